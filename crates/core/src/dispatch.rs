@@ -1,0 +1,184 @@
+//! The load models, written once and shared by every strategy.
+//!
+//! Workers (threads, pool jobs or tasks: it does not matter) call [`Dispatcher::next`] in a
+//! loop. Each [`Ticket`] says which request to send, whether it falls in the measured
+//! window, and for the open loop when it was *meant* to be sent; the worker waits for that
+//! instant itself (a blocking sleep or an async one), sends, and records. The number of
+//! workers is the concurrency; the dispatcher only decides what and when.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::workload::LoadModel;
+
+/// One request to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket {
+    /// Sequence number from 0; also selects the URL (`urls[index % urls.len()]`).
+    pub index: u64,
+    /// Open loop only: when the request should leave, the origin of its latency.
+    pub intended: Option<Instant>,
+    /// Whether the request falls in the measured window (false during warm-up).
+    pub recorded: bool,
+}
+
+#[derive(Debug)]
+enum Schedule {
+    Batch { requests: u64 },
+    Closed { deadline: Instant },
+    Open { interval: Duration, total: u64 },
+}
+
+/// Hands out tickets according to a [`LoadModel`]; shared by all workers of one run.
+#[derive(Debug)]
+pub struct Dispatcher {
+    next: AtomicU64,
+    stopped: AtomicBool,
+    start: Instant,
+    window_start: Instant,
+    schedule: Schedule,
+}
+
+impl Dispatcher {
+    /// Starts the clock for `load` now: build clients and pools before calling this.
+    pub fn new(load: &LoadModel) -> Self {
+        let start = Instant::now();
+        let (warmup, schedule) = match *load {
+            LoadModel::Batch { requests, .. } => (Duration::ZERO, Schedule::Batch { requests }),
+            LoadModel::ClosedLoop {
+                duration, warmup, ..
+            } => (
+                warmup,
+                Schedule::Closed {
+                    deadline: start + warmup + duration,
+                },
+            ),
+            LoadModel::OpenLoop {
+                rate_per_s,
+                duration,
+                warmup,
+                ..
+            } => {
+                let interval = Duration::from_secs_f64(1.0 / rate_per_s);
+                // Float noise (1.1 s × 100/s = 110.00000000000001) must not add a request.
+                let total = ((warmup + duration).as_secs_f64() * rate_per_s - 1e-9).ceil() as u64;
+                (warmup, Schedule::Open { interval, total })
+            }
+        };
+        Dispatcher {
+            next: AtomicU64::new(0),
+            stopped: AtomicBool::new(false),
+            start,
+            window_start: start + warmup,
+            schedule,
+        }
+    }
+
+    /// The next ticket, or `None` when the run is over (count reached, deadline passed,
+    /// or [`stop`](Self::stop) called).
+    pub fn next(&self) -> Option<Ticket> {
+        if self.stopped.load(Ordering::Relaxed) {
+            return None;
+        }
+        match self.schedule {
+            Schedule::Batch { requests } => {
+                let index = self.next.fetch_add(1, Ordering::Relaxed);
+                (index < requests).then_some(Ticket {
+                    index,
+                    intended: None,
+                    recorded: true,
+                })
+            }
+            Schedule::Closed { deadline } => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return None;
+                }
+                let index = self.next.fetch_add(1, Ordering::Relaxed);
+                Some(Ticket {
+                    index,
+                    intended: None,
+                    recorded: now >= self.window_start,
+                })
+            }
+            Schedule::Open { interval, total } => {
+                let index = self.next.fetch_add(1, Ordering::Relaxed);
+                if index >= total {
+                    return None;
+                }
+                let intended = self.start + interval.mul_f64(index as f64);
+                Some(Ticket {
+                    index,
+                    intended: Some(intended),
+                    recorded: intended >= self.window_start,
+                })
+            }
+        }
+    }
+
+    /// Stops handing out tickets (cancel-on-error); requests already out are unaffected.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`stop`](Self::stop) was called.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
+    }
+
+    /// When the dispatcher was created.
+    pub fn start(&self) -> Instant {
+        self.start
+    }
+
+    /// When the measured window opens (after the warm-up).
+    pub fn window_start(&self) -> Instant {
+        self.window_start
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_hands_out_exactly_n_tickets_across_threads() {
+        let dispatcher = Dispatcher::new(&LoadModel::Batch {
+            requests: 1000,
+            concurrency: 4,
+        });
+        let counts: Vec<u64> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| scope.spawn(|| std::iter::from_fn(|| dispatcher.next()).count() as u64))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(counts.iter().sum::<u64>(), 1000);
+    }
+
+    #[test]
+    fn open_loop_spaces_intended_times_by_the_rate_and_skips_warmup() {
+        let dispatcher = Dispatcher::new(&LoadModel::OpenLoop {
+            rate_per_s: 100.0,
+            duration: Duration::from_secs(1),
+            warmup: Duration::from_millis(100),
+            max_in_flight: 1,
+        });
+        let tickets: Vec<Ticket> = std::iter::from_fn(|| dispatcher.next()).collect();
+        assert_eq!(tickets.len(), 110);
+        let gap = tickets[5].intended.unwrap() - tickets[4].intended.unwrap();
+        assert_eq!(gap, Duration::from_millis(10));
+        assert_eq!(tickets.iter().filter(|t| t.recorded).count(), 100);
+    }
+
+    #[test]
+    fn stop_ends_the_run() {
+        let dispatcher = Dispatcher::new(&LoadModel::Batch {
+            requests: 10,
+            concurrency: 1,
+        });
+        assert!(dispatcher.next().is_some());
+        dispatcher.stop();
+        assert_eq!(dispatcher.next(), None);
+    }
+}

@@ -1,0 +1,33 @@
+//! waitbench-core: everything a measurement needs that is neither HTTP nor async.
+//!
+//! It holds the workload description ([`Workload`], [`LoadModel`]), the shared load-model
+//! driver every strategy uses ([`Dispatcher`] hands out [`Ticket`]s), the per-worker
+//! [`Recorder`] (hdrhistogram + outcome counters, merged at the end), the versioned result
+//! schema ([`RunResult`] and friends, plain serde structs that the report and the
+//! regression check read), client resource sampling, Little's-law predictions, and the
+//! `/stats` document the mock server publishes. It runs no request and draws nothing.
+
+pub mod dispatch;
+pub mod environment;
+pub mod hgrm;
+pub mod limits;
+pub mod littles_law;
+pub mod outcome;
+pub mod recorder;
+pub mod resources;
+pub mod result;
+pub mod server_stats;
+pub mod units;
+pub mod workload;
+
+pub use dispatch::{Dispatcher, Ticket};
+pub use environment::Environment;
+pub use outcome::{ErrorKind, Outcome};
+pub use recorder::{Measurement, Recorder, RecorderPool, WorkerRecorder};
+pub use resources::{ResourceSampler, ResourceUsage};
+pub use result::{
+    ClientResources, Counts, InjectedConditions, LatencySummary, LittlesLaw, OpenLoopStats,
+    RunInputs, RunResult, SCHEMA_VERSION, ServerRunStats, Spread, StrategyInfo, TrialSet,
+};
+pub use server_stats::ServerStats;
+pub use workload::{ErrorPolicy, LoadModel, PathPlan, Timeouts, Workload, WorkloadError};

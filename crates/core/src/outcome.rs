@@ -1,0 +1,79 @@
+//! How one request ended. Every request ends as exactly one [`Outcome`], which is what
+//! makes the accounting invariant `sent == ok + http_errors + errors` checkable.
+
+use serde::{Deserialize, Serialize};
+
+/// A typed client-side failure: the request produced no HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The TCP connection could not be established (refused, unreachable, connect timeout).
+    Connect,
+    /// The request was sent but no complete answer arrived before the request timeout.
+    Timeout,
+    /// The connection was reset or closed mid-exchange, or another I/O error occurred.
+    Reset,
+    /// The status line arrived but the body could not be read completely.
+    Body,
+    /// The request was dropped by the client before it finished (cancel-on-error policy).
+    Cancelled,
+    /// Anything the client library reported that fits none of the kinds above.
+    Other,
+}
+
+impl ErrorKind {
+    /// Every kind, in the order used for the fixed-size counters.
+    pub const ALL: [ErrorKind; 6] = [
+        ErrorKind::Connect,
+        ErrorKind::Timeout,
+        ErrorKind::Reset,
+        ErrorKind::Body,
+        ErrorKind::Cancelled,
+        ErrorKind::Other,
+    ];
+
+    /// Position of this kind in [`ErrorKind::ALL`], used to index counter arrays.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The kind's name as written in results and summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Connect => "connect",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Reset => "reset",
+            ErrorKind::Body => "body",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Other => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How one request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A 2xx status with its body fully read.
+    Success,
+    /// A non-2xx HTTP status (body read or discarded).
+    HttpStatus(u16),
+    /// No usable HTTP answer.
+    Error(ErrorKind),
+}
+
+impl Outcome {
+    /// Classifies a status code: 2xx is success, anything else an HTTP error.
+    pub fn from_status(status: u16) -> Self {
+        if (200..300).contains(&status) {
+            Outcome::Success
+        } else {
+            Outcome::HttpStatus(status)
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The document the mock server publishes at `/stats`, shared so that clients parse
+//! exactly what the server writes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The mock server's counters since it started (monotonic, except the in-flight gauges).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerStats {
+    /// Requests answered or ended (including faults), excluding `/stats` and `/health`.
+    pub requests_served: u64,
+    /// Requests being handled right now.
+    pub in_flight: u64,
+    /// Most requests in flight at once since start or the last `POST /stats/reset`.
+    pub max_in_flight: u64,
+    /// Faults injected, by kind (`fail`, `reset`, `stall`, `bandwidth`, `pause`).
+    pub faults: BTreeMap<String, u64>,
+    /// TCP connections accepted.
+    pub connections_accepted: u64,
+    /// CPU time used by the server's own threads, in seconds.
+    pub cpu_seconds: f64,
+}

@@ -1,0 +1,1 @@
+//! waitbench-mockserver (being written).

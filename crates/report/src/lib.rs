@@ -1,0 +1,1 @@
+//! waitbench-report (being written).

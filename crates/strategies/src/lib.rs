@@ -1,0 +1,1 @@
+//! waitbench-strategies (being written).
