@@ -9,7 +9,8 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::workload::LoadModel;
+use crate::outcome::Outcome;
+use crate::workload::{ErrorPolicy, LoadModel};
 
 /// One request to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,7 @@ enum Schedule {
 #[derive(Debug)]
 pub struct Dispatcher {
     next: AtomicU64,
+    issued_at_first_failure: AtomicU64,
     stopped: AtomicBool,
     start: Instant,
     window_start: Instant,
@@ -67,6 +69,7 @@ impl Dispatcher {
         };
         Dispatcher {
             next: AtomicU64::new(0),
+            issued_at_first_failure: AtomicU64::new(u64::MAX),
             stopped: AtomicBool::new(false),
             start,
             window_start: start + warmup,
@@ -114,6 +117,44 @@ impl Dispatcher {
                 })
             }
         }
+    }
+
+    /// Tells the dispatcher how a request ended: the first failure (error status or typed
+    /// error) is remembered, and under [`ErrorPolicy::Cancel`] it stops the run. Returns
+    /// `true` when the worker should stop (and, in async code, drop its siblings).
+    pub fn settle(&self, outcome: Outcome, policy: ErrorPolicy) -> bool {
+        if outcome == Outcome::Success {
+            return false;
+        }
+        let issued = self.issued();
+        let _ = self.issued_at_first_failure.compare_exchange(
+            u64::MAX,
+            issued,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+        if policy == ErrorPolicy::Cancel {
+            self.stop();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Tickets handed out so far.
+    pub fn issued(&self) -> u64 {
+        let handed = self.next.load(Ordering::Relaxed);
+        match self.schedule {
+            Schedule::Batch { requests } => handed.min(requests),
+            Schedule::Open { total, .. } => handed.min(total),
+            Schedule::Closed { .. } => handed,
+        }
+    }
+
+    /// Tickets handed out after the first failure was settled; `None` if nothing failed.
+    pub fn issued_after_first_failure(&self) -> Option<u64> {
+        let at = self.issued_at_first_failure.load(Ordering::Relaxed);
+        (at != u64::MAX).then(|| self.issued().saturating_sub(at))
     }
 
     /// Stops handing out tickets (cancel-on-error); requests already out are unaffected.
@@ -169,6 +210,34 @@ mod tests {
         let gap = tickets[5].intended.unwrap() - tickets[4].intended.unwrap();
         assert_eq!(gap, Duration::from_millis(10));
         assert_eq!(tickets.iter().filter(|t| t.recorded).count(), 100);
+    }
+
+    #[test]
+    fn first_failure_under_cancel_stops_and_counts_later_issues() {
+        let dispatcher = Dispatcher::new(&LoadModel::Batch {
+            requests: 10,
+            concurrency: 1,
+        });
+        let policy = ErrorPolicy::Cancel;
+        dispatcher.next().unwrap();
+        assert!(!dispatcher.settle(Outcome::Success, policy));
+        assert_eq!(dispatcher.issued_after_first_failure(), None);
+        dispatcher.next().unwrap();
+        assert!(dispatcher.settle(Outcome::HttpStatus(500), policy));
+        assert_eq!(dispatcher.next(), None);
+        assert_eq!(dispatcher.issued_after_first_failure(), Some(0));
+    }
+
+    #[test]
+    fn wait_all_keeps_going_after_a_failure() {
+        let dispatcher = Dispatcher::new(&LoadModel::Batch {
+            requests: 5,
+            concurrency: 1,
+        });
+        dispatcher.next().unwrap();
+        assert!(!dispatcher.settle(Outcome::HttpStatus(503), ErrorPolicy::WaitAll));
+        assert_eq!(std::iter::from_fn(|| dispatcher.next()).count(), 4);
+        assert_eq!(dispatcher.issued_after_first_failure(), Some(4));
     }
 
     #[test]

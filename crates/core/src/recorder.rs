@@ -298,6 +298,10 @@ pub struct Measurement {
     pub window_start: Instant,
     /// End of the measured window (last recorded completion, or the window start if none).
     pub window_end: Instant,
+    /// Tickets issued after the first failure (claim G), `None` if nothing failed.
+    pub issued_after_first_failure: Option<u64>,
+    /// Strategy-specific figures, e.g. `ticker_lateness_p99_us` (claim F2).
+    pub extras: std::collections::BTreeMap<String, f64>,
 }
 
 impl Measurement {
@@ -310,6 +314,8 @@ impl Measurement {
             recorder,
             window_start,
             window_end,
+            issued_after_first_failure: dispatcher.issued_after_first_failure(),
+            extras: Default::default(),
         }
     }
 

@@ -93,6 +93,8 @@ pub struct Counts {
     pub by_status: BTreeMap<u16, u64>,
     /// Typed errors by kind (kinds with zero are left out).
     pub by_error: BTreeMap<ErrorKind, u64>,
+    /// Requests issued after the first failure (claim G); `None` if nothing failed.
+    pub issued_after_first_failure: Option<u64>,
 }
 
 impl Counts {
@@ -257,6 +259,9 @@ pub struct RunResult {
     pub client: ClientResources,
     /// Server-side view, when the target publishes `/stats`.
     pub server: Option<ServerRunStats>,
+    /// Strategy-specific figures (e.g. `ticker_lateness_p99_us`).
+    #[serde(default)]
+    pub extras: BTreeMap<String, f64>,
     /// Machine description.
     pub environment: Environment,
 }
@@ -314,6 +319,7 @@ impl RunResult {
                 .filter(|k| rec.errors[k.index()] > 0)
                 .map(|k| (*k, rec.errors[k.index()]))
                 .collect(),
+            issued_after_first_failure: measurement.issued_after_first_failure,
         };
         let concurrency = workload.load.concurrency();
         let injected_latency = Duration::from_secs_f64(injected.mean_latency_us / 1e6);
@@ -396,6 +402,7 @@ impl RunResult {
             littles_law,
             client,
             server,
+            extras: measurement.extras.clone(),
             environment,
         }
     }
