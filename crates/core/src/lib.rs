@@ -17,6 +17,7 @@ pub mod recorder;
 pub mod resources;
 pub mod result;
 pub mod server_stats;
+pub mod suite;
 pub mod units;
 pub mod workload;
 
@@ -30,4 +31,5 @@ pub use result::{
     RunInputs, RunResult, SCHEMA_VERSION, ServerRunStats, Spread, StrategyInfo, TrialSet,
 };
 pub use server_stats::ServerStats;
+pub use suite::{ClaimRow, Point, ScenarioResult, Series, SuiteResults, Variant, Verdict};
 pub use workload::{ErrorPolicy, LoadModel, PathPlan, Timeouts, Workload, WorkloadError};

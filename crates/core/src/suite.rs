@@ -1,0 +1,132 @@
+//! The reproduction suite's result document (`results.json`): every scenario's measured
+//! series and the claims table. `waitbench reproduce` writes it; `waitbench report` and
+//! `waitbench check` read it, so a report can be re-rendered without re-running.
+
+use serde::{Deserialize, Serialize};
+
+use crate::environment::Environment;
+use crate::result::TrialSet;
+
+/// Version of the suite document; bumped on any incompatible change.
+pub const SUITE_SCHEMA_VERSION: u32 = 1;
+
+/// The whole reproduction run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuiteResults {
+    /// [`SUITE_SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// Whether this was a `--quick` run (latencies and counts scaled down).
+    pub quick: bool,
+    /// Independent trials per point.
+    pub trials: usize,
+    /// Machine description.
+    pub environment: Environment,
+    /// Wall time of the whole suite, seconds.
+    pub duration_s: f64,
+    /// One entry per scenario that ran.
+    pub scenarios: Vec<ScenarioResult>,
+    /// The claims table, one row per claim.
+    pub claims: Vec<ClaimRow>,
+}
+
+/// One scenario: the measurements behind one claim.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    /// Claim id from `CLAIMS.md` (`A` … `G`), or another id for extra scenarios.
+    pub claim: String,
+    /// Scenario file stem, e.g. `c-concurrency-sweep`.
+    pub name: String,
+    /// Title for charts and the report.
+    pub title: String,
+    /// What the scenario does and why, from the scenario file.
+    pub description: String,
+    /// What the x value of each point means (e.g. `concurrency`), with its unit.
+    pub x_label: String,
+    /// The measured series.
+    pub series: Vec<Series>,
+}
+
+/// Whether a series runs with library defaults or right-sized settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Variant {
+    /// Library defaults: the artifact is on.
+    Defaults,
+    /// Right-sized settings: the artifact is off.
+    RightSized,
+    /// Not an artifact comparison.
+    Plain,
+}
+
+/// One line on a chart: a strategy and its settings, measured at several x values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// Legend label, e.g. `ureq-rayon (rayon default pool)`.
+    pub label: String,
+    /// Strategy name.
+    pub strategy: String,
+    /// Artifact on or off.
+    pub variant: Variant,
+    /// Points in increasing x.
+    pub points: Vec<Point>,
+}
+
+/// One configuration measured over independent trials.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    /// The swept value (concurrency, latency in ms, …), as described by `x_label`.
+    pub x: f64,
+    /// Little's-law prediction for this point in the unit of `predicted_unit`.
+    pub predicted: Option<f64>,
+    /// Unit of `predicted` (`req/s` or `s`).
+    pub predicted_unit: String,
+    /// The trials and their statistics.
+    pub trials: TrialSet,
+}
+
+/// A claim's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The measured figure falls within what the article claims.
+    Reproduced,
+    /// Reproduced only under conditions the row states (e.g. library defaults only).
+    OnlyUnderConditions,
+    /// The measured figure contradicts the claim.
+    NotReproduced,
+    /// The scenario did not produce the numbers needed (e.g. it was not run).
+    Inconclusive,
+}
+
+impl Verdict {
+    /// The verdict as printed in tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Reproduced => "reproduced",
+            Verdict::OnlyUnderConditions => "only under stated conditions",
+            Verdict::NotReproduced => "not reproduced",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+/// One row of the claims table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimRow {
+    /// Claim id (`A` … `G`).
+    pub id: String,
+    /// The claim in a few words.
+    pub claim: String,
+    /// The figure the article gives.
+    pub claimed: String,
+    /// The figure measured here.
+    pub measured: String,
+    /// The figure Little's law (or the stated mechanism) predicts.
+    pub predicted: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The explicit rule the verdict came from.
+    pub rule: String,
+    /// One sentence on the mechanism: why the number came out as it did.
+    pub why: String,
+}
