@@ -63,6 +63,9 @@ pub enum Variant {
 pub struct Series {
     /// Legend label, e.g. `ureq-rayon (rayon default pool)`.
     pub label: String,
+    /// The part this series plays in its claim's verdict rule (e.g. `sequential`,
+    /// `threads-right-sized`), as named in the scenario file.
+    pub role: String,
     /// Strategy name.
     pub strategy: String,
     /// Artifact on or off.
@@ -129,4 +132,7 @@ pub struct ClaimRow {
     pub rule: String,
     /// One sentence on the mechanism: why the number came out as it did.
     pub why: String,
+    /// The measured figures the verdict used (e.g. `speedup_right_sized`), for tracking.
+    #[serde(default)]
+    pub figures: std::collections::BTreeMap<String, f64>,
 }
