@@ -31,5 +31,7 @@ pub use result::{
     RunInputs, RunResult, SCHEMA_VERSION, ServerRunStats, Spread, StrategyInfo, TrialSet,
 };
 pub use server_stats::ServerStats;
-pub use suite::{ClaimRow, Point, ScenarioResult, Series, SuiteResults, Variant, Verdict};
+pub use suite::{
+    ClaimRow, Point, SUITE_SCHEMA_VERSION, ScenarioResult, Series, SuiteResults, Variant, Verdict,
+};
 pub use workload::{ErrorPolicy, LoadModel, PathPlan, Timeouts, Workload, WorkloadError};

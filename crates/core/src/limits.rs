@@ -31,6 +31,8 @@ pub fn fd_limits() -> std::io::Result<(u64, u64)> {
     if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
         return Err(std::io::Error::last_os_error());
     }
+    // rlim_t is u64 on Linux but not on every platform.
+    #[allow(clippy::unnecessary_cast)]
     Ok((limit.rlim_cur as u64, limit.rlim_max as u64))
 }
 

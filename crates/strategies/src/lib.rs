@@ -1,1 +1,64 @@
-//! waitbench-strategies (being written).
+//! waitbench-strategies: the client strategies that waitbench compares.
+//!
+//! Each strategy runs a [`Workload`] its own way — ureq one request after another, ureq on
+//! a dedicated rayon pool, reqwest on a tokio runtime, a new client per request, a blocking
+//! call inside tokio tasks and its `spawn_blocking` fix — and hands back a core
+//! [`Measurement`]. Every strategy builds its clients, pools and runtime before the
+//! dispatcher starts the clock, drives the load model through the shared
+//! [`Dispatcher`](waitbench_core::Dispatcher), classifies every request as exactly one
+//! [`Outcome`](waitbench_core::Outcome) and checks the accounting before returning. What
+//! differs between strategies is only how the workers execute (threads, pool jobs,
+//! tasks), which is what makes them comparable. The settings that change a result are
+//! reported by [`Strategy::info`]. This crate starts no server and formats no report.
+
+mod cpu_work;
+mod error;
+mod kind;
+mod options;
+mod reqwest_client;
+mod reqwest_errors;
+mod run;
+mod runtime;
+mod settings;
+pub mod strategy;
+mod ticker;
+mod ureq_client;
+mod ureq_errors;
+
+#[cfg(test)]
+mod test_support;
+
+pub use error::RunError;
+pub use kind::{StrategyKind, UnknownStrategy};
+pub use options::{BadOption, PoolSize, RuntimeFlavor, StrategyOptions};
+
+use waitbench_core::{Measurement, StrategyInfo, Workload};
+
+/// A way of executing a workload: a client library plus an execution model.
+pub trait Strategy: Send + Sync {
+    /// Which strategy this is.
+    fn kind(&self) -> StrategyKind;
+
+    /// The name, every setting that changes a result, and how many requests can really be
+    /// in flight for `workload` with these settings.
+    fn info(&self, workload: &Workload) -> StrategyInfo;
+
+    /// Runs `workload`: builds clients, pools and runtime first (untimed), then drives C
+    /// workers through the load model and returns the checked measurement.
+    fn run(&self, workload: &Workload) -> Result<Measurement, RunError>;
+}
+
+/// Builds the strategy `kind` with `options` (options a strategy does not use are ignored
+/// and not reported).
+pub fn build(kind: StrategyKind, options: &StrategyOptions) -> Box<dyn Strategy> {
+    use strategy::*;
+    match kind {
+        StrategyKind::UreqSequential => Box::new(UreqSequential::new(options)),
+        StrategyKind::UreqRayon => Box::new(UreqRayon::new(options)),
+        StrategyKind::ReqwestTokio => Box::new(ReqwestTokio::new(options)),
+        StrategyKind::UreqPerRequest => Box::new(UreqPerRequest::new(options)),
+        StrategyKind::ReqwestPerRequest => Box::new(ReqwestPerRequest::new(options)),
+        StrategyKind::TokioBlocking => Box::new(TokioBlocking::new(options)),
+        StrategyKind::TokioSpawnBlocking => Box::new(TokioSpawnBlocking::new(options)),
+    }
+}

@@ -1,0 +1,64 @@
+//! Why a strategy could not produce a measurement. A failed *request* is never an error
+//! here: it is an [`Outcome`](waitbench_core::Outcome) counted in the measurement.
+
+use thiserror::Error;
+use waitbench_core::WorkloadError;
+
+/// A run that could not be carried out or whose result cannot be trusted.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The workload itself is invalid (zero concurrency, bad target, …).
+    #[error("invalid workload")]
+    Workload(#[from] WorkloadError),
+    /// The tokio runtime could not be built.
+    #[error("could not build the tokio runtime ({flavor}, {threads} worker threads)")]
+    Runtime {
+        /// Flavor asked for.
+        flavor: &'static str,
+        /// Worker threads asked for.
+        threads: usize,
+        /// What tokio reported.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The rayon thread pool could not be built.
+    #[error("could not build a rayon pool of {threads} threads")]
+    ThreadPool {
+        /// Threads asked for.
+        threads: usize,
+        /// What rayon reported.
+        #[source]
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// The reqwest client could not be built.
+    #[error("could not build the reqwest client")]
+    Client(#[source] reqwest::Error),
+    /// A worker thread could not be started (thread or memory limits).
+    #[error("could not start worker thread {index} of {total}")]
+    SpawnThread {
+        /// Zero-based index of the thread that failed.
+        index: usize,
+        /// Threads the run needed.
+        total: usize,
+        /// What the OS reported.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A worker panicked; the run's counts are incomplete.
+    #[error("a worker panicked: {0}")]
+    WorkerPanicked(String),
+    /// `sent != ok + http_errors + errors` after the run: a request was lost or counted
+    /// twice, so the measurement is not trustworthy.
+    #[error("{0}")]
+    Accounting(String),
+}
+
+/// The message of a panic payload, for [`RunError::WorkerPanicked`].
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".to_string())
+}

@@ -1,0 +1,144 @@
+//! The strategies by name, as the CLI and result files spell them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use thiserror::Error;
+
+/// Which strategy to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StrategyKind {
+    /// One ureq agent, one request after another on the calling thread.
+    UreqSequential,
+    /// One shared ureq agent on a dedicated rayon thread pool.
+    UreqRayon,
+    /// One shared reqwest client on a tokio runtime, one task per worker.
+    ReqwestTokio,
+    /// A new ureq agent (so a new connection) for every request, on C threads.
+    UreqPerRequest,
+    /// A new reqwest client (so a new connection) for every request, on tokio tasks.
+    ReqwestPerRequest,
+    /// A blocking ureq call made directly inside tokio tasks (the anti-pattern).
+    TokioBlocking,
+    /// The same blocking call moved to `tokio::task::spawn_blocking` (the fix).
+    TokioSpawnBlocking,
+}
+
+impl StrategyKind {
+    /// Every strategy, in the order summaries list them.
+    pub const ALL: [StrategyKind; 7] = [
+        StrategyKind::UreqSequential,
+        StrategyKind::UreqRayon,
+        StrategyKind::ReqwestTokio,
+        StrategyKind::UreqPerRequest,
+        StrategyKind::ReqwestPerRequest,
+        StrategyKind::TokioBlocking,
+        StrategyKind::TokioSpawnBlocking,
+    ];
+
+    /// The name used on the command line and in results, e.g. `ureq-rayon`.
+    pub fn name(self) -> &'static str {
+        match self {
+            StrategyKind::UreqSequential => "ureq-sequential",
+            StrategyKind::UreqRayon => "ureq-rayon",
+            StrategyKind::ReqwestTokio => "reqwest-tokio",
+            StrategyKind::UreqPerRequest => "ureq-per-request",
+            StrategyKind::ReqwestPerRequest => "reqwest-per-request",
+            StrategyKind::TokioBlocking => "tokio-blocking",
+            StrategyKind::TokioSpawnBlocking => "tokio-spawn-blocking",
+        }
+    }
+
+    /// One line saying what the strategy does.
+    pub fn description(self) -> &'static str {
+        match self {
+            StrategyKind::UreqSequential => {
+                "one ureq agent, one request after another on one thread (concurrency 1)"
+            }
+            StrategyKind::UreqRayon => "one shared ureq agent on a dedicated rayon thread pool",
+            StrategyKind::ReqwestTokio => "one shared reqwest client on tokio, one task per worker",
+            StrategyKind::UreqPerRequest => {
+                "a new ureq agent (new connection) per request, one thread per worker"
+            }
+            StrategyKind::ReqwestPerRequest => {
+                "a new reqwest client (new connection) per request, one task per worker"
+            }
+            StrategyKind::TokioBlocking => {
+                "blocking ureq calls inside tokio tasks: stalls the runtime (anti-pattern)"
+            }
+            StrategyKind::TokioSpawnBlocking => {
+                "blocking ureq calls moved to tokio's spawn_blocking pool (the fix)"
+            }
+        }
+    }
+
+    /// Whether the strategy runs on a tokio runtime (and so supports the ticker).
+    pub fn uses_tokio(self) -> bool {
+        matches!(
+            self,
+            StrategyKind::ReqwestTokio
+                | StrategyKind::ReqwestPerRequest
+                | StrategyKind::TokioBlocking
+                | StrategyKind::TokioSpawnBlocking
+        )
+    }
+}
+
+impl fmt::Display for StrategyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A strategy name that is not one of [`StrategyKind::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("unknown strategy {given:?}; valid strategies: {}", valid_names())]
+pub struct UnknownStrategy {
+    /// The name given.
+    pub given: String,
+}
+
+fn valid_names() -> String {
+    StrategyKind::ALL
+        .iter()
+        .map(|k| k.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl FromStr for StrategyKind {
+    type Err = UnknownStrategy;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let wanted = text.trim();
+        StrategyKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| UnknownStrategy {
+                given: text.to_string(),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_parses_back_to_its_kind() {
+        for kind in StrategyKind::ALL {
+            assert_eq!(kind.name().parse::<StrategyKind>(), Ok(kind));
+            assert_eq!(kind.to_string(), kind.name());
+        }
+    }
+
+    #[test]
+    fn unknown_name_lists_the_valid_ones() {
+        let err = "ureq-async".parse::<StrategyKind>().unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("\"ureq-async\""), "{message}");
+        for kind in StrategyKind::ALL {
+            assert!(message.contains(kind.name()), "{message}");
+        }
+    }
+}

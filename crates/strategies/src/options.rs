@@ -1,0 +1,172 @@
+//! The knobs that change a strategy's result, each with a visible default.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use thiserror::Error;
+
+/// How many threads a blocking pool gets (rayon for `ureq-rayon`, tokio's blocking pool
+/// for `tokio-spawn-blocking`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PoolSize {
+    /// One thread per worker (C): every worker can have a request in flight.
+    #[default]
+    Concurrency,
+    /// The library's default: rayon's one thread per core (tokio's blocking pool: 512).
+    RayonDefault,
+    /// Exactly this many threads.
+    Fixed(usize),
+}
+
+impl PoolSize {
+    /// The thread count for `concurrency` workers; `library_default` is what the pool's
+    /// library would pick on its own.
+    pub fn threads(self, concurrency: usize, library_default: usize) -> usize {
+        match self {
+            PoolSize::Concurrency => concurrency,
+            PoolSize::RayonDefault => library_default,
+            PoolSize::Fixed(n) => n,
+        }
+        .max(1)
+    }
+}
+
+impl fmt::Display for PoolSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PoolSize::Concurrency => f.write_str("concurrency"),
+            PoolSize::RayonDefault => f.write_str("rayon-default"),
+            PoolSize::Fixed(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl FromStr for PoolSize {
+    type Err = BadOption;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim() {
+            "concurrency" => Ok(PoolSize::Concurrency),
+            "rayon-default" | "default" => Ok(PoolSize::RayonDefault),
+            other => match other.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(PoolSize::Fixed(n)),
+                _ => Err(BadOption {
+                    what: "pool size",
+                    given: text.to_string(),
+                    expected: "concurrency, rayon-default or a positive thread count",
+                }),
+            },
+        }
+    }
+}
+
+/// Which tokio scheduler the tokio strategies build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RuntimeFlavor {
+    /// `new_multi_thread`: tasks spread over the runtime's worker threads.
+    #[default]
+    MultiThread,
+    /// `new_current_thread`: every task on the one thread that drives the runtime.
+    CurrentThread,
+}
+
+impl RuntimeFlavor {
+    /// The flavor's name as written in settings: `multi-thread` or `current-thread`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RuntimeFlavor::MultiThread => "multi-thread",
+            RuntimeFlavor::CurrentThread => "current-thread",
+        }
+    }
+}
+
+impl fmt::Display for RuntimeFlavor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for RuntimeFlavor {
+    type Err = BadOption;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim() {
+            "multi-thread" | "multi" => Ok(RuntimeFlavor::MultiThread),
+            "current-thread" | "current" => Ok(RuntimeFlavor::CurrentThread),
+            _ => Err(BadOption {
+                what: "runtime flavor",
+                given: text.to_string(),
+                expected: "multi-thread or current-thread",
+            }),
+        }
+    }
+}
+
+/// An option value that does not parse, with what would.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("invalid {what} {given:?}; expected {expected}")]
+pub struct BadOption {
+    /// Which option.
+    pub what: &'static str,
+    /// The value given.
+    pub given: String,
+    /// What is accepted.
+    pub expected: &'static str,
+}
+
+/// Settings shared by all strategies; each strategy uses and reports the ones it has.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StrategyOptions {
+    /// Blocking pool size (`ureq-rayon`: rayon threads; `tokio-spawn-blocking`: tokio's
+    /// blocking pool); default one per worker.
+    pub threads: PoolSize,
+    /// Idle connections kept per host; `None` raises ureq's limit (3) to the pool size and
+    /// leaves reqwest's (unbounded). `Some(3)` reproduces ureq's default churn.
+    pub idle_per_host: Option<usize>,
+    /// tokio worker threads; `None` is one per core (tokio's default).
+    pub runtime_threads: Option<usize>,
+    /// tokio scheduler flavor.
+    pub runtime_flavor: RuntimeFlavor,
+    /// CPU burnt on the worker after each response (claim F1); zero by default.
+    pub cpu_work: Duration,
+    /// tokio strategies: run a 1 ms ticker task and report its lateness (claim F2).
+    pub ticker: bool,
+}
+
+/// The number of cores, as the libraries count them for their defaults.
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+impl StrategyOptions {
+    /// tokio worker threads: the option, or one per core.
+    pub(crate) fn runtime_threads(&self) -> usize {
+        self.runtime_threads.unwrap_or_else(cores).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_sizes_parse_and_resolve() {
+        assert_eq!("concurrency".parse(), Ok(PoolSize::Concurrency));
+        assert_eq!("rayon-default".parse(), Ok(PoolSize::RayonDefault));
+        assert_eq!("8".parse(), Ok(PoolSize::Fixed(8)));
+        assert!("0".parse::<PoolSize>().is_err());
+        assert_eq!(PoolSize::Concurrency.threads(50, 2), 50);
+        assert_eq!(PoolSize::RayonDefault.threads(50, 2), 2);
+        assert_eq!(PoolSize::Fixed(7).threads(50, 2), 7);
+    }
+
+    #[test]
+    fn flavors_round_trip_through_their_names() {
+        for flavor in [RuntimeFlavor::MultiThread, RuntimeFlavor::CurrentThread] {
+            assert_eq!(flavor.name().parse(), Ok(flavor));
+        }
+        let err = "green".parse::<RuntimeFlavor>().unwrap_err();
+        assert!(err.to_string().contains("current-thread"));
+    }
+}

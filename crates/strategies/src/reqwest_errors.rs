@@ -1,0 +1,140 @@
+//! How a reqwest failure maps to an [`ErrorKind`].
+//!
+//! reqwest's error is opaque: it answers `is_timeout`/`is_connect`, and its source chain
+//! holds hyper's error (e.g. "connection closed before message completed") and the socket's
+//! `io::Error`. [`Facts`] gathers those, and [`decide`] — a pure function, unit-tested —
+//! turns them into a kind.
+
+use std::error::Error as _;
+use std::io;
+
+use waitbench_core::ErrorKind;
+
+use crate::ureq_errors::classify_io;
+
+/// Where in the exchange the error happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// Connecting, sending, or waiting for the status line.
+    Send,
+    /// Reading the body after the status line arrived.
+    Body,
+}
+
+/// What a reqwest error says about itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Facts {
+    timeout: bool,
+    connect: bool,
+    /// The innermost socket error's kind, if any.
+    io: Option<io::ErrorKind>,
+    /// hyper saw the connection close before the message completed.
+    incomplete: bool,
+}
+
+impl Facts {
+    fn of(err: &reqwest::Error) -> Self {
+        let mut facts = Facts {
+            timeout: err.is_timeout(),
+            connect: err.is_connect(),
+            ..Facts::default()
+        };
+        let mut source = err.source();
+        while let Some(cause) = source {
+            if let Some(io) = cause.downcast_ref::<io::Error>() {
+                facts.io = Some(io.kind());
+            }
+            if let Some(hyper) = cause.downcast_ref::<hyper::Error>() {
+                facts.incomplete |= hyper.is_incomplete_message();
+            }
+            source = cause.source();
+        }
+        facts
+    }
+}
+
+/// Classifies a reqwest error raised at `stage`.
+pub(crate) fn classify(err: &reqwest::Error, stage: Stage) -> ErrorKind {
+    decide(Facts::of(err), stage)
+}
+
+/// The decision, apart from reqwest so it can be tested: connect failures (including a
+/// connect timeout) first, then timeouts, then anything during the body is a body error,
+/// then resets and closes.
+pub(crate) fn decide(facts: Facts, stage: Stage) -> ErrorKind {
+    let io = facts.io.map(classify_io);
+    if facts.connect || io == Some(ErrorKind::Connect) {
+        ErrorKind::Connect
+    } else if facts.timeout || io == Some(ErrorKind::Timeout) {
+        ErrorKind::Timeout
+    } else if stage == Stage::Body {
+        ErrorKind::Body
+    } else if facts.incomplete || io == Some(ErrorKind::Reset) {
+        ErrorKind::Reset
+    } else {
+        ErrorKind::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use waitbench_core::Timeouts;
+
+    use super::*;
+    use crate::reqwest_client::{ReqwestSettings, fetch};
+    use crate::test_support::misbehaviours;
+
+    #[test]
+    fn facts_decide_the_kind() {
+        let send = |facts| decide(facts, Stage::Send);
+        let io = |kind| Facts {
+            io: Some(kind),
+            ..Facts::default()
+        };
+        assert_eq!(
+            send(io(io::ErrorKind::ConnectionRefused)),
+            ErrorKind::Connect
+        );
+        assert_eq!(
+            send(Facts {
+                connect: true,
+                timeout: true,
+                ..Facts::default()
+            }),
+            ErrorKind::Connect
+        );
+        let timeout = Facts {
+            timeout: true,
+            ..Facts::default()
+        };
+        assert_eq!(send(timeout), ErrorKind::Timeout);
+        assert_eq!(decide(timeout, Stage::Body), ErrorKind::Timeout);
+        assert_eq!(send(io(io::ErrorKind::ConnectionReset)), ErrorKind::Reset);
+        let incomplete = Facts {
+            incomplete: true,
+            ..Facts::default()
+        };
+        assert_eq!(send(incomplete), ErrorKind::Reset);
+        assert_eq!(decide(incomplete, Stage::Body), ErrorKind::Body);
+        assert_eq!(send(Facts::default()), ErrorKind::Other);
+    }
+
+    #[test]
+    fn misbehaving_servers_end_as_the_expected_outcome() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        for case in misbehaviours() {
+            let timeouts = Timeouts {
+                connect: Duration::from_secs(1),
+                request: case.request_timeout,
+            };
+            let client = ReqwestSettings::new(timeouts, None).client().unwrap();
+            let outcome = runtime.block_on(fetch(&client, &case.url));
+            assert_eq!(outcome, case.expected, "{}", case.name);
+        }
+    }
+}

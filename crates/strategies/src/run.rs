@@ -1,0 +1,181 @@
+//! What every strategy shares once its clients are built: the run context (dispatcher,
+//! recorders, URLs, error policy, CPU work) and the worker loop, written once in a
+//! blocking and an async form.
+//!
+//! Timing model, common to all strategies: the clock starts when [`Run::start`] creates
+//! the dispatcher, after clients, pools and runtimes exist. A request's latency runs from
+//! just before the client is asked to send (or from its intended send time in the open
+//! loop) to the end of the body read, as recorded by core's recorder; the CPU work of
+//! claim F1 comes after that and is not part of any latency, but it occupies the worker,
+//! so it shows in throughput and in the latency of requests that wait for that worker.
+
+use std::collections::BTreeMap;
+use std::sync::RwLock;
+use std::time::Instant;
+
+use waitbench_core::{
+    Dispatcher, ErrorPolicy, Measurement, Outcome, Recorder, RecorderPool, Ticket, Workload,
+};
+
+use crate::cpu_work::CpuWork;
+use crate::error::{RunError, panic_message};
+use crate::options::StrategyOptions;
+
+/// One run in progress: shared by all its workers (by reference, or in an `Arc` for tasks).
+#[derive(Debug)]
+pub(crate) struct Run {
+    dispatcher: Dispatcher,
+    pool: RecorderPool,
+    urls: Vec<String>,
+    policy: ErrorPolicy,
+    cpu_work: CpuWork,
+}
+
+impl Run {
+    /// Builds the URLs, then starts the clock: call after clients and pools are built.
+    pub(crate) fn start(workload: &Workload, options: &StrategyOptions) -> Self {
+        let urls = workload.urls();
+        // Last: creating the dispatcher starts the clock.
+        let dispatcher = Dispatcher::new(&workload.load);
+        Run {
+            dispatcher,
+            pool: RecorderPool::new(),
+            urls,
+            policy: workload.on_error,
+            cpu_work: CpuWork::new(options.cpu_work),
+        }
+    }
+
+    /// The run's dispatcher.
+    pub(crate) fn dispatcher(&self) -> &Dispatcher {
+        &self.dispatcher
+    }
+
+    fn url(&self, ticket: Ticket) -> &str {
+        &self.urls[(ticket.index % self.urls.len() as u64) as usize]
+    }
+
+    /// After a response: records it, does the CPU work, and settles it with the
+    /// dispatcher. Returns `true` when the worker must stop (cancel-on-error).
+    fn complete(&self, recorder: &mut Recorder, ticket: Ticket, outcome: Outcome) -> bool {
+        recorder.end(outcome);
+        self.cpu_work.burn(ticket.index);
+        self.dispatcher.settle(outcome, self.policy)
+    }
+
+    /// Collects every worker's recorder (all must have finished or been dropped), checks
+    /// the accounting and adds the strategy's `extras`.
+    pub(crate) fn finish(&self, extras: BTreeMap<String, f64>) -> Result<Measurement, RunError> {
+        let mut measurement = Measurement::collect(&self.pool, &self.dispatcher);
+        measurement
+            .recorder
+            .check_accounting()
+            .map_err(RunError::Accounting)?;
+        measurement.extras.extend(extras);
+        Ok(measurement)
+    }
+}
+
+/// One blocking worker: takes tickets until the run is over, sleeping the thread until an
+/// open-loop ticket's intended time, and sends each with `send`. Under cancel-on-error a
+/// failure stops the dispatcher, so every blocking worker stops after its current request.
+pub(crate) fn blocking_worker(run: &Run, send: impl Fn(&str) -> Outcome) {
+    let mut recorder = run.pool.worker();
+    while let Some(ticket) = run.dispatcher.next() {
+        if let Some(at) = ticket.intended {
+            std::thread::sleep(at.saturating_duration_since(Instant::now()));
+        }
+        recorder.begin(ticket);
+        let outcome = send(run.url(ticket));
+        if run.complete(&mut recorder, ticket, outcome) {
+            break;
+        }
+    }
+}
+
+/// Runs `body` (which drives blocking workers) and turns a worker's panic into an error.
+pub(crate) fn catch_worker_panic(body: impl FnOnce()) -> Result<(), RunError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body))
+        .map_err(|payload| RunError::WorkerPanicked(panic_message(payload.as_ref())))
+}
+
+/// Starts `workers` OS threads, then the run (`start`, which starts the clock), then lets
+/// every thread work as a blocking worker; waits for all of them and returns the run.
+/// Starting thousands of threads takes a while, so it happens before the clock starts.
+pub(crate) fn run_on_threads(
+    workers: usize,
+    start: impl FnOnce() -> Run,
+    send: impl Fn(&str) -> Outcome + Sync,
+) -> Result<Run, RunError> {
+    // Workers block on the read side until the run exists (or the start was abandoned).
+    let gate: RwLock<Option<Run>> = RwLock::new(None);
+    let joined = std::thread::scope(|scope| {
+        let mut opening = gate.write().unwrap_or_else(|e| e.into_inner());
+        let (gate, send) = (&gate, &send);
+        let mut handles = Vec::with_capacity(workers);
+        for index in 0..workers {
+            let spawned = std::thread::Builder::new()
+                .name(format!("waitbench-worker-{index}"))
+                .spawn_scoped(scope, move || {
+                    let run = gate.read().unwrap_or_else(|e| e.into_inner());
+                    if let Some(run) = run.as_ref() {
+                        blocking_worker(run, send);
+                    }
+                });
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                // Dropping `opening` with no run lets the started threads exit at once.
+                Err(source) => {
+                    return Err(RunError::SpawnThread {
+                        index,
+                        total: workers,
+                        source,
+                    });
+                }
+            }
+        }
+        *opening = Some(start());
+        drop(opening);
+        handles.into_iter().try_for_each(|handle| {
+            handle
+                .join()
+                .map_err(|payload| RunError::WorkerPanicked(panic_message(payload.as_ref())))
+        })
+    });
+    joined?;
+    let run = gate.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(run.expect("the run was started before the workers were released"))
+}
+
+/// How an async worker sends one request. Implementations own (or share) their client.
+pub(crate) trait AsyncSend: Clone + Send + Sync + 'static {
+    /// Sends a GET to `url`, reads the whole body and classifies the result.
+    fn send(&self, url: &str) -> impl Future<Output = Outcome> + Send;
+}
+
+/// The worker stopped the run (cancel-on-error): its siblings must be dropped.
+#[derive(Debug)]
+pub(crate) struct Stopped;
+
+/// One async worker: the async twin of [`blocking_worker`]. Returns `Err(Stopped)` when a
+/// failure stops the run under cancel-on-error, so the caller can drop the siblings; a
+/// dropped worker's recorder counts its in-flight request as cancelled.
+pub(crate) async fn async_worker<S: AsyncSend>(
+    run: std::sync::Arc<Run>,
+    sender: S,
+) -> Result<(), Stopped> {
+    let mut recorder = run.pool.worker();
+    while let Some(ticket) = run.dispatcher.next() {
+        if let Some(at) = ticket.intended
+            && at > Instant::now()
+        {
+            tokio::time::sleep_until(at.into()).await;
+        }
+        recorder.begin(ticket);
+        let outcome = sender.send(run.url(ticket)).await;
+        if run.complete(&mut recorder, ticket, outcome) {
+            return Err(Stopped);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! `reqwest-per-request`: a new reqwest client for every request, so a new TCP connection
+//! for every request — the async half of claim B ("reuse one session").
+//!
+//! Execution: like `reqwest-tokio` (own runtime, C worker tasks, `effective_concurrency`
+//! C), but each request builds its own client and drops it afterwards, closing its
+//! connection.
+//!
+//! Timing model: the runtime is built before the clock starts; building the client is
+//! inside each request's timed section (from just before the client is built to the last
+//! body chunk), because that — plus the new connection, and any connection-setup delay
+//! the server injects — is the cost the comparison is about. A client that cannot be
+//! built counts as an `other` error for that request.
+
+use waitbench_core::{ErrorKind, Measurement, Outcome, StrategyInfo, Workload};
+
+use crate::Strategy;
+use crate::error::RunError;
+use crate::kind::StrategyKind;
+use crate::options::StrategyOptions;
+use crate::reqwest_client::{ReqwestSettings, fetch};
+use crate::run::AsyncSend;
+use crate::runtime::RuntimePlan;
+use crate::settings::common;
+
+/// A new reqwest client (and connection) per request, on C tokio tasks.
+#[derive(Debug, Clone)]
+pub struct ReqwestPerRequest {
+    options: StrategyOptions,
+}
+
+/// Builds a fresh client for every request.
+#[derive(Debug, Clone)]
+struct FreshClient(ReqwestSettings);
+
+impl AsyncSend for FreshClient {
+    async fn send(&self, url: &str) -> Outcome {
+        match self.0.client() {
+            Ok(client) => fetch(&client, url).await,
+            Err(_) => Outcome::Error(ErrorKind::Other),
+        }
+    }
+}
+
+impl ReqwestPerRequest {
+    /// The strategy with `options` (uses the runtime options, `cpu_work` and `ticker`).
+    pub fn new(options: &StrategyOptions) -> Self {
+        ReqwestPerRequest {
+            options: options.clone(),
+        }
+    }
+}
+
+impl Strategy for ReqwestPerRequest {
+    fn kind(&self) -> StrategyKind {
+        StrategyKind::ReqwestPerRequest
+    }
+
+    fn info(&self, workload: &Workload) -> StrategyInfo {
+        let workers = workload.load.concurrency();
+        let mut info = common(self.kind(), workload, &self.options, workers, workers);
+        RuntimePlan::new(&self.options, None).describe(&mut info);
+        ReqwestSettings::new(workload.timeouts, None).describe(&mut info, false);
+        info
+    }
+
+    fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
+        let settings = ReqwestSettings::new(workload.timeouts, None);
+        RuntimePlan::new(&self.options, None)
+            .run(workload, &self.options, || Ok(FreshClient(settings)))
+    }
+}

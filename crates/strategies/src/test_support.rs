@@ -1,0 +1,89 @@
+//! Tiny std-only servers for the classification tests: each shows a client one precise
+//! misbehaviour that the mock server would only produce by chance.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
+
+use waitbench_core::{ErrorKind, Outcome};
+
+/// A URL whose port nothing listens on (bound, then released).
+pub(crate) fn closed_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    let port = listener.local_addr().expect("bound address").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/")
+}
+
+/// A one-shot server: accepts one connection, reads the request, then hands the socket
+/// to `respond`. Returns the URL to request.
+pub(crate) fn serve_once(respond: impl FnOnce(TcpStream) + Send + 'static) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    let url = format!("http://{}/", listener.local_addr().expect("bound address"));
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            respond(stream);
+        }
+    });
+    url
+}
+
+/// One way a server can misbehave, and the outcome every client must report for it.
+pub(crate) struct Misbehaviour {
+    /// What the server does.
+    pub(crate) name: &'static str,
+    /// Where it does it (a one-shot server, already listening).
+    pub(crate) url: String,
+    /// The request timeout to use.
+    pub(crate) request_timeout: Duration,
+    /// The outcome the client must report.
+    pub(crate) expected: Outcome,
+}
+
+/// Every misbehaviour, each on its own one-shot server; both clients must classify each
+/// the same way.
+pub(crate) fn misbehaviours() -> Vec<Misbehaviour> {
+    let reply = |bytes: &'static [u8]| {
+        serve_once(move |mut stream| {
+            let _ = stream.write_all(bytes);
+        })
+    };
+    let patient = Duration::from_secs(2);
+    vec![
+        Misbehaviour {
+            name: "nothing listens",
+            url: closed_port_url(),
+            request_timeout: patient,
+            expected: Outcome::Error(ErrorKind::Connect),
+        },
+        Misbehaviour {
+            name: "closes after reading the request",
+            url: serve_once(drop),
+            request_timeout: patient,
+            expected: Outcome::Error(ErrorKind::Reset),
+        },
+        Misbehaviour {
+            name: "stays silent past the request timeout",
+            url: serve_once(|stream| {
+                std::thread::sleep(Duration::from_millis(500));
+                drop(stream);
+            }),
+            request_timeout: Duration::from_millis(100),
+            expected: Outcome::Error(ErrorKind::Timeout),
+        },
+        Misbehaviour {
+            name: "promises 100 bytes, sends 10 and closes",
+            url: reply(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly ten b"),
+            request_timeout: patient,
+            expected: Outcome::Error(ErrorKind::Body),
+        },
+        Misbehaviour {
+            name: "answers 503",
+            url: reply(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 4\r\n\r\nbusy"),
+            request_timeout: patient,
+            expected: Outcome::HttpStatus(503),
+        },
+    ]
+}

@@ -1,0 +1,201 @@
+//! Every request ends as exactly one outcome, for every strategy, whatever the server does;
+//! and what the client says it sent is what the server received.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{PathRecorder, assert_accounted, batch, errors, run, server};
+use waitbench_core::{ErrorKind, ErrorPolicy, PathPlan};
+use waitbench_strategies::{StrategyKind, StrategyOptions, build};
+
+/// Runs the three fault batches against `kind`: error statuses, resets, stalls.
+fn accounting_holds_under_faults(kind: StrategyKind) {
+    let server = server(None);
+    // Fewer workers than requests so that workers reuse (or replace) connections.
+    let (requests, concurrency) = (40, 8);
+
+    let failing = batch(&server.url(), requests, concurrency, Some("fail=0.3:503"));
+    let m = run(kind, &failing);
+    assert_eq!(m.recorder.sent, requests, "{kind}");
+    assert_accounted(kind, &m.recorder);
+    assert!(
+        m.recorder.http_errors() > 0,
+        "{kind}: no 503 in {:?}",
+        m.recorder
+    );
+    assert!(m.recorder.ok > 0, "{kind}");
+
+    let resetting = batch(&server.url(), requests, concurrency, Some("reset=0.2"));
+    let m = run(kind, &resetting);
+    assert_eq!(m.recorder.sent, requests, "{kind}");
+    assert_accounted(kind, &m.recorder);
+    let broken = errors(&m.recorder, ErrorKind::Reset) + errors(&m.recorder, ErrorKind::Body);
+    assert!(broken > 0, "{kind}: no reset in {:?}", m.recorder.errors);
+    assert_eq!(
+        m.recorder.error_total(),
+        broken,
+        "{kind}: {:?}",
+        m.recorder.errors
+    );
+
+    let mut stalling = batch(&server.url(), requests, concurrency, Some("stall=0.2"));
+    stalling.timeouts.request = Duration::from_millis(300);
+    let m = run(kind, &stalling);
+    assert_eq!(m.recorder.sent, requests, "{kind}");
+    assert_accounted(kind, &m.recorder);
+    let timeouts = errors(&m.recorder, ErrorKind::Timeout);
+    assert!(
+        timeouts > 0,
+        "{kind}: no timeout in {:?}",
+        m.recorder.errors
+    );
+    assert_eq!(
+        m.recorder.error_total(),
+        timeouts,
+        "{kind}: {:?}",
+        m.recorder.errors
+    );
+}
+
+macro_rules! fault_tests {
+    ($($name:ident => $kind:ident),* $(,)?) => {$(
+        #[test]
+        fn $name() {
+            accounting_holds_under_faults(StrategyKind::$kind);
+        }
+    )*};
+}
+
+fault_tests! {
+    ureq_sequential_accounts_for_fail_reset_and_stall => UreqSequential,
+    ureq_rayon_accounts_for_fail_reset_and_stall => UreqRayon,
+    reqwest_tokio_accounts_for_fail_reset_and_stall => ReqwestTokio,
+    ureq_per_request_accounts_for_fail_reset_and_stall => UreqPerRequest,
+    reqwest_per_request_accounts_for_fail_reset_and_stall => ReqwestPerRequest,
+    tokio_blocking_accounts_for_fail_reset_and_stall => TokioBlocking,
+    tokio_spawn_blocking_accounts_for_fail_reset_and_stall => TokioSpawnBlocking,
+}
+
+#[test]
+fn distinct_endpoint_batch_reaches_every_endpoint_once() {
+    for kind in StrategyKind::ALL {
+        let recorder = PathRecorder::start();
+        let mut workload = batch(&recorder.url, 500, 20, None);
+        workload.paths = PathPlan::DistinctItems { count: 500 };
+        let m = run(kind, &workload);
+        assert_eq!(m.recorder.ok, 500, "{kind}: {:?}", m.recorder);
+        let paths = recorder.paths();
+        assert_eq!(paths.len(), 500, "{kind}");
+        assert_eq!(recorder.distinct(), 500, "{kind}");
+        assert!(paths.iter().all(|p| p.starts_with("/item/")), "{kind}");
+    }
+}
+
+#[test]
+fn mock_server_counts_every_request_of_a_batch() {
+    let server = server(None);
+    for kind in [StrategyKind::UreqRayon, StrategyKind::ReqwestTokio] {
+        let before = server.stats().requests_served;
+        let mut workload = batch(&server.url(), 200, 10, None);
+        workload.paths = PathPlan::DistinctItems { count: 200 };
+        let m = run(kind, &workload);
+        assert_eq!(m.recorder.ok, 200, "{kind}");
+        assert_eq!(server.stats().requests_served - before, 200, "{kind}");
+    }
+}
+
+/// N = 200, C = 10, 20 % of requests fail, latencies spread so that siblings are mid-flight
+/// when the first failure lands.
+fn failing_batch(target: &str, policy: ErrorPolicy) -> waitbench_core::Workload {
+    let mut workload = batch(
+        target,
+        200,
+        10,
+        Some("fail=0.2:500&latency=uniform(2ms,20ms)"),
+    );
+    workload.on_error = policy;
+    workload
+}
+
+#[test]
+fn cancel_drops_in_flight_siblings_and_sends_fewer_than_wait_all() {
+    let server = server(None);
+    let kind = StrategyKind::ReqwestTokio;
+
+    let waited = run(kind, &failing_batch(&server.url(), ErrorPolicy::WaitAll));
+    assert_eq!(waited.recorder.sent, 200);
+    assert_eq!(errors(&waited.recorder, ErrorKind::Cancelled), 0);
+    assert!(waited.recorder.http_errors() > 0);
+    assert!(waited.issued_after_first_failure.unwrap() > 0);
+    assert_accounted(kind, &waited.recorder);
+
+    let cancelled = run(kind, &failing_batch(&server.url(), ErrorPolicy::Cancel));
+    assert!(cancelled.recorder.sent < 200, "{:?}", cancelled.recorder);
+    assert!(cancelled.recorder.http_errors() >= 1);
+    assert!(
+        errors(&cancelled.recorder, ErrorKind::Cancelled) >= 1,
+        "no sibling was dropped: {:?}",
+        cancelled.recorder
+    );
+    assert_eq!(cancelled.issued_after_first_failure, Some(0));
+    assert_accounted(kind, &cancelled.recorder);
+}
+
+#[test]
+fn cancel_stops_every_strategy_early_and_accounts_for_what_was_in_flight() {
+    let server = server(None);
+    for kind in StrategyKind::ALL {
+        let m = run(kind, &failing_batch(&server.url(), ErrorPolicy::Cancel));
+        assert!(m.recorder.sent < 200, "{kind}: {:?}", m.recorder);
+        assert!(m.recorder.http_errors() >= 1, "{kind}");
+        assert_accounted(kind, &m.recorder);
+        if !kind.uses_tokio() {
+            // Blocking calls cannot be dropped: the in-flight ones finish and are counted.
+            assert_eq!(errors(&m.recorder, ErrorKind::Cancelled), 0, "{kind}");
+        }
+    }
+}
+
+#[test]
+fn invalid_workload_is_rejected_before_any_request() {
+    let mut workload = batch("http://127.0.0.1:1", 10, 0, None);
+    for kind in StrategyKind::ALL {
+        let err = build(kind, &StrategyOptions::default())
+            .run(&workload)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("invalid workload"),
+            "{kind}: {err}"
+        );
+    }
+    workload.load = waitbench_core::LoadModel::Batch {
+        requests: 1,
+        concurrency: 1,
+    };
+    workload.target = "localhost:1".into();
+    assert!(
+        build(StrategyKind::UreqSequential, &StrategyOptions::default())
+            .run(&workload)
+            .is_err()
+    );
+}
+
+#[test]
+fn refused_connections_are_connect_errors_for_every_strategy() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let workload = batch(&format!("http://127.0.0.1:{port}"), 4, 2, None);
+    for kind in StrategyKind::ALL {
+        let m = run(kind, &workload);
+        assert_eq!(
+            errors(&m.recorder, ErrorKind::Connect),
+            4,
+            "{kind}: {:?}",
+            m.recorder
+        );
+    }
+}

@@ -1,0 +1,135 @@
+//! Helpers shared by the integration tests: an embedded mock server, workloads, and a
+//! tiny path-recording server for checks the mock server does not count.
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use waitbench_core::{
+    ErrorKind, ErrorPolicy, LoadModel, Measurement, PathPlan, Recorder, Timeouts, Workload,
+};
+use waitbench_mockserver::{MockServer, ServerConfig};
+use waitbench_strategies::{StrategyKind, StrategyOptions, build};
+
+/// A mock server on a free loopback port with a default latency, if any.
+pub fn server(latency: Option<&str>) -> MockServer {
+    MockServer::start(ServerConfig {
+        latency: latency.map(|l| l.parse().expect("valid latency spec")),
+        worker_threads: 2,
+        ..Default::default()
+    })
+    .expect("mock server starts")
+}
+
+/// A batch of `requests` to `/` at `concurrency`, with `query` appended.
+pub fn batch(target: &str, requests: u64, concurrency: usize, query: Option<&str>) -> Workload {
+    Workload {
+        target: target.to_string(),
+        paths: PathPlan::Single { path: "/".into() },
+        query: query.map(str::to_string),
+        load: LoadModel::Batch {
+            requests,
+            concurrency,
+        },
+        on_error: ErrorPolicy::WaitAll,
+        timeouts: Timeouts {
+            connect: Duration::from_secs(2),
+            request: Duration::from_secs(5),
+        },
+    }
+}
+
+/// Runs `workload` with the strategy `kind` and default options, panicking on a run error.
+pub fn run(kind: StrategyKind, workload: &Workload) -> Measurement {
+    run_with(kind, &StrategyOptions::default(), workload)
+}
+
+/// Runs `workload` with the strategy `kind` and `options`, panicking on a run error.
+pub fn run_with(kind: StrategyKind, options: &StrategyOptions, workload: &Workload) -> Measurement {
+    build(kind, options)
+        .run(workload)
+        .unwrap_or_else(|err| panic!("{kind} failed: {err:#?}"))
+}
+
+/// Errors of `kind` in `recorder`.
+pub fn errors(recorder: &Recorder, kind: ErrorKind) -> u64 {
+    recorder.errors[kind.index()]
+}
+
+/// Asserts `sent == ok + http_errors + errors` (the strategies check it too; this says
+/// which strategy broke it).
+pub fn assert_accounted(kind: StrategyKind, recorder: &Recorder) {
+    let accounted = recorder.ok + recorder.http_errors() + recorder.error_total();
+    assert_eq!(recorder.sent, accounted, "{kind}: {recorder:?}");
+}
+
+/// A minimal keep-alive HTTP/1.1 server that answers `200 ok` and records every path it
+/// was asked for, so a test can check what reached the server, not what the client says.
+pub struct PathRecorder {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    paths: Arc<Mutex<Vec<String>>>,
+}
+
+impl PathRecorder {
+    /// Starts the server on a free port; it runs until the test process exits.
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let paths = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&paths);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let seen = Arc::clone(&seen);
+                std::thread::spawn(move || serve_connection(stream, &seen));
+            }
+        });
+        PathRecorder { url, paths }
+    }
+
+    /// Every path requested so far (with its query string), in arrival order.
+    pub fn paths(&self) -> Vec<String> {
+        self.paths.lock().expect("not poisoned").clone()
+    }
+
+    /// How many distinct paths were requested.
+    pub fn distinct(&self) -> usize {
+        self.paths().into_iter().collect::<HashSet<_>>().len()
+    }
+}
+
+fn serve_connection(stream: TcpStream, seen: &Mutex<Vec<String>>) {
+    let mut writer = stream.try_clone().expect("clone stream");
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let Some(path) = line.split_whitespace().nth(1) else {
+            return;
+        };
+        seen.lock().expect("not poisoned").push(path.to_string());
+        // Skip the headers: a GET has no body.
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if line == "\r\n" || line == "\n" {
+                break;
+            }
+        }
+        if writer
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+            .is_err()
+        {
+            return;
+        }
+    }
+}

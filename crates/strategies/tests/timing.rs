@@ -1,0 +1,187 @@
+//! Physical bounds every strategy must respect: the concurrency it claims is what the
+//! server sees, no latency beats the injected one, the open loop exposes a server pause
+//! that the closed loop hides, and a blocking call inside a runtime makes its timers late.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{batch, run, run_with, server};
+use waitbench_core::{ErrorPolicy, LoadModel, PathPlan, Timeouts, Workload};
+use waitbench_mockserver::{MockServer, ServerConfig};
+use waitbench_strategies::{PoolSize, RuntimeFlavor, StrategyKind, StrategyOptions};
+
+/// Runs `workload` and returns the most requests the server had in flight at once.
+fn max_in_flight(
+    server: &MockServer,
+    kind: StrategyKind,
+    options: &StrategyOptions,
+    workload: &Workload,
+) -> u64 {
+    server.reset_max_in_flight();
+    let m = run_with(kind, options, workload);
+    assert_eq!(m.recorder.ok, m.recorder.sent, "{kind}: {:?}", m.recorder);
+    server.stats().max_in_flight
+}
+
+#[test]
+fn server_sees_the_requested_concurrency_from_a_right_sized_pool_and_from_tasks() {
+    let server = server(Some("100ms"));
+    let workload = batch(&server.url(), 200, 50, None);
+    let defaults = StrategyOptions::default();
+    for kind in [StrategyKind::UreqRayon, StrategyKind::ReqwestTokio] {
+        assert_eq!(
+            max_in_flight(&server, kind, &defaults, &workload),
+            50,
+            "{kind}"
+        );
+    }
+}
+
+#[test]
+fn rayon_default_pool_caps_concurrency_at_one_thread_per_core() {
+    let server = server(Some("100ms"));
+    let workload = batch(&server.url(), 20, 50, None);
+    let options = StrategyOptions {
+        threads: PoolSize::RayonDefault,
+        ..Default::default()
+    };
+    let cores = std::thread::available_parallelism().unwrap().get() as u64;
+    let seen = max_in_flight(&server, StrategyKind::UreqRayon, &options, &workload);
+    assert!(
+        seen >= 1 && seen <= cores,
+        "{seen} in flight on {cores} cores"
+    );
+}
+
+#[test]
+fn no_recorded_latency_beats_the_injected_latency() {
+    let server = server(Some("50ms"));
+    for kind in StrategyKind::ALL {
+        let requests = if kind == StrategyKind::UreqSequential {
+            4
+        } else {
+            20
+        };
+        let m = run(kind, &batch(&server.url(), requests, 10, None));
+        let latency = &m.recorder.latency;
+        assert_eq!(latency.len(), requests, "{kind}");
+        // At the histogram's resolution: 50 ms itself may be stored a few µs lower.
+        assert!(
+            latency.min() >= latency.lowest_equivalent(50_000),
+            "{kind}: min {} µs",
+            latency.min()
+        );
+    }
+}
+
+fn loop_workload(target: &str, load: LoadModel) -> Workload {
+    Workload {
+        target: target.to_string(),
+        paths: PathPlan::Single { path: "/".into() },
+        query: Some("latency=5ms".into()),
+        load,
+        on_error: ErrorPolicy::WaitAll,
+        timeouts: Timeouts::default(),
+    }
+}
+
+/// A fresh server per run so that each run sees exactly one 400 ms pause, 1.5 s in.
+fn pausing_server() -> MockServer {
+    MockServer::start(ServerConfig {
+        faults: waitbench_mockserver::Faults {
+            pause: Some("1500ms/400ms".parse().expect("valid pause")),
+            ..Default::default()
+        },
+        worker_threads: 2,
+        ..Default::default()
+    })
+    .expect("mock server starts")
+}
+
+#[test]
+fn open_loop_exposes_a_server_pause_that_the_closed_loop_hides() {
+    let run_for = Duration::from_millis(2500);
+    let kind = StrategyKind::ReqwestTokio;
+    let open_loop = LoadModel::OpenLoop {
+        rate_per_s: 200.0,
+        duration: run_for,
+        warmup: Duration::ZERO,
+        max_in_flight: 200,
+    };
+    // About the same load: one worker at ~5 ms per request.
+    let closed_loop = LoadModel::ClosedLoop {
+        concurrency: 1,
+        duration: run_for,
+        warmup: Duration::ZERO,
+    };
+    // Both at once (each with its own server and pause) to keep the test short.
+    let (open, closed) = std::thread::scope(|scope| {
+        let [open, closed] = [open_loop, closed_loop].map(|load| {
+            scope.spawn(move || {
+                let server = pausing_server();
+                run(kind, &loop_workload(&server.url(), load))
+            })
+        });
+        (open.join().unwrap(), closed.join().unwrap())
+    });
+
+    let open_p99 = open.recorder.latency.value_at_quantile(0.99);
+    let closed_p99 = closed.recorder.latency.value_at_quantile(0.99);
+    // ~80 of ~500 open-loop requests were due during the pause and wait up to 400 ms;
+    // the closed loop's one worker was stuck on a single request.
+    assert!(open_p99 >= 200_000, "open p99 {open_p99} µs");
+    assert!(closed_p99 < 100_000, "closed p99 {closed_p99} µs");
+    assert!(
+        closed.recorder.latency.max() >= 200_000,
+        "the pause was not hit"
+    );
+}
+
+#[test]
+fn blocking_inside_a_current_thread_runtime_makes_the_ticker_late_and_spawn_blocking_does_not() {
+    let server = server(Some("20ms"));
+    let workload = batch(&server.url(), 20, 5, None);
+    let options = StrategyOptions {
+        runtime_flavor: RuntimeFlavor::CurrentThread,
+        ticker: true,
+        ..Default::default()
+    };
+    let blocking = run_with(StrategyKind::TokioBlocking, &options, &workload);
+    let fixed = run_with(StrategyKind::TokioSpawnBlocking, &options, &workload);
+    let p99 = |m: &waitbench_core::Measurement| m.extras["ticker_lateness_p99_us"];
+    assert!(blocking.extras["ticker_ticks"] > 0.0);
+    assert!(
+        p99(&blocking) >= 10_000.0,
+        "blocking p99 {}",
+        p99(&blocking)
+    );
+    assert!(
+        p99(&fixed) * 2.0 < p99(&blocking),
+        "fixed p99 {}",
+        p99(&fixed)
+    );
+    // spawn_blocking keeps all five in flight; inline blocking serialises them.
+    assert!(fixed.wall_time() * 2 < blocking.wall_time());
+}
+
+#[test]
+fn cpu_work_is_burnt_once_per_response_on_the_worker() {
+    let server = server(None);
+    let options = StrategyOptions {
+        cpu_work: Duration::from_millis(5),
+        ..Default::default()
+    };
+    let m = run_with(
+        StrategyKind::UreqSequential,
+        &options,
+        &batch(&server.url(), 20, 1, None),
+    );
+    // 20 responses × 5 ms of CPU on the one worker: the window cannot be shorter than
+    // the 19 burns that precede the last response.
+    assert!(
+        m.wall_time() >= Duration::from_millis(95),
+        "{:?}",
+        m.wall_time()
+    );
+}
