@@ -1,0 +1,526 @@
+//! Scenario files (`fixtures/scenarios/*.toml`): one per claim, each a set of series
+//! (strategy + settings) measured at one or more concurrencies. Parsing is strict:
+//! unknown keys and bad values are rejected with the file, the line and the accepted form.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::Deserialize;
+use waitbench_core::{
+    ErrorPolicy, InjectedConditions, LoadModel, PathPlan, Timeouts, Variant, Workload,
+};
+use waitbench_mockserver::{FailFault, LatencySpec, PauseFault};
+use waitbench_strategies::{PoolSize, RuntimeFlavor, StrategyKind, StrategyOptions};
+
+/// A duration written as text (`250us`, `1.5s`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(try_from = "String")]
+pub struct DurationValue(pub Duration);
+
+impl TryFrom<String> for DurationValue {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        crate::args::duration(&text).map(DurationValue)
+    }
+}
+
+/// A value parsed with its type's `FromStr` during deserialisation, so that a bad
+/// value is reported with its line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "String", bound = "T: std::str::FromStr, T::Err: std::fmt::Display")]
+pub struct Parsed<T>(pub T);
+
+impl<T: std::str::FromStr> TryFrom<String> for Parsed<T>
+where
+    T::Err: std::fmt::Display,
+{
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        text.parse::<T>().map(Parsed).map_err(|e| e.to_string())
+    }
+}
+
+/// The load model named in a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelName {
+    /// N requests at C in flight.
+    Batch,
+    /// C workers for a duration.
+    ClosedLoop,
+    /// A constant arrival rate for a duration.
+    OpenLoop,
+}
+
+/// Settings that a scenario's `[workload]`, `[quick]`, and each series' `set` and
+/// `quick` tables may give; later tables override earlier ones.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Load model.
+    pub model: Option<ModelName>,
+    /// Batch size.
+    pub requests: Option<u64>,
+    /// Concurrencies to measure (one point each).
+    pub concurrency: Option<Vec<usize>>,
+    /// Closed/open loop duration.
+    pub duration: Option<DurationValue>,
+    /// Warm-up.
+    pub warmup: Option<DurationValue>,
+    /// Open-loop rate, req/s.
+    pub rate: Option<f64>,
+    /// Batch to N distinct endpoints.
+    pub distinct_endpoints: Option<bool>,
+    /// Injected latency spec.
+    pub latency: Option<Parsed<LatencySpec>>,
+    /// Connection-setup delay spec.
+    pub connect_delay: Option<Parsed<LatencySpec>>,
+    /// Error status at a probability.
+    pub fail: Option<Parsed<FailFault>>,
+    /// Connection reset probability.
+    pub reset: Option<f64>,
+    /// Stall probability.
+    pub stall: Option<f64>,
+    /// Periodic server pause.
+    pub pause: Option<Parsed<PauseFault>>,
+    /// Error policy.
+    pub on_error: Option<OnError>,
+    /// ureq-rayon pool size: a number, `concurrency` or `default`.
+    pub threads: Option<ThreadsValue>,
+    /// Idle connections per host.
+    pub idle_per_host: Option<usize>,
+    /// Tokio worker threads.
+    pub runtime_threads: Option<usize>,
+    /// Tokio runtime flavour.
+    pub runtime: Option<Flavor>,
+    /// CPU work per response.
+    pub cpu_work: Option<DurationValue>,
+    /// Run the 1 ms ticker.
+    pub ticker: Option<bool>,
+    /// Trials for this series (overrides the suite's).
+    pub trials: Option<usize>,
+    /// Request timeout.
+    pub timeout: Option<DurationValue>,
+}
+
+/// Error policy as written in scenarios.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnError {
+    /// join_all.
+    WaitAll,
+    /// try_join_all.
+    Cancel,
+}
+
+/// Runtime flavour as written in scenarios.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flavor {
+    /// Multi-threaded.
+    MultiThread,
+    /// Current-thread.
+    CurrentThread,
+}
+
+/// Pool size as written in scenarios.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(try_from = "toml::Value")]
+pub struct ThreadsValue(pub PoolSize);
+
+impl TryFrom<toml::Value> for ThreadsValue {
+    type Error = String;
+    fn try_from(value: toml::Value) -> Result<Self, String> {
+        let text = match value {
+            toml::Value::Integer(n) => n.to_string(),
+            toml::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        match crate::args::threads(&text)? {
+            crate::args::ThreadsArg::Concurrency => Ok(ThreadsValue(PoolSize::Concurrency)),
+            crate::args::ThreadsArg::RayonDefault => Ok(ThreadsValue(PoolSize::RayonDefault)),
+            crate::args::ThreadsArg::Fixed(n) => Ok(ThreadsValue(PoolSize::Fixed(n))),
+        }
+    }
+}
+
+macro_rules! overlay {
+    ($base:expr, $top:expr, $($field:ident),*) => {
+        $( if $top.$field.is_some() { $base.$field = $top.$field.clone(); } )*
+    };
+}
+
+impl Settings {
+    /// `self` with every value `top` gives replacing ours.
+    fn overlaid(mut self, top: &Settings) -> Settings {
+        overlay!(
+            self, top, model, requests, concurrency, duration, warmup, rate,
+            distinct_endpoints, latency, connect_delay, fail, reset, stall, pause, on_error,
+            threads, idle_per_host, runtime_threads, runtime, cpu_work, ticker, trials, timeout
+        );
+        self
+    }
+}
+
+/// What a scenario's x axis is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum XAxis {
+    /// Points are concurrencies (swept).
+    Concurrency,
+    /// One point per series; x is its concurrency but not compared.
+    None,
+}
+
+/// One series of a scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesSpec {
+    /// Legend label.
+    pub label: String,
+    /// Role in the claim's verdict rule.
+    pub role: String,
+    /// Strategy name.
+    pub strategy: Parsed<StrategyKind>,
+    /// Artifact on or off.
+    pub variant: Variant,
+    /// Settings for this series.
+    #[serde(default)]
+    pub set: Settings,
+    /// Settings for this series in quick mode.
+    #[serde(default)]
+    pub quick: Settings,
+}
+
+/// A scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Claim id (`A` … `G`, or `CO`).
+    pub claim: String,
+    /// Title.
+    pub title: String,
+    /// What and why.
+    pub description: String,
+    /// What the x value is.
+    pub x: XAxis,
+    /// Settings shared by every series.
+    pub workload: Settings,
+    /// Overrides in quick mode.
+    #[serde(default)]
+    pub quick: Settings,
+    /// The series.
+    pub series: Vec<SeriesSpec>,
+}
+
+/// A scenario file as loaded: its name (file stem), path and contents.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// File stem, e.g. `c-concurrency-sweep`.
+    pub name: String,
+    /// Where it came from.
+    pub path: PathBuf,
+    /// Parsed contents.
+    pub file: ScenarioFile,
+}
+
+/// One configuration to measure: a series at one concurrency, resolved.
+#[derive(Debug, Clone)]
+pub struct PlannedPoint {
+    /// x value.
+    pub x: f64,
+    /// What to run.
+    pub workload: Workload,
+    /// Strategy.
+    pub kind: StrategyKind,
+    /// Strategy settings.
+    pub options: StrategyOptions,
+    /// Conditions, for the result.
+    pub injected: InjectedConditions,
+    /// Trials.
+    pub trials: usize,
+}
+
+/// Reads and validates one scenario file.
+pub fn load(path: &Path) -> anyhow::Result<Scenario> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let file: ScenarioFile = toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let name = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    if file.series.is_empty() {
+        anyhow::bail!("{}: a scenario needs at least one [[series]]", path.display());
+    }
+    let scenario = Scenario {
+        name,
+        path: path.to_path_buf(),
+        file,
+    };
+    // Resolve both modes now so that a bad combination fails before anything runs.
+    for quick in [false, true] {
+        scenario.plan("http://127.0.0.1:1", quick, 1)?;
+    }
+    Ok(scenario)
+}
+
+/// Loads every `*.toml` in `dir`, sorted by file name.
+pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Scenario>> {
+    let entries = std::fs::read_dir(dir).with_context(|| {
+        format!(
+            "reading scenario folder {} (run from the repository root, or pass --scenarios DIR)",
+            dir.display()
+        )
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        anyhow::bail!("no scenario files (*.toml) in {}", dir.display());
+    }
+    paths.iter().map(|p| load(p)).collect()
+}
+
+impl Scenario {
+    /// Resolves every series into planned points for the given target and mode.
+    pub fn plan(
+        &self,
+        target: &str,
+        quick: bool,
+        default_trials: usize,
+    ) -> anyhow::Result<Vec<(usize, Vec<PlannedPoint>)>> {
+        let base = if quick {
+            self.file.workload.clone().overlaid(&self.file.quick)
+        } else {
+            self.file.workload.clone()
+        };
+        let mut planned = Vec::new();
+        for (index, series) in self.file.series.iter().enumerate() {
+            let mut settings = base.clone().overlaid(&series.set);
+            if quick {
+                settings = settings.overlaid(&series.quick);
+            }
+            let points = resolve(&settings, series.strategy.0, target, default_trials)
+                .with_context(|| {
+                    format!(
+                        "{}: series {:?}{}",
+                        self.path.display(),
+                        series.label,
+                        if quick { " (quick mode)" } else { "" }
+                    )
+                })?;
+            planned.push((index, points));
+        }
+        Ok(planned)
+    }
+}
+
+fn require<T: Clone>(value: &Option<T>, key: &str, example: &str) -> anyhow::Result<T> {
+    value
+        .clone()
+        .with_context(|| format!("missing `{key}`; add it to [workload] or the series, e.g. {key} = {example}"))
+}
+
+fn resolve(
+    s: &Settings,
+    kind: StrategyKind,
+    target: &str,
+    default_trials: usize,
+) -> anyhow::Result<Vec<PlannedPoint>> {
+    let model = require(&s.model, "model", "\"closed-loop\"")?;
+    let concurrencies = require(&s.concurrency, "concurrency", "[10, 100]")?;
+    if concurrencies.is_empty() || concurrencies.contains(&0) {
+        anyhow::bail!("`concurrency` must list positive numbers, e.g. concurrency = [10, 100]");
+    }
+    let mut query: Vec<(String, String)> = Vec::new();
+    let mut push = |key: &str, value: Option<String>| {
+        if let Some(v) = value {
+            query.push((key.to_string(), v));
+        }
+    };
+    push("latency", s.latency.as_ref().map(|l| l.0.to_string()));
+    push("connect_delay", s.connect_delay.as_ref().map(|l| l.0.to_string()));
+    push("fail", s.fail.as_ref().map(|f| f.0.to_string()));
+    push("reset", s.reset.map(|p| p.to_string()));
+    push("stall", s.stall.map(|p| p.to_string()));
+    push("pause", s.pause.as_ref().map(|p| p.0.to_string()));
+    let injected = InjectedConditions {
+        latency: s.latency.as_ref().map(|l| l.0.to_string()),
+        connect_delay: s.connect_delay.as_ref().map(|l| l.0.to_string()),
+        faults: query
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "latency" | "connect_delay"))
+            .cloned()
+            .collect(),
+        mean_latency_us: s
+            .latency
+            .as_ref()
+            .map_or(0.0, |l| l.0.mean().as_secs_f64() * 1e6),
+        embedded_server: true,
+    };
+    let query_string = (!query.is_empty()).then(|| {
+        query
+            .iter()
+            .map(|(k, v)| format!("{k}={}", crate::run::encode_query_value(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    });
+    let options = StrategyOptions {
+        threads: s.threads.map_or(PoolSize::Concurrency, |t| t.0),
+        idle_per_host: s.idle_per_host,
+        runtime_threads: s.runtime_threads,
+        runtime_flavor: match s.runtime {
+            Some(Flavor::CurrentThread) => RuntimeFlavor::CurrentThread,
+            _ => RuntimeFlavor::MultiThread,
+        },
+        cpu_work: s.cpu_work.map_or(Duration::ZERO, |d| d.0),
+        ticker: s.ticker.unwrap_or(false),
+    };
+    let trials = s.trials.unwrap_or(default_trials).max(1);
+    concurrencies
+        .iter()
+        .map(|&concurrency| {
+            let load = match model {
+                ModelName::Batch => LoadModel::Batch {
+                    requests: require(&s.requests, "requests", "500")?,
+                    concurrency,
+                },
+                ModelName::ClosedLoop => LoadModel::ClosedLoop {
+                    concurrency,
+                    duration: require(&s.duration, "duration", "\"3s\"")?.0,
+                    warmup: s.warmup.map_or(Duration::ZERO, |d| d.0),
+                },
+                ModelName::OpenLoop => LoadModel::OpenLoop {
+                    rate_per_s: require(&s.rate, "rate", "500")?,
+                    duration: require(&s.duration, "duration", "\"3s\"")?.0,
+                    warmup: s.warmup.map_or(Duration::ZERO, |d| d.0),
+                    max_in_flight: concurrency,
+                },
+            };
+            let paths = match (s.distinct_endpoints.unwrap_or(false), &load) {
+                (true, LoadModel::Batch { requests, .. }) => {
+                    PathPlan::DistinctItems { count: *requests }
+                }
+                (true, _) => anyhow::bail!("`distinct_endpoints = true` needs model = \"batch\""),
+                (false, _) => PathPlan::Single { path: "/".into() },
+            };
+            let workload = Workload {
+                target: target.to_string(),
+                paths,
+                query: query_string.clone(),
+                load,
+                on_error: match s.on_error {
+                    Some(OnError::Cancel) => ErrorPolicy::Cancel,
+                    _ => ErrorPolicy::WaitAll,
+                },
+                timeouts: Timeouts {
+                    request: s.timeout.map_or(Timeouts::default().request, |d| d.0),
+                    ..Timeouts::default()
+                },
+            };
+            workload.validate()?;
+            Ok(PlannedPoint {
+                x: concurrency as f64,
+                workload,
+                kind,
+                options: options.clone(),
+                injected: injected.clone(),
+                trials,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x-test.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    const GOOD: &str = r#"
+claim = "C"
+title = "t"
+description = "d"
+x = "concurrency"
+[workload]
+model = "closed-loop"
+duration = "1s"
+latency = "20ms"
+concurrency = [1, 10]
+[quick]
+duration = "200ms"
+[[series]]
+label = "async"
+role = "async"
+strategy = "reqwest-tokio"
+variant = "plain"
+[[series]]
+label = "threads"
+role = "threads-defaults"
+strategy = "ureq-rayon"
+variant = "defaults"
+set = { threads = "default", idle_per_host = 3 }
+quick = { concurrency = [5] }
+"#;
+
+    #[test]
+    fn a_good_file_plans_every_series_and_point() {
+        let (_dir, path) = write(GOOD);
+        let scenario = load(&path).unwrap();
+        let plan = scenario.plan("http://127.0.0.1:9", false, 3).unwrap();
+        assert_eq!(plan.len(), 2);
+        assert_eq!(plan[0].1.len(), 2);
+        let point = &plan[1].1[0];
+        assert_eq!(point.options.threads, PoolSize::RayonDefault);
+        assert_eq!(point.options.idle_per_host, Some(3));
+        assert_eq!(point.workload.query.as_deref(), Some("latency=20ms"));
+        assert_eq!(point.injected.mean_latency_us, 20_000.0);
+        let quick = scenario.plan("http://127.0.0.1:9", true, 1).unwrap();
+        assert_eq!(quick[1].1.len(), 1);
+        assert_eq!(quick[1].1[0].x, 5.0);
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_with_file_line_and_accepted_keys() {
+        let (_dir, path) = write(&GOOD.replace("duration = \"1s\"", "durration = \"1s\""));
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(err.contains("x-test.toml"), "{err}");
+        assert!(err.contains("line 8"), "{err}");
+        assert!(err.contains("unknown field `durration`"), "{err}");
+        assert!(err.contains("`duration`"), "{err}");
+    }
+
+    #[test]
+    fn bad_latency_value_names_the_accepted_form() {
+        let (_dir, path) = write(&GOOD.replace("\"20ms\"", "\"lognormal(20ms)\""));
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(err.contains("x-test.toml"), "{err}");
+        assert!(err.contains("line 9"), "{err}");
+        assert!(err.contains("lognormal"), "{err}");
+    }
+
+    #[test]
+    fn unknown_strategy_lists_the_valid_ones() {
+        let (_dir, path) = write(&GOOD.replace("\"reqwest-tokio\"", "\"reqwest-async\""));
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(err.contains("reqwest-async"), "{err}");
+        assert!(err.contains("ureq-sequential"), "{err}");
+    }
+
+    #[test]
+    fn missing_required_setting_says_where_to_add_it() {
+        let (_dir, path) = write(&GOOD.replace("concurrency = [1, 10]\n", ""));
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(err.contains("missing `concurrency`"), "{err}");
+        assert!(err.contains("series \"async\""), "{err}");
+    }
+}

@@ -1,0 +1,254 @@
+//! The `waitbench` binary end to end: exit codes, error messages, and the files it writes.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn waitbench() -> Command {
+    Command::cargo_bin("waitbench").expect("the waitbench binary is built")
+}
+
+fn fixture_results() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../report/tests/fixtures/small-results.json")
+}
+
+#[test]
+fn list_names_every_strategy() {
+    waitbench()
+        .args(["run", "--list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ureq-sequential"))
+        .stdout(predicate::str::contains("ureq-rayon"))
+        .stdout(predicate::str::contains("reqwest-tokio"))
+        .stdout(predicate::str::contains("tokio-spawn-blocking"));
+}
+
+#[test]
+fn unknown_strategy_exits_2_and_lists_the_valid_ones() {
+    waitbench()
+        .args(["run", "--strategy", "reqwest-async"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("reqwest-async"))
+        .stderr(predicate::str::contains("ureq-sequential"));
+}
+
+#[test]
+fn malformed_latency_spec_exits_2_naming_the_flag() {
+    waitbench()
+        .args(["serve", "--latency", "lognormal(20ms)"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--latency"))
+        .stderr(predicate::str::contains("lognormal"));
+}
+
+#[test]
+fn zero_concurrency_exits_2_with_the_fix() {
+    waitbench()
+        .args(["run", "-s", "reqwest-tokio", "-n", "10", "-c", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("concurrency must be greater than zero"));
+}
+
+#[test]
+fn run_writes_json_and_hgrm_with_balanced_accounting() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("run.json");
+    let hgrm = dir.path().join("run.hgrm");
+    waitbench()
+        .args(["run", "-s", "reqwest-tokio", "-n", "60", "-c", "6", "--latency", "5ms"])
+        .args(["--fail", "0.2:503", "--quiet", "--json"])
+        .arg(&json)
+        .arg("--hgrm")
+        .arg(&hgrm)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("throughput"))
+        .stdout(predicate::str::contains("p99.9"));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(doc["schema_version"], 1);
+    let run = &doc["result"]["trials"][0];
+    let counts = &run["counts"];
+    assert_eq!(counts["sent"], 60);
+    let ok = counts["ok"].as_u64().unwrap();
+    let http = counts["http_errors"].as_u64().unwrap();
+    assert_eq!(ok + http + counts["errors"].as_u64().unwrap(), 60);
+    assert_eq!(counts["by_status"]["503"].as_u64().unwrap(), http);
+    assert!(run["latency"]["min_us"].as_f64().unwrap() >= 5_000.0);
+    assert_eq!(run["server"]["requests"], 60);
+    assert!(run["environment"]["cores"].as_u64().unwrap() >= 1);
+    let text = std::fs::read_to_string(&hgrm).unwrap();
+    assert!(text.trim_start().starts_with("Value"));
+    assert!(text.contains("#[Max"));
+}
+
+#[test]
+fn report_rerenders_from_a_results_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    waitbench()
+        .arg("report")
+        .arg(fixture_results())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("throughput-vs-concurrency.png"));
+    assert!(out.join("results.json").exists());
+}
+
+#[test]
+fn report_on_a_missing_file_exits_2_naming_it_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    waitbench()
+        .args(["report", "no-such-results.json", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-results.json"));
+    assert!(!out.exists());
+}
+
+/// A point metric that the fixture results provide, and its value.
+fn some_point_metric(metric: &str) -> (String, f64) {
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture_results()).unwrap()).unwrap();
+    let scenario = &doc["scenarios"][0];
+    let series = &scenario["series"][0];
+    let point = &series["points"][0];
+    let x = point["x"].as_f64().unwrap();
+    let name = format!(
+        "{}.{}@{}.{metric}",
+        scenario["claim"].as_str().unwrap(),
+        series["role"].as_str().unwrap(),
+        x
+    );
+    let value = point["trials"][metric].as_object().map_or_else(
+        || panic!("fixture has no {metric}"),
+        |o| o["median"].as_f64().unwrap(),
+    );
+    (name, value)
+}
+
+fn write_baseline(dir: &Path, name: &str, value: f64, direction: &str) -> PathBuf {
+    let path = dir.join("baseline.json");
+    let baseline = serde_json::json!({
+        "schema_version": 1,
+        "metrics": { name: {
+            "value": value, "direction": direction,
+            "tolerance": { "relative": 0.1 }, "gate": true
+        }}
+    });
+    std::fs::write(&path, baseline.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn check_fails_with_1_naming_a_metric_past_its_tolerance() {
+    let dir = tempfile::tempdir().unwrap();
+    let (name, value) = some_point_metric("throughput_rps");
+    // The baseline says twice the current throughput: the current run is a regression.
+    let baseline = write_baseline(dir.path(), &name, value * 2.0, "higher");
+    let markdown = dir.path().join("check.md");
+    waitbench()
+        .args(["check", "--baseline"])
+        .arg(&baseline)
+        .arg(fixture_results())
+        .arg("--markdown")
+        .arg(&markdown)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("REGRESSED"))
+        .stdout(predicate::str::contains(&name));
+    assert!(std::fs::read_to_string(&markdown).unwrap().contains("**REGRESSED**"));
+}
+
+#[test]
+fn check_passes_an_improved_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let (name, value) = some_point_metric("throughput_rps");
+    let baseline = write_baseline(dir.path(), &name, value / 2.0, "higher");
+    waitbench()
+        .args(["check", "--baseline"])
+        .arg(&baseline)
+        .arg(fixture_results())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("improved"));
+}
+
+#[test]
+fn check_rejects_an_unknown_metric_with_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = write_baseline(dir.path(), "C.async@300.efficency", 1.0, "higher");
+    waitbench()
+        .args(["check", "--baseline"])
+        .arg(&baseline)
+        .arg(fixture_results())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("C.async@300.efficency: not in the results"));
+}
+
+#[test]
+fn check_rejects_a_corrupt_baseline_with_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    std::fs::write(&baseline, "{ \"schema_version\": 1, \"metrics\": ").unwrap();
+    waitbench()
+        .args(["check", "--baseline"])
+        .arg(&baseline)
+        .arg(fixture_results())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a valid baseline file"));
+}
+
+#[test]
+fn check_exports_valid_json_for_tracking_services() {
+    let dir = tempfile::tempdir().unwrap();
+    let (name, value) = some_point_metric("throughput_rps");
+    let baseline = write_baseline(dir.path(), &name, value, "higher");
+    let gab = dir.path().join("gab.json");
+    waitbench()
+        .args(["check", "--baseline"])
+        .arg(&baseline)
+        .arg(fixture_results())
+        .args(["--export", "github-action-benchmark"])
+        .arg(&gab)
+        .assert()
+        .success();
+    let bigger: Value = serde_json::from_str(&std::fs::read_to_string(&gab).unwrap()).unwrap();
+    let entry = bigger
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == name.as_str())
+        .expect("the throughput metric is exported as bigger-is-better");
+    assert_eq!(entry["unit"], "req/s");
+    let smaller: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("gab.smaller.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(smaller.as_array().unwrap().iter().all(|e| e["value"].is_number()));
+
+    let bencher = dir.path().join("bencher.json");
+    waitbench()
+        .args(["check", "--baseline"])
+        .arg(&baseline)
+        .arg(fixture_results())
+        .args(["--export", "bencher"])
+        .arg(&bencher)
+        .assert()
+        .success();
+    let bmf: Value = serde_json::from_str(&std::fs::read_to_string(&bencher).unwrap()).unwrap();
+    let (benchmark, measure) = name.rsplit_once('.').unwrap();
+    assert!(bmf[benchmark][measure.replace('_', "-")]["value"].is_number());
+}
