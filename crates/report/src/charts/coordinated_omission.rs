@@ -1,0 +1,91 @@
+//! Scenario "CO": coordinated omission. Closed-loop against open-loop series, with the
+//! p50, p99, p99.9 and max latency of each (the open loop measures from the intended
+//! send time, so a stall shows in its tail).
+
+use std::path::Path;
+
+use waitbench_core::{LatencySummary, ScenarioResult};
+
+use super::plot::{Bar, BarGroup, draw_bars};
+use super::style::{Axis, BarFill, DrawError, Figure, LegendEntry, PALETTE, Swatch};
+use super::{ChartSpec, Context, Outcome};
+use crate::figures::{fmt_axis, fmt_us, labelled_points};
+
+/// The chart.
+pub(crate) const CHART: ChartSpec = ChartSpec {
+    file: "coordinated-omission.png",
+    claim: "CO",
+    draw,
+};
+
+type Percentile = (&'static str, fn(&LatencySummary) -> f64);
+
+const PERCENTILES: [Percentile; 4] = [
+    ("p50", |l| l.p50_us),
+    ("p99", |l| l.p99_us),
+    ("p99.9", |l| l.p999_us),
+    ("max", |l| l.max_us),
+];
+const COLORS: [usize; 4] = [9, 0, 4, 3];
+
+fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Outcome, DrawError> {
+    let points = labelled_points(scenario);
+    let mut values = Vec::new();
+    let groups: Vec<BarGroup> = points
+        .iter()
+        .filter_map(|(_, _, point, label)| {
+            let trial = point.trials.median_trial()?;
+            Some(BarGroup {
+                label: label.clone(),
+                bars: PERCENTILES
+                    .iter()
+                    .zip(COLORS)
+                    .map(|((_, get), color)| {
+                        let ms = get(&trial.latency) / 1e3;
+                        values.push(ms);
+                        Bar {
+                            value: Some(ms),
+                            range: None,
+                            color: PALETTE[color],
+                            fill: BarFill::Solid,
+                            notes: vec![fmt_us(ms * 1e3)],
+                        }
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    if groups.is_empty() {
+        return Ok(Outcome::Skipped("no trials".into()));
+    }
+    let y = Axis::for_bars("latency (ms)", values, fmt_axis);
+    let legend: Vec<LegendEntry> = PERCENTILES
+        .iter()
+        .zip(COLORS)
+        .map(|((name, _), color)| LegendEntry {
+            label: (*name).to_string(),
+            swatch: Swatch::Bar(PALETTE[color], BarFill::Solid),
+        })
+        .collect();
+    let mut notes = vec![
+        scenario.title.clone(),
+        "Closed loop measures from the actual send, so a stall stops its clock too; open loop \
+             measures from the intended send time."
+            .to_string(),
+        "Bars: each series' median-throughput trial.".to_string(),
+        ctx.run_note(),
+    ];
+    if y.is_log() {
+        notes.push("The latency axis is logarithmic: the values span more than 10×.".into());
+    }
+
+    let figure = Figure::new(path)?;
+    let area = figure.layout(
+        "Coordinated omission · closed vs open loop",
+        &notes,
+        &legend,
+    )?;
+    draw_bars(figure.root(), &area, None, &y, &groups)?;
+    figure.finish()?;
+    Ok(Outcome::Drawn)
+}

@@ -1,0 +1,56 @@
+//! Claim F1: throughput of a CPU-bound response-handling step per series.
+
+use std::path::Path;
+
+use waitbench_core::ScenarioResult;
+
+use super::plot::{Bar, BarGroup, draw_bars};
+use super::style::{Axis, DrawError, Figure, bar_fill, series_looks};
+use super::{ChartSpec, Context, Outcome, variant_note};
+use crate::figures::{fmt_axis, fmt_sig, labelled_points};
+
+/// The chart.
+pub(crate) const CHART: ChartSpec = ChartSpec {
+    file: "cpu-bound.png",
+    claim: "F1",
+    draw,
+};
+
+fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Outcome, DrawError> {
+    let looks = series_looks(&scenario.series);
+    let points = labelled_points(scenario);
+    if points.is_empty() {
+        return Ok(Outcome::Skipped("no points".into()));
+    }
+    let mut values = Vec::new();
+    let groups: Vec<BarGroup> = points
+        .iter()
+        .map(|(i, series, point, label)| {
+            let t = point.trials.throughput_rps;
+            values.extend([t.min, t.max]);
+            BarGroup {
+                label: label.clone(),
+                bars: vec![Bar {
+                    value: Some(t.median),
+                    range: Some((t.min, t.max)),
+                    color: looks[*i].color,
+                    fill: bar_fill(series),
+                    notes: vec![format!("{} req/s", fmt_sig(t.median, 3))],
+                }],
+            }
+        })
+        .collect();
+    let y = Axis::for_bars("throughput (req/s)", values, fmt_axis);
+    let mut notes = vec![
+        scenario.title.clone(),
+        "Median throughput across trials; whiskers: min–max.".to_string(),
+        ctx.run_note(),
+    ];
+    notes.extend(variant_note(scenario, true));
+
+    let figure = Figure::new(path)?;
+    let area = figure.layout("Claim F1 · CPU-bound work: throughput", &notes, &[])?;
+    draw_bars(figure.root(), &area, None, &y, &groups)?;
+    figure.finish()?;
+    Ok(Outcome::Drawn)
+}

@@ -1,0 +1,94 @@
+//! Claim G: what happens to a batch after the first error, per series: requests sent,
+//! requests cancelled, and requests issued after the first failure.
+
+use std::path::Path;
+
+use waitbench_core::{ErrorKind, ScenarioResult};
+
+use super::plot::{Bar, BarGroup, draw_bars};
+use super::style::{Axis, BarFill, DrawError, Figure, LegendEntry, PALETTE, Swatch};
+use super::{ChartSpec, Context, Outcome};
+use crate::figures::{fmt_axis, fmt_sig, labelled_points, spread};
+
+/// The chart.
+pub(crate) const CHART: ChartSpec = ChartSpec {
+    file: "error-policy.png",
+    claim: "G",
+    draw,
+};
+
+type Metric = (&'static str, fn(&waitbench_core::RunResult) -> Option<f64>);
+
+const METRICS: [Metric; 3] = [
+    ("requests sent", |t| Some(t.counts.sent as f64)),
+    ("cancelled (dropped in flight)", |t| {
+        Some(
+            t.counts
+                .by_error
+                .get(&ErrorKind::Cancelled)
+                .copied()
+                .unwrap_or(0) as f64,
+        )
+    }),
+    ("issued after the first failure", |t| {
+        t.counts.issued_after_first_failure.map(|n| n as f64)
+    }),
+];
+const COLORS: [usize; 3] = [0, 3, 1];
+
+fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Outcome, DrawError> {
+    let points = labelled_points(scenario);
+    if points.is_empty() {
+        return Ok(Outcome::Skipped("no points".into()));
+    }
+    let mut values = Vec::new();
+    let groups: Vec<BarGroup> = points
+        .iter()
+        .map(|(_, _, point, label)| BarGroup {
+            label: label.clone(),
+            bars: METRICS
+                .iter()
+                .zip(COLORS)
+                .map(|((_, metric), color)| {
+                    let s = spread(point, metric);
+                    if let Some(s) = s {
+                        values.extend([s.min, s.max]);
+                    }
+                    Bar {
+                        value: s.map(|s| s.median),
+                        range: s.map(|s| (s.min, s.max)),
+                        color: PALETTE[color],
+                        fill: BarFill::Solid,
+                        notes: vec![s.map_or("–".into(), |s| fmt_sig(s.median, 4))],
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let y = Axis::for_bars("requests (median across trials)", values, fmt_axis);
+    let legend: Vec<LegendEntry> = METRICS
+        .iter()
+        .zip(COLORS)
+        .map(|((name, _), color)| LegendEntry {
+            label: (*name).to_string(),
+            swatch: Swatch::Bar(PALETTE[color], BarFill::Solid),
+        })
+        .collect();
+    let notes = vec![
+        scenario.title.clone(),
+        "With injected errors: every request ends as ok, HTTP error or typed error; \
+             \"–\" means nothing failed. Whiskers: min–max across trials."
+            .to_string(),
+        ctx.run_note(),
+    ];
+
+    let figure = Figure::new(path)?;
+    let area = figure.layout(
+        "Claim G · Error policy: what the first error stops",
+        &notes,
+        &legend,
+    )?;
+    draw_bars(figure.root(), &area, None, &y, &groups)?;
+    figure.finish()?;
+    Ok(Outcome::Drawn)
+}

@@ -1,0 +1,198 @@
+//! The PNG charts, one file per chart. Each chart belongs to one claim id and is drawn
+//! from the first scenario with that claim; a chart whose scenario is absent (or has no
+//! usable numbers) is skipped with a reason.
+
+mod blocking_in_async;
+mod connection_reuse;
+mod coordinated_omission;
+mod cpu_bound;
+mod error_policy;
+mod fan_out;
+mod latency_spectrum;
+mod memory_per_request;
+mod p99_vs_concurrency;
+pub(crate) mod plot;
+pub(crate) mod style;
+mod throughput_vs_concurrency;
+
+use std::path::Path;
+
+use waitbench_core::{ScenarioResult, SuiteResults};
+
+use crate::error::ReportError;
+use crate::{RenderedChart, SkippedChart};
+use style::DrawError;
+
+/// What a chart needs besides its scenario.
+pub(crate) struct Context<'a> {
+    /// The whole suite (trials, quick, environment).
+    pub(crate) suite: &'a SuiteResults,
+}
+
+impl Context<'_> {
+    /// The note every chart carries: trials, run kind and machine.
+    pub(crate) fn run_note(&self) -> String {
+        let suite = self.suite;
+        format!(
+            "{} run, {} trial{} per point · {}",
+            if suite.quick { "Quick" } else { "Full" },
+            suite.trials,
+            if suite.trials == 1 { "" } else { "s" },
+            suite.environment.label()
+        )
+    }
+}
+
+/// Whether a chart was drawn.
+pub(crate) enum Outcome {
+    /// The PNG was written.
+    Drawn,
+    /// Nothing was written, for this reason.
+    Skipped(String),
+}
+
+/// One chart: its file, the claim it belongs to, and how to draw it.
+pub(crate) struct ChartSpec {
+    /// File name in the report folder.
+    pub(crate) file: &'static str,
+    /// Claim id whose scenario it draws.
+    pub(crate) claim: &'static str,
+    /// Draws the chart into the given path (or says why not, before creating the file).
+    pub(crate) draw: fn(&Context<'_>, &ScenarioResult, &Path) -> Result<Outcome, DrawError>,
+}
+
+/// Every chart, in the order the report shows them.
+pub(crate) const CHARTS: &[ChartSpec] = &[
+    fan_out::CHART,
+    connection_reuse::CHART,
+    throughput_vs_concurrency::CHART,
+    p99_vs_concurrency::CHART,
+    latency_spectrum::CHART,
+    memory_per_request::CHART,
+    cpu_bound::CHART,
+    blocking_in_async::CHART,
+    error_policy::CHART,
+    coordinated_omission::CHART,
+];
+
+/// Draws every chart whose scenario is present into `out_dir`.
+pub(crate) fn render_all(
+    suite: &SuiteResults,
+    out_dir: &Path,
+) -> Result<(Vec<RenderedChart>, Vec<SkippedChart>), ReportError> {
+    let context = Context { suite };
+    let mut drawn = Vec::new();
+    let mut skipped = Vec::new();
+    for spec in CHARTS {
+        let skip = |reason: String| SkippedChart {
+            file_name: spec.file.to_string(),
+            claim: spec.claim.to_string(),
+            reason,
+        };
+        let Some(index) = scenario_for(suite, spec.claim) else {
+            skipped.push(skip(format!("no scenario for claim {}", spec.claim)));
+            continue;
+        };
+        let path = out_dir.join(spec.file);
+        let scenario = &suite.scenarios[index];
+        match (spec.draw)(&context, scenario, &path) {
+            Ok(Outcome::Drawn) => drawn.push(RenderedChart {
+                file_name: spec.file.to_string(),
+                path,
+                claim: spec.claim.to_string(),
+                scenario: index,
+            }),
+            Ok(Outcome::Skipped(reason)) => skipped.push(skip(reason)),
+            Err(DrawError(message)) => return Err(ReportError::Chart { path, message }),
+        }
+    }
+    Ok((drawn, skipped))
+}
+
+/// The first scenario with claim id `claim` (ignoring case) that has any point.
+fn scenario_for(suite: &SuiteResults, claim: &str) -> Option<usize> {
+    suite.scenarios.iter().position(|s| {
+        s.claim.trim().eq_ignore_ascii_case(claim) && s.series.iter().any(|x| !x.points.is_empty())
+    })
+}
+
+/// One line per series from a figure of each point (median and min–max), skipping points
+/// without the figure or with x ≤ 0 (log x axes).
+pub(crate) fn series_lines(
+    scenario: &ScenarioResult,
+    looks: &[style::Look],
+    figure: impl Fn(&waitbench_core::Point) -> Option<waitbench_core::Spread>,
+) -> Vec<plot::Line> {
+    scenario
+        .series
+        .iter()
+        .zip(looks)
+        .map(|(series, look)| plot::Line {
+            look: *look,
+            points: series
+                .points
+                .iter()
+                .filter(|p| p.x > 0.0)
+                .filter_map(|p| {
+                    let s = figure(p)?;
+                    Some(plot::LinePoint {
+                        x: p.x,
+                        y: s.median,
+                        range: Some((s.min, s.max)),
+                    })
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A legend entry per series, with its line look.
+pub(crate) fn series_legend(
+    scenario: &ScenarioResult,
+    looks: &[style::Look],
+) -> Vec<style::LegendEntry> {
+    scenario
+        .series
+        .iter()
+        .zip(looks)
+        .map(|(series, look)| style::LegendEntry {
+            label: series.label.clone(),
+            swatch: style::Swatch::Line(*look),
+        })
+        .collect()
+}
+
+/// Every data value of some lines (medians and ranges), for choosing an axis.
+pub(crate) fn line_values(lines: &[plot::Line]) -> Vec<f64> {
+    lines
+        .iter()
+        .flat_map(|l| &l.points)
+        .flat_map(|p| {
+            let (lo, hi) = p.range.unwrap_or((p.y, p.y));
+            [p.y, lo, hi]
+        })
+        .collect()
+}
+
+/// Every x of some lines.
+pub(crate) fn line_xs(lines: &[plot::Line]) -> Vec<f64> {
+    lines.iter().flat_map(|l| &l.points).map(|p| p.x).collect()
+}
+
+/// The note on how library defaults are drawn, if any series uses them.
+pub(crate) fn variant_note(scenario: &ScenarioResult, bars: bool) -> Option<String> {
+    let any_defaults = scenario
+        .series
+        .iter()
+        .any(|s| s.variant == waitbench_core::Variant::Defaults);
+    any_defaults.then(|| {
+        if bars {
+            "Pale bars: library defaults (the artifact on); solid bars: right-sized or plain."
+                .to_string()
+        } else {
+            "Dashed lines with hollow markers: library defaults (the artifact on); solid: \
+             right-sized or plain."
+                .to_string()
+        }
+    })
+}

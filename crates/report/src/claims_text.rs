@@ -1,0 +1,200 @@
+//! The claims table as plain text for a terminal: columns shrink to the width given and
+//! their cells wrap at word boundaries.
+
+use waitbench_core::ClaimRow;
+
+/// Space between columns.
+const GAP: &str = "  ";
+/// A wrapping column is never made narrower than this (unless its content is).
+const MIN_COLUMN: usize = 10;
+
+/// Renders the claims table (id, claimed, measured, predicted, verdict) within `width`
+/// terminal columns, wrapping cells; it may exceed `width` only when even the narrowest
+/// columns do not fit. Ends with a newline.
+pub fn claims_table_text(rows: &[ClaimRow], width: usize) -> String {
+    let header = ["id", "claimed", "measured", "predicted", "verdict"];
+    let cells: Vec<[String; 5]> = rows
+        .iter()
+        .map(|row| {
+            [
+                row.id.clone(),
+                row.claimed.clone(),
+                row.measured.clone(),
+                row.predicted.clone(),
+                row.verdict.label().to_string(),
+            ]
+        })
+        .collect();
+    let widths = fit_widths(&header, &cells, width);
+
+    let mut out = String::new();
+    push_line(&mut out, &header.map(String::from), &widths);
+    push_line(&mut out, &widths.map(|w| "-".repeat(w)), &widths);
+    let wrapped: Vec<[Vec<String>; 5]> = cells
+        .iter()
+        .map(|row| std::array::from_fn(|i| wrap(&row[i], widths[i])))
+        .collect();
+    let any_wraps = wrapped.iter().any(|row| row.iter().any(|c| c.len() > 1));
+    for (n, row) in wrapped.iter().enumerate() {
+        if any_wraps && n > 0 {
+            out.push('\n');
+        }
+        let height = row.iter().map(Vec::len).max().unwrap_or(1);
+        for line in 0..height {
+            let parts = std::array::from_fn(|i| row[i].get(line).cloned().unwrap_or_default());
+            push_line(&mut out, &parts, &widths);
+        }
+    }
+    out
+}
+
+/// Column widths: each column's natural width, then the widest wrapping column narrowed
+/// one character at a time until the table fits or every column is at its minimum.
+fn fit_widths(header: &[&str; 5], cells: &[[String; 5]], width: usize) -> [usize; 5] {
+    let mut widths: [usize; 5] = std::array::from_fn(|i| {
+        cells
+            .iter()
+            .map(|row| longest_line(&row[i]))
+            .chain([header[i].chars().count()])
+            .max()
+            .unwrap_or(0)
+    });
+    // The id column never wraps; every other column may.
+    let minimum: [usize; 5] = std::array::from_fn(|i| {
+        if i == 0 {
+            widths[0]
+        } else {
+            widths[i]
+                .min(MIN_COLUMN.max(header[i].len()))
+                // "not reproduced" and "inconclusive" fit on one line.
+                .max(if i == 4 { widths[4].min(14) } else { 0 })
+        }
+    });
+    let available = width.saturating_sub(GAP.len() * (widths.len() - 1));
+    // The text columns give way first; the verdict wraps only when they cannot.
+    for columns in [1..4, 4..5] {
+        while widths.iter().sum::<usize>() > available {
+            let widest = columns
+                .clone()
+                .filter(|&i| widths[i] > minimum[i])
+                .max_by_key(|&i| widths[i]);
+            match widest {
+                Some(i) => widths[i] -= 1,
+                None => break,
+            }
+        }
+    }
+    widths
+}
+
+fn longest_line(text: &str) -> usize {
+    text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+/// Greedy word wrap to `width` characters; words longer than a line are split.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        let mut line_len = 0;
+        for word in paragraph.split_whitespace() {
+            let mut word: Vec<char> = word.chars().collect();
+            let sep = usize::from(line_len > 0);
+            if line_len + sep + word.len() <= width {
+                if sep == 1 {
+                    line.push(' ');
+                }
+                line.extend(word.iter());
+                line_len += sep + word.len();
+                continue;
+            }
+            if line_len > 0 {
+                lines.push(std::mem::take(&mut line));
+            }
+            while word.len() > width {
+                let rest = word.split_off(width);
+                lines.push(word.iter().collect());
+                word = rest;
+            }
+            line.extend(word.iter());
+            line_len = word.len();
+        }
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
+fn push_line(out: &mut String, parts: &[String; 5], widths: &[usize; 5]) {
+    let mut line = String::new();
+    for (i, (part, width)) in parts.iter().zip(widths).enumerate() {
+        if i > 0 {
+            line.push_str(GAP);
+        }
+        line.push_str(part);
+        let pad = width.saturating_sub(part.chars().count());
+        line.extend(std::iter::repeat_n(' ', pad));
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use waitbench_core::Verdict;
+
+    use super::*;
+
+    fn row(id: &str, claimed: &str, verdict: Verdict) -> ClaimRow {
+        ClaimRow {
+            id: id.into(),
+            claim: "a claim".into(),
+            claimed: claimed.into(),
+            measured: "13.1× (0.48 s vs 6.3 s)".into(),
+            predicted: "ceil(500/13)·480 ms = 18.7 s".into(),
+            verdict,
+            rule: "within 20 %".into(),
+            why: "pool size".into(),
+            figures: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_wide_terminal_gets_one_line_per_claim() {
+        let rows = [
+            row("A", "13.3×", Verdict::Reproduced),
+            row("B", "30–50 %", Verdict::NotReproduced),
+        ];
+        let text = claims_table_text(&rows, 200);
+        assert_eq!(text.lines().count(), 4, "{text}");
+        assert!(
+            text.lines().nth(2).unwrap().starts_with("A   13.3×"),
+            "{text}"
+        );
+        assert!(text.contains("not reproduced"));
+    }
+
+    #[test]
+    fn a_narrow_terminal_wraps_cells_within_the_width() {
+        let rows = [row(
+            "C",
+            "1.5–5× the throughput of threads at 300+ concurrent requests, widening at 5,000",
+            Verdict::OnlyUnderConditions,
+        )];
+        let text = claims_table_text(&rows, 60);
+        for line in text.lines() {
+            assert!(line.chars().count() <= 60, "{line:?} is wider than 60");
+        }
+        assert!(text.contains("widening"), "no word may be lost: {text}");
+        assert!(text.lines().count() > 3);
+    }
+
+    #[test]
+    fn long_words_are_split_rather_than_overflowing() {
+        assert_eq!(wrap("abcdefghij xy", 4), ["abcd", "efgh", "ij", "xy"]);
+        assert_eq!(wrap("", 4), [""]);
+    }
+}
