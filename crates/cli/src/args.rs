@@ -43,22 +43,29 @@ where
 
 /// Parses a duration flag (`250us`, `1.5s`, `2m`).
 pub fn duration(value: &str) -> Result<Duration, String> {
-    waitbench_core::units::parse_duration(value)
-        .ok_or_else(|| format!("{value:?} is not a duration; use a number with a unit: 250us, 20ms, 1.5s, 2m"))
+    waitbench_core::units::parse_duration(value).ok_or_else(|| {
+        format!("{value:?} is not a duration; use a number with a unit: 250us, 20ms, 1.5s, 2m")
+    })
 }
 
 fn probability(value: &str) -> Result<f64, String> {
     match value.parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
-        _ => Err(format!("{value:?} is not a probability; use a number from 0 to 1, e.g. 0.01")),
+        _ => Err(format!(
+            "{value:?} is not a probability; use a number from 0 to 1, e.g. 0.01"
+        )),
     }
 }
 
 fn bandwidth(value: &str) -> Result<u64, String> {
-    let bytes = value.strip_suffix("/s").and_then(waitbench_core::units::parse_bytes);
+    let bytes = value
+        .strip_suffix("/s")
+        .and_then(waitbench_core::units::parse_bytes);
     match bytes {
         Some(b) if b > 0 => Ok(b),
-        _ => Err(format!("{value:?} is not a bandwidth; use a size per second, e.g. 64KiB/s")),
+        _ => Err(format!(
+            "{value:?} is not a bandwidth; use a size per second, e.g. 64KiB/s"
+        )),
     }
 }
 

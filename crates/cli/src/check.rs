@@ -192,7 +192,10 @@ pub struct Comparison {
 }
 
 /// Compares `current` with `baseline`; an unknown metric name is an error.
-pub fn compare(baseline: &Baseline, current: &BTreeMap<String, f64>) -> anyhow::Result<Vec<Comparison>> {
+pub fn compare(
+    baseline: &Baseline,
+    current: &BTreeMap<String, f64>,
+) -> anyhow::Result<Vec<Comparison>> {
     let missing: Vec<&str> = baseline
         .metrics
         .keys()
@@ -276,7 +279,14 @@ fn status_label(c: &Comparison) -> &'static str {
     }
 }
 
-const HEADERS: [&str; 6] = ["metric", "baseline", "current", "change", "tolerance", "status"];
+const HEADERS: [&str; 6] = [
+    "metric",
+    "baseline",
+    "current",
+    "change",
+    "tolerance",
+    "status",
+];
 
 fn cells(c: &Comparison) -> [String; 6] {
     [
@@ -381,7 +391,13 @@ pub fn export_bencher(metrics: &BTreeMap<String, f64>) -> serde_json::Value {
         let (benchmark, measure) = name.rsplit_once('.').unwrap_or((name, "value"));
         let slug: String = measure
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
             .collect();
         let entry = out
             .entry(benchmark.to_string())
@@ -419,7 +435,10 @@ fn export(format: &str, path: &Path, metrics: &BTreeMap<String, f64>) -> anyhow:
 pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
     let baseline = read_baseline(&args.baseline)?;
     if let Some(export_args) = &args.export
-        && !matches!(export_args[0].as_str(), "github-action-benchmark" | "bencher")
+        && !matches!(
+            export_args[0].as_str(),
+            "github-action-benchmark" | "bencher"
+        )
     {
         anyhow::bail!(
             "--export {}: unknown format; use github-action-benchmark or bencher",
@@ -457,7 +476,10 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
             metric.value = current[name];
         }
         write_json(&args.baseline, &updated)?;
-        println!("updated {} from the current results", args.baseline.display());
+        println!(
+            "updated {} from the current results",
+            args.baseline.display()
+        );
         return Ok(Conclusion::Ok);
     }
     let regressed: Vec<&str> = rows
@@ -466,7 +488,10 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
         .map(|c| c.name.as_str())
         .collect();
     if regressed.is_empty() {
-        println!("all {} gated metrics hold", rows.iter().filter(|c| c.baseline.gate).count());
+        println!(
+            "all {} gated metrics hold",
+            rows.iter().filter(|c| c.baseline.gate).count()
+        );
         Ok(Conclusion::Ok)
     } else {
         println!("regression: {}", regressed.join(", "));
@@ -502,15 +527,24 @@ mod tests {
     #[test]
     fn a_drop_past_tolerance_regresses_and_within_it_holds() {
         let b = baseline(0.98, Direction::Higher, Tolerance::Relative(0.1));
-        assert_eq!(compare(&b, &current(0.85)).unwrap()[0].status, Status::Regressed);
+        assert_eq!(
+            compare(&b, &current(0.85)).unwrap()[0].status,
+            Status::Regressed
+        );
         assert_eq!(compare(&b, &current(0.90)).unwrap()[0].status, Status::Ok);
     }
 
     #[test]
     fn lower_is_better_metrics_improve_downwards() {
         let b = baseline(500.0, Direction::Lower, Tolerance::Absolute(100.0));
-        assert_eq!(compare(&b, &current(100.0)).unwrap()[0].status, Status::Improved);
-        assert_eq!(compare(&b, &current(700.0)).unwrap()[0].status, Status::Regressed);
+        assert_eq!(
+            compare(&b, &current(100.0)).unwrap()[0].status,
+            Status::Improved
+        );
+        assert_eq!(
+            compare(&b, &current(700.0)).unwrap()[0].status,
+            Status::Regressed
+        );
     }
 
     #[test]
@@ -518,7 +552,10 @@ mod tests {
         let b = baseline(1.0, Direction::Higher, Tolerance::Relative(0.1));
         let other = BTreeMap::from([("C.async@100.efficiency_typo".to_string(), 1.0)]);
         let err = compare(&b, &other).unwrap_err().to_string();
-        assert!(err.contains("C.async@100.efficiency: not in the results"), "{err}");
+        assert!(
+            err.contains("C.async@100.efficiency: not in the results"),
+            "{err}"
+        );
     }
 
     #[test]

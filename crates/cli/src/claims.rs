@@ -186,9 +186,7 @@ pub fn judge_g(
     balanced: bool,
 ) -> (Verdict, &'static str) {
     let verdict = match (wait_all_after, cancel_after) {
-        (Some(w), Some(c)) if balanced && c <= concurrency && w > c => {
-            Verdict::OnlyUnderConditions
-        }
+        (Some(w), Some(c)) if balanced && c <= concurrency && w > c => Verdict::OnlyUnderConditions,
         (Some(_), Some(_)) => Verdict::NotReproduced,
         _ => Verdict::Inconclusive,
     };
@@ -215,15 +213,23 @@ fn inconclusive(id: &str, claim: &str, claimed: &str, missing: &str) -> ClaimRow
         claimed,
         "—".into(),
         "—".into(),
-        (Verdict::Inconclusive, "the scenario must produce the series named in its rule"),
+        (
+            Verdict::Inconclusive,
+            "the scenario must produce the series named in its rule",
+        ),
         format!("not measured: {missing}"),
         BTreeMap::new(),
     )
 }
 
 fn claim_a(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = ("A", "500 endpoints: sequential 4 min vs async 18 s", "13.3× (240 s → 18 s)");
-    let time = |role: &str| last(series(s, role)).map(|p| (p.trials.wall_time_s.median, p.predicted));
+    let (id, claim, claimed) = (
+        "A",
+        "500 endpoints: sequential 4 min vs async 18 s",
+        "13.3× (240 s → 18 s)",
+    );
+    let time =
+        |role: &str| last(series(s, role)).map(|p| (p.trials.wall_time_s.median, p.predicted));
     let (Some(seq), Some(uncapped)) = (time("sequential"), time("async-uncapped")) else {
         return inconclusive(id, claim, claimed, "sequential and async-uncapped series");
     };
@@ -274,7 +280,11 @@ fn mean_latency(p: &Point) -> f64 {
 }
 
 fn claim_b(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = ("B", "reusing one session cuts per-request latency", "30–50%");
+    let (id, claim, claimed) = (
+        "B",
+        "reusing one session cuts per-request latency",
+        "30–50%",
+    );
     let saving = |shared: &str, fresh: &str| -> Option<(f64, &Point)> {
         let a = last(series(s, shared))?;
         let b = last(series(s, fresh))?;
@@ -319,7 +329,11 @@ fn claim_b(s: &ScenarioResult) -> ClaimRow {
 }
 
 fn claim_c(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = ("C", "async vs threads at 300+ concurrent requests", "1.5–5×");
+    let (id, claim, claimed) = (
+        "C",
+        "async vs threads at 300+ concurrent requests",
+        "1.5–5×",
+    );
     let async_s = series(s, "async");
     let right = series(s, "threads-right-sized");
     let defaults = series(s, "threads-defaults");
@@ -330,7 +344,12 @@ fn claim_c(s: &ScenarioResult) -> ClaimRow {
             .map(|p| p.x)
             .find(|&x| at(right, x).is_some())
     }) else {
-        return inconclusive(id, claim, claimed, "async and threads-right-sized at a shared C");
+        return inconclusive(
+            id,
+            claim,
+            claimed,
+            "async and threads-right-sized at a shared C",
+        );
     };
     let tput = |series: Option<&Series>| at(series, x).map(|p| p.trials.throughput_rps.median);
     let a = tput(async_s).unwrap_or(f64::NAN);
@@ -376,7 +395,11 @@ fn claim_c(s: &ScenarioResult) -> ClaimRow {
 }
 
 fn claim_d(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = ("D", "saturation throughput and p99", "+41% throughput, −22% p99");
+    let (id, claim, claimed) = (
+        "D",
+        "saturation throughput and p99",
+        "+41% throughput, −22% p99",
+    );
     let (Some(a), Some(t)) = (last(series(s, "async")), last(series(s, "threads"))) else {
         return inconclusive(id, claim, claimed, "async and threads series");
     };
@@ -429,7 +452,11 @@ fn slope(series: Option<&Series>, pick: fn(&RunResult) -> u64) -> Option<f64> {
 }
 
 fn claim_e(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = ("E", "memory: thread vs coroutine", "thread ~1 MB, coroutine a few KB");
+    let (id, claim, claimed) = (
+        "E",
+        "memory: thread vs coroutine",
+        "thread ~1 MB, coroutine a few KB",
+    );
     let threads = series(s, "threads");
     let tasks = series(s, "async");
     let (Some(t_rss), Some(t_vm), Some(a_rss)) = (
@@ -465,9 +492,14 @@ fn claim_e(s: &ScenarioResult) -> ClaimRow {
 }
 
 fn claim_f1(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = ("F1", "CPU-bound work: async gives nothing", "≈ 1× (use processes)");
+    let (id, claim, claimed) = (
+        "F1",
+        "CPU-bound work: async gives nothing",
+        "≈ 1× (use processes)",
+    );
     let tput = |role| last(series(s, role)).map(|p| (p.trials.throughput_rps.median, p));
-    let (Some(seq), Some(asy), Some(thr)) = (tput("sequential"), tput("async"), tput("threads")) else {
+    let (Some(seq), Some(asy), Some(thr)) = (tput("sequential"), tput("async"), tput("threads"))
+    else {
         return inconclusive(id, claim, claimed, "sequential, async and threads series");
     };
     let (ra, rt) = (asy.0 / seq.0, thr.0 / seq.0);
@@ -499,7 +531,11 @@ fn ticker_p99(p: &Point) -> f64 {
 }
 
 fn claim_f2(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = ("F2", "a blocking call inside async freezes the loop", "freezes; fix with run_in_executor");
+    let (id, claim, claimed) = (
+        "F2",
+        "a blocking call inside async freezes the loop",
+        "freezes; fix with run_in_executor",
+    );
     let (Some(b), Some(f)) = (
         last(series(s, "blocking-current-thread")),
         last(series(s, "spawn-blocking-current-thread")),
@@ -539,7 +575,11 @@ fn claim_f2(s: &ScenarioResult) -> ClaimRow {
 }
 
 fn claim_g(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = ("G", "gather cancels the rest on the first error", "cancels unless return_exceptions=True");
+    let (id, claim, claimed) = (
+        "G",
+        "gather cancels the rest on the first error",
+        "cancels unless return_exceptions=True",
+    );
     let (Some(w), Some(c)) = (last(series(s, "wait-all")), last(series(s, "cancel"))) else {
         return inconclusive(id, claim, claimed, "wait-all and cancel series");
     };
@@ -566,21 +606,34 @@ fn claim_g(s: &ScenarioResult) -> ClaimRow {
             cancelled,
             if balanced { "balanced" } else { "BROKEN" }
         ),
-        format!("wait-all issues the rest of the {}; cancel 0", wr.counts.sent),
+        format!(
+            "wait-all issues the rest of the {}; cancel 0",
+            wr.counts.sent
+        ),
         judge_g(after(wr), after(cr), c.x as u64, balanced),
         "join_all (like CPython's gather) lets every sibling finish; only try_join_all (like \
          TaskGroup) drops the rest, and a detached tokio::spawn keeps running either way."
             .into(),
         BTreeMap::from([
-            ("wait_all_issued_after".into(), after(wr).unwrap_or(0) as f64),
+            (
+                "wait_all_issued_after".into(),
+                after(wr).unwrap_or(0) as f64,
+            ),
             ("cancel_issued_after".into(), after(cr).unwrap_or(0) as f64),
-            ("accounting_balanced".into(), if balanced { 1.0 } else { 0.0 }),
+            (
+                "accounting_balanced".into(),
+                if balanced { 1.0 } else { 0.0 },
+            ),
         ]),
     )
 }
 
 fn claim_co(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = ("CO", "method: closed-loop load hides server pauses", "coordinated omission");
+    let (id, claim, claimed) = (
+        "CO",
+        "method: closed-loop load hides server pauses",
+        "coordinated omission",
+    );
     let (Some(c), Some(o)) = (last(series(s, "closed-loop")), last(series(s, "open-loop"))) else {
         return inconclusive(id, claim, claimed, "closed-loop and open-loop series");
     };
@@ -596,7 +649,9 @@ fn claim_co(s: &ScenarioResult) -> ClaimRow {
             format_micros(c.trials.p99_us.median),
             format_micros(o.trials.p99_us.median)
         ),
-        format!("open-loop p99 ≈ the pause length when pauses cover ≥ 1% of the time (pause {pause})"),
+        format!(
+            "open-loop p99 ≈ the pause length when pauses cover ≥ 1% of the time (pause {pause})"
+        ),
         judge_co(c.trials.p99_us.median, o.trials.p99_us.median),
         "A closed loop stops sending while the server is paused, so only C requests see the \
          pause; an open loop keeps its schedule and every request sent during the pause waits."
@@ -643,7 +698,10 @@ mod tests {
     #[test]
     fn b_needs_the_saving_on_plain_loopback_to_be_reproduced() {
         assert_eq!(judge_b(&[0.4, 0.41], Some(0.35)).0, Verdict::Reproduced);
-        assert_eq!(judge_b(&[0.4, 0.41], Some(0.01)).0, Verdict::OnlyUnderConditions);
+        assert_eq!(
+            judge_b(&[0.4, 0.41], Some(0.01)).0,
+            Verdict::OnlyUnderConditions
+        );
         assert_eq!(judge_b(&[0.4, 0.1], Some(0.01)).0, Verdict::NotReproduced);
         assert_eq!(judge_b(&[], None).0, Verdict::Inconclusive);
     }
@@ -666,9 +724,18 @@ mod tests {
     #[test]
     fn e_distinguishes_resident_from_virtual_memory() {
         let kib = 1024.0;
-        assert_eq!(judge_e(1024.0 * kib, 2048.0 * kib, 4.0 * kib).0, Verdict::Reproduced);
-        assert_eq!(judge_e(20.0 * kib, 2048.0 * kib, 4.0 * kib).0, Verdict::OnlyUnderConditions);
-        assert_eq!(judge_e(20.0 * kib, 30.0 * kib, 4.0 * kib).0, Verdict::NotReproduced);
+        assert_eq!(
+            judge_e(1024.0 * kib, 2048.0 * kib, 4.0 * kib).0,
+            Verdict::Reproduced
+        );
+        assert_eq!(
+            judge_e(20.0 * kib, 2048.0 * kib, 4.0 * kib).0,
+            Verdict::OnlyUnderConditions
+        );
+        assert_eq!(
+            judge_e(20.0 * kib, 30.0 * kib, 4.0 * kib).0,
+            Verdict::NotReproduced
+        );
     }
 
     #[test]
@@ -683,9 +750,18 @@ mod tests {
 
     #[test]
     fn g_reads_cancellation_and_accounting() {
-        assert_eq!(judge_g(Some(180), Some(3), 10, true).0, Verdict::OnlyUnderConditions);
-        assert_eq!(judge_g(Some(180), Some(3), 10, false).0, Verdict::NotReproduced);
-        assert_eq!(judge_g(Some(180), Some(150), 10, true).0, Verdict::NotReproduced);
+        assert_eq!(
+            judge_g(Some(180), Some(3), 10, true).0,
+            Verdict::OnlyUnderConditions
+        );
+        assert_eq!(
+            judge_g(Some(180), Some(3), 10, false).0,
+            Verdict::NotReproduced
+        );
+        assert_eq!(
+            judge_g(Some(180), Some(150), 10, true).0,
+            Verdict::NotReproduced
+        );
         assert_eq!(judge_g(None, None, 10, true).0, Verdict::Inconclusive);
     }
 }

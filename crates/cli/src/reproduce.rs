@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use waitbench_core::{
-    Environment, Point, ScenarioResult, Series, SuiteResults, TrialSet, SUITE_SCHEMA_VERSION,
+    Environment, Point, SUITE_SCHEMA_VERSION, ScenarioResult, Series, SuiteResults, TrialSet,
 };
 use waitbench_mockserver::{MockServer, ServerConfig};
 
@@ -101,8 +101,11 @@ pub fn run_suite(plan: &SuitePlan<'_>) -> anyhow::Result<SuiteResults> {
                         trial + 1,
                         point.trials
                     ));
-                    let measured = measure(strategy.as_ref(), &point.workload, &target, &point.injected)
-                        .with_context(|| format!("scenario {} series {:?}", scenario.name, spec.label))?;
+                    let measured =
+                        measure(strategy.as_ref(), &point.workload, &target, &point.injected)
+                            .with_context(|| {
+                                format!("scenario {} series {:?}", scenario.name, spec.label)
+                            })?;
                     runs.push(measured.result);
                     done.fetch_add(1, Ordering::Relaxed);
                 }
@@ -185,7 +188,11 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<SuiteResults> {
     );
     println!(
         "{} in {:.0}s on {}; report: {}",
-        if results.quick { "quick run" } else { "full run" },
+        if results.quick {
+            "quick run"
+        } else {
+            "full run"
+        },
         results.duration_s,
         results.environment.label(),
         args.out.join("index.html").display()

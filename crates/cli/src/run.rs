@@ -104,7 +104,8 @@ fn load_model(args: &RunArgs) -> anyhow::Result<LoadModel> {
     Ok(match (args.rate, args.duration) {
         (Some(rate), duration) => LoadModel::OpenLoop {
             rate_per_s: rate,
-            duration: duration.context("--rate needs --duration, e.g. --rate 500 --duration 10s")?,
+            duration: duration
+                .context("--rate needs --duration, e.g. --rate 500 --duration 10s")?,
             warmup: args.warmup,
             max_in_flight: args.concurrency,
         },
@@ -234,7 +235,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let mut trials = Vec::with_capacity(args.trials);
     let mut histograms = Vec::with_capacity(args.trials);
     for trial in 0..args.trials {
-        progress.set_message(format!("{} trial {}/{}", kind.name(), trial + 1, args.trials));
+        progress.set_message(format!(
+            "{} trial {}/{}",
+            kind.name(),
+            trial + 1,
+            args.trials
+        ));
         let measured = measure(strategy.as_ref(), &workload, &target, &injected)?;
         trials.push(measured.result);
         histograms.push(measured.latency);

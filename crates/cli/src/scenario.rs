@@ -28,7 +28,10 @@ impl TryFrom<String> for DurationValue {
 /// A value parsed with its type's `FromStr` during deserialisation, so that a bad
 /// value is reported with its line.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(try_from = "String", bound = "T: std::str::FromStr, T::Err: std::fmt::Display")]
+#[serde(
+    try_from = "String",
+    bound = "T: std::str::FromStr, T::Err: std::fmt::Display"
+)]
 pub struct Parsed<T>(pub T);
 
 impl<T: std::str::FromStr> TryFrom<String> for Parsed<T>
@@ -155,9 +158,30 @@ impl Settings {
     /// `self` with every value `top` gives replacing ours.
     fn overlaid(mut self, top: &Settings) -> Settings {
         overlay!(
-            self, top, model, requests, concurrency, duration, warmup, rate,
-            distinct_endpoints, latency, connect_delay, fail, reset, stall, pause, on_error,
-            threads, idle_per_host, runtime_threads, runtime, cpu_work, ticker, trials, timeout
+            self,
+            top,
+            model,
+            requests,
+            concurrency,
+            duration,
+            warmup,
+            rate,
+            distinct_endpoints,
+            latency,
+            connect_delay,
+            fail,
+            reset,
+            stall,
+            pause,
+            on_error,
+            threads,
+            idle_per_host,
+            runtime_threads,
+            runtime,
+            cpu_work,
+            ticker,
+            trials,
+            timeout
         );
         self
     }
@@ -246,13 +270,16 @@ pub struct PlannedPoint {
 pub fn load(path: &Path) -> anyhow::Result<Scenario> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let file: ScenarioFile = toml::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let file: ScenarioFile =
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let name = path
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     if file.series.is_empty() {
-        anyhow::bail!("{}: a scenario needs at least one [[series]]", path.display());
+        anyhow::bail!(
+            "{}: a scenario needs at least one [[series]]",
+            path.display()
+        );
     }
     let scenario = Scenario {
         name,
@@ -320,9 +347,9 @@ impl Scenario {
 }
 
 fn require<T: Clone>(value: &Option<T>, key: &str, example: &str) -> anyhow::Result<T> {
-    value
-        .clone()
-        .with_context(|| format!("missing `{key}`; add it to [workload] or the series, e.g. {key} = {example}"))
+    value.clone().with_context(|| {
+        format!("missing `{key}`; add it to [workload] or the series, e.g. {key} = {example}")
+    })
 }
 
 fn resolve(
@@ -343,7 +370,10 @@ fn resolve(
         }
     };
     push("latency", s.latency.as_ref().map(|l| l.0.to_string()));
-    push("connect_delay", s.connect_delay.as_ref().map(|l| l.0.to_string()));
+    push(
+        "connect_delay",
+        s.connect_delay.as_ref().map(|l| l.0.to_string()),
+    );
     push("fail", s.fail.as_ref().map(|f| f.0.to_string()));
     push("reset", s.reset.map(|p| p.to_string()));
     push("stall", s.stall.map(|p| p.to_string()));

@@ -30,7 +30,9 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         latency: args.conditions.latency.clone(),
         connect_delay: args.conditions.connect_delay.clone(),
         faults: faults(&args.conditions),
-        worker_threads: args.threads.unwrap_or_else(|| ServerConfig::default().worker_threads),
+        worker_threads: args
+            .threads
+            .unwrap_or_else(|| ServerConfig::default().worker_threads),
         ..ServerConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -52,7 +52,9 @@ fn zero_concurrency_exits_2_with_the_fix() {
         .args(["run", "-s", "reqwest-tokio", "-n", "10", "-c", "0"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("concurrency must be greater than zero"));
+        .stderr(predicate::str::contains(
+            "concurrency must be greater than zero",
+        ));
 }
 
 #[test]
@@ -61,7 +63,17 @@ fn run_writes_json_and_hgrm_with_balanced_accounting() {
     let json = dir.path().join("run.json");
     let hgrm = dir.path().join("run.hgrm");
     waitbench()
-        .args(["run", "-s", "reqwest-tokio", "-n", "60", "-c", "6", "--latency", "5ms"])
+        .args([
+            "run",
+            "-s",
+            "reqwest-tokio",
+            "-n",
+            "60",
+            "-c",
+            "6",
+            "--latency",
+            "5ms",
+        ])
         .args(["--fail", "0.2:503", "--quiet", "--json"])
         .arg(&json)
         .arg("--hgrm")
@@ -167,7 +179,11 @@ fn check_fails_with_1_naming_a_metric_past_its_tolerance() {
         .code(1)
         .stdout(predicate::str::contains("REGRESSED"))
         .stdout(predicate::str::contains(&name));
-    assert!(std::fs::read_to_string(&markdown).unwrap().contains("**REGRESSED**"));
+    assert!(
+        std::fs::read_to_string(&markdown)
+            .unwrap()
+            .contains("**REGRESSED**")
+    );
 }
 
 #[test]
@@ -194,7 +210,9 @@ fn check_rejects_an_unknown_metric_with_2() {
         .arg(fixture_results())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("C.async@300.efficency: not in the results"));
+        .stderr(predicate::str::contains(
+            "C.async@300.efficency: not in the results",
+        ));
 }
 
 #[test]
@@ -237,7 +255,13 @@ fn check_exports_valid_json_for_tracking_services() {
         &std::fs::read_to_string(dir.path().join("gab.smaller.json")).unwrap(),
     )
     .unwrap();
-    assert!(smaller.as_array().unwrap().iter().all(|e| e["value"].is_number()));
+    assert!(
+        smaller
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["value"].is_number())
+    );
 
     let bencher = dir.path().join("bencher.json");
     waitbench()
