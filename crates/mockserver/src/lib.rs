@@ -1,1 +1,54 @@
-//! waitbench-mockserver (being written).
+//! waitbench-mockserver: the HTTP server that waitbench's clients are measured against.
+//!
+//! It injects what real services do to clients, precisely and on demand: per-request
+//! latency drawn from a distribution ([`LatencySpec`]: fixed, uniform, normal,
+//! log-normal, Pareto, mixtures), a connection-setup delay on the first request of each
+//! connection, and faults ([`Faults`]: error statuses, connection resets, stalls, slow
+//! bodies, whole-server pauses). Delays run on a dedicated high-resolution timer, not
+//! tokio's 1 ms wheel, and every response says in a `Server-Timing` header what was
+//! sampled and what was applied. The server counts what it did ([`ServerStats`] at
+//! `/stats`, including the CPU time of its own threads), and runs embedded in a test or
+//! benchmark ([`MockServer`], on its own runtime and threads) or standalone ([`serve`]).
+//! It knows nothing about clients or strategies and draws no charts.
+//!
+//! Parameters share one grammar wherever they are given (CLI flag, query parameter,
+//! header); malformed or out-of-range values are rejected with a [`SpecError`] naming the
+//! parameter, the value and the accepted form (a 400 JSON body over HTTP).
+//!
+//! [`ServerStats`]: waitbench_core::ServerStats
+
+mod app;
+mod body;
+mod connection;
+mod faults;
+mod latency;
+mod listener;
+mod server;
+mod spec;
+mod stats;
+mod timer;
+
+use std::time::Duration;
+
+pub use app::{AppState, app};
+pub use faults::{
+    FailFault, FaultKind, Faults, PauseFault, format_bandwidth, parse_bandwidth, parse_fail,
+    parse_pause, parse_probability,
+};
+pub use latency::{LatencySpec, parse_latency};
+pub use listener::LISTEN_BACKLOG;
+pub use server::{
+    DEFAULT_MAX_CONNECTIONS, GRACEFUL_SHUTDOWN_TIMEOUT, MockServer, ServerConfig, ServerError,
+    serve,
+};
+pub use spec::{SpecError, format_duration_spec, parse_duration_spec};
+
+/// Longest delay the server applies (latency, connect delay or one pause): a spec whose
+/// stated value exceeds it is rejected, and sampled tail values above it are clamped.
+pub const MAX_DELAY: Duration = Duration::from_secs(60);
+
+/// Largest body `/bytes/{n}` serves (16 MiB), so a typo cannot exhaust memory or time.
+pub const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Longest a stalled request is held before its connection is closed.
+pub const MAX_STALL: Duration = Duration::from_secs(60);

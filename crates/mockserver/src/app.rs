@@ -1,0 +1,508 @@
+//! The routes and what each request goes through: parameters, pause, connect delay,
+//! faults, latency, then the body (possibly paced), with a `Server-Timing` header.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use rand::Rng;
+use waitbench_core::ServerStats;
+
+use crate::body::{Content, ServedBody};
+use crate::connection::{Connection, ConnectionEnd};
+use crate::faults::{FaultKind, Faults, PauseFault};
+use crate::latency::{LatencySpec, parse_latency};
+use crate::server::{ServerConfig, ServerError};
+use crate::spec::SpecError;
+use crate::stats::{Counters, ThreadCpu};
+use crate::timer::PreciseTimer;
+use crate::{MAX_BODY_BYTES, MAX_STALL};
+
+/// Header that sets a request's latency spec (the `latency` query parameter wins).
+const LATENCY_HEADER: &str = "x-waitbench-latency";
+
+/// The query parameters a request may set; anything else is refused so that a typo
+/// cannot silently run a benchmark without the intended delay.
+const QUERY_PARAMETERS: &str = "latency, connect_delay, fail, reset, stall, bandwidth, pause";
+
+/// What every handler shares: the server's defaults, counters, and the precise timer.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    latency: Option<LatencySpec>,
+    connect_delay: Option<LatencySpec>,
+    faults: Faults,
+    stall_cap: Duration,
+    counters: Arc<Counters>,
+    cpu: Arc<ThreadCpu>,
+    timer: PreciseTimer,
+    started: Instant,
+}
+
+impl AppState {
+    /// Checks `config` and starts the delay timer's thread (stopped when the last clone
+    /// of the state drops). Pause windows are timed from now.
+    pub fn new(config: &ServerConfig) -> Result<AppState, ServerError> {
+        config.validate()?;
+        let cpu = Arc::new(ThreadCpu::default());
+        let timer = PreciseTimer::start(Arc::clone(&cpu)).map_err(|source| ServerError::Start {
+            what: "timer thread",
+            source,
+        })?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                latency: config.latency.clone().filter(|spec| !spec.is_zero()),
+                connect_delay: config.connect_delay.clone().filter(|spec| !spec.is_zero()),
+                faults: config.faults.clone(),
+                stall_cap: config.stall_cap.min(MAX_STALL),
+                counters: Arc::default(),
+                cpu,
+                timer,
+                started: Instant::now(),
+            }),
+        })
+    }
+
+    /// The counters as `/stats` publishes them, with the CPU time of the server's threads.
+    pub fn stats(&self) -> ServerStats {
+        self.inner.counters.snapshot(self.inner.cpu.seconds())
+    }
+
+    /// Restarts max-in-flight from the number in flight now (as `POST /stats/reset`).
+    pub fn reset_max_in_flight(&self) {
+        self.inner.counters.reset_max_in_flight();
+    }
+
+    /// When the state was created: pause windows are timed from this instant.
+    pub fn started_at(&self) -> Instant {
+        self.inner.started
+    }
+
+    pub(crate) fn counters(&self) -> &Arc<Counters> {
+        &self.inner.counters
+    }
+
+    pub(crate) fn cpu(&self) -> &Arc<ThreadCpu> {
+        &self.inner.cpu
+    }
+
+    /// Sleeps `sampled` on the precise timer and returns how long it actually took.
+    async fn delay(&self, sampled: Duration) -> Duration {
+        if sampled.is_zero() {
+            return Duration::ZERO;
+        }
+        let start = Instant::now();
+        self.inner.timer.sleep_until(start + sampled).await;
+        start.elapsed()
+    }
+
+    /// If now falls in a pause window, waits until it ends; returns the time waited.
+    async fn wait_out_pause(&self, pause: Option<PauseFault>) -> Duration {
+        let Some(pause) = pause else {
+            return Duration::ZERO;
+        };
+        let start = Instant::now();
+        let started = self.inner.started;
+        let mut waited = false;
+        while let Some(end) = pause.window_end(Instant::now().saturating_duration_since(started)) {
+            self.inner.timer.sleep_until(started + end).await;
+            waited = true;
+        }
+        if waited {
+            start.elapsed()
+        } else {
+            Duration::ZERO
+        }
+    }
+}
+
+/// The mock server's routes over `state`; usable with `tower::ServiceExt::oneshot` in
+/// tests (without a connection there is no connect delay, and reset and stall end in
+/// an error status instead of a dropped connection).
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(root))
+        .route("/item/{id}", get(item))
+        .route("/bytes/{n}", get(bytes))
+        .route("/stats", get(stats))
+        .route("/stats/reset", post(reset_stats))
+        .route("/health", get(health))
+        .with_state(state)
+}
+
+type ConnectionExtension = Option<Extension<Arc<Connection>>>;
+type QueryPairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
+
+async fn root(
+    State(state): State<AppState>,
+    connection: ConnectionExtension,
+    headers: HeaderMap,
+    query: QueryPairs,
+) -> Response {
+    let content = Ok(Content::Bytes(Bytes::from_static(b"ok\n")));
+    respond(state, connection, &headers, query, content).await
+}
+
+async fn item(
+    State(state): State<AppState>,
+    connection: ConnectionExtension,
+    headers: HeaderMap,
+    query: QueryPairs,
+    id: Result<Path<String>, PathRejection>,
+) -> Response {
+    let content = match id {
+        Ok(Path(id)) => Ok(Content::Bytes(Bytes::from(format!("item {id}\n")))),
+        Err(rejection) => Err(SpecError::new(
+            "id",
+            rejection.body_text(),
+            "a UTF-8 path segment",
+        )),
+    };
+    respond(state, connection, &headers, query, content).await
+}
+
+async fn bytes(
+    State(state): State<AppState>,
+    connection: ConnectionExtension,
+    headers: HeaderMap,
+    query: QueryPairs,
+    n: Result<Path<String>, PathRejection>,
+) -> Response {
+    let expected =
+        format!("a body size from 0 to {MAX_BODY_BYTES} bytes (16 MiB), e.g. 65536 or 64KiB");
+    let content = match n {
+        Ok(Path(n)) => waitbench_core::units::parse_bytes(&n)
+            .filter(|size| *size <= MAX_BODY_BYTES)
+            .map(Content::Zeros)
+            .ok_or_else(|| SpecError::new("n", n, expected)),
+        Err(rejection) => Err(SpecError::new("n", rejection.body_text(), expected)),
+    };
+    respond(state, connection, &headers, query, content).await
+}
+
+async fn stats(State(state): State<AppState>) -> Json<ServerStats> {
+    Json(state.stats())
+}
+
+async fn reset_stats(State(state): State<AppState>) -> Json<ServerStats> {
+    state.reset_max_in_flight();
+    Json(state.stats())
+}
+
+async fn health() -> &'static str {
+    "ok\n"
+}
+
+/// Per-request overrides of the server's defaults.
+#[derive(Debug, Default)]
+struct RequestParams {
+    latency: Option<LatencySpec>,
+    connect_delay: Option<LatencySpec>,
+    faults: Faults,
+}
+
+impl RequestParams {
+    fn read(headers: &HeaderMap, query: QueryPairs) -> Result<RequestParams, SpecError> {
+        let mut params = RequestParams::default();
+        if let Some(value) = headers.get(LATENCY_HEADER) {
+            let text = value.to_str().map_err(|_| {
+                SpecError::new(
+                    LATENCY_HEADER,
+                    format!("{value:?}"),
+                    "a latency spec in ASCII",
+                )
+            })?;
+            params.latency = Some(parse_latency(LATENCY_HEADER, text)?);
+        }
+        let Query(pairs) = query.map_err(|rejection| {
+            SpecError::new(
+                "query",
+                rejection.body_text(),
+                "NAME=VALUE pairs joined by &",
+            )
+        })?;
+        for (name, value) in pairs {
+            match name.as_str() {
+                "latency" | "connect_delay" => {
+                    let spec = Some(parse_latency(&name, &value)?);
+                    if name == "latency" {
+                        params.latency = spec;
+                    } else {
+                        params.connect_delay = spec;
+                    }
+                }
+                _ if FaultKind::from_name(&name).is_some() => params.faults.set(&name, &value)?,
+                _ => {
+                    return Err(SpecError::new(
+                        name,
+                        value,
+                        format!("no such parameter; known: {QUERY_PARAMETERS}"),
+                    ));
+                }
+            }
+        }
+        Ok(params)
+    }
+}
+
+/// What a response reports in `Server-Timing`.
+#[derive(Debug, Default)]
+struct Timing {
+    sampled: Duration,
+    applied: Duration,
+    connect: Option<Duration>,
+    paused: Duration,
+}
+
+impl Timing {
+    fn header(&self) -> HeaderValue {
+        use std::fmt::Write;
+        let mut text = String::with_capacity(96);
+        let mut metric = |name: &str, duration: Duration| {
+            // Milliseconds with microsecond decimals, by integer arithmetic: float
+            // formatting with a precision is slow, and this runs on every response.
+            let us = duration.as_micros();
+            let separator = if text.is_empty() { "" } else { ", " };
+            let _ = write!(text, "{separator}{name};dur={}.{:03}", us / 1000, us % 1000);
+        };
+        metric("sampled", self.sampled);
+        metric("applied", self.applied);
+        if let Some(connect) = self.connect {
+            metric("connect", connect);
+        }
+        if !self.paused.is_zero() {
+            metric("pause", self.paused);
+        }
+        HeaderValue::from_str(&text).expect("digits, letters, ';', ',' and '=' are valid")
+    }
+}
+
+/// True with probability `p` (false when unset).
+fn chance(p: Option<f64>) -> bool {
+    p.is_some_and(|p| rand::rng().random::<f64>() < p)
+}
+
+/// The request path shared by `/`, `/item/{id}` and `/bytes/{n}`.
+async fn respond(
+    state: AppState,
+    connection: ConnectionExtension,
+    headers: &HeaderMap,
+    query: QueryPairs,
+    content: Result<Content, SpecError>,
+) -> Response {
+    let in_flight = state.counters().begin_request();
+    let connection = connection.map(|Extension(connection)| connection);
+    // Every request consumes the flag (even a refused one), so only a connection's
+    // first request is delayed.
+    let first_request = connection.as_ref().is_some_and(|c| c.take_first_request());
+    let (params, content) =
+        match RequestParams::read(headers, query).and_then(|p| Ok((p, content?))) {
+            Ok(ok) => ok,
+            Err(error) => return bad_request(&error),
+        };
+    let inner = &state.inner;
+    let counters = state.counters();
+    let faults = inner.faults.overridden_by(&params.faults);
+    let mut timing = Timing::default();
+
+    timing.paused += state.wait_out_pause(faults.pause).await;
+
+    let connect_spec = params
+        .connect_delay
+        .as_ref()
+        .or(inner.connect_delay.as_ref());
+    if let Some(spec) = connect_spec.filter(|_| first_request) {
+        let sampled = spec.sample(&mut rand::rng());
+        timing.connect = Some(state.delay(sampled).await);
+    }
+
+    if chance(faults.reset) {
+        counters.fault_injected(FaultKind::Reset);
+        let Some(connection) = connection else {
+            return plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "reset needs a TCP connection\n",
+            );
+        };
+        // The connection task drops the connection (and this future) with a RST.
+        connection.end(ConnectionEnd::Reset);
+        return std::future::pending().await;
+    }
+    if chance(faults.stall) {
+        counters.fault_injected(FaultKind::Stall);
+        tokio::time::sleep(inner.stall_cap).await;
+        let Some(connection) = connection else {
+            return plain(StatusCode::GATEWAY_TIMEOUT, "stalled\n");
+        };
+        connection.end(ConnectionEnd::Close);
+        return std::future::pending().await;
+    }
+    let failure = faults.fail.filter(|fail| chance(Some(fail.probability)));
+
+    let latency = params.latency.as_ref().or(inner.latency.as_ref());
+    timing.sampled = latency.map_or(Duration::ZERO, |spec| spec.sample(&mut rand::rng()));
+    timing.applied = state.delay(timing.sampled).await;
+
+    // A request still in flight when a pause begins is held until it ends, too.
+    timing.paused += state.wait_out_pause(faults.pause).await;
+    if !timing.paused.is_zero() {
+        counters.fault_injected(FaultKind::Pause);
+    }
+
+    let (status, content, content_type) = match failure {
+        Some(fail) => {
+            counters.fault_injected(FaultKind::Fail);
+            let status =
+                StatusCode::from_u16(fail.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let body = Bytes::from_static(b"injected failure\n");
+            (status, Content::Bytes(body), "text/plain; charset=utf-8")
+        }
+        None => match content {
+            Content::Zeros(_) => (StatusCode::OK, content, "application/octet-stream"),
+            Content::Bytes(_) => (StatusCode::OK, content, "text/plain; charset=utf-8"),
+        },
+    };
+    if faults.bandwidth.is_some() {
+        counters.fault_injected(FaultKind::Bandwidth);
+    }
+    let body = ServedBody::new(content, faults.bandwidth, Some(in_flight));
+    let mut response = Response::new(Body::new(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert("server-timing", timing.header());
+    response
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    (status, text).into_response()
+}
+
+/// A 400 whose JSON body carries the error's three fields and its message.
+fn bad_request(error: &SpecError) -> Response {
+    let body = serde_json::json!({
+        "error": error.to_string(),
+        "parameter": error.parameter,
+        "value": error.value,
+        "expected": error.expected,
+    });
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    fn state() -> AppState {
+        AppState::new(&ServerConfig::default()).unwrap()
+    }
+
+    async fn get(state: &AppState, uri: &str) -> (StatusCode, HeaderMap, Bytes) {
+        let request = Request::get(uri).body(Body::empty()).unwrap();
+        let response = app(state.clone()).oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        (parts.status, parts.headers, bytes)
+    }
+
+    #[tokio::test]
+    async fn routes_answer_with_their_bodies() {
+        let state = state();
+        assert_eq!(get(&state, "/").await.2, "ok\n");
+        assert_eq!(get(&state, "/item/42").await.2, "item 42\n");
+        let (status, headers, body) = get(&state, "/bytes/64KiB").await;
+        assert_eq!((status, body.len()), (StatusCode::OK, 65536));
+        assert_eq!(headers[header::CONTENT_LENGTH], "65536");
+        assert_eq!(get(&state, "/health").await.2, "ok\n");
+        assert_eq!(get(&state, "/nope").await.0, StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn stats_count_injected_routes_only() {
+        let state = state();
+        get(&state, "/").await;
+        get(&state, "/item/1").await;
+        get(&state, "/health").await;
+        get(&state, "/stats").await;
+        let stats: ServerStats = serde_json::from_slice(&get(&state, "/stats").await.2).unwrap();
+        assert_eq!(
+            (stats.requests_served, stats.in_flight, stats.max_in_flight),
+            (2, 0, 1)
+        );
+    }
+
+    #[tokio::test]
+    async fn header_latency_applies_and_the_query_overrides_it() {
+        let state = state();
+        let request = Request::get("/")
+            .header(LATENCY_HEADER, "3ms")
+            .body(Body::empty())
+            .unwrap();
+        let response = app(state.clone()).oneshot(request).await.unwrap();
+        let timing = response.headers()["server-timing"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            timing.starts_with("sampled;dur=3.000, applied;dur="),
+            "{timing}"
+        );
+        let request = Request::get("/?latency=1ms")
+            .header(LATENCY_HEADER, "3ms")
+            .body(Body::empty())
+            .unwrap();
+        let response = app(state).oneshot(request).await.unwrap();
+        let timing = response.headers()["server-timing"].to_str().unwrap();
+        assert!(timing.starts_with("sampled;dur=1.000,"), "{timing}");
+    }
+
+    #[tokio::test]
+    async fn bad_parameters_get_a_400_naming_them() {
+        let state = state();
+        for (uri, parameter) in [
+            ("/?latency=fast", "latency"),
+            ("/?latency=61s", "latency"),
+            ("/?connect_delay=uniform(2ms,1ms)", "connect_delay"),
+            ("/?fail=2:503", "fail"),
+            ("/?bandwidth=0", "bandwidth"),
+            ("/?pause=1s/1s", "pause"),
+            ("/?latncy=5ms", "latncy"),
+            ("/bytes/17MiB", "n"),
+            ("/bytes/lots", "n"),
+        ] {
+            let (status, _, body) = get(&state, uri).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+            let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(json["parameter"], parameter, "{uri}");
+            assert!(
+                json["expected"].as_str().is_some_and(|s| !s.is_empty()),
+                "{uri}"
+            );
+            assert!(
+                json["error"]
+                    .as_str()
+                    .is_some_and(|s| s.contains(parameter)),
+                "{uri}"
+            );
+        }
+        let request = Request::get("/")
+            .header(LATENCY_HEADER, "soon")
+            .body(Body::empty())
+            .unwrap();
+        let response = app(state).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+}

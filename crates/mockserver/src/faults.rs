@@ -1,0 +1,387 @@
+//! Fault specs: error statuses, resets, stalls, slow bodies and whole-server pauses, in
+//! the grammar shared by CLI flags and query parameters (`fail=0.05:503`, `pause=10s/1s`).
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use waitbench_core::units::parse_bytes;
+
+use crate::spec::{SpecError, format_duration_spec, parse_capped_duration};
+
+/// The kinds of fault the server injects, as counted in `/stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FaultKind {
+    /// An error status instead of the normal answer.
+    Fail,
+    /// The connection aborted with a TCP RST.
+    Reset,
+    /// No answer until the client gives up (or the stall cap passes).
+    Stall,
+    /// The body streamed at a limited rate.
+    Bandwidth,
+    /// The request held until a whole-server pause ended.
+    Pause,
+}
+
+impl FaultKind {
+    /// Every kind, in the order `/stats` lists them.
+    pub const ALL: [FaultKind; 5] = [
+        FaultKind::Fail,
+        FaultKind::Reset,
+        FaultKind::Stall,
+        FaultKind::Bandwidth,
+        FaultKind::Pause,
+    ];
+
+    /// The parameter and `/stats` name: `fail`, `reset`, `stall`, `bandwidth`, `pause`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::Fail => "fail",
+            FaultKind::Reset => "reset",
+            FaultKind::Stall => "stall",
+            FaultKind::Bandwidth => "bandwidth",
+            FaultKind::Pause => "pause",
+        }
+    }
+
+    /// The kind a parameter name refers to.
+    pub fn from_name(name: &str) -> Option<FaultKind> {
+        FaultKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+/// Answer with `status` instead of the normal response, with `probability` per request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FailFault {
+    /// Chance per request, in [0, 1].
+    pub probability: f64,
+    /// The status sent, 100..=599.
+    pub status: u16,
+}
+
+/// Every `every`, the whole server stops answering for `length` (from `every` after
+/// start: windows are `[k*every, k*every + length)` for k = 1, 2, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PauseFault {
+    /// Period between the starts of two pauses.
+    pub every: Duration,
+    /// How long each pause lasts (shorter than `every`).
+    pub length: Duration,
+}
+
+impl PauseFault {
+    /// If `since_start` falls inside a pause window, how long after start it ends.
+    pub fn window_end(&self, since_start: Duration) -> Option<Duration> {
+        let (every, length, now) = (
+            self.every.as_nanos(),
+            self.length.as_nanos(),
+            since_start.as_nanos(),
+        );
+        if every == 0 || now < every || now % every >= length {
+            return None;
+        }
+        let end = now - now % every + length;
+        let secs = u64::try_from(end / 1_000_000_000).ok()?;
+        Some(Duration::new(secs, (end % 1_000_000_000) as u32))
+    }
+}
+
+/// The faults to inject; each is off when `None`. Per-request values override the
+/// server's defaults kind by kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Faults {
+    /// Error status with a probability (`fail=0.05:503`).
+    pub fail: Option<FailFault>,
+    /// Probability of aborting the connection with a RST (`reset=0.01`).
+    pub reset: Option<f64>,
+    /// Probability of never answering (`stall=0.001`).
+    pub stall: Option<f64>,
+    /// Body rate in bytes per second (`bandwidth=64KiB/s`).
+    pub bandwidth: Option<u64>,
+    /// Periodic whole-server pause (`pause=10s/1s`).
+    pub pause: Option<PauseFault>,
+}
+
+impl Faults {
+    /// Whether no fault is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Faults::default()
+    }
+
+    /// Sets the fault `name` (`fail`, `reset`, …) from its spec text, as a flag or query
+    /// parameter of that name would; the error names the parameter.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), SpecError> {
+        match FaultKind::from_name(name) {
+            Some(FaultKind::Fail) => self.fail = Some(parse_fail(name, value)?),
+            Some(FaultKind::Reset) => self.reset = Some(parse_probability(name, value)?),
+            Some(FaultKind::Stall) => self.stall = Some(parse_probability(name, value)?),
+            Some(FaultKind::Bandwidth) => self.bandwidth = Some(parse_bandwidth(name, value)?),
+            Some(FaultKind::Pause) => self.pause = Some(parse_pause(name, value)?),
+            None => {
+                return Err(SpecError::new(
+                    name,
+                    value,
+                    "a fault named fail, reset, stall, bandwidth or pause",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// These faults with every kind that `overrides` sets replaced by its value.
+    pub fn overridden_by(&self, overrides: &Faults) -> Faults {
+        Faults {
+            fail: overrides.fail.or(self.fail),
+            reset: overrides.reset.or(self.reset),
+            stall: overrides.stall.or(self.stall),
+            bandwidth: overrides.bandwidth.or(self.bandwidth),
+            pause: overrides.pause.or(self.pause),
+        }
+    }
+
+    /// The faults that are set, as `(name, spec)` pairs that [`Faults::set`] reads back.
+    pub fn entries(&self) -> Vec<(&'static str, String)> {
+        let mut entries = Vec::new();
+        if let Some(fail) = self.fail {
+            entries.push(("fail", fail.to_string()));
+        }
+        if let Some(p) = self.reset {
+            entries.push(("reset", p.to_string()));
+        }
+        if let Some(p) = self.stall {
+            entries.push(("stall", p.to_string()));
+        }
+        if let Some(rate) = self.bandwidth {
+            entries.push(("bandwidth", format_bandwidth(rate)));
+        }
+        if let Some(pause) = self.pause {
+            entries.push(("pause", pause.to_string()));
+        }
+        entries
+    }
+}
+
+/// A query string (`fail=0.05:503&pause=10s/1s`), empty when no fault is set.
+impl fmt::Display for Faults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, (name, spec)) in self.entries().into_iter().enumerate() {
+            if index > 0 {
+                f.write_str("&")?;
+            }
+            write!(f, "{name}={spec}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses a probability in [0, 1] given as `parameter`.
+pub fn parse_probability(parameter: &str, value: &str) -> Result<f64, SpecError> {
+    probability(value).map_err(|expected| SpecError::new(parameter, value, expected))
+}
+
+fn probability(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=1.0).contains(p))
+        .ok_or_else(|| "a probability from 0 to 1, e.g. 0.01".to_string())
+}
+
+/// Parses a fail spec `PROBABILITY:STATUS` (`0.05:503`; a bare probability means 503).
+pub fn parse_fail(parameter: &str, value: &str) -> Result<FailFault, SpecError> {
+    let form = "PROBABILITY:STATUS with a probability from 0 to 1 and a status from 100 \
+                to 599, e.g. 0.05:503";
+    let error = |why: &str| SpecError::new(parameter, value, format!("{form} ({why})"));
+    let (p, status) = value.split_once(':').unwrap_or((value, "503"));
+    let probability = probability(p).map_err(|_| error("bad probability"))?;
+    let status = status
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|s| (100..=599).contains(s))
+        .ok_or_else(|| error("bad status"))?;
+    Ok(FailFault {
+        probability,
+        status,
+    })
+}
+
+impl FromStr for FailFault {
+    type Err = SpecError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        parse_fail("fail", text)
+    }
+}
+
+impl fmt::Display for FailFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.probability, self.status)
+    }
+}
+
+/// Parses a body rate such as `64KiB/s`, `1MiB/s` or `500` (bytes per second, > 0).
+pub fn parse_bandwidth(parameter: &str, value: &str) -> Result<u64, SpecError> {
+    let text = value.trim();
+    let amount = text.strip_suffix("/s").unwrap_or(text);
+    parse_bytes(amount).filter(|rate| *rate > 0).ok_or_else(|| {
+        SpecError::new(
+            parameter,
+            value,
+            "a rate above zero in bytes per second, e.g. 64KiB/s, 1MiB/s or 500B/s",
+        )
+    })
+}
+
+/// Formats a rate in bytes per second so that [`parse_bandwidth`] reads it back exactly.
+pub fn format_bandwidth(bytes_per_s: u64) -> String {
+    const KIB: u64 = 1024;
+    if bytes_per_s >= KIB * KIB && bytes_per_s.is_multiple_of(KIB * KIB) {
+        format!("{}MiB/s", bytes_per_s / (KIB * KIB))
+    } else if bytes_per_s >= KIB && bytes_per_s.is_multiple_of(KIB) {
+        format!("{}KiB/s", bytes_per_s / KIB)
+    } else {
+        format!("{bytes_per_s}B/s")
+    }
+}
+
+/// Parses a pause spec `EVERY/LENGTH` (`10s/1s`): LENGTH at most 60s and below EVERY.
+pub fn parse_pause(parameter: &str, value: &str) -> Result<PauseFault, SpecError> {
+    let form = "EVERY/LENGTH with 0 < LENGTH < EVERY and LENGTH at most 60s, e.g. 10s/1s";
+    let error = |why: String| SpecError::new(parameter, value, format!("{form} ({why})"));
+    let (every, length) = value
+        .split_once('/')
+        .ok_or_else(|| error("no '/'".to_string()))?;
+    let every = crate::spec::parse_duration_spec(every)
+        .ok_or_else(|| error(format!("EVERY {:?} is not a duration", every.trim())))?;
+    let length = parse_capped_duration(length, "LENGTH").map_err(error)?;
+    if length.is_zero() || length >= every {
+        return Err(error("needs 0 < LENGTH < EVERY".to_string()));
+    }
+    Ok(PauseFault { every, length })
+}
+
+impl FromStr for PauseFault {
+    type Err = SpecError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        parse_pause("pause", text)
+    }
+}
+
+impl fmt::Display for PauseFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}/{}",
+            format_duration_spec(self.every),
+            format_duration_spec(self.length)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fault_parses_and_prints_back() {
+        let mut faults = Faults::default();
+        for (name, value) in [
+            ("fail", "0.05:503"),
+            ("reset", "0.01"),
+            ("stall", "0.001"),
+            ("bandwidth", "64KiB/s"),
+            ("pause", "10s/1s"),
+        ] {
+            faults.set(name, value).unwrap();
+        }
+        assert_eq!(
+            faults.to_string(),
+            "fail=0.05:503&reset=0.01&stall=0.001&bandwidth=64KiB/s&pause=10s/1s"
+        );
+        let mut again = Faults::default();
+        for (name, value) in faults.entries() {
+            again.set(name, &value).unwrap();
+        }
+        assert_eq!(again, faults);
+    }
+
+    #[test]
+    fn bare_fail_probability_means_503() {
+        assert_eq!(
+            "1".parse::<FailFault>().unwrap(),
+            FailFault {
+                probability: 1.0,
+                status: 503
+            }
+        );
+    }
+
+    #[test]
+    fn bandwidth_prints_in_the_largest_exact_unit() {
+        assert_eq!(format_bandwidth(65536), "64KiB/s");
+        assert_eq!(format_bandwidth(1 << 20), "1MiB/s");
+        assert_eq!(format_bandwidth(1500), "1500B/s");
+        assert_eq!(parse_bandwidth("bandwidth", "1500B/s"), Ok(1500));
+        assert_eq!(parse_bandwidth("bandwidth", "256KiB/s"), Ok(262_144));
+    }
+
+    #[test]
+    fn out_of_range_faults_are_refused_by_name() {
+        let cases = [
+            ("fail", "1.5:503", "bad probability"),
+            ("fail", "0.1:600", "bad status"),
+            ("fail", "0.1:99", "bad status"),
+            ("reset", "-0.1", "probability from 0 to 1"),
+            ("stall", "NaN", "probability from 0 to 1"),
+            ("bandwidth", "0", "above zero"),
+            ("bandwidth", "fast", "above zero"),
+            ("pause", "1s/2s", "0 < LENGTH < EVERY"),
+            ("pause", "10m/2m", "delay cap"),
+            ("pause", "10s", "no '/'"),
+            ("pause", "x/1s", "EVERY"),
+            ("nap", "1s", "a fault named"),
+        ];
+        for (name, value, fragment) in cases {
+            let error = Faults::default().set(name, value).unwrap_err();
+            assert_eq!(
+                (error.parameter.as_str(), error.value.as_str()),
+                (name, value)
+            );
+            assert!(
+                error.expected.contains(fragment),
+                "{name}={value}: {}",
+                error.expected
+            );
+        }
+    }
+
+    #[test]
+    fn request_faults_override_server_faults_kind_by_kind() {
+        let server = Faults {
+            reset: Some(0.5),
+            stall: Some(0.1),
+            ..Faults::default()
+        };
+        let request = Faults {
+            stall: Some(0.0),
+            ..Faults::default()
+        };
+        let merged = server.overridden_by(&request);
+        assert_eq!((merged.reset, merged.stall), (Some(0.5), Some(0.0)));
+    }
+
+    #[test]
+    fn pause_windows_start_one_period_after_start() {
+        let pause: PauseFault = "10s/1s".parse().unwrap();
+        let s = Duration::from_secs_f64;
+        assert_eq!(pause.window_end(s(0.5)), None);
+        assert_eq!(pause.window_end(s(9.9)), None);
+        assert_eq!(pause.window_end(s(10.0)), Some(s(11.0)));
+        assert_eq!(pause.window_end(s(10.5)), Some(s(11.0)));
+        assert_eq!(pause.window_end(s(11.0)), None);
+        assert_eq!(pause.window_end(s(20.25)), Some(s(21.0)));
+    }
+}

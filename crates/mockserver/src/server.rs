@@ -1,0 +1,373 @@
+//! Running the server: configuration, the embedded [`MockServer`] on its own runtime,
+//! the standalone [`serve`], the accept loop and graceful shutdown.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::Request;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot, watch};
+use tower::Service;
+use waitbench_core::ServerStats;
+
+use crate::MAX_STALL;
+use crate::app::{AppState, app};
+use crate::connection::{Connection, ConnectionEnd};
+use crate::faults::Faults;
+use crate::latency::LatencySpec;
+use crate::listener;
+use crate::spec::{SpecError, format_duration_spec};
+
+/// How long shutdown waits for requests in flight before dropping them.
+pub const GRACEFUL_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default cap on open connections: above the 5,000 the sweeps use, below typical
+/// descriptor limits once the client's own connections are counted.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+
+/// How the server listens and what it injects by default.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address to bind; port 0 picks a free port (see [`MockServer::addr`]).
+    pub listen: SocketAddr,
+    /// Latency of every request unless the request sets its own.
+    pub latency: Option<LatencySpec>,
+    /// Extra delay on the first request of each connection (handshake model).
+    pub connect_delay: Option<LatencySpec>,
+    /// Faults injected into every request unless the request overrides them.
+    pub faults: Faults,
+    /// Worker threads of the server's runtime.
+    pub worker_threads: usize,
+    /// How long a stalled request is held before its connection is closed (≤ 60 s).
+    pub stall_cap: Duration,
+    /// Most connections open at once; further connects wait in the listen backlog.
+    pub max_connections: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            latency: None,
+            connect_delay: None,
+            faults: Faults::default(),
+            worker_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            stall_cap: MAX_STALL,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Checks every setting is in range (fault fields are public, so re-check them).
+    pub fn validate(&self) -> Result<(), ServerError> {
+        if self.worker_threads == 0 {
+            return Err(SpecError::new("worker_threads", "0", "at least 1 thread").into());
+        }
+        if self.max_connections == 0 {
+            return Err(SpecError::new("max_connections", "0", "at least 1 connection").into());
+        }
+        if self.stall_cap > MAX_STALL {
+            return Err(SpecError::new(
+                "stall_cap",
+                format_duration_spec(self.stall_cap),
+                format!("at most {}", format_duration_spec(MAX_STALL)),
+            )
+            .into());
+        }
+        for (name, spec) in self.faults.entries() {
+            Faults::default().set(name, &spec)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why the server could not start or stopped abnormally.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A setting is out of range (the error names it, its value and the accepted form).
+    #[error(transparent)]
+    Setting(#[from] SpecError),
+    /// A thread or the runtime could not be started.
+    #[error("cannot start the server's {what}")]
+    Start {
+        /// What failed to start.
+        what: &'static str,
+        /// The system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The server's thread panicked.
+    #[error("the mock server's thread panicked")]
+    Panicked,
+}
+
+/// A mock server running in this process on its own tokio runtime and threads, so its
+/// work never competes with the client's runtime for a worker. Dropping it shuts it
+/// down like [`MockServer::shutdown`].
+#[derive(Debug)]
+pub struct MockServer {
+    addr: SocketAddr,
+    state: AppState,
+    control: Option<Control>,
+}
+
+#[derive(Debug)]
+struct Control {
+    stop: oneshot::Sender<()>,
+    stopped: oneshot::Receiver<()>,
+    thread: JoinHandle<()>,
+}
+
+impl MockServer {
+    /// Binds `config.listen` and starts serving; returns once connections are accepted.
+    pub fn start(config: ServerConfig) -> Result<MockServer, ServerError> {
+        let state = AppState::new(&config)?;
+        let std_listener = listener::bind(config.listen).map_err(|source| ServerError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        let addr = std_listener
+            .local_addr()
+            .map_err(|source| ServerError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let (on_start, on_stop) = (Arc::clone(state.cpu()), Arc::clone(state.cpu()));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(config.worker_threads)
+            .thread_name("waitbench-server")
+            .enable_all()
+            .on_thread_start(move || on_start.register_current_thread())
+            .on_thread_stop(move || on_stop.retire_current_thread())
+            .build()
+            .map_err(|source| ServerError::Start {
+                what: "runtime",
+                source,
+            })?;
+        let listener = {
+            let _context = runtime.enter();
+            TcpListener::from_std(std_listener).map_err(|source| ServerError::Start {
+                what: "listener",
+                source,
+            })?
+        };
+        let (stop, stop_rx) = oneshot::channel();
+        let (stopped_tx, stopped) = oneshot::channel();
+        let router = app(state.clone());
+        let accept = accept_loop(
+            listener,
+            router,
+            state.clone(),
+            config.max_connections,
+            stop_rx,
+        );
+        // The runtime lives and dies on this thread, so dropping it never happens inside
+        // someone else's async context (which tokio forbids).
+        let thread = std::thread::Builder::new()
+            .name("waitbench-server-main".into())
+            .spawn(move || {
+                // Spawned, not run by block_on, so the accept loop runs on the (counted)
+                // worker threads rather than this one.
+                let task = runtime.spawn(accept);
+                let _ = runtime.block_on(task);
+                runtime.shutdown_timeout(Duration::from_secs(1));
+                let _ = stopped_tx.send(());
+            })
+            .map_err(|source| ServerError::Start {
+                what: "thread",
+                source,
+            })?;
+        Ok(MockServer {
+            addr,
+            state,
+            control: Some(Control {
+                stop,
+                stopped,
+                thread,
+            }),
+        })
+    }
+
+    /// Base URL, e.g. `http://127.0.0.1:40123`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address (with the real port when port 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The server's counters, read in-process (same document as `GET /stats`).
+    pub fn stats(&self) -> ServerStats {
+        self.state.stats()
+    }
+
+    /// Restarts max-in-flight from the current number in flight.
+    pub fn reset_max_in_flight(&self) {
+        self.state.reset_max_in_flight();
+    }
+
+    /// When the server started: its pause windows are timed from here.
+    pub fn started_at(&self) -> Instant {
+        self.state.started_at()
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to
+    /// [`GRACEFUL_SHUTDOWN_TIMEOUT`]), and waits for the server's threads. Blocks.
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    /// Serves until `signal` completes, then shuts down gracefully without blocking the
+    /// caller's runtime (for `waitbench serve`, after printing [`MockServer::url`]).
+    pub async fn run_until(
+        mut self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
+        let Some(mut control) = self.control.take() else {
+            return Ok(());
+        };
+        tokio::select! {
+            () = signal => {}
+            _ = &mut control.stopped => {}
+        }
+        let _ = control.stop.send(());
+        let _ = (&mut control.stopped).await;
+        control.thread.join().map_err(|_| ServerError::Panicked)
+    }
+
+    fn stop_and_join(&mut self) {
+        if let Some(control) = self.control.take() {
+            let _ = control.stop.send(());
+            let _ = control.thread.join();
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
+
+/// Runs a server with `config` until `shutdown` completes, then stops gracefully
+/// (requests in flight finish, up to [`GRACEFUL_SHUTDOWN_TIMEOUT`]).
+pub async fn serve(
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    MockServer::start(config)?.run_until(shutdown).await
+}
+
+/// Accepts connections until `stop`, then drains them.
+async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    max_connections: usize,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let slots = Arc::new(Semaphore::new(max_connections));
+    // Each connection task holds a receiver; `closed()` on the sender tells when all
+    // have finished.
+    let (drain, draining) = watch::channel(false);
+    loop {
+        let accepted = tokio::select! {
+            // A dropped sender (MockServer gone) also stops the server.
+            _ = &mut stop => break,
+            accepted = accept_with_slot(&listener, &slots) => accepted,
+        };
+        let Some((stream, slot)) = accepted else {
+            // Out of descriptors or memory: back off instead of spinning on the error.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            continue;
+        };
+        state.counters().connection_accepted();
+        // Small responses must leave at once, not wait for Nagle's algorithm.
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(serve_connection(
+            stream,
+            router.clone(),
+            draining.clone(),
+            slot,
+        ));
+    }
+    // Closing the listener refuses new connections while the open ones drain.
+    drop(listener);
+    drop(draining);
+    let _ = drain.send(true);
+    let _ = tokio::time::timeout(GRACEFUL_SHUTDOWN_TIMEOUT, drain.closed()).await;
+}
+
+async fn accept_with_slot(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+) -> Option<(TcpStream, OwnedSemaphorePermit)> {
+    let slot = Arc::clone(slots)
+        .acquire_owned()
+        .await
+        .expect("the semaphore is never closed");
+    let (stream, _peer) = listener.accept().await.ok()?;
+    Some((stream, slot))
+}
+
+/// Serves one HTTP/1.1 connection until it closes, a handler ends it (reset or stall),
+/// or shutdown drains it.
+async fn serve_connection(
+    stream: TcpStream,
+    router: Router,
+    mut draining: watch::Receiver<bool>,
+    _slot: OwnedSemaphorePermit,
+) {
+    let fd = stream.as_raw_fd();
+    let connection = Arc::new(Connection::default());
+    let for_requests = Arc::clone(&connection);
+    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(Arc::clone(&for_requests));
+        router.clone().call(request)
+    });
+    let conn =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    let mut shutting_down = false;
+    loop {
+        tokio::select! {
+            _ = conn.as_mut() => return,
+            how = connection.ended() => {
+                if how == ConnectionEnd::Reset {
+                    // SAFETY: the stream that owns `fd` lives inside `conn`, which is
+                    // still alive here, so the descriptor is open.
+                    let socket = unsafe { BorrowedFd::borrow_raw(fd) };
+                    // Linger 0 makes the close below send a RST instead of a FIN.
+                    let _ = socket2::SockRef::from(&socket).set_linger(Some(Duration::ZERO));
+                }
+                return;
+            }
+            changed = draining.changed(), if !shutting_down => {
+                shutting_down = true;
+                if changed.is_ok() {
+                    // Finishes the request in flight, then closes; idle ones close now.
+                    conn.as_mut().graceful_shutdown();
+                }
+            }
+        }
+    }
+}

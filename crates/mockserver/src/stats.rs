@@ -1,0 +1,186 @@
+//! The server's own counters (lock-free on the request path) and the CPU time of its
+//! threads, which is what `/stats` publishes.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use waitbench_core::ServerStats;
+
+use crate::faults::FaultKind;
+
+/// Request, connection and fault counters, updated with relaxed atomics: each is an
+/// independent tally, and readers only need eventually consistent totals.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    requests_served: AtomicU64,
+    in_flight: AtomicU64,
+    max_in_flight: AtomicU64,
+    connections_accepted: AtomicU64,
+    faults: [AtomicU64; FaultKind::ALL.len()],
+}
+
+impl Counters {
+    /// Counts a request as in flight until the returned guard drops, when it counts as
+    /// served (whether it was answered, failed, reset or stalled).
+    pub(crate) fn begin_request(self: &Arc<Self>) -> InFlight {
+        let now = self.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::Relaxed);
+        InFlight {
+            counters: Arc::clone(self),
+        }
+    }
+
+    pub(crate) fn connection_accepted(&self) {
+        self.connections_accepted.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn fault_injected(&self, kind: FaultKind) {
+        let index = FaultKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .expect("ALL lists every fault kind");
+        self.faults[index].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Restarts the max-in-flight high-water mark from the current level.
+    pub(crate) fn reset_max_in_flight(&self) {
+        let now = self.in_flight.load(Ordering::Relaxed);
+        self.max_in_flight.store(now, Ordering::Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self, cpu_seconds: f64) -> ServerStats {
+        let faults: BTreeMap<String, u64> = FaultKind::ALL
+            .iter()
+            .zip(&self.faults)
+            .map(|(kind, count)| (kind.name().to_string(), count.load(Ordering::Relaxed)))
+            .collect();
+        ServerStats {
+            requests_served: self.requests_served.load(Ordering::Relaxed),
+            in_flight: self.in_flight.load(Ordering::Relaxed),
+            max_in_flight: self.max_in_flight.load(Ordering::Relaxed),
+            faults,
+            connections_accepted: self.connections_accepted.load(Ordering::Relaxed),
+            cpu_seconds,
+        }
+    }
+}
+
+/// A request in flight; dropping it (answer sent, or connection gone) ends the request.
+#[derive(Debug)]
+pub(crate) struct InFlight {
+    counters: Arc<Counters>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.counters.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.counters
+            .requests_served
+            .fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// CPU time of a set of threads: the server's when it shares a process with the client,
+/// so that server and client CPU can be reported apart.
+///
+/// Live threads are read through their CPU clocks; a thread that exits adds its final
+/// time to `retired_ns` first, so nothing is lost when the runtime retires a thread.
+#[derive(Debug, Default)]
+pub(crate) struct ThreadCpu {
+    live: Mutex<Vec<libc::pthread_t>>,
+    retired_ns: AtomicU64,
+}
+
+impl ThreadCpu {
+    /// Adds the calling thread to the set.
+    pub(crate) fn register_current_thread(&self) {
+        // SAFETY: pthread_self has no preconditions.
+        let me = unsafe { libc::pthread_self() };
+        self.live
+            .lock()
+            .expect("no panic while holding the lock")
+            .push(me);
+    }
+
+    /// Moves the calling thread's CPU time to the retired total; call as it exits.
+    pub(crate) fn retire_current_thread(&self) {
+        // SAFETY: pthread_self has no preconditions.
+        let me = unsafe { libc::pthread_self() };
+        let mut live = self.live.lock().expect("no panic while holding the lock");
+        let spent = clock_nanos(libc::CLOCK_THREAD_CPUTIME_ID).unwrap_or(0);
+        self.retired_ns.fetch_add(spent, Ordering::Relaxed);
+        live.retain(|thread| *thread != me);
+    }
+
+    /// Total CPU seconds of every registered thread, live or exited.
+    pub(crate) fn seconds(&self) -> f64 {
+        // Holding the lock keeps every listed thread alive while its clock is read: a
+        // thread must take the lock to leave the list, and it exits only after that.
+        let live = self.live.lock().expect("no panic while holding the lock");
+        let mut total = self.retired_ns.load(Ordering::Relaxed);
+        for thread in live.iter() {
+            let mut clock: libc::clockid_t = 0;
+            // SAFETY: `thread` is a live thread (see above); `clock` is ours to write.
+            if unsafe { libc::pthread_getcpuclockid(*thread, &mut clock) } == 0 {
+                total += clock_nanos(clock).unwrap_or(0);
+            }
+        }
+        total as f64 / 1e9
+    }
+}
+
+fn clock_nanos(clock: libc::clockid_t) -> Option<u64> {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec we own.
+    if unsafe { libc::clock_gettime(clock, &mut now) } != 0 {
+        return None;
+    }
+    Some(now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_flight_guards_track_the_high_water_mark() {
+        let counters = Arc::new(Counters::default());
+        let first = counters.begin_request();
+        let second = counters.begin_request();
+        drop(first);
+        let stats = counters.snapshot(0.0);
+        assert_eq!(
+            (stats.in_flight, stats.max_in_flight, stats.requests_served),
+            (1, 2, 1)
+        );
+        counters.reset_max_in_flight();
+        assert_eq!(counters.snapshot(0.0).max_in_flight, 1);
+        drop(second);
+        counters.fault_injected(FaultKind::Stall);
+        let stats = counters.snapshot(0.0);
+        assert_eq!(stats.requests_served, 2);
+        assert_eq!(stats.faults["stall"], 1);
+        assert_eq!(stats.faults.len(), 5);
+    }
+
+    #[test]
+    fn cpu_of_a_busy_thread_is_counted_after_it_exits() {
+        let cpu = Arc::new(ThreadCpu::default());
+        let worker = Arc::clone(&cpu);
+        std::thread::spawn(move || {
+            worker.register_current_thread();
+            // Spin until this thread's own clock shows 20 ms, however it is scheduled.
+            while clock_nanos(libc::CLOCK_THREAD_CPUTIME_ID).unwrap() < 20_000_000 {
+                std::hint::black_box(0u64);
+            }
+            worker.retire_current_thread();
+        })
+        .join()
+        .unwrap();
+        assert!(cpu.seconds() >= 0.02, "{}", cpu.seconds());
+    }
+}
