@@ -14,7 +14,10 @@ fn blocking(c: &mut Criterion) {
         ..StrategyOptions::default()
     };
     let workload = waitbench_benches::batch(50, 10, "latency=5ms");
-    for kind in [StrategyKind::TokioBlocking, StrategyKind::TokioSpawnBlocking] {
+    for kind in [
+        StrategyKind::TokioBlocking,
+        StrategyKind::TokioSpawnBlocking,
+    ] {
         bench_strategy(&mut group, kind.name(), kind, &options, &workload);
     }
     group.finish();

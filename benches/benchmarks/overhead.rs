@@ -10,7 +10,11 @@ fn overhead(c: &mut Criterion) {
     let mut group = c.benchmark_group("overhead-L0");
     let options = StrategyOptions::default();
     let workload = waitbench_benches::batch(500, 1, "");
-    for kind in [StrategyKind::UreqSequential, StrategyKind::UreqRayon, StrategyKind::ReqwestTokio] {
+    for kind in [
+        StrategyKind::UreqSequential,
+        StrategyKind::UreqRayon,
+        StrategyKind::ReqwestTokio,
+    ] {
         bench_strategy(&mut group, kind.name(), kind, &options, &workload);
     }
     group.finish();

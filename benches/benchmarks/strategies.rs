@@ -15,7 +15,11 @@ fn strategies(c: &mut Criterion) {
         let requests = (2 * concurrency as u64).max(20);
         let workload = waitbench_benches::batch(requests, concurrency, "latency=10ms");
         let kinds: &[StrategyKind] = if concurrency == 1 {
-            &[StrategyKind::UreqSequential, StrategyKind::UreqRayon, StrategyKind::ReqwestTokio]
+            &[
+                StrategyKind::UreqSequential,
+                StrategyKind::UreqRayon,
+                StrategyKind::ReqwestTokio,
+            ]
         } else {
             &[StrategyKind::UreqRayon, StrategyKind::ReqwestTokio]
         };

@@ -18,7 +18,8 @@ pub fn server() -> &'static MockServer {
     static SERVER: OnceLock<MockServer> = OnceLock::new();
     SERVER.get_or_init(|| {
         let _ = waitbench_core::limits::raise_fd_limit();
-        MockServer::start(ServerConfig::default()).expect("the bench mock server starts on a free port")
+        MockServer::start(ServerConfig::default())
+            .expect("the bench mock server starts on a free port")
     })
 }
 
@@ -46,8 +47,13 @@ pub fn timed_batches(strategy: &dyn Strategy, workload: &Workload, iters: u64) -
             let measurement = strategy
                 .run(workload)
                 .unwrap_or_else(|e| panic!("{} failed: {e}", strategy.kind().name()));
-            let rec = &measurement.recorder;
-            assert_eq!(rec.ok, rec.sent, "{}: every bench request must succeed", strategy.kind().name());
+            let rec = &measurement.recorder.counters;
+            assert_eq!(
+                rec.ok,
+                rec.sent,
+                "{}: every bench request must succeed",
+                strategy.kind().name()
+            );
             measurement.wall_time()
         })
         .sum()

@@ -7,7 +7,11 @@ use hdrhistogram::Histogram;
 
 /// Writes `histogram` (values in microseconds) as `.hgrm` text with values in
 /// milliseconds, `ticks` percentile steps per half-distance (HdrHistogram uses 5).
-pub fn write_hgrm<W: Write>(histogram: &Histogram<u64>, ticks: u32, mut out: W) -> std::io::Result<()> {
+pub fn write_hgrm<W: Write>(
+    histogram: &Histogram<u64>,
+    ticks: u32,
+    mut out: W,
+) -> std::io::Result<()> {
     const SCALE: f64 = 1000.0;
     writeln!(
         out,
@@ -20,7 +24,11 @@ pub fn write_hgrm<W: Write>(histogram: &Histogram<u64>, ticks: u32, mut out: W) 
         let q = v.quantile_iterated_to();
         let value = v.value_iterated_to() as f64 / SCALE;
         if q < 1.0 {
-            writeln!(out, "{value:12.3} {q:14.12} {total:10} {:14.2}", 1.0 / (1.0 - q))?;
+            writeln!(
+                out,
+                "{value:12.3} {q:14.12} {total:10} {:14.2}",
+                1.0 / (1.0 - q)
+            )?;
         } else {
             writeln!(out, "{value:12.3} {q:14.12} {total:10}")?;
         }

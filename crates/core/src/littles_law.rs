@@ -43,7 +43,10 @@ mod tests {
 
     #[test]
     fn bound_is_concurrency_over_latency() {
-        assert_eq!(throughput_bound(1000, Duration::from_millis(50)), Some(20_000.0));
+        assert_eq!(
+            throughput_bound(1000, Duration::from_millis(50)),
+            Some(20_000.0)
+        );
         assert_eq!(throughput_bound(10, Duration::ZERO), None);
     }
 

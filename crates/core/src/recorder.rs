@@ -1,13 +1,17 @@
-//! Per-worker recording: latency histograms and outcome counters, merged at the end.
+//! Recording: latency histograms and outcome counters.
 //!
-//! Each worker owns a [`Recorder`] (no lock, no allocation per request: hdrhistogram's
-//! buckets are allocated up front). A [`WorkerRecorder`] hands its recorder back to the
-//! run's [`RecorderPool`] when dropped, so a worker that is cancelled mid-request (a
-//! dropped future under `try_join_all`) still reports what it did, and its in-flight
-//! request is counted as [`ErrorKind::Cancelled`] rather than lost.
+//! Per-worker state is kept small on purpose, because claim E measures memory per
+//! in-flight request and a recorder must not be what it measures: each worker owns only
+//! its [`Counters`] and a buffer of [`SAMPLE_BUFFER`] compact samples (about 0.4 KiB).
+//! Full buffers are flushed into one of a few histogram shards held by the
+//! [`RecorderPool`] (a lock once per 32 requests, never per request, and no allocation on
+//! the hot path). A [`WorkerRecorder`] hands its counters back to the pool when dropped,
+//! so a worker that is cancelled mid-request (a dropped future under `try_join_all`)
+//! still reports what it did, and its in-flight request counts as
+//! [`ErrorKind::Cancelled`] rather than being lost.
 
-use std::ops::{Deref, DerefMut};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -20,6 +24,9 @@ pub const MAX_TRACKABLE_US: u64 = 3_600_000_000;
 
 /// A send later than this after its intended time counts as a late send (open loop).
 pub const LATE_SEND_THRESHOLD: Duration = Duration::from_millis(5);
+
+/// Samples a worker buffers before flushing them into a histogram shard.
+pub const SAMPLE_BUFFER: usize = 32;
 
 fn new_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, MAX_TRACKABLE_US, 3)
@@ -34,19 +41,25 @@ fn micros(duration: Duration) -> u64 {
 struct Pending {
     ticket: Ticket,
     sent_at: Instant,
+    lag_us: Option<u64>,
 }
 
-/// One worker's measurements: latency, service time and send lag in microseconds, and
-/// the count of every outcome.
-#[derive(Debug, Clone)]
-pub struct Recorder {
-    /// Latency: from the intended send time (open loop) or the actual send, to the end of
-    /// the body.
-    pub latency: Histogram<u64>,
-    /// Service time: from the actual send to the end of the body.
-    pub service: Histogram<u64>,
-    /// Open loop: how late each send left after its intended time.
-    pub send_lag: Histogram<u64>,
+/// One finished request's timings in microseconds, packed small for worker buffers.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sample {
+    latency_us: u32,
+    service_us: u32,
+    /// Open-loop send lag; `u32::MAX` when the request had no intended time.
+    lag_us: u32,
+}
+
+fn pack(us: u64) -> u32 {
+    us.min(u64::from(u32::MAX - 1)) as u32
+}
+
+/// Every outcome count of a run or a worker. Invariant: `sent == ok + http_errors + errors`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counters {
     /// Requests sent in the measured window.
     pub sent: u64,
     /// 2xx responses.
@@ -61,73 +74,56 @@ pub struct Recorder {
     pub first_send: Option<Instant>,
     /// When the last recorded request finished.
     pub last_finish: Option<Instant>,
-    /// When the first recorded error or error status happened (for cancel-on-error).
+    /// When the first recorded error or error status happened.
     pub first_error: Option<Instant>,
-    pending: Option<Pending>,
 }
 
-impl Default for Recorder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Recorder {
-    /// An empty recorder.
-    pub fn new() -> Self {
-        Recorder {
-            latency: new_histogram(),
-            service: new_histogram(),
-            send_lag: new_histogram(),
-            sent: 0,
-            ok: 0,
-            statuses: Vec::new(),
-            errors: [0; ErrorKind::ALL.len()],
-            late_sends: 0,
-            first_send: None,
-            last_finish: None,
-            first_error: None,
-            pending: None,
-        }
-    }
-
-    /// Marks `ticket` as sent now and returns the send instant; call [`end`](Self::end)
-    /// with its outcome. A worker has one request in flight at a time.
-    pub fn begin(&mut self, ticket: Ticket) -> Instant {
+impl Counters {
+    fn begin(&mut self, ticket: Ticket) -> Pending {
         let sent_at = Instant::now();
-        debug_assert!(self.pending.is_none(), "begin called twice without end");
-        self.pending = Some(Pending { ticket, sent_at });
+        let mut lag_us = None;
         if ticket.recorded {
             self.sent += 1;
-            self.first_send = Some(self.first_send.map_or(sent_at, |t| t.min(sent_at)));
+            self.first_send = min_opt(self.first_send, Some(sent_at));
             if let Some(intended) = ticket.intended {
                 let lag = sent_at.saturating_duration_since(intended);
-                self.send_lag.saturating_record(micros(lag));
+                lag_us = Some(micros(lag));
                 if lag > LATE_SEND_THRESHOLD {
                     self.late_sends += 1;
                 }
             }
         }
-        sent_at
+        Pending {
+            ticket,
+            sent_at,
+            lag_us,
+        }
     }
 
-    /// Records the outcome of the request started by the last [`begin`](Self::begin).
-    pub fn end(&mut self, outcome: Outcome) {
-        let Some(Pending { ticket, sent_at }) = self.pending.take() else {
-            debug_assert!(false, "end called without begin");
-            return;
-        };
+    fn end(&mut self, pending: Pending, outcome: Outcome) -> Option<Sample> {
+        let Pending {
+            ticket,
+            sent_at,
+            lag_us,
+        } = pending;
         if !ticket.recorded {
-            return;
+            return None;
         }
         let finished = Instant::now();
         let origin = ticket.intended.map_or(sent_at, |t| t.min(sent_at));
-        self.latency
-            .saturating_record(micros(finished.saturating_duration_since(origin)));
-        self.service
-            .saturating_record(micros(finished.saturating_duration_since(sent_at)));
-        self.last_finish = Some(self.last_finish.map_or(finished, |t| t.max(finished)));
+        self.last_finish = max_opt(self.last_finish, Some(finished));
         self.count(outcome, finished);
+        Some(Sample {
+            latency_us: pack(micros(finished.saturating_duration_since(origin))),
+            service_us: pack(micros(finished.saturating_duration_since(sent_at))),
+            lag_us: lag_us.map_or(u32::MAX, pack),
+        })
+    }
+
+    fn cancel(&mut self, pending: Pending) {
+        if pending.ticket.recorded {
+            self.errors[ErrorKind::Cancelled.index()] += 1;
+        }
     }
 
     fn count(&mut self, outcome: Outcome, at: Instant) {
@@ -136,43 +132,18 @@ impl Recorder {
                 self.ok += 1;
                 return;
             }
-            Outcome::HttpStatus(code) => match self.statuses.iter_mut().find(|(c, _)| *c == code) {
-                Some((_, n)) => *n += 1,
-                None => self.statuses.push((code, 1)),
-            },
+            Outcome::HttpStatus(code) => add_status(&mut self.statuses, code, 1),
             Outcome::Error(kind) => self.errors[kind.index()] += 1,
         }
-        self.first_error = Some(self.first_error.map_or(at, |t| t.min(at)));
+        self.first_error = min_opt(self.first_error, Some(at));
     }
 
-    /// Ends a request that was dropped before it finished as [`ErrorKind::Cancelled`]
-    /// (not timed: it has no end).
-    pub fn cancel_pending(&mut self) {
-        if let Some(Pending { ticket, .. }) = self.pending.take()
-            && ticket.recorded
-        {
-            self.errors[ErrorKind::Cancelled.index()] += 1;
-        }
-    }
-
-    /// Adds another worker's measurements into this one.
-    pub fn merge(&mut self, other: &Recorder) {
-        self.latency
-            .add(&other.latency)
-            .expect("histograms share the same bounds");
-        self.service
-            .add(&other.service)
-            .expect("histograms share the same bounds");
-        self.send_lag
-            .add(&other.send_lag)
-            .expect("histograms share the same bounds");
+    /// Adds another worker's counts into these.
+    pub fn merge(&mut self, other: &Counters) {
         self.sent += other.sent;
         self.ok += other.ok;
         for &(code, n) in &other.statuses {
-            match self.statuses.iter_mut().find(|(c, _)| *c == code) {
-                Some((_, m)) => *m += n,
-                None => self.statuses.push((code, n)),
-            }
+            add_status(&mut self.statuses, code, n);
         }
         for (mine, theirs) in self.errors.iter_mut().zip(other.errors) {
             *mine += theirs;
@@ -211,6 +182,13 @@ impl Recorder {
     }
 }
 
+fn add_status(statuses: &mut Vec<(u16, u64)>, code: u16, n: u64) {
+    match statuses.iter_mut().find(|(c, _)| *c == code) {
+        Some((_, m)) => *m += n,
+        None => statuses.push((code, n)),
+    }
+}
+
 fn min_opt(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -225,67 +203,201 @@ fn max_opt(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     }
 }
 
-/// Collects the recorders of one run's workers as they finish (or are dropped).
-#[derive(Debug, Default)]
+/// A run's (or a single thread's) measurements: latency, service time and send lag
+/// histograms in microseconds, and the outcome counters.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    /// Latency: from the intended send time (open loop) or the actual send, to the end of
+    /// the body.
+    pub latency: Histogram<u64>,
+    /// Service time: from the actual send to the end of the body.
+    pub service: Histogram<u64>,
+    /// Open loop: how late each send left after its intended time.
+    pub send_lag: Histogram<u64>,
+    /// Outcome counts.
+    pub counters: Counters,
+    pending: Option<Pending>,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Recorder {
+    /// An empty recorder.
+    pub fn new() -> Self {
+        Recorder {
+            latency: new_histogram(),
+            service: new_histogram(),
+            send_lag: new_histogram(),
+            counters: Counters::default(),
+            pending: None,
+        }
+    }
+
+    /// Marks `ticket` as sent now and returns the send instant; call [`end`](Self::end)
+    /// with its outcome. A recorder has one request in flight at a time.
+    pub fn begin(&mut self, ticket: Ticket) -> Instant {
+        debug_assert!(self.pending.is_none(), "begin called twice without end");
+        let pending = self.counters.begin(ticket);
+        self.pending = Some(pending);
+        pending.sent_at
+    }
+
+    /// Records the outcome of the request started by the last [`begin`](Self::begin).
+    pub fn end(&mut self, outcome: Outcome) {
+        let Some(pending) = self.pending.take() else {
+            debug_assert!(false, "end called without begin");
+            return;
+        };
+        if let Some(sample) = self.counters.end(pending, outcome) {
+            self.record(sample);
+        }
+    }
+
+    fn record(&mut self, sample: Sample) {
+        self.latency.saturating_record(u64::from(sample.latency_us));
+        self.service.saturating_record(u64::from(sample.service_us));
+        if sample.lag_us != u32::MAX {
+            self.send_lag.saturating_record(u64::from(sample.lag_us));
+        }
+    }
+
+    /// Adds another recorder's histograms and counts into this one.
+    pub fn merge(&mut self, other: &Recorder) {
+        self.add_histograms(other);
+        self.counters.merge(&other.counters);
+    }
+
+    fn add_histograms(&mut self, other: &Recorder) {
+        for (mine, theirs) in [
+            (&mut self.latency, &other.latency),
+            (&mut self.service, &other.service),
+            (&mut self.send_lag, &other.send_lag),
+        ] {
+            mine.add(theirs).expect("histograms share the same bounds");
+        }
+    }
+}
+
+/// Collects one run's measurements: a few histogram shards that workers flush into, and
+/// the counters of every worker that has finished (or been dropped).
+#[derive(Debug)]
 pub struct RecorderPool {
-    finished: Mutex<Vec<Recorder>>,
+    shards: Vec<Mutex<Recorder>>,
+    next_shard: AtomicUsize,
+    finished: Mutex<Counters>,
+}
+
+impl Default for RecorderPool {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl RecorderPool {
-    /// An empty pool.
+    /// An empty pool with a histogram shard per core (so flushes rarely contend).
     pub fn new() -> Self {
-        Self::default()
+        let shards = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .max(2);
+        RecorderPool {
+            shards: (0..shards).map(|_| Mutex::new(Recorder::new())).collect(),
+            next_shard: AtomicUsize::new(0),
+            finished: Mutex::new(Counters::default()),
+        }
     }
 
-    /// A recorder for one worker; it returns to this pool when dropped.
+    /// A recorder for one worker; its counts return to this pool when it is dropped.
     pub fn worker(&self) -> WorkerRecorder<'_> {
         WorkerRecorder {
             pool: self,
-            recorder: Recorder::new(),
+            shard: self.next_shard.fetch_add(1, Ordering::Relaxed) % self.shards.len(),
+            counters: Counters::default(),
+            pending: None,
+            buffer: Vec::with_capacity(SAMPLE_BUFFER),
         }
     }
 
-    /// Merges every returned recorder. Call after all workers have finished or been dropped.
+    /// Merges every shard and every returned worker. Call after all workers have
+    /// finished or been dropped.
     pub fn merged(&self) -> Recorder {
-        let finished = self.finished.lock().unwrap_or_else(|e| e.into_inner());
         let mut total = Recorder::new();
-        for recorder in finished.iter() {
-            total.merge(recorder);
+        for shard in &self.shards {
+            total.add_histograms(&shard.lock().unwrap_or_else(|e| e.into_inner()));
         }
+        total.counters = self
+            .finished
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         total
+    }
+
+    fn flush(&self, shard: usize, samples: &[Sample]) {
+        let mut recorder = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
+        for &sample in samples {
+            recorder.record(sample);
+        }
     }
 }
 
-/// A worker's [`Recorder`] that hands itself back to its [`RecorderPool`] on drop,
-/// counting a request still in flight as cancelled.
+/// One worker's recorder: its counters and a small sample buffer that flushes into the
+/// pool's shards; on drop it counts a request still in flight as cancelled and returns
+/// everything to its [`RecorderPool`].
 #[derive(Debug)]
 pub struct WorkerRecorder<'pool> {
     pool: &'pool RecorderPool,
-    recorder: Recorder,
+    shard: usize,
+    counters: Counters,
+    pending: Option<Pending>,
+    buffer: Vec<Sample>,
 }
 
-impl Deref for WorkerRecorder<'_> {
-    type Target = Recorder;
-    fn deref(&self) -> &Recorder {
-        &self.recorder
+impl WorkerRecorder<'_> {
+    /// Marks `ticket` as sent now and returns the send instant; call [`end`](Self::end)
+    /// with its outcome. A worker has one request in flight at a time.
+    pub fn begin(&mut self, ticket: Ticket) -> Instant {
+        debug_assert!(self.pending.is_none(), "begin called twice without end");
+        let pending = self.counters.begin(ticket);
+        self.pending = Some(pending);
+        pending.sent_at
     }
-}
 
-impl DerefMut for WorkerRecorder<'_> {
-    fn deref_mut(&mut self) -> &mut Recorder {
-        &mut self.recorder
+    /// Records the outcome of the request started by the last [`begin`](Self::begin).
+    pub fn end(&mut self, outcome: Outcome) {
+        let Some(pending) = self.pending.take() else {
+            debug_assert!(false, "end called without begin");
+            return;
+        };
+        if let Some(sample) = self.counters.end(pending, outcome) {
+            self.buffer.push(sample);
+            if self.buffer.len() == SAMPLE_BUFFER {
+                self.pool.flush(self.shard, &self.buffer);
+                self.buffer.clear();
+            }
+        }
+    }
+
+    /// This worker's counts so far.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
     }
 }
 
 impl Drop for WorkerRecorder<'_> {
     fn drop(&mut self) {
-        self.recorder.cancel_pending();
-        let recorder = std::mem::take(&mut self.recorder);
+        if let Some(pending) = self.pending.take() {
+            self.counters.cancel(pending);
+        }
+        self.pool.flush(self.shard, &self.buffer);
         self.pool
             .finished
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(recorder);
+            .merge(&self.counters);
     }
 }
 
@@ -309,7 +421,11 @@ impl Measurement {
     pub fn collect(pool: &RecorderPool, dispatcher: &crate::Dispatcher) -> Self {
         let recorder = pool.merged();
         let window_start = dispatcher.window_start();
-        let window_end = recorder.last_finish.unwrap_or(window_start).max(window_start);
+        let window_end = recorder
+            .counters
+            .last_finish
+            .unwrap_or(window_start)
+            .max(window_start);
         Measurement {
             recorder,
             window_start,
@@ -352,12 +468,13 @@ mod tests {
             recorder.begin(ticket(i as u64));
             recorder.end(outcome);
         }
-        assert_eq!(recorder.sent, 4);
-        assert_eq!(recorder.ok, 1);
-        assert_eq!(recorder.statuses, vec![(503, 2)]);
-        assert_eq!(recorder.errors[ErrorKind::Timeout.index()], 1);
+        let c = &recorder.counters;
+        assert_eq!(c.sent, 4);
+        assert_eq!(c.ok, 1);
+        assert_eq!(c.statuses, vec![(503, 2)]);
+        assert_eq!(c.errors[ErrorKind::Timeout.index()], 1);
         assert_eq!(recorder.latency.len(), 4);
-        recorder.check_accounting().unwrap();
+        c.check_accounting().unwrap();
     }
 
     #[test]
@@ -368,7 +485,7 @@ mod tests {
             ..ticket(0)
         });
         recorder.end(Outcome::Success);
-        assert_eq!(recorder.sent, 0);
+        assert_eq!(recorder.counters.sent, 0);
         assert_eq!(recorder.latency.len(), 0);
     }
 
@@ -383,11 +500,12 @@ mod tests {
         recorder.end(Outcome::Success);
         assert!(recorder.latency.max() >= 50_000);
         assert!(recorder.service.max() < 50_000);
-        assert_eq!(recorder.late_sends, 1);
+        assert_eq!(recorder.send_lag.len(), 1);
+        assert_eq!(recorder.counters.late_sends, 1);
     }
 
     #[test]
-    fn dropped_worker_returns_its_recorder_and_counts_the_pending_request_cancelled() {
+    fn dropped_worker_returns_its_counts_and_counts_the_pending_request_cancelled() {
         let pool = RecorderPool::new();
         {
             let mut worker = pool.worker();
@@ -396,10 +514,35 @@ mod tests {
             worker.begin(ticket(1));
         }
         let merged = pool.merged();
-        assert_eq!(merged.sent, 2);
-        assert_eq!(merged.ok, 1);
-        assert_eq!(merged.errors[ErrorKind::Cancelled.index()], 1);
-        merged.check_accounting().unwrap();
+        assert_eq!(merged.counters.sent, 2);
+        assert_eq!(merged.counters.ok, 1);
+        assert_eq!(merged.counters.errors[ErrorKind::Cancelled.index()], 1);
+        assert_eq!(merged.latency.len(), 1);
+        merged.counters.check_accounting().unwrap();
+    }
+
+    #[test]
+    fn workers_flush_every_sample_into_the_shards() {
+        let pool = RecorderPool::new();
+        std::thread::scope(|scope| {
+            for w in 0..5u64 {
+                let pool = &pool;
+                scope.spawn(move || {
+                    let mut worker = pool.worker();
+                    // Not a multiple of the buffer size: the drop must flush the rest.
+                    for i in 0..(SAMPLE_BUFFER as u64 * 3 + 7) {
+                        worker.begin(ticket(w * 1000 + i));
+                        worker.end(Outcome::Success);
+                    }
+                });
+            }
+        });
+        let merged = pool.merged();
+        let expected = 5 * (SAMPLE_BUFFER as u64 * 3 + 7);
+        assert_eq!(merged.latency.len(), expected);
+        assert_eq!(merged.service.len(), expected);
+        assert_eq!(merged.send_lag.len(), 0);
+        assert_eq!(merged.counters.sent, expected);
     }
 
     #[test]
@@ -413,8 +556,8 @@ mod tests {
         b.begin(ticket(2));
         b.end(Outcome::HttpStatus(404));
         a.merge(&b);
-        assert_eq!(a.sent, 3);
-        assert_eq!(a.statuses, vec![(500, 2), (404, 1)]);
+        assert_eq!(a.counters.sent, 3);
+        assert_eq!(a.counters.statuses, vec![(500, 2), (404, 1)]);
         assert_eq!(a.latency.len(), 3);
     }
 }

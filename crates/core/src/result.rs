@@ -57,7 +57,10 @@ impl LatencySummary {
         let q = |quantile: f64| h.value_at_quantile(quantile) as f64;
         let mut spectrum: Vec<(f64, f64)> = Vec::new();
         for v in h.iter_quantiles(SPECTRUM_TICKS) {
-            let point = (v.quantile_iterated_to() * 100.0, v.value_iterated_to() as f64);
+            let point = (
+                v.quantile_iterated_to() * 100.0,
+                v.value_iterated_to() as f64,
+            );
             if spectrum.last() != Some(&point) {
                 spectrum.push(point);
             }
@@ -300,7 +303,8 @@ impl RunResult {
             embedded_server_cpu,
             environment,
         } = inputs;
-        let rec = &measurement.recorder;
+        let rec = &measurement.recorder.counters;
+        let histograms = &measurement.recorder;
         let wall = measurement.wall_time();
         let completed = rec.ok + rec.http_errors() + rec.error_total();
         let throughput_rps = if wall.is_zero() {
@@ -331,7 +335,7 @@ impl RunResult {
             ),
             _ => None,
         };
-        let latency = LatencySummary::from_histogram(&rec.latency);
+        let latency = LatencySummary::from_histogram(&histograms.latency);
         let littles_law = LittlesLaw {
             injected_mean_latency_us: injected.mean_latency_us,
             effective_concurrency: strategy.effective_concurrency,
@@ -353,7 +357,7 @@ impl RunResult {
                 },
                 late_sends: rec.late_sends,
                 late_threshold_us: crate::recorder::LATE_SEND_THRESHOLD.as_secs_f64() * 1e6,
-                send_lag: LatencySummary::from_histogram(&rec.send_lag),
+                send_lag: LatencySummary::from_histogram(&histograms.send_lag),
             }),
             _ => None,
         };
@@ -397,7 +401,7 @@ impl RunResult {
             throughput_rps,
             counts,
             latency,
-            service_time: LatencySummary::from_histogram(&rec.service),
+            service_time: LatencySummary::from_histogram(&histograms.service),
             open_loop,
             littles_law,
             client,

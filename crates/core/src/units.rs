@@ -30,7 +30,9 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 /// Parses a byte size such as `512`, `64KiB`, `1MiB`, `10kB`; `None` when malformed.
 pub fn parse_bytes(text: &str) -> Option<u64> {
     let text = text.trim();
-    let split = text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let value: f64 = number.trim().parse().ok()?;
     if !value.is_finite() || value < 0.0 {

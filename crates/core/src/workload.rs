@@ -184,7 +184,11 @@ impl Workload {
             } => {
                 positive("rate", *rate_per_s > 0.0, rate_per_s.to_string())?;
                 positive("duration", !duration.is_zero(), format!("{duration:?}"))?;
-                positive("max in flight", *max_in_flight > 0, max_in_flight.to_string())?;
+                positive(
+                    "max in flight",
+                    *max_in_flight > 0,
+                    max_in_flight.to_string(),
+                )?;
             }
         }
         if let PathPlan::DistinctItems { count } = self.paths {
@@ -262,13 +266,19 @@ mod tests {
     #[test]
     fn zero_concurrency_is_rejected_by_name() {
         let err = batch(3, 0).validate().unwrap_err();
-        assert_eq!(err.to_string(), "concurrency must be greater than zero (got 0)");
+        assert_eq!(
+            err.to_string(),
+            "concurrency must be greater than zero (got 0)"
+        );
     }
 
     #[test]
     fn non_http_target_is_rejected() {
         let mut workload = batch(1, 1);
         workload.target = "localhost:80".into();
-        assert!(matches!(workload.validate(), Err(WorkloadError::BadTarget(_))));
+        assert!(matches!(
+            workload.validate(),
+            Err(WorkloadError::BadTarget(_))
+        ));
     }
 }

@@ -12,6 +12,8 @@ pub enum StrategyKind {
     UreqSequential,
     /// One shared ureq agent on a dedicated rayon thread pool.
     UreqRayon,
+    /// One shared ureq agent on C plain OS threads (thread per request).
+    UreqThreads,
     /// One shared reqwest client on a tokio runtime, one task per worker.
     ReqwestTokio,
     /// A new ureq agent (so a new connection) for every request, on C threads.
@@ -26,9 +28,10 @@ pub enum StrategyKind {
 
 impl StrategyKind {
     /// Every strategy, in the order summaries list them.
-    pub const ALL: [StrategyKind; 7] = [
+    pub const ALL: [StrategyKind; 8] = [
         StrategyKind::UreqSequential,
         StrategyKind::UreqRayon,
+        StrategyKind::UreqThreads,
         StrategyKind::ReqwestTokio,
         StrategyKind::UreqPerRequest,
         StrategyKind::ReqwestPerRequest,
@@ -41,6 +44,7 @@ impl StrategyKind {
         match self {
             StrategyKind::UreqSequential => "ureq-sequential",
             StrategyKind::UreqRayon => "ureq-rayon",
+            StrategyKind::UreqThreads => "ureq-threads",
             StrategyKind::ReqwestTokio => "reqwest-tokio",
             StrategyKind::UreqPerRequest => "ureq-per-request",
             StrategyKind::ReqwestPerRequest => "reqwest-per-request",
@@ -56,6 +60,9 @@ impl StrategyKind {
                 "one ureq agent, one request after another on one thread (concurrency 1)"
             }
             StrategyKind::UreqRayon => "one shared ureq agent on a dedicated rayon thread pool",
+            StrategyKind::UreqThreads => {
+                "one shared ureq agent on C plain OS threads (thread per request)"
+            }
             StrategyKind::ReqwestTokio => "one shared reqwest client on tokio, one task per worker",
             StrategyKind::UreqPerRequest => {
                 "a new ureq agent (new connection) per request, one thread per worker"

@@ -55,6 +55,7 @@ pub fn build(kind: StrategyKind, options: &StrategyOptions) -> Box<dyn Strategy>
     match kind {
         StrategyKind::UreqSequential => Box::new(UreqSequential::new(options)),
         StrategyKind::UreqRayon => Box::new(UreqRayon::new(options)),
+        StrategyKind::UreqThreads => Box::new(UreqThreads::new(options)),
         StrategyKind::ReqwestTokio => Box::new(ReqwestTokio::new(options)),
         StrategyKind::UreqPerRequest => Box::new(UreqPerRequest::new(options)),
         StrategyKind::ReqwestPerRequest => Box::new(ReqwestPerRequest::new(options)),

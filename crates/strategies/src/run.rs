@@ -14,7 +14,7 @@ use std::sync::RwLock;
 use std::time::Instant;
 
 use waitbench_core::{
-    Dispatcher, ErrorPolicy, Measurement, Outcome, Recorder, RecorderPool, Ticket, Workload,
+    Dispatcher, ErrorPolicy, Measurement, Outcome, RecorderPool, Ticket, WorkerRecorder, Workload,
 };
 
 use crate::cpu_work::CpuWork;
@@ -57,7 +57,12 @@ impl Run {
 
     /// After a response: records it, does the CPU work, and settles it with the
     /// dispatcher. Returns `true` when the worker must stop (cancel-on-error).
-    fn complete(&self, recorder: &mut Recorder, ticket: Ticket, outcome: Outcome) -> bool {
+    fn complete(
+        &self,
+        recorder: &mut WorkerRecorder<'_>,
+        ticket: Ticket,
+        outcome: Outcome,
+    ) -> bool {
         recorder.end(outcome);
         self.cpu_work.burn(ticket.index);
         self.dispatcher.settle(outcome, self.policy)
@@ -69,6 +74,7 @@ impl Run {
         let mut measurement = Measurement::collect(&self.pool, &self.dispatcher);
         measurement
             .recorder
+            .counters
             .check_accounting()
             .map_err(RunError::Accounting)?;
         measurement.extras.extend(extras);

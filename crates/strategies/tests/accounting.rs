@@ -17,44 +17,48 @@ fn accounting_holds_under_faults(kind: StrategyKind) {
 
     let failing = batch(&server.url(), requests, concurrency, Some("fail=0.3:503"));
     let m = run(kind, &failing);
-    assert_eq!(m.recorder.sent, requests, "{kind}");
+    assert_eq!(m.recorder.counters.sent, requests, "{kind}");
     assert_accounted(kind, &m.recorder);
     assert!(
-        m.recorder.http_errors() > 0,
+        m.recorder.counters.http_errors() > 0,
         "{kind}: no 503 in {:?}",
         m.recorder
     );
-    assert!(m.recorder.ok > 0, "{kind}");
+    assert!(m.recorder.counters.ok > 0, "{kind}");
 
     let resetting = batch(&server.url(), requests, concurrency, Some("reset=0.2"));
     let m = run(kind, &resetting);
-    assert_eq!(m.recorder.sent, requests, "{kind}");
+    assert_eq!(m.recorder.counters.sent, requests, "{kind}");
     assert_accounted(kind, &m.recorder);
     let broken = errors(&m.recorder, ErrorKind::Reset) + errors(&m.recorder, ErrorKind::Body);
-    assert!(broken > 0, "{kind}: no reset in {:?}", m.recorder.errors);
+    assert!(
+        broken > 0,
+        "{kind}: no reset in {:?}",
+        m.recorder.counters.errors
+    );
     assert_eq!(
-        m.recorder.error_total(),
+        m.recorder.counters.error_total(),
         broken,
         "{kind}: {:?}",
-        m.recorder.errors
+        m.recorder.counters.errors
     );
 
     let mut stalling = batch(&server.url(), requests, concurrency, Some("stall=0.2"));
     stalling.timeouts.request = Duration::from_millis(300);
     let m = run(kind, &stalling);
-    assert_eq!(m.recorder.sent, requests, "{kind}");
+    assert_eq!(m.recorder.counters.sent, requests, "{kind}");
     assert_accounted(kind, &m.recorder);
     let timeouts = errors(&m.recorder, ErrorKind::Timeout);
     assert!(
         timeouts > 0,
         "{kind}: no timeout in {:?}",
-        m.recorder.errors
+        m.recorder.counters.errors
     );
     assert_eq!(
-        m.recorder.error_total(),
+        m.recorder.counters.error_total(),
         timeouts,
         "{kind}: {:?}",
-        m.recorder.errors
+        m.recorder.counters.errors
     );
 }
 
@@ -70,6 +74,7 @@ macro_rules! fault_tests {
 fault_tests! {
     ureq_sequential_accounts_for_fail_reset_and_stall => UreqSequential,
     ureq_rayon_accounts_for_fail_reset_and_stall => UreqRayon,
+    ureq_threads_accounts_for_fail_reset_and_stall => UreqThreads,
     reqwest_tokio_accounts_for_fail_reset_and_stall => ReqwestTokio,
     ureq_per_request_accounts_for_fail_reset_and_stall => UreqPerRequest,
     reqwest_per_request_accounts_for_fail_reset_and_stall => ReqwestPerRequest,
@@ -84,7 +89,7 @@ fn distinct_endpoint_batch_reaches_every_endpoint_once() {
         let mut workload = batch(&recorder.url, 500, 20, None);
         workload.paths = PathPlan::DistinctItems { count: 500 };
         let m = run(kind, &workload);
-        assert_eq!(m.recorder.ok, 500, "{kind}: {:?}", m.recorder);
+        assert_eq!(m.recorder.counters.ok, 500, "{kind}: {:?}", m.recorder);
         let paths = recorder.paths();
         assert_eq!(paths.len(), 500, "{kind}");
         assert_eq!(recorder.distinct(), 500, "{kind}");
@@ -100,7 +105,7 @@ fn mock_server_counts_every_request_of_a_batch() {
         let mut workload = batch(&server.url(), 200, 10, None);
         workload.paths = PathPlan::DistinctItems { count: 200 };
         let m = run(kind, &workload);
-        assert_eq!(m.recorder.ok, 200, "{kind}");
+        assert_eq!(m.recorder.counters.ok, 200, "{kind}");
         assert_eq!(server.stats().requests_served - before, 200, "{kind}");
     }
 }
@@ -124,15 +129,19 @@ fn cancel_drops_in_flight_siblings_and_sends_fewer_than_wait_all() {
     let kind = StrategyKind::ReqwestTokio;
 
     let waited = run(kind, &failing_batch(&server.url(), ErrorPolicy::WaitAll));
-    assert_eq!(waited.recorder.sent, 200);
+    assert_eq!(waited.recorder.counters.sent, 200);
     assert_eq!(errors(&waited.recorder, ErrorKind::Cancelled), 0);
-    assert!(waited.recorder.http_errors() > 0);
+    assert!(waited.recorder.counters.http_errors() > 0);
     assert!(waited.issued_after_first_failure.unwrap() > 0);
     assert_accounted(kind, &waited.recorder);
 
     let cancelled = run(kind, &failing_batch(&server.url(), ErrorPolicy::Cancel));
-    assert!(cancelled.recorder.sent < 200, "{:?}", cancelled.recorder);
-    assert!(cancelled.recorder.http_errors() >= 1);
+    assert!(
+        cancelled.recorder.counters.sent < 200,
+        "{:?}",
+        cancelled.recorder
+    );
+    assert!(cancelled.recorder.counters.http_errors() >= 1);
     assert!(
         errors(&cancelled.recorder, ErrorKind::Cancelled) >= 1,
         "no sibling was dropped: {:?}",
@@ -147,8 +156,8 @@ fn cancel_stops_every_strategy_early_and_accounts_for_what_was_in_flight() {
     let server = server(None);
     for kind in StrategyKind::ALL {
         let m = run(kind, &failing_batch(&server.url(), ErrorPolicy::Cancel));
-        assert!(m.recorder.sent < 200, "{kind}: {:?}", m.recorder);
-        assert!(m.recorder.http_errors() >= 1, "{kind}");
+        assert!(m.recorder.counters.sent < 200, "{kind}: {:?}", m.recorder);
+        assert!(m.recorder.counters.http_errors() >= 1, "{kind}");
         assert_accounted(kind, &m.recorder);
         if !kind.uses_tokio() {
             // Blocking calls cannot be dropped: the in-flight ones finish and are counted.

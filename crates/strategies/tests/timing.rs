@@ -20,7 +20,11 @@ fn max_in_flight(
 ) -> u64 {
     server.reset_max_in_flight();
     let m = run_with(kind, options, workload);
-    assert_eq!(m.recorder.ok, m.recorder.sent, "{kind}: {:?}", m.recorder);
+    assert_eq!(
+        m.recorder.counters.ok, m.recorder.counters.sent,
+        "{kind}: {:?}",
+        m.recorder
+    );
     server.stats().max_in_flight
 }
 
@@ -29,7 +33,11 @@ fn server_sees_the_requested_concurrency_from_a_right_sized_pool_and_from_tasks(
     let server = server(Some("100ms"));
     let workload = batch(&server.url(), 200, 50, None);
     let defaults = StrategyOptions::default();
-    for kind in [StrategyKind::UreqRayon, StrategyKind::ReqwestTokio] {
+    for kind in [
+        StrategyKind::UreqRayon,
+        StrategyKind::UreqThreads,
+        StrategyKind::ReqwestTokio,
+    ] {
         assert_eq!(
             max_in_flight(&server, kind, &defaults, &workload),
             50,

@@ -8,6 +8,7 @@ mod tokio_spawn_blocking;
 mod ureq_per_request;
 mod ureq_rayon;
 mod ureq_sequential;
+mod ureq_threads;
 
 pub use reqwest_per_request::ReqwestPerRequest;
 pub use reqwest_tokio::ReqwestTokio;
@@ -16,3 +17,4 @@ pub use tokio_spawn_blocking::TokioSpawnBlocking;
 pub use ureq_per_request::UreqPerRequest;
 pub use ureq_rayon::UreqRayon;
 pub use ureq_sequential::UreqSequential;
+pub use ureq_threads::UreqThreads;

@@ -10,7 +10,6 @@
 //! connection it implies, and any connection-setup delay the server injects — is the cost
 //! the comparison is about. The agent (and its connection) is dropped after the request.
 
-use ureq::Agent;
 use waitbench_core::{Measurement, StrategyInfo, Workload};
 
 use crate::Strategy;
@@ -19,7 +18,7 @@ use crate::kind::StrategyKind;
 use crate::options::StrategyOptions;
 use crate::run::{Run, run_on_threads};
 use crate::settings::common;
-use crate::ureq_client::{UreqSettings, fetch};
+use crate::ureq_client::{UreqSettings, agent_with, fetch};
 
 /// A new ureq agent (and connection) per request, on C threads.
 #[derive(Debug, Clone)]
@@ -55,7 +54,7 @@ impl Strategy for UreqPerRequest {
         let run = run_on_threads(
             workers,
             || Run::start(workload, &self.options),
-            |url| fetch(&Agent::new_with_config(config.clone()), url),
+            |url| fetch(&agent_with(config.clone()), url),
         )?;
         run.finish(Default::default())
     }

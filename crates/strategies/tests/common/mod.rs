@@ -57,14 +57,15 @@ pub fn run_with(kind: StrategyKind, options: &StrategyOptions, workload: &Worklo
 
 /// Errors of `kind` in `recorder`.
 pub fn errors(recorder: &Recorder, kind: ErrorKind) -> u64 {
-    recorder.errors[kind.index()]
+    recorder.counters.errors[kind.index()]
 }
 
 /// Asserts `sent == ok + http_errors + errors` (the strategies check it too; this says
 /// which strategy broke it).
 pub fn assert_accounted(kind: StrategyKind, recorder: &Recorder) {
-    let accounted = recorder.ok + recorder.http_errors() + recorder.error_total();
-    assert_eq!(recorder.sent, accounted, "{kind}: {recorder:?}");
+    let accounted =
+        recorder.counters.ok + recorder.counters.http_errors() + recorder.counters.error_total();
+    assert_eq!(recorder.counters.sent, accounted, "{kind}: {recorder:?}");
 }
 
 /// A minimal keep-alive HTTP/1.1 server that answers `200 ok` and records every path it
