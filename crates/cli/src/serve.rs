@@ -1,7 +1,7 @@
 //! `waitbench serve`: the mock server, standalone, until Ctrl-C.
 
 use anyhow::Context;
-use waitbench_mockserver::{Faults, ServerConfig};
+use waitbench_mockserver::{Faults, MockServer, ServerConfig};
 
 use crate::args::{ConditionArgs, ServeArgs};
 
@@ -35,24 +35,26 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| ServerConfig::default().worker_threads),
         ..ServerConfig::default()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(config.worker_threads.max(1))
+    let latency = config
+        .latency
+        .as_ref()
+        .map_or_else(|| "none".to_string(), ToString::to_string);
+    let server = MockServer::start(config)
+        .with_context(|| format!("starting the server on {}", args.listen))?;
+    eprintln!(
+        "waitbench mock server on {} (latency {latency}; Ctrl-C stops)",
+        server.url()
+    );
+    // The server runs on its own runtime; this one only waits for Ctrl-C.
+    let waiter = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("building the server runtime")?;
-    eprintln!(
-        "waitbench mock server on http://{} (latency {}, Ctrl-C stops)",
-        args.listen,
-        config
-            .latency
-            .as_ref()
-            .map_or_else(|| "none".to_string(), ToString::to_string)
-    );
-    runtime
-        .block_on(waitbench_mockserver::serve(config, async {
+        .context("building the signal runtime")?;
+    waiter
+        .block_on(server.run_until(async {
             let _ = tokio::signal::ctrl_c().await;
             eprintln!("shutting down: letting in-flight requests finish");
         }))
-        .with_context(|| format!("serving on {}", args.listen))?;
+        .context("serving")?;
     Ok(())
 }
