@@ -36,10 +36,22 @@ fn pct(x: f64) -> String {
     format!("{:+.0}%", x * 100.0)
 }
 
+/// What the article says for one claim: its id, the claim, and the figure it gives.
+#[derive(Debug, Clone, Copy)]
+struct ClaimText {
+    id: &'static str,
+    claim: &'static str,
+    claimed: &'static str,
+}
+
+impl ClaimText {
+    fn new(id: &'static str, claim: &'static str, claimed: &'static str) -> Self {
+        ClaimText { id, claim, claimed }
+    }
+}
+
 fn row(
-    id: &str,
-    claim: &str,
-    claimed: &str,
+    text: ClaimText,
     measured: String,
     predicted: String,
     (verdict, rule): (Verdict, &str),
@@ -47,9 +59,9 @@ fn row(
     figures: BTreeMap<String, f64>,
 ) -> ClaimRow {
     ClaimRow {
-        id: id.into(),
-        claim: claim.into(),
-        claimed: claimed.into(),
+        id: text.id.into(),
+        claim: text.claim.into(),
+        claimed: text.claimed.into(),
         measured,
         predicted,
         verdict,
@@ -206,11 +218,9 @@ pub fn judge_co(closed_p99_us: f64, open_p99_us: f64) -> (Verdict, &'static str)
     (verdict, RULE_CO)
 }
 
-fn inconclusive(id: &str, claim: &str, claimed: &str, missing: &str) -> ClaimRow {
+fn inconclusive(text: ClaimText, missing: &str) -> ClaimRow {
     row(
-        id,
-        claim,
-        claimed,
+        text,
         "—".into(),
         "—".into(),
         (
@@ -223,7 +233,7 @@ fn inconclusive(id: &str, claim: &str, claimed: &str, missing: &str) -> ClaimRow
 }
 
 fn claim_a(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = (
+    let text = ClaimText::new(
         "A",
         "500 endpoints: sequential 4 min vs async 18 s",
         "13.3× (240 s → 18 s)",
@@ -231,7 +241,7 @@ fn claim_a(s: &ScenarioResult) -> ClaimRow {
     let time =
         |role: &str| last(series(s, role)).map(|p| (p.trials.wall_time_s.median, p.predicted));
     let (Some(seq), Some(uncapped)) = (time("sequential"), time("async-uncapped")) else {
-        return inconclusive(id, claim, claimed, "sequential and async-uncapped series");
+        return inconclusive(text, "sequential and async-uncapped series");
     };
     let cap13 = time("async-cap-13");
     let cap100 = time("async-cap-100");
@@ -261,9 +271,7 @@ fn claim_a(s: &ScenarioResult) -> ClaimRow {
     }
     let verdict = judge_a(speed(uncapped), cap13.map(speed));
     row(
-        id,
-        claim,
-        claimed,
+        text,
         measured,
         predicted,
         verdict,
@@ -280,7 +288,7 @@ fn mean_latency(p: &Point) -> f64 {
 }
 
 fn claim_b(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = (
+    let text = ClaimText::new(
         "B",
         "reusing one session cuts per-request latency",
         "30–50%",
@@ -295,7 +303,7 @@ fn claim_b(s: &ScenarioResult) -> ClaimRow {
     let loopback = saving("reqwest-shared-loopback", "reqwest-per-request-loopback");
     let with_delay: Vec<f64> = [ureq, reqwest].iter().flatten().map(|(x, _)| *x).collect();
     let Some((_, point)) = ureq.or(reqwest) else {
-        return inconclusive(id, claim, claimed, "shared and per-request series");
+        return inconclusive(text, "shared and per-request series");
     };
     let run = median_run(point);
     let setup = spec_mean(run.and_then(|r| r.injected.connect_delay.as_deref()));
@@ -310,9 +318,7 @@ fn claim_b(s: &ScenarioResult) -> ClaimRow {
         }
     }
     row(
-        id,
-        claim,
-        claimed,
+        text,
         measured.join("; "),
         format!(
             "{:.0}% with a {} setup delay at L = {}; ≈ 0% on plain loopback",
@@ -329,7 +335,7 @@ fn claim_b(s: &ScenarioResult) -> ClaimRow {
 }
 
 fn claim_c(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = (
+    let text = ClaimText::new(
         "C",
         "async vs threads at 300+ concurrent requests",
         "1.5–5×",
@@ -344,12 +350,7 @@ fn claim_c(s: &ScenarioResult) -> ClaimRow {
             .map(|p| p.x)
             .find(|&x| at(right, x).is_some())
     }) else {
-        return inconclusive(
-            id,
-            claim,
-            claimed,
-            "async and threads-right-sized at a shared C",
-        );
+        return inconclusive(text, "async and threads-right-sized at a shared C");
     };
     let tput = |series: Option<&Series>| at(series, x).map(|p| p.trials.throughput_rps.median);
     let a = tput(async_s).unwrap_or(f64::NAN);
@@ -380,9 +381,7 @@ fn claim_c(s: &ScenarioResult) -> ClaimRow {
         judge_c(r, d)
     };
     row(
-        id,
-        claim,
-        claimed,
+        text,
         measured,
         predicted,
         (verdict, rule),
@@ -395,13 +394,13 @@ fn claim_c(s: &ScenarioResult) -> ClaimRow {
 }
 
 fn claim_d(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = (
+    let text = ClaimText::new(
         "D",
         "saturation throughput and p99",
         "+41% throughput, −22% p99",
     );
     let (Some(a), Some(t)) = (last(series(s, "async")), last(series(s, "threads"))) else {
-        return inconclusive(id, claim, claimed, "async and threads series");
+        return inconclusive(text, "async and threads series");
     };
     let gain = a.trials.throughput_rps.median / t.trials.throughput_rps.median - 1.0;
     let p99 = a.trials.p99_us.median / t.trials.p99_us.median - 1.0;
@@ -413,9 +412,7 @@ fn claim_d(s: &ScenarioResult) -> ClaimRow {
     };
     let cores = median_run(a).map_or(1, |r| r.environment.cores) as f64;
     row(
-        id,
-        claim,
-        claimed,
+        text,
         format!(
             "{} throughput, {} p99 ({:.0} vs {:.0} req/s at C = {})",
             pct(gain),
@@ -452,7 +449,7 @@ fn slope(series: Option<&Series>, pick: fn(&RunResult) -> u64) -> Option<f64> {
 }
 
 fn claim_e(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = (
+    let text = ClaimText::new(
         "E",
         "memory: thread vs coroutine",
         "thread ~1 MB, coroutine a few KB",
@@ -464,13 +461,11 @@ fn claim_e(s: &ScenarioResult) -> ClaimRow {
         slope(threads, |r| r.client.vm_steady_bytes),
         slope(tasks, |r| r.client.rss_steady_bytes),
     ) else {
-        return inconclusive(id, claim, claimed, "threads and async series");
+        return inconclusive(text, "threads and async series");
     };
     let a_vm = slope(tasks, |r| r.client.vm_steady_bytes).unwrap_or(f64::NAN);
     row(
-        id,
-        claim,
-        claimed,
+        text,
         format!(
             "per in-flight request: thread RSS {} (VM {}), async RSS {} (VM {})",
             format_bytes(t_rss),
@@ -492,7 +487,7 @@ fn claim_e(s: &ScenarioResult) -> ClaimRow {
 }
 
 fn claim_f1(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = (
+    let text = ClaimText::new(
         "F1",
         "CPU-bound work: async gives nothing",
         "≈ 1× (use processes)",
@@ -500,16 +495,14 @@ fn claim_f1(s: &ScenarioResult) -> ClaimRow {
     let tput = |role| last(series(s, role)).map(|p| (p.trials.throughput_rps.median, p));
     let (Some(seq), Some(asy), Some(thr)) = (tput("sequential"), tput("async"), tput("threads"))
     else {
-        return inconclusive(id, claim, claimed, "sequential, async and threads series");
+        return inconclusive(text, "sequential, async and threads series");
     };
     let (ra, rt) = (asy.0 / seq.0, thr.0 / seq.0);
     let run = median_run(seq.1);
     let cores = run.map_or(1, |r| r.environment.cores);
     let pool = median_run(thr.1).map_or(1, |r| r.strategy.effective_concurrency);
     row(
-        id,
-        claim,
-        claimed,
+        text,
         format!("async {ra:.2}×, thread pool {rt:.2}× sequential throughput"),
         format!(
             "async on one runtime thread ≈ 1×; a pool of {} on {cores} cores ≤ {}×",
@@ -531,7 +524,7 @@ fn ticker_p99(p: &Point) -> f64 {
 }
 
 fn claim_f2(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = (
+    let text = ClaimText::new(
         "F2",
         "a blocking call inside async freezes the loop",
         "freezes; fix with run_in_executor",
@@ -540,14 +533,12 @@ fn claim_f2(s: &ScenarioResult) -> ClaimRow {
         last(series(s, "blocking-current-thread")),
         last(series(s, "spawn-blocking-current-thread")),
     ) else {
-        return inconclusive(id, claim, claimed, "blocking and spawn-blocking series");
+        return inconclusive(text, "blocking and spawn-blocking series");
     };
     let ratio = b.trials.throughput_rps.median / f.trials.throughput_rps.median;
     let latency = median_run(b).map_or(0.0, |r| r.injected.mean_latency_us);
     row(
-        id,
-        claim,
-        claimed,
+        text,
         format!(
             "blocking: {:.0} req/s, ticker p99 late {}; spawn_blocking: {:.0} req/s, ticker p99 late {}",
             b.trials.throughput_rps.median,
@@ -575,16 +566,16 @@ fn claim_f2(s: &ScenarioResult) -> ClaimRow {
 }
 
 fn claim_g(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = (
+    let text = ClaimText::new(
         "G",
         "gather cancels the rest on the first error",
         "cancels unless return_exceptions=True",
     );
     let (Some(w), Some(c)) = (last(series(s, "wait-all")), last(series(s, "cancel"))) else {
-        return inconclusive(id, claim, claimed, "wait-all and cancel series");
+        return inconclusive(text, "wait-all and cancel series");
     };
     let (Some(wr), Some(cr)) = (median_run(w), median_run(c)) else {
-        return inconclusive(id, claim, claimed, "trials");
+        return inconclusive(text, "trials");
     };
     let after = |r: &RunResult| r.counts.issued_after_first_failure;
     let balanced = wr.counts.balanced() && cr.counts.balanced();
@@ -596,9 +587,7 @@ fn claim_g(s: &ScenarioResult) -> ClaimRow {
         .unwrap_or(0);
     let fmt = |x: Option<u64>| x.map_or("—".into(), |x| x.to_string());
     row(
-        id,
-        claim,
-        claimed,
+        text,
         format!(
             "issued after first failure: wait-all {}, cancel {} ({} in flight dropped); accounting {}",
             fmt(after(wr)),
@@ -629,21 +618,19 @@ fn claim_g(s: &ScenarioResult) -> ClaimRow {
 }
 
 fn claim_co(s: &ScenarioResult) -> ClaimRow {
-    let (id, claim, claimed) = (
+    let text = ClaimText::new(
         "CO",
         "method: closed-loop load hides server pauses",
         "coordinated omission",
     );
     let (Some(c), Some(o)) = (last(series(s, "closed-loop")), last(series(s, "open-loop"))) else {
-        return inconclusive(id, claim, claimed, "closed-loop and open-loop series");
+        return inconclusive(text, "closed-loop and open-loop series");
     };
     let pause = median_run(o)
         .and_then(|r| r.injected.faults.get("pause").cloned())
         .unwrap_or_else(|| "none".into());
     row(
-        id,
-        claim,
-        claimed,
+        text,
         format!(
             "p99 closed {} vs open {}",
             format_micros(c.trials.p99_us.median),

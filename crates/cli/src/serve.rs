@@ -8,11 +8,11 @@ use crate::args::{ConditionArgs, ServeArgs};
 /// Builds the server's fault settings from the shared condition flags.
 pub fn faults(conditions: &ConditionArgs) -> Faults {
     Faults {
-        fail: conditions.fail.clone(),
+        fail: conditions.fail,
         reset: conditions.reset,
         stall: conditions.stall,
         bandwidth: conditions.bandwidth,
-        pause: conditions.pause.clone(),
+        pause: conditions.pause,
     }
 }
 

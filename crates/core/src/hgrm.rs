@@ -69,7 +69,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("       Value     Percentile TotalCount 1/(1-Percentile)"));
         assert!(text.contains("#[Max     =      100.031, Total count    =         1000]"));
-        let last_row = text.lines().filter(|l| !l.starts_with('#')).last().unwrap();
+        let last_row = text.lines().rfind(|l| !l.starts_with('#')).unwrap();
         assert!(last_row.contains("1.000000000000"));
     }
 }
