@@ -14,7 +14,7 @@ use waitbench_mockserver::{MockServer, ServerConfig};
 
 use crate::args::{ReportArgs, ReproduceArgs};
 use crate::measure::{Target, measure};
-use crate::output::{replace_dir_atomic, write_json};
+use crate::output::{replace_dir_atomic, write_atomic};
 use crate::progress::Progress;
 use crate::scenario::{self, Scenario};
 
@@ -158,7 +158,10 @@ pub fn run_suite(plan: &SuitePlan<'_>) -> anyhow::Result<SuiteResults> {
 /// Writes `results.json` and the rendered report into `out`, replacing it atomically.
 pub fn write_report(results: &SuiteResults, out: &Path) -> anyhow::Result<()> {
     replace_dir_atomic(out, |dir| {
-        write_json(&dir.join("results.json"), results)?;
+        // Compact: the full suite's file is mostly numbers, and the committed reference
+        // run must stay small; `jq .` pretty-prints it.
+        let json = serde_json::to_vec(results).context("serialising results.json")?;
+        write_atomic(&dir.join("results.json"), &json)?;
         waitbench_report::render(results, dir)
             .with_context(|| format!("rendering the report into {}", out.display()))?;
         Ok(())

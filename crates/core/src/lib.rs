@@ -35,3 +35,8 @@ pub use suite::{
     ClaimRow, Point, SUITE_SCHEMA_VERSION, ScenarioResult, Series, SuiteResults, Variant, Verdict,
 };
 pub use workload::{ErrorPolicy, LoadModel, PathPlan, Timeouts, Workload, WorkloadError};
+
+/// Serialises this crate's tests that start threads: the resource sampler test counts
+/// the process's threads, which other tests' threads would otherwise change under it.
+#[cfg(test)]
+pub(crate) static THREAD_COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());

@@ -61,6 +61,17 @@ fn snapshot() -> Snapshot {
     }
 }
 
+/// Hands memory freed by earlier runs back to the kernel, so that a run's baseline RSS
+/// is what is live now: glibc keeps freed memory in its arenas, and without this a run
+/// after a larger one shows less growth than it causes.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns unused allocator memory to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Process CPU time so far as (user, system).
 pub fn process_cpu() -> (Duration, Duration) {
     // SAFETY: zeroed rusage is a valid value; getrusage fills the struct we own.
@@ -85,6 +96,7 @@ pub struct ResourceSampler {
 impl ResourceSampler {
     /// Takes the baseline and starts sampling every [`SAMPLE_INTERVAL`].
     pub fn start() -> Self {
+        release_freed_memory();
         let baseline = snapshot();
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
@@ -155,6 +167,7 @@ mod tests {
 
     #[test]
     fn sampler_sees_memory_and_the_threads_a_run_starts() {
+        let _serial = crate::THREAD_COUNTING.lock().unwrap_or_else(|e| e.into_inner());
         let sampler = ResourceSampler::start();
         let handles: Vec<_> = (0..4)
             .map(|_| std::thread::spawn(|| std::thread::sleep(Duration::from_millis(60))))
