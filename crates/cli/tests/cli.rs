@@ -276,3 +276,30 @@ fn check_exports_valid_json_for_tracking_services() {
     let (benchmark, measure) = name.rsplit_once('.').unwrap();
     assert!(bmf[benchmark][measure.replace('_', "-")]["value"].is_number());
 }
+
+#[test]
+fn update_baseline_takes_current_values_and_keeps_tolerances() {
+    let dir = tempfile::tempdir().unwrap();
+    let (name, value) = some_point_metric("throughput_rps");
+    let baseline = write_baseline(dir.path(), &name, value * 2.0, "higher");
+    waitbench()
+        .args(["check", "--update-baseline", "--baseline"])
+        .arg(&baseline)
+        .arg(fixture_results())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("updated"));
+    let updated: Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    let metric = &updated["metrics"][name.as_str()];
+    assert_eq!(metric["value"].as_f64().unwrap(), value);
+    assert_eq!(metric["tolerance"]["relative"].as_f64().unwrap(), 0.1);
+    assert_eq!(metric["direction"], "higher");
+    // The accepted baseline now passes.
+    waitbench()
+        .args(["check", "--baseline"])
+        .arg(&baseline)
+        .arg(fixture_results())
+        .assert()
+        .success();
+}

@@ -184,7 +184,9 @@ mod tests {
 
     #[test]
     fn batch_hands_out_exactly_n_tickets_across_threads() {
-        let _serial = crate::THREAD_COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+        let _serial = crate::THREAD_COUNTING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let dispatcher = Dispatcher::new(&LoadModel::Batch {
             requests: 1000,
             concurrency: 4,

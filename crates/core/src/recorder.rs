@@ -523,7 +523,9 @@ mod tests {
 
     #[test]
     fn workers_flush_every_sample_into_the_shards() {
-        let _serial = crate::THREAD_COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+        let _serial = crate::THREAD_COUNTING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let pool = RecorderPool::new();
         std::thread::scope(|scope| {
             for w in 0..5u64 {

@@ -167,7 +167,9 @@ mod tests {
 
     #[test]
     fn sampler_sees_memory_and_the_threads_a_run_starts() {
-        let _serial = crate::THREAD_COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+        let _serial = crate::THREAD_COUNTING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let sampler = ResourceSampler::start();
         let handles: Vec<_> = (0..4)
             .map(|_| std::thread::spawn(|| std::thread::sleep(Duration::from_millis(60))))
