@@ -44,6 +44,35 @@ struct Pending {
     lag_us: Option<u64>,
 }
 
+/// The one request a recorder has in flight, shared by [`Recorder`] and
+/// [`WorkerRecorder`].
+#[derive(Debug, Clone, Copy, Default)]
+struct InFlight(Option<Pending>);
+
+impl InFlight {
+    fn begin(&mut self, counters: &mut Counters, ticket: Ticket) -> Instant {
+        debug_assert!(self.0.is_none(), "begin called twice without end");
+        let pending = counters.begin(ticket);
+        self.0 = Some(pending);
+        pending.sent_at
+    }
+
+    fn end(&mut self, counters: &mut Counters, outcome: Outcome) -> Option<Sample> {
+        let Some(pending) = self.0.take() else {
+            debug_assert!(false, "end called without begin");
+            return None;
+        };
+        counters.end(pending, outcome)
+    }
+
+    /// Counts a request that never finished as cancelled.
+    fn cancel(&mut self, counters: &mut Counters) {
+        if let Some(pending) = self.0.take() {
+            counters.cancel(pending);
+        }
+    }
+}
+
 /// One finished request's timings in microseconds, packed small for worker buffers.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sample {
@@ -216,7 +245,7 @@ pub struct Recorder {
     pub send_lag: Histogram<u64>,
     /// Outcome counts.
     pub counters: Counters,
-    pending: Option<Pending>,
+    pending: InFlight,
 }
 
 impl Default for Recorder {
@@ -233,26 +262,19 @@ impl Recorder {
             service: new_histogram(),
             send_lag: new_histogram(),
             counters: Counters::default(),
-            pending: None,
+            pending: InFlight::default(),
         }
     }
 
     /// Marks `ticket` as sent now and returns the send instant; call [`end`](Self::end)
     /// with its outcome. A recorder has one request in flight at a time.
     pub fn begin(&mut self, ticket: Ticket) -> Instant {
-        debug_assert!(self.pending.is_none(), "begin called twice without end");
-        let pending = self.counters.begin(ticket);
-        self.pending = Some(pending);
-        pending.sent_at
+        self.pending.begin(&mut self.counters, ticket)
     }
 
     /// Records the outcome of the request started by the last [`begin`](Self::begin).
     pub fn end(&mut self, outcome: Outcome) {
-        let Some(pending) = self.pending.take() else {
-            debug_assert!(false, "end called without begin");
-            return;
-        };
-        if let Some(sample) = self.counters.end(pending, outcome) {
+        if let Some(sample) = self.pending.end(&mut self.counters, outcome) {
             self.record(sample);
         }
     }
@@ -316,7 +338,7 @@ impl RecorderPool {
             pool: self,
             shard: self.next_shard.fetch_add(1, Ordering::Relaxed) % self.shards.len(),
             counters: Counters::default(),
-            pending: None,
+            pending: InFlight::default(),
             buffer: Vec::with_capacity(SAMPLE_BUFFER),
         }
     }
@@ -352,7 +374,7 @@ pub struct WorkerRecorder<'pool> {
     pool: &'pool RecorderPool,
     shard: usize,
     counters: Counters,
-    pending: Option<Pending>,
+    pending: InFlight,
     buffer: Vec<Sample>,
 }
 
@@ -360,19 +382,12 @@ impl WorkerRecorder<'_> {
     /// Marks `ticket` as sent now and returns the send instant; call [`end`](Self::end)
     /// with its outcome. A worker has one request in flight at a time.
     pub fn begin(&mut self, ticket: Ticket) -> Instant {
-        debug_assert!(self.pending.is_none(), "begin called twice without end");
-        let pending = self.counters.begin(ticket);
-        self.pending = Some(pending);
-        pending.sent_at
+        self.pending.begin(&mut self.counters, ticket)
     }
 
     /// Records the outcome of the request started by the last [`begin`](Self::begin).
     pub fn end(&mut self, outcome: Outcome) {
-        let Some(pending) = self.pending.take() else {
-            debug_assert!(false, "end called without begin");
-            return;
-        };
-        if let Some(sample) = self.counters.end(pending, outcome) {
+        if let Some(sample) = self.pending.end(&mut self.counters, outcome) {
             self.buffer.push(sample);
             if self.buffer.len() == SAMPLE_BUFFER {
                 self.pool.flush(self.shard, &self.buffer);
@@ -389,9 +404,7 @@ impl WorkerRecorder<'_> {
 
 impl Drop for WorkerRecorder<'_> {
     fn drop(&mut self) {
-        if let Some(pending) = self.pending.take() {
-            self.counters.cancel(pending);
-        }
+        self.pending.cancel(&mut self.counters);
         self.pool.flush(self.shard, &self.buffer);
         self.pool
             .finished
