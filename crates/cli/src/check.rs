@@ -389,16 +389,7 @@ pub fn export_bencher(metrics: &BTreeMap<String, f64>) -> serde_json::Value {
     let mut out = serde_json::Map::new();
     for (name, value) in metrics {
         let (benchmark, measure) = name.rsplit_once('.').unwrap_or((name, "value"));
-        let slug: String = measure
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect();
+        let slug = waitbench_core::units::slug(measure);
         let entry = out
             .entry(benchmark.to_string())
             .or_insert_with(|| serde_json::Value::Object(Default::default()));

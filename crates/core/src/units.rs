@@ -81,9 +81,28 @@ pub fn format_bytes(bytes: f64) -> String {
     }
 }
 
+/// Reduces `text` to `[a-z0-9-]` (other characters become `-`), for anchors and the
+/// measure names of tracking services.
+pub fn slug(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slugs_keep_lowercase_alphanumerics() {
+        assert_eq!(slug("Throughput_RPS@1000"), "throughput-rps-1000");
+    }
 
     #[test]
     fn durations_parse_in_every_unit() {

@@ -601,18 +601,7 @@ fn write_method(out: &mut String, suite: &SuiteResults) -> std::fmt::Result {
 
 /// The id of a scenario's section: `s-` and its name reduced to `[a-z0-9-]`.
 fn anchor(scenario: &ScenarioResult) -> String {
-    let slug: String = scenario
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    format!("s-{slug}")
+    format!("s-{}", waitbench_core::units::slug(&scenario.name))
 }
 
 /// `YYYY-MM-DD HH:MM UTC` from Unix seconds (civil-from-days, proleptic Gregorian).
