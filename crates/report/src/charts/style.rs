@@ -210,12 +210,10 @@ impl Axis {
         values: impl IntoIterator<Item = f64>,
         format: fn(f64) -> String,
     ) -> Self {
-        let values: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
-        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if values.is_empty() {
-            Axis::linear(desc, 0.0, 1.0, format)
-        } else if lo > 0.0 && hi / lo > 10.0 {
+        let Some((lo, hi)) = finite_range(values) else {
+            return Axis::linear(desc, 0.0, 1.0, format);
+        };
+        if lo > 0.0 && hi / lo > 10.0 {
             Axis::log(desc, lo, hi, format)
         } else {
             Axis::linear(desc, lo.min(0.0), hi, format)
@@ -230,12 +228,10 @@ impl Axis {
         values: impl IntoIterator<Item = f64>,
         format: fn(f64) -> String,
     ) -> Self {
-        let values: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
-        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if values.is_empty() {
-            Axis::linear(desc, 0.0, 1.0, format)
-        } else if lo > 0.0 && hi / lo > 10.0 {
+        let Some((lo, hi)) = finite_range(values) else {
+            return Axis::linear(desc, 0.0, 1.0, format);
+        };
+        if lo > 0.0 && hi / lo > 10.0 {
             Axis::log(desc, lo / 2.5, hi * 1.8, format)
         } else {
             Axis::linear(desc, lo.min(0.0), hi * 1.12, format)
@@ -840,4 +836,15 @@ mod tests {
                 .all(|w| ((w[1] - w[0]) - 20.0).abs() < 1e-9)
         );
     }
+}
+
+/// The smallest and largest finite values, or `None` when there are none.
+fn finite_range(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+    values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(None, |range, v| match range {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((f64::min(lo, v), f64::max(hi, v))),
+        })
 }
