@@ -790,6 +790,17 @@ pub(crate) fn wrap_px(
     Ok(lines)
 }
 
+/// The smallest and largest finite values, or `None` when there are none.
+fn finite_range(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+    values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(None, |range, v| match range {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((f64::min(lo, v), f64::max(hi, v))),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -836,15 +847,4 @@ mod tests {
                 .all(|w| ((w[1] - w[0]) - 20.0).abs() < 1e-9)
         );
     }
-}
-
-/// The smallest and largest finite values, or `None` when there are none.
-fn finite_range(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
-    values
-        .into_iter()
-        .filter(|v| v.is_finite())
-        .fold(None, |range, v| match range {
-            None => Some((v, v)),
-            Some((lo, hi)) => Some((f64::min(lo, v), f64::max(hi, v))),
-        })
 }
