@@ -2,6 +2,7 @@
 //! resource sampling around the strategy, server stats after, assembled into a
 //! [`RunResult`].
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -56,13 +57,18 @@ impl Target<'_> {
     }
 }
 
-fn stats_agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(2)))
-        .proxy(None)
-        .http_status_as_error(false)
-        .build()
-        .new_agent()
+/// One agent for every `/stats` read, so they share a kept-alive connection: a new
+/// connection per read would show up in the server's connection count for the run.
+fn stats_agent() -> &'static ureq::Agent {
+    static AGENT: OnceLock<ureq::Agent> = OnceLock::new();
+    AGENT.get_or_init(|| {
+        ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(2)))
+            .proxy(None)
+            .http_status_as_error(false)
+            .build()
+            .new_agent()
+    })
 }
 
 /// A run's result with its full latency histogram (for `.hgrm` output).

@@ -217,17 +217,20 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     };
     let started = Instant::now();
     let served_before = target.stats().map_or(0, |s| s.requests_served);
-    // Polling /stats over HTTP works the same for the embedded server and a remote one;
-    // the server leaves /stats out of its own request counts.
-    let stats_source = Target::Remote(target.url());
+    // The embedded server is read in-process: polling it over HTTP would add connections
+    // and client CPU to the run being measured. A remote server is read over /stats.
+    let embedded = server.as_ref().map(MockServer::state);
+    let remote = Target::Remote(target.url());
     let progress = Progress::start(
         format!("{} trial 1/{}", kind.name(), args.trials),
         total,
         unit,
         args.quiet,
         move || match unit {
-            "requests" => stats_source
-                .stats()
+            "requests" => embedded
+                .as_ref()
+                .map(|state| state.stats())
+                .or_else(|| remote.stats())
                 .map_or(0, |s| s.requests_served.saturating_sub(served_before)),
             _ => started.elapsed().as_secs(),
         },

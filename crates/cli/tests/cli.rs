@@ -303,3 +303,31 @@ fn update_baseline_takes_current_values_and_keeps_tolerances() {
         .assert()
         .success();
 }
+
+#[test]
+fn progress_polling_adds_no_connections_to_the_measured_run() {
+    // 150 requests at 5 in flight and 50 ms take ~1.5 s: long enough for the progress
+    // poller (which runs even when the bar is hidden) to read the server many times.
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("run.json");
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "reqwest-tokio",
+            "-n",
+            "150",
+            "-c",
+            "5",
+            "--latency",
+            "50ms",
+        ])
+        .args(["--quiet", "--json"])
+        .arg(&json)
+        .assert()
+        .success();
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let server = &doc["result"]["trials"][0]["server"];
+    assert_eq!(server["connections_accepted"], 5, "{server}");
+    assert_eq!(server["requests"], 150, "{server}");
+}

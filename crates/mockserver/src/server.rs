@@ -220,6 +220,12 @@ impl MockServer {
         self.state.stats()
     }
 
+    /// A handle on the server's counters that can outlive this borrow (e.g. for a
+    /// progress thread), read in-process without a request.
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
     /// Restarts max-in-flight from the current number in flight.
     pub fn reset_max_in_flight(&self) {
         self.state.reset_max_in_flight();
