@@ -5,8 +5,8 @@ use std::path::Path;
 
 use waitbench_core::{ScenarioResult, Series};
 
-use super::plot::{Bar, BarGroup, draw_bars};
-use super::style::{Axis, DrawError, Figure, bar_fill, series_looks};
+use super::plot::{Bar, BarGroup, bar_figure};
+use super::style::{Axis, DrawError, bar_fill, series_looks};
 use super::{ChartSpec, Context, Outcome, variant_note};
 use crate::figures::{fmt_axis, fmt_us, labelled_points, spread};
 
@@ -66,15 +66,14 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     ];
     notes.extend(variant_note(scenario, true));
 
-    let figure = Figure::new(path)?;
-    let area = figure.layout(
+    bar_figure(
+        path,
         "Claim B · Connection reuse: latency per request",
         &notes,
         &[],
-    )?;
-    draw_bars(figure.root(), &area, None, &y, &groups)?;
-    figure.finish()?;
-    Ok(Outcome::Drawn)
+        &y,
+        &groups,
+    )
 }
 
 /// The shared-client series a per-request series is compared with: by role

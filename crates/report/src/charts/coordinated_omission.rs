@@ -6,8 +6,8 @@ use std::path::Path;
 
 use waitbench_core::{LatencySummary, ScenarioResult};
 
-use super::plot::{Bar, BarGroup, draw_bars};
-use super::style::{Axis, BarFill, DrawError, Figure, LegendEntry, PALETTE, Swatch};
+use super::plot::{Bar, BarGroup, bar_figure};
+use super::style::{Axis, BarFill, DrawError, LegendEntry, PALETTE, Swatch};
 use super::{ChartSpec, Context, Outcome};
 use crate::figures::{fmt_axis, fmt_us, labelled_points};
 
@@ -79,13 +79,12 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         notes.push("The latency axis is logarithmic: the values span more than 10×.".into());
     }
 
-    let figure = Figure::new(path)?;
-    let area = figure.layout(
+    bar_figure(
+        path,
         "Coordinated omission · closed vs open loop",
         &notes,
         &legend,
-    )?;
-    draw_bars(figure.root(), &area, None, &y, &groups)?;
-    figure.finish()?;
-    Ok(Outcome::Drawn)
+        &y,
+        &groups,
+    )
 }

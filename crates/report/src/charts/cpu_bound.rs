@@ -4,8 +4,8 @@ use std::path::Path;
 
 use waitbench_core::ScenarioResult;
 
-use super::plot::{Bar, BarGroup, draw_bars};
-use super::style::{Axis, DrawError, Figure, bar_fill, series_looks};
+use super::plot::{Bar, BarGroup, bar_figure};
+use super::style::{Axis, DrawError, bar_fill, series_looks};
 use super::{ChartSpec, Context, Outcome, variant_note};
 use crate::figures::{fmt_axis, fmt_sig, labelled_points};
 
@@ -48,9 +48,12 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     ];
     notes.extend(variant_note(scenario, true));
 
-    let figure = Figure::new(path)?;
-    let area = figure.layout("Claim F1 · CPU-bound work: throughput", &notes, &[])?;
-    draw_bars(figure.root(), &area, None, &y, &groups)?;
-    figure.finish()?;
-    Ok(Outcome::Drawn)
+    bar_figure(
+        path,
+        "Claim F1 · CPU-bound work: throughput",
+        &notes,
+        &[],
+        &y,
+        &groups,
+    )
 }

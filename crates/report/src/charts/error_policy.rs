@@ -5,8 +5,8 @@ use std::path::Path;
 
 use waitbench_core::{ErrorKind, ScenarioResult};
 
-use super::plot::{Bar, BarGroup, draw_bars};
-use super::style::{Axis, BarFill, DrawError, Figure, LegendEntry, PALETTE, Swatch};
+use super::plot::{Bar, BarGroup, bar_figure};
+use super::style::{Axis, BarFill, DrawError, LegendEntry, PALETTE, Swatch};
 use super::{ChartSpec, Context, Outcome};
 use crate::figures::{fmt_axis, fmt_sig, labelled_points, spread};
 
@@ -82,13 +82,12 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         ctx.run_note(),
     ];
 
-    let figure = Figure::new(path)?;
-    let area = figure.layout(
+    bar_figure(
+        path,
         "Claim G · Error policy: what the first error stops",
         &notes,
         &legend,
-    )?;
-    draw_bars(figure.root(), &area, None, &y, &groups)?;
-    figure.finish()?;
-    Ok(Outcome::Drawn)
+        &y,
+        &groups,
+    )
 }

@@ -5,9 +5,9 @@ use std::path::Path;
 
 use waitbench_core::ScenarioResult;
 
-use super::plot::{Bar, BarGroup, draw_bars};
+use super::plot::{Bar, BarGroup, bar_figure};
 use super::style::{
-    Axis, BarFill, DrawError, Figure, LegendEntry, REFERENCE, Swatch, bar_fill, series_looks,
+    Axis, BarFill, DrawError, LegendEntry, REFERENCE, Swatch, bar_fill, series_looks,
 };
 use super::{ChartSpec, Context, Outcome, variant_note};
 use crate::figures::{fmt_axis, fmt_s, labelled_points, predicted_time_s};
@@ -72,13 +72,12 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     }
     notes.extend(variant_note(scenario, true));
 
-    let figure = Figure::new(path)?;
-    let area = figure.layout(
+    bar_figure(
+        path,
         "Claim A · Fan-out: total time per strategy",
         &notes,
         &legend,
-    )?;
-    draw_bars(figure.root(), &area, None, &y, &groups)?;
-    figure.finish()?;
-    Ok(Outcome::Drawn)
+        &y,
+        &groups,
+    )
 }

@@ -4,9 +4,10 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::Outcome;
 use super::style::{
-    Area, Axis, BarFill, Chart, DrawError, INK, Look, Stroke, build_chart, draw_marker,
-    draw_pixel_bar, draw_pixel_line, font, muted_font, wrap_px,
+    Area, Axis, BarFill, Chart, DrawError, Figure, INK, LegendEntry, Look, Stroke, build_chart,
+    draw_marker, draw_pixel_bar, draw_pixel_line, font, muted_font, wrap_px,
 };
 
 /// One measured value on a line, with its range across trials.
@@ -113,6 +114,23 @@ pub(crate) struct BarGroup {
 const GROUP_LABEL_SIZE: f64 = 15.0;
 const GROUP_LABEL_LINE: i32 = 19;
 const NOTE_SIZE: f64 = 14.0;
+
+/// A whole one-panel bar chart at `path`: the figure with its title, notes and legend,
+/// then the bar groups on `y`.
+pub(crate) fn bar_figure(
+    path: &std::path::Path,
+    title: &str,
+    notes: &[String],
+    legend: &[LegendEntry],
+    y: &Axis,
+    groups: &[BarGroup],
+) -> Result<Outcome, DrawError> {
+    let figure = Figure::new(path)?;
+    let area = figure.layout(title, notes, legend)?;
+    draw_bars(figure.root(), &area, None, y, groups)?;
+    figure.finish()?;
+    Ok(Outcome::Drawn)
+}
 
 /// Draws groups of bars on `area` against `y`, with category labels under the axis.
 pub(crate) fn draw_bars(
