@@ -11,6 +11,14 @@ pub enum RunError {
     /// The workload itself is invalid (zero concurrency, bad target, …).
     #[error("invalid workload")]
     Workload(#[from] WorkloadError),
+    /// A URL of the workload could not be parsed by a client library.
+    #[error("the target URL {url} is not valid: {reason}")]
+    Target {
+        /// The URL as built from the workload.
+        url: String,
+        /// What the parser reported.
+        reason: String,
+    },
     /// The tokio runtime could not be built.
     #[error("could not build the tokio runtime ({flavor}, {threads} worker threads)")]
     Runtime {

@@ -16,6 +16,8 @@ pub enum StrategyKind {
     UreqThreads,
     /// One shared reqwest client on a tokio runtime, one task per worker.
     ReqwestTokio,
+    /// One bare hyper HTTP/1.1 connection per tokio task, no pool: async at its leanest.
+    HyperTokio,
     /// A new ureq agent (so a new connection) for every request, on C threads.
     UreqPerRequest,
     /// A new reqwest client (so a new connection) for every request, on tokio tasks.
@@ -28,11 +30,12 @@ pub enum StrategyKind {
 
 impl StrategyKind {
     /// Every strategy, in the order summaries list them.
-    pub const ALL: [StrategyKind; 8] = [
+    pub const ALL: [StrategyKind; 9] = [
         StrategyKind::UreqSequential,
         StrategyKind::UreqRayon,
         StrategyKind::UreqThreads,
         StrategyKind::ReqwestTokio,
+        StrategyKind::HyperTokio,
         StrategyKind::UreqPerRequest,
         StrategyKind::ReqwestPerRequest,
         StrategyKind::TokioBlocking,
@@ -46,6 +49,7 @@ impl StrategyKind {
             StrategyKind::UreqRayon => "ureq-rayon",
             StrategyKind::UreqThreads => "ureq-threads",
             StrategyKind::ReqwestTokio => "reqwest-tokio",
+            StrategyKind::HyperTokio => "hyper-tokio",
             StrategyKind::UreqPerRequest => "ureq-per-request",
             StrategyKind::ReqwestPerRequest => "reqwest-per-request",
             StrategyKind::TokioBlocking => "tokio-blocking",
@@ -64,6 +68,9 @@ impl StrategyKind {
                 "one shared ureq agent on C plain OS threads (thread per request)"
             }
             StrategyKind::ReqwestTokio => "one shared reqwest client on tokio, one task per worker",
+            StrategyKind::HyperTokio => {
+                "one bare hyper connection per tokio task, no pool (async at its leanest)"
+            }
             StrategyKind::UreqPerRequest => {
                 "a new ureq agent (new connection) per request, one thread per worker"
             }
@@ -84,6 +91,7 @@ impl StrategyKind {
         matches!(
             self,
             StrategyKind::ReqwestTokio
+                | StrategyKind::HyperTokio
                 | StrategyKind::ReqwestPerRequest
                 | StrategyKind::TokioBlocking
                 | StrategyKind::TokioSpawnBlocking

@@ -1,7 +1,7 @@
 //! waitbench-strategies: the client strategies that waitbench compares.
 //!
 //! Each strategy runs a [`Workload`] its own way — ureq one request after another, ureq on
-//! a dedicated rayon pool, reqwest on a tokio runtime, a new client per request, a blocking
+//! a dedicated rayon pool, reqwest on a tokio runtime, bare hyper connections on tokio, a new client per request, a blocking
 //! call inside tokio tasks and its `spawn_blocking` fix — and hands back a core
 //! [`Measurement`]. Every strategy builds its clients, pools and runtime before the
 //! dispatcher starts the clock, drives the load model through the shared
@@ -13,6 +13,7 @@
 
 mod cpu_work;
 mod error;
+mod hyper_client;
 mod kind;
 mod options;
 mod reqwest_client;
@@ -21,6 +22,7 @@ mod run;
 mod runtime;
 mod settings;
 pub mod strategy;
+mod target;
 mod ticker;
 mod ureq_client;
 mod ureq_errors;
@@ -57,6 +59,7 @@ pub fn build(kind: StrategyKind, options: &StrategyOptions) -> Box<dyn Strategy>
         StrategyKind::UreqRayon => Box::new(UreqRayon::new(options)),
         StrategyKind::UreqThreads => Box::new(UreqThreads::new(options)),
         StrategyKind::ReqwestTokio => Box::new(ReqwestTokio::new(options)),
+        StrategyKind::HyperTokio => Box::new(HyperTokio::new(options)),
         StrategyKind::UreqPerRequest => Box::new(UreqPerRequest::new(options)),
         StrategyKind::ReqwestPerRequest => Box::new(ReqwestPerRequest::new(options)),
         StrategyKind::TokioBlocking => Box::new(TokioBlocking::new(options)),

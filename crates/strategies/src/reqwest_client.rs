@@ -6,6 +6,7 @@ use waitbench_core::{Outcome, StrategyInfo, Timeouts};
 
 use crate::reqwest_errors::{Stage, classify};
 use crate::settings::set;
+use crate::target::RequestTarget;
 
 /// reqwest's default idle timeout for pooled connections, as reported.
 const REQWEST_DEFAULT_IDLE_TIMEOUT: &str = "90s (reqwest default)";
@@ -64,10 +65,10 @@ impl ReqwestSettings {
     }
 }
 
-/// Sends a GET to `url`, reads and discards the whole body chunk by chunk, and classifies
-/// the result.
-pub(crate) async fn fetch(client: &Client, url: &str) -> Outcome {
-    let mut response = match client.get(url).send().await {
+/// Sends a GET to `target`, reads and discards the whole body chunk by chunk, and
+/// classifies the result.
+pub(crate) async fn fetch(client: &Client, target: &RequestTarget) -> Outcome {
+    let mut response = match client.get(target.url().clone()).send().await {
         Ok(response) => response,
         Err(err) => return Outcome::Error(classify(&err, Stage::Send)),
     };

@@ -1,9 +1,10 @@
-//! How a reqwest failure maps to an [`ErrorKind`].
+//! How a reqwest (or bare hyper) failure maps to an [`ErrorKind`].
 //!
 //! reqwest's error is opaque: it answers `is_timeout`/`is_connect`, and its source chain
 //! holds hyper's error (e.g. "connection closed before message completed") and the socket's
 //! `io::Error`. [`Facts`] gathers those, and [`decide`] — a pure function, unit-tested —
-//! turns them into a kind.
+//! turns them into a kind. The hyper strategy's errors are that same chain without the
+//! reqwest wrapper, so they go through the same decision.
 
 use std::error::Error as _;
 use std::io;
@@ -34,22 +35,32 @@ pub(crate) struct Facts {
 
 impl Facts {
     fn of(err: &reqwest::Error) -> Self {
-        let mut facts = Facts {
+        Facts {
             timeout: err.is_timeout(),
             connect: err.is_connect(),
             ..Facts::default()
-        };
-        let mut source = err.source();
+        }
+        .with_chain(err.source())
+    }
+
+    /// What an error chain says, from `first` (included) down: the hyper strategy's
+    /// errors are hyper's or the socket's own, with no reqwest wrapper around them.
+    pub(crate) fn of_chain(first: &(dyn std::error::Error + 'static)) -> Self {
+        Facts::default().with_chain(Some(first))
+    }
+
+    fn with_chain(mut self, mut source: Option<&(dyn std::error::Error + 'static)>) -> Self {
         while let Some(cause) = source {
             if let Some(io) = cause.downcast_ref::<io::Error>() {
-                facts.io = Some(io.kind());
+                self.io = Some(io.kind());
             }
             if let Some(hyper) = cause.downcast_ref::<hyper::Error>() {
-                facts.incomplete |= hyper.is_incomplete_message();
+                self.incomplete |= hyper.is_incomplete_message();
+                self.timeout |= hyper.is_timeout();
             }
             source = cause.source();
         }
-        facts
+        self
     }
 }
 
@@ -133,7 +144,7 @@ mod tests {
                 request: case.request_timeout,
             };
             let client = ReqwestSettings::new(timeouts, None).client().unwrap();
-            let outcome = runtime.block_on(fetch(&client, &case.url));
+            let outcome = runtime.block_on(fetch(&client, &case.target()));
             assert_eq!(outcome, case.expected, "{}", case.name);
         }
     }

@@ -2,7 +2,7 @@
 //! recorders, URLs, error policy, CPU work) and the worker loop, written once in a
 //! blocking and an async form.
 //!
-//! Timing model, common to all strategies: the clock starts when [`Run::start`] creates
+//! Timing model, common to all strategies: the clock starts when [`ReadyRun::start`] creates
 //! the dispatcher, after clients, pools and runtimes exist. A request's latency runs from
 //! just before the client is asked to send (or from its intended send time in the open
 //! loop) to the end of the body read, as recorded by core's recorder; the CPU work of
@@ -14,36 +14,65 @@ use std::sync::RwLock;
 use std::time::Instant;
 
 use waitbench_core::{
-    Dispatcher, ErrorPolicy, Measurement, Outcome, RecorderPool, Ticket, WorkerRecorder, Workload,
+    Dispatcher, ErrorPolicy, LoadModel, Measurement, Outcome, RecorderPool, Ticket, WorkerRecorder,
+    Workload,
 };
 
 use crate::cpu_work::CpuWork;
 use crate::error::{RunError, panic_message};
 use crate::options::StrategyOptions;
+use crate::target::RequestTarget;
+
+/// A run whose URLs are parsed and whose workload is checked, ready to start the clock.
+#[derive(Debug)]
+pub(crate) struct ReadyRun {
+    load: LoadModel,
+    targets: Vec<RequestTarget>,
+    policy: ErrorPolicy,
+    cpu_work: CpuWork,
+}
+
+impl ReadyRun {
+    /// Starts the clock: call after clients and pools are built.
+    pub(crate) fn start(self) -> Run {
+        Run {
+            dispatcher: Dispatcher::new(&self.load),
+            pool: RecorderPool::new(),
+            targets: self.targets,
+            policy: self.policy,
+            cpu_work: self.cpu_work,
+        }
+    }
+}
 
 /// One run in progress: shared by all its workers (by reference, or in an `Arc` for tasks).
 #[derive(Debug)]
 pub(crate) struct Run {
     dispatcher: Dispatcher,
     pool: RecorderPool,
-    urls: Vec<String>,
+    targets: Vec<RequestTarget>,
     policy: ErrorPolicy,
     cpu_work: CpuWork,
 }
 
 impl Run {
-    /// Builds the URLs, then starts the clock: call after clients and pools are built.
-    pub(crate) fn start(workload: &Workload, options: &StrategyOptions) -> Self {
-        let urls = workload.urls();
-        // Last: creating the dispatcher starts the clock.
-        let dispatcher = Dispatcher::new(&workload.load);
-        Run {
-            dispatcher,
-            pool: RecorderPool::new(),
-            urls,
+    /// Validates `workload` and parses its URLs; nothing is timed yet.
+    pub(crate) fn prepare(
+        workload: &Workload,
+        options: &StrategyOptions,
+    ) -> Result<ReadyRun, RunError> {
+        workload.validate()?;
+        let targets = workload
+            .urls()
+            .iter()
+            .map(|url| RequestTarget::parse(url))
+            .collect::<Result<_, _>>()?;
+        Ok(ReadyRun {
+            load: workload.load.clone(),
+            targets,
             policy: workload.on_error,
             cpu_work: CpuWork::new(options.cpu_work),
-        }
+        })
     }
 
     /// The run's dispatcher.
@@ -51,8 +80,8 @@ impl Run {
         &self.dispatcher
     }
 
-    fn url(&self, ticket: Ticket) -> &str {
-        &self.urls[(ticket.index % self.urls.len() as u64) as usize]
+    fn target(&self, ticket: Ticket) -> &RequestTarget {
+        &self.targets[(ticket.index % self.targets.len() as u64) as usize]
     }
 
     /// After a response: records it, does the CPU work, and settles it with the
@@ -85,14 +114,14 @@ impl Run {
 /// One blocking worker: takes tickets until the run is over, sleeping the thread until an
 /// open-loop ticket's intended time, and sends each with `send`. Under cancel-on-error a
 /// failure stops the dispatcher, so every blocking worker stops after its current request.
-pub(crate) fn blocking_worker(run: &Run, send: impl Fn(&str) -> Outcome) {
+pub(crate) fn blocking_worker(run: &Run, send: impl Fn(&RequestTarget) -> Outcome) {
     let mut recorder = run.pool.worker();
     while let Some(ticket) = run.dispatcher.next() {
         if let Some(at) = ticket.intended {
             std::thread::sleep(at.saturating_duration_since(Instant::now()));
         }
         recorder.begin(ticket);
-        let outcome = send(run.url(ticket));
+        let outcome = send(run.target(ticket));
         if run.complete(&mut recorder, ticket, outcome) {
             break;
         }
@@ -105,13 +134,13 @@ pub(crate) fn catch_worker_panic(body: impl FnOnce()) -> Result<(), RunError> {
         .map_err(|payload| RunError::WorkerPanicked(panic_message(payload.as_ref())))
 }
 
-/// Starts `workers` OS threads, then the run (`start`, which starts the clock), then lets
+/// Starts `workers` OS threads, then the run (`ready.start()`, which starts the clock), then lets
 /// every thread work as a blocking worker; waits for all of them and returns the run.
 /// Starting thousands of threads takes a while, so it happens before the clock starts.
 pub(crate) fn run_on_threads(
     workers: usize,
-    start: impl FnOnce() -> Run,
-    send: impl Fn(&str) -> Outcome + Sync,
+    ready: ReadyRun,
+    send: impl Fn(&RequestTarget) -> Outcome + Sync,
 ) -> Result<Run, RunError> {
     // Workers block on the read side until the run exists (or the start was abandoned).
     let gate: RwLock<Option<Run>> = RwLock::new(None);
@@ -140,7 +169,7 @@ pub(crate) fn run_on_threads(
                 }
             }
         }
-        *opening = Some(start());
+        *opening = Some(ready.start());
         drop(opening);
         handles.into_iter().try_for_each(|handle| {
             handle
@@ -154,9 +183,13 @@ pub(crate) fn run_on_threads(
 }
 
 /// How an async worker sends one request. Implementations own (or share) their client.
-pub(crate) trait AsyncSend: Clone + Send + Sync + 'static {
-    /// Sends a GET to `url`, reads the whole body and classifies the result.
-    fn send(&self, url: &str) -> impl Future<Output = Outcome> + Send;
+pub(crate) trait AsyncSend: Send + Sync + 'static {
+    /// The sender one worker uses: a handle on the shared client, or (when every worker
+    /// owns its connection) a fresh, unconnected one.
+    fn for_worker(&self) -> Self;
+
+    /// Sends a GET to `target`, reads the whole body and classifies the result.
+    fn send(&mut self, target: &RequestTarget) -> impl Future<Output = Outcome> + Send;
 }
 
 /// The worker stopped the run (cancel-on-error): its siblings must be dropped.
@@ -168,7 +201,7 @@ pub(crate) struct Stopped;
 /// dropped worker's recorder counts its in-flight request as cancelled.
 pub(crate) async fn async_worker<S: AsyncSend>(
     run: std::sync::Arc<Run>,
-    sender: S,
+    mut sender: S,
 ) -> Result<(), Stopped> {
     let mut recorder = run.pool.worker();
     while let Some(ticket) = run.dispatcher.next() {
@@ -178,7 +211,7 @@ pub(crate) async fn async_worker<S: AsyncSend>(
             tokio::time::sleep_until(at.into()).await;
         }
         recorder.begin(ticket);
-        let outcome = sender.send(run.url(ticket)).await;
+        let outcome = sender.send(run.target(ticket)).await;
         if run.complete(&mut recorder, ticket, outcome) {
             return Err(Stopped);
         }

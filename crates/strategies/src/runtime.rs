@@ -101,13 +101,13 @@ impl RuntimePlan {
         options: &StrategyOptions,
         sender: impl FnOnce() -> Result<S, RunError>,
     ) -> Result<Measurement, RunError> {
-        workload.validate()?;
+        let ready = Run::prepare(workload, options)?;
         let runtime = self.build()?;
         let sender = {
             let _context = runtime.enter();
             sender()?
         };
-        let run = Run::start(workload, options);
+        let run = ready.start();
         self.drive(&runtime, run, workload.load.concurrency(), sender)
     }
 
@@ -143,7 +143,7 @@ impl RuntimePlan {
 async fn join_workers<S: AsyncSend>(run: &Arc<Run>, workers: usize, sender: S) -> Option<String> {
     let mut set = JoinSet::new();
     for _ in 0..workers {
-        set.spawn(async_worker(Arc::clone(run), sender.clone()));
+        set.spawn(async_worker(Arc::clone(run), sender.for_worker()));
     }
     drop(sender);
     let mut panicked = None;

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use waitbench_core::{ErrorKind, Outcome};
 
+use crate::target::RequestTarget;
+
 /// A URL whose port nothing listens on (bound, then released).
 pub(crate) fn closed_port_url() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
@@ -42,7 +44,14 @@ pub(crate) struct Misbehaviour {
     pub(crate) expected: Outcome,
 }
 
-/// Every misbehaviour, each on its own one-shot server; both clients must classify each
+impl Misbehaviour {
+    /// The URL, parsed as strategies send to it.
+    pub(crate) fn target(&self) -> RequestTarget {
+        RequestTarget::parse(&self.url).expect("a one-shot server's URL is valid")
+    }
+}
+
+/// Every misbehaviour, each on its own one-shot server; every client must classify each
 /// the same way.
 pub(crate) fn misbehaviours() -> Vec<Misbehaviour> {
     let reply = |bytes: &'static [u8]| {

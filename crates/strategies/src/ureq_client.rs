@@ -12,6 +12,7 @@ use waitbench_core::units::{format_bytes, format_duration};
 use waitbench_core::{Outcome, StrategyInfo, Timeouts};
 
 use crate::settings::set;
+use crate::target::RequestTarget;
 use crate::ureq_errors::{classify, classify_body};
 
 /// ureq's own default of idle connections kept per host.
@@ -157,9 +158,9 @@ impl Resolver for IpLiteralResolver {
     }
 }
 
-/// Sends a GET to `url`, reads and discards the whole body, and classifies the result.
-pub(crate) fn fetch(agent: &Agent, url: &str) -> Outcome {
-    let mut response = match agent.get(url).call() {
+/// Sends a GET to `target`, reads and discards the whole body, and classifies the result.
+pub(crate) fn fetch(agent: &Agent, target: &RequestTarget) -> Outcome {
+    let mut response = match agent.get(target.uri().clone()).call() {
         Ok(response) => response,
         Err(err) => return Outcome::Error(classify(&err)),
     };

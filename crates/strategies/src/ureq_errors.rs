@@ -102,7 +102,12 @@ mod tests {
                 request: case.request_timeout,
             };
             let agent = UreqSettings::pooled(timeouts, None, 1).agent();
-            assert_eq!(fetch(&agent, &case.url), case.expected, "{}", case.name);
+            assert_eq!(
+                fetch(&agent, &case.target()),
+                case.expected,
+                "{}",
+                case.name
+            );
         }
     }
 }

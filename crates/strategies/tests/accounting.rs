@@ -76,6 +76,7 @@ fault_tests! {
     ureq_rayon_accounts_for_fail_reset_and_stall => UreqRayon,
     ureq_threads_accounts_for_fail_reset_and_stall => UreqThreads,
     reqwest_tokio_accounts_for_fail_reset_and_stall => ReqwestTokio,
+    hyper_tokio_accounts_for_fail_reset_and_stall => HyperTokio,
     ureq_per_request_accounts_for_fail_reset_and_stall => UreqPerRequest,
     reqwest_per_request_accounts_for_fail_reset_and_stall => ReqwestPerRequest,
     tokio_blocking_accounts_for_fail_reset_and_stall => TokioBlocking,
@@ -100,7 +101,11 @@ fn distinct_endpoint_batch_reaches_every_endpoint_once() {
 #[test]
 fn mock_server_counts_every_request_of_a_batch() {
     let server = server(None);
-    for kind in [StrategyKind::UreqRayon, StrategyKind::ReqwestTokio] {
+    for kind in [
+        StrategyKind::UreqRayon,
+        StrategyKind::ReqwestTokio,
+        StrategyKind::HyperTokio,
+    ] {
         let before = server.stats().requests_served;
         let mut workload = batch(&server.url(), 200, 10, None);
         workload.paths = PathPlan::DistinctItems { count: 200 };
@@ -108,6 +113,18 @@ fn mock_server_counts_every_request_of_a_batch() {
         assert_eq!(m.recorder.counters.ok, 200, "{kind}");
         assert_eq!(server.stats().requests_served - before, 200, "{kind}");
     }
+}
+
+#[test]
+fn hyper_workers_each_keep_one_connection() {
+    let server = server(None);
+    let before = server.stats().connections_accepted;
+    let m = run(
+        StrategyKind::HyperTokio,
+        &batch(&server.url(), 300, 12, None),
+    );
+    assert_eq!(m.recorder.counters.ok, 300);
+    assert_eq!(server.stats().connections_accepted - before, 12);
 }
 
 /// N = 200, C = 10, 20 % of requests fail, latencies spread so that siblings are mid-flight

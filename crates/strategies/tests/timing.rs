@@ -37,6 +37,7 @@ fn server_sees_the_requested_concurrency_from_a_right_sized_pool_and_from_tasks(
         StrategyKind::UreqRayon,
         StrategyKind::UreqThreads,
         StrategyKind::ReqwestTokio,
+        StrategyKind::HyperTokio,
     ] {
         assert_eq!(
             max_in_flight(&server, kind, &defaults, &workload),

@@ -1,6 +1,7 @@
 //! One file per strategy, each documenting its execution and timing model. Build them
 //! with [`crate::build`] or directly with `new`.
 
+mod hyper_tokio;
 mod reqwest_per_request;
 mod reqwest_tokio;
 mod tokio_blocking;
@@ -10,6 +11,7 @@ mod ureq_rayon;
 mod ureq_sequential;
 mod ureq_threads;
 
+pub use hyper_tokio::HyperTokio;
 pub use reqwest_per_request::ReqwestPerRequest;
 pub use reqwest_tokio::ReqwestTokio;
 pub use tokio_blocking::TokioBlocking;

@@ -21,6 +21,7 @@ use crate::reqwest_client::{ReqwestSettings, fetch};
 use crate::run::AsyncSend;
 use crate::runtime::RuntimePlan;
 use crate::settings::common;
+use crate::target::RequestTarget;
 
 /// A new reqwest client (and connection) per request, on C tokio tasks.
 #[derive(Debug, Clone)]
@@ -33,9 +34,14 @@ pub struct ReqwestPerRequest {
 struct FreshClient(ReqwestSettings);
 
 impl AsyncSend for FreshClient {
-    async fn send(&self, url: &str) -> Outcome {
+    /// The settings, shared; each request builds its own client from them.
+    fn for_worker(&self) -> Self {
+        self.clone()
+    }
+
+    async fn send(&mut self, target: &RequestTarget) -> Outcome {
         match self.0.client() {
-            Ok(client) => fetch(&client, url).await,
+            Ok(client) => fetch(&client, target).await,
             Err(_) => Outcome::Error(ErrorKind::Other),
         }
     }

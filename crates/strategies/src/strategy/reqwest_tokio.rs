@@ -23,6 +23,7 @@ use crate::reqwest_client::{ReqwestSettings, fetch};
 use crate::run::AsyncSend;
 use crate::runtime::RuntimePlan;
 use crate::settings::common;
+use crate::target::RequestTarget;
 
 /// One shared reqwest client on a tokio runtime, C worker tasks.
 #[derive(Debug, Clone)]
@@ -35,8 +36,13 @@ pub struct ReqwestTokio {
 struct SharedClient(Client);
 
 impl AsyncSend for SharedClient {
-    fn send(&self, url: &str) -> impl Future<Output = Outcome> + Send {
-        fetch(&self.0, url)
+    /// A handle on the one shared client.
+    fn for_worker(&self) -> Self {
+        self.clone()
+    }
+
+    fn send(&mut self, target: &RequestTarget) -> impl Future<Output = Outcome> + Send {
+        fetch(&self.0, target)
     }
 }
 

@@ -28,6 +28,7 @@ use crate::options::{RuntimeFlavor, StrategyOptions};
 use crate::run::AsyncSend;
 use crate::runtime::RuntimePlan;
 use crate::settings::common;
+use crate::target::RequestTarget;
 use crate::ureq_client::{UreqSettings, fetch};
 
 /// Blocking ureq calls inside tokio tasks.
@@ -41,11 +42,16 @@ pub struct TokioBlocking {
 struct BlockingInline(Agent);
 
 impl AsyncSend for BlockingInline {
-    async fn send(&self, url: &str) -> Outcome {
+    /// A handle on the one shared agent.
+    fn for_worker(&self) -> Self {
+        self.clone()
+    }
+
+    async fn send(&mut self, target: &RequestTarget) -> Outcome {
         // Without an await point the first task would run the whole batch in one poll;
         // a real task awaits something between blocking calls, giving others a turn.
         tokio::task::yield_now().await;
-        fetch(&self.0, url)
+        fetch(&self.0, target)
     }
 }
 

@@ -25,6 +25,7 @@ use crate::options::{PoolSize, StrategyOptions};
 use crate::run::AsyncSend;
 use crate::runtime::{RuntimePlan, TOKIO_DEFAULT_BLOCKING_THREADS};
 use crate::settings::common;
+use crate::target::RequestTarget;
 use crate::ureq_client::{UreqSettings, fetch};
 
 /// Blocking ureq calls handed to tokio's blocking pool.
@@ -38,10 +39,15 @@ pub struct TokioSpawnBlocking {
 struct OnBlockingPool(Agent);
 
 impl AsyncSend for OnBlockingPool {
-    async fn send(&self, url: &str) -> Outcome {
+    /// A handle on the one shared agent.
+    fn for_worker(&self) -> Self {
+        self.clone()
+    }
+
+    async fn send(&mut self, target: &RequestTarget) -> Outcome {
         let agent = self.0.clone();
-        let url = url.to_owned();
-        match tokio::task::spawn_blocking(move || fetch(&agent, &url)).await {
+        let target = target.clone();
+        match tokio::task::spawn_blocking(move || fetch(&agent, &target)).await {
             Ok(outcome) => outcome,
             Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
             // Only when the runtime shuts down under the call.

@@ -48,14 +48,12 @@ impl Strategy for UreqPerRequest {
     }
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
-        workload.validate()?;
+        let ready = Run::prepare(workload, &self.options)?;
         let workers = workload.load.concurrency();
         let config = UreqSettings::per_request(workload.timeouts).config();
-        let run = run_on_threads(
-            workers,
-            || Run::start(workload, &self.options),
-            |url| fetch(&agent_with(config.clone()), url),
-        )?;
+        let run = run_on_threads(workers, ready, |target| {
+            fetch(&agent_with(config.clone()), target)
+        })?;
         run.finish(Default::default())
     }
 }

@@ -87,7 +87,7 @@ impl Strategy for UreqRayon {
     }
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
-        workload.validate()?;
+        let ready = Run::prepare(workload, &self.options)?;
         let workers = workload.load.concurrency();
         let threads = self.pool_threads(workload);
         let pool = rayon::ThreadPoolBuilder::new()
@@ -99,8 +99,8 @@ impl Strategy for UreqRayon {
         // starting a thousand threads is not timed as request latency.
         pool.broadcast(|_| ());
         let agent = self.agent_settings(workload).agent();
-        let run = Run::start(workload, &self.options);
-        let work = || blocking_worker(&run, |url| fetch(&agent, url));
+        let run = ready.start();
+        let work = || blocking_worker(&run, |target| fetch(&agent, target));
         catch_worker_panic(|| {
             if threads == workers {
                 // One worker per thread: give each thread its worker directly. Handing

@@ -51,10 +51,10 @@ impl Strategy for UreqSequential {
     }
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
-        workload.validate()?;
+        let ready = Run::prepare(workload, &self.options)?;
         let agent = self.agent_settings(workload).agent();
-        let run = Run::start(workload, &self.options);
-        catch_worker_panic(|| blocking_worker(&run, |url| fetch(&agent, url)))?;
+        let run = ready.start();
+        catch_worker_panic(|| blocking_worker(&run, |target| fetch(&agent, target)))?;
         run.finish(Default::default())
     }
 }

@@ -66,13 +66,11 @@ impl Strategy for UreqThreads {
     }
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
-        workload.validate()?;
+        let ready = Run::prepare(workload, &self.options)?;
         let agent = self.agent_settings(workload).agent();
-        let run = run_on_threads(
-            workload.load.concurrency(),
-            || Run::start(workload, &self.options),
-            |url| fetch(&agent, url),
-        )?;
+        let run = run_on_threads(workload.load.concurrency(), ready, |target| {
+            fetch(&agent, target)
+        })?;
         run.finish(Default::default())
     }
 }

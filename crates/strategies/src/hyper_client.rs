@@ -1,0 +1,218 @@
+//! The bare-hyper side of the `hyper-tokio` strategy: one HTTP/1.1 connection owned by
+//! one worker, driven through `hyper::client::conn::http1`, with no pool in between.
+//!
+//! This is how oha drives hyper, and what reqwest is built on. reqwest adds, per request,
+//! a pool checkout and check-in (with a spawned task that returns the connection once the
+//! body is read), a clone of its connector and service stack, a `Url` to `Uri`
+//! conversion and a header-map copy: at zero latency that doubles the client's CPU per
+//! request. Measuring both on the same harness separates what the async model costs
+//! from what a convenient client library costs.
+//!
+//! Failure handling follows reqwest's: a connection that failed is dropped and the next
+//! request opens a new one; a request that never left because a reused connection had
+//! closed meanwhile is sent once more on a fresh connection (hyper-util's
+//! `retry_canceled_requests`), since no server saw it.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper::{Request, header};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+use waitbench_core::{ErrorKind, Outcome, StrategyInfo, Timeouts};
+
+use crate::reqwest_errors::{Facts, Stage, decide};
+use crate::settings::set;
+use crate::target::RequestTarget;
+
+/// The sender half of one open connection.
+type Sender = SendRequest<Empty<Bytes>>;
+
+/// One worker's connection: opened on first use, and again after any failure.
+#[derive(Debug)]
+pub(crate) struct HyperConnection {
+    timeouts: Timeouts,
+    sender: Option<Sender>,
+}
+
+impl HyperConnection {
+    /// A worker's connection slot, empty until its first request.
+    pub(crate) fn new(timeouts: Timeouts) -> Self {
+        HyperConnection {
+            timeouts,
+            sender: None,
+        }
+    }
+
+    /// A new, unconnected slot with the same timeouts.
+    pub(crate) fn fresh(&self) -> Self {
+        HyperConnection::new(self.timeouts)
+    }
+
+    /// Adds the client's settings to `info`.
+    pub(crate) fn describe(info: &mut StrategyInfo) {
+        set(
+            info,
+            "client",
+            "hyper 1 (client::conn::http1, HTTP/1.1, no pool)",
+        );
+        set(info, "keep_alive", "on (one connection per worker task)");
+        set(info, "tcp_nodelay", true);
+    }
+
+    /// Sends a GET to `target` within the request timeout, reads and discards the whole
+    /// body frame by frame, and classifies the result. Any failure drops the connection.
+    pub(crate) async fn fetch(&mut self, target: &RequestTarget) -> Outcome {
+        let outcome = match tokio::time::timeout(self.timeouts.request, self.exchange(target)).await
+        {
+            Ok(Ok(status)) => return Outcome::from_status(status),
+            Ok(Err(kind)) => Outcome::Error(kind),
+            Err(_elapsed) => Outcome::Error(ErrorKind::Timeout),
+        };
+        self.sender = None;
+        outcome
+    }
+
+    /// One exchange: a connection (reused or new), the request, the whole body.
+    async fn exchange(&mut self, target: &RequestTarget) -> Result<u16, ErrorKind> {
+        let reused = self.sender.as_ref().is_some_and(|s| !s.is_closed());
+        if !reused {
+            self.sender = Some(connect(target, self.timeouts.connect).await?);
+        }
+        let sender = self.sender.as_mut().expect("connected above");
+        let mut sent = send(sender, target).await;
+        if reused && let Err(Unsent::NotSent) = sent {
+            // The idle connection closed before the request left: no server saw it.
+            let sender = self
+                .sender
+                .insert(connect(target, self.timeouts.connect).await?);
+            sent = send(sender, target).await;
+        }
+        let response = sent.map_err(|unsent| match unsent {
+            Unsent::NotSent => ErrorKind::Reset,
+            Unsent::Failed(kind) => kind,
+        })?;
+        let status = response.status().as_u16();
+        let mut body = response.into_body();
+        while let Some(frame) = body.frame().await {
+            frame.map_err(|err| classify(&err, Stage::Body))?;
+        }
+        Ok(status)
+    }
+}
+
+/// Why a request got no response.
+enum Unsent {
+    /// The connection was closed before the request was written.
+    NotSent,
+    /// The exchange failed after the request may have left.
+    Failed(ErrorKind),
+}
+
+/// Sends a GET for `target` once the connection is ready for it.
+async fn send(
+    sender: &mut Sender,
+    target: &RequestTarget,
+) -> Result<hyper::Response<hyper::body::Incoming>, Unsent> {
+    if sender.ready().await.is_err() {
+        return Err(Unsent::NotSent);
+    }
+    sender
+        .try_send_request(get(target))
+        .await
+        .map_err(|mut err| match err.take_message() {
+            Some(_) => Unsent::NotSent,
+            None => Unsent::Failed(classify(err.error(), Stage::Send)),
+        })
+}
+
+/// The GET request for `target`, in origin form with its `Host` header.
+fn get(target: &RequestTarget) -> Request<Empty<Bytes>> {
+    let mut request = Request::new(Empty::new());
+    *request.uri_mut() = target.origin_form().clone();
+    request
+        .headers_mut()
+        .insert(header::HOST, target.authority().clone());
+    request
+}
+
+/// Opens a connection to `target` within `timeout` and starts its driver task. Every
+/// failure here, the timeout included, is a connect error.
+async fn connect(target: &RequestTarget, timeout: Duration) -> Result<Sender, ErrorKind> {
+    let open = async {
+        let stream = TcpStream::connect(target.address()).await.ok()?;
+        stream.set_nodelay(true).ok()?;
+        let (sender, connection) = http1::handshake(TokioIo::new(stream)).await.ok()?;
+        // The driver ends by itself when the sender is dropped or the peer closes; its
+        // error, if any, reaches the worker through the sender.
+        tokio::spawn(connection);
+        Some(sender)
+    };
+    match tokio::time::timeout(timeout, open).await {
+        Ok(Some(sender)) => Ok(sender),
+        Ok(None) | Err(_) => Err(ErrorKind::Connect),
+    }
+}
+
+/// Classifies a hyper error raised at `stage`.
+fn classify(err: &hyper::Error, stage: Stage) -> ErrorKind {
+    decide(Facts::of_chain(err), stage)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+    use crate::test_support::misbehaviours;
+
+    #[test]
+    fn a_connection_the_server_closed_is_replaced_without_an_error() {
+        // Each connection answers one request, then the server closes it.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            for _ in 0..2 {
+                let (mut stream, _) = listener.accept().unwrap();
+                let mut buf = [0u8; 1024];
+                let _ = stream.read(&mut buf).unwrap();
+                stream
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                    .unwrap();
+            }
+        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let target = RequestTarget::parse(&url).unwrap();
+        let mut connection = HyperConnection::new(Timeouts::default());
+        runtime.block_on(async {
+            assert_eq!(connection.fetch(&target).await, Outcome::from_status(200));
+            // Let the close arrive, as it would between two requests of a slow workload.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            assert_eq!(connection.fetch(&target).await, Outcome::from_status(200));
+        });
+        server.join().unwrap();
+    }
+
+    #[test]
+    fn misbehaving_servers_end_as_the_expected_outcome() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        for case in misbehaviours() {
+            let timeouts = Timeouts {
+                connect: Duration::from_secs(1),
+                request: case.request_timeout,
+            };
+            let mut connection = HyperConnection::new(timeouts);
+            let outcome = runtime.block_on(connection.fetch(&case.target()));
+            assert_eq!(outcome, case.expected, "{}", case.name);
+        }
+    }
+}
