@@ -1,5 +1,7 @@
 //! Claim D: per-request overhead at L = 0, one request at a time, so the time per
 //! element is the client's (plus the embedded server's) CPU cost of one request.
+//! `hyper-tokio` beside `reqwest-tokio` separates the cost of async from the cost of
+//! reqwest's conveniences (pool, service stack).
 
 use criterion::{Criterion, criterion_group};
 use waitbench_strategies::{StrategyKind, StrategyOptions};
@@ -14,6 +16,7 @@ fn overhead(c: &mut Criterion) {
         StrategyKind::UreqSequential,
         StrategyKind::UreqRayon,
         StrategyKind::ReqwestTokio,
+        StrategyKind::HyperTokio,
     ] {
         bench_strategy(&mut group, kind.name(), kind, &options, &workload);
     }
