@@ -331,3 +331,39 @@ fn progress_polling_adds_no_connections_to_the_measured_run() {
     assert_eq!(server["connections_accepted"], 5, "{server}");
     assert_eq!(server["requests"], 150, "{server}");
 }
+
+#[test]
+fn cpu_per_request_counts_the_warm_up_requests_its_cpu_includes() {
+    // 2 workers at 20 ms: ~50 warm-up requests in 0.5 s, then ~50 recorded ones.
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("run.json");
+    waitbench()
+        .args(["run", "-s", "hyper-tokio", "-c", "2", "-d", "500ms"])
+        .args([
+            "--warmup",
+            "500ms",
+            "--latency",
+            "20ms",
+            "--quiet",
+            "--json",
+        ])
+        .arg(&json)
+        .assert()
+        .success();
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let trial = &doc["result"]["trials"][0];
+    let sent = trial["counts"]["sent"].as_u64().unwrap();
+    let warmup = trial["counts"]["warmup_sent"].as_u64().unwrap();
+    assert!(sent > 0 && warmup > 0, "{}", trial["counts"]);
+    // The server saw both phases; the client's count of them must agree.
+    assert_eq!(trial["server"]["requests"].as_u64().unwrap(), sent + warmup);
+    let cpu_s = trial["client"]["client_cpu_s"].as_f64().unwrap();
+    let per_request = trial["client"]["client_cpu_per_request_us"]
+        .as_f64()
+        .unwrap();
+    let expected = cpu_s * 1e6 / (sent + warmup) as f64;
+    assert!(
+        (per_request - expected).abs() <= 1e-9 * expected.max(1.0),
+        "{per_request} µs, expected {expected}"
+    );
+}

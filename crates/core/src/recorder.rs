@@ -91,6 +91,8 @@ fn pack(us: u64) -> u32 {
 pub struct Counters {
     /// Requests sent in the measured window.
     pub sent: u64,
+    /// Requests sent during the warm-up: not recorded, but the run's CPU includes them.
+    pub warmup_sent: u64,
     /// 2xx responses.
     pub ok: u64,
     /// Non-2xx responses by status code (a handful of codes at most, so a small vector).
@@ -121,6 +123,8 @@ impl Counters {
                     self.late_sends += 1;
                 }
             }
+        } else {
+            self.warmup_sent += 1;
         }
         Pending {
             ticket,
@@ -170,6 +174,7 @@ impl Counters {
     /// Adds another worker's counts into these.
     pub fn merge(&mut self, other: &Counters) {
         self.sent += other.sent;
+        self.warmup_sent += other.warmup_sent;
         self.ok += other.ok;
         for &(code, n) in &other.statuses {
             add_status(&mut self.statuses, code, n);
@@ -491,7 +496,7 @@ mod tests {
     }
 
     #[test]
-    fn warmup_tickets_are_not_recorded() {
+    fn warmup_tickets_are_not_recorded_but_counted_apart() {
         let mut recorder = Recorder::new();
         recorder.begin(Ticket {
             recorded: false,
@@ -499,7 +504,13 @@ mod tests {
         });
         recorder.end(Outcome::Success);
         assert_eq!(recorder.counters.sent, 0);
+        assert_eq!(recorder.counters.warmup_sent, 1);
         assert_eq!(recorder.latency.len(), 0);
+        let mut merged = Recorder::new();
+        merged.merge(&recorder);
+        merged.merge(&recorder);
+        assert_eq!(merged.counters.warmup_sent, 2);
+        assert!(merged.counters.check_accounting().is_ok());
     }
 
     #[test]

@@ -86,6 +86,10 @@ impl LatencySummary {
 pub struct Counts {
     /// Requests sent in the measured window.
     pub sent: u64,
+    /// Requests sent during the warm-up (not in any other count; results written before
+    /// this field existed read as 0).
+    #[serde(default)]
+    pub warmup_sent: u64,
     /// 2xx responses.
     pub ok: u64,
     /// Non-2xx responses.
@@ -148,7 +152,8 @@ pub struct ClientResources {
     pub process_cpu_sys_s: f64,
     /// Client CPU: process CPU minus the embedded server's own threads, seconds.
     pub client_cpu_s: f64,
-    /// Client CPU per completed request, microseconds.
+    /// Client CPU per request sent, warm-up included on both sides (the CPU is measured
+    /// over the whole run), microseconds.
     pub client_cpu_per_request_us: f64,
     /// Resident memory before the run, bytes.
     pub rss_baseline_bytes: u64,
@@ -314,6 +319,7 @@ impl RunResult {
         };
         let counts = Counts {
             sent: rec.sent,
+            warmup_sent: rec.warmup_sent,
             ok: rec.ok,
             http_errors: rec.http_errors(),
             errors: rec.error_total(),
@@ -370,10 +376,9 @@ impl RunResult {
             process_cpu_user_s: resources.cpu_user.as_secs_f64(),
             process_cpu_sys_s: resources.cpu_sys.as_secs_f64(),
             client_cpu_s: client_cpu.as_secs_f64(),
-            client_cpu_per_request_us: if completed == 0 {
-                0.0
-            } else {
-                client_cpu.as_secs_f64() * 1e6 / completed as f64
+            client_cpu_per_request_us: match rec.sent + rec.warmup_sent {
+                0 => 0.0,
+                all => client_cpu.as_secs_f64() * 1e6 / all as f64,
             },
             rss_baseline_bytes: resources.rss_baseline_bytes,
             rss_peak_bytes: resources.rss_peak_bytes,
