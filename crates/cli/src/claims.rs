@@ -108,14 +108,16 @@ pub fn judge_b(with_delay: &[f64], loopback: Option<f64>) -> (Verdict, &'static 
 }
 
 const RULE_C: &str = "reproduced if async is 1.5–5× the right-sized thread pool's throughput \
-     at C ≥ 300; only under stated conditions if only the library-default pool is ≥ 1.5× \
-     slower; otherwise not reproduced";
+     at every measured C ≥ 300; only under stated conditions if it is at some C ≥ 300 only, \
+     or only the library-default pool is ≥ 1.5× slower; otherwise not reproduced";
 
-/// Claim C's verdict from the async/threads throughput ratios at the largest C ≥ 300.
-pub fn judge_c(right_sized: f64, defaults: Option<f64>) -> (Verdict, &'static str) {
-    let verdict = if (1.5..=5.0).contains(&right_sized) {
+/// Claim C's verdict from the async/right-sized-pool throughput ratios at each measured
+/// C ≥ 300 and the async/library-default-pool ratio, if measured.
+pub fn judge_c(right_sized: &[f64], defaults: Option<f64>) -> (Verdict, &'static str) {
+    let in_range = |r: &f64| (1.5..=5.0).contains(r);
+    let verdict = if !right_sized.is_empty() && right_sized.iter().all(in_range) {
         Verdict::Reproduced
-    } else if defaults.is_some_and(|d| d >= 1.5) {
+    } else if right_sized.iter().any(in_range) || defaults.is_some_and(|d| d >= 1.5) {
         Verdict::OnlyUnderConditions
     } else {
         Verdict::NotReproduced
@@ -364,19 +366,23 @@ fn claim_c(s: &ScenarioResult) -> ClaimRow {
     let async_s = series(s, "async");
     let right = series(s, "threads-right-sized");
     let defaults = series(s, "threads-defaults");
-    let Some(x) = async_s.and_then(|a| {
-        a.points
-            .iter()
-            .rev()
-            .map(|p| p.x)
-            .find(|&x| at(right, x).is_some())
-    }) else {
-        return inconclusive(text, "async and threads-right-sized at a shared C");
-    };
     let tput =
         |series: Option<&Series>, x: f64| at(series, x).map(|p| p.trials.throughput_rps.median);
-    let a = tput(async_s, x).unwrap_or(f64::NAN);
-    let r = a / tput(right, x).unwrap_or(f64::NAN);
+    // Every C the async and right-sized series share, with async's speedup there.
+    let shared: Vec<(f64, f64)> = async_s
+        .map(|a| a.points.iter().map(|p| p.x).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|x| Some((x, tput(async_s, x)? / tput(right, x)?)))
+        .collect();
+    let Some(&(x, r)) = shared.last() else {
+        return inconclusive(text, "async and threads-right-sized at a shared C");
+    };
+    let from_300: Vec<(f64, f64)> = shared
+        .iter()
+        .copied()
+        .filter(|&(x, _)| x >= 300.0)
+        .collect();
     // The library-default pool is swept only as far as it finishes in reasonable time:
     // compare it at the largest C ≥ 300 it reached.
     let x_defaults = defaults.and_then(|d| {
@@ -391,7 +397,17 @@ fn claim_c(s: &ScenarioResult) -> ClaimRow {
         ("concurrency".to_string(), x),
         ("speedup_right_sized".to_string(), r),
     ]);
-    let mut measured = format!("at C = {x}: {r:.2}× vs right-sized pool");
+    for &(x, r) in &from_300 {
+        figures.insert(format!("speedup_right_sized@{x}"), r);
+    }
+    let mut measured = format!(
+        "vs right-sized pool: {}",
+        from_300
+            .iter()
+            .map(|(x, r)| format!("{r:.2}× at C = {x}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     if let (Some(d), Some(xd)) = (d, x_defaults) {
         figures.insert("speedup_defaults".into(), d);
         measured.push_str(&format!("; at C = {xd}: {d:.0}× vs library-default pool"));
@@ -408,10 +424,11 @@ fn claim_c(s: &ScenarioResult) -> ClaimRow {
         ),
         None => "1.0× (both reach C/L)".into(),
     };
-    let (verdict, rule) = if x < 300.0 {
+    let speedups: Vec<f64> = from_300.iter().map(|&(_, r)| r).collect();
+    let (verdict, rule) = if speedups.is_empty() {
         (Verdict::Inconclusive, "the sweep must reach C ≥ 300")
     } else {
-        judge_c(r, d)
+        judge_c(&speedups, d)
     };
     row(
         text,
@@ -757,10 +774,20 @@ mod tests {
 
     #[test]
     fn c_separates_right_sized_from_default_pools() {
-        assert_eq!(judge_c(2.0, None).0, Verdict::Reproduced);
-        assert_eq!(judge_c(1.02, Some(150.0)).0, Verdict::OnlyUnderConditions);
-        assert_eq!(judge_c(1.02, Some(1.1)).0, Verdict::NotReproduced);
-        assert_eq!(judge_c(9.0, None).0, Verdict::NotReproduced);
+        assert_eq!(judge_c(&[2.0, 3.0], None).0, Verdict::Reproduced);
+        assert_eq!(
+            judge_c(&[1.02], Some(150.0)).0,
+            Verdict::OnlyUnderConditions
+        );
+        assert_eq!(judge_c(&[1.02], Some(1.1)).0, Verdict::NotReproduced);
+        assert_eq!(judge_c(&[9.0], None).0, Verdict::NotReproduced);
+        assert_eq!(judge_c(&[0.9], None).0, Verdict::NotReproduced);
+        // ≈ 1× at 300 and 1000, a gap only where 5,000 threads collapse.
+        assert_eq!(
+            judge_c(&[1.0, 1.01, 3.97], None).0,
+            Verdict::OnlyUnderConditions
+        );
+        assert_eq!(judge_c(&[], None).0, Verdict::NotReproduced);
     }
 
     #[test]
