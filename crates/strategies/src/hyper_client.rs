@@ -167,7 +167,7 @@ mod tests {
     use std::net::TcpListener;
 
     use super::*;
-    use crate::test_support::misbehaviours;
+    use crate::test_support::assert_async_client_classifies;
 
     #[test]
     fn a_connection_the_server_closed_is_replaced_without_an_error() {
@@ -201,18 +201,8 @@ mod tests {
 
     #[test]
     fn misbehaving_servers_end_as_the_expected_outcome() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        for case in misbehaviours() {
-            let timeouts = Timeouts {
-                connect: Duration::from_secs(1),
-                request: case.request_timeout,
-            };
-            let mut connection = HyperConnection::new(timeouts);
-            let outcome = runtime.block_on(connection.fetch(&case.target()));
-            assert_eq!(outcome, case.expected, "{}", case.name);
-        }
+        assert_async_client_classifies(|timeouts, target| async move {
+            HyperConnection::new(timeouts).fetch(&target).await
+        });
     }
 }

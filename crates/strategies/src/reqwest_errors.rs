@@ -89,13 +89,9 @@ pub(crate) fn decide(facts: Facts, stage: Stage) -> ErrorKind {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use waitbench_core::Timeouts;
-
     use super::*;
     use crate::reqwest_client::{ReqwestSettings, fetch};
-    use crate::test_support::misbehaviours;
+    use crate::test_support::assert_async_client_classifies;
 
     #[test]
     fn facts_decide_the_kind() {
@@ -134,18 +130,9 @@ mod tests {
 
     #[test]
     fn misbehaving_servers_end_as_the_expected_outcome() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        for case in misbehaviours() {
-            let timeouts = Timeouts {
-                connect: Duration::from_secs(1),
-                request: case.request_timeout,
-            };
+        assert_async_client_classifies(|timeouts, target| async move {
             let client = ReqwestSettings::new(timeouts, None).client().unwrap();
-            let outcome = runtime.block_on(fetch(&client, &case.target()));
-            assert_eq!(outcome, case.expected, "{}", case.name);
-        }
+            fetch(&client, &target).await
+        });
     }
 }

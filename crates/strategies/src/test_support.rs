@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
-use waitbench_core::{ErrorKind, Outcome};
+use waitbench_core::{ErrorKind, Outcome, Timeouts};
 
 use crate::target::RequestTarget;
 
@@ -48,6 +48,29 @@ impl Misbehaviour {
     /// The URL, parsed as strategies send to it.
     pub(crate) fn target(&self) -> RequestTarget {
         RequestTarget::parse(&self.url).expect("a one-shot server's URL is valid")
+    }
+
+    /// A short connect timeout and the case's request timeout.
+    pub(crate) fn timeouts(&self) -> Timeouts {
+        Timeouts {
+            connect: Duration::from_secs(1),
+            request: self.request_timeout,
+        }
+    }
+}
+
+/// Sends one request per misbehaviour with an async client, on a current-thread runtime,
+/// and checks each outcome. `fetch` gets the case's timeouts and target.
+pub(crate) fn assert_async_client_classifies<Fut: Future<Output = Outcome>>(
+    mut fetch: impl FnMut(Timeouts, RequestTarget) -> Fut,
+) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime builds");
+    for case in misbehaviours() {
+        let outcome = runtime.block_on(fetch(case.timeouts(), case.target()));
+        assert_eq!(outcome, case.expected, "{}", case.name);
     }
 }
 

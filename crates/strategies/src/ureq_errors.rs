@@ -49,12 +49,9 @@ pub(crate) fn classify_io(kind: io::ErrorKind) -> ErrorKind {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
     use crate::test_support::misbehaviours;
     use crate::ureq_client::{UreqSettings, fetch};
-    use waitbench_core::Timeouts;
 
     fn io(kind: io::ErrorKind) -> ureq::Error {
         ureq::Error::Io(io::Error::from(kind))
@@ -97,11 +94,7 @@ mod tests {
     #[test]
     fn misbehaving_servers_end_as_the_expected_outcome() {
         for case in misbehaviours() {
-            let timeouts = Timeouts {
-                connect: Duration::from_secs(1),
-                request: case.request_timeout,
-            };
-            let agent = UreqSettings::pooled(timeouts, None, 1).agent();
+            let agent = UreqSettings::pooled(case.timeouts(), None, 1).agent();
             assert_eq!(
                 fetch(&agent, &case.target()),
                 case.expected,
