@@ -200,6 +200,7 @@ fn run(s: &Spec, factor: f64) -> RunResult {
         throughput_rps: throughput,
         counts: Counts {
             sent,
+            warmup_sent: 0,
             ok,
             http_errors: s.http_errors,
             errors,
