@@ -7,7 +7,7 @@ use std::path::Path;
 use waitbench_core::{LatencySummary, ScenarioResult};
 
 use super::plot::{Bar, BarGroup, bar_figure};
-use super::style::{Axis, BarFill, DrawError, LegendEntry, PALETTE, Swatch};
+use super::style::{Axis, BarFill, DrawError, PALETTE, metric_legend};
 use super::{ChartSpec, Context, Outcome};
 use crate::figures::{fmt_axis, fmt_us, labelled_points};
 
@@ -59,14 +59,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         return Ok(Outcome::Skipped("no trials".into()));
     }
     let y = Axis::for_bars("latency (ms)", values, fmt_axis);
-    let legend: Vec<LegendEntry> = PERCENTILES
-        .iter()
-        .zip(COLORS)
-        .map(|((name, _), color)| LegendEntry {
-            label: (*name).to_string(),
-            swatch: Swatch::Bar(PALETTE[color], BarFill::Solid),
-        })
-        .collect();
+    let legend = metric_legend(PERCENTILES.iter().map(|(name, _)| *name), &COLORS);
     let mut notes = vec![
         scenario.title.clone(),
         "Closed loop measures from the actual send, so a stall stops its clock too; open loop \

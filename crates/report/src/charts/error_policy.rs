@@ -6,7 +6,7 @@ use std::path::Path;
 use waitbench_core::{ErrorKind, ScenarioResult};
 
 use super::plot::{Bar, BarGroup, bar_figure};
-use super::style::{Axis, BarFill, DrawError, LegendEntry, PALETTE, Swatch};
+use super::style::{Axis, BarFill, DrawError, PALETTE, metric_legend};
 use super::{ChartSpec, Context, Outcome};
 use crate::figures::{fmt_axis, fmt_sig, labelled_points, spread};
 
@@ -66,14 +66,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         })
         .collect();
     let y = Axis::for_bars("requests (median across trials)", values, fmt_axis);
-    let legend: Vec<LegendEntry> = METRICS
-        .iter()
-        .zip(COLORS)
-        .map(|((name, _), color)| LegendEntry {
-            label: (*name).to_string(),
-            swatch: Swatch::Bar(PALETTE[color], BarFill::Solid),
-        })
-        .collect();
+    let legend = metric_legend(METRICS.iter().map(|(name, _)| *name), &COLORS);
     let notes = vec![
         scenario.title.clone(),
         "With injected errors: every request ends as ok, HTTP error or typed error; \

@@ -511,6 +511,22 @@ pub(crate) struct LegendEntry {
     pub(crate) swatch: Swatch,
 }
 
+/// A legend of solid bar swatches for charts with one bar colour per metric: each name
+/// beside its `PALETTE` colour.
+pub(crate) fn metric_legend<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    colors: &[usize],
+) -> Vec<LegendEntry> {
+    names
+        .into_iter()
+        .zip(colors)
+        .map(|(name, &color)| LegendEntry {
+            label: name.to_string(),
+            swatch: Swatch::Bar(PALETTE[color], BarFill::Solid),
+        })
+        .collect()
+}
+
 const MARGIN: i32 = 24;
 const TITLE_SIZE: f64 = 30.0;
 const NOTE_SIZE: f64 = 17.0;
