@@ -70,7 +70,7 @@ def run_waitbench(seconds, concurrency, flags, json_path):
             "--target", TARGET, "--json", json_path] + flags
     _, cpu = timed(argv)
     with open(json_path) as f:
-        rps = find_number(json.load(f), "throughput_rps")
+        rps = json.load(f)["result"]["trials"][0]["throughput_rps"]
     return rps, cpu
 
 
@@ -80,20 +80,6 @@ def run_ceiling(seconds, concurrency, client):
     # "... C=100 5.0s: 46405 req/s, client CPU 23.6 µs/request, 0 failed"
     rps = float(out.decode().split(": ", 1)[1].split(" req/s")[0])
     return rps, cpu
-
-
-def find_number(tree, key):
-    """The first number stored under `key` anywhere in the JSON tree."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if isinstance(node.get(key), (int, float)):
-                return node[key]
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    sys.exit(f"error: no '{key}' in the result JSON")
 
 
 def main():

@@ -1,8 +1,9 @@
 //! waitbench-strategies: the client strategies that waitbench compares.
 //!
 //! Each strategy runs a [`Workload`] its own way — ureq one request after another, ureq on
-//! a dedicated rayon pool, reqwest on a tokio runtime, bare hyper connections on tokio, a new client per request, a blocking
-//! call inside tokio tasks and its `spawn_blocking` fix — and hands back a core
+//! a dedicated rayon pool, reqwest on a tokio runtime, bare hyper connections on tokio, a
+//! new client per request, a blocking call inside tokio tasks and its `spawn_blocking`
+//! fix — and hands back a core
 //! [`Measurement`]. Every strategy builds its clients, pools and runtime before the
 //! dispatcher starts the clock, drives the load model through the shared
 //! [`Dispatcher`](waitbench_core::Dispatcher), classifies every request as exactly one

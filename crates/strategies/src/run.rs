@@ -134,8 +134,9 @@ pub(crate) fn catch_worker_panic(body: impl FnOnce()) -> Result<(), RunError> {
         .map_err(|payload| RunError::WorkerPanicked(panic_message(payload.as_ref())))
 }
 
-/// Starts `workers` OS threads, then the run (`ready.start()`, which starts the clock), then lets
-/// every thread work as a blocking worker; waits for all of them and returns the run.
+/// Starts `workers` OS threads, then the run (`ready.start()`, which starts the clock),
+/// then lets every thread work as a blocking worker; waits for all of them and returns
+/// the run.
 /// Starting thousands of threads takes a while, so it happens before the clock starts.
 pub(crate) fn run_on_threads(
     workers: usize,

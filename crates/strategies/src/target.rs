@@ -22,7 +22,8 @@ pub(crate) struct RequestTarget {
 }
 
 impl RequestTarget {
-    /// Parses `url` for both libraries; an error names the URL and what is wrong with it.
+    /// Parses `url` into every form the clients take; an error names the URL and what is
+    /// wrong with it.
     pub(crate) fn parse(url: &str) -> Result<Self, RunError> {
         let bad = |reason: String| RunError::Target {
             url: url.to_string(),
