@@ -367,3 +367,14 @@ fn cpu_per_request_counts_the_warm_up_requests_its_cpu_includes() {
         "{per_request} µs, expected {expected}"
     );
 }
+
+#[test]
+fn unparsable_target_exits_2_naming_it_and_the_fix() {
+    waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "1", "-c", "1"])
+        .args(["--target", "http://exa mple/"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("http://exa mple/"))
+        .stderr(predicate::str::contains("http://127.0.0.1:8080"));
+}

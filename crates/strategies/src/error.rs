@@ -12,7 +12,9 @@ pub enum RunError {
     #[error("invalid workload")]
     Workload(#[from] WorkloadError),
     /// A URL of the workload could not be parsed by a client library.
-    #[error("the target URL {url} is not valid: {reason}")]
+    #[error(
+        "the target URL {url} is not valid ({reason}): give an http:// URL such as http://127.0.0.1:8080"
+    )]
     Target {
         /// The URL as built from the workload.
         url: String,
