@@ -4,13 +4,9 @@
 
 mod args;
 mod check;
-mod claims;
-mod measure;
-mod output;
 mod progress;
 mod reproduce;
 mod run;
-mod scenario;
 mod serve;
 mod summary;
 
@@ -42,7 +38,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         args::Command::Serve(a) => serve::serve(a).map(|()| Conclusion::Ok),
         args::Command::Run(a) => run::run(*a).map(|()| Conclusion::Ok),
-        args::Command::Reproduce(a) => reproduce::reproduce(a).map(|_| Conclusion::Ok),
+        args::Command::Reproduce(a) => reproduce::reproduce(a).map(|()| Conclusion::Ok),
         args::Command::Report(a) => reproduce::report(a).map(|()| Conclusion::Ok),
         args::Command::Check(a) => check::check(a),
     };

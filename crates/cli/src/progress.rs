@@ -12,13 +12,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 const SHOW_AFTER: Duration = Duration::from_secs(1);
 
 /// A progress bar fed by a polling closure on its own thread.
-pub struct Progress {
+pub struct Bar {
     bar: ProgressBar,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl Progress {
+impl Bar {
     /// Starts a bar of `total` units whose position `poll` reports every 100 ms.
     pub fn start(
         message: String,
@@ -53,7 +53,7 @@ impl Progress {
                 }
             })
         };
-        Progress {
+        Bar {
             bar,
             stop,
             thread: Some(thread),
@@ -75,7 +75,7 @@ impl Progress {
     }
 }
 
-impl Drop for Progress {
+impl Drop for Bar {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {

@@ -11,10 +11,10 @@ use waitbench_mockserver::{MockServer, ServerConfig};
 use waitbench_strategies::{PoolSize, RuntimeFlavor, StrategyKind, StrategyOptions};
 
 use crate::args::{ConditionArgs, FlavorArg, OnErrorArg, RunArgs, ThreadsArg};
-use crate::measure::{Target, measure};
-use crate::output::{write_atomic, write_json};
-use crate::progress::Progress;
+use crate::progress::Bar;
 use crate::summary::summary;
+use waitbench_suite::output::{write_atomic, write_json};
+use waitbench_suite::{Target, measure};
 
 /// The `--json` document of `waitbench run`.
 #[derive(Debug, serde::Serialize)]
@@ -221,7 +221,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     // and client CPU to the run being measured. A remote server is read over /stats.
     let embedded = server.as_ref().map(MockServer::state);
     let remote = Target::Remote(target.url());
-    let progress = Progress::start(
+    let progress = Bar::start(
         format!("{} trial 1/{}", kind.name(), args.trials),
         total,
         unit,

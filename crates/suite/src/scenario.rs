@@ -21,7 +21,13 @@ pub struct DurationValue(pub Duration);
 impl TryFrom<String> for DurationValue {
     type Error = String;
     fn try_from(text: String) -> Result<Self, String> {
-        crate::args::duration(&text).map(DurationValue)
+        waitbench_core::units::parse_duration(&text)
+            .map(DurationValue)
+            .ok_or_else(|| {
+                format!(
+                    "{text:?} is not a duration; use a number with a unit: 250us, 20ms, 1.5s, 2m"
+                )
+            })
     }
 }
 
@@ -140,11 +146,9 @@ impl TryFrom<toml::Value> for ThreadsValue {
             toml::Value::String(s) => s,
             other => other.to_string(),
         };
-        match crate::args::threads(&text)? {
-            crate::args::ThreadsArg::Concurrency => Ok(ThreadsValue(PoolSize::Concurrency)),
-            crate::args::ThreadsArg::RayonDefault => Ok(ThreadsValue(PoolSize::RayonDefault)),
-            crate::args::ThreadsArg::Fixed(n) => Ok(ThreadsValue(PoolSize::Fixed(n))),
-        }
+        text.parse::<PoolSize>()
+            .map(ThreadsValue)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -346,6 +350,18 @@ impl Scenario {
     }
 }
 
+fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 fn require<T: Clone>(value: &Option<T>, key: &str, example: &str) -> anyhow::Result<T> {
     value.clone().with_context(|| {
         format!("missing `{key}`; add it to [workload] or the series, e.g. {key} = {example}")
@@ -395,7 +411,7 @@ fn resolve(
     let query_string = (!query.is_empty()).then(|| {
         query
             .iter()
-            .map(|(k, v)| format!("{k}={}", crate::run::encode_query_value(v)))
+            .map(|(k, v)| format!("{k}={}", encode_query_value(v)))
             .collect::<Vec<_>>()
             .join("&")
     });

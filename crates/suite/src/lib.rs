@@ -1,0 +1,20 @@
+//! waitbench-suite: the claims suite as a library. It owns the scenario files, the claim
+//! registry (which series each claim needs and how its verdict is judged), the runner
+//! shared by `run`, `reproduce` and `check`, and the comparison with a committed baseline.
+//!
+//! It is everything the `waitbench` binary does that is not talking to a user: the binary
+//! parses flags, draws progress and prints; this crate measures, judges and writes files,
+//! so that tests and other crates can reach every rule.
+//! It does not send requests itself (`waitbench-strategies` does), serve them
+//! (`waitbench-mockserver`) or draw (`waitbench-report`).
+
+pub mod check;
+pub mod claims;
+pub mod measure;
+pub mod output;
+pub mod runner;
+pub mod scenario;
+
+pub use measure::{Measured, Target, measure};
+pub use runner::{FULL_TRIALS, Progress, SuitePlan, run_suite, write_report};
+pub use scenario::{Scenario, load_dir};

@@ -1,0 +1,209 @@
+//! The suite runner, shared by `reproduce` and `check`: every planned point of every
+//! selected scenario is measured against one embedded mock server, the claims are judged
+//! from the results, and `results.json` plus the rendered report are written atomically.
+//!
+//! The runner reports progress through a [`Progress`] callback instead of drawing it, so
+//! that the binary decides how progress looks (a bar in a terminal, lines in a log) and
+//! tests can run the suite silently.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+use waitbench_core::{
+    Environment, Point, RunResult, SUITE_SCHEMA_VERSION, ScenarioResult, Series, SuiteResults,
+    TrialSet,
+};
+use waitbench_mockserver::{MockServer, ServerConfig};
+
+use crate::measure::{Target, measure};
+use crate::output::{replace_dir_atomic, write_atomic};
+use crate::scenario::{self, PlannedPoint, Scenario};
+
+/// Trials per point in a full run.
+pub const FULL_TRIALS: usize = 3;
+
+/// What the suite should run.
+#[derive(Debug, Clone)]
+pub struct SuitePlan {
+    /// Scaled-down mode.
+    pub quick: bool,
+    /// Claims to run (all when empty).
+    pub only: Vec<String>,
+    /// The scenarios to choose from.
+    pub scenarios: Vec<Scenario>,
+    /// Trials per point (default: [`FULL_TRIALS`], or 1 in quick mode).
+    pub trials: Option<usize>,
+}
+
+/// Where the suite is: reported to the caller's progress callback.
+#[derive(Debug, Clone)]
+pub enum Progress<'a> {
+    /// The suite is planned: this many runs (points × trials) will be measured.
+    Planned {
+        /// Runs in all.
+        runs: u64,
+    },
+    /// One run (a trial of a point) starts.
+    RunStarted {
+        /// Claim id.
+        claim: &'a str,
+        /// Series label.
+        series: &'a str,
+        /// The point's x.
+        x: f64,
+        /// Trial number from 1.
+        trial: usize,
+        /// Trials of this point.
+        trials: usize,
+    },
+    /// One run finished with this result.
+    RunFinished {
+        /// Its result.
+        result: &'a RunResult,
+    },
+}
+
+fn select(all: Vec<Scenario>, only: &[String]) -> anyhow::Result<Vec<Scenario>> {
+    if only.is_empty() {
+        return Ok(all);
+    }
+    let known: Vec<&str> = all.iter().map(|s| s.file.claim.as_str()).collect();
+    for id in only {
+        if !known.iter().any(|k| k.eq_ignore_ascii_case(id)) {
+            anyhow::bail!(
+                "--only {id}: no scenario for claim {id:?}; the scenarios cover {}",
+                known.join(", ")
+            );
+        }
+    }
+    Ok(all
+        .into_iter()
+        .filter(|s| only.iter().any(|id| id.eq_ignore_ascii_case(&s.file.claim)))
+        .collect())
+}
+
+/// Runs the suite and returns its results (nothing is written); `progress` hears of
+/// every run as it starts and ends.
+pub fn run_suite(
+    plan: &SuitePlan,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> anyhow::Result<SuiteResults> {
+    let started = Instant::now();
+    let scenarios = select(plan.scenarios.clone(), &plan.only)?;
+    let trials = plan
+        .trials
+        .unwrap_or(if plan.quick { 1 } else { FULL_TRIALS })
+        .max(1);
+    let server = MockServer::start(ServerConfig::default()).context("starting the mock server")?;
+    let target = Target::Embedded(&server);
+    let url = server.url();
+
+    let planned: Vec<_> = scenarios
+        .iter()
+        .map(|s| s.plan(&url, plan.quick, trials).map(|p| (s, p)))
+        .collect::<anyhow::Result<_>>()?;
+    let runs: u64 = planned
+        .iter()
+        .flat_map(|(_, series)| series.iter().flat_map(|(_, points)| points))
+        .map(|p| p.trials as u64)
+        .sum();
+    progress(Progress::Planned { runs });
+
+    let mut results = Vec::new();
+    for (scenario, series_plans) in planned {
+        let mut series = Vec::new();
+        for (index, points) in series_plans {
+            let spec = &scenario.file.series[index];
+            let mut measured_points = Vec::new();
+            for point in points {
+                let trials = measure_point(scenario, index, &point, &target, progress)?;
+                measured_points.push(point_result(point.x, trials));
+            }
+            series.push(Series {
+                label: spec.label.clone(),
+                role: spec.role.clone(),
+                strategy: spec.strategy.0.name().to_string(),
+                variant: spec.variant,
+                points: measured_points,
+            });
+        }
+        results.push(ScenarioResult {
+            claim: scenario.file.claim.clone(),
+            name: scenario.name.clone(),
+            title: scenario.file.title.clone(),
+            description: scenario.file.description.trim().to_string(),
+            x_label: match scenario.file.x {
+                scenario::XAxis::Concurrency => "concurrency (requests in flight)".into(),
+                scenario::XAxis::None => "requests in flight".into(),
+            },
+            series,
+        });
+    }
+    let claims = crate::claims::evaluate(&results);
+    Ok(SuiteResults {
+        schema_version: SUITE_SCHEMA_VERSION,
+        quick: plan.quick,
+        trials,
+        environment: Environment::capture(),
+        duration_s: started.elapsed().as_secs_f64(),
+        scenarios: results,
+        claims,
+    })
+}
+
+/// Measures every trial of one planned point of `scenario`'s series `index`.
+fn measure_point(
+    scenario: &Scenario,
+    index: usize,
+    point: &PlannedPoint,
+    target: &Target<'_>,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> anyhow::Result<TrialSet> {
+    let spec = &scenario.file.series[index];
+    let strategy = waitbench_strategies::build(point.kind, &point.options);
+    let mut runs = Vec::with_capacity(point.trials);
+    for trial in 0..point.trials {
+        progress(Progress::RunStarted {
+            claim: &scenario.file.claim,
+            series: &spec.label,
+            x: point.x,
+            trial: trial + 1,
+            trials: point.trials,
+        });
+        let measured = measure(strategy.as_ref(), &point.workload, target, &point.injected)
+            .with_context(|| format!("scenario {} series {:?}", scenario.name, spec.label))?;
+        progress(Progress::RunFinished {
+            result: &measured.result,
+        });
+        runs.push(measured.result);
+    }
+    Ok(TrialSet::new(runs))
+}
+
+fn point_result(x: f64, trials: TrialSet) -> Point {
+    let first = &trials.trials[0].littles_law;
+    let (predicted, unit) = match first.predicted_batch_time_s {
+        Some(t) => (Some(t), "s"),
+        None => (first.bound_rps, "req/s"),
+    };
+    Point {
+        x,
+        predicted,
+        predicted_unit: unit.into(),
+        trials,
+    }
+}
+
+/// Writes `results.json` and the rendered report into `out`, replacing it atomically.
+pub fn write_report(results: &SuiteResults, out: &Path) -> anyhow::Result<()> {
+    replace_dir_atomic(out, |dir| {
+        // Compact: the full suite's file is mostly numbers, and the committed reference
+        // run must stay small; `jq .` pretty-prints it.
+        let json = serde_json::to_vec(results).context("serialising results.json")?;
+        write_atomic(&dir.join("results.json"), &json)?;
+        waitbench_report::render(results, dir)
+            .with_context(|| format!("rendering the report into {}", out.display()))?;
+        Ok(())
+    })
+}
