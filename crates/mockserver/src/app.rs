@@ -15,10 +15,11 @@ use rand::Rng;
 use waitbench_core::ServerStats;
 
 use crate::body::{Content, ServedBody};
+use crate::config::ServerConfig;
 use crate::connection::{Connection, ConnectionEnd};
+use crate::error::ServerError;
 use crate::faults::{FaultKind, Faults, PauseFault};
 use crate::latency::{LatencySpec, parse_latency};
-use crate::server::{ServerConfig, ServerError};
 use crate::spec::SpecError;
 use crate::stats::{Counters, ThreadCpu};
 use crate::timer::PreciseTimer;

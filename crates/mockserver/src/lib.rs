@@ -19,7 +19,9 @@
 
 mod app;
 mod body;
+mod config;
 mod connection;
+mod error;
 mod faults;
 mod latency;
 mod listener;
@@ -31,16 +33,15 @@ mod timer;
 use std::time::Duration;
 
 pub use app::{AppState, app};
+pub use config::{DEFAULT_MAX_CONNECTIONS, ServerConfig};
+pub use error::ServerError;
 pub use faults::{
     FailFault, FaultKind, Faults, PauseFault, format_bandwidth, parse_bandwidth, parse_fail,
     parse_pause, parse_probability,
 };
 pub use latency::{LatencySpec, parse_latency};
 pub use listener::LISTEN_BACKLOG;
-pub use server::{
-    DEFAULT_MAX_CONNECTIONS, GRACEFUL_SHUTDOWN_TIMEOUT, MockServer, ServerConfig, ServerError,
-    serve,
-};
+pub use server::{GRACEFUL_SHUTDOWN_TIMEOUT, MockServer, serve};
 pub use spec::{SpecError, format_duration_spec, parse_duration_spec};
 
 /// Longest delay the server applies (latency, connect delay or one pause): a spec whose

@@ -1,7 +1,8 @@
-//! Running the server: configuration, the embedded [`MockServer`] on its own runtime,
-//! the standalone [`serve`], the accept loop and graceful shutdown.
+//! Running the server: the embedded [`MockServer`] on its own runtime, the standalone
+//! [`serve`], the accept loop and graceful shutdown. What to run comes from
+//! [`ServerConfig`](crate::ServerConfig); this module only runs it.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -16,107 +17,14 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot, watch};
 use tower::Service;
 use waitbench_core::ServerStats;
 
-use crate::MAX_STALL;
 use crate::app::{AppState, app};
+use crate::config::ServerConfig;
 use crate::connection::{Connection, ConnectionEnd};
-use crate::faults::Faults;
-use crate::latency::LatencySpec;
+use crate::error::ServerError;
 use crate::listener;
-use crate::spec::{SpecError, format_duration_spec};
 
 /// How long shutdown waits for requests in flight before dropping them.
 pub const GRACEFUL_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Default cap on open connections: above the 5,000 the sweeps use, below typical
-/// descriptor limits once the client's own connections are counted.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
-
-/// How the server listens and what it injects by default.
-#[derive(Debug, Clone)]
-pub struct ServerConfig {
-    /// Address to bind; port 0 picks a free port (see [`MockServer::addr`]).
-    pub listen: SocketAddr,
-    /// Latency of every request unless the request sets its own.
-    pub latency: Option<LatencySpec>,
-    /// Extra delay on the first request of each connection (handshake model).
-    pub connect_delay: Option<LatencySpec>,
-    /// Faults injected into every request unless the request overrides them.
-    pub faults: Faults,
-    /// Worker threads of the server's runtime.
-    pub worker_threads: usize,
-    /// How long a stalled request is held before its connection is closed (≤ 60 s).
-    pub stall_cap: Duration,
-    /// Most connections open at once; further connects wait in the listen backlog.
-    pub max_connections: usize,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        ServerConfig {
-            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            latency: None,
-            connect_delay: None,
-            faults: Faults::default(),
-            worker_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            stall_cap: MAX_STALL,
-            max_connections: DEFAULT_MAX_CONNECTIONS,
-        }
-    }
-}
-
-impl ServerConfig {
-    /// Checks every setting is in range (fault fields are public, so re-check them).
-    pub fn validate(&self) -> Result<(), ServerError> {
-        if self.worker_threads == 0 {
-            return Err(SpecError::new("worker_threads", "0", "at least 1 thread").into());
-        }
-        if self.max_connections == 0 {
-            return Err(SpecError::new("max_connections", "0", "at least 1 connection").into());
-        }
-        if self.stall_cap > MAX_STALL {
-            return Err(SpecError::new(
-                "stall_cap",
-                format_duration_spec(self.stall_cap),
-                format!("at most {}", format_duration_spec(MAX_STALL)),
-            )
-            .into());
-        }
-        for (name, spec) in self.faults.entries() {
-            Faults::default().set(name, &spec)?;
-        }
-        Ok(())
-    }
-}
-
-/// Why the server could not start or stopped abnormally.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ServerError {
-    /// The listen address could not be bound.
-    #[error("cannot listen on {addr}")]
-    Bind {
-        /// The address asked for.
-        addr: SocketAddr,
-        /// The system's reason.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A setting is out of range (the error names it, its value and the accepted form).
-    #[error(transparent)]
-    Setting(#[from] SpecError),
-    /// A thread or the runtime could not be started.
-    #[error("cannot start the server's {what}")]
-    Start {
-        /// What failed to start.
-        what: &'static str,
-        /// The system's reason.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The server's thread panicked.
-    #[error("the mock server's thread panicked")]
-    Panicked,
-}
 
 /// A mock server running in this process on its own tokio runtime and threads, so its
 /// work never competes with the client's runtime for a worker. Dropping it shuts it

@@ -1,0 +1,73 @@
+//! What a server is told to do: where to listen, what to inject by default, and its
+//! limits. Apart from the code that runs a server ([`crate::server`]) and the routes
+//! ([`crate::app`]), so that both read it and neither depends on the other.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use crate::MAX_STALL;
+use crate::error::ServerError;
+use crate::faults::Faults;
+use crate::latency::LatencySpec;
+use crate::spec::{SpecError, format_duration_spec};
+
+/// Default cap on open connections: above the 5,000 the sweeps use, below typical
+/// descriptor limits once the client's own connections are counted.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+
+/// How the server listens and what it injects by default.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address to bind; port 0 picks a free port (see [`MockServer::addr`](crate::MockServer::addr)).
+    pub listen: SocketAddr,
+    /// Latency of every request unless the request sets its own.
+    pub latency: Option<LatencySpec>,
+    /// Extra delay on the first request of each connection (handshake model).
+    pub connect_delay: Option<LatencySpec>,
+    /// Faults injected into every request unless the request overrides them.
+    pub faults: Faults,
+    /// Worker threads of the server's runtime.
+    pub worker_threads: usize,
+    /// How long a stalled request is held before its connection is closed (≤ 60 s).
+    pub stall_cap: Duration,
+    /// Most connections open at once; further connects wait in the listen backlog.
+    pub max_connections: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            latency: None,
+            connect_delay: None,
+            faults: Faults::default(),
+            worker_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            stall_cap: MAX_STALL,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Checks every setting is in range (fault fields are public, so re-check them).
+    pub fn validate(&self) -> Result<(), ServerError> {
+        if self.worker_threads == 0 {
+            return Err(SpecError::new("worker_threads", "0", "at least 1 thread").into());
+        }
+        if self.max_connections == 0 {
+            return Err(SpecError::new("max_connections", "0", "at least 1 connection").into());
+        }
+        if self.stall_cap > MAX_STALL {
+            return Err(SpecError::new(
+                "stall_cap",
+                format_duration_spec(self.stall_cap),
+                format!("at most {}", format_duration_spec(MAX_STALL)),
+            )
+            .into());
+        }
+        for (name, spec) in self.faults.entries() {
+            Faults::default().set(name, &spec)?;
+        }
+        Ok(())
+    }
+}
