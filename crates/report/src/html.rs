@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use waitbench_core::{ClaimRow, Point, RunResult, ScenarioResult, SuiteResults, Variant, Verdict};
 
-use crate::charts::style::SIZE;
+use crate::charts::theme::SIZE;
 use crate::figures::{
     bound_rps, fmt_bytes, fmt_rps, fmt_s, fmt_sig, fmt_us, predicted_time_s, spread,
 };

@@ -25,7 +25,7 @@ pub use error::{FoundVersion, ReportError};
 pub use read::read_results;
 
 /// Width and height of every chart, in pixels.
-pub const CHART_SIZE_PX: (u32, u32) = charts::style::SIZE;
+pub const CHART_SIZE_PX: (u32, u32) = charts::theme::SIZE;
 
 /// Name of the HTML page inside the report folder.
 pub const INDEX_FILE: &str = "index.html";
@@ -83,7 +83,7 @@ pub fn render(results: &SuiteResults, out_dir: &Path) -> Result<RenderedReport, 
         path: out_dir.to_path_buf(),
         source,
     })?;
-    if !charts::style::ensure_font() {
+    if !charts::theme::ensure_font() {
         return Err(ReportError::Font);
     }
     let (charts, skipped) = charts::render_all(results, out_dir)?;

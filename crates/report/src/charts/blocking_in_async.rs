@@ -5,8 +5,11 @@ use std::path::Path;
 
 use waitbench_core::ScenarioResult;
 
+use super::axis::Axis;
+use super::draw::DrawError;
+use super::figure::Figure;
+use super::look::{bar_fill, series_looks};
 use super::plot::{Bar, BarGroup, draw_bars};
-use super::style::{Axis, DrawError, Figure, bar_fill, series_looks};
 use super::{ChartSpec, Context, Outcome, variant_note};
 use crate::figures::{fmt_axis, fmt_sig, fmt_us, labelled_points, spread};
 

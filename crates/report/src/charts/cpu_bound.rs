@@ -4,8 +4,10 @@ use std::path::Path;
 
 use waitbench_core::ScenarioResult;
 
+use super::axis::Axis;
+use super::draw::DrawError;
+use super::look::{bar_fill, series_looks};
 use super::plot::{Bar, BarGroup, bar_figure};
-use super::style::{Axis, DrawError, bar_fill, series_looks};
 use super::{ChartSpec, Context, Outcome, variant_note};
 use crate::figures::{fmt_axis, fmt_sig, labelled_points};
 

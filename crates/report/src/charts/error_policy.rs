@@ -5,8 +5,12 @@ use std::path::Path;
 
 use waitbench_core::{ErrorKind, ScenarioResult};
 
+use super::axis::Axis;
+use super::draw::DrawError;
+use super::legend::metric_legend;
+use super::look::BarFill;
 use super::plot::{Bar, BarGroup, bar_figure};
-use super::style::{Axis, BarFill, DrawError, PALETTE, metric_legend};
+use super::theme::PALETTE;
 use super::{ChartSpec, Context, Outcome};
 use crate::figures::{fmt_axis, fmt_sig, labelled_points, spread};
 

@@ -5,10 +5,12 @@ use std::path::Path;
 
 use waitbench_core::ScenarioResult;
 
+use super::axis::Axis;
+use super::draw::DrawError;
+use super::legend::{LegendEntry, Swatch};
+use super::look::{BarFill, bar_fill, series_looks};
 use super::plot::{Bar, BarGroup, bar_figure};
-use super::style::{
-    Axis, BarFill, DrawError, LegendEntry, REFERENCE, Swatch, bar_fill, series_looks,
-};
+use super::theme::REFERENCE;
 use super::{ChartSpec, Context, Outcome, variant_note};
 use crate::figures::{fmt_axis, fmt_s, labelled_points, predicted_time_s};
 

@@ -5,8 +5,12 @@ use std::path::Path;
 
 use waitbench_core::{Point, ScenarioResult};
 
+use super::axis::Axis;
+use super::draw::DrawError;
+use super::figure::Figure;
+use super::frame::build_chart;
+use super::look::{Look, Marker, series_looks};
 use super::plot::{Line, LinePoint, draw_lines};
-use super::style::{Axis, DrawError, Figure, Look, Marker, build_chart, series_looks};
 use super::{ChartSpec, Context, Outcome, series_legend, variant_note};
 use crate::figures::{fmt_axis, fmt_sig};
 

@@ -5,8 +5,12 @@ use std::path::Path;
 
 use waitbench_core::ScenarioResult;
 
+use super::axis::Axis;
+use super::draw::DrawError;
+use super::figure::Figure;
+use super::frame::build_chart;
+use super::look::series_looks;
 use super::plot::draw_lines;
-use super::style::{Axis, DrawError, Figure, build_chart, series_looks};
 use super::{
     ChartSpec, Context, Outcome, line_values, line_xs, series_legend, series_lines, variant_note,
 };

@@ -1,18 +1,29 @@
 //! The PNG charts, one file per chart. Each chart belongs to one claim id and is drawn
 //! from the first scenario with that claim; a chart whose scenario is absent (or has no
 //! usable numbers) is skipped with a reason.
+//!
+//! The charts are built from shared pieces, one file each: `theme` (size, font, colours),
+//! `axis` (scales and ticks), `frame` (the plot frame on two axes), `look` (how a series
+//! looks), `legend`, `figure` (title, notes, legend and plot area of one PNG), `draw`
+//! (pixel-space primitives) and `plot` (lines and bars).
 
+mod axis;
 mod blocking_in_async;
 mod connection_reuse;
 mod coordinated_omission;
 mod cpu_bound;
+mod draw;
 mod error_policy;
 mod fan_out;
+mod figure;
+mod frame;
 mod latency_spectrum;
+mod legend;
+mod look;
 mod memory_per_request;
 mod p99_vs_concurrency;
-pub(crate) mod plot;
-pub(crate) mod style;
+mod plot;
+pub(crate) mod theme;
 mod throughput_vs_concurrency;
 
 use std::path::Path;
@@ -21,7 +32,9 @@ use waitbench_core::{ScenarioResult, SuiteResults};
 
 use crate::error::ReportError;
 use crate::{RenderedChart, SkippedChart};
-use style::DrawError;
+use draw::DrawError;
+use legend::{LegendEntry, Swatch};
+use look::Look;
 
 /// What a chart needs besides its scenario.
 pub(crate) struct Context<'a> {
@@ -120,7 +133,7 @@ fn scenario_for(suite: &SuiteResults, claim: &str) -> Option<usize> {
 /// without the figure or with x ≤ 0 (log x axes).
 pub(crate) fn series_lines(
     scenario: &ScenarioResult,
-    looks: &[style::Look],
+    looks: &[Look],
     figure: impl Fn(&waitbench_core::Point) -> Option<waitbench_core::Spread>,
 ) -> Vec<plot::Line> {
     scenario
@@ -147,17 +160,14 @@ pub(crate) fn series_lines(
 }
 
 /// A legend entry per series, with its line look.
-pub(crate) fn series_legend(
-    scenario: &ScenarioResult,
-    looks: &[style::Look],
-) -> Vec<style::LegendEntry> {
+pub(crate) fn series_legend(scenario: &ScenarioResult, looks: &[Look]) -> Vec<LegendEntry> {
     scenario
         .series
         .iter()
         .zip(looks)
-        .map(|(series, look)| style::LegendEntry {
+        .map(|(series, look)| LegendEntry {
             label: series.label.clone(),
-            swatch: style::Swatch::Line(*look),
+            swatch: Swatch::Line(*look),
         })
         .collect()
 }

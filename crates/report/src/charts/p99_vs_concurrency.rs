@@ -5,11 +5,14 @@ use std::path::Path;
 
 use waitbench_core::{ScenarioResult, Spread};
 
+use super::axis::Axis;
+use super::draw::DrawError;
+use super::figure::Figure;
+use super::frame::build_chart;
+use super::legend::{LegendEntry, Swatch};
+use super::look::{Look, Marker, Stroke, series_looks};
 use super::plot::{draw_hline, draw_lines};
-use super::style::{
-    Axis, DrawError, Figure, LegendEntry, Look, Marker, REFERENCE, Stroke, Swatch, build_chart,
-    series_looks,
-};
+use super::theme::REFERENCE;
 use super::{
     ChartSpec, Context, Outcome, line_values, line_xs, series_legend, series_lines, variant_note,
 };

@@ -5,10 +5,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Outcome;
-use super::style::{
-    Area, Axis, BarFill, Chart, DrawError, Figure, INK, LegendEntry, Look, Stroke, build_chart,
-    draw_marker, draw_pixel_bar, draw_pixel_line, font, muted_font, wrap_px,
-};
+use super::axis::Axis;
+use super::draw::{Area, DrawError, draw_marker, draw_pixel_bar, draw_pixel_line, wrap_px};
+use super::figure::Figure;
+use super::frame::{Chart, build_chart};
+use super::legend::LegendEntry;
+use super::look::{BarFill, Look, Stroke};
+use super::theme::{INK, font, muted_font};
 
 /// One measured value on a line, with its range across trials.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,108 @@
+//! How a series looks — colour, stroke, marker, bar fill — decided once from the series
+//! list, so a strategy keeps its colour across every chart and library defaults are told
+//! apart from right-sized runs the same way everywhere.
+
+use plotters::prelude::*;
+use waitbench_core::{Series, Variant};
+
+use super::theme::PALETTE;
+
+/// How a line is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stroke {
+    /// A solid line.
+    Solid,
+    /// A dashed line (library defaults; predictions).
+    Dashed,
+    /// A dotted line (per-series bounds).
+    Dotted,
+}
+
+/// The marker at each measured point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marker {
+    /// No marker.
+    None,
+    /// A filled circle.
+    Filled,
+    /// A hollow circle.
+    Hollow,
+}
+
+/// Colour, stroke and marker of one line.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Look {
+    /// Line colour.
+    pub(crate) color: RGBColor,
+    /// Line stroke.
+    pub(crate) stroke: Stroke,
+    /// Point marker.
+    pub(crate) marker: Marker,
+}
+
+/// How a bar is filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BarFill {
+    /// Solid colour (a measurement).
+    Solid,
+    /// A pale fill with a solid border (a measurement with library defaults).
+    Light,
+    /// A faint fill with a dashed border (a prediction).
+    Outline,
+}
+
+/// The look of each series, stable across charts: one colour per strategy, dashed and
+/// hollow for library defaults, solid for right-sized; one colour per series instead when
+/// two series would otherwise look the same.
+pub(crate) fn series_looks(series: &[Series]) -> Vec<Look> {
+    let mut strategies: Vec<&str> = Vec::new();
+    for s in series {
+        if !strategies.contains(&s.strategy.as_str()) {
+            strategies.push(&s.strategy);
+        }
+    }
+    let mut keys: Vec<(&str, Variant)> = series
+        .iter()
+        .map(|s| (s.strategy.as_str(), s.variant))
+        .collect();
+    keys.sort_by_key(|(name, variant)| (*name, *variant as u8));
+    keys.dedup();
+    let by_strategy = keys.len() == series.len();
+    series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let color_index = if by_strategy {
+                strategies
+                    .iter()
+                    .position(|name| *name == s.strategy)
+                    .unwrap_or(i)
+            } else {
+                i
+            };
+            let defaults = s.variant == Variant::Defaults;
+            Look {
+                color: PALETTE[color_index % PALETTE.len()],
+                stroke: if defaults && by_strategy {
+                    Stroke::Dashed
+                } else {
+                    Stroke::Solid
+                },
+                marker: if defaults {
+                    Marker::Hollow
+                } else {
+                    Marker::Filled
+                },
+            }
+        })
+        .collect()
+}
+
+/// The fill a series' bars get: pale for library defaults, solid otherwise.
+pub(crate) fn bar_fill(series: &Series) -> BarFill {
+    if series.variant == Variant::Defaults {
+        BarFill::Light
+    } else {
+        BarFill::Solid
+    }
+}
