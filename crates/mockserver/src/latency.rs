@@ -14,7 +14,7 @@ use crate::spec::{
 };
 
 /// The accepted forms, shown in every latency error.
-const LATENCY_FORMS: &str = "a duration (250us, 1ms, 1.5s, 0), uniform(LOW,HIGH), \
+const LATENCY_FORMS: &str = "a duration (250us, 20ms, 1.5s, 1min, 0), uniform(LOW,HIGH), \
 normal(mean=D,sd=D), lognormal(median=D,p99=D), pareto(min=D,alpha=A,max=D) or \
 mix(W:SPEC,...) with weights summing to 1; every duration at most 60s";
 
@@ -505,7 +505,7 @@ mod tests {
     #[test]
     fn errors_name_the_parameter_value_and_accepted_form() {
         let cases = [
-            ("fast", "a delay as a duration"),
+            ("fast", "a delay as a number and a unit"),
             ("90s", "delay cap; got 90s"),
             ("uniform(30ms,10ms)", "LOW is above HIGH"),
             ("uniform(10ms)", "two arguments"),

@@ -1,7 +1,10 @@
-//! The pieces of the parameter grammar every spec shares: the error type, exact
-//! durations, and splitting `name(arg,arg)` argument lists.
+//! The pieces of the parameter grammar every spec shares: the error type, durations
+//! capped at [`MAX_DELAY`] (read in core's grammar, [`waitbench_core::units`], the same
+//! as every other crate's), and splitting `name(arg,arg)` argument lists.
 
 use std::time::Duration;
+
+use waitbench_core::units::HumanDuration;
 
 use crate::MAX_DELAY;
 
@@ -35,86 +38,27 @@ impl SpecError {
     }
 }
 
-/// Parses a duration exactly (no float rounding, so printing and parsing round-trip):
-/// a decimal number and a unit `ns`, `us`/`µs`, `ms`, `s` or `m`, or a bare `0`.
-/// Values too large for a [`Duration`] saturate, so the caller's cap check rejects them.
+/// Parses a duration in the workspace's one grammar
+/// ([`HumanDuration`]: `250us`, `1.5s`, `1min`,
+/// `0`, …); too large a value saturates, so the caller's cap check rejects it.
 pub fn parse_duration_spec(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    if text == "0" {
-        return Some(Duration::ZERO);
-    }
-    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-    let (number, unit) = text.split_at(split);
-    let unit_nanos: u128 = match unit.trim() {
-        "ns" => 1,
-        "us" | "µs" => 1_000,
-        "ms" => 1_000_000,
-        "s" => 1_000_000_000,
-        "m" => 60_000_000_000,
-        _ => return None,
-    };
-    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    if whole.is_empty() && fraction.is_empty() {
-        return None;
-    }
-    if !fraction.bytes().all(|b| b.is_ascii_digit()) || fraction.len() > 18 {
-        return None;
-    }
-    let whole_value: u128 = if whole.is_empty() {
-        0
-    } else {
-        match whole.parse::<u128>() {
-            Ok(value) => value,
-            // Only digits get here, so a failure means the number is enormous.
-            Err(_) => return Some(Duration::MAX),
-        }
-    };
-    let mut nanos = whole_value.saturating_mul(unit_nanos);
-    if !fraction.is_empty() {
-        let digits: u128 = fraction.parse().ok()?;
-        let scale = 10u128.pow(fraction.len() as u32);
-        // Round to the nearest nanosecond: `0.0000000005s` is 1 ns, not 0.
-        nanos = nanos.saturating_add((digits * unit_nanos + scale / 2) / scale);
-    }
-    let secs = u64::try_from(nanos / 1_000_000_000).unwrap_or(u64::MAX);
-    Some(Duration::new(secs, (nanos % 1_000_000_000) as u32))
+    waitbench_core::units::parse_duration(text)
 }
 
 /// Formats a duration so that [`parse_duration_spec`] reads back the same value: the
-/// largest unit it reaches, with only the decimals needed (`1.5s`, `250us`, `0`).
+/// largest unit up to seconds that it reaches, with only the decimals needed (`1.5s`,
+/// `250us`, `0`).
 pub fn format_duration_spec(duration: Duration) -> String {
-    if duration.is_zero() {
-        return "0".to_string();
-    }
-    let nanos = duration.as_nanos();
-    let (unit_nanos, unit, decimals) = if nanos >= 1_000_000_000 {
-        (1_000_000_000u128, "s", 9)
-    } else if nanos >= 1_000_000 {
-        (1_000_000, "ms", 6)
-    } else if nanos >= 1_000 {
-        (1_000, "us", 3)
-    } else {
-        (1, "ns", 0)
-    };
-    let whole = nanos / unit_nanos;
-    let fraction = nanos % unit_nanos;
-    if fraction == 0 {
-        format!("{whole}{unit}")
-    } else {
-        let digits = format!("{fraction:0decimals$}");
-        format!("{whole}.{}{unit}", digits.trim_end_matches('0'))
-    }
+    HumanDuration(duration).to_string()
 }
 
 /// Parses a duration that must not exceed [`MAX_DELAY`]; the error text is the
 /// `expected` part of a [`SpecError`].
 pub(crate) fn parse_capped_duration(text: &str, what: &str) -> Result<Duration, String> {
-    let duration = parse_duration_spec(text).ok_or_else(|| {
-        format!(
-            "{what} as a duration with a unit, e.g. 250us, 20ms, 1.5s or 0 (got {:?})",
-            text.trim()
-        )
-    })?;
+    let duration = text
+        .parse::<HumanDuration>()
+        .map_err(|error| format!("{what} as {} (got {:?})", error.expected, text.trim()))?
+        .0;
     if duration > MAX_DELAY {
         return Err(format!(
             "{what} of at most {} (the server's delay cap; got {})",
@@ -184,68 +128,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_parse_exactly_in_every_unit() {
+    fn capped_durations_take_core_grammar_and_refuse_more_than_the_cap() {
+        let capped = |text| parse_capped_duration(text, "a delay");
+        assert_eq!(capped("1min"), Ok(Duration::from_secs(60)));
+        assert_eq!(capped("250µs"), Ok(Duration::from_micros(250)));
+        assert_eq!(capped("0"), Ok(Duration::ZERO));
+        let too_long = capped("1h").unwrap_err();
         assert_eq!(
-            parse_duration_spec("250us"),
-            Some(Duration::from_micros(250))
+            too_long,
+            "a delay of at most 60s (the server's delay cap; got 1h)"
         );
-        assert_eq!(
-            parse_duration_spec("250µs"),
-            Some(Duration::from_micros(250))
+        assert!(
+            capped("99999999999999999999999s")
+                .unwrap_err()
+                .contains("delay cap")
         );
-        assert_eq!(parse_duration_spec("1ms"), Some(Duration::from_millis(1)));
-        assert_eq!(
-            parse_duration_spec("1.5s"),
-            Some(Duration::from_millis(1500))
+        let malformed = capped("fast").unwrap_err();
+        assert!(
+            malformed
+                .starts_with("a delay as a number and a unit (ns, us, µs, ms, s, m or min, h)"),
+            "{malformed}"
         );
-        assert_eq!(
-            parse_duration_spec(".5ms"),
-            Some(Duration::from_micros(500))
-        );
-        assert_eq!(parse_duration_spec("1m"), Some(Duration::from_secs(60)));
-        assert_eq!(parse_duration_spec("0"), Some(Duration::ZERO));
-        assert_eq!(
-            parse_duration_spec("0.123456789s"),
-            Some(Duration::from_nanos(123_456_789))
-        );
-        assert_eq!(
-            parse_duration_spec("99999999999999999999999999999999999999999s"),
-            Some(Duration::MAX)
-        );
+        assert!(malformed.ends_with("(got \"fast\")"), "{malformed}");
     }
 
     #[test]
-    fn malformed_durations_are_refused() {
-        for text in [
-            "", "10", "ms", "-1ms", "1.2.3ms", "1e3ms", "1 parsec", ".ms", "1h",
-        ] {
-            assert_eq!(parse_duration_spec(text), None, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn durations_format_and_parse_back_unchanged() {
-        for nanos in [
-            0u64,
-            1,
-            999,
-            1_000,
-            1_500,
-            250_000,
-            1_000_000,
-            1_234_567,
-            60_000_000_000,
-        ] {
+    fn duration_specs_print_and_parse_back_unchanged() {
+        for nanos in [0u64, 1, 1_500, 250_000, 1_234_567, 60_000_000_000] {
             let duration = Duration::from_nanos(nanos);
             let text = format_duration_spec(duration);
             assert_eq!(parse_duration_spec(&text), Some(duration), "{text}");
         }
-        assert_eq!(format_duration_spec(Duration::from_millis(1500)), "1.5s");
-        assert_eq!(format_duration_spec(Duration::from_micros(250)), "250us");
-        assert_eq!(
-            format_duration_spec(Duration::from_micros(20_500)),
-            "20.5ms"
-        );
     }
 
     #[test]
