@@ -21,6 +21,16 @@ pub(crate) enum Scale {
     Nines,
 }
 
+/// What an axis fitted to data leaves room for beyond the values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fit {
+    /// Points and lines: the values alone (every axis pads its ends a little anyway).
+    Points,
+    /// Bars: headroom for the notes above the tallest bar and, on a log scale, a bottom
+    /// well below the shortest bar so that it stays visible.
+    Bars,
+}
+
 /// One axis: description with unit, scale, range and ticks (in plot space), and a label
 /// format applied to data values.
 pub(crate) struct Axis {
@@ -106,38 +116,26 @@ impl Axis {
         axis
     }
 
-    /// A linear axis from 0 (or the smallest value, if negative) to the largest value, or a
-    /// log axis when every value is positive and they span more than 10×.
-    pub(crate) fn auto(
+    /// An axis fitted to `values`: linear from 0 (or the smallest value, if negative) to
+    /// the largest, or log10 when every value is positive and they span more than 10×;
+    /// reaching past the values as far as `fit` asks.
+    pub(crate) fn fitted(
         desc: &str,
         values: impl IntoIterator<Item = f64>,
         format: fn(f64) -> String,
+        fit: Fit,
     ) -> Self {
         let Some((lo, hi)) = finite_range(values) else {
             return Axis::linear(desc, 0.0, 1.0, format);
         };
-        if lo > 0.0 && hi / lo > 10.0 {
-            Axis::log(desc, lo, hi, format)
-        } else {
-            Axis::linear(desc, lo.min(0.0), hi, format)
-        }
-    }
-
-    /// An axis for bars: from 0 with headroom for the notes above the bars; or, when every
-    /// value is positive and they span more than 10×, log10 reaching well below the
-    /// smallest bar so that it stays visible.
-    pub(crate) fn for_bars(
-        desc: &str,
-        values: impl IntoIterator<Item = f64>,
-        format: fn(f64) -> String,
-    ) -> Self {
-        let Some((lo, hi)) = finite_range(values) else {
-            return Axis::linear(desc, 0.0, 1.0, format);
+        let (log_below, log_above, linear_above) = match fit {
+            Fit::Points => (1.0, 1.0, 1.0),
+            Fit::Bars => (2.5, 1.8, 1.12),
         };
         if lo > 0.0 && hi / lo > 10.0 {
-            Axis::log(desc, lo / 2.5, hi * 1.8, format)
+            Axis::log(desc, lo / log_below, hi * log_above, format)
         } else {
-            Axis::linear(desc, lo.min(0.0), hi * 1.12, format)
+            Axis::linear(desc, lo.min(0.0), hi * linear_above, format)
         }
     }
 
@@ -374,10 +372,23 @@ mod tests {
     }
 
     #[test]
-    fn auto_axis_goes_log_only_beyond_ten_times() {
-        assert!(Axis::auto("y", [1.0, 50.0], |v| v.to_string()).is_log());
-        assert!(!Axis::auto("y", [1.0, 5.0], |v| v.to_string()).is_log());
-        assert!(!Axis::auto("y", [0.0, 50.0], |v| v.to_string()).is_log());
+    fn fitted_axis_goes_log_only_beyond_ten_times() {
+        for fit in [Fit::Points, Fit::Bars] {
+            let axis = |values: [f64; 2]| Axis::fitted("y", values, |v| v.to_string(), fit);
+            assert!(axis([1.0, 50.0]).is_log());
+            assert!(!axis([1.0, 5.0]).is_log());
+            assert!(!axis([0.0, 50.0]).is_log());
+        }
+    }
+
+    #[test]
+    fn bar_axis_leaves_room_above_the_tallest_bar_and_below_the_shortest() {
+        let format = |v: f64| v.to_string();
+        let linear = Axis::fitted("y", [0.0, 95.0], format, Fit::Bars);
+        assert!(linear.range.1 >= 95.0 * 1.12);
+        let log = Axis::fitted("y", [1.0, 1000.0], format, Fit::Bars);
+        assert!(log.range.0 <= (1.0f64 / 2.5).log10());
+        assert!(log.range.1 >= (1000.0f64 * 1.8).log10());
     }
 
     #[test]

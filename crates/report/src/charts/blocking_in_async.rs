@@ -5,7 +5,7 @@ use std::path::Path;
 
 use waitbench_core::ScenarioResult;
 
-use super::axis::Axis;
+use super::axis::{Axis, Fit};
 use super::draw::DrawError;
 use super::figure::Figure;
 use super::look::{bar_fill, series_looks};
@@ -60,8 +60,13 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
             }],
         });
     }
-    let y_late = Axis::for_bars("ticker lateness p99 (ms)", lateness_values, fmt_axis);
-    let y_rps = Axis::for_bars("throughput (req/s)", throughput_values, fmt_axis);
+    let y_late = Axis::fitted(
+        "ticker lateness p99 (ms)",
+        lateness_values,
+        fmt_axis,
+        Fit::Bars,
+    );
+    let y_rps = Axis::fitted("throughput (req/s)", throughput_values, fmt_axis, Fit::Bars);
     let mut notes = vec![
         scenario.title.clone(),
         "A 1 ms ticker task runs beside the requests; its lateness shows a stalled \

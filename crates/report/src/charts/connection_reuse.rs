@@ -5,7 +5,7 @@ use std::path::Path;
 
 use waitbench_core::{ScenarioResult, Series};
 
-use super::axis::Axis;
+use super::axis::{Axis, Fit};
 use super::draw::DrawError;
 use super::look::{bar_fill, series_looks};
 use super::plot::{Bar, BarGroup, bar_figure};
@@ -58,7 +58,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
             }
         })
         .collect();
-    let y = Axis::for_bars("mean latency per request (ms)", values, fmt_axis);
+    let y = Axis::fitted("mean latency per request (ms)", values, fmt_axis, Fit::Bars);
     let mut notes = vec![
         scenario.title.clone(),
         "Median across trials of each trial's mean latency; whiskers min–max. Saving = \

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use waitbench_core::{LatencySummary, ScenarioResult};
 
-use super::axis::Axis;
+use super::axis::{Axis, Fit};
 use super::draw::DrawError;
 use super::legend::metric_legend;
 use super::look::BarFill;
@@ -62,7 +62,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     if groups.is_empty() {
         return Ok(Outcome::Skipped("no trials".into()));
     }
-    let y = Axis::for_bars("latency (ms)", values, fmt_axis);
+    let y = Axis::fitted("latency (ms)", values, fmt_axis, Fit::Bars);
     let legend = metric_legend(PERCENTILES.iter().map(|(name, _)| *name), &COLORS);
     let mut notes = vec![
         scenario.title.clone(),

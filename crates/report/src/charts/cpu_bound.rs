@@ -4,7 +4,7 @@ use std::path::Path;
 
 use waitbench_core::ScenarioResult;
 
-use super::axis::Axis;
+use super::axis::{Axis, Fit};
 use super::draw::DrawError;
 use super::look::{bar_fill, series_looks};
 use super::plot::{Bar, BarGroup, bar_figure};
@@ -42,7 +42,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
             }
         })
         .collect();
-    let y = Axis::for_bars("throughput (req/s)", values, fmt_axis);
+    let y = Axis::fitted("throughput (req/s)", values, fmt_axis, Fit::Bars);
     let mut notes = vec![
         scenario.title.clone(),
         "Median throughput across trials; whiskers: min–max.".to_string(),

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use waitbench_core::{ErrorKind, ScenarioResult};
 
-use super::axis::Axis;
+use super::axis::{Axis, Fit};
 use super::draw::DrawError;
 use super::legend::metric_legend;
 use super::look::BarFill;
@@ -69,7 +69,12 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
                 .collect(),
         })
         .collect();
-    let y = Axis::for_bars("requests (median across trials)", values, fmt_axis);
+    let y = Axis::fitted(
+        "requests (median across trials)",
+        values,
+        fmt_axis,
+        Fit::Bars,
+    );
     let legend = metric_legend(METRICS.iter().map(|(name, _)| *name), &COLORS);
     let notes = vec![
         scenario.title.clone(),

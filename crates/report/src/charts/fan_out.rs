@@ -5,7 +5,7 @@ use std::path::Path;
 
 use waitbench_core::ScenarioResult;
 
-use super::axis::Axis;
+use super::axis::{Axis, Fit};
 use super::draw::DrawError;
 use super::legend::{LegendEntry, Swatch};
 use super::look::{BarFill, bar_fill, series_looks};
@@ -57,7 +57,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
             }
         })
         .collect();
-    let y = Axis::for_bars("total time for the batch (s)", values, fmt_axis);
+    let y = Axis::fitted("total time for the batch (s)", values, fmt_axis, Fit::Bars);
     let legend = vec![
         LegendEntry {
             label: "measured: median wall time (whiskers: min–max across trials)".into(),

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use waitbench_core::{Point, ScenarioResult};
 
-use super::axis::Axis;
+use super::axis::{Axis, Fit};
 use super::draw::DrawError;
 use super::figure::Figure;
 use super::frame::build_chart;
@@ -66,10 +66,11 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         .map(|p| p.x)
         .fold(0.0, f64::max);
     let x = Axis::nines("percentile — 1/(1−p) scale", highest);
-    let y = Axis::auto(
+    let y = Axis::fitted(
         "latency (ms)",
         lines.iter().flat_map(|l| &l.points).map(|p| p.y),
         fmt_axis,
+        Fit::Points,
     );
     let legend = series_legend(scenario, &looks);
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use waitbench_core::ScenarioResult;
 
-use super::axis::Axis;
+use super::axis::{Axis, Fit};
 use super::draw::DrawError;
 use super::figure::Figure;
 use super::frame::build_chart;
@@ -37,15 +37,17 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     let legend = series_legend(scenario, &looks);
     let x_desc = format!("{} — log scale", scenario.x_label);
     let x = Axis::log_at(&x_desc, &line_xs(&rss), fmt_axis);
-    let y_rss = Axis::auto(
+    let y_rss = Axis::fitted(
         "RSS per in-flight request (KiB)",
         line_values(&rss),
         fmt_axis,
+        Fit::Points,
     );
-    let y_vm = Axis::auto(
+    let y_vm = Axis::fitted(
         "virtual memory per in-flight request (KiB)",
         line_values(&vm),
         fmt_axis,
+        Fit::Points,
     );
 
     let mut notes = vec![

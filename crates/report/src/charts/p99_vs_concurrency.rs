@@ -5,7 +5,7 @@ use std::path::Path;
 
 use waitbench_core::{ScenarioResult, Spread};
 
-use super::axis::Axis;
+use super::axis::{Axis, Fit};
 use super::draw::DrawError;
 use super::figure::Figure;
 use super::frame::build_chart;
@@ -59,7 +59,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     );
     let mut values = line_values(&lines);
     values.extend(injected_ms);
-    let y = Axis::auto("p99 latency (ms)", values, fmt_axis);
+    let y = Axis::fitted("p99 latency (ms)", values, fmt_axis, Fit::Points);
 
     let mut notes = vec![
         scenario.title.clone(),

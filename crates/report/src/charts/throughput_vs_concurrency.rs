@@ -5,7 +5,7 @@ use std::path::Path;
 
 use waitbench_core::ScenarioResult;
 
-use super::axis::Axis;
+use super::axis::{Axis, Fit};
 use super::draw::DrawError;
 use super::figure::Figure;
 use super::frame::build_chart;
@@ -90,7 +90,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     );
     let mut values = line_values(&lines);
     values.extend(line_values(&bounds));
-    let y = Axis::auto("throughput (req/s)", values, fmt_axis);
+    let y = Axis::fitted("throughput (req/s)", values, fmt_axis, Fit::Points);
 
     let mut notes = vec![
         scenario.title.clone(),
