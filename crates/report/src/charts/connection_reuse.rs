@@ -22,9 +22,6 @@ pub(crate) const CHART: ChartSpec = ChartSpec {
 fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Outcome, DrawError> {
     let looks = series_looks(&scenario.series);
     let points = labelled_points(scenario);
-    if points.is_empty() {
-        return Ok(Outcome::Skipped("no points".into()));
-    }
     let mean_ms = |point: &waitbench_core::Point| spread(point, |t| Some(t.latency.mean_us / 1e3));
     let mut values = Vec::new();
     let groups: Vec<BarGroup> = points

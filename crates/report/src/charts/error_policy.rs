@@ -42,9 +42,6 @@ const COLORS: [usize; 3] = [0, 3, 1];
 
 fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Outcome, DrawError> {
     let points = labelled_points(scenario);
-    if points.is_empty() {
-        return Ok(Outcome::Skipped("no points".into()));
-    }
     let mut values = Vec::new();
     let groups: Vec<BarGroup> = points
         .iter()

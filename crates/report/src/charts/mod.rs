@@ -71,6 +71,7 @@ pub(crate) struct ChartSpec {
     /// Claim id whose scenario it draws.
     pub(crate) claim: &'static str,
     /// Draws the chart into the given path (or says why not, before creating the file).
+    /// [`render_all`] calls it only with a scenario that has at least one point.
     pub(crate) draw: fn(&Context<'_>, &ScenarioResult, &Path) -> Result<Outcome, DrawError>,
 }
 
@@ -102,7 +103,7 @@ pub(crate) fn render_all(
             claim: spec.claim.to_string(),
             reason,
         };
-        let Some(index) = scenario_for(suite, spec.claim) else {
+        let Some(index) = scenario_for(&suite.scenarios, spec.claim) else {
             skipped.push(skip(format!("no scenario for claim {}", spec.claim)));
             continue;
         };
@@ -122,9 +123,10 @@ pub(crate) fn render_all(
     Ok((drawn, skipped))
 }
 
-/// The first scenario with claim id `claim` (ignoring case) that has any point.
-fn scenario_for(suite: &SuiteResults, claim: &str) -> Option<usize> {
-    suite.scenarios.iter().position(|s| {
+/// The first scenario with claim id `claim` (ignoring case) that has any point: the one
+/// check that a chart has something to draw, so charts need not repeat it.
+fn scenario_for(scenarios: &[ScenarioResult], claim: &str) -> Option<usize> {
+    scenarios.iter().position(|s| {
         s.claim.trim().eq_ignore_ascii_case(claim) && s.series.iter().any(|x| !x.points.is_empty())
     })
 }
@@ -205,4 +207,50 @@ pub(crate) fn variant_note(scenario: &ScenarioResult, bars: bool) -> Option<Stri
                 .to_string()
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use waitbench_core::{Series, Variant};
+
+    use super::*;
+
+    fn scenario(claim: &str, series: Vec<Series>) -> ScenarioResult {
+        ScenarioResult {
+            claim: claim.into(),
+            name: claim.to_lowercase(),
+            title: claim.into(),
+            description: String::new(),
+            x_label: "x".into(),
+            series,
+        }
+    }
+
+    #[test]
+    fn a_chart_gets_the_first_scenario_of_its_claim_that_has_a_point() {
+        let empty = Series {
+            label: "empty".into(),
+            role: String::new(),
+            strategy: "s".into(),
+            variant: Variant::Plain,
+            points: Vec::new(),
+        };
+        let point = waitbench_core::Point {
+            x: 1.0,
+            predicted: None,
+            predicted_unit: String::new(),
+            trials: waitbench_core::TrialSet::new(Vec::new()),
+        };
+        let with_point = Series {
+            points: vec![point],
+            ..empty.clone()
+        };
+        let scenarios = [
+            scenario("A", vec![empty.clone()]),
+            scenario("B", vec![]),
+            scenario("a", vec![empty, with_point]),
+        ];
+        assert_eq!(scenario_for(&scenarios, "A"), Some(2));
+        assert_eq!(scenario_for(&scenarios, "B"), None);
+    }
 }
