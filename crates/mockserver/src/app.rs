@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use rand::Rng;
 use waitbench_core::ServerStats;
+use waitbench_core::units::{ByteRate, Probability};
 
 use crate::body::{Content, ServedBody};
 use crate::config::ServerConfig;
@@ -289,8 +290,8 @@ impl Timing {
 }
 
 /// True with probability `p` (false when unset).
-fn chance(p: Option<f64>) -> bool {
-    p.is_some_and(|p| rand::rng().random::<f64>() < p)
+fn chance(p: Option<Probability>) -> bool {
+    p.is_some_and(|p| rand::rng().random::<f64>() < p.get())
 }
 
 /// The request path shared by `/`, `/item/{id}` and `/bytes/{n}`.
@@ -348,7 +349,7 @@ async fn respond(
         connection.end(ConnectionEnd::Close);
         return std::future::pending().await;
     }
-    let failure = faults.fail.filter(|fail| chance(Some(fail.probability)));
+    let failure = faults.fail.filter(|fail| chance(Some(fail.probability())));
 
     let latency = params.latency.as_ref().or(inner.latency.as_ref());
     timing.sampled = latency.map_or(Duration::ZERO, |spec| spec.sample(&mut rand::rng()));
@@ -364,7 +365,7 @@ async fn respond(
         Some(fail) => {
             counters.fault_injected(FaultKind::Fail);
             let status =
-                StatusCode::from_u16(fail.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                StatusCode::from_u16(fail.status()).expect("a fail fault's status is in 100..=599");
             let body = Bytes::from_static(b"injected failure\n");
             (status, Content::Bytes(body), "text/plain; charset=utf-8")
         }
@@ -376,7 +377,8 @@ async fn respond(
     if faults.bandwidth.is_some() {
         counters.fault_injected(FaultKind::Bandwidth);
     }
-    let body = ServedBody::new(content, faults.bandwidth, Some(in_flight));
+    let bytes_per_s = faults.bandwidth.map(ByteRate::bytes_per_s);
+    let body = ServedBody::new(content, bytes_per_s, Some(in_flight));
     let mut response = Response::new(Body::new(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();

@@ -1,13 +1,19 @@
 //! Fault specs: error statuses, resets, stalls, slow bodies and whole-server pauses, in
 //! the grammar shared by CLI flags and query parameters (`fail=0.05:503`, `pause=10s/1s`).
+//!
+//! Each fault's type holds only valid values (a probability in [0, 1], a status a response
+//! can carry, a pause shorter than its period), so a [`Faults`] built in code cannot ask
+//! the server for something it would refuse in a query string. Probabilities, rates and
+//! durations are read in core's grammar ([`waitbench_core::units`]).
 
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use waitbench_core::units::parse_bytes;
+use waitbench_core::units::{ByteRate, ByteSize, HumanDuration, Probability};
 
-use crate::spec::{SpecError, format_duration_spec, parse_capped_duration};
+use crate::MAX_DELAY;
+use crate::spec::{SpecError, parse_capped_duration};
 
 /// The kinds of fault the server injects, as counted in `/stats`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,26 +57,65 @@ impl FaultKind {
     }
 }
 
-/// Answer with `status` instead of the normal response, with `probability` per request.
+/// Answer with a status instead of the normal response, with a probability per request.
+///
+/// Built only through [`FailFault::new`] or parsing, so the status is always one a
+/// response can carry.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FailFault {
-    /// Chance per request, in [0, 1].
-    pub probability: f64,
-    /// The status sent, 100..=599.
-    pub status: u16,
+    probability: Probability,
+    status: u16,
+}
+
+impl FailFault {
+    /// Fails with `status` at `probability`; `None` unless `status` is in 100..=599.
+    pub fn new(probability: Probability, status: u16) -> Option<FailFault> {
+        (100..=599).contains(&status).then_some(FailFault {
+            probability,
+            status,
+        })
+    }
+
+    /// Chance per request.
+    pub fn probability(self) -> Probability {
+        self.probability
+    }
+
+    /// The status sent, in 100..=599.
+    pub fn status(self) -> u16 {
+        self.status
+    }
 }
 
 /// Every `every`, the whole server stops answering for `length` (from `every` after
 /// start: windows are `[k*every, k*every + length)` for k = 1, 2, …).
+///
+/// Built only through [`PauseFault::new`] or parsing, so `0 < length < every` and
+/// `length <= MAX_DELAY` always hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PauseFault {
-    /// Period between the starts of two pauses.
-    pub every: Duration,
-    /// How long each pause lasts (shorter than `every`).
-    pub length: Duration,
+    every: Duration,
+    length: Duration,
 }
 
 impl PauseFault {
+    /// A pause of `length` every `every`; `None` unless `0 < length < every` and `length`
+    /// is at most [`MAX_DELAY`].
+    pub fn new(every: Duration, length: Duration) -> Option<PauseFault> {
+        (!length.is_zero() && length < every && length <= MAX_DELAY)
+            .then_some(PauseFault { every, length })
+    }
+
+    /// Period between the starts of two pauses.
+    pub fn every(self) -> Duration {
+        self.every
+    }
+
+    /// How long each pause lasts (shorter than [`PauseFault::every`]).
+    pub fn length(self) -> Duration {
+        self.length
+    }
+
     /// If `since_start` falls inside a pause window, how long after start it ends.
     pub fn window_end(&self, since_start: Duration) -> Option<Duration> {
         let (every, length, now) = (
@@ -78,7 +123,7 @@ impl PauseFault {
             self.length.as_nanos(),
             since_start.as_nanos(),
         );
-        if every == 0 || now < every || now % every >= length {
+        if now < every || now % every >= length {
             return None;
         }
         let end = now - now % every + length;
@@ -87,18 +132,19 @@ impl PauseFault {
     }
 }
 
-/// The faults to inject; each is off when `None`. Per-request values override the
+/// The faults to inject; each is off when `None`. Every field's type only holds valid
+/// values, so any combination is a valid set of faults. Per-request values override the
 /// server's defaults kind by kind.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Faults {
     /// Error status with a probability (`fail=0.05:503`).
     pub fail: Option<FailFault>,
     /// Probability of aborting the connection with a RST (`reset=0.01`).
-    pub reset: Option<f64>,
+    pub reset: Option<Probability>,
     /// Probability of never answering (`stall=0.001`).
-    pub stall: Option<f64>,
-    /// Body rate in bytes per second (`bandwidth=64KiB/s`).
-    pub bandwidth: Option<u64>,
+    pub stall: Option<Probability>,
+    /// Body rate (`bandwidth=64KiB/s`).
+    pub bandwidth: Option<ByteRate>,
     /// Periodic whole-server pause (`pause=10s/1s`).
     pub pause: Option<PauseFault>,
 }
@@ -153,7 +199,7 @@ impl Faults {
             entries.push(("stall", p.to_string()));
         }
         if let Some(rate) = self.bandwidth {
-            entries.push(("bandwidth", format_bandwidth(rate)));
+            entries.push(("bandwidth", rate.to_string()));
         }
         if let Some(pause) = self.pause {
             entries.push(("pause", pause.to_string()));
@@ -176,16 +222,10 @@ impl fmt::Display for Faults {
 }
 
 /// Parses a probability in [0, 1] given as `parameter`.
-pub fn parse_probability(parameter: &str, value: &str) -> Result<f64, SpecError> {
-    probability(value).map_err(|expected| SpecError::new(parameter, value, expected))
-}
-
-fn probability(text: &str) -> Result<f64, String> {
-    text.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|p| (0.0..=1.0).contains(p))
-        .ok_or_else(|| "a probability from 0 to 1, e.g. 0.01".to_string())
+pub fn parse_probability(parameter: &str, value: &str) -> Result<Probability, SpecError> {
+    value
+        .parse::<Probability>()
+        .map_err(|error| SpecError::new(parameter, value, error.expected))
 }
 
 /// Parses a fail spec `PROBABILITY:STATUS` (`0.05:503`; a bare probability means 503).
@@ -194,17 +234,14 @@ pub fn parse_fail(parameter: &str, value: &str) -> Result<FailFault, SpecError> 
                 to 599, e.g. 0.05:503";
     let error = |why: &str| SpecError::new(parameter, value, format!("{form} ({why})"));
     let (p, status) = value.split_once(':').unwrap_or((value, "503"));
-    let probability = probability(p).map_err(|_| error("bad probability"))?;
+    let probability = p
+        .parse::<Probability>()
+        .map_err(|_| error("bad probability"))?;
     let status = status
         .trim()
         .parse::<u16>()
-        .ok()
-        .filter(|s| (100..=599).contains(s))
-        .ok_or_else(|| error("bad status"))?;
-    Ok(FailFault {
-        probability,
-        status,
-    })
+        .map_err(|_| error("bad status"))?;
+    FailFault::new(probability, status).ok_or_else(|| error("bad status"))
 }
 
 impl FromStr for FailFault {
@@ -222,28 +259,16 @@ impl fmt::Display for FailFault {
 }
 
 /// Parses a body rate such as `64KiB/s`, `1MiB/s` or `500` (bytes per second, > 0).
-pub fn parse_bandwidth(parameter: &str, value: &str) -> Result<u64, SpecError> {
-    let text = value.trim();
-    let amount = text.strip_suffix("/s").unwrap_or(text);
-    parse_bytes(amount).filter(|rate| *rate > 0).ok_or_else(|| {
-        SpecError::new(
-            parameter,
-            value,
-            "a rate above zero in bytes per second, e.g. 64KiB/s, 1MiB/s or 500B/s",
-        )
-    })
+pub fn parse_bandwidth(parameter: &str, value: &str) -> Result<ByteRate, SpecError> {
+    value
+        .parse::<ByteRate>()
+        .map_err(|error| SpecError::new(parameter, value, error.expected))
 }
 
-/// Formats a rate in bytes per second so that [`parse_bandwidth`] reads it back exactly.
+/// Formats a rate in bytes per second as [`ByteRate`] prints it, so that
+/// [`parse_bandwidth`] reads it back exactly (`64KiB/s`, `1500B/s`).
 pub fn format_bandwidth(bytes_per_s: u64) -> String {
-    const KIB: u64 = 1024;
-    if bytes_per_s >= KIB * KIB && bytes_per_s.is_multiple_of(KIB * KIB) {
-        format!("{}MiB/s", bytes_per_s / (KIB * KIB))
-    } else if bytes_per_s >= KIB && bytes_per_s.is_multiple_of(KIB) {
-        format!("{}KiB/s", bytes_per_s / KIB)
-    } else {
-        format!("{bytes_per_s}B/s")
-    }
+    format!("{}/s", ByteSize(bytes_per_s))
 }
 
 /// Parses a pause spec `EVERY/LENGTH` (`10s/1s`): LENGTH at most 60s and below EVERY.
@@ -253,13 +278,12 @@ pub fn parse_pause(parameter: &str, value: &str) -> Result<PauseFault, SpecError
     let (every, length) = value
         .split_once('/')
         .ok_or_else(|| error("no '/'".to_string()))?;
-    let every = crate::spec::parse_duration_spec(every)
-        .ok_or_else(|| error(format!("EVERY {:?} is not a duration", every.trim())))?;
+    let every = every
+        .parse::<HumanDuration>()
+        .map_err(|_| error(format!("EVERY {:?} is not a duration", every.trim())))?
+        .0;
     let length = parse_capped_duration(length, "LENGTH").map_err(error)?;
-    if length.is_zero() || length >= every {
-        return Err(error("needs 0 < LENGTH < EVERY".to_string()));
-    }
-    Ok(PauseFault { every, length })
+    PauseFault::new(every, length).ok_or_else(|| error("needs 0 < LENGTH < EVERY".to_string()))
 }
 
 impl FromStr for PauseFault {
@@ -275,8 +299,8 @@ impl fmt::Display for PauseFault {
         write!(
             f,
             "{}/{}",
-            format_duration_spec(self.every),
-            format_duration_spec(self.length)
+            HumanDuration(self.every),
+            HumanDuration(self.length)
         )
     }
 }
@@ -312,11 +336,21 @@ mod tests {
     fn bare_fail_probability_means_503() {
         assert_eq!(
             "1".parse::<FailFault>().unwrap(),
-            FailFault {
-                probability: 1.0,
-                status: 503
-            }
+            FailFault::new(Probability::ALWAYS, 503).unwrap()
         );
+    }
+
+    #[test]
+    fn constructors_refuse_what_parsing_refuses() {
+        let half = Probability::new(0.5).unwrap();
+        assert!(FailFault::new(half, 503).is_some());
+        assert_eq!(FailFault::new(half, 99), None);
+        assert_eq!(FailFault::new(half, 600), None);
+        let s = Duration::from_secs;
+        assert!(PauseFault::new(s(10), s(1)).is_some());
+        assert_eq!(PauseFault::new(s(1), s(1)), None);
+        assert_eq!(PauseFault::new(s(10), Duration::ZERO), None);
+        assert_eq!(PauseFault::new(s(600), MAX_DELAY + s(1)), None);
     }
 
     #[test]
@@ -324,8 +358,9 @@ mod tests {
         assert_eq!(format_bandwidth(65536), "64KiB/s");
         assert_eq!(format_bandwidth(1 << 20), "1MiB/s");
         assert_eq!(format_bandwidth(1500), "1500B/s");
-        assert_eq!(parse_bandwidth("bandwidth", "1500B/s"), Ok(1500));
-        assert_eq!(parse_bandwidth("bandwidth", "256KiB/s"), Ok(262_144));
+        let rate = |text| parse_bandwidth("bandwidth", text).map(ByteRate::bytes_per_s);
+        assert_eq!(rate("1500B/s"), Ok(1500));
+        assert_eq!(rate("256KiB/s"), Ok(262_144));
     }
 
     #[test]
@@ -334,8 +369,8 @@ mod tests {
             ("fail", "1.5:503", "bad probability"),
             ("fail", "0.1:600", "bad status"),
             ("fail", "0.1:99", "bad status"),
-            ("reset", "-0.1", "probability from 0 to 1"),
-            ("stall", "NaN", "probability from 0 to 1"),
+            ("reset", "-0.1", "a number from 0 to 1"),
+            ("stall", "NaN", "a number from 0 to 1"),
             ("bandwidth", "0", "above zero"),
             ("bandwidth", "fast", "above zero"),
             ("pause", "1s/2s", "0 < LENGTH < EVERY"),
@@ -360,17 +395,18 @@ mod tests {
 
     #[test]
     fn request_faults_override_server_faults_kind_by_kind() {
+        let p = Probability::new;
         let server = Faults {
-            reset: Some(0.5),
-            stall: Some(0.1),
+            reset: p(0.5),
+            stall: p(0.1),
             ..Faults::default()
         };
         let request = Faults {
-            stall: Some(0.0),
+            stall: Some(Probability::NEVER),
             ..Faults::default()
         };
         let merged = server.overridden_by(&request);
-        assert_eq!((merged.reset, merged.stall), (Some(0.5), Some(0.0)));
+        assert_eq!((merged.reset, merged.stall), (p(0.5), p(0.0)));
     }
 
     #[test]

@@ -252,10 +252,11 @@ fn sleep_until(at: Instant) -> Instant {
 #[test]
 fn pause_holds_requests_arriving_or_in_flight_until_it_ends() {
     // Windows [k*400ms, k*400ms + 250ms) after start, k >= 1.
-    let mut faults = Faults::default();
-    faults.set("pause", "400ms/250ms").unwrap();
     let server = start(ServerConfig {
-        faults,
+        faults: Faults {
+            pause: Some("400ms/250ms".parse().expect("a valid pause")),
+            ..Faults::default()
+        },
         ..ServerConfig::default()
     });
     let client = agent(None);
@@ -420,10 +421,7 @@ fn out_of_range_settings_are_refused_at_start() {
             ..ServerConfig::default()
         },
         ServerConfig {
-            faults: Faults {
-                reset: Some(2.0),
-                ..Faults::default()
-            },
+            max_connections: 0,
             ..ServerConfig::default()
         },
     ] {
