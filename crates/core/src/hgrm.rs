@@ -49,9 +49,17 @@ pub fn write_hgrm<W: Write>(
         out,
         "#[Buckets = {:12}, SubBuckets     = {:12}]",
         histogram.buckets(),
-        histogram.distinct_values()
+        sub_bucket_count(histogram)
     )?;
     Ok(())
+}
+
+/// HdrHistogram's sub-bucket count (2048 at 3 significant digits), which its footer
+/// prints. The crate keeps it private, so this applies its constructor's rule, the same
+/// as the Java and C implementations': the smallest power of two that gives unit
+/// resolution up to 2·10^digits. (`distinct_values` is the whole counts array instead.)
+fn sub_bucket_count(histogram: &Histogram<u64>) -> u32 {
+    (2 * 10u32.pow(u32::from(histogram.sigfig()))).next_power_of_two()
 }
 
 #[cfg(test)]
@@ -71,5 +79,31 @@ mod tests {
         assert!(text.contains("#[Max     =      100.031, Total count    =         1000]"));
         let last_row = text.lines().rfind(|l| !l.starts_with('#')).unwrap();
         assert!(last_row.contains("1.000000000000"));
+    }
+
+    #[test]
+    fn footer_gives_2048_sub_buckets_at_three_significant_digits() {
+        let mut h = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).unwrap();
+        h.record(1_000).unwrap();
+        let mut out = Vec::new();
+        write_hgrm(&h, 5, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let footer = text.lines().last().unwrap();
+        assert!(footer.starts_with("#[Buckets = "), "{footer}");
+        assert!(
+            footer.ends_with(", SubBuckets     =         2048]"),
+            "{footer}"
+        );
+    }
+
+    #[test]
+    fn sub_bucket_count_matches_the_crates_counts_layout() {
+        // The counts array holds (buckets + 1) half-buckets; if the crate ever sized its
+        // sub-buckets differently, this is where the footer would start to lie.
+        for digits in 0..=5 {
+            let h = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, digits).unwrap();
+            let half = sub_bucket_count(&h) as usize / 2;
+            assert_eq!(h.distinct_values(), (usize::from(h.buckets()) + 1) * half);
+        }
     }
 }
