@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,22 +16,15 @@ use waitbench_core::ServerStats;
 use waitbench_core::units::{ByteRate, Probability};
 
 use crate::body::{Content, ServedBody};
+use crate::conditions::Conditions;
 use crate::config::ServerConfig;
 use crate::connection::{Connection, ConnectionEnd};
 use crate::error::ServerError;
-use crate::faults::{FaultKind, Faults, PauseFault};
-use crate::latency::{LatencySpec, parse_latency};
+use crate::faults::{FaultKind, PauseFault};
 use crate::spec::SpecError;
 use crate::stats::{Counters, ThreadCpu};
 use crate::timer::PreciseTimer;
 use crate::{MAX_BODY_BYTES, MAX_STALL};
-
-/// Header that sets a request's latency spec (the `latency` query parameter wins).
-const LATENCY_HEADER: &str = "x-waitbench-latency";
-
-/// The query parameters a request may set; anything else is refused so that a typo
-/// cannot silently run a benchmark without the intended delay.
-const QUERY_PARAMETERS: &str = "latency, connect_delay, fail, reset, stall, bandwidth, pause";
 
 /// What every handler shares: the server's defaults, counters, and the precise timer.
 #[derive(Debug, Clone)]
@@ -41,9 +34,8 @@ pub struct AppState {
 
 #[derive(Debug)]
 struct Inner {
-    latency: Option<LatencySpec>,
-    connect_delay: Option<LatencySpec>,
-    faults: Faults,
+    /// What every request gets unless it asks for something else.
+    defaults: Conditions,
     stall_cap: Duration,
     counters: Arc<Counters>,
     cpu: Arc<ThreadCpu>,
@@ -56,6 +48,10 @@ impl AppState {
     /// of the state drops). Pause windows are timed from now.
     pub fn new(config: &ServerConfig) -> Result<AppState, ServerError> {
         config.validate()?;
+        let mut defaults = config.conditions();
+        // A zero default is no default: no `connect` metric on every new connection.
+        defaults.latency = defaults.latency.filter(|spec| !spec.is_zero());
+        defaults.connect_delay = defaults.connect_delay.filter(|spec| !spec.is_zero());
         let cpu = Arc::new(ThreadCpu::default());
         let timer = PreciseTimer::start(Arc::clone(&cpu)).map_err(|source| ServerError::Start {
             what: "timer thread",
@@ -63,9 +59,7 @@ impl AppState {
         })?;
         Ok(AppState {
             inner: Arc::new(Inner {
-                latency: config.latency.clone().filter(|spec| !spec.is_zero()),
-                connect_delay: config.connect_delay.clone().filter(|spec| !spec.is_zero()),
-                faults: config.faults.clone(),
+                defaults,
                 stall_cap: config.stall_cap.min(MAX_STALL),
                 counters: Arc::default(),
                 cpu,
@@ -143,13 +137,12 @@ pub fn app(state: AppState) -> Router {
 }
 
 type ConnectionExtension = Option<Extension<Arc<Connection>>>;
-type QueryPairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
 async fn root(
     State(state): State<AppState>,
     connection: ConnectionExtension,
     headers: HeaderMap,
-    query: QueryPairs,
+    RawQuery(query): RawQuery,
 ) -> Response {
     let content = Ok(Content::Bytes(Bytes::from_static(b"ok\n")));
     respond(state, connection, &headers, query, content).await
@@ -159,7 +152,7 @@ async fn item(
     State(state): State<AppState>,
     connection: ConnectionExtension,
     headers: HeaderMap,
-    query: QueryPairs,
+    RawQuery(query): RawQuery,
     id: Result<Path<String>, PathRejection>,
 ) -> Response {
     let content = match id {
@@ -177,7 +170,7 @@ async fn bytes(
     State(state): State<AppState>,
     connection: ConnectionExtension,
     headers: HeaderMap,
-    query: QueryPairs,
+    RawQuery(query): RawQuery,
     n: Result<Path<String>, PathRejection>,
 ) -> Response {
     let expected =
@@ -203,58 +196,6 @@ async fn reset_stats(State(state): State<AppState>) -> Json<ServerStats> {
 
 async fn health() -> &'static str {
     "ok\n"
-}
-
-/// Per-request overrides of the server's defaults.
-#[derive(Debug, Default)]
-struct RequestParams {
-    latency: Option<LatencySpec>,
-    connect_delay: Option<LatencySpec>,
-    faults: Faults,
-}
-
-impl RequestParams {
-    fn read(headers: &HeaderMap, query: QueryPairs) -> Result<RequestParams, SpecError> {
-        let mut params = RequestParams::default();
-        if let Some(value) = headers.get(LATENCY_HEADER) {
-            let text = value.to_str().map_err(|_| {
-                SpecError::new(
-                    LATENCY_HEADER,
-                    format!("{value:?}"),
-                    "a latency spec in ASCII",
-                )
-            })?;
-            params.latency = Some(parse_latency(LATENCY_HEADER, text)?);
-        }
-        let Query(pairs) = query.map_err(|rejection| {
-            SpecError::new(
-                "query",
-                rejection.body_text(),
-                "NAME=VALUE pairs joined by &",
-            )
-        })?;
-        for (name, value) in pairs {
-            match name.as_str() {
-                "latency" | "connect_delay" => {
-                    let spec = Some(parse_latency(&name, &value)?);
-                    if name == "latency" {
-                        params.latency = spec;
-                    } else {
-                        params.connect_delay = spec;
-                    }
-                }
-                _ if FaultKind::from_name(&name).is_some() => params.faults.set(&name, &value)?,
-                _ => {
-                    return Err(SpecError::new(
-                        name,
-                        value,
-                        format!("no such parameter; known: {QUERY_PARAMETERS}"),
-                    ));
-                }
-            }
-        }
-        Ok(params)
-    }
 }
 
 /// What a response reports in `Server-Timing`.
@@ -299,7 +240,7 @@ async fn respond(
     state: AppState,
     connection: ConnectionExtension,
     headers: &HeaderMap,
-    query: QueryPairs,
+    query: Option<String>,
     content: Result<Content, SpecError>,
 ) -> Response {
     let in_flight = state.counters().begin_request();
@@ -307,23 +248,20 @@ async fn respond(
     // Every request consumes the flag (even a refused one), so only a connection's
     // first request is delayed.
     let first_request = connection.as_ref().is_some_and(|c| c.take_first_request());
-    let (params, content) =
-        match RequestParams::read(headers, query).and_then(|p| Ok((p, content?))) {
-            Ok(ok) => ok,
-            Err(error) => return bad_request(&error),
-        };
+    let asked = Conditions::from_request(headers, query.as_deref());
+    let (asked, content) = match asked.and_then(|asked| Ok((asked, content?))) {
+        Ok(ok) => ok,
+        Err(error) => return bad_request(&error),
+    };
     let inner = &state.inner;
     let counters = state.counters();
-    let faults = inner.faults.overridden_by(&params.faults);
+    let conditions = inner.defaults.overlaid(&asked);
+    let faults = &conditions.faults;
     let mut timing = Timing::default();
 
     timing.paused += state.wait_out_pause(faults.pause).await;
 
-    let connect_spec = params
-        .connect_delay
-        .as_ref()
-        .or(inner.connect_delay.as_ref());
-    if let Some(spec) = connect_spec.filter(|_| first_request) {
+    if let Some(spec) = conditions.connect_delay.as_ref().filter(|_| first_request) {
         let sampled = spec.sample(&mut rand::rng());
         timing.connect = Some(state.delay(sampled).await);
     }
@@ -351,7 +289,7 @@ async fn respond(
     }
     let failure = faults.fail.filter(|fail| chance(Some(fail.probability())));
 
-    let latency = params.latency.as_ref().or(inner.latency.as_ref());
+    let latency = conditions.latency.as_ref();
     timing.sampled = latency.map_or(Duration::ZERO, |spec| spec.sample(&mut rand::rng()));
     timing.applied = state.delay(timing.sampled).await;
 
@@ -408,6 +346,7 @@ mod tests {
     use tower::ServiceExt;
 
     use super::*;
+    use crate::parameter::Parameter;
 
     fn state() -> AppState {
         AppState::new(&ServerConfig::default()).unwrap()
@@ -451,7 +390,7 @@ mod tests {
     async fn header_latency_applies_and_the_query_overrides_it() {
         let state = state();
         let request = Request::get("/")
-            .header(LATENCY_HEADER, "3ms")
+            .header(Parameter::Latency.header(), "3ms")
             .body(Body::empty())
             .unwrap();
         let response = app(state.clone()).oneshot(request).await.unwrap();
@@ -464,10 +403,34 @@ mod tests {
             "{timing}"
         );
         let request = Request::get("/?latency=1ms")
-            .header(LATENCY_HEADER, "3ms")
+            .header(Parameter::Latency.header(), "3ms")
             .body(Body::empty())
             .unwrap();
         let response = app(state).oneshot(request).await.unwrap();
+        let timing = response.headers()["server-timing"].to_str().unwrap();
+        assert!(timing.starts_with("sampled;dur=1.000,"), "{timing}");
+    }
+
+    #[tokio::test]
+    async fn the_query_conditions_write_is_the_one_the_server_applies() {
+        let conditions =
+            Conditions::from_query("latency=mix(0.5:2ms,0.5:uniform(2ms,2ms))&fail=1:418").unwrap();
+        let uri = format!("/?{}", conditions.to_query().unwrap());
+        let (status, headers, _) = get(&state(), &uri).await;
+        assert_eq!(status, StatusCode::IM_A_TEAPOT, "{uri}");
+        let timing = headers["server-timing"].to_str().unwrap();
+        assert!(timing.starts_with("sampled;dur=2.000,"), "{timing}");
+    }
+
+    #[tokio::test]
+    async fn every_condition_can_be_set_by_header() {
+        let request = Request::get("/")
+            .header(Parameter::Fail.header(), "1:418")
+            .header(Parameter::Latency.header(), "uniform(1ms,1ms)")
+            .body(Body::empty())
+            .unwrap();
+        let response = app(state()).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::IM_A_TEAPOT);
         let timing = response.headers()["server-timing"].to_str().unwrap();
         assert!(timing.starts_with("sampled;dur=1.000,"), "{timing}");
     }
@@ -502,7 +465,7 @@ mod tests {
             );
         }
         let request = Request::get("/")
-            .header(LATENCY_HEADER, "soon")
+            .header(Parameter::Latency.header(), "soon")
             .body(Body::empty())
             .unwrap();
         let response = app(state).oneshot(request).await.unwrap();

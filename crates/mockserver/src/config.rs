@@ -6,6 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use crate::MAX_STALL;
+use crate::conditions::Conditions;
 use crate::error::ServerError;
 use crate::faults::Faults;
 use crate::latency::LatencySpec;
@@ -20,6 +21,8 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 pub struct ServerConfig {
     /// Address to bind; port 0 picks a free port (see [`MockServer::addr`](crate::MockServer::addr)).
     pub listen: SocketAddr,
+    // The next three are a `Conditions` spelled out, kept as fields so that existing
+    // `ServerConfig { latency, .. }` literals still build; see `with_conditions`.
     /// Latency of every request unless the request sets its own.
     pub latency: Option<LatencySpec>,
     /// Extra delay on the first request of each connection (handshake model).
@@ -49,6 +52,31 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
+    /// This configuration with its default latency, connect delay and faults replaced by
+    /// `conditions` (e.g. `ServerConfig::default().with_conditions(conditions)`).
+    pub fn with_conditions(self, conditions: Conditions) -> ServerConfig {
+        let Conditions {
+            latency,
+            connect_delay,
+            faults,
+        } = conditions;
+        ServerConfig {
+            latency,
+            connect_delay,
+            faults,
+            ..self
+        }
+    }
+
+    /// What every request gets unless it asks for something else.
+    pub fn conditions(&self) -> Conditions {
+        Conditions {
+            latency: self.latency.clone(),
+            connect_delay: self.connect_delay.clone(),
+            faults: self.faults.clone(),
+        }
+    }
+
     /// Checks the settings whose types allow values out of range (latencies and faults
     /// are valid by construction).
     pub fn validate(&self) -> Result<(), ServerError> {
@@ -67,5 +95,23 @@ impl ServerConfig {
             .into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_given_are_the_conditions_read_back() {
+        let conditions = Conditions::from_query("latency=20ms&connect_delay=5ms&reset=0.5")
+            .expect("valid conditions");
+        let config = ServerConfig {
+            worker_threads: 3,
+            ..ServerConfig::default()
+        }
+        .with_conditions(conditions.clone());
+        assert_eq!(config.conditions(), conditions);
+        assert_eq!(config.worker_threads, 3);
     }
 }

@@ -134,7 +134,8 @@ impl PauseFault {
 
 /// The faults to inject; each is off when `None`. Every field's type only holds valid
 /// values, so any combination is a valid set of faults. Per-request values override the
-/// server's defaults kind by kind.
+/// server's defaults kind by kind. Set by name or from text through
+/// [`Conditions`](crate::Conditions), which holds these beside the latencies.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Faults {
     /// Error status with a probability (`fail=0.05:503`).
@@ -155,26 +156,6 @@ impl Faults {
         *self == Faults::default()
     }
 
-    /// Sets the fault `name` (`fail`, `reset`, …) from its spec text, as a flag or query
-    /// parameter of that name would; the error names the parameter.
-    pub fn set(&mut self, name: &str, value: &str) -> Result<(), SpecError> {
-        match FaultKind::from_name(name) {
-            Some(FaultKind::Fail) => self.fail = Some(parse_fail(name, value)?),
-            Some(FaultKind::Reset) => self.reset = Some(parse_probability(name, value)?),
-            Some(FaultKind::Stall) => self.stall = Some(parse_probability(name, value)?),
-            Some(FaultKind::Bandwidth) => self.bandwidth = Some(parse_bandwidth(name, value)?),
-            Some(FaultKind::Pause) => self.pause = Some(parse_pause(name, value)?),
-            None => {
-                return Err(SpecError::new(
-                    name,
-                    value,
-                    "a fault named fail, reset, stall, bandwidth or pause",
-                ));
-            }
-        }
-        Ok(())
-    }
-
     /// These faults with every kind that `overrides` sets replaced by its value.
     pub fn overridden_by(&self, overrides: &Faults) -> Faults {
         Faults {
@@ -184,40 +165,6 @@ impl Faults {
             bandwidth: overrides.bandwidth.or(self.bandwidth),
             pause: overrides.pause.or(self.pause),
         }
-    }
-
-    /// The faults that are set, as `(name, spec)` pairs that [`Faults::set`] reads back.
-    pub fn entries(&self) -> Vec<(&'static str, String)> {
-        let mut entries = Vec::new();
-        if let Some(fail) = self.fail {
-            entries.push(("fail", fail.to_string()));
-        }
-        if let Some(p) = self.reset {
-            entries.push(("reset", p.to_string()));
-        }
-        if let Some(p) = self.stall {
-            entries.push(("stall", p.to_string()));
-        }
-        if let Some(rate) = self.bandwidth {
-            entries.push(("bandwidth", rate.to_string()));
-        }
-        if let Some(pause) = self.pause {
-            entries.push(("pause", pause.to_string()));
-        }
-        entries
-    }
-}
-
-/// A query string (`fail=0.05:503&pause=10s/1s`), empty when no fault is set.
-impl fmt::Display for Faults {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, (name, spec)) in self.entries().into_iter().enumerate() {
-            if index > 0 {
-                f.write_str("&")?;
-            }
-            write!(f, "{name}={spec}")?;
-        }
-        Ok(())
     }
 }
 
@@ -310,26 +257,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_fault_parses_and_prints_back() {
-        let mut faults = Faults::default();
-        for (name, value) in [
-            ("fail", "0.05:503"),
-            ("reset", "0.01"),
-            ("stall", "0.001"),
-            ("bandwidth", "64KiB/s"),
-            ("pause", "10s/1s"),
-        ] {
-            faults.set(name, value).unwrap();
+    fn every_fault_prints_back_as_it_was_written() {
+        for text in ["0.05:503", "1:500"] {
+            assert_eq!(text.parse::<FailFault>().unwrap().to_string(), text);
         }
-        assert_eq!(
-            faults.to_string(),
-            "fail=0.05:503&reset=0.01&stall=0.001&bandwidth=64KiB/s&pause=10s/1s"
-        );
-        let mut again = Faults::default();
-        for (name, value) in faults.entries() {
-            again.set(name, &value).unwrap();
+        for text in ["10s/1s", "1.5s/250ms"] {
+            assert_eq!(text.parse::<PauseFault>().unwrap().to_string(), text);
         }
-        assert_eq!(again, faults);
     }
 
     #[test]
@@ -366,30 +300,28 @@ mod tests {
     #[test]
     fn out_of_range_faults_are_refused_by_name() {
         let cases = [
-            ("fail", "1.5:503", "bad probability"),
-            ("fail", "0.1:600", "bad status"),
-            ("fail", "0.1:99", "bad status"),
-            ("reset", "-0.1", "a number from 0 to 1"),
-            ("stall", "NaN", "a number from 0 to 1"),
-            ("bandwidth", "0", "above zero"),
-            ("bandwidth", "fast", "above zero"),
-            ("pause", "1s/2s", "0 < LENGTH < EVERY"),
-            ("pause", "10m/2m", "delay cap"),
-            ("pause", "10s", "no '/'"),
-            ("pause", "x/1s", "EVERY"),
-            ("nap", "1s", "a fault named"),
+            (parse_fail("fail", "1.5:503").map(|_| ()), "bad probability"),
+            (parse_fail("fail", "0.1:600").map(|_| ()), "bad status"),
+            (parse_fail("fail", "0.1:99").map(|_| ()), "bad status"),
+            (
+                parse_probability("reset", "-0.1").map(|_| ()),
+                "a number from 0 to 1",
+            ),
+            (
+                parse_bandwidth("bandwidth", "fast").map(|_| ()),
+                "above zero",
+            ),
+            (
+                parse_pause("pause", "1s/2s").map(|_| ()),
+                "0 < LENGTH < EVERY",
+            ),
+            (parse_pause("pause", "10m/2m").map(|_| ()), "delay cap"),
+            (parse_pause("pause", "10s").map(|_| ()), "no '/'"),
+            (parse_pause("pause", "x/1s").map(|_| ()), "EVERY"),
         ];
-        for (name, value, fragment) in cases {
-            let error = Faults::default().set(name, value).unwrap_err();
-            assert_eq!(
-                (error.parameter.as_str(), error.value.as_str()),
-                (name, value)
-            );
-            assert!(
-                error.expected.contains(fragment),
-                "{name}={value}: {}",
-                error.expected
-            );
+        for (result, fragment) in cases {
+            let error = result.unwrap_err();
+            assert!(error.expected.contains(fragment), "{error}");
         }
     }
 

@@ -11,20 +11,27 @@
 //! benchmark ([`MockServer`], on its own runtime and threads) or standalone ([`serve`]).
 //! It knows nothing about clients or strategies and draws no charts.
 //!
-//! Parameters share one grammar wherever they are given (CLI flag, query parameter,
-//! header); malformed or out-of-range values are rejected with a [`SpecError`] naming the
-//! parameter, the value and the accepted form (a 400 JSON body over HTTP).
+//! What to inject is one value, [`Conditions`] (latency, connect delay and every fault),
+//! read and written the same way wherever it is given: CLI flag, scenario file, query
+//! parameter, `x-waitbench-*` header, or the result file's record. Its parameters share
+//! one grammar, whose durations, sizes, rates and probabilities are core's
+//! ([`waitbench_core::units`]); malformed or out-of-range values are rejected with a
+//! [`SpecError`] naming the parameter, the value and the accepted form (a 400 JSON body
+//! over HTTP).
 //!
 //! [`ServerStats`]: waitbench_core::ServerStats
 
 mod app;
 mod body;
+mod conditions;
 mod config;
 mod connection;
 mod error;
 mod faults;
 mod latency;
 mod listener;
+mod parameter;
+mod query;
 mod server;
 mod spec;
 mod stats;
@@ -33,6 +40,7 @@ mod timer;
 use std::time::Duration;
 
 pub use app::{AppState, app};
+pub use conditions::Conditions;
 pub use config::{DEFAULT_MAX_CONNECTIONS, ServerConfig};
 pub use error::ServerError;
 pub use faults::{
@@ -41,6 +49,7 @@ pub use faults::{
 };
 pub use latency::{LatencySpec, parse_latency};
 pub use listener::LISTEN_BACKLOG;
+pub use parameter::Parameter;
 pub use server::{GRACEFUL_SHUTDOWN_TIMEOUT, MockServer, serve};
 pub use spec::{SpecError, format_duration_spec, parse_duration_spec};
 
