@@ -3,10 +3,11 @@
 //!
 //! Conditions arrive as CLI flags, scenario files, query strings and request headers, and
 //! leave as query strings (a client asking a server for them) and as the result file's
-//! record of what was injected. Each of those used to translate names and values on its
-//! own; here the names come from one table ([`Parameter`]), each value's text meets its
-//! parser in one `match` ([`Conditions::set`]) and its printer in another
-//! ([`Conditions::entries`]), and every other way in or out goes through those two.
+//! record of what was injected. Translated separately, they drift apart (a name spelled
+//! two ways, a rate printed in a form the server refuses); here the names come from one
+//! table ([`Parameter`]), each value's text meets its parser in one `match`
+//! ([`Conditions::set`]) and its printer in another ([`Conditions::entries`]), and every
+//! other way in or out goes through those two.
 
 use std::fmt;
 
@@ -32,10 +33,12 @@ const QUERY_FORM: &str = "NAME=VALUE pairs joined by &, values percent-encoded a
 /// and a scenario key (`latency = "20ms"`); durations, sizes, rates and probabilities in
 /// it are core's ([`waitbench_core::units`]). Printing then parsing gives an equal value.
 ///
-/// As a serde value it is a flat table whose keys are the parameter names (`latency`,
-/// `connect_delay`, `fail`, `reset`, `stall`, `bandwidth`, `pause`), each a string (or a
-/// number, for probabilities) parsed as the parameter would be, so a bad value is
-/// reported at its own line; unknown and repeated keys are refused.
+/// As a serde value it is a table whose keys are the parameter names (`latency`,
+/// `connect_delay`, `fail`, `reset`, `stall`, `bandwidth`, `pause`), each a string or a
+/// number (`reset = 0.01`) parsed as the parameter would be; unknown and repeated keys
+/// are refused. Embedded as its own table, a bad value is reported at its own line.
+/// Under `#[serde(flatten)]` it takes only its own keys, but serde buffers the values
+/// first, so TOML reports an error at the enclosing table's first line instead.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Conditions {
     /// Latency of each request, a [`LatencySpec`]: a duration (`250us`, `20ms`, `1.5s`,
