@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::outcome::Outcome;
+use crate::recorder::Window;
 use crate::workload::{ErrorPolicy, LoadModel};
 
 /// One request to send.
@@ -38,6 +39,7 @@ pub struct Dispatcher {
     stopped: AtomicBool,
     start: Instant,
     window_start: Instant,
+    window_end: Option<Instant>,
     schedule: Schedule,
 }
 
@@ -73,6 +75,12 @@ impl Dispatcher {
             stopped: AtomicBool::new(false),
             start,
             window_start: start + warmup,
+            window_end: match *load {
+                LoadModel::Batch { .. } => None,
+                LoadModel::ClosedLoop { duration, .. } | LoadModel::OpenLoop { duration, .. } => {
+                    Some(start + warmup + duration)
+                }
+            },
             schedule,
         }
     }
@@ -175,6 +183,14 @@ impl Dispatcher {
     /// When the measured window opens (after the warm-up).
     pub fn window_start(&self) -> Instant {
         self.window_start
+    }
+
+    /// The measured window: from the end of the warm-up to the end of the load.
+    pub fn measured_window(&self) -> Window {
+        Window {
+            start: self.window_start,
+            end: self.window_end,
+        }
     }
 }
 

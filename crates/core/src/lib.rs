@@ -24,7 +24,7 @@ pub mod workload;
 pub use dispatch::{Dispatcher, Ticket};
 pub use environment::Environment;
 pub use outcome::{ErrorKind, Outcome};
-pub use recorder::{Counters, Measurement, Recorder, RecorderPool, WorkerRecorder};
+pub use recorder::{Counters, Measurement, Recorder, RecorderPool, Window, WorkerRecorder};
 pub use resources::{ResourceSampler, ResourceUsage};
 pub use result::{
     ClientResources, Counts, InjectedConditions, LatencySummary, LittlesLaw, OpenLoopStats,

@@ -9,6 +9,13 @@
 //! so a worker that is cancelled mid-request (a dropped future under `try_join_all`)
 //! still reports what it did, and its in-flight request counts as
 //! [`ErrorKind::Cancelled`] rather than being lost.
+//!
+//! Each worker also adds up how long it had a request in flight inside the run's measured
+//! [`Window`], so a run knows its time-averaged in-flight count exactly. That is the
+//! figure Little's law needs: counting completions between two instants loses up to L/d
+//! of a closed-loop run of d seconds at latency L to the window's edges (and how much
+//! depends on whether the workers happen to run in step), while the time-averaged
+//! in-flight count has no edges to lose.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,6 +44,24 @@ fn micros(duration: Duration) -> u64 {
     (duration.as_micros() as u64).clamp(1, MAX_TRACKABLE_US)
 }
 
+/// The span of time a run measures: from the end of the warm-up to the end of the load
+/// (open-ended for a batch, which ends with its last request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// When the measured window opens.
+    pub start: Instant,
+    /// When it closes; `None` for a batch, which runs until its last response.
+    pub end: Option<Instant>,
+}
+
+impl Window {
+    /// How much of `[from, to]` falls inside the window.
+    fn overlap(&self, from: Instant, to: Instant) -> Duration {
+        let to = self.end.map_or(to, |end| to.min(end));
+        to.saturating_duration_since(from.max(self.start))
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Pending {
     ticket: Ticket,
@@ -57,17 +82,25 @@ impl InFlight {
         pending.sent_at
     }
 
-    fn end(&mut self, counters: &mut Counters, outcome: Outcome) -> Option<Sample> {
+    fn end(
+        &mut self,
+        counters: &mut Counters,
+        outcome: Outcome,
+        window: Option<Window>,
+    ) -> Option<Sample> {
         let Some(pending) = self.0.take() else {
             debug_assert!(false, "end called without begin");
             return None;
         };
-        counters.end(pending, outcome)
+        let finished = Instant::now();
+        counters.add_busy(window, pending.sent_at, finished);
+        counters.end(pending, outcome, finished)
     }
 
     /// Counts a request that never finished as cancelled.
-    fn cancel(&mut self, counters: &mut Counters) {
+    fn cancel(&mut self, counters: &mut Counters, window: Option<Window>) {
         if let Some(pending) = self.0.take() {
+            counters.add_busy(window, pending.sent_at, Instant::now());
             counters.cancel(pending);
         }
     }
@@ -107,6 +140,9 @@ pub struct Counters {
     pub last_finish: Option<Instant>,
     /// When the first recorded error or error status happened.
     pub first_error: Option<Instant>,
+    /// Time with a request in flight inside the measured [`Window`], summed over workers
+    /// (warm-up requests that reach into the window count for their part inside it).
+    pub busy_in_window: Duration,
 }
 
 impl Counters {
@@ -133,7 +169,13 @@ impl Counters {
         }
     }
 
-    fn end(&mut self, pending: Pending, outcome: Outcome) -> Option<Sample> {
+    fn add_busy(&mut self, window: Option<Window>, from: Instant, to: Instant) {
+        if let Some(window) = window {
+            self.busy_in_window += window.overlap(from, to);
+        }
+    }
+
+    fn end(&mut self, pending: Pending, outcome: Outcome, finished: Instant) -> Option<Sample> {
         let Pending {
             ticket,
             sent_at,
@@ -142,7 +184,6 @@ impl Counters {
         if !ticket.recorded {
             return None;
         }
-        let finished = Instant::now();
         let origin = ticket.intended.map_or(sent_at, |t| t.min(sent_at));
         self.last_finish = max_opt(self.last_finish, Some(finished));
         self.count(outcome, finished);
@@ -186,6 +227,7 @@ impl Counters {
         self.first_send = min_opt(self.first_send, other.first_send);
         self.last_finish = max_opt(self.last_finish, other.last_finish);
         self.first_error = min_opt(self.first_error, other.first_error);
+        self.busy_in_window += other.busy_in_window;
     }
 
     /// Responses with a non-2xx status.
@@ -251,6 +293,7 @@ pub struct Recorder {
     /// Outcome counts.
     pub counters: Counters,
     pending: InFlight,
+    window: Option<Window>,
 }
 
 impl Default for Recorder {
@@ -268,6 +311,15 @@ impl Recorder {
             send_lag: new_histogram(),
             counters: Counters::default(),
             pending: InFlight::default(),
+            window: None,
+        }
+    }
+
+    /// An empty recorder that adds up in-flight time inside `window`.
+    pub fn with_window(window: Window) -> Self {
+        Recorder {
+            window: Some(window),
+            ..Recorder::new()
         }
     }
 
@@ -279,7 +331,7 @@ impl Recorder {
 
     /// Records the outcome of the request started by the last [`begin`](Self::begin).
     pub fn end(&mut self, outcome: Outcome) {
-        if let Some(sample) = self.pending.end(&mut self.counters, outcome) {
+        if let Some(sample) = self.pending.end(&mut self.counters, outcome, self.window) {
             self.record(sample);
         }
     }
@@ -316,17 +368,13 @@ pub struct RecorderPool {
     shards: Vec<Mutex<Recorder>>,
     next_shard: AtomicUsize,
     finished: Mutex<Counters>,
-}
-
-impl Default for RecorderPool {
-    fn default() -> Self {
-        Self::new()
-    }
+    window: Window,
 }
 
 impl RecorderPool {
-    /// An empty pool with a histogram shard per core (so flushes rarely contend).
-    pub fn new() -> Self {
+    /// An empty pool for a run measured over `window`, with a histogram shard per core
+    /// (so flushes rarely contend).
+    pub fn new(window: Window) -> Self {
         let shards = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .max(2);
@@ -334,6 +382,7 @@ impl RecorderPool {
             shards: (0..shards).map(|_| Mutex::new(Recorder::new())).collect(),
             next_shard: AtomicUsize::new(0),
             finished: Mutex::new(Counters::default()),
+            window,
         }
     }
 
@@ -392,7 +441,8 @@ impl WorkerRecorder<'_> {
 
     /// Records the outcome of the request started by the last [`begin`](Self::begin).
     pub fn end(&mut self, outcome: Outcome) {
-        if let Some(sample) = self.pending.end(&mut self.counters, outcome) {
+        let window = Some(self.pool.window);
+        if let Some(sample) = self.pending.end(&mut self.counters, outcome, window) {
             self.buffer.push(sample);
             if self.buffer.len() == SAMPLE_BUFFER {
                 self.pool.flush(self.shard, &self.buffer);
@@ -409,7 +459,8 @@ impl WorkerRecorder<'_> {
 
 impl Drop for WorkerRecorder<'_> {
     fn drop(&mut self) {
-        self.pending.cancel(&mut self.counters);
+        self.pending
+            .cancel(&mut self.counters, Some(self.pool.window));
         self.pool.flush(self.shard, &self.buffer);
         self.pool
             .finished
@@ -432,6 +483,8 @@ pub struct Measurement {
     pub issued_after_first_failure: Option<u64>,
     /// Strategy-specific figures, e.g. `ticker_lateness_p99_us` (claim F2).
     pub extras: std::collections::BTreeMap<String, f64>,
+    /// Requests in flight on average over the measured window (busy time ÷ window).
+    pub mean_in_flight: f64,
 }
 
 impl Measurement {
@@ -444,12 +497,21 @@ impl Measurement {
             .last_finish
             .unwrap_or(window_start)
             .max(window_start);
+        // A batch's window closes with its last response; a timed run's with its load.
+        let busy_end = dispatcher.measured_window().end.unwrap_or(window_end);
+        let span = busy_end.saturating_duration_since(window_start);
+        let mean_in_flight = if span.is_zero() {
+            0.0
+        } else {
+            recorder.counters.busy_in_window.as_secs_f64() / span.as_secs_f64()
+        };
         Measurement {
             recorder,
             window_start,
             window_end,
             issued_after_first_failure: dispatcher.issued_after_first_failure(),
             extras: Default::default(),
+            mean_in_flight,
         }
     }
 
@@ -530,7 +592,7 @@ mod tests {
 
     #[test]
     fn dropped_worker_returns_its_counts_and_counts_the_pending_request_cancelled() {
-        let pool = RecorderPool::new();
+        let pool = RecorderPool::new(open_window());
         {
             let mut worker = pool.worker();
             worker.begin(ticket(0));
@@ -550,7 +612,7 @@ mod tests {
         let _serial = crate::THREAD_COUNTING
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        let pool = RecorderPool::new();
+        let pool = RecorderPool::new(open_window());
         std::thread::scope(|scope| {
             for w in 0..5u64 {
                 let pool = &pool;
@@ -570,6 +632,67 @@ mod tests {
         assert_eq!(merged.service.len(), expected);
         assert_eq!(merged.send_lag.len(), 0);
         assert_eq!(merged.counters.sent, expected);
+    }
+
+    fn open_window() -> Window {
+        Window {
+            start: Instant::now(),
+            end: None,
+        }
+    }
+
+    #[test]
+    fn only_the_part_of_a_request_inside_the_window_counts_as_busy() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let window = Window {
+            start: t0 + ms(10),
+            end: Some(t0 + ms(20)),
+        };
+        // Straddles the start, lies inside, straddles the end, lies wholly outside.
+        assert_eq!(window.overlap(t0, t0 + ms(15)), ms(5));
+        assert_eq!(window.overlap(t0 + ms(12), t0 + ms(14)), ms(2));
+        assert_eq!(window.overlap(t0 + ms(18), t0 + ms(40)), ms(2));
+        assert_eq!(window.overlap(t0 + ms(25), t0 + ms(30)), Duration::ZERO);
+        let open = Window {
+            end: None,
+            ..window
+        };
+        assert_eq!(open.overlap(t0 + ms(18), t0 + ms(40)), ms(22));
+    }
+
+    #[test]
+    fn warmup_and_cancelled_requests_count_their_busy_time_inside_the_window() {
+        let pool = RecorderPool::new(Window {
+            start: Instant::now() - Duration::from_millis(30),
+            end: None,
+        });
+        {
+            let mut worker = pool.worker();
+            worker.begin(Ticket {
+                recorded: false,
+                ..ticket(0)
+            });
+            std::thread::sleep(Duration::from_millis(5));
+            worker.end(Outcome::Success);
+            worker.begin(ticket(1));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let busy = pool.merged().counters.busy_in_window;
+        assert!(busy >= Duration::from_millis(10), "{busy:?}");
+        assert!(busy < Duration::from_millis(30), "{busy:?}");
+    }
+
+    #[test]
+    fn a_window_that_closed_before_the_request_counts_no_busy_time() {
+        let mut recorder = Recorder::with_window(Window {
+            start: Instant::now() - Duration::from_millis(20),
+            end: Some(Instant::now() - Duration::from_millis(10)),
+        });
+        recorder.begin(ticket(0));
+        recorder.end(Outcome::Success);
+        assert_eq!(recorder.counters.busy_in_window, Duration::ZERO);
+        assert_eq!(recorder.counters.sent, 1);
     }
 
     #[test]

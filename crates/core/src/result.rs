@@ -124,8 +124,12 @@ pub struct LittlesLaw {
     pub efficiency: Option<f64>,
     /// Batch only: predicted time ceil(N / C_eff) · L, in seconds.
     pub predicted_batch_time_s: Option<f64>,
-    /// Requests in flight on average, from throughput × mean latency.
+    /// Requests in flight on average over the measured window (the time-averaged count).
     pub measured_mean_in_flight: f64,
+    /// Time-averaged requests in flight ÷ the requested C: whether a strategy really keeps
+    /// C in flight, whatever the latency or the CPU does to each request.
+    #[serde(default)]
+    pub in_flight_ratio: Option<f64>,
 }
 
 /// Open-loop figures: was the requested rate achieved, and were sends on time.
@@ -312,10 +316,15 @@ impl RunResult {
         let histograms = &measurement.recorder;
         let wall = measurement.wall_time();
         let completed = rec.ok + rec.http_errors() + rec.error_total();
-        let throughput_rps = if wall.is_zero() {
-            0.0
-        } else {
-            completed as f64 / wall.as_secs_f64()
+        let latency = LatencySummary::from_histogram(&histograms.latency);
+        let throughput_rps = match workload.load {
+            // Little's law on the time-averaged in-flight count: free of the window-edge
+            // effect that completions ÷ (last finish − window start) has (up to L/d).
+            crate::LoadModel::ClosedLoop { .. } if completed > 0 && latency.mean_us > 0.0 => {
+                measurement.mean_in_flight / (latency.mean_us / 1e6)
+            }
+            _ if wall.is_zero() => 0.0,
+            _ => completed as f64 / wall.as_secs_f64(),
         };
         let counts = Counts {
             sent: rec.sent,
@@ -341,17 +350,15 @@ impl RunResult {
             ),
             _ => None,
         };
-        let latency = LatencySummary::from_histogram(&histograms.latency);
         let littles_law = LittlesLaw {
             injected_mean_latency_us: injected.mean_latency_us,
             effective_concurrency: strategy.effective_concurrency,
             bound_rps,
             efficiency: bound_rps.map(|b| throughput_rps / b),
             predicted_batch_time_s,
-            measured_mean_in_flight: littles_law::mean_in_flight(
-                throughput_rps,
-                Duration::from_secs_f64(latency.mean_us / 1e6),
-            ),
+            measured_mean_in_flight: measurement.mean_in_flight,
+            in_flight_ratio: (concurrency > 0 && completed > 0)
+                .then(|| measurement.mean_in_flight / concurrency as f64),
         };
         let open_loop = match workload.load {
             crate::LoadModel::OpenLoop { rate_per_s, .. } => Some(OpenLoopStats {

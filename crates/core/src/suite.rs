@@ -135,4 +135,8 @@ pub struct ClaimRow {
     /// The measured figures the verdict used (e.g. `speedup_right_sized`), for tracking.
     #[serde(default)]
     pub figures: std::collections::BTreeMap<String, f64>,
+    /// The verdict each trial alone gives (empty with one trial): a verdict stands only
+    /// when every trial gives it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trial_verdicts: Vec<Verdict>,
 }

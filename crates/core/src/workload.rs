@@ -52,6 +52,36 @@ pub enum ErrorPolicy {
     Cancel,
 }
 
+impl ErrorPolicy {
+    /// Every policy.
+    pub const ALL: [ErrorPolicy; 2] = [ErrorPolicy::WaitAll, ErrorPolicy::Cancel];
+
+    /// The policy's name, as flags and scenario files write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorPolicy::WaitAll => "wait-all",
+            ErrorPolicy::Cancel => "cancel",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for ErrorPolicy {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        ErrorPolicy::ALL
+            .into_iter()
+            .find(|p| p.name() == text.trim())
+            .ok_or_else(|| format!("invalid error policy {text:?}; expected wait-all or cancel"))
+    }
+}
+
 /// The load model: how many requests, and when each is sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]

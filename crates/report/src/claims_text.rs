@@ -159,6 +159,7 @@ mod tests {
             rule: "within 20 %".into(),
             why: "pool size".into(),
             figures: Default::default(),
+            trial_verdicts: Vec::new(),
         }
     }
 

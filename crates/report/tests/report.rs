@@ -220,6 +220,7 @@ fn run(s: &Spec, factor: f64) -> RunResult {
                 .batch
                 .map(|n| (n as f64 / s.effective as f64).ceil() * s.latency_ms / 1e3),
             measured_mean_in_flight: throughput * s.p50_ms / 1e3,
+            in_flight_ratio: Some(s.effective as f64 / s.concurrency as f64),
         },
         client: ClientResources {
             process_cpu_user_s: 0.4,
@@ -311,6 +312,7 @@ fn claim(id: &str, claimed: &str, measured: &str, verdict: Verdict) -> ClaimRow 
         rule: "measured within 20 % of the claim".into(),
         why: "pool sizes decide how many requests are in flight".into(),
         figures: [("speedup".to_string(), 1.5)].into(),
+        trial_verdicts: Vec::new(),
     }
 }
 

@@ -17,6 +17,7 @@ mod error;
 mod hyper_client;
 mod kind;
 mod options;
+mod plant;
 mod reqwest_client;
 mod reqwest_errors;
 mod run;
@@ -34,6 +35,7 @@ mod test_support;
 pub use error::RunError;
 pub use kind::{StrategyKind, UnknownStrategy};
 pub use options::{BadOption, PoolSize, RuntimeFlavor, StrategyOptions};
+pub use plant::{BadPlant, Plant, PlantSpec};
 
 use waitbench_core::{Measurement, StrategyInfo, Workload};
 

@@ -132,6 +132,8 @@ pub struct StrategyOptions {
     pub cpu_work: Duration,
     /// tokio strategies: run a 1 ms ticker task and report its lateness (claim F2).
     pub ticker: bool,
+    /// A deliberate regression, to show the CI gate catches it; `None` by default.
+    pub plant: Option<crate::Plant>,
 }
 
 /// The number of cores, as the libraries count them for their defaults.

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::RwLock;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use waitbench_core::{
     Dispatcher, ErrorPolicy, LoadModel, Measurement, Outcome, RecorderPool, Ticket, WorkerRecorder,
@@ -21,6 +21,7 @@ use waitbench_core::{
 use crate::cpu_work::CpuWork;
 use crate::error::{RunError, panic_message};
 use crate::options::StrategyOptions;
+use crate::plant::Plant;
 use crate::target::RequestTarget;
 
 /// A run whose URLs are parsed and whose workload is checked, ready to start the clock.
@@ -30,17 +31,25 @@ pub(crate) struct ReadyRun {
     targets: Vec<RequestTarget>,
     policy: ErrorPolicy,
     cpu_work: CpuWork,
+    plant: Option<Plant>,
 }
 
 impl ReadyRun {
+    /// The workers to start for `concurrency`: all of them unless a plant caps them.
+    pub(crate) fn workers(&self, concurrency: usize) -> usize {
+        Plant::workers(self.plant, concurrency)
+    }
+
     /// Starts the clock: call after clients and pools are built.
     pub(crate) fn start(self) -> Run {
+        let dispatcher = Dispatcher::new(&self.load);
         Run {
-            dispatcher: Dispatcher::new(&self.load),
-            pool: RecorderPool::new(),
+            pool: RecorderPool::new(dispatcher.measured_window()),
+            dispatcher,
             targets: self.targets,
             policy: self.policy,
             cpu_work: self.cpu_work,
+            planted_delay: Plant::delay(self.plant),
         }
     }
 }
@@ -53,6 +62,8 @@ pub(crate) struct Run {
     targets: Vec<RequestTarget>,
     policy: ErrorPolicy,
     cpu_work: CpuWork,
+    /// Zero unless a plant adds a delay to every request.
+    planted_delay: Duration,
 }
 
 impl Run {
@@ -72,6 +83,7 @@ impl Run {
             targets,
             policy: workload.on_error,
             cpu_work: CpuWork::new(options.cpu_work),
+            plant: options.plant,
         })
     }
 
@@ -122,6 +134,9 @@ pub(crate) fn blocking_worker(run: &Run, send: impl Fn(&RequestTarget) -> Outcom
         }
         recorder.begin(ticket);
         let outcome = send(run.target(ticket));
+        if !run.planted_delay.is_zero() {
+            std::thread::sleep(run.planted_delay);
+        }
         if run.complete(&mut recorder, ticket, outcome) {
             break;
         }
@@ -144,6 +159,7 @@ pub(crate) fn run_on_threads(
     send: impl Fn(&RequestTarget) -> Outcome + Sync,
 ) -> Result<Run, RunError> {
     // Workers block on the read side until the run exists (or the start was abandoned).
+    let workers = ready.workers(workers);
     let gate: RwLock<Option<Run>> = RwLock::new(None);
     let joined = std::thread::scope(|scope| {
         let mut opening = gate.write().unwrap_or_else(|e| e.into_inner());
@@ -213,6 +229,9 @@ pub(crate) async fn async_worker<S: AsyncSend>(
         }
         recorder.begin(ticket);
         let outcome = sender.send(run.target(ticket)).await;
+        if !run.planted_delay.is_zero() {
+            tokio::time::sleep(run.planted_delay).await;
+        }
         if run.complete(&mut recorder, ticket, outcome) {
             return Err(Stopped);
         }

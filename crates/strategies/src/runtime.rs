@@ -107,8 +107,9 @@ impl RuntimePlan {
             let _context = runtime.enter();
             sender()?
         };
+        let workers = ready.workers(workload.load.concurrency());
         let run = ready.start();
-        self.drive(&runtime, run, workload.load.concurrency(), sender)
+        self.drive(&runtime, run, workers, sender)
     }
 
     /// Runs `workers` worker tasks sending with `sender` on `runtime` (plus the ticker if

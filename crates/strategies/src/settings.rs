@@ -40,5 +40,8 @@ pub(crate) fn common(
     );
     set(&mut info, "proxy", "none (environment ignored)");
     set(&mut info, "cpu_work", format_duration(options.cpu_work));
+    if let Some(plant) = options.plant {
+        set(&mut info, "planted_regression", plant);
+    }
     info
 }
