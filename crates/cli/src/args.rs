@@ -6,8 +6,13 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use waitbench_mockserver::{FailFault, LatencySpec, PauseFault};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
+use waitbench_core::ErrorPolicy;
+use waitbench_core::units::{ByteRate, HumanDuration, Probability};
+use waitbench_mockserver::{Conditions, FailFault, Faults, LatencySpec, PauseFault};
+use waitbench_strategies::{PlantSpec, PoolSize, RuntimeFlavor, StrategyKind};
+use waitbench_suite::check::export::ExportFormat;
 
 /// waitbench: when does async I/O beat blocking I/O and thread pools, by how much, and why.
 #[derive(Debug, Parser)]
@@ -41,32 +46,9 @@ where
     value.parse::<T>().map_err(|e| e.to_string())
 }
 
-/// Parses a duration flag (`250us`, `1.5s`, `2m`).
-pub fn duration(value: &str) -> Result<Duration, String> {
-    waitbench_core::units::parse_duration(value).ok_or_else(|| {
-        format!("{value:?} is not a duration; use a number with a unit: 250us, 20ms, 1.5s, 2m")
-    })
-}
-
-fn probability(value: &str) -> Result<f64, String> {
-    match value.parse::<f64>() {
-        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
-        _ => Err(format!(
-            "{value:?} is not a probability; use a number from 0 to 1, e.g. 0.01"
-        )),
-    }
-}
-
-fn bandwidth(value: &str) -> Result<u64, String> {
-    let bytes = value
-        .strip_suffix("/s")
-        .and_then(waitbench_core::units::parse_bytes);
-    match bytes {
-        Some(b) if b > 0 => Ok(b),
-        _ => Err(format!(
-            "{value:?} is not a bandwidth; use a size per second, e.g. 64KiB/s"
-        )),
-    }
+/// Parses a duration flag (`250us`, `1.5s`, `2min`) with core's grammar.
+fn duration(value: &str) -> Result<Duration, String> {
+    spec::<HumanDuration>(value).map(Duration::from)
 }
 
 /// Server-side conditions shared by `serve` and `run`: injected latency and faults.
@@ -83,17 +65,34 @@ pub struct ConditionArgs {
     #[arg(long, value_name = "P:STATUS", value_parser = spec::<FailFault>)]
     pub fail: Option<FailFault>,
     /// Abort the connection with a TCP RST at a probability, e.g. 0.01.
-    #[arg(long, value_name = "P", value_parser = probability)]
-    pub reset: Option<f64>,
+    #[arg(long, value_name = "P", value_parser = spec::<Probability>)]
+    pub reset: Option<Probability>,
     /// Never answer (until the client gives up) at a probability, e.g. 0.001.
-    #[arg(long, value_name = "P", value_parser = probability)]
-    pub stall: Option<f64>,
+    #[arg(long, value_name = "P", value_parser = spec::<Probability>)]
+    pub stall: Option<Probability>,
     /// Send bodies slowly, e.g. 64KiB/s.
-    #[arg(long, value_name = "RATE", value_parser = bandwidth)]
-    pub bandwidth: Option<u64>,
+    #[arg(long, value_name = "RATE", value_parser = spec::<ByteRate>)]
+    pub bandwidth: Option<ByteRate>,
     /// Stop answering periodically, e.g. 10s/1s (every 10 s, for 1 s).
     #[arg(long, value_name = "EVERY/FOR", value_parser = spec::<PauseFault>)]
     pub pause: Option<PauseFault>,
+}
+
+impl ConditionArgs {
+    /// The conditions these flags ask for.
+    pub fn conditions(&self) -> Conditions {
+        Conditions {
+            latency: self.latency.clone(),
+            connect_delay: self.connect_delay.clone(),
+            faults: Faults {
+                fail: self.fail,
+                reset: self.reset,
+                stall: self.stall,
+                bandwidth: self.bandwidth,
+                pause: self.pause,
+            },
+        }
+    }
 }
 
 /// `waitbench serve`.
@@ -110,46 +109,47 @@ pub struct ServeArgs {
     pub conditions: ConditionArgs,
 }
 
-/// How big the rayon pool of `ureq-rayon` is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ThreadsArg {
-    /// One thread per in-flight request (the default).
-    Concurrency,
-    /// rayon's default: one thread per core (the artifact).
-    RayonDefault,
-    /// A fixed number.
-    Fixed(usize),
+/// A flag's values listed in `--help` from a type's own names, parsed by its `FromStr`.
+fn listed<T>(
+    values: impl IntoIterator<Item = (&'static str, &'static str)>,
+) -> impl TypedValueParser<Value = T>
+where
+    T: FromStr + Clone + Send + Sync + 'static,
+    T::Err: std::fmt::Display,
+{
+    PossibleValuesParser::new(
+        values
+            .into_iter()
+            .map(|(name, help)| PossibleValue::new(name).help(help)),
+    )
+    .try_map(|name| name.parse::<T>().map_err(|e| e.to_string()))
 }
 
-pub fn threads(value: &str) -> Result<ThreadsArg, String> {
-    match value {
-        "concurrency" => Ok(ThreadsArg::Concurrency),
-        "default" => Ok(ThreadsArg::RayonDefault),
-        n => match n.parse::<usize>() {
-            Ok(n) if n > 0 => Ok(ThreadsArg::Fixed(n)),
-            _ => Err(format!(
-                "{value:?} is not a pool size; use a positive number, `concurrency` or `default` (one per core)"
-            )),
-        },
-    }
+fn strategies() -> impl TypedValueParser<Value = StrategyKind> {
+    listed(StrategyKind::ALL.map(|k| (k.name(), k.description())))
 }
 
-/// What a failed request does to the rest of a batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OnErrorArg {
-    /// Keep going; every result is kept (join_all).
-    WaitAll,
-    /// Drop the rest at the first failure (try_join_all).
-    Cancel,
+fn error_policies() -> impl TypedValueParser<Value = ErrorPolicy> {
+    listed([
+        ("wait-all", "keep going; every result is kept (join_all)"),
+        (
+            "cancel",
+            "drop the rest at the first failure (try_join_all)",
+        ),
+    ])
 }
 
-/// Tokio runtime flavour for the async strategies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FlavorArg {
-    /// Multi-threaded runtime (the default).
-    MultiThread,
-    /// Single-threaded runtime: one blocking call stops everything.
-    CurrentThread,
+fn runtime_flavors() -> impl TypedValueParser<Value = RuntimeFlavor> {
+    listed([
+        (
+            "multi-thread",
+            "tasks spread over the runtime's worker threads",
+        ),
+        (
+            "current-thread",
+            "every task on one thread: one blocking call stops everything",
+        ),
+    ])
 }
 
 /// `waitbench run`.
@@ -158,9 +158,9 @@ pub struct RunArgs {
     /// List the strategies, one line each, and exit.
     #[arg(long)]
     pub list: bool,
-    /// Strategy to run (see --list).
-    #[arg(long, short = 's', required_unless_present = "list")]
-    pub strategy: Option<String>,
+    /// Strategy to run.
+    #[arg(long, short = 's', required_unless_present = "list", value_parser = strategies())]
+    pub strategy: Option<StrategyKind>,
     /// Batch: this many requests, at most --concurrency in flight (default 1000).
     #[arg(long, short = 'n', conflicts_with_all = ["duration", "rate"])]
     pub requests: Option<u64>,
@@ -183,11 +183,11 @@ pub struct RunArgs {
     #[arg(long, default_value = "/")]
     pub path: String,
     /// What a failed request does to the rest of a batch.
-    #[arg(long, value_enum, default_value_t = OnErrorArg::WaitAll)]
-    pub on_error: OnErrorArg,
+    #[arg(long, value_parser = error_policies(), default_value = "wait-all")]
+    pub on_error: ErrorPolicy,
     /// ureq-rayon pool size: a number, `concurrency` (default) or `default` (rayon's one per core).
-    #[arg(long, value_parser = threads, default_value = "concurrency")]
-    pub threads: ThreadsArg,
+    #[arg(long, value_parser = spec::<PoolSize>, default_value = "concurrency")]
+    pub threads: PoolSize,
     /// Idle connections kept per host (default: raised to the pool size; ureq's own default is 3).
     #[arg(long)]
     pub idle_per_host: Option<usize>,
@@ -195,8 +195,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub runtime_threads: Option<usize>,
     /// Tokio runtime flavour.
-    #[arg(long, value_enum, default_value_t = FlavorArg::MultiThread)]
-    pub runtime: FlavorArg,
+    #[arg(long, value_parser = runtime_flavors(), default_value = "multi-thread")]
+    pub runtime: RuntimeFlavor,
     /// CPU work done on each response, e.g. 200us (claim F1).
     #[arg(long, value_parser = duration, default_value = "0s")]
     pub cpu_work: Duration,
@@ -227,6 +227,10 @@ pub struct RunArgs {
     /// Write the latency distribution in HdrHistogram's .hgrm text format.
     #[arg(long, value_name = "FILE")]
     pub hgrm: Option<PathBuf>,
+    /// Debugging: plant a regression in one strategy to show the gate catches it,
+    /// e.g. reqwest-tokio:in-flight=80% or ureq-threads:delay=6ms (never on by default).
+    #[arg(long, value_name = "STRATEGY:PLANT", value_parser = spec::<PlantSpec>)]
+    pub plant: Option<PlantSpec>,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -250,6 +254,10 @@ pub struct ReproduceArgs {
     /// Independent trials per point (default: 3, or 1 with --quick).
     #[arg(long)]
     pub trials: Option<usize>,
+    /// Debugging: plant a regression in one strategy to show the gate catches it,
+    /// e.g. reqwest-tokio:in-flight=80% or ureq-threads:delay=6ms (never on by default).
+    #[arg(long, value_name = "STRATEGY:PLANT", value_parser = spec::<PlantSpec>)]
+    pub plant: Vec<PlantSpec>,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -271,22 +279,50 @@ pub struct CheckArgs {
     /// The committed baseline.
     #[arg(long, default_value = "fixtures/baselines/ci.json")]
     pub baseline: PathBuf,
-    /// Results to check; without it the quick suite runs first.
+    /// Results to check; without it the quick suite runs first (the baseline's claims only),
+    /// and any gated metric that fails is re-measured before it counts.
     pub results: Option<PathBuf>,
     /// Also write the comparison as a Markdown table (for a pull-request comment).
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Also write the comparison, re-measurements and machine load as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
     /// Rewrite the baseline's values from the current results, keeping tolerances.
     #[arg(long)]
     pub update_baseline: bool,
-    /// Export the metrics for a tracking service: FORMAT FILE
-    /// (formats: github-action-benchmark, bencher).
-    #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"])]
-    pub export: Option<Vec<String>>,
+    /// Rebuild the baseline from many runs' results.json: each value becomes the median and
+    /// each tolerance twice the distance to the worst run (at least 30 runs).
+    #[arg(long, value_name = "RESULTS", num_args = 1.., conflicts_with_all = ["results", "update_baseline"])]
+    pub make_baseline: Vec<PathBuf>,
+    /// Export the metrics for a tracking service.
+    #[arg(long, value_name = "FORMAT", value_parser = export_formats())]
+    pub export: Option<ExportFormat>,
+    /// Where --export writes; github-action-benchmark also writes FILE's stem +
+    /// `.smaller.json` for the smaller-is-better metrics.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "export",
+        default_value = "reports/check/bench.json"
+    )]
+    pub export_file: PathBuf,
     /// Where the quick suite writes its report when no results file is given.
     #[arg(long, default_value = "reports/check")]
     pub out: PathBuf,
     /// Folder of scenario files for the quick suite.
     #[arg(long, default_value = "fixtures/scenarios")]
     pub scenarios: PathBuf,
+    /// Debugging: plant a regression in one strategy to show the gate catches it,
+    /// e.g. reqwest-tokio:in-flight=80% or ureq-threads:delay=6ms (never on by default).
+    #[arg(long, value_name = "STRATEGY:PLANT", value_parser = spec::<PlantSpec>)]
+    pub plant: Vec<PlantSpec>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `--export`'s values, listed in `--help` from the formats themselves.
+fn export_formats() -> impl TypedValueParser<Value = ExportFormat> {
+    listed(ExportFormat::ALL.map(|f| (f.name(), f.description())))
 }

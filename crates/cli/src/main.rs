@@ -18,14 +18,19 @@ use clap::Parser;
 const EXIT_REGRESSION: u8 = 1;
 /// Exit code for bad input and every other error.
 const EXIT_ERROR: u8 = 2;
+/// Exit code for a check that cannot tell noise from a regression on a contended machine
+/// (sysexits' EX_TEMPFAIL: try again).
+const EXIT_INCONCLUSIVE: u8 = 75;
 
 /// What a subcommand concluded, beyond success or an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conclusion {
     /// Everything held.
     Ok,
-    /// `check` found a metric past its tolerance.
+    /// `check` found a metric past its tolerance, confirmed by re-measurement.
     Regression,
+    /// `check` saw a failure it could not confirm on a contended machine.
+    Inconclusive,
 }
 
 fn main() -> ExitCode {
@@ -45,6 +50,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(Conclusion::Ok) => ExitCode::SUCCESS,
         Ok(Conclusion::Regression) => ExitCode::from(EXIT_REGRESSION),
+        Ok(Conclusion::Inconclusive) => ExitCode::from(EXIT_INCONCLUSIVE),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(EXIT_ERROR)

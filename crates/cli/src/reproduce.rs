@@ -70,6 +70,8 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<()> {
         only: args.only,
         scenarios: waitbench_suite::load_dir(&args.scenarios)?,
         trials: args.trials,
+        plants: args.plant,
+        focus: None,
     };
     let results = run_suite(&plan, args.quiet)?;
     waitbench_suite::write_report(&results, &args.out)?;

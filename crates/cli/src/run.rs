@@ -4,13 +4,11 @@
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use waitbench_core::{
-    ErrorPolicy, InjectedConditions, LoadModel, PathPlan, Timeouts, TrialSet, Workload,
-};
-use waitbench_mockserver::{MockServer, ServerConfig};
-use waitbench_strategies::{PoolSize, RuntimeFlavor, StrategyKind, StrategyOptions};
+use waitbench_core::{LoadModel, PathPlan, Timeouts, TrialSet, Workload};
+use waitbench_mockserver::{Conditions, MockServer, ServerConfig};
+use waitbench_strategies::{StrategyKind, StrategyOptions};
 
-use crate::args::{ConditionArgs, FlavorArg, OnErrorArg, RunArgs, ThreadsArg};
+use crate::args::RunArgs;
 use crate::progress::Bar;
 use crate::summary::summary;
 use waitbench_suite::output::{write_atomic, write_json};
@@ -24,80 +22,14 @@ struct RunDocument<'a> {
     result: &'a TrialSet,
 }
 
-/// The conditions as written into results, with the latency's mean for Little's law.
-pub fn injected(conditions: &ConditionArgs, embedded: bool) -> InjectedConditions {
-    InjectedConditions {
-        latency: conditions.latency.as_ref().map(ToString::to_string),
-        connect_delay: conditions.connect_delay.as_ref().map(ToString::to_string),
-        faults: fault_params(conditions).into_iter().collect(),
-        mean_latency_us: conditions
-            .latency
-            .as_ref()
-            .map_or(0.0, |l| l.mean().as_secs_f64() * 1e6),
-        embedded_server: embedded,
-    }
-}
-
-fn fault_params(c: &ConditionArgs) -> Vec<(String, String)> {
-    let mut params = Vec::new();
-    if let Some(f) = &c.fail {
-        params.push(("fail".into(), f.to_string()));
-    }
-    if let Some(p) = c.reset {
-        params.push(("reset".into(), p.to_string()));
-    }
-    if let Some(p) = c.stall {
-        params.push(("stall".into(), p.to_string()));
-    }
-    if let Some(b) = c.bandwidth {
-        params.push(("bandwidth".into(), format!("{b}/s")));
-    }
-    if let Some(p) = &c.pause {
-        params.push(("pause".into(), p.to_string()));
-    }
-    params
-}
-
-/// Query string that asks a waitbench server for these conditions per request.
-fn condition_query(c: &ConditionArgs) -> Option<String> {
-    let mut params = fault_params(c);
-    if let Some(l) = &c.latency {
-        params.push(("latency".into(), l.to_string()));
-    }
-    if let Some(d) = &c.connect_delay {
-        params.push(("connect_delay".into(), d.to_string()));
-    }
-    (!params.is_empty()).then(|| {
-        params
-            .iter()
-            .map(|(k, v)| format!("{k}={}", encode_query_value(v)))
-            .collect::<Vec<_>>()
-            .join("&")
-    })
-}
-
-pub fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// The embedded server for these conditions.
-pub fn server_config(c: &ConditionArgs, threads: Option<usize>) -> ServerConfig {
-    let default = ServerConfig::default();
+fn server_config(conditions: Conditions, threads: Option<usize>) -> ServerConfig {
+    let defaults = ServerConfig::default();
     ServerConfig {
-        latency: c.latency.clone(),
-        connect_delay: c.connect_delay.clone(),
-        faults: crate::serve::faults(c),
-        worker_threads: threads.unwrap_or(default.worker_threads),
-        ..default
+        worker_threads: threads.unwrap_or(defaults.worker_threads),
+        ..defaults
     }
+    .with_conditions(conditions)
 }
 
 fn load_model(args: &RunArgs) -> anyhow::Result<LoadModel> {
@@ -124,19 +56,16 @@ fn load_model(args: &RunArgs) -> anyhow::Result<LoadModel> {
 /// The strategy settings from the flags.
 pub fn strategy_options(args: &RunArgs) -> StrategyOptions {
     StrategyOptions {
-        threads: match args.threads {
-            ThreadsArg::Concurrency => PoolSize::Concurrency,
-            ThreadsArg::RayonDefault => PoolSize::RayonDefault,
-            ThreadsArg::Fixed(n) => PoolSize::Fixed(n),
-        },
+        threads: args.threads,
         idle_per_host: args.idle_per_host,
         runtime_threads: args.runtime_threads,
-        runtime_flavor: match args.runtime {
-            FlavorArg::MultiThread => RuntimeFlavor::MultiThread,
-            FlavorArg::CurrentThread => RuntimeFlavor::CurrentThread,
-        },
+        runtime_flavor: args.runtime,
         cpu_work: args.cpu_work,
         ticker: args.ticker,
+        plant: args
+            .plant
+            .filter(|spec| Some(spec.strategy) == args.strategy)
+            .map(|spec| spec.plant),
     }
 }
 
@@ -153,16 +82,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         list();
         return Ok(());
     }
-    let name = args.strategy.as_deref().unwrap_or_default();
-    let kind: StrategyKind = name.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let kind = args
+        .strategy
+        .expect("clap requires --strategy unless --list is given");
     if args.trials == 0 {
         bail!("--trials must be at least 1");
     }
     let load = load_model(&args)?;
+    let conditions = args.conditions.conditions();
     let server = match &args.target {
         Some(_) => None,
         None => Some(
-            MockServer::start(server_config(&args.conditions, args.server_threads))
+            MockServer::start(server_config(conditions.clone(), args.server_threads))
                 .context("starting the embedded mock server")?,
         ),
     };
@@ -185,15 +116,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let workload = Workload {
         target: target.url(),
         paths,
-        query: args
-            .target
-            .as_ref()
-            .and_then(|_| condition_query(&args.conditions)),
+        // The embedded server applies the conditions itself; a remote one is asked per
+        // request.
+        query: args.target.as_ref().and_then(|_| conditions.to_query()),
         load,
-        on_error: match args.on_error {
-            OnErrorArg::WaitAll => ErrorPolicy::WaitAll,
-            OnErrorArg::Cancel => ErrorPolicy::Cancel,
-        },
+        on_error: args.on_error,
         timeouts: Timeouts {
             connect: args.connect_timeout,
             request: args.timeout,
@@ -201,7 +128,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     };
     workload.validate()?;
     let strategy = waitbench_strategies::build(kind, &strategy_options(&args));
-    let injected = injected(&args.conditions, server.is_some());
+    let injected = conditions.to_injected(server.is_some());
 
     let (total, unit) = match workload.load {
         LoadModel::Batch { requests, .. } => (requests * args.trials as u64, "requests"),

@@ -1,20 +1,9 @@
 //! `waitbench serve`: the mock server, standalone, until Ctrl-C.
 
 use anyhow::Context;
-use waitbench_mockserver::{Faults, MockServer, ServerConfig};
+use waitbench_mockserver::{MockServer, ServerConfig};
 
-use crate::args::{ConditionArgs, ServeArgs};
-
-/// Builds the server's fault settings from the shared condition flags.
-pub fn faults(conditions: &ConditionArgs) -> Faults {
-    Faults {
-        fail: conditions.fail,
-        reset: conditions.reset,
-        stall: conditions.stall,
-        bandwidth: conditions.bandwidth,
-        pause: conditions.pause,
-    }
-}
+use crate::args::ServeArgs;
 
 /// Runs the server until Ctrl-C; in-flight requests finish before it exits.
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -25,16 +14,13 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             args.listen
         );
     }
+    let defaults = ServerConfig::default();
     let config = ServerConfig {
         listen: args.listen,
-        latency: args.conditions.latency.clone(),
-        connect_delay: args.conditions.connect_delay.clone(),
-        faults: faults(&args.conditions),
-        worker_threads: args
-            .threads
-            .unwrap_or_else(|| ServerConfig::default().worker_threads),
-        ..ServerConfig::default()
-    };
+        worker_threads: args.threads.unwrap_or(defaults.worker_threads),
+        ..defaults
+    }
+    .with_conditions(args.conditions.conditions());
     let latency = config
         .latency
         .as_ref()

@@ -203,6 +203,21 @@ fn check_passes_an_improved_metric() {
 #[test]
 fn check_rejects_an_unknown_metric_with_2() {
     let dir = tempfile::tempdir().unwrap();
+    let baseline = write_baseline(dir.path(), "C.asynk@300.efficiency", 1.0, "higher");
+    waitbench()
+        .args(["check", "--baseline"])
+        .arg(&baseline)
+        .arg(fixture_results())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "C.asynk@300.efficiency: not in the results",
+        ));
+}
+
+#[test]
+fn check_rejects_a_misspelt_metric_kind_with_2_naming_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
     let baseline = write_baseline(dir.path(), "C.async@300.efficency", 1.0, "higher");
     waitbench()
         .args(["check", "--baseline"])
@@ -211,8 +226,9 @@ fn check_rejects_an_unknown_metric_with_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "C.async@300.efficency: not in the results",
-        ));
+            "unknown point metric \"efficency\"",
+        ))
+        .stderr(predicate::str::contains("in_flight_ratio"));
 }
 
 #[test]
@@ -239,7 +255,7 @@ fn check_exports_valid_json_for_tracking_services() {
         .args(["check", "--baseline"])
         .arg(&baseline)
         .arg(fixture_results())
-        .args(["--export", "github-action-benchmark"])
+        .args(["--export", "github-action-benchmark", "--export-file"])
         .arg(&gab)
         .assert()
         .success();
@@ -268,7 +284,7 @@ fn check_exports_valid_json_for_tracking_services() {
         .args(["check", "--baseline"])
         .arg(&baseline)
         .arg(fixture_results())
-        .args(["--export", "bencher"])
+        .args(["--export", "bencher", "--export-file"])
         .arg(&bencher)
         .assert()
         .success();

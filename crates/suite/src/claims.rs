@@ -1,16 +1,267 @@
-//! The claims table: for each claim of `CLAIMS.md`, the figure the article gives, the
-//! figure measured, what Little's law (or the stated mechanism) predicts, and a verdict
-//! from an explicit rule. Extraction (finding a scenario's numbers by series role) is kept
-//! apart from judging (a pure function of numbers), so every rule is unit-tested on
-//! synthetic numbers.
+//! The claim registry: for each claim of `CLAIMS.md`, one declaration of its id, the
+//! series roles its scenario must provide, the figures it reports (with the way each gets
+//! better), the thresholds its verdict rule uses, and the judge. Everything else (the rule
+//! text printed in the report, the check that a scenario file supplies the roles, the
+//! direction of each exported metric) is derived from these declarations.
+//!
+//! Extraction (finding a scenario's numbers by series role) is kept apart from judging (a
+//! pure function of numbers), so every rule is unit-tested on synthetic numbers. A
+//! verdict stands only when every trial, judged alone, gives it: a verdict that depends
+//! on which trial you look at is not a finding, so it reads "inconclusive" instead, with
+//! each trial's verdict shown.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::Duration;
 
 use waitbench_core::units::{format_bytes, format_micros};
-use waitbench_core::{ClaimRow, Point, RunResult, ScenarioResult, Series, Verdict};
+use waitbench_core::{ClaimRow, Point, RunResult, ScenarioResult, Series, TrialSet, Verdict};
 use waitbench_mockserver::LatencySpec;
+
+use crate::check::metrics::Direction;
+
+/// A figure a claim reports: its name in metric keys (`claim.{id}.{name}`; a name ending
+/// in `@` stands for a family such as `speedup_right_sized@300`), which way is better,
+/// and its unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figure {
+    /// Name, or name prefix ending in `@`.
+    pub name: &'static str,
+    /// Which way is better.
+    pub direction: Direction,
+    /// Unit as tracking services show it.
+    pub unit: &'static str,
+}
+
+const fn higher(name: &'static str, unit: &'static str) -> Figure {
+    Figure {
+        name,
+        direction: Direction::Higher,
+        unit,
+    }
+}
+
+const fn lower(name: &'static str, unit: &'static str) -> Figure {
+    Figure {
+        name,
+        direction: Direction::Lower,
+        unit,
+    }
+}
+
+/// One claim of the article, declared once.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim {
+    /// Claim id (`A` … `G`, `CO`).
+    pub id: &'static str,
+    /// The claim in a few words.
+    pub claim: &'static str,
+    /// The figure the article gives.
+    pub claimed: &'static str,
+    /// Roles its scenario must have a series for.
+    pub required_roles: &'static [&'static str],
+    /// Roles its scenario may add (shown, and used where present).
+    pub optional_roles: &'static [&'static str],
+    /// Figures it reports.
+    pub figures: &'static [Figure],
+    /// The verdict rule, printed from the thresholds the judge uses.
+    pub rule: fn() -> String,
+    judge: fn(&Claim, &ScenarioResult) -> ClaimRow,
+}
+
+impl Claim {
+    /// Whether `role` is one this claim knows.
+    pub fn knows_role(&self, role: &str) -> bool {
+        self.required_roles.contains(&role) || self.optional_roles.contains(&role)
+    }
+
+    /// The declaration of `figure` (exact, or by its `name@` family).
+    pub fn figure(&self, figure: &str) -> Option<&'static Figure> {
+        self.figures
+            .iter()
+            .find(|f| f.name == figure || (f.name.ends_with('@') && figure.starts_with(f.name)))
+    }
+}
+
+// Series roles, each written once here; scenario files name them and are checked
+// against the claims that read them.
+const SEQUENTIAL: &str = "sequential";
+const ASYNC: &str = "async";
+const ASYNC_UNCAPPED: &str = "async-uncapped";
+const ASYNC_CAP_13: &str = "async-cap-13";
+const ASYNC_CAP_100: &str = "async-cap-100";
+const ASYNC_HEAVY_TAIL: &str = "async-heavy-tail";
+const ASYNC_LEAN: &str = "async-lean";
+const THREADS: &str = "threads";
+const THREADS_RIGHT_SIZED: &str = "threads-right-sized";
+const THREADS_DEFAULTS: &str = "threads-defaults";
+const RAYON_RIGHT_SIZED: &str = "rayon-right-sized";
+const UREQ_SHARED: &str = "ureq-shared";
+const UREQ_PER_REQUEST: &str = "ureq-per-request";
+const REQWEST_SHARED: &str = "reqwest-shared";
+const REQWEST_PER_REQUEST: &str = "reqwest-per-request";
+const REQWEST_SHARED_LOOPBACK: &str = "reqwest-shared-loopback";
+const REQWEST_PER_REQUEST_LOOPBACK: &str = "reqwest-per-request-loopback";
+const BLOCKING_CURRENT_THREAD: &str = "blocking-current-thread";
+const SPAWN_BLOCKING_CURRENT_THREAD: &str = "spawn-blocking-current-thread";
+const BLOCKING_MULTI_THREAD: &str = "blocking-multi-thread";
+const WAIT_ALL: &str = "wait-all";
+const CANCEL: &str = "cancel";
+const CLOSED_LOOP: &str = "closed-loop";
+const OPEN_LOOP: &str = "open-loop";
+
+/// Every claim, in the order of the claims table.
+pub static CLAIMS: [Claim; 9] = [
+    Claim {
+        id: "A",
+        claim: "500 endpoints: sequential 4 min vs async 18 s",
+        claimed: "13.3× (240 s → 18 s)",
+        required_roles: &[SEQUENTIAL, ASYNC_UNCAPPED],
+        optional_roles: &[ASYNC_CAP_13, ASYNC_CAP_100, ASYNC_HEAVY_TAIL],
+        figures: &[
+            higher("speedup_uncapped", "ratio"),
+            higher("speedup_cap_13", "ratio"),
+            higher("speedup_cap_100", "ratio"),
+            lower("sequential_s", "s"),
+            lower("uncapped_s", "s"),
+        ],
+        rule: rule_a,
+        judge: claim_a,
+    },
+    Claim {
+        id: "B",
+        claim: "reusing one session cuts per-request latency",
+        claimed: "30–50%",
+        required_roles: &[
+            UREQ_SHARED,
+            UREQ_PER_REQUEST,
+            REQWEST_SHARED,
+            REQWEST_PER_REQUEST,
+        ],
+        optional_roles: &[REQWEST_SHARED_LOOPBACK, REQWEST_PER_REQUEST_LOOPBACK],
+        figures: &[
+            higher("saving_ureq", "ratio"),
+            higher("saving_reqwest", "ratio"),
+            higher("saving_loopback", "ratio"),
+        ],
+        rule: rule_b,
+        judge: claim_b,
+    },
+    Claim {
+        id: "C",
+        claim: "async vs threads at 300+ concurrent requests",
+        claimed: "1.5–5×",
+        required_roles: &[ASYNC, THREADS_RIGHT_SIZED],
+        optional_roles: &[THREADS_DEFAULTS, RAYON_RIGHT_SIZED],
+        figures: &[
+            higher("concurrency", "requests"),
+            higher("speedup_right_sized", "ratio"),
+            higher("speedup_right_sized@", "ratio"),
+            higher("speedup_defaults", "ratio"),
+        ],
+        rule: rule_c,
+        judge: claim_c,
+    },
+    Claim {
+        id: "D",
+        claim: "saturation throughput and p99",
+        claimed: "+41% throughput, −22% p99",
+        required_roles: &[ASYNC, THREADS],
+        optional_roles: &[ASYNC_LEAN],
+        figures: &[
+            higher("throughput_gain", "ratio"),
+            lower("p99_change", "ratio"),
+            higher("lean_throughput_gain", "ratio"),
+            lower("lean_p99_change", "ratio"),
+        ],
+        rule: rule_d,
+        judge: claim_d,
+    },
+    Claim {
+        id: "E",
+        claim: "memory: thread vs coroutine",
+        claimed: "thread ~1 MB, coroutine a few KB",
+        required_roles: &[THREADS, ASYNC],
+        optional_roles: &[],
+        figures: &[
+            lower("thread_rss_per_request_bytes", "bytes"),
+            lower("thread_vm_per_request_bytes", "bytes"),
+            lower("async_rss_per_request_bytes", "bytes"),
+        ],
+        rule: rule_e,
+        judge: claim_e,
+    },
+    Claim {
+        id: "F1",
+        claim: "CPU-bound work: async gives nothing",
+        claimed: "≈ 1× (use processes)",
+        required_roles: &[SEQUENTIAL, ASYNC, THREADS],
+        optional_roles: &[],
+        figures: &[
+            higher("async_ratio", "ratio"),
+            higher("threads_ratio", "ratio"),
+        ],
+        rule: rule_f1,
+        judge: claim_f1,
+    },
+    Claim {
+        id: "F2",
+        claim: "a blocking call inside async freezes the loop",
+        claimed: "freezes; fix with run_in_executor",
+        required_roles: &[BLOCKING_CURRENT_THREAD, SPAWN_BLOCKING_CURRENT_THREAD],
+        optional_roles: &[BLOCKING_MULTI_THREAD],
+        figures: &[
+            lower("throughput_ratio", "ratio"),
+            higher("blocking_ticker_p99_us", "µs"),
+            lower("fixed_ticker_p99_us", "µs"),
+        ],
+        rule: rule_f2,
+        judge: claim_f2,
+    },
+    Claim {
+        id: "G",
+        claim: "gather cancels the rest on the first error",
+        claimed: "cancels unless return_exceptions=True",
+        required_roles: &[WAIT_ALL, CANCEL],
+        optional_roles: &[],
+        figures: &[
+            higher("wait_all_issued_after", "requests"),
+            lower("cancel_issued_after", "requests"),
+            higher("accounting_balanced", "bool"),
+        ],
+        rule: rule_g,
+        judge: claim_g,
+    },
+    Claim {
+        id: "CO",
+        claim: "method: closed-loop load hides server pauses",
+        claimed: "coordinated omission",
+        required_roles: &[CLOSED_LOOP, OPEN_LOOP],
+        optional_roles: &[],
+        figures: &[lower("closed_p99_us", "µs"), higher("open_p99_us", "µs")],
+        rule: rule_co,
+        judge: claim_co,
+    },
+];
+
+/// The declaration of claim `id`.
+pub fn claim(id: &str) -> Option<&'static Claim> {
+    CLAIMS.iter().find(|c| c.id == id)
+}
+
+/// Which way is better for a claim's figure (higher when undeclared).
+pub fn figure_direction(claim_id: &str, figure: &str) -> Direction {
+    claim(claim_id)
+        .and_then(|c| c.figure(figure))
+        .map_or(Direction::Higher, |f| f.direction)
+}
+
+/// A claim figure's unit (`ratio` when undeclared).
+pub fn figure_unit(claim_id: &str, figure: &str) -> &'static str {
+    claim(claim_id)
+        .and_then(|c| c.figure(figure))
+        .map_or("ratio", |f| f.unit)
+}
 
 fn series<'a>(s: &'a ScenarioResult, role: &str) -> Option<&'a Series> {
     s.series.iter().find(|x| x.role == role)
@@ -37,65 +288,69 @@ fn pct(x: f64) -> String {
     format!("{:+.0}%", x * 100.0)
 }
 
-/// What the article says for one claim: its id, the claim, and the figure it gives.
-#[derive(Debug, Clone, Copy)]
-struct ClaimText {
-    id: &'static str,
-    claim: &'static str,
-    claimed: &'static str,
-}
-
-impl ClaimText {
-    fn new(id: &'static str, claim: &'static str, claimed: &'static str) -> Self {
-        ClaimText { id, claim, claimed }
-    }
-}
-
 fn row(
-    text: ClaimText,
+    claim: &Claim,
     measured: String,
     predicted: String,
-    (verdict, rule): (Verdict, &str),
+    verdict: Verdict,
     why: String,
     figures: BTreeMap<String, f64>,
 ) -> ClaimRow {
     ClaimRow {
-        id: text.id.into(),
-        claim: text.claim.into(),
-        claimed: text.claimed.into(),
+        id: claim.id.into(),
+        claim: claim.claim.into(),
+        claimed: claim.claimed.into(),
         measured,
         predicted,
         verdict,
-        rule: rule.into(),
+        rule: (claim.rule)(),
         why,
         figures,
+        trial_verdicts: Vec::new(),
     }
 }
 
-const RULE_A: &str = "reproduced if uncapped async is 13.3× (±25%) faster than sequential; \
-     only under stated conditions if a series capped at 13 in flight is; otherwise not reproduced";
+/// Claim A: the article's speedup, and how far from it still counts as the same.
+const A_SPEEDUP: f64 = 13.3;
+const A_BAND: f64 = 0.25;
+
+fn rule_a() -> String {
+    format!(
+        "reproduced if uncapped async is {A_SPEEDUP}× (±{:.0}%) faster than sequential; only \
+         under stated conditions if a series capped at 13 in flight is; otherwise not reproduced",
+        A_BAND * 100.0
+    )
+}
 
 /// Claim A's verdict from the uncapped and capped-at-13 speedups over sequential.
-pub fn judge_a(uncapped: f64, capped_13: Option<f64>) -> (Verdict, &'static str) {
-    let near = |x: f64| (x / 13.3 - 1.0).abs() <= 0.25;
-    let verdict = if near(uncapped) {
+pub fn judge_a(uncapped: f64, capped_13: Option<f64>) -> Verdict {
+    let near = |x: f64| (x / A_SPEEDUP - 1.0).abs() <= A_BAND;
+    if near(uncapped) {
         Verdict::Reproduced
     } else if capped_13.is_some_and(near) {
         Verdict::OnlyUnderConditions
     } else {
         Verdict::NotReproduced
-    };
-    (verdict, RULE_A)
+    }
 }
 
-const RULE_B: &str = "reproduced if reusing connections saves 30–50% for both libraries on \
-     plain loopback; only under stated conditions if it does so only with an injected \
-     connection-setup delay; otherwise not reproduced";
+/// Claim B: the saving the article claims.
+const B_SAVING: std::ops::RangeInclusive<f64> = 0.30..=0.50;
+
+fn rule_b() -> String {
+    format!(
+        "reproduced if reusing connections saves {:.0}–{:.0}% for both libraries on plain \
+         loopback; only under stated conditions if it does so only with an injected \
+         connection-setup delay; otherwise not reproduced",
+        B_SAVING.start() * 100.0,
+        B_SAVING.end() * 100.0
+    )
+}
 
 /// Claim B's verdict from the savings with a setup delay and on plain loopback.
-pub fn judge_b(with_delay: &[f64], loopback: Option<f64>) -> (Verdict, &'static str) {
-    let in_range = |x: f64| (0.30..=0.50).contains(&x);
-    let verdict = if with_delay.is_empty() {
+pub fn judge_b(with_delay: &[f64], loopback: Option<f64>) -> Verdict {
+    let in_range = |x: f64| B_SAVING.contains(&x);
+    if with_delay.is_empty() {
         Verdict::Inconclusive
     } else if !with_delay.iter().all(|&x| in_range(x)) {
         Verdict::NotReproduced
@@ -103,31 +358,49 @@ pub fn judge_b(with_delay: &[f64], loopback: Option<f64>) -> (Verdict, &'static 
         Verdict::Reproduced
     } else {
         Verdict::OnlyUnderConditions
-    };
-    (verdict, RULE_B)
+    }
 }
 
-const RULE_C: &str = "reproduced if async is 1.5–5× the right-sized thread pool's throughput \
-     at every measured C ≥ 300; only under stated conditions if it is at some C ≥ 300 only, \
-     or only the library-default pool is ≥ 1.5× slower; otherwise not reproduced";
+/// Claim C: the speedup range the article claims, from which concurrency on.
+const C_SPEEDUP: std::ops::RangeInclusive<f64> = 1.5..=5.0;
+const C_FROM: f64 = 300.0;
+
+fn rule_c() -> String {
+    format!(
+        "reproduced if async is {}–{}× the right-sized thread pool's throughput at every \
+         measured C ≥ {C_FROM}; only under stated conditions if it is at some C ≥ {C_FROM} \
+         only, or only the library-default pool is ≥ {}× slower; otherwise not reproduced",
+        C_SPEEDUP.start(),
+        C_SPEEDUP.end(),
+        C_SPEEDUP.start()
+    )
+}
 
 /// Claim C's verdict from the async/right-sized-pool throughput ratios at each measured
 /// C ≥ 300 and the async/library-default-pool ratio, if measured.
-pub fn judge_c(right_sized: &[f64], defaults: Option<f64>) -> (Verdict, &'static str) {
-    let in_range = |r: &f64| (1.5..=5.0).contains(r);
-    let verdict = if !right_sized.is_empty() && right_sized.iter().all(in_range) {
+pub fn judge_c(right_sized: &[f64], defaults: Option<f64>) -> Verdict {
+    let in_range = |r: &f64| C_SPEEDUP.contains(r);
+    if !right_sized.is_empty() && right_sized.iter().all(in_range) {
         Verdict::Reproduced
-    } else if right_sized.iter().any(in_range) || defaults.is_some_and(|d| d >= 1.5) {
+    } else if right_sized.iter().any(in_range) || defaults.is_some_and(|d| d >= *C_SPEEDUP.start())
+    {
         Verdict::OnlyUnderConditions
     } else {
         Verdict::NotReproduced
-    };
-    (verdict, RULE_C)
+    }
 }
 
-const RULE_D: &str = "reproduced if the async client (reqwest) saturates at ≥ 20% more \
-     throughput than the thread pool with a lower p99 (claimed +41%, −22%); only under stated \
-     conditions if only the bare-hyper async client does; otherwise not reproduced";
+/// Claim D: the throughput gain that counts as "clearly more".
+const D_GAIN: f64 = 0.20;
+
+fn rule_d() -> String {
+    format!(
+        "reproduced if the async client (reqwest) saturates at ≥ {:.0}% more throughput than \
+         the thread pool with a lower p99 (claimed +41%, −22%); only under stated conditions \
+         if only the bare-hyper async client does; otherwise not reproduced",
+        D_GAIN * 100.0
+    )
+}
 
 /// How one async client's saturation point compares with the thread pool's.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -141,77 +414,100 @@ pub struct SaturationGain {
 impl SaturationGain {
     /// The claim's shape: clearly more throughput and a lower p99.
     fn holds(self) -> bool {
-        self.throughput >= 0.20 && self.p99 < 0.0
+        self.throughput >= D_GAIN && self.p99 < 0.0
     }
 }
 
 /// Claim D's verdict from the reqwest client's gain over threads and, if measured, the
 /// bare-hyper client's.
-pub fn judge_d(reqwest: SaturationGain, lean: Option<SaturationGain>) -> (Verdict, &'static str) {
-    let verdict = if reqwest.holds() {
+pub fn judge_d(reqwest: SaturationGain, lean: Option<SaturationGain>) -> Verdict {
+    if reqwest.holds() {
         Verdict::Reproduced
     } else if lean.is_some_and(SaturationGain::holds) {
         Verdict::OnlyUnderConditions
     } else {
         Verdict::NotReproduced
-    };
-    (verdict, RULE_D)
+    }
 }
 
-const RULE_E: &str = "reproduced if a thread's resident memory per in-flight request is \
-     ≥ 512 KiB and ≥ 5× a task's; only under stated conditions if ~1 MB holds only for \
-     virtual memory (VM ≥ 512 KiB per thread); otherwise not reproduced";
+/// Claim E: how much memory per request counts as "about 1 MB", and as "much more".
+const E_LARGE_BYTES: f64 = 512.0 * 1024.0;
+const E_FACTOR: f64 = 5.0;
+
+fn rule_e() -> String {
+    format!(
+        "reproduced if a thread's resident memory per in-flight request is ≥ {} and ≥ \
+         {E_FACTOR}× a task's; only under stated conditions if ~1 MB holds only for virtual \
+         memory (VM ≥ {} per thread); otherwise not reproduced",
+        format_bytes(E_LARGE_BYTES),
+        format_bytes(E_LARGE_BYTES)
+    )
+}
 
 /// Claim E's verdict from per-in-flight memory slopes (bytes).
-pub fn judge_e(thread_rss: f64, thread_vm: f64, task_rss: f64) -> (Verdict, &'static str) {
-    const HALF_MIB: f64 = 512.0 * 1024.0;
-    let verdict = if thread_rss >= HALF_MIB && thread_rss >= 5.0 * task_rss.max(1.0) {
+pub fn judge_e(thread_rss: f64, thread_vm: f64, task_rss: f64) -> Verdict {
+    if thread_rss >= E_LARGE_BYTES && thread_rss >= E_FACTOR * task_rss.max(1.0) {
         Verdict::Reproduced
-    } else if thread_vm >= HALF_MIB {
+    } else if thread_vm >= E_LARGE_BYTES {
         Verdict::OnlyUnderConditions
     } else {
         Verdict::NotReproduced
-    };
-    (verdict, RULE_E)
+    }
 }
 
-const RULE_F1: &str = "reproduced if async gains ≤ 1.3× over sequential on CPU-bound work \
-     while a thread pool gains ≥ 1.3×; otherwise not reproduced";
+/// Claim F1: the gain over sequential that separates "nothing" from "more cores".
+const F1_GAIN: f64 = 1.3;
+
+fn rule_f1() -> String {
+    format!(
+        "reproduced if async gains ≤ {F1_GAIN}× over sequential on CPU-bound work while a \
+         thread pool gains ≥ {F1_GAIN}×; otherwise not reproduced"
+    )
+}
 
 /// Claim F1's verdict from throughput ratios over sequential.
-pub fn judge_f1(async_ratio: f64, threads_ratio: f64) -> (Verdict, &'static str) {
-    let verdict = if async_ratio <= 1.3 && threads_ratio >= 1.3 {
+pub fn judge_f1(async_ratio: f64, threads_ratio: f64) -> Verdict {
+    if async_ratio <= F1_GAIN && threads_ratio >= F1_GAIN {
         Verdict::Reproduced
     } else {
         Verdict::NotReproduced
-    };
-    (verdict, RULE_F1)
+    }
 }
 
-const RULE_F2: &str = "reproduced if blocking inside a current-thread runtime cuts throughput \
-     to ≤ 0.5× of spawn_blocking's and makes a 1 ms ticker ≥ 5× later at p99; otherwise \
-     not reproduced";
+/// Claim F2: how much throughput a frozen loop loses, and how much later its ticker runs.
+const F2_THROUGHPUT: f64 = 0.5;
+const F2_LATENESS: f64 = 5.0;
+
+fn rule_f2() -> String {
+    format!(
+        "reproduced if blocking inside a current-thread runtime cuts throughput to ≤ \
+         {F2_THROUGHPUT}× of spawn_blocking's and makes a 1 ms ticker ≥ {F2_LATENESS}× later \
+         at p99; otherwise not reproduced"
+    )
+}
 
 /// Claim F2's verdict from the throughput ratio and ticker lateness (µs) of both.
 pub fn judge_f2(
     throughput_ratio: f64,
     blocking_ticker_p99_us: f64,
     fixed_ticker_p99_us: f64,
-) -> (Verdict, &'static str) {
-    let verdict = if throughput_ratio <= 0.5
-        && blocking_ticker_p99_us >= 5.0 * fixed_ticker_p99_us.max(1.0)
+) -> Verdict {
+    if throughput_ratio <= F2_THROUGHPUT
+        && blocking_ticker_p99_us >= F2_LATENESS * fixed_ticker_p99_us.max(1.0)
     {
         Verdict::Reproduced
     } else {
         Verdict::NotReproduced
-    };
-    (verdict, RULE_F2)
+    }
 }
 
-const RULE_G: &str = "only under stated conditions if cancel-on-error issues at most C \
-     requests after the first failure while wait-all issues the rest (the claim describes \
+fn rule_g() -> String {
+    "only under stated conditions if cancel-on-error issues at most C requests after the \
+     first failure while wait-all issues the rest (the claim describes \
      try_join_all/TaskGroup, not join_all/gather); not reproduced if cancel keeps issuing; \
-     inconclusive if no failure happened";
+     inconclusive if no failure happened"
+        .into()
+}
 
 /// Claim G's verdict from requests issued after the first failure.
 pub fn judge_g(
@@ -219,55 +515,52 @@ pub fn judge_g(
     cancel_after: Option<u64>,
     concurrency: u64,
     balanced: bool,
-) -> (Verdict, &'static str) {
-    let verdict = match (wait_all_after, cancel_after) {
+) -> Verdict {
+    match (wait_all_after, cancel_after) {
         (Some(w), Some(c)) if balanced && c <= concurrency && w > c => Verdict::OnlyUnderConditions,
         (Some(_), Some(_)) => Verdict::NotReproduced,
         _ => Verdict::Inconclusive,
-    };
-    (verdict, RULE_G)
+    }
 }
 
-const RULE_CO: &str = "reproduced if the open-loop p99 (from intended send times) is ≥ 3× the \
-     closed-loop p99 under the same server pause; otherwise not reproduced";
+/// The coordinated-omission check: how much higher the open-loop p99 must be.
+const CO_FACTOR: f64 = 3.0;
+
+fn rule_co() -> String {
+    format!(
+        "reproduced if the open-loop p99 (from intended send times) is ≥ {CO_FACTOR}× the \
+         closed-loop p99 under the same server pause; otherwise not reproduced"
+    )
+}
 
 /// The coordinated-omission check's verdict from both p99s (µs).
-pub fn judge_co(closed_p99_us: f64, open_p99_us: f64) -> (Verdict, &'static str) {
-    let verdict = if open_p99_us >= 3.0 * closed_p99_us {
+pub fn judge_co(closed_p99_us: f64, open_p99_us: f64) -> Verdict {
+    if open_p99_us >= CO_FACTOR * closed_p99_us {
         Verdict::Reproduced
     } else {
         Verdict::NotReproduced
-    };
-    (verdict, RULE_CO)
+    }
 }
 
-fn inconclusive(text: ClaimText, missing: &str) -> ClaimRow {
+fn inconclusive(text: &Claim, missing: &str) -> ClaimRow {
     row(
         text,
         "—".into(),
         "—".into(),
-        (
-            Verdict::Inconclusive,
-            "the scenario must produce the series named in its rule",
-        ),
+        Verdict::Inconclusive,
         format!("not measured: {missing}"),
         BTreeMap::new(),
     )
 }
 
-fn claim_a(s: &ScenarioResult) -> ClaimRow {
-    let text = ClaimText::new(
-        "A",
-        "500 endpoints: sequential 4 min vs async 18 s",
-        "13.3× (240 s → 18 s)",
-    );
+fn claim_a(text: &Claim, s: &ScenarioResult) -> ClaimRow {
     let time =
         |role: &str| last(series(s, role)).map(|p| (p.trials.wall_time_s.median, p.predicted));
-    let (Some(seq), Some(uncapped)) = (time("sequential"), time("async-uncapped")) else {
+    let (Some(seq), Some(uncapped)) = (time(SEQUENTIAL), time(ASYNC_UNCAPPED)) else {
         return inconclusive(text, "sequential and async-uncapped series");
     };
-    let cap13 = time("async-cap-13");
-    let cap100 = time("async-cap-100");
+    let cap13 = time(ASYNC_CAP_13);
+    let cap100 = time(ASYNC_CAP_100);
     let speed = |t: (f64, Option<f64>)| seq.0 / t.0.max(1e-9);
     let mut figures = BTreeMap::from([
         ("speedup_uncapped".to_string(), speed(uncapped)),
@@ -310,20 +603,15 @@ fn mean_latency(p: &Point) -> f64 {
     median_run(p).map_or(f64::NAN, |r| r.latency.mean_us)
 }
 
-fn claim_b(s: &ScenarioResult) -> ClaimRow {
-    let text = ClaimText::new(
-        "B",
-        "reusing one session cuts per-request latency",
-        "30–50%",
-    );
+fn claim_b(text: &Claim, s: &ScenarioResult) -> ClaimRow {
     let saving = |shared: &str, fresh: &str| -> Option<(f64, &Point)> {
         let a = last(series(s, shared))?;
         let b = last(series(s, fresh))?;
         Some((1.0 - mean_latency(a) / mean_latency(b), a))
     };
-    let ureq = saving("ureq-shared", "ureq-per-request");
-    let reqwest = saving("reqwest-shared", "reqwest-per-request");
-    let loopback = saving("reqwest-shared-loopback", "reqwest-per-request-loopback");
+    let ureq = saving(UREQ_SHARED, UREQ_PER_REQUEST);
+    let reqwest = saving(REQWEST_SHARED, REQWEST_PER_REQUEST);
+    let loopback = saving(REQWEST_SHARED_LOOPBACK, REQWEST_PER_REQUEST_LOOPBACK);
     let with_delay: Vec<f64> = [ureq, reqwest].iter().flatten().map(|(x, _)| *x).collect();
     let Some((_, point)) = ureq.or(reqwest) else {
         return inconclusive(text, "shared and per-request series");
@@ -357,15 +645,10 @@ fn claim_b(s: &ScenarioResult) -> ClaimRow {
     )
 }
 
-fn claim_c(s: &ScenarioResult) -> ClaimRow {
-    let text = ClaimText::new(
-        "C",
-        "async vs threads at 300+ concurrent requests",
-        "1.5–5×",
-    );
-    let async_s = series(s, "async");
-    let right = series(s, "threads-right-sized");
-    let defaults = series(s, "threads-defaults");
+fn claim_c(text: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let async_s = series(s, ASYNC);
+    let right = series(s, THREADS_RIGHT_SIZED);
+    let defaults = series(s, THREADS_DEFAULTS);
     let tput =
         |series: Option<&Series>, x: f64| at(series, x).map(|p| p.trials.throughput_rps.median);
     // Every C the async and right-sized series share, with async's speedup there.
@@ -425,8 +708,8 @@ fn claim_c(s: &ScenarioResult) -> ClaimRow {
         None => "1.0× (both reach C/L)".into(),
     };
     let speedups: Vec<f64> = from_300.iter().map(|&(_, r)| r).collect();
-    let (verdict, rule) = if speedups.is_empty() {
-        (Verdict::Inconclusive, "the sweep must reach C ≥ 300")
+    let verdict = if speedups.is_empty() {
+        Verdict::Inconclusive
     } else {
         judge_c(&speedups, d)
     };
@@ -434,7 +717,7 @@ fn claim_c(s: &ScenarioResult) -> ClaimRow {
         text,
         measured,
         predicted,
-        (verdict, rule),
+        verdict,
         "By Little's law throughput is C/L whoever holds the C requests: a gap appears when \
          the thread pool keeps fewer requests in flight (rayon's one thread per core, ureq's \
          3 idle connections per host), and at thousands of threads, when their CPU and \
@@ -444,16 +727,11 @@ fn claim_c(s: &ScenarioResult) -> ClaimRow {
     )
 }
 
-fn claim_d(s: &ScenarioResult) -> ClaimRow {
-    let text = ClaimText::new(
-        "D",
-        "saturation throughput and p99",
-        "+41% throughput, −22% p99",
-    );
-    let (Some(a), Some(t)) = (last(series(s, "async")), last(series(s, "threads"))) else {
+fn claim_d(text: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let (Some(a), Some(t)) = (last(series(s, ASYNC)), last(series(s, THREADS))) else {
         return inconclusive(text, "async and threads series");
     };
-    let lean = last(series(s, "async-lean"));
+    let lean = last(series(s, ASYNC_LEAN));
     let gain_over_threads = |p: &Point| SaturationGain {
         throughput: p.trials.throughput_rps.median / t.trials.throughput_rps.median - 1.0,
         p99: p.trials.p99_us.median / t.trials.p99_us.median - 1.0,
@@ -527,14 +805,9 @@ fn slope(series: Option<&Series>, pick: fn(&RunResult) -> u64) -> Option<f64> {
     }
 }
 
-fn claim_e(s: &ScenarioResult) -> ClaimRow {
-    let text = ClaimText::new(
-        "E",
-        "memory: thread vs coroutine",
-        "thread ~1 MB, coroutine a few KB",
-    );
-    let threads = series(s, "threads");
-    let tasks = series(s, "async");
+fn claim_e(text: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let threads = series(s, THREADS);
+    let tasks = series(s, ASYNC);
     let (Some(t_rss), Some(t_vm), Some(a_rss)) = (
         slope(threads, |r| r.client.rss_steady_bytes),
         slope(threads, |r| r.client.vm_steady_bytes),
@@ -565,15 +838,9 @@ fn claim_e(s: &ScenarioResult) -> ClaimRow {
     )
 }
 
-fn claim_f1(s: &ScenarioResult) -> ClaimRow {
-    let text = ClaimText::new(
-        "F1",
-        "CPU-bound work: async gives nothing",
-        "≈ 1× (use processes)",
-    );
+fn claim_f1(text: &Claim, s: &ScenarioResult) -> ClaimRow {
     let tput = |role| last(series(s, role)).map(|p| (p.trials.throughput_rps.median, p));
-    let (Some(seq), Some(asy), Some(thr)) = (tput("sequential"), tput("async"), tput("threads"))
-    else {
+    let (Some(seq), Some(asy), Some(thr)) = (tput(SEQUENTIAL), tput(ASYNC), tput(THREADS)) else {
         return inconclusive(text, "sequential, async and threads series");
     };
     let (ra, rt) = (asy.0 / seq.0, thr.0 / seq.0);
@@ -602,15 +869,10 @@ fn ticker_p99(p: &Point) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-fn claim_f2(s: &ScenarioResult) -> ClaimRow {
-    let text = ClaimText::new(
-        "F2",
-        "a blocking call inside async freezes the loop",
-        "freezes; fix with run_in_executor",
-    );
+fn claim_f2(text: &Claim, s: &ScenarioResult) -> ClaimRow {
     let (Some(b), Some(f)) = (
-        last(series(s, "blocking-current-thread")),
-        last(series(s, "spawn-blocking-current-thread")),
+        last(series(s, BLOCKING_CURRENT_THREAD)),
+        last(series(s, SPAWN_BLOCKING_CURRENT_THREAD)),
     ) else {
         return inconclusive(text, "blocking and spawn-blocking series");
     };
@@ -644,13 +906,8 @@ fn claim_f2(s: &ScenarioResult) -> ClaimRow {
     )
 }
 
-fn claim_g(s: &ScenarioResult) -> ClaimRow {
-    let text = ClaimText::new(
-        "G",
-        "gather cancels the rest on the first error",
-        "cancels unless return_exceptions=True",
-    );
-    let (Some(w), Some(c)) = (last(series(s, "wait-all")), last(series(s, "cancel"))) else {
+fn claim_g(text: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let (Some(w), Some(c)) = (last(series(s, WAIT_ALL)), last(series(s, CANCEL))) else {
         return inconclusive(text, "wait-all and cancel series");
     };
     let (Some(wr), Some(cr)) = (median_run(w), median_run(c)) else {
@@ -696,13 +953,8 @@ fn claim_g(s: &ScenarioResult) -> ClaimRow {
     )
 }
 
-fn claim_co(s: &ScenarioResult) -> ClaimRow {
-    let text = ClaimText::new(
-        "CO",
-        "method: closed-loop load hides server pauses",
-        "coordinated omission",
-    );
-    let (Some(c), Some(o)) = (last(series(s, "closed-loop")), last(series(s, "open-loop"))) else {
+fn claim_co(text: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let (Some(c), Some(o)) = (last(series(s, CLOSED_LOOP)), last(series(s, OPEN_LOOP))) else {
         return inconclusive(text, "closed-loop and open-loop series");
     };
     let pause = median_run(o)
@@ -731,23 +983,83 @@ fn claim_co(s: &ScenarioResult) -> ClaimRow {
 
 /// The claims table for the scenarios that ran, in claim order.
 pub fn evaluate(scenarios: &[ScenarioResult]) -> Vec<ClaimRow> {
-    scenarios
+    CLAIMS
         .iter()
-        .filter_map(|s| {
-            Some(match s.claim.as_str() {
-                "A" => claim_a(s),
-                "B" => claim_b(s),
-                "C" => claim_c(s),
-                "D" => claim_d(s),
-                "E" => claim_e(s),
-                "F1" => claim_f1(s),
-                "F2" => claim_f2(s),
-                "G" => claim_g(s),
-                "CO" => claim_co(s),
-                _ => return None,
-            })
+        .filter_map(|c| {
+            let scenario = scenarios.iter().find(|s| s.claim == c.id)?;
+            Some(judge_every_trial(c, scenario))
         })
         .collect()
+}
+
+/// Judges the scenario as a whole (medians across trials) and each trial alone; the
+/// verdict stands only if every trial gives the same one.
+fn judge_every_trial(claim: &Claim, scenario: &ScenarioResult) -> ClaimRow {
+    let mut row = (claim.judge)(claim, scenario);
+    let trials = scenario
+        .series
+        .iter()
+        .flat_map(|s| &s.points)
+        .map(|p| p.trials.trials.len())
+        .max()
+        .unwrap_or(0);
+    if trials < 2 {
+        return row;
+    }
+    let per_trial: Vec<ClaimRow> = (0..trials)
+        .map(|i| (claim.judge)(claim, &trial_view(scenario, i)))
+        .collect();
+    row.trial_verdicts = per_trial.iter().map(|r| r.verdict).collect();
+    let first = row.trial_verdicts[0];
+    if row.trial_verdicts.iter().all(|v| *v == first) {
+        row.verdict = first;
+        return row;
+    }
+    let mut spread = String::new();
+    for name in row.figures.keys() {
+        let values: Vec<f64> = per_trial
+            .iter()
+            .filter_map(|r| r.figures.get(name).copied())
+            .collect();
+        let (lo, hi) = values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(*v), hi.max(*v))
+            });
+        if values.len() == trials && lo < hi {
+            let _ = write!(spread, "; {name} {} to {}", short(lo), short(hi));
+        }
+    }
+    let verdicts: Vec<&str> = row.trial_verdicts.iter().map(|v| v.label()).collect();
+    row.why = format!(
+        "inconclusive: trials straddle the threshold (trial verdicts: {}{spread}). {}",
+        verdicts.join(", "),
+        row.why
+    );
+    row.verdict = Verdict::Inconclusive;
+    row
+}
+
+fn short(x: f64) -> String {
+    if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// The scenario as if only trial `i` had been run (a point with fewer trials keeps its
+/// last one: a series measured once is shared by every trial of the others).
+fn trial_view(scenario: &ScenarioResult, i: usize) -> ScenarioResult {
+    let mut view = scenario.clone();
+    for point in view.series.iter_mut().flat_map(|s| &mut s.points) {
+        let n = point.trials.trials.len();
+        if n > 0 {
+            let trial = point.trials.trials[i.min(n - 1)].clone();
+            point.trials = TrialSet::new(vec![trial]);
+        }
+    }
+    view
 }
 
 #[cfg(test)]
@@ -756,56 +1068,53 @@ mod tests {
 
     #[test]
     fn a_reproduces_only_with_thirteen_in_flight() {
-        assert_eq!(judge_a(13.0, None).0, Verdict::Reproduced);
-        assert_eq!(judge_a(480.0, Some(12.8)).0, Verdict::OnlyUnderConditions);
-        assert_eq!(judge_a(480.0, Some(100.0)).0, Verdict::NotReproduced);
+        assert_eq!(judge_a(13.0, None), Verdict::Reproduced);
+        assert_eq!(judge_a(480.0, Some(12.8)), Verdict::OnlyUnderConditions);
+        assert_eq!(judge_a(480.0, Some(100.0)), Verdict::NotReproduced);
     }
 
     #[test]
     fn b_needs_the_saving_on_plain_loopback_to_be_reproduced() {
-        assert_eq!(judge_b(&[0.4, 0.41], Some(0.35)).0, Verdict::Reproduced);
+        assert_eq!(judge_b(&[0.4, 0.41], Some(0.35)), Verdict::Reproduced);
         assert_eq!(
-            judge_b(&[0.4, 0.41], Some(0.01)).0,
+            judge_b(&[0.4, 0.41], Some(0.01)),
             Verdict::OnlyUnderConditions
         );
-        assert_eq!(judge_b(&[0.4, 0.1], Some(0.01)).0, Verdict::NotReproduced);
-        assert_eq!(judge_b(&[], None).0, Verdict::Inconclusive);
+        assert_eq!(judge_b(&[0.4, 0.1], Some(0.01)), Verdict::NotReproduced);
+        assert_eq!(judge_b(&[], None), Verdict::Inconclusive);
     }
 
     #[test]
     fn c_separates_right_sized_from_default_pools() {
-        assert_eq!(judge_c(&[2.0, 3.0], None).0, Verdict::Reproduced);
-        assert_eq!(
-            judge_c(&[1.02], Some(150.0)).0,
-            Verdict::OnlyUnderConditions
-        );
-        assert_eq!(judge_c(&[1.02], Some(1.1)).0, Verdict::NotReproduced);
-        assert_eq!(judge_c(&[9.0], None).0, Verdict::NotReproduced);
-        assert_eq!(judge_c(&[0.9], None).0, Verdict::NotReproduced);
+        assert_eq!(judge_c(&[2.0, 3.0], None), Verdict::Reproduced);
+        assert_eq!(judge_c(&[1.02], Some(150.0)), Verdict::OnlyUnderConditions);
+        assert_eq!(judge_c(&[1.02], Some(1.1)), Verdict::NotReproduced);
+        assert_eq!(judge_c(&[9.0], None), Verdict::NotReproduced);
+        assert_eq!(judge_c(&[0.9], None), Verdict::NotReproduced);
         // ≈ 1× at 300 and 1000, a gap only where 5,000 threads collapse.
         assert_eq!(
-            judge_c(&[1.0, 1.01, 3.97], None).0,
+            judge_c(&[1.0, 1.01, 3.97], None),
             Verdict::OnlyUnderConditions
         );
-        assert_eq!(judge_c(&[], None).0, Verdict::NotReproduced);
+        assert_eq!(judge_c(&[], None), Verdict::NotReproduced);
     }
 
     #[test]
     fn d_needs_both_more_throughput_and_lower_p99() {
         let gain = |throughput, p99| SaturationGain { throughput, p99 };
-        assert_eq!(judge_d(gain(0.41, -0.22), None).0, Verdict::Reproduced);
-        assert_eq!(judge_d(gain(0.41, 0.05), None).0, Verdict::NotReproduced);
-        assert_eq!(judge_d(gain(0.05, -0.5), None).0, Verdict::NotReproduced);
+        assert_eq!(judge_d(gain(0.41, -0.22), None), Verdict::Reproduced);
+        assert_eq!(judge_d(gain(0.41, 0.05), None), Verdict::NotReproduced);
+        assert_eq!(judge_d(gain(0.05, -0.5), None), Verdict::NotReproduced);
         assert_eq!(
-            judge_d(gain(0.05, 0.1), Some(gain(0.45, -0.1))).0,
+            judge_d(gain(0.05, 0.1), Some(gain(0.45, -0.1))),
             Verdict::OnlyUnderConditions
         );
         assert_eq!(
-            judge_d(gain(0.05, 0.1), Some(gain(0.45, 0.1))).0,
+            judge_d(gain(0.05, 0.1), Some(gain(0.45, 0.1))),
             Verdict::NotReproduced
         );
         assert_eq!(
-            judge_d(gain(0.3, -0.1), Some(gain(0.05, 0.1))).0,
+            judge_d(gain(0.3, -0.1), Some(gain(0.05, 0.1))),
             Verdict::Reproduced
         );
     }
@@ -814,43 +1123,43 @@ mod tests {
     fn e_distinguishes_resident_from_virtual_memory() {
         let kib = 1024.0;
         assert_eq!(
-            judge_e(1024.0 * kib, 2048.0 * kib, 4.0 * kib).0,
+            judge_e(1024.0 * kib, 2048.0 * kib, 4.0 * kib),
             Verdict::Reproduced
         );
         assert_eq!(
-            judge_e(20.0 * kib, 2048.0 * kib, 4.0 * kib).0,
+            judge_e(20.0 * kib, 2048.0 * kib, 4.0 * kib),
             Verdict::OnlyUnderConditions
         );
         assert_eq!(
-            judge_e(20.0 * kib, 30.0 * kib, 4.0 * kib).0,
+            judge_e(20.0 * kib, 30.0 * kib, 4.0 * kib),
             Verdict::NotReproduced
         );
     }
 
     #[test]
     fn f1_and_f2_and_co_rules() {
-        assert_eq!(judge_f1(1.05, 1.8).0, Verdict::Reproduced);
-        assert_eq!(judge_f1(1.9, 1.8).0, Verdict::NotReproduced);
-        assert_eq!(judge_f2(0.05, 20_000.0, 200.0).0, Verdict::Reproduced);
-        assert_eq!(judge_f2(0.9, 20_000.0, 200.0).0, Verdict::NotReproduced);
-        assert_eq!(judge_co(5_000.0, 450_000.0).0, Verdict::Reproduced);
-        assert_eq!(judge_co(5_000.0, 6_000.0).0, Verdict::NotReproduced);
+        assert_eq!(judge_f1(1.05, 1.8), Verdict::Reproduced);
+        assert_eq!(judge_f1(1.9, 1.8), Verdict::NotReproduced);
+        assert_eq!(judge_f2(0.05, 20_000.0, 200.0), Verdict::Reproduced);
+        assert_eq!(judge_f2(0.9, 20_000.0, 200.0), Verdict::NotReproduced);
+        assert_eq!(judge_co(5_000.0, 450_000.0), Verdict::Reproduced);
+        assert_eq!(judge_co(5_000.0, 6_000.0), Verdict::NotReproduced);
     }
 
     #[test]
     fn g_reads_cancellation_and_accounting() {
         assert_eq!(
-            judge_g(Some(180), Some(3), 10, true).0,
+            judge_g(Some(180), Some(3), 10, true),
             Verdict::OnlyUnderConditions
         );
         assert_eq!(
-            judge_g(Some(180), Some(3), 10, false).0,
+            judge_g(Some(180), Some(3), 10, false),
             Verdict::NotReproduced
         );
         assert_eq!(
-            judge_g(Some(180), Some(150), 10, true).0,
+            judge_g(Some(180), Some(150), 10, true),
             Verdict::NotReproduced
         );
-        assert_eq!(judge_g(None, None, 10, true).0, Verdict::Inconclusive);
+        assert_eq!(judge_g(None, None, 10, true), Verdict::Inconclusive);
     }
 }

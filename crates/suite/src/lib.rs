@@ -10,11 +10,12 @@
 
 pub mod check;
 pub mod claims;
+pub mod contention;
 pub mod measure;
 pub mod output;
 pub mod runner;
 pub mod scenario;
 
 pub use measure::{Measured, Target, measure};
-pub use runner::{FULL_TRIALS, Progress, SuitePlan, run_suite, write_report};
+pub use runner::{FULL_TRIALS, Focus, Progress, SuitePlan, run_suite, write_report};
 pub use scenario::{Scenario, load_dir};

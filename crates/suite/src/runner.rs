@@ -15,6 +15,7 @@ use waitbench_core::{
     TrialSet,
 };
 use waitbench_mockserver::{MockServer, ServerConfig};
+use waitbench_strategies::PlantSpec;
 
 use crate::measure::{Target, measure};
 use crate::output::{replace_dir_atomic, write_atomic};
@@ -34,6 +35,19 @@ pub struct SuitePlan {
     pub scenarios: Vec<Scenario>,
     /// Trials per point (default: [`FULL_TRIALS`], or 1 in quick mode).
     pub trials: Option<usize>,
+    /// Deliberate regressions to plant (a debugging option: empty by default).
+    pub plants: Vec<PlantSpec>,
+    /// Measure only one point of one series (re-measuring a metric that failed).
+    pub focus: Option<Focus>,
+}
+
+/// One point of one series: the unit `check` re-measures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Focus {
+    /// The series' role.
+    pub role: String,
+    /// The point's x.
+    pub x: f64,
 }
 
 /// Where the suite is: reported to the caller's progress callback.
@@ -105,7 +119,14 @@ pub fn run_suite(
         .collect::<anyhow::Result<_>>()?;
     let runs: u64 = planned
         .iter()
-        .flat_map(|(_, series)| series.iter().flat_map(|(_, points)| points))
+        .flat_map(|(s, series)| {
+            series
+                .iter()
+                .map(move |(i, points)| (&s.file.series[*i], points))
+        })
+        .filter(|(spec, _)| plan.focus.as_ref().is_none_or(|f| f.role == spec.role))
+        .flat_map(|(_, points)| points)
+        .filter(|p| plan.focus.as_ref().is_none_or(|f| f.x == p.x))
         .map(|p| p.trials as u64)
         .sum();
     progress(Progress::Planned { runs });
@@ -115,8 +136,18 @@ pub fn run_suite(
         let mut series = Vec::new();
         for (index, points) in series_plans {
             let spec = &scenario.file.series[index];
+            let points: Vec<PlannedPoint> = match &plan.focus {
+                Some(focus) if focus.role != spec.role => continue,
+                Some(focus) => points.into_iter().filter(|p| p.x == focus.x).collect(),
+                None => points,
+            };
             let mut measured_points = Vec::new();
-            for point in points {
+            for mut point in points {
+                point.options.plant = plan
+                    .plants
+                    .iter()
+                    .find(|p| p.strategy == point.kind)
+                    .map(|p| p.plant);
                 let trials = measure_point(scenario, index, &point, &target, progress)?;
                 measured_points.push(point_result(point.x, trials));
             }

@@ -7,45 +7,35 @@ use std::time::Duration;
 
 use anyhow::Context;
 use serde::Deserialize;
+use waitbench_core::units::{ByteRate, HumanDuration, Probability};
 use waitbench_core::{
     ErrorPolicy, InjectedConditions, LoadModel, PathPlan, Timeouts, Variant, Workload,
 };
-use waitbench_mockserver::{FailFault, LatencySpec, PauseFault};
+use waitbench_mockserver::{Conditions, FailFault, Faults, LatencySpec, PauseFault};
 use waitbench_strategies::{PoolSize, RuntimeFlavor, StrategyKind, StrategyOptions};
 
-/// A duration written as text (`250us`, `1.5s`).
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(try_from = "String")]
-pub struct DurationValue(pub Duration);
-
-impl TryFrom<String> for DurationValue {
-    type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
-        waitbench_core::units::parse_duration(&text)
-            .map(DurationValue)
-            .ok_or_else(|| {
-                format!(
-                    "{text:?} is not a duration; use a number with a unit: 250us, 20ms, 1.5s, 2m"
-                )
-            })
-    }
-}
-
-/// A value parsed with its type's `FromStr` during deserialisation, so that a bad
-/// value is reported with its line.
+/// A value parsed with its type's `FromStr` during deserialisation, so that a bad value
+/// is reported with its line. Numbers are read as their text (`reset = 0.01`,
+/// `threads = 8`), so every value goes through the one grammar its type owns.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(
-    try_from = "String",
+    try_from = "toml::Value",
     bound = "T: std::str::FromStr, T::Err: std::fmt::Display"
 )]
 pub struct Parsed<T>(pub T);
 
-impl<T: std::str::FromStr> TryFrom<String> for Parsed<T>
+impl<T: std::str::FromStr> TryFrom<toml::Value> for Parsed<T>
 where
     T::Err: std::fmt::Display,
 {
     type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
+    fn try_from(value: toml::Value) -> Result<Self, String> {
+        let text = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(n) => n.to_string(),
+            toml::Value::Float(x) => x.to_string(),
+            other => return Err(format!("expected a string or a number, found {other}")),
+        };
         text.parse::<T>().map(Parsed).map_err(|e| e.to_string())
     }
 }
@@ -74,9 +64,9 @@ pub struct Settings {
     /// Concurrencies to measure (one point each).
     pub concurrency: Option<Vec<usize>>,
     /// Closed/open loop duration.
-    pub duration: Option<DurationValue>,
+    pub duration: Option<Parsed<HumanDuration>>,
     /// Warm-up.
-    pub warmup: Option<DurationValue>,
+    pub warmup: Option<Parsed<HumanDuration>>,
     /// Open-loop rate, req/s.
     pub rate: Option<f64>,
     /// Batch to N distinct endpoints.
@@ -88,68 +78,31 @@ pub struct Settings {
     /// Error status at a probability.
     pub fail: Option<Parsed<FailFault>>,
     /// Connection reset probability.
-    pub reset: Option<f64>,
+    pub reset: Option<Parsed<Probability>>,
     /// Stall probability.
-    pub stall: Option<f64>,
+    pub stall: Option<Parsed<Probability>>,
+    /// Slow bodies, e.g. `64KiB/s`.
+    pub bandwidth: Option<Parsed<ByteRate>>,
     /// Periodic server pause.
     pub pause: Option<Parsed<PauseFault>>,
-    /// Error policy.
-    pub on_error: Option<OnError>,
+    /// Error policy: `wait-all` or `cancel`.
+    pub on_error: Option<Parsed<ErrorPolicy>>,
     /// ureq-rayon pool size: a number, `concurrency` or `default`.
-    pub threads: Option<ThreadsValue>,
+    pub threads: Option<Parsed<PoolSize>>,
     /// Idle connections per host.
     pub idle_per_host: Option<usize>,
     /// Tokio worker threads.
     pub runtime_threads: Option<usize>,
-    /// Tokio runtime flavour.
-    pub runtime: Option<Flavor>,
+    /// Tokio runtime flavour: `multi-thread` or `current-thread`.
+    pub runtime: Option<Parsed<RuntimeFlavor>>,
     /// CPU work per response.
-    pub cpu_work: Option<DurationValue>,
+    pub cpu_work: Option<Parsed<HumanDuration>>,
     /// Run the 1 ms ticker.
     pub ticker: Option<bool>,
     /// Trials for this series (overrides the suite's).
     pub trials: Option<usize>,
     /// Request timeout.
-    pub timeout: Option<DurationValue>,
-}
-
-/// Error policy as written in scenarios.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum OnError {
-    /// join_all.
-    WaitAll,
-    /// try_join_all.
-    Cancel,
-}
-
-/// Runtime flavour as written in scenarios.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Flavor {
-    /// Multi-threaded.
-    MultiThread,
-    /// Current-thread.
-    CurrentThread,
-}
-
-/// Pool size as written in scenarios.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(try_from = "toml::Value")]
-pub struct ThreadsValue(pub PoolSize);
-
-impl TryFrom<toml::Value> for ThreadsValue {
-    type Error = String;
-    fn try_from(value: toml::Value) -> Result<Self, String> {
-        let text = match value {
-            toml::Value::Integer(n) => n.to_string(),
-            toml::Value::String(s) => s,
-            other => other.to_string(),
-        };
-        text.parse::<PoolSize>()
-            .map(ThreadsValue)
-            .map_err(|e| e.to_string())
-    }
+    pub timeout: Option<Parsed<HumanDuration>>,
 }
 
 macro_rules! overlay {
@@ -159,6 +112,21 @@ macro_rules! overlay {
 }
 
 impl Settings {
+    /// The server conditions these settings ask for.
+    fn conditions(&self) -> Conditions {
+        Conditions {
+            latency: self.latency.as_ref().map(|l| l.0.clone()),
+            connect_delay: self.connect_delay.as_ref().map(|l| l.0.clone()),
+            faults: Faults {
+                fail: self.fail.as_ref().map(|f| f.0),
+                reset: self.reset.as_ref().map(|p| p.0),
+                stall: self.stall.as_ref().map(|p| p.0),
+                bandwidth: self.bandwidth.as_ref().map(|b| b.0),
+                pause: self.pause.as_ref().map(|p| p.0),
+            },
+        }
+    }
+
     /// `self` with every value `top` gives replacing ours.
     fn overlaid(mut self, top: &Settings) -> Settings {
         overlay!(
@@ -176,6 +144,7 @@ impl Settings {
             fail,
             reset,
             stall,
+            bandwidth,
             pause,
             on_error,
             threads,
@@ -285,6 +254,7 @@ pub fn load(path: &Path) -> anyhow::Result<Scenario> {
             path.display()
         );
     }
+    check_roles(path, &file)?;
     let scenario = Scenario {
         name,
         path: path.to_path_buf(),
@@ -295,6 +265,53 @@ pub fn load(path: &Path) -> anyhow::Result<Scenario> {
         scenario.plan("http://127.0.0.1:1", quick, 1)?;
     }
     Ok(scenario)
+}
+
+/// Checks the scenario's series against its claim's declaration: every role the claim
+/// needs is there, and no series plays a role the claim does not know (a renamed role
+/// would otherwise turn the claim "inconclusive" without a word).
+fn check_roles(path: &Path, file: &ScenarioFile) -> anyhow::Result<()> {
+    let Some(claim) = crate::claims::claim(&file.claim) else {
+        let known: Vec<&str> = crate::claims::CLAIMS.iter().map(|c| c.id).collect();
+        anyhow::bail!(
+            "{}: claim {:?} is not one waitbench judges; use one of {}",
+            path.display(),
+            file.claim,
+            known.join(", ")
+        );
+    };
+    let roles = || {
+        claim
+            .required_roles
+            .iter()
+            .chain(claim.optional_roles)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for series in &file.series {
+        if !claim.knows_role(&series.role) {
+            anyhow::bail!(
+                "{}: series {:?} has role {:?}, which claim {} does not read; its roles are {}",
+                path.display(),
+                series.label,
+                series.role,
+                claim.id,
+                roles()
+            );
+        }
+    }
+    for role in claim.required_roles {
+        if !file.series.iter().any(|s| s.role == *role) {
+            anyhow::bail!(
+                "{}: claim {} needs a series with role {role:?}, and none has it (roles: {})",
+                path.display(),
+                claim.id,
+                roles()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Loads every `*.toml` in `dir`, sorted by file name.
@@ -350,18 +367,6 @@ impl Scenario {
     }
 }
 
-fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn require<T: Clone>(value: &Option<T>, key: &str, example: &str) -> anyhow::Result<T> {
     value.clone().with_context(|| {
         format!("missing `{key}`; add it to [workload] or the series, e.g. {key} = {example}")
@@ -379,52 +384,17 @@ fn resolve(
     if concurrencies.is_empty() || concurrencies.contains(&0) {
         anyhow::bail!("`concurrency` must list positive numbers, e.g. concurrency = [10, 100]");
     }
-    let mut query: Vec<(String, String)> = Vec::new();
-    let mut push = |key: &str, value: Option<String>| {
-        if let Some(v) = value {
-            query.push((key.to_string(), v));
-        }
-    };
-    push("latency", s.latency.as_ref().map(|l| l.0.to_string()));
-    push(
-        "connect_delay",
-        s.connect_delay.as_ref().map(|l| l.0.to_string()),
-    );
-    push("fail", s.fail.as_ref().map(|f| f.0.to_string()));
-    push("reset", s.reset.map(|p| p.to_string()));
-    push("stall", s.stall.map(|p| p.to_string()));
-    push("pause", s.pause.as_ref().map(|p| p.0.to_string()));
-    let injected = InjectedConditions {
-        latency: s.latency.as_ref().map(|l| l.0.to_string()),
-        connect_delay: s.connect_delay.as_ref().map(|l| l.0.to_string()),
-        faults: query
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "latency" | "connect_delay"))
-            .cloned()
-            .collect(),
-        mean_latency_us: s
-            .latency
-            .as_ref()
-            .map_or(0.0, |l| l.0.mean().as_secs_f64() * 1e6),
-        embedded_server: true,
-    };
-    let query_string = (!query.is_empty()).then(|| {
-        query
-            .iter()
-            .map(|(k, v)| format!("{k}={}", encode_query_value(v)))
-            .collect::<Vec<_>>()
-            .join("&")
-    });
+    let conditions = s.conditions();
+    let injected = conditions.to_injected(true);
+    let query_string = conditions.to_query();
     let options = StrategyOptions {
-        threads: s.threads.map_or(PoolSize::Concurrency, |t| t.0),
+        threads: s.threads.as_ref().map_or(PoolSize::Concurrency, |t| t.0),
         idle_per_host: s.idle_per_host,
         runtime_threads: s.runtime_threads,
-        runtime_flavor: match s.runtime {
-            Some(Flavor::CurrentThread) => RuntimeFlavor::CurrentThread,
-            _ => RuntimeFlavor::MultiThread,
-        },
-        cpu_work: s.cpu_work.map_or(Duration::ZERO, |d| d.0),
+        runtime_flavor: s.runtime.as_ref().map_or(RuntimeFlavor::default(), |r| r.0),
+        cpu_work: s.cpu_work.as_ref().map_or(Duration::ZERO, |d| d.0.into()),
         ticker: s.ticker.unwrap_or(false),
+        plant: None,
     };
     let trials = s.trials.unwrap_or(default_trials).max(1);
     concurrencies
@@ -437,13 +407,13 @@ fn resolve(
                 },
                 ModelName::ClosedLoop => LoadModel::ClosedLoop {
                     concurrency,
-                    duration: require(&s.duration, "duration", "\"3s\"")?.0,
-                    warmup: s.warmup.map_or(Duration::ZERO, |d| d.0),
+                    duration: require(&s.duration, "duration", "\"3s\"")?.0.into(),
+                    warmup: s.warmup.as_ref().map_or(Duration::ZERO, |d| d.0.into()),
                 },
                 ModelName::OpenLoop => LoadModel::OpenLoop {
                     rate_per_s: require(&s.rate, "rate", "500")?,
-                    duration: require(&s.duration, "duration", "\"3s\"")?.0,
-                    warmup: s.warmup.map_or(Duration::ZERO, |d| d.0),
+                    duration: require(&s.duration, "duration", "\"3s\"")?.0.into(),
+                    warmup: s.warmup.as_ref().map_or(Duration::ZERO, |d| d.0.into()),
                     max_in_flight: concurrency,
                 },
             };
@@ -459,12 +429,12 @@ fn resolve(
                 paths,
                 query: query_string.clone(),
                 load,
-                on_error: match s.on_error {
-                    Some(OnError::Cancel) => ErrorPolicy::Cancel,
-                    _ => ErrorPolicy::WaitAll,
-                },
+                on_error: s.on_error.as_ref().map_or(ErrorPolicy::default(), |p| p.0),
                 timeouts: Timeouts {
-                    request: s.timeout.map_or(Timeouts::default().request, |d| d.0),
+                    request: s
+                        .timeout
+                        .as_ref()
+                        .map_or(Timeouts::default().request, |d| d.0.into()),
                     ..Timeouts::default()
                 },
             };
@@ -516,6 +486,11 @@ strategy = "ureq-rayon"
 variant = "defaults"
 set = { threads = "default", idle_per_host = 3 }
 quick = { concurrency = [5] }
+[[series]]
+label = "right-sized"
+role = "threads-right-sized"
+strategy = "ureq-threads"
+variant = "right-sized"
 "#;
 
     #[test]
@@ -523,7 +498,7 @@ quick = { concurrency = [5] }
         let (_dir, path) = write(GOOD);
         let scenario = load(&path).unwrap();
         let plan = scenario.plan("http://127.0.0.1:9", false, 3).unwrap();
-        assert_eq!(plan.len(), 2);
+        assert_eq!(plan.len(), 3);
         assert_eq!(plan[0].1.len(), 2);
         let point = &plan[1].1[0];
         assert_eq!(point.options.threads, PoolSize::RayonDefault);
@@ -560,6 +535,29 @@ quick = { concurrency = [5] }
         let err = format!("{:#}", load(&path).unwrap_err());
         assert!(err.contains("reqwest-async"), "{err}");
         assert!(err.contains("ureq-sequential"), "{err}");
+    }
+
+    #[test]
+    fn a_role_the_claim_does_not_read_names_the_file_and_the_role() {
+        let (_dir, path) = write(&GOOD.replace("role = \"async\"", "role = \"asynch\""));
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(err.contains("x-test.toml"), "{err}");
+        assert!(err.contains("\"asynch\""), "{err}");
+        assert!(err.contains("threads-right-sized"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_required_role_names_the_file_and_the_role() {
+        let (_dir, path) = write(&GOOD.replace(
+            "role = \"threads-right-sized\"",
+            "role = \"rayon-right-sized\"",
+        ));
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(err.contains("x-test.toml"), "{err}");
+        assert!(
+            err.contains("needs a series with role \"threads-right-sized\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,0 +1,244 @@
+//! The committed baseline: for each gated or tracked metric, the accepted value, which
+//! way is better, how far it may move the wrong way, and a note saying where the
+//! tolerance came from. [`make_baseline`] derives it from the measured distribution of
+//! many independent runs, so no tolerance is typed by hand.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use waitbench_core::{Spread, SuiteResults};
+
+use super::metrics::{Direction, MetricKey, metrics};
+
+/// Version of the baseline file format.
+pub const BASELINE_SCHEMA_VERSION: u32 = 1;
+
+/// How far a metric may move the wrong way before it is a regression.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum Tolerance {
+    /// A fraction of the baseline value (0.1 = 10%).
+    Relative(f64),
+    /// An amount in the metric's own unit.
+    Absolute(f64),
+}
+
+impl Tolerance {
+    /// The allowed movement for a baseline `value`, in the metric's unit.
+    pub fn allowance(self, value: f64) -> f64 {
+        match self {
+            Tolerance::Relative(r) => r * value.abs(),
+            Tolerance::Absolute(a) => a,
+        }
+    }
+}
+
+/// One baseline metric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineMetric {
+    /// The accepted value.
+    pub value: f64,
+    /// Which way is better.
+    pub direction: Direction,
+    /// Allowed movement the wrong way.
+    pub tolerance: Tolerance,
+    /// Whether a regression fails the check (false: shown and tracked only).
+    pub gate: bool,
+    /// The smallest tolerance [`make_baseline`] may derive (for metrics whose runs hardly
+    /// vary, where 30 runs cannot show the tail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<Tolerance>,
+    /// Why this metric and tolerance (e.g. the spread measured over repeated runs).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// The baseline file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    /// [`BASELINE_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// How the tolerances were chosen.
+    #[serde(default)]
+    pub comment: String,
+    /// Metrics by name.
+    pub metrics: BTreeMap<String, BaselineMetric>,
+}
+
+impl Baseline {
+    /// The claims whose scenarios produce the baseline's metrics.
+    pub fn claims(&self) -> Vec<String> {
+        let mut claims: Vec<String> = self
+            .metrics
+            .keys()
+            .filter_map(|k| k.parse::<MetricKey>().ok())
+            .map(|k| k.claim().to_string())
+            .collect();
+        claims.sort();
+        claims.dedup();
+        claims
+    }
+}
+
+/// Reads and validates a baseline; every problem names the file and the fix.
+pub fn read_baseline(path: &Path) -> anyhow::Result<Baseline> {
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "reading baseline {} (make one with `waitbench check --make-baseline RESULTS…`, or restore it from git)",
+            path.display()
+        )
+    })?;
+    let baseline: Baseline = serde_json::from_str(&text)
+        .with_context(|| format!("baseline {} is not a valid baseline file", path.display()))?;
+    if baseline.schema_version != BASELINE_SCHEMA_VERSION {
+        anyhow::bail!(
+            "baseline {} has schema_version {}; this waitbench reads version {}",
+            path.display(),
+            baseline.schema_version,
+            BASELINE_SCHEMA_VERSION
+        );
+    }
+    if baseline.metrics.is_empty() {
+        anyhow::bail!("baseline {} lists no metrics", path.display());
+    }
+    for name in baseline.metrics.keys() {
+        name.parse::<MetricKey>()
+            .map_err(|e| anyhow::anyhow!("baseline {}: {e}", path.display()))?;
+    }
+    Ok(baseline)
+}
+
+/// How [`make_baseline`] turns a measured distribution into a tolerance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TolerancePolicy {
+    /// Runs needed before a tolerance is trusted.
+    pub min_runs: usize,
+    /// The tolerance is this many times the distance from the median to the worst run.
+    pub worst_factor: f64,
+}
+
+/// The policy the committed baseline uses.
+pub const TOLERANCE_POLICY: TolerancePolicy = TolerancePolicy {
+    min_runs: 30,
+    worst_factor: 2.0,
+};
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+/// A new baseline for `template`'s metrics (same names, gates and floors) from the
+/// distribution of each metric over `runs`: the value is the median, and the tolerance
+/// is [`TolerancePolicy::worst_factor`] × the distance from the median to the worst
+/// run, never below the metric's floor. Each note records the distribution it came from.
+pub fn make_baseline(
+    template: &Baseline,
+    runs: &[SuiteResults],
+    policy: TolerancePolicy,
+) -> anyhow::Result<Baseline> {
+    if runs.len() < policy.min_runs {
+        anyhow::bail!(
+            "a baseline needs at least {} independent runs to know its tails; {} given",
+            policy.min_runs,
+            runs.len()
+        );
+    }
+    let measured: Vec<BTreeMap<String, f64>> = runs.iter().map(metrics).collect();
+    let mut out = BTreeMap::new();
+    for (name, metric) in &template.metrics {
+        let mut values: Vec<f64> = measured
+            .iter()
+            .filter_map(|m| m.get(name).copied())
+            .collect();
+        if values.len() < policy.min_runs {
+            anyhow::bail!(
+                "metric {name} is in {} of the {} runs; every run must have it",
+                values.len(),
+                runs.len()
+            );
+        }
+        values.sort_by(f64::total_cmp);
+        let spread = Spread::of(values.iter().copied());
+        let worst = match metric.direction {
+            Direction::Higher => spread.median - spread.min,
+            Direction::Lower => spread.max - spread.median,
+        };
+        let allowance = policy.worst_factor * worst;
+        let floor = metric.floor.map_or(0.0, |f| f.allowance(spread.median));
+        let tolerance = match metric.tolerance {
+            Tolerance::Relative(_) if spread.median != 0.0 => {
+                Tolerance::Relative(round(allowance.max(floor) / spread.median.abs()))
+            }
+            _ => Tolerance::Absolute(round(allowance.max(floor))),
+        };
+        let purpose = metric.note.split(';').next().unwrap_or("").trim();
+        out.insert(
+            name.clone(),
+            BaselineMetric {
+                value: round(spread.median),
+                direction: metric.direction,
+                tolerance,
+                gate: metric.gate,
+                floor: metric.floor,
+                note: format!(
+                    "{purpose}; {} runs: min {}, p10 {}, median {}, p90 {}, max {}",
+                    values.len(),
+                    sig(spread.min),
+                    sig(quantile(&values, 0.1)),
+                    sig(spread.median),
+                    sig(quantile(&values, 0.9)),
+                    sig(spread.max)
+                ),
+            },
+        );
+    }
+    Ok(Baseline {
+        schema_version: BASELINE_SCHEMA_VERSION,
+        comment: format!(
+            "Values are medians over {} independent quick-suite runs; each tolerance is {} × the \
+             distance from the median to the worst run, never below the metric's floor \
+             (written by `waitbench check --make-baseline`).",
+            runs.len(),
+            policy.worst_factor
+        ),
+        metrics: out,
+    })
+}
+
+fn round(x: f64) -> f64 {
+    if x == 0.0 {
+        return 0.0;
+    }
+    let digits = 3 - x.abs().log10().floor() as i32;
+    let scale = 10f64.powi(digits.max(0));
+    (x * scale).round() / scale
+}
+
+fn sig(x: f64) -> String {
+    format!("{}", round(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_keeps_four_significant_digits() {
+        assert_eq!(round(0.0123456), 0.01235);
+        assert_eq!(round(9057.466), 9057.0);
+        assert_eq!(round(0.0), 0.0);
+    }
+
+    #[test]
+    fn quantiles_interpolate_between_runs() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(quantile(&v, 0.5), 3.0);
+        assert_eq!(quantile(&v, 0.1), 1.4);
+    }
+}
