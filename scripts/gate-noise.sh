@@ -23,8 +23,11 @@ done
 out=target/gate-noise/$label
 mkdir -p "$out"
 
-cargo build --release -p waitbench-cli --quiet
-bin=target/release/waitbench
+# WAITBENCH=/path/to/waitbench measures a fixed binary (e.g. while the tree changes).
+if [[ -z ${WAITBENCH:-} ]]; then
+    cargo build --release -p waitbench-cli --quiet
+fi
+bin=${WAITBENCH:-target/release/waitbench}
 echo "gate-noise: $runs runs ($label) into $out" >&2
 for ((i = 1; i <= runs; i++)); do
     start=$(date +%s)
@@ -42,6 +45,7 @@ python3 - "$out" "$runs" <<'PY'
 import json, statistics, sys
 out, runs = sys.argv[1], int(sys.argv[2])
 verdicts, metrics, first_failures, confirmed = {}, {}, {}, {}
+contended = 0
 for i in range(1, runs + 1):
     code = int(open(f"{out}/exit-{i}").read())
     verdicts[code] = verdicts.get(code, 0) + 1
@@ -49,6 +53,7 @@ for i in range(1, runs + 1):
         doc = json.load(open(f"{out}/check-{i}.json"))
     except (OSError, ValueError):
         continue
+    contended += bool(doc.get("contended"))
     for row in doc["rows"]:
         if not row["gate"]:
             continue
@@ -77,5 +82,5 @@ for name, rows in sorted(metrics.items()):
 names = {0: "pass", 1: "regression", 75: "inconclusive"}
 print()
 print("verdicts: " + ", ".join(f"{names.get(c, f'exit {c}')} {n}" for c, n in sorted(verdicts.items())))
-print(f"regressions: {verdicts.get(1, 0)} of {runs} runs")
+print(f"regressions: {verdicts.get(1, 0)} of {runs} runs; contended runs (other processes > 0.25 cores): {contended}")
 PY

@@ -23,7 +23,7 @@ pub mod workload;
 
 pub use dispatch::{Dispatcher, Ticket};
 pub use environment::Environment;
-pub use outcome::{ErrorKind, Outcome};
+pub use outcome::{ErrorKind, Outcome, Tally};
 pub use recorder::{Counters, Measurement, Recorder, RecorderPool, Window, WorkerRecorder};
 pub use resources::{ResourceSampler, ResourceUsage};
 pub use result::{

@@ -20,12 +20,6 @@ pub fn batch_time(requests: u64, in_flight: usize, latency: Duration) -> Duratio
     latency.mul_f64(waves as f64)
 }
 
-/// How many requests were in flight on average, given throughput and mean latency
-/// (L = X · W, read the other way).
-pub fn mean_in_flight(throughput_rps: f64, mean_latency: Duration) -> f64 {
-    throughput_rps * mean_latency.as_secs_f64()
-}
-
 /// Saving from reusing connections when each new one costs `setup` on top of `latency`:
 /// setup / (setup + latency).
 pub fn reuse_saving(setup: Duration, latency: Duration) -> f64 {

@@ -77,3 +77,63 @@ impl Outcome {
         }
     }
 }
+
+/// The accounting invariant, written once: every request sent ends as exactly one
+/// outcome, so `sent == ok + http_errors + errors`. The recorder checks it after every
+/// run, results and the report show it, and the gate counts any request it misses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Requests sent.
+    pub sent: u64,
+    /// 2xx responses.
+    pub ok: u64,
+    /// Non-2xx responses.
+    pub http_errors: u64,
+    /// Typed errors (cancelled included).
+    pub errors: u64,
+}
+
+impl Tally {
+    /// Requests that ended in some outcome.
+    pub fn accounted(&self) -> u64 {
+        self.ok + self.http_errors + self.errors
+    }
+
+    /// Requests by which the invariant misses (0 when it holds).
+    pub fn unaccounted(&self) -> u64 {
+        self.sent.abs_diff(self.accounted())
+    }
+
+    /// Whether the invariant holds.
+    pub fn balanced(&self) -> bool {
+        self.unaccounted() == 0
+    }
+
+    /// The invariant as a check whose error names the imbalance.
+    pub fn check(&self) -> Result<(), String> {
+        if self.balanced() {
+            Ok(())
+        } else {
+            Err(format!(
+                "accounting broken: sent {} but ok {} + http errors {} + errors {} = {}",
+                self.sent,
+                self.ok,
+                self.http_errors,
+                self.errors,
+                self.accounted()
+            ))
+        }
+    }
+}
+
+impl std::ops::Add for Tally {
+    type Output = Tally;
+    fn add(self, other: Tally) -> Tally {
+        Tally {
+            sent: self.sent + other.sent,
+            ok: self.ok + other.ok,
+            http_errors: self.http_errors + other.http_errors,
+            errors: self.errors + other.errors,
+        }
+    }
+}

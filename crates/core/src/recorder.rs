@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use hdrhistogram::Histogram;
 
 use crate::dispatch::Ticket;
-use crate::outcome::{ErrorKind, Outcome};
+use crate::outcome::{ErrorKind, Outcome, Tally};
 
 /// Highest latency the histograms track, in microseconds (one hour); larger values saturate.
 pub const MAX_TRACKABLE_US: u64 = 3_600_000_000;
@@ -240,21 +240,19 @@ impl Counters {
         self.errors.iter().sum()
     }
 
+    /// This worker's or run's outcome tally.
+    pub fn tally(&self) -> Tally {
+        Tally {
+            sent: self.sent,
+            ok: self.ok,
+            http_errors: self.http_errors(),
+            errors: self.error_total(),
+        }
+    }
+
     /// Checks `sent == ok + http_errors + errors`; the error names the imbalance.
     pub fn check_accounting(&self) -> Result<(), String> {
-        let accounted = self.ok + self.http_errors() + self.error_total();
-        if accounted == self.sent {
-            Ok(())
-        } else {
-            Err(format!(
-                "accounting broken: sent {} but ok {} + http errors {} + errors {} = {}",
-                self.sent,
-                self.ok,
-                self.http_errors(),
-                self.error_total(),
-                accounted
-            ))
-        }
+        self.tally().check()
     }
 }
 

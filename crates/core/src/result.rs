@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::environment::Environment;
 use crate::littles_law;
-use crate::outcome::ErrorKind;
+use crate::outcome::{ErrorKind, Tally};
 use crate::recorder::Measurement;
 use crate::resources::ResourceUsage;
 use crate::server_stats::ServerStats;
@@ -105,9 +105,19 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// The outcome tally these counts make.
+    pub fn tally(&self) -> Tally {
+        Tally {
+            sent: self.sent,
+            ok: self.ok,
+            http_errors: self.http_errors,
+            errors: self.errors,
+        }
+    }
+
     /// Whether the accounting invariant holds.
     pub fn balanced(&self) -> bool {
-        self.sent == self.ok + self.http_errors + self.errors
+        self.tally().balanced()
     }
 }
 

@@ -6,7 +6,9 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use waitbench_core::{ClaimRow, Point, RunResult, ScenarioResult, SuiteResults, Variant, Verdict};
+use waitbench_core::{
+    ClaimRow, Point, RunResult, ScenarioResult, SuiteResults, Tally, Variant, Verdict,
+};
 
 use crate::charts::theme::SIZE;
 use crate::figures::{
@@ -497,13 +499,16 @@ fn point_cells(point: &Point) -> Vec<String> {
 
 /// Request counts summed over trials, with typed errors by kind, flagged when unbalanced.
 fn counts_cell(trials: &[RunResult]) -> String {
-    let sum = |f: fn(&RunResult) -> u64| trials.iter().map(f).sum::<u64>();
-    let (sent, ok, http, errors) = (
-        sum(|t| t.counts.sent),
-        sum(|t| t.counts.ok),
-        sum(|t| t.counts.http_errors),
-        sum(|t| t.counts.errors),
-    );
+    let tally = trials
+        .iter()
+        .map(|t| t.counts.tally())
+        .fold(Tally::default(), |a, b| a + b);
+    let Tally {
+        sent,
+        ok,
+        http_errors: http,
+        errors,
+    } = tally;
     let mut by_kind: std::collections::BTreeMap<String, u64> = Default::default();
     for t in trials {
         for (kind, n) in &t.counts.by_error {
@@ -530,7 +535,7 @@ fn counts_cell(trials: &[RunResult]) -> String {
         )
         .expect("writing to a String cannot fail");
     }
-    if sent != ok + http + errors {
+    if !tally.balanced() {
         cell.push_str("<div class=\"warn\">unbalanced!</div>");
     }
     cell

@@ -96,10 +96,7 @@ impl PointMetric {
             PointMetric::P99Us => Some(run.latency.p99_us),
             PointMetric::Efficiency => run.littles_law.efficiency,
             PointMetric::InFlightRatio => run.littles_law.in_flight_ratio,
-            PointMetric::AccountingViolations => {
-                let c = &run.counts;
-                Some(c.sent.abs_diff(c.ok + c.http_errors + c.errors) as f64)
-            }
+            PointMetric::AccountingViolations => Some(run.counts.tally().unaccounted() as f64),
             PointMetric::OvershootP50Us => {
                 let injected = run
                     .injected
