@@ -1,16 +1,11 @@
-//! `waitbench check`: run the gate's scenarios (or read results), compare with the
-//! baseline, re-measure what failed, and turn the verdict into an exit code.
+//! `waitbench check`: parse, run the gate (with a progress bar), print the table, write
+//! the requested files, and turn the verdict into an exit code.
 
 use waitbench_core::SuiteResults;
 use waitbench_suite::check::export::exported;
-use waitbench_suite::check::render::{table_markdown, table_text};
-use waitbench_suite::check::{
-    Baseline, CONFIRMATION_TRIALS, GateVerdict, MetricKey, compare, confirm, make_baseline,
-    metrics, read_baseline,
-};
-use waitbench_suite::contention::Contention;
+use waitbench_suite::check::render::{json, table_markdown, table_text};
+use waitbench_suite::check::{Baseline, GateVerdict, gate, make_baseline, read_baseline};
 use waitbench_suite::output::{write_atomic, write_json};
-use waitbench_suite::{Focus, Scenario, SuitePlan};
 
 use crate::Conclusion;
 use crate::args::CheckArgs;
@@ -21,74 +16,59 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
     if !args.make_baseline.is_empty() {
         return rebuild_baseline(&args, &baseline);
     }
-    let mut contention = Vec::new();
-    let (results, scenarios) = match &args.results {
-        Some(path) => (waitbench_report::read_results(path)?, None),
+    let checked = match &args.results {
+        Some(path) => gate::stored(&baseline, waitbench_report::read_results(path)?)?,
         None => {
             let scenarios = waitbench_suite::load_dir(&args.scenarios)?;
-            let plan = SuitePlan {
-                quick: true,
-                only: baseline.claims(),
-                scenarios: scenarios.clone(),
-                trials: None,
-                plants: args.plant.clone(),
-                focus: None,
-            };
             eprintln!(
                 "no results file given: running the quick suite for claims {}",
-                plan.only.join(", ")
+                baseline.claims().join(", ")
             );
-            let (results, load) =
-                Contention::around(|| crate::reproduce::run_suite(&plan, args.quiet));
-            let results = results?;
-            contention.push(load);
-            waitbench_suite::write_report(&results, &args.out)?;
+            let checked = gate::live(
+                &baseline,
+                &scenarios,
+                &args.plant,
+                &mut |plan, hide| crate::reproduce::run_suite(plan, args.quiet || hide),
+                &mut |note| eprintln!("{note}"),
+            )?;
+            waitbench_suite::write_report(&checked.results, &args.out)?;
             eprintln!("report: {}", args.out.join("index.html").display());
-            (results, Some(scenarios))
+            checked
         }
     };
-    let current = metrics(&results);
-    let mut rows = compare(&baseline, &current)?;
-    if let Some(scenarios) = scenarios {
-        let (confirmed, load) = Contention::around(|| {
-            confirm(&mut rows, |key| {
-                eprintln!("{key} failed: re-measuring it with {CONFIRMATION_TRIALS} fresh trials");
-                remeasure(key, &scenarios, &args)
-            })
-        });
-        confirmed?;
-        if rows.iter().any(|r| r.confirmation.is_some()) {
-            contention.push(load);
-        }
-    }
-    let verdict = GateVerdict::of(&rows, &contention);
-    let headline = verdict.headline(&rows);
-    print!("{}", table_text(&rows));
-    for load in &contention {
-        println!("machine: {}", load.describe());
+    let headline = checked.verdict.headline(&checked.rows);
+    let machine: Vec<String> = checked
+        .contention
+        .iter()
+        .map(|load| format!("machine: {}", load.describe()))
+        .collect();
+    print!("{}", table_text(&checked.rows));
+    for line in &machine {
+        println!("{line}");
     }
     println!("{headline}");
     if let Some(path) = &args.markdown {
-        let mut text = table_markdown(&rows, &headline);
-        for load in &contention {
-            text.push_str(&format!("\nmachine: {}\n", load.describe()));
+        let mut text = table_markdown(&checked.rows, &headline);
+        for line in &machine {
+            text.push_str(&format!("\n{line}\n"));
         }
         write_atomic(path, text.as_bytes())?;
     }
     if let Some(path) = &args.json {
         write_json(
             path,
-            &waitbench_suite::check::render::json(&rows, verdict, &contention),
+            &json(&checked.rows, checked.verdict, &checked.contention),
         )?;
     }
     if let Some(format) = args.export {
-        let written = format.write(&exported(&results, &baseline), &args.export_file)?;
+        let written = format.write(&exported(&checked.results, &baseline), &args.export_file)?;
         for file in written {
             eprintln!("wrote {} ({format})", file.display());
         }
     }
     if args.update_baseline {
         let mut updated = baseline.clone();
+        let current = waitbench_suite::check::metrics(&checked.results);
         for (name, metric) in updated.metrics.iter_mut() {
             metric.value = current[name];
         }
@@ -99,49 +79,11 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
         );
         return Ok(Conclusion::Ok);
     }
-    Ok(match verdict {
+    Ok(match checked.verdict {
         GateVerdict::Pass => Conclusion::Ok,
         GateVerdict::Regression => Conclusion::Regression,
         GateVerdict::Inconclusive => Conclusion::Inconclusive,
     })
-}
-
-/// The metric's value in each of [`CONFIRMATION_TRIALS`] fresh trials: of its point alone
-/// for a point metric, of its whole scenario for a claim figure.
-fn remeasure(
-    key: &MetricKey,
-    scenarios: &[Scenario],
-    args: &CheckArgs,
-) -> anyhow::Result<Vec<f64>> {
-    let plan = |trials, focus| SuitePlan {
-        quick: true,
-        only: vec![key.claim().to_string()],
-        scenarios: scenarios.to_vec(),
-        trials: Some(trials),
-        plants: args.plant.clone(),
-        focus,
-    };
-    let name = key.to_string();
-    match key {
-        MetricKey::Point { role, x, .. } => {
-            let focus = Focus {
-                role: role.clone(),
-                x: *x,
-            };
-            let results =
-                crate::reproduce::run_suite(&plan(CONFIRMATION_TRIALS, Some(focus)), true)?;
-            Ok(key.trial_values(&results))
-        }
-        MetricKey::Claim { .. } => (0..CONFIRMATION_TRIALS)
-            .map(|_| {
-                let results = crate::reproduce::run_suite(&plan(1, None), true)?;
-                metrics(&results)
-                    .get(&name)
-                    .copied()
-                    .ok_or_else(|| anyhow::anyhow!("re-measuring {name}: the results lack it"))
-            })
-            .collect(),
-    }
 }
 
 /// `--make-baseline`: the baseline's metrics, re-derived from many runs' results.

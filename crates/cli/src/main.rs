@@ -8,7 +8,6 @@ mod progress;
 mod reproduce;
 mod run;
 mod serve;
-mod summary;
 
 use std::process::ExitCode;
 

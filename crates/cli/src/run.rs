@@ -10,7 +10,6 @@ use waitbench_strategies::{StrategyKind, StrategyOptions};
 
 use crate::args::RunArgs;
 use crate::progress::Bar;
-use crate::summary::summary;
 use waitbench_suite::output::{write_atomic, write_json};
 use waitbench_suite::{Target, measure};
 
@@ -177,7 +176,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     progress.finish();
     let set = TrialSet::new(trials);
-    print!("{}", summary(&set));
+    print!("{}", waitbench_report::summary(&set));
 
     if let Some(path) = &args.json {
         let doc = RunDocument {

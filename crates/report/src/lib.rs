@@ -1,6 +1,7 @@
 //! waitbench-report: turns a suite results file (`results.json`, written by
 //! `waitbench reproduce`) into a report folder — PNG charts drawn with plotters and a
-//! self-contained `index.html` — and formats the claims table for a terminal.
+//! self-contained `index.html` — and formats the claims table and a run's summary for a
+//! terminal.
 //!
 //! It reads results only: it never runs a request, so a report can be re-rendered from
 //! the same file at any time. Charts use a bundled font (DejaVu Sans, see
@@ -15,6 +16,7 @@ mod error;
 mod figures;
 mod html;
 mod read;
+mod summary;
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +25,7 @@ use waitbench_core::SuiteResults;
 pub use claims_text::claims_table_text;
 pub use error::{FoundVersion, ReportError};
 pub use read::read_results;
+pub use summary::{headline, summary};
 
 /// Width and height of every chart, in pixels.
 pub const CHART_SIZE_PX: (u32, u32) = charts::theme::SIZE;

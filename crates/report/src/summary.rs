@@ -1,4 +1,5 @@
-//! The compact terminal summary of a run: throughput beside its bound, the percentile
+//! The compact terminal summary of a run (`waitbench run`), drawn from a result alone as
+//! the HTML report is: throughput beside its bound, the percentile
 //! spectrum, every outcome, client and server resources, and the spread across trials.
 
 use std::fmt::Write;
@@ -71,6 +72,9 @@ pub fn summary(set: &TrialSet) -> String {
             "   bound C/L {} req/s   efficiency {eff:.3}",
             thousands(bound)
         );
+    }
+    if let Some(ratio) = r.littles_law.in_flight_ratio {
+        let _ = write!(line, "   in flight {ratio:.3} of C");
     }
     if let Some(t) = r.littles_law.predicted_batch_time_s {
         let _ = write!(line, "   predicted time {t:.3}s");

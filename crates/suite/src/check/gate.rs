@@ -1,0 +1,267 @@
+//! One check from start to verdict: run the baseline's scenarios (or take stored
+//! results), compare, re-measure what failed, and weigh the machine's load. The caller
+//! supplies the function that runs a suite, so that it decides how progress is shown.
+
+use waitbench_core::SuiteResults;
+use waitbench_strategies::PlantSpec;
+
+use super::baseline::Baseline;
+use super::compare::{Comparison, Confirmation, Status, compare};
+use super::metrics::{MetricKey, metrics};
+use crate::contention::Contention;
+use crate::runner::{Focus, SuitePlan};
+use crate::scenario::Scenario;
+
+/// Fresh trials measured for each gated metric that fails the first time.
+pub const CONFIRMATION_TRIALS: usize = 3;
+
+/// What a check concludes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateVerdict {
+    /// Every gated metric holds (or its first failure was cleared on a quiet machine).
+    Pass,
+    /// A gated metric regressed and re-measurement confirmed it.
+    Regression,
+    /// A first failure was not confirmed, but the machine was contended, so the run
+    /// cannot tell noise from a regression: run it again on a quieter machine.
+    Inconclusive,
+}
+
+impl GateVerdict {
+    /// The verdict from the compared rows (re-measured where they failed) and the
+    /// machine's load while they were measured.
+    pub fn of(rows: &[Comparison], contention: &[Contention]) -> GateVerdict {
+        let failed_first = rows
+            .iter()
+            .any(|r| r.status == Status::Regressed && r.baseline.gate);
+        if rows.iter().any(Comparison::fails) {
+            GateVerdict::Regression
+        } else if failed_first && contention.iter().any(Contention::contended) {
+            GateVerdict::Inconclusive
+        } else {
+            GateVerdict::Pass
+        }
+    }
+
+    /// A heading for the table.
+    pub fn headline(self, rows: &[Comparison]) -> String {
+        let gated = rows.iter().filter(|r| r.baseline.gate).count();
+        match self {
+            GateVerdict::Pass => format!("all {gated} gated metrics hold"),
+            GateVerdict::Regression => {
+                let failed: Vec<&str> = rows
+                    .iter()
+                    .filter(|r| r.fails())
+                    .map(|r| r.name.as_str())
+                    .collect();
+                format!("regression: {}", failed.join(", "))
+            }
+            GateVerdict::Inconclusive => "inconclusive: a metric failed once and was not \
+                 confirmed, on a contended machine; run the check again"
+                .to_string(),
+        }
+    }
+}
+
+/// Re-measures every gated metric of `rows` that regressed, with `remeasure` giving the
+/// metric's value in each of [`CONFIRMATION_TRIALS`] fresh trials.
+pub fn confirm(
+    rows: &mut [Comparison],
+    mut remeasure: impl FnMut(&MetricKey) -> anyhow::Result<Vec<f64>>,
+) -> anyhow::Result<()> {
+    for row in rows
+        .iter_mut()
+        .filter(|r| r.status == Status::Regressed && r.baseline.gate)
+    {
+        let key: MetricKey = row.name.parse().map_err(anyhow::Error::msg)?;
+        let values = remeasure(&key)?;
+        row.confirmation = Some(Confirmation::of(&row.baseline, values));
+    }
+    Ok(())
+}
+
+/// A finished check.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The results compared.
+    pub results: SuiteResults,
+    /// One row per baseline metric, re-measured where it failed.
+    pub rows: Vec<Comparison>,
+    /// Other processes' load around each measurement (empty for stored results).
+    pub contention: Vec<Contention>,
+    /// The verdict.
+    pub verdict: GateVerdict,
+}
+
+/// Checks stored results: nothing can be re-measured, so a failure stands.
+pub fn stored(baseline: &Baseline, results: SuiteResults) -> anyhow::Result<Checked> {
+    let rows = compare(baseline, &metrics(&results))?;
+    let verdict = GateVerdict::of(&rows, &[]);
+    Ok(Checked {
+        results,
+        rows,
+        contention: Vec::new(),
+        verdict,
+    })
+}
+
+/// Runs a suite for a live check: the plan, and whether to hide its progress.
+pub type RunSuite<'a> = dyn FnMut(&SuitePlan, bool) -> anyhow::Result<SuiteResults> + 'a;
+
+/// Runs the quick suite for the baseline's claims through `run`, compares, re-measures
+/// each gated failure ([`CONFIRMATION_TRIALS`] fresh trials of its point), and measures
+/// other processes' load around both; `note` hears what is being re-measured.
+pub fn live(
+    baseline: &Baseline,
+    scenarios: &[Scenario],
+    plants: &[PlantSpec],
+    run: &mut RunSuite<'_>,
+    note: &mut dyn FnMut(&str),
+) -> anyhow::Result<Checked> {
+    let plan = SuitePlan {
+        quick: true,
+        only: baseline.claims(),
+        scenarios: scenarios.to_vec(),
+        trials: None,
+        plants: plants.to_vec(),
+        focus: None,
+    };
+    let (results, load) = Contention::around(|| run(&plan, false));
+    let results = results?;
+    let mut contention = vec![load];
+    let mut rows = compare(baseline, &metrics(&results))?;
+    let (confirmed, load) = Contention::around(|| {
+        confirm(&mut rows, |key| {
+            note(&format!(
+                "{key} failed: re-measuring it with {CONFIRMATION_TRIALS} fresh trials"
+            ));
+            remeasure(key, &plan, run)
+        })
+    });
+    confirmed?;
+    if rows.iter().any(|r| r.confirmation.is_some()) {
+        contention.push(load);
+    }
+    let verdict = GateVerdict::of(&rows, &contention);
+    Ok(Checked {
+        results,
+        rows,
+        contention,
+        verdict,
+    })
+}
+
+/// The metric's value in each of [`CONFIRMATION_TRIALS`] fresh trials: of its point alone
+/// for a point metric, of its whole scenario for a claim figure.
+fn remeasure(
+    key: &MetricKey,
+    plan: &SuitePlan,
+    run: &mut RunSuite<'_>,
+) -> anyhow::Result<Vec<f64>> {
+    let mut plan = SuitePlan {
+        only: vec![key.claim().to_string()],
+        ..plan.clone()
+    };
+    match key {
+        MetricKey::Point { role, x, .. } => {
+            plan.trials = Some(CONFIRMATION_TRIALS);
+            plan.focus = Some(Focus {
+                role: role.clone(),
+                x: *x,
+            });
+            Ok(key.trial_values(&run(&plan, true)?))
+        }
+        MetricKey::Claim { .. } => {
+            plan.trials = Some(1);
+            let name = key.to_string();
+            (0..CONFIRMATION_TRIALS)
+                .map(|_| {
+                    metrics(&run(&plan, true)?)
+                        .get(&name)
+                        .copied()
+                        .ok_or_else(|| anyhow::anyhow!("re-measuring {name}: the results lack it"))
+                })
+                .collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::check::baseline::{BaselineMetric, Tolerance};
+    use crate::check::metrics::Direction;
+
+    fn rows(current: f64) -> Vec<Comparison> {
+        let baseline = Baseline {
+            schema_version: 1,
+            comment: String::new(),
+            metrics: BTreeMap::from([(
+                "C.async@100.in_flight_ratio".to_string(),
+                BaselineMetric {
+                    value: 1.0,
+                    direction: Direction::Higher,
+                    tolerance: Tolerance::Relative(0.05),
+                    gate: true,
+                    floor: None,
+                    note: String::new(),
+                },
+            )]),
+        };
+        compare(
+            &baseline,
+            &BTreeMap::from([("C.async@100.in_flight_ratio".to_string(), current)]),
+        )
+        .unwrap()
+    }
+
+    const QUIET: Contention = Contention {
+        before: Some(0.0),
+        during: Some(0.05),
+        after: Some(0.0),
+    };
+    const BUSY: Contention = Contention {
+        before: Some(0.0),
+        during: Some(0.8),
+        after: Some(0.0),
+    };
+
+    #[test]
+    fn holding_metrics_pass_even_on_a_busy_machine() {
+        assert_eq!(GateVerdict::of(&rows(0.99), &[BUSY]), GateVerdict::Pass);
+    }
+
+    #[test]
+    fn a_confirmed_failure_is_a_regression_whatever_the_load() {
+        for load in [QUIET, BUSY] {
+            let mut r = rows(0.8);
+            confirm(&mut r, |_| Ok(vec![0.8, 0.81, 0.79])).unwrap();
+            assert_eq!(GateVerdict::of(&r, &[load]), GateVerdict::Regression);
+        }
+    }
+
+    #[test]
+    fn a_cleared_failure_passes_on_a_quiet_machine_and_is_inconclusive_on_a_busy_one() {
+        let mut r = rows(0.8);
+        confirm(&mut r, |_| Ok(vec![1.0, 0.99, 0.8])).unwrap();
+        assert_eq!(GateVerdict::of(&r, &[QUIET]), GateVerdict::Pass);
+        assert_eq!(
+            GateVerdict::of(&r, &[QUIET, BUSY]),
+            GateVerdict::Inconclusive
+        );
+    }
+
+    #[test]
+    fn without_re_measurement_a_failure_stands() {
+        assert_eq!(GateVerdict::of(&rows(0.8), &[]), GateVerdict::Regression);
+    }
+
+    #[test]
+    fn only_gated_failures_are_re_measured() {
+        let mut r = rows(0.99);
+        confirm(&mut r, |_| panic!("nothing failed, nothing to re-measure")).unwrap();
+        assert!(r[0].confirmation.is_none());
+    }
+}
