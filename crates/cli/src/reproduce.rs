@@ -12,7 +12,7 @@ use crate::args::{ReportArgs, ReproduceArgs};
 use crate::progress::Bar;
 
 /// Runs the suite with a progress bar (unless `quiet`).
-pub fn run_suite(plan: &SuitePlan, quiet: bool) -> anyhow::Result<SuiteResults> {
+pub fn run_suite(plan: &SuitePlan, quiet: bool) -> waitbench_suite::Result<SuiteResults> {
     let done = Arc::new(AtomicU64::new(0));
     let mut bar: Option<Bar> = None;
     let results = waitbench_suite::run_suite(plan, &mut |event| match event {

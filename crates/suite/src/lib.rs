@@ -11,11 +11,13 @@
 pub mod check;
 pub mod claims;
 pub mod contention;
+mod error;
 pub mod measure;
 pub mod output;
 pub mod runner;
 pub mod scenario;
 
+pub use error::{Result, SuiteError};
 pub use measure::{Measured, Target, measure};
 pub use runner::{FULL_TRIALS, Focus, Progress, SuitePlan, run_suite, write_report};
 pub use scenario::{Scenario, load_dir};

@@ -5,14 +5,13 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use anyhow::Context;
 use hdrhistogram::Histogram;
 use waitbench_core::{
     Environment, InjectedConditions, ResourceSampler, RunInputs, RunResult, ServerRunStats,
     ServerStats,
 };
 use waitbench_mockserver::MockServer;
-use waitbench_strategies::Strategy;
+use waitbench_strategies::{RunError, Strategy};
 
 /// The server a run measures.
 pub enum Target<'a> {
@@ -85,13 +84,11 @@ pub fn measure(
     workload: &waitbench_core::Workload,
     target: &Target<'_>,
     injected: &InjectedConditions,
-) -> anyhow::Result<Measured> {
+) -> Result<Measured, RunError> {
     target.reset_max_in_flight();
     let before = target.stats();
     let sampler = ResourceSampler::start();
-    let measurement = strategy
-        .run(workload)
-        .with_context(|| format!("running {}", strategy.kind().name()))?;
+    let measurement = strategy.run(workload)?;
     let resources = sampler.stop();
     let after = target.stats();
     let server = before

@@ -5,7 +5,17 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use crate::error::{Result, SuiteError};
+
+/// Turns an I/O error into one that names the action and the path.
+pub(crate) fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> SuiteError {
+    let path = path.to_path_buf();
+    move |source| SuiteError::Write {
+        action,
+        path,
+        source,
+    }
+}
 
 fn sibling(path: &Path, tag: &str) -> PathBuf {
     let name = path
@@ -15,9 +25,9 @@ fn sibling(path: &Path, tag: &str) -> PathBuf {
 }
 
 /// Writes `bytes` to `path` atomically (temporary file, then rename).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        fs::create_dir_all(parent).map_err(io("creating", parent))?;
     }
     let tmp = sibling(path, "tmp");
     let result = (|| {
@@ -29,29 +39,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result.with_context(|| format!("writing {}", path.display()))
+    result.map_err(io("writing", path))
 }
 
 /// Serialises `value` as pretty JSON into `path` atomically.
-pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
-    let mut text = serde_json::to_vec_pretty(value).context("serialising JSON")?;
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut text = serde_json::to_vec_pretty(value).map_err(|source| SuiteError::Serialize {
+        what: "JSON",
+        source,
+    })?;
     text.push(b'\n');
     write_atomic(path, &text)
 }
 
 /// Fills a fresh temporary folder beside `dir` with `fill`, then swaps it in place of
 /// `dir`: the old folder stays whole until the new one is complete.
-pub fn replace_dir_atomic(
-    dir: &Path,
-    fill: impl FnOnce(&Path) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+pub fn replace_dir_atomic(dir: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(parent) = parent {
-        fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        fs::create_dir_all(parent).map_err(io("creating", parent))?;
     }
     let staging = sibling(dir, "new");
     let _ = fs::remove_dir_all(&staging);
-    fs::create_dir_all(&staging).with_context(|| format!("creating {}", staging.display()))?;
+    fs::create_dir_all(&staging).map_err(io("creating", &staging))?;
     if let Err(e) = fill(&staging) {
         let _ = fs::remove_dir_all(&staging);
         return Err(e);
@@ -59,12 +69,12 @@ pub fn replace_dir_atomic(
     let old = sibling(dir, "old");
     let _ = fs::remove_dir_all(&old);
     if dir.exists() {
-        fs::rename(dir, &old).with_context(|| format!("moving aside {}", dir.display()))?;
+        fs::rename(dir, &old).map_err(io("moving aside", dir))?;
     }
     if let Err(e) = fs::rename(&staging, dir) {
         let _ = fs::rename(&old, dir);
         let _ = fs::remove_dir_all(&staging);
-        return Err(e).with_context(|| format!("moving the new report into {}", dir.display()));
+        return Err(io("moving the new report into", dir)(e));
     }
     let _ = fs::remove_dir_all(&old);
     Ok(())
@@ -81,8 +91,8 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join("index.html"), "old").unwrap();
         let err = replace_dir_atomic(&dir, |staging| {
-            fs::write(staging.join("index.html"), "half")?;
-            anyhow::bail!("interrupted")
+            fs::write(staging.join("index.html"), "half").map_err(io("writing", staging))?;
+            Err(SuiteError::Usage("interrupted".into()))
         });
         assert!(err.is_err());
         assert_eq!(fs::read_to_string(dir.join("index.html")).unwrap(), "old");
@@ -93,7 +103,10 @@ mod tests {
     fn successful_fill_replaces_the_folder() {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("report");
-        replace_dir_atomic(&dir, |staging| Ok(fs::write(staging.join("a"), "new")?)).unwrap();
+        replace_dir_atomic(&dir, |staging| {
+            fs::write(staging.join("a"), "new").map_err(io("writing", staging))
+        })
+        .unwrap();
         assert_eq!(fs::read_to_string(dir.join("a")).unwrap(), "new");
         assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
     }

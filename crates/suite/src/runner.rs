@@ -9,7 +9,6 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::Context;
 use waitbench_core::{
     Environment, Point, RunResult, SUITE_SCHEMA_VERSION, ScenarioResult, Series, SuiteResults,
     TrialSet,
@@ -17,6 +16,7 @@ use waitbench_core::{
 use waitbench_mockserver::{MockServer, ServerConfig};
 use waitbench_strategies::PlantSpec;
 
+use crate::error::{Result, SuiteError};
 use crate::measure::{Target, measure};
 use crate::output::{replace_dir_atomic, write_atomic};
 use crate::scenario::{self, PlannedPoint, Scenario};
@@ -78,17 +78,17 @@ pub enum Progress<'a> {
     },
 }
 
-fn select(all: Vec<Scenario>, only: &[String]) -> anyhow::Result<Vec<Scenario>> {
+fn select(all: Vec<Scenario>, only: &[String]) -> Result<Vec<Scenario>> {
     if only.is_empty() {
         return Ok(all);
     }
     let known: Vec<&str> = all.iter().map(|s| s.file.claim.as_str()).collect();
     for id in only {
         if !known.iter().any(|k| k.eq_ignore_ascii_case(id)) {
-            anyhow::bail!(
+            return Err(SuiteError::Usage(format!(
                 "--only {id}: no scenario for claim {id:?}; the scenarios cover {}",
                 known.join(", ")
-            );
+            )));
         }
     }
     Ok(all
@@ -99,24 +99,21 @@ fn select(all: Vec<Scenario>, only: &[String]) -> anyhow::Result<Vec<Scenario>> 
 
 /// Runs the suite and returns its results (nothing is written); `progress` hears of
 /// every run as it starts and ends.
-pub fn run_suite(
-    plan: &SuitePlan,
-    progress: &mut dyn FnMut(Progress<'_>),
-) -> anyhow::Result<SuiteResults> {
+pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Result<SuiteResults> {
     let started = Instant::now();
     let scenarios = select(plan.scenarios.clone(), &plan.only)?;
     let trials = plan
         .trials
         .unwrap_or(if plan.quick { 1 } else { FULL_TRIALS })
         .max(1);
-    let server = MockServer::start(ServerConfig::default()).context("starting the mock server")?;
+    let server = MockServer::start(ServerConfig::default())?;
     let target = Target::Embedded(&server);
     let url = server.url();
 
     let planned: Vec<_> = scenarios
         .iter()
         .map(|s| s.plan(&url, plan.quick, trials).map(|p| (s, p)))
-        .collect::<anyhow::Result<_>>()?;
+        .collect::<Result<_>>()?;
     let runs: u64 = planned
         .iter()
         .flat_map(|(s, series)| {
@@ -190,7 +187,7 @@ fn measure_point(
     point: &PlannedPoint,
     target: &Target<'_>,
     progress: &mut dyn FnMut(Progress<'_>),
-) -> anyhow::Result<TrialSet> {
+) -> Result<TrialSet> {
     let spec = &scenario.file.series[index];
     let strategy = waitbench_strategies::build(point.kind, &point.options);
     let mut runs = Vec::with_capacity(point.trials);
@@ -203,7 +200,12 @@ fn measure_point(
             trials: point.trials,
         });
         let measured = measure(strategy.as_ref(), &point.workload, target, &point.injected)
-            .with_context(|| format!("scenario {} series {:?}", scenario.name, spec.label))?;
+            .map_err(|source| SuiteError::Run {
+                scenario: scenario.name.clone(),
+                series: spec.label.clone(),
+                strategy: point.kind.name(),
+                source,
+            })?;
         progress(Progress::RunFinished {
             result: &measured.result,
         });
@@ -227,14 +229,16 @@ fn point_result(x: f64, trials: TrialSet) -> Point {
 }
 
 /// Writes `results.json` and the rendered report into `out`, replacing it atomically.
-pub fn write_report(results: &SuiteResults, out: &Path) -> anyhow::Result<()> {
+pub fn write_report(results: &SuiteResults, out: &Path) -> Result<()> {
     replace_dir_atomic(out, |dir| {
         // Compact: the full suite's file is mostly numbers, and the committed reference
         // run must stay small; `jq .` pretty-prints it.
-        let json = serde_json::to_vec(results).context("serialising results.json")?;
+        let json = serde_json::to_vec(results).map_err(|source| SuiteError::Serialize {
+            what: "results.json",
+            source,
+        })?;
         write_atomic(&dir.join("results.json"), &json)?;
-        waitbench_report::render(results, dir)
-            .with_context(|| format!("rendering the report into {}", out.display()))?;
+        waitbench_report::render(results, dir)?;
         Ok(())
     })
 }

@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::Context;
 use serde::Deserialize;
 use waitbench_core::units::{ByteRate, HumanDuration, Probability};
+
+use crate::error::{Result, SuiteError};
 use waitbench_core::{
     ErrorPolicy, InjectedConditions, LoadModel, PathPlan, Timeouts, Variant, Workload,
 };
@@ -240,21 +241,24 @@ pub struct PlannedPoint {
 }
 
 /// Reads and validates one scenario file.
-pub fn load(path: &Path) -> anyhow::Result<Scenario> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let file: ScenarioFile =
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+pub fn load(path: &Path) -> Result<Scenario> {
+    let bad = |message: String| SuiteError::Scenario {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| SuiteError::Read {
+        path: path.to_path_buf(),
+        hint: "",
+        source,
+    })?;
+    let file: ScenarioFile = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let name = path
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     if file.series.is_empty() {
-        anyhow::bail!(
-            "{}: a scenario needs at least one [[series]]",
-            path.display()
-        );
+        return Err(bad("a scenario needs at least one [[series]]".into()));
     }
-    check_roles(path, &file)?;
+    check_roles(&file).map_err(bad)?;
     let scenario = Scenario {
         name,
         path: path.to_path_buf(),
@@ -270,15 +274,14 @@ pub fn load(path: &Path) -> anyhow::Result<Scenario> {
 /// Checks the scenario's series against its claim's declaration: every role the claim
 /// needs is there, and no series plays a role the claim does not know (a renamed role
 /// would otherwise turn the claim "inconclusive" without a word).
-fn check_roles(path: &Path, file: &ScenarioFile) -> anyhow::Result<()> {
+fn check_roles(file: &ScenarioFile) -> Result<(), String> {
     let Some(claim) = crate::claims::claim(&file.claim) else {
         let known: Vec<&str> = crate::claims::CLAIMS.iter().map(|c| c.id).collect();
-        anyhow::bail!(
-            "{}: claim {:?} is not one waitbench judges; use one of {}",
-            path.display(),
+        return Err(format!(
+            "claim {:?} is not one waitbench judges; use one of {}",
             file.claim,
             known.join(", ")
-        );
+        ));
     };
     let roles = || {
         claim
@@ -291,36 +294,33 @@ fn check_roles(path: &Path, file: &ScenarioFile) -> anyhow::Result<()> {
     };
     for series in &file.series {
         if !claim.knows_role(&series.role) {
-            anyhow::bail!(
-                "{}: series {:?} has role {:?}, which claim {} does not read; its roles are {}",
-                path.display(),
+            return Err(format!(
+                "series {:?} has role {:?}, which claim {} does not read; its roles are {}",
                 series.label,
                 series.role,
                 claim.id,
                 roles()
-            );
+            ));
         }
     }
     for role in claim.required_roles {
         if !file.series.iter().any(|s| s.role == *role) {
-            anyhow::bail!(
-                "{}: claim {} needs a series with role {role:?}, and none has it (roles: {})",
-                path.display(),
+            return Err(format!(
+                "claim {} needs a series with role {role:?}, and none has it (roles: {})",
                 claim.id,
                 roles()
-            );
+            ));
         }
     }
     Ok(())
 }
 
 /// Loads every `*.toml` in `dir`, sorted by file name.
-pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Scenario>> {
-    let entries = std::fs::read_dir(dir).with_context(|| {
-        format!(
-            "reading scenario folder {} (run from the repository root, or pass --scenarios DIR)",
-            dir.display()
-        )
+pub fn load_dir(dir: &Path) -> Result<Vec<Scenario>> {
+    let entries = std::fs::read_dir(dir).map_err(|source| SuiteError::Read {
+        path: dir.to_path_buf(),
+        hint: " (the scenario folder: run from the repository root, or pass --scenarios DIR)",
+        source,
     })?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -328,7 +328,10 @@ pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Scenario>> {
         .collect();
     paths.sort();
     if paths.is_empty() {
-        anyhow::bail!("no scenario files (*.toml) in {}", dir.display());
+        return Err(SuiteError::Usage(format!(
+            "no scenario files (*.toml) in {}; pass --scenarios DIR",
+            dir.display()
+        )));
     }
     paths.iter().map(|p| load(p)).collect()
 }
@@ -340,7 +343,7 @@ impl Scenario {
         target: &str,
         quick: bool,
         default_trials: usize,
-    ) -> anyhow::Result<Vec<(usize, Vec<PlannedPoint>)>> {
+    ) -> Result<Vec<(usize, Vec<PlannedPoint>)>> {
         let base = if quick {
             self.file.workload.clone().overlaid(&self.file.quick)
         } else {
@@ -352,23 +355,24 @@ impl Scenario {
             if quick {
                 settings = settings.overlaid(&series.quick);
             }
-            let points = resolve(&settings, series.strategy.0, target, default_trials)
-                .with_context(|| {
-                    format!(
-                        "{}: series {:?}{}",
-                        self.path.display(),
+            let points = resolve(&settings, series.strategy.0, target, default_trials).map_err(
+                |message| SuiteError::Scenario {
+                    path: self.path.clone(),
+                    message: format!(
+                        "series {:?}{}: {message}",
                         series.label,
                         if quick { " (quick mode)" } else { "" }
-                    )
-                })?;
+                    ),
+                },
+            )?;
             planned.push((index, points));
         }
         Ok(planned)
     }
 }
 
-fn require<T: Clone>(value: &Option<T>, key: &str, example: &str) -> anyhow::Result<T> {
-    value.clone().with_context(|| {
+fn require<T: Clone>(value: &Option<T>, key: &str, example: &str) -> Result<T, String> {
+    value.clone().ok_or_else(|| {
         format!("missing `{key}`; add it to [workload] or the series, e.g. {key} = {example}")
     })
 }
@@ -378,11 +382,13 @@ fn resolve(
     kind: StrategyKind,
     target: &str,
     default_trials: usize,
-) -> anyhow::Result<Vec<PlannedPoint>> {
+) -> Result<Vec<PlannedPoint>, String> {
     let model = require(&s.model, "model", "\"closed-loop\"")?;
     let concurrencies = require(&s.concurrency, "concurrency", "[10, 100]")?;
     if concurrencies.is_empty() || concurrencies.contains(&0) {
-        anyhow::bail!("`concurrency` must list positive numbers, e.g. concurrency = [10, 100]");
+        return Err(
+            "`concurrency` must list positive numbers, e.g. concurrency = [10, 100]".into(),
+        );
     }
     let conditions = s.conditions();
     let injected = conditions.to_injected(true);
@@ -421,7 +427,9 @@ fn resolve(
                 (true, LoadModel::Batch { requests, .. }) => {
                     PathPlan::DistinctItems { count: *requests }
                 }
-                (true, _) => anyhow::bail!("`distinct_endpoints = true` needs model = \"batch\""),
+                (true, _) => {
+                    return Err("`distinct_endpoints = true` needs model = \"batch\"".into());
+                }
                 (false, _) => PathPlan::Single { path: "/".into() },
             };
             let workload = Workload {
@@ -438,7 +446,7 @@ fn resolve(
                     ..Timeouts::default()
                 },
             };
-            workload.validate()?;
+            workload.validate().map_err(|e| e.to_string())?;
             Ok(PlannedPoint {
                 x: concurrency as f64,
                 workload,

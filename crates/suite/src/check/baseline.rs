@@ -6,11 +6,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use waitbench_core::{Spread, SuiteResults};
 
 use super::metrics::{Direction, MetricKey, metrics};
+use crate::error::{Result, SuiteError};
 
 /// Version of the baseline file format.
 pub const BASELINE_SCHEMA_VERSION: u32 = 1;
@@ -85,29 +85,29 @@ impl Baseline {
 }
 
 /// Reads and validates a baseline; every problem names the file and the fix.
-pub fn read_baseline(path: &Path) -> anyhow::Result<Baseline> {
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!(
-            "reading baseline {} (make one with `waitbench check --make-baseline RESULTS…`, or restore it from git)",
-            path.display()
-        )
+pub fn read_baseline(path: &Path) -> Result<Baseline> {
+    let bad = |message: String| SuiteError::Baseline {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| SuiteError::Read {
+        path: path.to_path_buf(),
+        hint: " (the baseline: restore it from git, or make one with `waitbench check --make-baseline RESULTS…`)",
+        source,
     })?;
     let baseline: Baseline = serde_json::from_str(&text)
-        .with_context(|| format!("baseline {} is not a valid baseline file", path.display()))?;
+        .map_err(|e| bad(format!("is not a valid baseline file: {e}")))?;
     if baseline.schema_version != BASELINE_SCHEMA_VERSION {
-        anyhow::bail!(
-            "baseline {} has schema_version {}; this waitbench reads version {}",
-            path.display(),
-            baseline.schema_version,
-            BASELINE_SCHEMA_VERSION
-        );
+        return Err(bad(format!(
+            "has schema_version {}; this waitbench reads version {}",
+            baseline.schema_version, BASELINE_SCHEMA_VERSION
+        )));
     }
     if baseline.metrics.is_empty() {
-        anyhow::bail!("baseline {} lists no metrics", path.display());
+        return Err(bad("lists no metrics".into()));
     }
     for name in baseline.metrics.keys() {
-        name.parse::<MetricKey>()
-            .map_err(|e| anyhow::anyhow!("baseline {}: {e}", path.display()))?;
+        name.parse::<MetricKey>().map_err(bad)?;
     }
     Ok(baseline)
 }
@@ -141,13 +141,13 @@ pub fn make_baseline(
     template: &Baseline,
     runs: &[SuiteResults],
     policy: TolerancePolicy,
-) -> anyhow::Result<Baseline> {
+) -> Result<Baseline> {
     if runs.len() < policy.min_runs {
-        anyhow::bail!(
+        return Err(SuiteError::Usage(format!(
             "a baseline needs at least {} independent runs to know its tails; {} given",
             policy.min_runs,
             runs.len()
-        );
+        )));
     }
     let measured: Vec<BTreeMap<String, f64>> = runs.iter().map(metrics).collect();
     let mut out = BTreeMap::new();
@@ -157,11 +157,11 @@ pub fn make_baseline(
             .filter_map(|m| m.get(name).copied())
             .collect();
         if values.len() < policy.min_runs {
-            anyhow::bail!(
+            return Err(SuiteError::Metrics(format!(
                 "metric {name} is in {} of the {} runs; every run must have it",
                 values.len(),
                 runs.len()
-            );
+            )));
         }
         values.sort_by(f64::total_cmp);
         let spread = Spread::of(values.iter().copied());

@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use super::baseline::{Baseline, BaselineMetric};
 use super::metrics::Direction;
+use crate::error::SuiteError;
 
 /// The verdict on one metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +111,7 @@ fn status(b: &BaselineMetric, current: f64) -> Status {
 pub fn compare(
     baseline: &Baseline,
     current: &BTreeMap<String, f64>,
-) -> anyhow::Result<Vec<Comparison>> {
+) -> Result<Vec<Comparison>, SuiteError> {
     let missing: Vec<&str> = baseline
         .metrics
         .keys()
@@ -132,10 +133,10 @@ pub fn compare(
                 let _ = write!(hint, " (metrics there include: {})", similar.join(", "));
             }
         }
-        anyhow::bail!(
+        return Err(SuiteError::Metrics(format!(
             "the baseline names {} metric(s) the results do not have; fix the name or re-run the scenario:{hint}",
             missing.len()
-        );
+        )));
     }
     Ok(baseline
         .metrics

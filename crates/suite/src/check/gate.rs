@@ -9,6 +9,7 @@ use super::baseline::Baseline;
 use super::compare::{Comparison, Confirmation, Status, compare};
 use super::metrics::{MetricKey, metrics};
 use crate::contention::Contention;
+use crate::error::{Result, SuiteError};
 use crate::runner::{Focus, SuitePlan};
 use crate::scenario::Scenario;
 
@@ -67,13 +68,13 @@ impl GateVerdict {
 /// metric's value in each of [`CONFIRMATION_TRIALS`] fresh trials.
 pub fn confirm(
     rows: &mut [Comparison],
-    mut remeasure: impl FnMut(&MetricKey) -> anyhow::Result<Vec<f64>>,
-) -> anyhow::Result<()> {
+    mut remeasure: impl FnMut(&MetricKey) -> Result<Vec<f64>>,
+) -> Result<()> {
     for row in rows
         .iter_mut()
         .filter(|r| r.status == Status::Regressed && r.baseline.gate)
     {
-        let key: MetricKey = row.name.parse().map_err(anyhow::Error::msg)?;
+        let key: MetricKey = row.name.parse().map_err(SuiteError::Metrics)?;
         let values = remeasure(&key)?;
         row.confirmation = Some(Confirmation::of(&row.baseline, values));
     }
@@ -94,7 +95,7 @@ pub struct Checked {
 }
 
 /// Checks stored results: nothing can be re-measured, so a failure stands.
-pub fn stored(baseline: &Baseline, results: SuiteResults) -> anyhow::Result<Checked> {
+pub fn stored(baseline: &Baseline, results: SuiteResults) -> Result<Checked> {
     let rows = compare(baseline, &metrics(&results))?;
     let verdict = GateVerdict::of(&rows, &[]);
     Ok(Checked {
@@ -106,7 +107,7 @@ pub fn stored(baseline: &Baseline, results: SuiteResults) -> anyhow::Result<Chec
 }
 
 /// Runs a suite for a live check: the plan, and whether to hide its progress.
-pub type RunSuite<'a> = dyn FnMut(&SuitePlan, bool) -> anyhow::Result<SuiteResults> + 'a;
+pub type RunSuite<'a> = dyn FnMut(&SuitePlan, bool) -> Result<SuiteResults> + 'a;
 
 /// Runs the quick suite for the baseline's claims through `run`, compares, re-measures
 /// each gated failure ([`CONFIRMATION_TRIALS`] fresh trials of its point), and measures
@@ -117,7 +118,7 @@ pub fn live(
     plants: &[PlantSpec],
     run: &mut RunSuite<'_>,
     note: &mut dyn FnMut(&str),
-) -> anyhow::Result<Checked> {
+) -> Result<Checked> {
     let plan = SuitePlan {
         quick: true,
         only: baseline.claims(),
@@ -153,11 +154,7 @@ pub fn live(
 
 /// The metric's value in each of [`CONFIRMATION_TRIALS`] fresh trials: of its point alone
 /// for a point metric, of its whole scenario for a claim figure.
-fn remeasure(
-    key: &MetricKey,
-    plan: &SuitePlan,
-    run: &mut RunSuite<'_>,
-) -> anyhow::Result<Vec<f64>> {
+fn remeasure(key: &MetricKey, plan: &SuitePlan, run: &mut RunSuite<'_>) -> Result<Vec<f64>> {
     let mut plan = SuitePlan {
         only: vec![key.claim().to_string()],
         ..plan.clone()
@@ -179,7 +176,9 @@ fn remeasure(
                     metrics(&run(&plan, true)?)
                         .get(&name)
                         .copied()
-                        .ok_or_else(|| anyhow::anyhow!("re-measuring {name}: the results lack it"))
+                        .ok_or_else(|| {
+                            SuiteError::Metrics(format!("re-measuring {name}: the results lack it"))
+                        })
                 })
                 .collect()
         }

@@ -111,7 +111,7 @@ impl ExportFormat {
     }
 
     /// Writes `metrics` in this format to `path` (and its siblings); returns the paths.
-    pub fn write(self, metrics: &[ExportedMetric], path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    pub fn write(self, metrics: &[ExportedMetric], path: &Path) -> crate::Result<Vec<PathBuf>> {
         let files = self.exporter().files(metrics, path);
         for (file, json) in &files {
             write_json(file, json)?;

@@ -1,0 +1,86 @@
+//! The suite's one error type: every variant carries the file, scenario or metric it is
+//! about and says what would fix it, so the binary only has to print it.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+use waitbench_mockserver::ServerError;
+use waitbench_report::ReportError;
+use waitbench_strategies::RunError;
+
+/// What can go wrong in the suite.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum SuiteError {
+    /// A scenario file that cannot be used as written.
+    #[error("{}: {message}", path.display())]
+    Scenario {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and the accepted form.
+        message: String,
+    },
+    /// A baseline file that cannot be used as written.
+    #[error("baseline {}: {message}", path.display())]
+    Baseline {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A request the suite cannot carry out as asked (e.g. `--only X` for no scenario).
+    #[error("{0}")]
+    Usage(String),
+    /// The baseline and the results do not name the same metrics.
+    #[error("{0}")]
+    Metrics(String),
+    /// A file or folder that could not be read.
+    #[error("reading {}{hint}: {source}", path.display())]
+    Read {
+        /// The path.
+        path: PathBuf,
+        /// What to do about it (may be empty).
+        hint: &'static str,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A file or folder that could not be written.
+    #[error("{action} {}: {source}", path.display())]
+    Write {
+        /// What was being done (`writing`, `creating`, `moving aside`…).
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A document that could not be serialised.
+    #[error("serialising {what}: {source}")]
+    Serialize {
+        /// Which document.
+        what: &'static str,
+        /// The serde error.
+        source: serde_json::Error,
+    },
+    /// The embedded mock server did not start.
+    #[error("starting the mock server: {0}")]
+    Server(#[from] ServerError),
+    /// A strategy failed to run a point.
+    #[error("scenario {scenario} series {series:?}: running {strategy}: {source}")]
+    Run {
+        /// Scenario name (empty for a single run).
+        scenario: String,
+        /// Series label.
+        series: String,
+        /// Strategy name.
+        strategy: &'static str,
+        /// Why it failed.
+        source: RunError,
+    },
+    /// The report could not be rendered or read.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+/// The suite's result type.
+pub type Result<T, E = SuiteError> = std::result::Result<T, E>;
