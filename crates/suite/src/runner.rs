@@ -19,7 +19,7 @@ use waitbench_strategies::PlantSpec;
 use crate::error::{Result, SuiteError};
 use crate::measure::{Target, measure};
 use crate::output::{replace_dir_atomic, write_atomic};
-use crate::scenario::{self, PlannedPoint, Scenario};
+use crate::scenario::{self, PlannedPoint, Scenario, SeriesSpec};
 
 /// Trials per point in a full run.
 pub const FULL_TRIALS: usize = 3;
@@ -130,32 +130,80 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
 
     let mut results = Vec::new();
     for (scenario, series_plans) in planned {
-        let mut series = Vec::new();
+        let mut cells: Vec<Cell<'_>> = Vec::new();
         for (index, points) in series_plans {
             let spec = &scenario.file.series[index];
-            let points: Vec<PlannedPoint> = match &plan.focus {
-                Some(focus) if focus.role != spec.role => continue,
-                Some(focus) => points.into_iter().filter(|p| p.x == focus.x).collect(),
-                None => points,
-            };
-            let mut measured_points = Vec::new();
+            if plan.focus.as_ref().is_some_and(|f| f.role != spec.role) {
+                continue;
+            }
             for mut point in points {
+                if plan.focus.as_ref().is_some_and(|f| f.x != point.x) {
+                    continue;
+                }
                 point.options.plant = plan
                     .plants
                     .iter()
                     .find(|p| p.strategy == point.kind)
                     .map(|p| p.plant);
-                let trials = measure_point(scenario, index, &point, &target, progress)?;
-                measured_points.push(point_result(point.x, trials));
+                let strategy = waitbench_strategies::build(point.kind, &point.options);
+                cells.push(Cell {
+                    index,
+                    spec,
+                    point,
+                    strategy,
+                    runs: Vec::new(),
+                });
             }
-            series.push(Series {
-                label: spec.label.clone(),
-                role: spec.role.clone(),
-                strategy: spec.strategy.0.name().to_string(),
-                variant: spec.variant,
-                points: measured_points,
-            });
         }
+        // Trial-major order: trial i of every series is measured side by side, so a ratio
+        // between two series in one trial is not skewed by drift between their runs.
+        let rounds = cells.iter().map(|c| c.point.trials).max().unwrap_or(0);
+        for trial in 0..rounds {
+            for cell in cells.iter_mut().filter(|c| trial < c.point.trials) {
+                progress(Progress::RunStarted {
+                    claim: &scenario.file.claim,
+                    series: &cell.spec.label,
+                    x: cell.point.x,
+                    trial: trial + 1,
+                    trials: cell.point.trials,
+                });
+                let measured = measure(
+                    cell.strategy.as_ref(),
+                    &cell.point.workload,
+                    &target,
+                    &cell.point.injected,
+                )
+                .map_err(|source| SuiteError::Run {
+                    scenario: scenario.name.clone(),
+                    series: cell.spec.label.clone(),
+                    strategy: cell.point.kind.name(),
+                    source,
+                })?;
+                progress(Progress::RunFinished {
+                    result: &measured.result,
+                });
+                cell.runs.push(measured.result);
+            }
+        }
+        // Cells come in series order: consecutive cells of one series make its points.
+        let mut series: Vec<(usize, Series)> = Vec::new();
+        for cell in cells {
+            let point = point_result(cell.point.x, TrialSet::new(cell.runs));
+            match series.last_mut() {
+                Some((index, last)) if *index == cell.index => last.points.push(point),
+                _ => series.push((
+                    cell.index,
+                    Series {
+                        label: cell.spec.label.clone(),
+                        role: cell.spec.role.clone(),
+                        strategy: cell.spec.strategy.0.name().to_string(),
+                        variant: cell.spec.variant,
+                        points: vec![point],
+                    },
+                )),
+            }
+        }
+        let series: Vec<Series> = series.into_iter().map(|(_, s)| s).collect();
         results.push(ScenarioResult {
             claim: scenario.file.claim.clone(),
             name: scenario.name.clone(),
@@ -180,38 +228,13 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
     })
 }
 
-/// Measures every trial of one planned point of `scenario`'s series `index`.
-fn measure_point(
-    scenario: &Scenario,
+/// One point of one series, with the runs measured so far.
+struct Cell<'a> {
     index: usize,
-    point: &PlannedPoint,
-    target: &Target<'_>,
-    progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<TrialSet> {
-    let spec = &scenario.file.series[index];
-    let strategy = waitbench_strategies::build(point.kind, &point.options);
-    let mut runs = Vec::with_capacity(point.trials);
-    for trial in 0..point.trials {
-        progress(Progress::RunStarted {
-            claim: &scenario.file.claim,
-            series: &spec.label,
-            x: point.x,
-            trial: trial + 1,
-            trials: point.trials,
-        });
-        let measured = measure(strategy.as_ref(), &point.workload, target, &point.injected)
-            .map_err(|source| SuiteError::Run {
-                scenario: scenario.name.clone(),
-                series: spec.label.clone(),
-                strategy: point.kind.name(),
-                source,
-            })?;
-        progress(Progress::RunFinished {
-            result: &measured.result,
-        });
-        runs.push(measured.result);
-    }
-    Ok(TrialSet::new(runs))
+    spec: &'a SeriesSpec,
+    point: PlannedPoint,
+    strategy: Box<dyn waitbench_strategies::Strategy>,
+    runs: Vec<RunResult>,
 }
 
 fn point_result(x: f64, trials: TrialSet) -> Point {
