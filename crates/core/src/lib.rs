@@ -12,6 +12,7 @@ pub mod environment;
 pub mod hgrm;
 pub mod limits;
 pub mod littles_law;
+pub mod named;
 pub mod outcome;
 pub mod recorder;
 pub mod resources;

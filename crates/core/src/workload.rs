@@ -75,10 +75,7 @@ impl std::str::FromStr for ErrorPolicy {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        ErrorPolicy::ALL
-            .into_iter()
-            .find(|p| p.name() == text.trim())
-            .ok_or_else(|| format!("invalid error policy {text:?}; expected wait-all or cancel"))
+        crate::named::by_name(&ErrorPolicy::ALL, ErrorPolicy::name, "error policy", text)
     }
 }
 

@@ -133,13 +133,7 @@ impl FromStr for PointMetric {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        PointMetric::ALL
-            .into_iter()
-            .find(|m| m.name() == text)
-            .ok_or_else(|| {
-                let known: Vec<&str> = PointMetric::ALL.iter().map(|m| m.name()).collect();
-                format!("unknown point metric {text:?}; known: {}", known.join(", "))
-            })
+        waitbench_core::named::by_name(&PointMetric::ALL, PointMetric::name, "point metric", text)
     }
 }
 

@@ -130,13 +130,12 @@ impl FromStr for ExportFormat {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        ExportFormat::ALL
-            .into_iter()
-            .find(|f| f.name() == text)
-            .ok_or_else(|| {
-                let names: Vec<&str> = ExportFormat::ALL.iter().map(|f| f.name()).collect();
-                format!("unknown export format {text:?}; use {}", names.join(" or "))
-            })
+        waitbench_core::named::by_name(
+            &ExportFormat::ALL,
+            ExportFormat::name,
+            "export format",
+            text,
+        )
     }
 }
 
