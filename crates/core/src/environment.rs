@@ -1,9 +1,10 @@
 //! The machine a result was measured on, written into every result file.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Where and with what a result was measured.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Environment {
     /// Logical CPUs available to the process.
     pub cores: usize,

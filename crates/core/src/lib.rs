@@ -29,7 +29,8 @@ pub use recorder::{Counters, Measurement, Recorder, RecorderPool, Window, Worker
 pub use resources::{ResourceSampler, ResourceUsage};
 pub use result::{
     ClientResources, Counts, InjectedConditions, LatencySummary, LittlesLaw, OpenLoopStats,
-    RunInputs, RunResult, SCHEMA_VERSION, ServerRunStats, Spread, StrategyInfo, TrialSet,
+    RunDocument, RunInputs, RunResult, SCHEMA_VERSION, ServerRunStats, Spread, StrategyInfo,
+    TrialSet,
 };
 pub use server_stats::ServerStats;
 pub use suite::{

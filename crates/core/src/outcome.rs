@@ -1,10 +1,13 @@
 //! How one request ended. Every request ends as exactly one [`Outcome`], which is what
 //! makes the accounting invariant `sent == ok + http_errors + errors` checkable.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A typed client-side failure: the request produced no HTTP status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The TCP connection could not be established (refused, unreachable, connect timeout).

@@ -1,10 +1,14 @@
 //! The versioned result schema: plain serde structs that the CLI writes (`--json`,
 //! `results.json`) and the report and regression check read. Nothing here measures.
+//! The JSON Schemas in `docs/schema/` are generated from these types (`tests/schema.rs`
+//! fails when they are stale), so that other tools can validate what they read.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::environment::Environment;
@@ -22,7 +26,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 const SPECTRUM_TICKS: u32 = 2;
 
 /// Latency statistics of one run, in microseconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LatencySummary {
     /// Number of recorded values.
     pub count: u64,
@@ -82,7 +86,7 @@ impl LatencySummary {
 }
 
 /// How every request ended. Invariant: `sent == ok + http_errors + errors`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Counts {
     /// Requests sent in the measured window.
     pub sent: u64,
@@ -122,7 +126,7 @@ impl Counts {
 }
 
 /// Throughput beside its Little's-law bound.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LittlesLaw {
     /// Mean injected latency the bound is computed from, in microseconds (0 if unknown).
     pub injected_mean_latency_us: f64,
@@ -143,7 +147,7 @@ pub struct LittlesLaw {
 }
 
 /// Open-loop figures: was the requested rate achieved, and were sends on time.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OpenLoopStats {
     /// Requested arrival rate.
     pub requested_rps: f64,
@@ -158,7 +162,7 @@ pub struct OpenLoopStats {
 }
 
 /// Client-side resources during the run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClientResources {
     /// User CPU of the whole process (client plus an embedded server), seconds.
     pub process_cpu_user_s: f64,
@@ -192,7 +196,7 @@ pub struct ClientResources {
 }
 
 /// What the server saw during the run (deltas of its `/stats`, when it has them).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ServerRunStats {
     /// Requests the server handled during the run (including warm-up).
     pub requests: u64,
@@ -227,7 +231,7 @@ impl ServerRunStats {
 }
 
 /// The strategy and every setting that changes its result.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StrategyInfo {
     /// Strategy name, e.g. `reqwest-tokio`.
     pub name: String,
@@ -238,7 +242,7 @@ pub struct StrategyInfo {
 }
 
 /// The server-side conditions of the run (injected latency and faults), as given.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct InjectedConditions {
     /// Latency spec, e.g. `50ms` or `lognormal(median=20ms,p99=120ms)`.
     pub latency: Option<String>,
@@ -253,9 +257,10 @@ pub struct InjectedConditions {
 }
 
 /// One measured run: the unit every report and check reads.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RunResult {
     /// [`SCHEMA_VERSION`] of the writer.
+    #[schemars(extend("const" = SCHEMA_VERSION))]
     pub schema_version: u32,
     /// Strategy and its settings.
     pub strategy: StrategyInfo,
@@ -435,7 +440,7 @@ impl RunResult {
 }
 
 /// Median and range of one figure across independent trials.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Spread {
     /// Median across trials.
     pub median: f64,
@@ -477,7 +482,7 @@ impl Spread {
 }
 
 /// Repeated independent trials of one configuration, with statistics across them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TrialSet {
     /// Every trial, in order.
     pub trials: Vec<RunResult>,
@@ -516,6 +521,31 @@ impl TrialSet {
         let mut sorted: Vec<&RunResult> = self.trials.iter().collect();
         sorted.sort_by(|a, b| a.throughput_rps.total_cmp(&b.throughput_rps));
         sorted.get(sorted.len() / 2).copied()
+    }
+}
+
+/// The document `waitbench run --json` writes: the command line and every trial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RunDocument<'a> {
+    /// [`SCHEMA_VERSION`] of the writer.
+    #[schemars(extend("const" = SCHEMA_VERSION))]
+    pub schema_version: u32,
+    /// The command line that produced the document, program name first.
+    pub command: Vec<String>,
+    /// The trials and the statistics across them.
+    // A Cow so that the CLI writes a document that borrows its trials, while a reader
+    // gets an owned copy.
+    pub result: Cow<'a, TrialSet>,
+}
+
+impl<'a> RunDocument<'a> {
+    /// The document of `result`, produced by `command`, at this crate's schema version.
+    pub fn new(command: Vec<String>, result: &'a TrialSet) -> Self {
+        RunDocument {
+            schema_version: SCHEMA_VERSION,
+            command,
+            result: Cow::Borrowed(result),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! series and the claims table. `waitbench reproduce` writes it; `waitbench report` and
 //! `waitbench check` read it, so a report can be re-rendered without re-running.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::environment::Environment;
@@ -11,9 +12,10 @@ use crate::result::TrialSet;
 pub const SUITE_SCHEMA_VERSION: u32 = 1;
 
 /// The whole reproduction run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SuiteResults {
     /// [`SUITE_SCHEMA_VERSION`] of the writer.
+    #[schemars(extend("const" = SUITE_SCHEMA_VERSION))]
     pub schema_version: u32,
     /// Whether this was a `--quick` run (latencies and counts scaled down).
     pub quick: bool,
@@ -30,7 +32,7 @@ pub struct SuiteResults {
 }
 
 /// One scenario: the measurements behind one claim.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioResult {
     /// Claim id from `CLAIMS.md` (`A` … `G`), or another id for extra scenarios.
     pub claim: String,
@@ -47,7 +49,7 @@ pub struct ScenarioResult {
 }
 
 /// Whether a series runs with library defaults or right-sized settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Variant {
     /// Library defaults: the artifact is on.
@@ -59,7 +61,7 @@ pub enum Variant {
 }
 
 /// One line on a chart: a strategy and its settings, measured at several x values.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Series {
     /// Legend label, e.g. `ureq-rayon (rayon default pool)`.
     pub label: String,
@@ -75,7 +77,7 @@ pub struct Series {
 }
 
 /// One configuration measured over independent trials.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Point {
     /// The swept value (concurrency, latency in ms, …), as described by `x_label`.
     pub x: f64,
@@ -88,7 +90,7 @@ pub struct Point {
 }
 
 /// A claim's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     /// The measured figure falls within what the article claims.
@@ -114,7 +116,7 @@ impl Verdict {
 }
 
 /// One row of the claims table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClaimRow {
     /// Claim id (`A` … `G`).
     pub id: String,

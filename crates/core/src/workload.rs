@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -26,7 +27,7 @@ pub enum WorkloadError {
 }
 
 /// Which paths the requests go to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum PathPlan {
     /// Every request to the same path (e.g. `/`).
@@ -42,7 +43,7 @@ pub enum PathPlan {
 }
 
 /// What to do with the rest of a batch when one request fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorPolicy {
     /// Keep going; every result and error is kept (`join_all`, `return_exceptions=True`).
@@ -80,7 +81,7 @@ impl std::str::FromStr for ErrorPolicy {
 }
 
 /// The load model: how many requests, and when each is sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum LoadModel {
     /// N requests with at most C in flight; the total time is the result.
@@ -94,22 +95,26 @@ pub enum LoadModel {
     ClosedLoop {
         /// Number of workers (C).
         concurrency: usize,
-        /// Measured duration, after the warm-up.
+        /// Measured duration, after the warm-up (seconds in JSON).
         #[serde(with = "duration_secs")]
+        #[schemars(with = "f64")]
         duration: Duration,
-        /// Unrecorded warm-up before the measured window.
+        /// Unrecorded warm-up before the measured window (seconds in JSON).
         #[serde(with = "duration_secs")]
+        #[schemars(with = "f64")]
         warmup: Duration,
     },
     /// A constant arrival rate; latency counts from each request's intended send time.
     OpenLoop {
         /// Requests per second.
         rate_per_s: f64,
-        /// Measured duration, after the warm-up.
+        /// Measured duration, after the warm-up (seconds in JSON).
         #[serde(with = "duration_secs")]
+        #[schemars(with = "f64")]
         duration: Duration,
-        /// Unrecorded warm-up before the measured window.
+        /// Unrecorded warm-up before the measured window (seconds in JSON).
         #[serde(with = "duration_secs")]
+        #[schemars(with = "f64")]
         warmup: Duration,
         /// Workers available to send (the most requests that can be in flight).
         max_in_flight: usize,
@@ -138,13 +143,15 @@ impl LoadModel {
 }
 
 /// Client timeouts; every strategy applies both so a stalled request ends as a timeout.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Timeouts {
-    /// Limit on establishing a TCP connection.
+    /// Limit on establishing a TCP connection (seconds in JSON).
     #[serde(with = "duration_secs")]
+    #[schemars(with = "f64")]
     pub connect: Duration,
-    /// Limit on the whole request, from send to the end of the body.
+    /// Limit on the whole request, from send to the end of the body (seconds in JSON).
     #[serde(with = "duration_secs")]
+    #[schemars(with = "f64")]
     pub request: Duration,
 }
 
@@ -158,7 +165,7 @@ impl Default for Timeouts {
 }
 
 /// Everything a strategy needs to run one measurement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Workload {
     /// Base URL of the server, without a trailing slash (e.g. `http://127.0.0.1:8080`).
     pub target: String,
