@@ -1,6 +1,7 @@
 //! Command-line interface: every subcommand and flag, parsed by clap. Parsing only;
 //! each subcommand's module does the work.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -8,6 +9,7 @@ use std::time::Duration;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
+use clap_complete::Shell;
 use waitbench_core::ErrorPolicy;
 use waitbench_core::units::{ByteRate, HumanDuration, Probability};
 use waitbench_mockserver::{Conditions, FailFault, Faults, LatencySpec, PauseFault};
@@ -16,7 +18,14 @@ use waitbench_suite::check::export::ExportFormat;
 
 /// waitbench: when does async I/O beat blocking I/O and thread pools, by how much, and why.
 #[derive(Debug, Parser)]
-#[command(name = "waitbench", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "waitbench",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = crate::exit::HELP
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -36,6 +45,29 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare results with a committed baseline; exit 1 on regression.
     Check(CheckArgs),
+    /// Print a shell's completion script on stdout, e.g. `waitbench completions bash`.
+    Completions(CompletionsArgs),
+    /// Print the man page in roff (release packaging runs `waitbench man > waitbench.1`).
+    Man,
+}
+
+/// Where an output goes: standard output for `-`, otherwise a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Standard output (`-`).
+    Stdout,
+    /// A file, written atomically.
+    File(PathBuf),
+}
+
+impl FromStr for Destination {
+    type Err = Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(match value {
+            "-" => Destination::Stdout,
+            path => Destination::File(PathBuf::from(path)),
+        })
+    }
 }
 
 /// Parses a value with its type's `FromStr`, keeping the type's own error message.
@@ -221,12 +253,14 @@ pub struct RunArgs {
     /// Independent trials; the summary shows the median trial and the spread.
     #[arg(long, default_value_t = 1)]
     pub trials: usize,
-    /// Write the result (versioned JSON schema) to this file.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
-    /// Write the latency distribution in HdrHistogram's .hgrm text format.
-    #[arg(long, value_name = "FILE")]
-    pub hgrm: Option<PathBuf>,
+    /// Write the result (versioned JSON schema) to this file, or to stdout for `-` (the
+    /// summary then goes to stderr).
+    #[arg(long, value_name = "FILE", value_parser = spec::<Destination>)]
+    pub json: Option<Destination>,
+    /// Write the latency distribution in HdrHistogram's .hgrm text format to this file, or
+    /// to stdout for `-` (the summary then goes to stderr).
+    #[arg(long, value_name = "FILE", value_parser = spec::<Destination>)]
+    pub hgrm: Option<Destination>,
     /// Debugging: plant a regression in one strategy to show the gate catches it,
     /// e.g. reqwest-tokio:in-flight=80% or ureq-threads:delay=6ms (never on by default).
     #[arg(long, value_name = "STRATEGY:PLANT", value_parser = spec::<PlantSpec>)]
@@ -245,12 +279,12 @@ pub struct ReproduceArgs {
     /// Only these claims, e.g. A,C.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
-    /// Report folder (replaced atomically).
+    /// Report folder, relative to the current directory (replaced atomically).
     #[arg(long, default_value = "reports/latest")]
     pub out: PathBuf,
-    /// Folder of scenario files.
-    #[arg(long, default_value = "fixtures/scenarios")]
-    pub scenarios: PathBuf,
+    /// Folder of scenario files [default: built in, the repository's fixtures/scenarios/].
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
     /// Independent trials per point (default: 3, or 1 with --quick).
     #[arg(long)]
     pub trials: Option<usize>,
@@ -268,7 +302,7 @@ pub struct ReproduceArgs {
 pub struct ReportArgs {
     /// A results.json written by `waitbench reproduce`.
     pub results: PathBuf,
-    /// Report folder (replaced atomically).
+    /// Report folder, relative to the current directory (replaced atomically).
     #[arg(long, default_value = "reports/latest")]
     pub out: PathBuf,
 }
@@ -276,9 +310,10 @@ pub struct ReportArgs {
 /// `waitbench check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The committed baseline.
-    #[arg(long, default_value = "fixtures/baselines/ci.json")]
-    pub baseline: PathBuf,
+    /// Baseline file [default: built in, the repository's fixtures/baselines/ci.json].
+    /// --update-baseline and --make-baseline rewrite it, so they need it given.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Results to check; without it the quick suite runs first (the baseline's claims only),
     /// and any gated metric that fails is re-measured before it counts.
     pub results: Option<PathBuf>,
@@ -288,18 +323,24 @@ pub struct CheckArgs {
     /// Also write the comparison, re-measurements and machine load as JSON.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// Rewrite the baseline's values from the current results, keeping tolerances.
-    #[arg(long)]
+    /// Rewrite the --baseline file's values from the current results, keeping tolerances.
+    #[arg(long, requires = "baseline")]
     pub update_baseline: bool,
-    /// Rebuild the baseline from many runs' results.json: each value becomes the median and
-    /// each tolerance twice the distance to the worst run (at least 30 runs).
-    #[arg(long, value_name = "RESULTS", num_args = 1.., conflicts_with_all = ["results", "update_baseline"])]
+    /// Rebuild the --baseline file from many runs' results.json: each value becomes the
+    /// median and each tolerance twice the distance to the worst run (at least 30 runs).
+    #[arg(
+        long,
+        value_name = "RESULTS",
+        num_args = 1..,
+        requires = "baseline",
+        conflicts_with_all = ["results", "update_baseline"]
+    )]
     pub make_baseline: Vec<PathBuf>,
     /// Export the metrics for a tracking service.
     #[arg(long, value_name = "FORMAT", value_parser = export_formats())]
     pub export: Option<ExportFormat>,
-    /// Where --export writes; github-action-benchmark also writes FILE's stem +
-    /// `.smaller.json` for the smaller-is-better metrics.
+    /// Where --export writes, relative to the current directory; github-action-benchmark
+    /// also writes FILE's stem + `.smaller.json` for the smaller-is-better metrics.
     #[arg(
         long,
         value_name = "FILE",
@@ -307,12 +348,14 @@ pub struct CheckArgs {
         default_value = "reports/check/bench.json"
     )]
     pub export_file: PathBuf,
-    /// Where the quick suite writes its report when no results file is given.
+    /// Where the quick suite writes its report when no results file is given, relative to
+    /// the current directory.
     #[arg(long, default_value = "reports/check")]
     pub out: PathBuf,
-    /// Folder of scenario files for the quick suite.
-    #[arg(long, default_value = "fixtures/scenarios")]
-    pub scenarios: PathBuf,
+    /// Folder of scenario files for the quick suite [default: built in, the repository's
+    /// fixtures/scenarios/].
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
     /// Debugging: plant a regression in one strategy to show the gate catches it,
     /// e.g. reqwest-tokio:in-flight=80% or ureq-threads:delay=6ms (never on by default).
     #[arg(long, value_name = "STRATEGY:PLANT", value_parser = spec::<PlantSpec>)]
@@ -325,4 +368,12 @@ pub struct CheckArgs {
 /// `--export`'s values, listed in `--help` from the formats themselves.
 fn export_formats() -> impl TypedValueParser<Value = ExportFormat> {
     listed(ExportFormat::ALL.map(|f| (f.name(), f.description())))
+}
+
+/// `waitbench completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
 }

@@ -1,10 +1,14 @@
 //! `waitbench check`: parse, run the gate (with a progress bar), print the table, write
-//! the requested files, and turn the verdict into an exit code.
+//! the requested files, and turn the verdict into an exit code. The baseline and the
+//! scenarios default to the built-in copies; only rewriting a baseline needs a file.
 
+use std::path::Path;
+
+use anyhow::Context;
 use waitbench_core::SuiteResults;
 use waitbench_suite::check::export::exported;
 use waitbench_suite::check::render::{json, table_markdown, table_text};
-use waitbench_suite::check::{Baseline, GateVerdict, gate, make_baseline, read_baseline};
+use waitbench_suite::check::{Baseline, GateVerdict, gate, make_baseline};
 use waitbench_suite::output::{write_atomic, write_json};
 
 use crate::Conclusion;
@@ -12,14 +16,14 @@ use crate::args::CheckArgs;
 
 /// Runs `waitbench check`.
 pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
-    let baseline = read_baseline(&args.baseline)?;
+    let baseline = waitbench_suite::load_baseline(args.baseline.as_deref())?;
     if !args.make_baseline.is_empty() {
-        return rebuild_baseline(&args, &baseline);
+        return rebuild_baseline(&args, &baseline, baseline_file(&args, "--make-baseline")?);
     }
     let checked = match &args.results {
         Some(path) => gate::stored(&baseline, waitbench_report::read_results(path)?)?,
         None => {
-            let scenarios = waitbench_suite::load_dir(&args.scenarios)?;
+            let scenarios = waitbench_suite::load_scenarios(args.scenarios.as_deref())?;
             eprintln!(
                 "no results file given: running the quick suite for claims {}",
                 baseline.claims().join(", ")
@@ -67,16 +71,14 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
         }
     }
     if args.update_baseline {
+        let path = baseline_file(&args, "--update-baseline")?;
         let mut updated = baseline.clone();
         let current = waitbench_suite::check::metrics(&checked.results);
         for (name, metric) in updated.metrics.iter_mut() {
             metric.value = current[name];
         }
-        write_json(&args.baseline, &updated)?;
-        println!(
-            "updated {} from the current results",
-            args.baseline.display()
-        );
+        write_json(path, &updated)?;
+        println!("updated {} from the current results", path.display());
         return Ok(Conclusion::Ok);
     }
     Ok(match checked.verdict {
@@ -86,8 +88,24 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
     })
 }
 
-/// `--make-baseline`: the baseline's metrics, re-derived from many runs' results.
-fn rebuild_baseline(args: &CheckArgs, template: &Baseline) -> anyhow::Result<Conclusion> {
+/// The file a baseline-rewriting `flag` writes: the built-in baseline cannot be
+/// rewritten, and no file is picked silently.
+fn baseline_file<'a>(args: &'a CheckArgs, flag: &str) -> anyhow::Result<&'a Path> {
+    args.baseline.as_deref().with_context(|| {
+        format!(
+            "{flag} rewrites a baseline file: name it with --baseline FILE \
+             (e.g. --baseline fixtures/baselines/ci.json in the repository)"
+        )
+    })
+}
+
+/// `--make-baseline`: the baseline's metrics, re-derived from many runs' results, written
+/// to `path`.
+fn rebuild_baseline(
+    args: &CheckArgs,
+    template: &Baseline,
+    path: &Path,
+) -> anyhow::Result<Conclusion> {
     let runs: Vec<SuiteResults> = args
         .make_baseline
         .iter()
@@ -98,10 +116,10 @@ fn rebuild_baseline(args: &CheckArgs, template: &Baseline) -> anyhow::Result<Con
         &runs,
         waitbench_suite::check::baseline::TOLERANCE_POLICY,
     )?;
-    write_json(&args.baseline, &baseline)?;
+    write_json(path, &baseline)?;
     println!(
         "wrote {} from {} runs ({} metrics)",
-        args.baseline.display(),
+        path.display(),
         runs.len(),
         baseline.metrics.len()
     );

@@ -1,25 +1,19 @@
 //! `waitbench run`: one strategy, one workload, K trials, a summary, and optional
-//! `--json` / `--hgrm` files.
+//! `--json` / `--hgrm` outputs. Either output may be stdout (`-`), so that the run can be
+//! piped; the summary then goes to stderr and stdout carries that document alone.
 
+use std::io::Write;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use waitbench_core::{LoadModel, PathPlan, Timeouts, TrialSet, Workload};
+use waitbench_core::{LoadModel, PathPlan, RunDocument, Timeouts, TrialSet, Workload};
 use waitbench_mockserver::{Conditions, MockServer, ServerConfig};
 use waitbench_strategies::{StrategyKind, StrategyOptions};
 
-use crate::args::RunArgs;
+use crate::args::{Destination, RunArgs};
 use crate::progress::Bar;
-use waitbench_suite::output::{write_atomic, write_json};
+use waitbench_suite::output::write_atomic;
 use waitbench_suite::{Target, measure};
-
-/// The `--json` document of `waitbench run`.
-#[derive(Debug, serde::Serialize)]
-struct RunDocument<'a> {
-    schema_version: u32,
-    command: Vec<String>,
-    result: &'a TrialSet,
-}
 
 /// The embedded server for these conditions.
 fn server_config(conditions: Conditions, threads: Option<usize>) -> ServerConfig {
@@ -86,6 +80,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .expect("clap requires --strategy unless --list is given");
     if args.trials == 0 {
         bail!("--trials must be at least 1");
+    }
+    if args.json == Some(Destination::Stdout) && args.hgrm == Some(Destination::Stdout) {
+        bail!("--json - and --hgrm - would both write to stdout; send one of them to a file");
     }
     let load = load_model(&args)?;
     let conditions = args.conditions.conditions();
@@ -176,18 +173,26 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     progress.finish();
     let set = TrialSet::new(trials);
-    print!("{}", waitbench_report::summary(&set));
-
-    if let Some(path) = &args.json {
-        let doc = RunDocument {
-            schema_version: waitbench_core::SCHEMA_VERSION,
-            command: std::env::args().collect(),
-            result: &set,
-        };
-        write_json(path, &doc)?;
-        eprintln!("wrote {}", path.display());
+    let summary = waitbench_report::summary(&set);
+    let to_stdout = [&args.json, &args.hgrm].contains(&&Some(Destination::Stdout));
+    if to_stdout {
+        eprint!("{summary}");
+    } else {
+        print!("{summary}");
     }
-    if let Some(path) = &args.hgrm {
+
+    if let Some(destination) = &args.json {
+        let doc = RunDocument::new(std::env::args().collect(), &set);
+        let mut text = serde_json::to_vec_pretty(&doc).map_err(|source| {
+            waitbench_suite::SuiteError::Serialize {
+                what: "the run's JSON document",
+                source,
+            }
+        })?;
+        text.push(b'\n');
+        emit(destination, &text)?;
+    }
+    if let Some(destination) = &args.hgrm {
         let median = set
             .median_trial()
             .and_then(|m| set.trials.iter().position(|t| std::ptr::eq(t, m)))
@@ -195,8 +200,26 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         let mut text = Vec::new();
         waitbench_core::hgrm::write_hgrm(&histograms[median], 5, &mut text)
             .context("formatting the .hgrm distribution")?;
-        write_atomic(path, &text)?;
-        eprintln!("wrote {}", path.display());
+        emit(destination, &text)?;
+    }
+    Ok(())
+}
+
+/// Writes an output document: atomically to a file (and says so on stderr), or whole to
+/// stdout.
+fn emit(destination: &Destination, bytes: &[u8]) -> anyhow::Result<()> {
+    match destination {
+        Destination::File(path) => {
+            write_atomic(path, bytes)?;
+            eprintln!("wrote {}", path.display());
+        }
+        Destination::Stdout => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(bytes)
+                .and_then(|()| stdout.flush())
+                .context("writing to stdout")?;
+        }
     }
     Ok(())
 }

@@ -1,11 +1,13 @@
-//! `waitbench serve`: the mock server, standalone, until Ctrl-C.
+//! `waitbench serve`: the mock server, standalone, until Ctrl-C or SIGTERM (how a
+//! container is stopped). Either is its normal end: in-flight requests finish and it
+//! exits 0.
 
 use anyhow::Context;
 use waitbench_mockserver::{MockServer, ServerConfig};
 
 use crate::args::ServeArgs;
 
-/// Runs the server until Ctrl-C; in-flight requests finish before it exits.
+/// Runs the server until Ctrl-C or SIGTERM; in-flight requests finish before it exits.
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if !args.listen.ip().is_loopback() {
         eprintln!(
@@ -31,16 +33,44 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "waitbench mock server on {} (latency {latency}; Ctrl-C stops)",
         server.url()
     );
-    // The server runs on its own runtime; this one only waits for Ctrl-C.
+    // The server runs on its own runtime; this one only waits for a signal.
     let waiter = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("building the signal runtime")?;
-    waiter
-        .block_on(server.run_until(async {
-            let _ = tokio::signal::ctrl_c().await;
-            eprintln!("shutting down: letting in-flight requests finish");
-        }))
-        .context("serving")?;
+    waiter.block_on(async {
+        let stop = stop_signal()?;
+        server
+            .run_until(async {
+                let name = stop.await;
+                eprintln!("{name}: shutting down, letting in-flight requests finish");
+            })
+            .await
+            .context("serving")
+    })?;
     Ok(())
+}
+
+/// Completes on the first Ctrl-C or SIGTERM, naming it. Registered at once, so a signal
+/// that arrives before the server is polled still stops it gracefully.
+#[cfg(unix)]
+fn stop_signal() -> anyhow::Result<impl Future<Output = &'static str>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("listening for Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => "Ctrl-C",
+            _ = terminate.recv() => "SIGTERM",
+        }
+    })
+}
+
+/// Completes on the first Ctrl-C.
+#[cfg(not(unix))]
+fn stop_signal() -> anyhow::Result<impl Future<Output = &'static str>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    })
 }

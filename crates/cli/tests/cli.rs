@@ -394,3 +394,279 @@ fn unparsable_target_exits_2_naming_it_and_the_fix() {
         .stderr(predicate::str::contains("http://exa mple/"))
         .stderr(predicate::str::contains("http://127.0.0.1:8080"));
 }
+
+/// A folder with no `fixtures/` in it, to run from as an installed binary would.
+fn elsewhere() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(!dir.path().join("fixtures").exists());
+    dir
+}
+
+#[test]
+fn check_runs_from_any_directory_with_a_baseline_file() {
+    let cwd = elsewhere();
+    let (name, value) = some_point_metric("throughput_rps");
+    let baseline = write_baseline(cwd.path(), &name, value, "higher");
+    waitbench()
+        .current_dir(cwd.path())
+        .arg("check")
+        .arg(fixture_results())
+        .arg("--baseline")
+        .arg(&baseline)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(&name));
+}
+
+#[test]
+fn check_without_a_baseline_flag_reads_the_built_in_baseline() {
+    // The small fixture has none of the CI baseline's series, so the built-in baseline
+    // is read and then rejected for naming metrics these results lack.
+    waitbench()
+        .current_dir(elsewhere().path())
+        .arg("check")
+        .arg(fixture_results())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the baseline names"))
+        .stderr(predicate::str::contains(
+            "C.async@300.in_flight_ratio: not in the results",
+        ));
+}
+
+#[test]
+fn reproduce_finds_its_scenarios_built_in_from_any_directory() {
+    // --only with an unknown claim fails after the scenarios are loaded, listing them.
+    waitbench()
+        .current_dir(elsewhere().path())
+        .args(["reproduce", "--only", "Z"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the scenarios cover A, B, C, D, E, F1, F2, G, CO",
+        ));
+}
+
+#[test]
+fn rewriting_the_baseline_without_a_file_exits_2_naming_the_flag() {
+    let cwd = elsewhere();
+    for flag in ["--update-baseline", "--make-baseline"] {
+        waitbench()
+            .current_dir(cwd.path())
+            .args(["check", flag])
+            .arg(fixture_results())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--baseline <FILE>"));
+    }
+    assert_eq!(
+        std::fs::read_dir(cwd.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+#[test]
+fn run_json_to_stdout_is_the_document_alone_and_the_summary_goes_to_stderr() {
+    let output = waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "20", "-c", "2"])
+        .args(["--latency", "1ms", "--quiet", "--json", "-"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let doc: Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON alone");
+    assert_eq!(doc["result"]["trials"][0]["counts"]["sent"], 20);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("throughput"), "{stderr}");
+    assert!(!stderr.contains("wrote"), "{stderr}");
+}
+
+#[test]
+fn run_hgrm_to_stdout_is_the_distribution_alone() {
+    let output = waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "20", "-c", "2"])
+        .args(["--latency", "1ms", "--quiet", "--hgrm", "-"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    let first = text.lines().next().unwrap_or_default();
+    assert!(first.trim_start().starts_with("Value"), "{text}");
+    assert!(first.contains("Percentile"), "{text}");
+    let last = text.lines().last().unwrap_or_default();
+    assert!(last.starts_with("#[Buckets"), "{text}");
+    assert!(text.contains("Total count    =           20]"), "{text}");
+    assert!(String::from_utf8(output.stderr).unwrap().contains("p99.9"));
+}
+
+#[test]
+fn json_and_hgrm_both_to_stdout_exit_2_before_running() {
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "hyper-tokio",
+            "-n",
+            "20",
+            "--json",
+            "-",
+            "--hgrm",
+            "-",
+        ])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("both write to stdout"));
+}
+
+#[test]
+fn serve_on_a_port_in_use_exits_3_naming_the_address() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    waitbench()
+        .args(["serve", "--listen", &addr])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(format!("cannot listen on {addr}")));
+}
+
+#[test]
+fn connection_refused_is_a_measured_outcome_not_a_failed_run() {
+    // A closed port: every request ends as a connect error, counted, and the run succeeds.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let output = waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "4", "-c", "1", "--quiet"])
+        .args(["--target", &url, "--json", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let counts = &doc["result"]["trials"][0]["counts"];
+    assert_eq!(counts["sent"], 4, "{counts}");
+    assert_eq!(counts["errors"], 4, "{counts}");
+}
+
+/// Starts `waitbench args…` from `cwd`, sends `signal` after a second, and returns its
+/// exit code and stderr, failing if it has not exited a few seconds later.
+fn interrupted(cwd: &Path, args: &[&str], signal: libc::c_int) -> (Option<i32>, String) {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_waitbench"))
+        .args(args)
+        .current_dir(cwd)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "exited before the signal"
+    );
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) only sends a signal; pid is our own child, which has not been reaped.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    let sent = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if sent.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("still running 5 s after the signal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (status.code(), stderr)
+}
+
+#[test]
+fn run_interrupted_by_ctrl_c_exits_130_promptly() {
+    let cwd = elsewhere();
+    let run = [
+        "run",
+        "-s",
+        "reqwest-tokio",
+        "-d",
+        "30s",
+        "-c",
+        "2",
+        "--latency",
+        "10ms",
+    ];
+    let (code, stderr) = interrupted(cwd.path(), &run, libc::SIGINT);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted by Ctrl-C"), "{stderr}");
+}
+
+#[test]
+fn reproduce_stopped_by_sigterm_exits_130_and_writes_no_report() {
+    let cwd = elsewhere();
+    let reproduce = ["reproduce", "--quick", "--only", "C", "--quiet"];
+    let (code, stderr) = interrupted(cwd.path(), &reproduce, libc::SIGTERM);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
+    assert!(!cwd.path().join("reports").exists(), "no report written");
+}
+
+#[test]
+fn serve_stopped_by_sigterm_shuts_down_and_exits_0() {
+    let cwd = elsewhere();
+    let serve = ["serve", "--listen", "127.0.0.1:0"];
+    let (code, stderr) = interrupted(cwd.path(), &serve, libc::SIGTERM);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("SIGTERM: shutting down"), "{stderr}");
+}
+
+#[test]
+fn help_shows_the_exit_code_table() {
+    waitbench()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes"))
+        .stdout(predicate::str::contains("3  run failed"))
+        .stdout(predicate::str::contains("130  interrupted"));
+}
+
+#[test]
+fn bash_completions_complete_waitbench_and_its_subcommands() {
+    waitbench()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("complete -F _waitbench"))
+        .stdout(predicate::str::contains("reproduce"));
+}
+
+#[test]
+fn man_page_is_roff_with_a_title_and_the_exit_codes() {
+    let output = waitbench().arg("man").output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        page.starts_with('.'),
+        "not roff: {}",
+        &page[..page.len().min(200)]
+    );
+    assert!(
+        page.lines().any(|l| l.starts_with(".TH waitbench 1")),
+        "no title line"
+    );
+    assert!(
+        page.contains("Exit codes"),
+        "the exit codes are in the man page"
+    );
+}

@@ -4,10 +4,12 @@
 //!
 //! It is everything the `waitbench` binary does that is not talking to a user: the binary
 //! parses flags, draws progress and prints; this crate measures, judges and writes files,
-//! so that tests and other crates can reach every rule.
+//! so that tests and other crates can reach every rule. The default scenarios and CI
+//! baseline are compiled in ([`builtin`]), so an installed binary needs no checkout.
 //! It does not send requests itself (`waitbench-strategies` does), serve them
 //! (`waitbench-mockserver`) or draw (`waitbench-report`).
 
+pub mod builtin;
 pub mod check;
 pub mod claims;
 pub mod contention;
@@ -17,6 +19,7 @@ pub mod output;
 pub mod runner;
 pub mod scenario;
 
+pub use builtin::{load_baseline, load_scenarios};
 pub use error::{Result, SuiteError};
 pub use measure::{Measured, Target, measure};
 pub use runner::{FULL_TRIALS, Focus, Progress, SuitePlan, run_suite, write_report};

@@ -1,6 +1,7 @@
-//! Scenario files (`fixtures/scenarios/*.toml`): one per claim, each a set of series
-//! (strategy + settings) measured at one or more concurrencies. Parsing is strict:
-//! unknown keys and bad values are rejected with the file, the line and the accepted form.
+//! Scenario files (`fixtures/scenarios/*.toml`, built into the binary by
+//! [`crate::builtin`]): one per claim, each a set of series (strategy + settings)
+//! measured at one or more concurrencies. Parsing is strict: unknown keys and bad values
+//! are rejected with the file, the line and the accepted form.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -217,7 +218,7 @@ pub struct ScenarioFile {
 pub struct Scenario {
     /// File stem, e.g. `c-concurrency-sweep`.
     pub name: String,
-    /// Where it came from.
+    /// Where it came from: a file, or a built-in copy's label (see [`crate::builtin`]).
     pub path: PathBuf,
     /// Parsed contents.
     pub file: ScenarioFile,
@@ -242,16 +243,22 @@ pub struct PlannedPoint {
 
 /// Reads and validates one scenario file.
 pub fn load(path: &Path) -> Result<Scenario> {
-    let bad = |message: String| SuiteError::Scenario {
-        path: path.to_path_buf(),
-        message,
-    };
     let text = std::fs::read_to_string(path).map_err(|source| SuiteError::Read {
         path: path.to_path_buf(),
         hint: "",
         source,
     })?;
-    let file: ScenarioFile = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    from_text(&text, path)
+}
+
+/// Parses and validates a scenario from its text. `path` is what errors name (a file,
+/// or a built-in copy's label) and its stem is the scenario's name.
+pub fn from_text(text: &str, path: &Path) -> Result<Scenario> {
+    let bad = |message: String| SuiteError::Scenario {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file: ScenarioFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
     let name = path
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
@@ -319,7 +326,7 @@ fn check_roles(file: &ScenarioFile) -> Result<(), String> {
 pub fn load_dir(dir: &Path) -> Result<Vec<Scenario>> {
     let entries = std::fs::read_dir(dir).map_err(|source| SuiteError::Read {
         path: dir.to_path_buf(),
-        hint: " (the scenario folder: run from the repository root, or pass --scenarios DIR)",
+        hint: " (the --scenarios folder: check the path, or leave the flag out to use the built-in scenarios)",
         source,
     })?;
     let mut paths: Vec<PathBuf> = entries
@@ -329,7 +336,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Scenario>> {
     paths.sort();
     if paths.is_empty() {
         return Err(SuiteError::Usage(format!(
-            "no scenario files (*.toml) in {}; pass --scenarios DIR",
+            "no scenario files (*.toml) in {}; pass a folder that has them to --scenarios, \
+             or leave the flag out to use the built-in scenarios",
             dir.display()
         )));
     }
@@ -516,6 +524,19 @@ variant = "right-sized"
         let quick = scenario.plan("http://127.0.0.1:9", true, 1).unwrap();
         assert_eq!(quick[1].1.len(), 1);
         assert_eq!(quick[1].1[0].x, 5.0);
+    }
+
+    #[test]
+    fn text_without_a_file_is_named_by_its_label_in_errors() {
+        let label = Path::new("built-in fixtures/scenarios/c-test.toml");
+        assert_eq!(from_text(GOOD, label).unwrap().name, "c-test");
+        let err = from_text(&GOOD.replace("\"20ms\"", "\"20\""), label).unwrap_err();
+        let err = err.to_string();
+        assert!(
+            err.starts_with("built-in fixtures/scenarios/c-test.toml: "),
+            "{err}"
+        );
+        assert!(err.contains("line 9"), "{err}");
     }
 
     #[test]

@@ -86,16 +86,23 @@ impl Baseline {
 
 /// Reads and validates a baseline; every problem names the file and the fix.
 pub fn read_baseline(path: &Path) -> Result<Baseline> {
+    let text = std::fs::read_to_string(path).map_err(|source| SuiteError::Read {
+        path: path.to_path_buf(),
+        hint: " (the --baseline file: check the path, leave the flag out to use the built-in \
+               baseline, or make one with `waitbench check --make-baseline RESULTS…`)",
+        source,
+    })?;
+    parse_baseline(&text, path)
+}
+
+/// Parses and validates a baseline from its text; `path` is what errors name (a file, or
+/// the built-in copy's label).
+pub fn parse_baseline(text: &str, path: &Path) -> Result<Baseline> {
     let bad = |message: String| SuiteError::Baseline {
         path: path.to_path_buf(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|source| SuiteError::Read {
-        path: path.to_path_buf(),
-        hint: " (the baseline: restore it from git, or make one with `waitbench check --make-baseline RESULTS…`)",
-        source,
-    })?;
-    let baseline: Baseline = serde_json::from_str(&text)
+    let baseline: Baseline = serde_json::from_str(text)
         .map_err(|e| bad(format!("is not a valid baseline file: {e}")))?;
     if baseline.schema_version != BASELINE_SCHEMA_VERSION {
         return Err(bad(format!(
