@@ -179,6 +179,18 @@ impl Axis {
         p.clamp(self.range.0, self.range.1)
     }
 
+    /// Whether a data value lies outside the axis (and [`Axis::pos`] clamps it), so that
+    /// what is drawn there can say it was cut.
+    pub(crate) fn beyond(&self, value: f64) -> bool {
+        let p = match self.scale {
+            Scale::Linear => value,
+            Scale::Log10 if value > 0.0 => value.log10(),
+            Scale::Log10 => return true,
+            Scale::Nines => nines_pos(value),
+        };
+        p < self.range.0 || p > self.range.1
+    }
+
     /// The lowest plot position (where bars start).
     pub(crate) fn bottom(&self) -> f64 {
         match self.scale {
@@ -389,6 +401,16 @@ mod tests {
         let log = Axis::fitted("y", [1.0, 1000.0], format, Fit::Bars);
         assert!(log.range.0 <= (1.0f64 / 2.5).log10());
         assert!(log.range.1 >= (1000.0f64 * 1.8).log10());
+    }
+
+    #[test]
+    fn values_past_either_end_are_beyond_the_axis() {
+        let linear = Axis::linear("y", 0.0, 87.0, |v| v.to_string());
+        assert!(!linear.beyond(0.0) && !linear.beyond(87.0));
+        assert!(linear.beyond(-1.0) && linear.beyond(1000.0));
+        let log = Axis::log("y", 1.0, 100.0, |v| v.to_string());
+        assert!(!log.beyond(1.0) && !log.beyond(100.0));
+        assert!(log.beyond(0.0) && log.beyond(-5.0) && log.beyond(0.1));
     }
 
     #[test]

@@ -73,11 +73,22 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         Fit::Bars,
     );
     let legend = metric_legend(METRICS.iter().map(|(name, _)| *name), &COLORS);
+    // The dash is explained only where one is drawn.
+    let dash = groups
+        .iter()
+        .flat_map(|g| &g.bars)
+        .any(|b| b.value.is_none());
     let notes = vec![
         scenario.title.clone(),
-        "With injected errors: every request ends as ok, HTTP error or typed error; \
-             \"–\" means nothing failed. Whiskers: min–max across trials."
-            .to_string(),
+        format!(
+            "With injected errors: every request ends as ok, HTTP error or typed error{}. \
+             Whiskers: min–max across trials.",
+            if dash {
+                "; \"–\" means nothing failed"
+            } else {
+                ""
+            }
+        ),
         ctx.run_note(),
     ];
 

@@ -5,8 +5,10 @@
 //! The charts are built from shared pieces, one file each: `theme` (size, font, colours),
 //! `axis` (scales and ticks), `frame` (the plot frame on two axes), `look` (how a series
 //! looks), `legend`, `figure` (title, notes, legend and plot area of one PNG), `draw`
-//! (pixel-space primitives) and `plot` (lines and bars).
+//! (pixel-space primitives) and `plot` (lines and bars); `above_injected` decides when a
+//! latency chart plots the latency above a fixed injected delay.
 
+mod above_injected;
 mod axis;
 mod blocking_in_async;
 mod connection_reuse;
@@ -186,6 +188,26 @@ pub(crate) fn line_values(lines: &[plot::Line]) -> Vec<f64> {
         .collect()
 }
 
+/// A note for a plot where two lines share a point (the same x, and y within about a
+/// pixel), because the line drawn last hides the other there; `None` when none do.
+pub(crate) fn coincidence_note(lines: &[plot::Line], y: &axis::Axis) -> Option<String> {
+    let (lo, hi) = y.range();
+    let close = (hi - lo) * 0.005;
+    let same = |a: &plot::LinePoint, b: &plot::LinePoint| {
+        a.x == b.x && (y.pos(a.y) - y.pos(b.y)).abs() <= close
+    };
+    let coincide = lines.iter().enumerate().any(|(i, a)| {
+        lines[i + 1..]
+            .iter()
+            .any(|b| a.points.iter().any(|p| b.points.iter().any(|q| same(p, q))))
+    });
+    coincide.then(|| {
+        "Where lines coincide, their series measured the same to within a pixel; the one \
+         listed last in the legend is drawn on top."
+            .to_string()
+    })
+}
+
 /// Every x of some lines.
 pub(crate) fn line_xs(lines: &[plot::Line]) -> Vec<f64> {
     lines.iter().flat_map(|l| &l.points).map(|p| p.x).collect()
@@ -252,5 +274,28 @@ mod tests {
         ];
         assert_eq!(scenario_for(&scenarios, "A"), Some(2));
         assert_eq!(scenario_for(&scenarios, "B"), None);
+    }
+
+    fn line(points: &[(f64, f64)]) -> plot::Line {
+        plot::Line {
+            look: Look {
+                color: theme::PALETTE[0],
+                stroke: look::Stroke::Solid,
+                marker: look::Marker::Filled,
+            },
+            points: points
+                .iter()
+                .map(|&(x, y)| plot::LinePoint { x, y, range: None })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn lines_that_share_a_point_get_the_coincidence_note() {
+        let y = axis::Axis::linear("y", 0.0, 100.0, |v| v.to_string());
+        let apart = [line(&[(1.0, 10.0), (10.0, 50.0)]), line(&[(1.0, 90.0)])];
+        assert_eq!(coincidence_note(&apart, &y), None);
+        let together = [line(&[(1.0, 10.0), (10.0, 50.0)]), line(&[(10.0, 50.2)])];
+        assert!(coincidence_note(&together, &y).is_some());
     }
 }

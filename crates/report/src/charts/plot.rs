@@ -34,7 +34,9 @@ pub(crate) struct Line {
 }
 
 /// Draws lines (in order, so later ones are on top), their markers and whiskers. Whiskers
-/// of different lines at the same x are spread a few pixels apart so they stay visible.
+/// of different lines at the same x are spread a few pixels apart so they stay visible,
+/// and a whisker that runs past the axis ends in an arrow there instead of a cap, so a
+/// cut range never reads as a measured end.
 pub(crate) fn draw_lines(
     root: &Area<'_>,
     chart: &mut Chart<'_, '_>,
@@ -56,21 +58,48 @@ pub(crate) fn draw_lines(
             let Some((lo, hi)) = p.range else { continue };
             let (px, top) = chart.backend_coord(&(x.pos(p.x), y.pos(hi)));
             let (_, bottom) = chart.backend_coord(&(x.pos(p.x), y.pos(lo)));
-            if bottom - top < 3 {
+            let (cut_top, cut_bottom) = (y.beyond(hi), y.beyond(lo));
+            // A cut end is drawn however short the whisker, so the cut always shows.
+            if bottom - top < 3 && !cut_top && !cut_bottom {
                 continue;
             }
             let cx = px + dodge;
-            let style = line.look.color.stroke_width(2);
-            root.draw(&PathElement::new(vec![(cx, top), (cx, bottom)], style))?;
-            root.draw(&PathElement::new(vec![(cx - 5, top), (cx + 5, top)], style))?;
+            let color = line.look.color;
             root.draw(&PathElement::new(
-                vec![(cx - 5, bottom), (cx + 5, bottom)],
-                style,
+                vec![(cx, top), (cx, bottom)],
+                color.stroke_width(2),
             ))?;
+            draw_whisker_end(root, cx, top, cut_top, -1, color)?;
+            draw_whisker_end(root, cx, bottom, cut_bottom, 1, color)?;
         }
         for at in &pixels {
             draw_marker(root, *at, line.look)?;
         }
+    }
+    Ok(())
+}
+
+/// One end of a whisker at pixel (`cx`, `at`): a cap, or an arrow pointing out of the plot
+/// (`outwards` −1 up, +1 down) when the range was cut by the axis.
+fn draw_whisker_end(
+    root: &Area<'_>,
+    cx: i32,
+    at: i32,
+    cut: bool,
+    outwards: i32,
+    color: RGBColor,
+) -> Result<(), DrawError> {
+    if cut {
+        let base = at - outwards * 10;
+        root.draw(&Polygon::new(
+            vec![(cx - 6, base), (cx + 6, base), (cx, at)],
+            color.filled(),
+        ))?;
+    } else {
+        root.draw(&PathElement::new(
+            vec![(cx - 5, at), (cx + 5, at)],
+            color.stroke_width(2),
+        ))?;
     }
     Ok(())
 }

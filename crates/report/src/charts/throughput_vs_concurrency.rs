@@ -1,9 +1,12 @@
 //! Claim C: median throughput against concurrency per series (log x), with min–max
-//! whiskers across trials and the Little's-law bound X = C/L.
+//! whiskers across trials and the Little's-law bound X = C/L; beside it, the same
+//! throughput as a share of that bound. On log–log axes every series that keeps up lies
+//! on the bound and on each other; the share shows, at each C, which one falls behind
+//! and by how much.
 
 use std::path::Path;
 
-use waitbench_core::ScenarioResult;
+use waitbench_core::{ScenarioResult, Spread};
 
 use super::axis::{Axis, Fit};
 use super::draw::DrawError;
@@ -14,7 +17,8 @@ use super::look::{Look, Marker, Stroke, series_looks};
 use super::plot::{Line, LinePoint, draw_lines};
 use super::theme::REFERENCE;
 use super::{
-    ChartSpec, Context, Outcome, line_values, line_xs, series_legend, series_lines, variant_note,
+    ChartSpec, Context, Outcome, coincidence_note, line_values, line_xs, series_legend,
+    series_lines, variant_note,
 };
 use crate::figures::{bound_rps, fmt_axis};
 
@@ -92,19 +96,48 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     values.extend(line_values(&bounds));
     let y = Axis::fitted("throughput (req/s)", values, fmt_axis, Fit::Points);
 
+    let shares = series_lines(scenario, &looks, |p| {
+        p.trials.efficiency.map(|e| Spread {
+            median: e.median * 100.0,
+            min: e.min * 100.0,
+            max: e.max * 100.0,
+        })
+    });
+    let has_shares = shares.iter().any(|l| !l.points.is_empty());
+    let top = line_values(&shares).into_iter().fold(100.0, f64::max);
+    let y_share = Axis::linear("share of the C/L bound (%)", 0.0, top, fmt_axis);
+
     let mut notes = vec![
         scenario.title.clone(),
         "Points: median throughput; whiskers: min–max across trials.".to_string(),
-        ctx.run_note(),
     ];
+    if has_shares {
+        notes.push(
+            "Right: throughput ÷ C/L. Series that lie on the bound at left separate here."
+                .to_string(),
+        );
+        notes.extend(coincidence_note(&shares, &y_share));
+    }
+    notes.push(ctx.run_note());
     notes.extend(variant_note(scenario, false));
 
     let figure = Figure::new(path)?;
     let area = figure.layout("Claim C · Throughput vs concurrency", &notes, &legend)?;
-    let mut chart = build_chart(&area, None, &x, &y, 64)?;
-    draw_lines(figure.root(), &mut chart, &x, &y, &bounds)?;
-    draw_lines(figure.root(), &mut chart, &x, &y, &lines)?;
-    drop(chart);
+    if has_shares {
+        let panels = area.split_evenly((1, 2));
+        let mut left = build_chart(&panels[0], Some("Throughput (log scale)"), &x, &y, 64)?;
+        draw_lines(figure.root(), &mut left, &x, &y, &bounds)?;
+        draw_lines(figure.root(), &mut left, &x, &y, &lines)?;
+        let caption = "Throughput as a share of C/L";
+        let mut right = build_chart(&panels[1], Some(caption), &x, &y_share, 64)?;
+        draw_lines(figure.root(), &mut right, &x, &y_share, &shares)?;
+        drop((left, right));
+    } else {
+        let mut chart = build_chart(&area, None, &x, &y, 64)?;
+        draw_lines(figure.root(), &mut chart, &x, &y, &bounds)?;
+        draw_lines(figure.root(), &mut chart, &x, &y, &lines)?;
+        drop(chart);
+    }
     figure.finish()?;
     Ok(Outcome::Drawn)
 }
