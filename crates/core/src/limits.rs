@@ -1,4 +1,7 @@
 //! Process limits that bite load generators and servers.
+//!
+//! These are POSIX `getrlimit`/`setrlimit`, not `/proc`, so they need no Linux guard: they
+//! work on every Unix. A failed read is an error, which results record as unavailable.
 
 /// Raises the soft open-file limit to the hard limit and returns `(soft, hard)` after the
 /// change; thousands of concurrent connections need thousands of descriptors.

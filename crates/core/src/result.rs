@@ -162,6 +162,9 @@ pub struct OpenLoopStats {
 }
 
 /// Client-side resources during the run.
+///
+/// CPU comes from `getrusage`; memory and threads come from `/proc/self/status`, so
+/// elsewhere than on Linux they are `None` (shown as "unavailable", never as 0).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClientResources {
     /// User CPU of the whole process (client plus an embedded server), seconds.
@@ -174,25 +177,25 @@ pub struct ClientResources {
     /// over the whole run), microseconds.
     pub client_cpu_per_request_us: f64,
     /// Resident memory before the run, bytes.
-    pub rss_baseline_bytes: u64,
+    pub rss_baseline_bytes: Option<u64>,
     /// Peak resident memory during the run, bytes.
-    pub rss_peak_bytes: u64,
+    pub rss_peak_bytes: Option<u64>,
     /// Steady-state resident memory (median of the middle half), bytes.
-    pub rss_steady_bytes: u64,
+    pub rss_steady_bytes: Option<u64>,
     /// Virtual memory before the run, bytes.
-    pub vm_baseline_bytes: u64,
+    pub vm_baseline_bytes: Option<u64>,
     /// Peak virtual memory, bytes.
-    pub vm_peak_bytes: u64,
+    pub vm_peak_bytes: Option<u64>,
     /// Steady-state virtual memory, bytes.
-    pub vm_steady_bytes: u64,
+    pub vm_steady_bytes: Option<u64>,
     /// Threads before the run.
-    pub threads_baseline: u64,
+    pub threads_baseline: Option<u64>,
     /// Peak thread count.
-    pub threads_peak: u64,
+    pub threads_peak: Option<u64>,
     /// (steady RSS − baseline) / concurrency, bytes per in-flight request.
-    pub rss_per_in_flight_bytes: f64,
+    pub rss_per_in_flight_bytes: Option<f64>,
     /// (steady VM − baseline) / concurrency, bytes per in-flight request.
-    pub vm_per_in_flight_bytes: f64,
+    pub vm_per_in_flight_bytes: Option<f64>,
 }
 
 /// What the server saw during the run (deltas of its `/stats`, when it has them).
@@ -284,7 +287,9 @@ pub struct RunResult {
     pub littles_law: LittlesLaw,
     /// Client resources.
     pub client: ClientResources,
-    /// Server-side view, when the target publishes `/stats`.
+    /// Server-side view, when the target is a waitbench server (it publishes `/stats`);
+    /// `None`: server figures are not available, and the target was sent only the
+    /// measured requests.
     pub server: Option<ServerRunStats>,
     /// Strategy-specific figures (e.g. `ticker_lateness_p99_us`).
     #[serde(default)]
@@ -391,6 +396,7 @@ impl RunResult {
         };
         let process_cpu = resources.cpu_user + resources.cpu_sys;
         let client_cpu = process_cpu.saturating_sub(embedded_server_cpu);
+        let memory = resources.memory;
         let per_in_flight = |steady: u64, baseline: u64| {
             (steady as f64 - baseline as f64) / concurrency.max(1) as f64
         };
@@ -402,22 +408,18 @@ impl RunResult {
                 0 => 0.0,
                 all => client_cpu.as_secs_f64() * 1e6 / all as f64,
             },
-            rss_baseline_bytes: resources.rss_baseline_bytes,
-            rss_peak_bytes: resources.rss_peak_bytes,
-            rss_steady_bytes: resources.rss_steady_bytes,
-            vm_baseline_bytes: resources.vm_baseline_bytes,
-            vm_peak_bytes: resources.vm_peak_bytes,
-            vm_steady_bytes: resources.vm_steady_bytes,
-            threads_baseline: resources.threads_baseline,
-            threads_peak: resources.threads_peak,
-            rss_per_in_flight_bytes: per_in_flight(
-                resources.rss_steady_bytes,
-                resources.rss_baseline_bytes,
-            ),
-            vm_per_in_flight_bytes: per_in_flight(
-                resources.vm_steady_bytes,
-                resources.vm_baseline_bytes,
-            ),
+            rss_baseline_bytes: memory.map(|m| m.rss_baseline_bytes),
+            rss_peak_bytes: memory.map(|m| m.rss_peak_bytes),
+            rss_steady_bytes: memory.map(|m| m.rss_steady_bytes),
+            vm_baseline_bytes: memory.map(|m| m.vm_baseline_bytes),
+            vm_peak_bytes: memory.map(|m| m.vm_peak_bytes),
+            vm_steady_bytes: memory.map(|m| m.vm_steady_bytes),
+            threads_baseline: memory.map(|m| m.threads_baseline),
+            threads_peak: memory.map(|m| m.threads_peak),
+            rss_per_in_flight_bytes: memory
+                .map(|m| per_in_flight(m.rss_steady_bytes, m.rss_baseline_bytes)),
+            vm_per_in_flight_bytes: memory
+                .map(|m| per_in_flight(m.vm_steady_bytes, m.vm_baseline_bytes)),
         };
         RunResult {
             schema_version: SCHEMA_VERSION,

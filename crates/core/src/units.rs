@@ -9,8 +9,10 @@
 //! delay cap) applies them on top of a parsed value instead of parsing again. Numbers are
 //! read as exact decimals, not floats, which is what makes the round trip exact.
 //!
-//! The `format_*` functions at the end are the other direction for people only: short and
-//! rounded for tables and summaries, not meant to be parsed back.
+//! The `format_*` functions at the end are the other direction, for people only: short and
+//! rounded, not meant to be parsed back. They are the one formatter of the terminal and
+//! the HTML page alike (`812 µs`, `21.3 ms`, `14,800 req/s`: SI style, a space before the
+//! unit), so that a figure reads the same wherever it is shown.
 
 use std::fmt;
 use std::str::FromStr;
@@ -325,20 +327,114 @@ pub fn parse_bytes(text: &str) -> Option<u64> {
     text.parse::<ByteSize>().ok().map(|size| size.0)
 }
 
-/// Formats a duration compactly with a unit that keeps 3–4 significant digits (rounded:
-/// for people, not for parsing back; [`HumanDuration`] prints exactly).
+/// Formats a duration for people, as [`format_micros`] does (`812 µs`, `21.3 ms`, `5 s`);
+/// [`HumanDuration`] prints exactly, for parsing back.
 pub fn format_duration(duration: Duration) -> String {
     format_micros(duration.as_secs_f64() * 1e6)
 }
 
-/// Formats a value in microseconds with a readable unit (`812µs`, `21.3ms`, `1.02s`).
+/// Formats seconds for people, as [`format_micros`] does.
+pub fn format_seconds(seconds: f64) -> String {
+    format_micros(seconds * 1e6)
+}
+
+/// Formats microseconds in the largest unit they reach (µs, ms, s) with 3 significant
+/// digits (more only in a whole number: `1234 s`) and a space before the unit: `812 µs`,
+/// `21.3 ms`, `1.02 s`, `240 s`.
+///
+/// The terminal summary, the claims text and the HTML page all print durations through
+/// here, so one run reads the same everywhere. A value that rounds up to 1000 of a unit
+/// moves to the next (`999.7 µs` is `1 ms`); a non-finite value prints as `–`.
 pub fn format_micros(micros: f64) -> String {
-    if micros < 1_000.0 {
-        format!("{micros:.0}µs")
-    } else if micros < 1_000_000.0 {
-        format!("{:.2}ms", micros / 1e3)
+    const UNITS: [(f64, &str); 3] = [(1e6, "s"), (1e3, "ms"), (1.0, "µs")];
+    if !micros.is_finite() {
+        return NOT_A_NUMBER.to_string();
+    }
+    let rounded = round_significant(micros, DURATION_DIGITS);
+    let (scale, unit) = UNITS
+        .into_iter()
+        .find(|(scale, _)| rounded.abs() >= *scale)
+        .unwrap_or(UNITS[2]);
+    format!(
+        "{} {unit}",
+        format_significant(micros / scale, DURATION_DIGITS)
+    )
+}
+
+/// Formats a rate in requests per second: `14,812 req/s`, `97.3 req/s`.
+pub fn format_rps(rps: f64) -> String {
+    format!("{} req/s", format_significant(rps, RATE_DIGITS))
+}
+
+/// Formats a count with thousands grouped from five digits up: `812`, `5000`, `48,213`.
+pub fn format_count(count: u64) -> String {
+    group_thousands(&count.to_string())
+}
+
+/// Formats `value` with `digits` significant digits (never rounding the integer part
+/// away), trailing zeros trimmed and thousands grouped from five digits up: `12,346`,
+/// `2.5`, `0.0123`, `5000`; a non-finite value prints as `–`.
+pub fn format_significant(value: f64, digits: u32) -> String {
+    if !value.is_finite() {
+        return NOT_A_NUMBER.to_string();
+    }
+    if value == 0.0 {
+        return "0".to_string();
+    }
+    let magnitude = value.abs().log10().floor() as i64;
+    let decimals = (i64::from(digits) - 1 - magnitude).max(0) as usize;
+    let text = format!("{value:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
-        format!("{:.2}s", micros / 1e6)
+        text
+    };
+    group_thousands(&text)
+}
+
+/// What a number that is not one (NaN, infinite) prints as.
+const NOT_A_NUMBER: &str = "–";
+
+/// What a figure this platform cannot measure prints as (memory from `/proc` elsewhere
+/// than on Linux): never 0, which would read as a measurement.
+pub const UNAVAILABLE: &str = "unavailable";
+
+/// Significant digits of a duration for people.
+const DURATION_DIGITS: u32 = 3;
+
+/// Significant digits of a rate for people.
+const RATE_DIGITS: u32 = 3;
+
+/// `value` rounded to `digits` significant digits.
+fn round_significant(value: f64, digits: u32) -> f64 {
+    if value == 0.0 {
+        return 0.0;
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    let scale = 10f64.powi(digits as i32 - 1 - magnitude);
+    (value * scale).round() / scale
+}
+
+/// Groups the integer part of a plain decimal in threes with commas, from five digits up
+/// (four-digit numbers such as years and concurrencies read better ungrouped).
+fn group_thousands(text: &str) -> String {
+    let (sign, rest) = text.strip_prefix('-').map_or(("", text), |r| ("-", r));
+    let (int, fraction) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    if int.len() <= 4 {
+        return text.to_string();
+    }
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match fraction {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
     }
 }
 
@@ -575,9 +671,51 @@ mod tests {
     }
 
     #[test]
-    fn micros_format_with_a_readable_unit() {
-        assert_eq!(format_micros(812.0), "812µs");
-        assert_eq!(format_micros(21_300.0), "21.30ms");
-        assert_eq!(format_micros(1_020_000.0), "1.02s");
+    fn durations_for_people_keep_three_digits_and_a_space_before_the_unit() {
+        assert_eq!(format_micros(812.0), "812 µs");
+        assert_eq!(format_micros(850.4), "850 µs");
+        assert_eq!(format_micros(21_300.0), "21.3 ms");
+        assert_eq!(format_micros(10_000.0), "10 ms");
+        assert_eq!(format_micros(1_020_000.0), "1.02 s");
+        assert_eq!(format_micros(240e6), "240 s");
+        assert_eq!(format_micros(1_234.2e6), "1234 s");
+        assert_eq!(format_micros(0.4), "0.4 µs");
+        assert_eq!(format_micros(0.0), "0 µs");
+        assert_eq!(format_micros(-1_500.0), "-1.5 ms");
+        assert_eq!(format_seconds(2.41), "2.41 s");
+        assert_eq!(format_duration(Duration::from_millis(5)), "5 ms");
+    }
+
+    #[test]
+    fn a_duration_that_rounds_up_to_a_thousand_moves_to_the_next_unit() {
+        assert_eq!(format_micros(999.7), "1 ms");
+        assert_eq!(format_micros(999_600.0), "1 s");
+        assert_eq!(format_micros(999.4), "999 µs");
+    }
+
+    #[test]
+    fn numbers_that_are_not_print_as_a_dash() {
+        assert_eq!(format_micros(f64::NAN), "–");
+        assert_eq!(format_significant(f64::INFINITY, 3), "–");
+    }
+
+    #[test]
+    fn significant_digits_are_trimmed_and_grouped_from_five_digits() {
+        assert_eq!(format_significant(12345.6, 3), "12,346");
+        assert_eq!(format_significant(2.5, 3), "2.5");
+        assert_eq!(format_significant(0.012345, 3), "0.0123");
+        assert_eq!(format_significant(1000.0, 3), "1000");
+        assert_eq!(format_significant(-98765.0, 2), "-98,765");
+        assert_eq!(format_significant(-0.0004, 1), "-0.0004");
+        assert_eq!(format_significant(1234567.25, 9), "1,234,567.25");
+    }
+
+    #[test]
+    fn rates_and_counts_use_the_same_grouping() {
+        assert_eq!(format_rps(14_812.4), "14,812 req/s");
+        assert_eq!(format_rps(97.34), "97.3 req/s");
+        assert_eq!(format_count(5000), "5000");
+        assert_eq!(format_count(1_234_567), "1,234,567");
+        assert_eq!(format_count(0), "0");
     }
 }

@@ -91,6 +91,28 @@ fn longest_line(text: &str) -> usize {
     text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
 }
 
+/// The units `waitbench_core::units` prints after a space (`812 µs`, `14,812 req/s`).
+const UNITS: &[&str] = &["µs", "ms", "s", "req/s", "B", "KiB", "MiB", "GiB"];
+
+/// The words of `paragraph`, with a number and the unit after it kept as one word, so
+/// that a wrapped cell never leaves `15` at the end of a line and `ms` on the next.
+fn words(paragraph: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for word in paragraph.split_whitespace() {
+        let unit = word.trim_end_matches([',', ';', ':', ')', '.']);
+        match words.last_mut() {
+            Some(number)
+                if UNITS.contains(&unit) && number.ends_with(|c: char| c.is_ascii_digit()) =>
+            {
+                number.push(' ');
+                number.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+    }
+    words
+}
+
 /// Greedy word wrap to `width` characters; words longer than a line are split.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
@@ -98,7 +120,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     for paragraph in text.lines() {
         let mut line = String::new();
         let mut line_len = 0;
-        for word in paragraph.split_whitespace() {
+        for word in words(paragraph) {
             let mut word: Vec<char> = word.chars().collect();
             let sep = usize::from(line_len > 0);
             if line_len + sep + word.len() <= width {
@@ -191,6 +213,15 @@ mod tests {
         }
         assert!(text.contains("widening"), "no word may be lost: {text}");
         assert!(text.lines().count() > 3);
+    }
+
+    #[test]
+    fn a_number_is_never_wrapped_away_from_its_unit() {
+        assert_eq!(
+            wrap("setup delay at L = 15 ms; 0.17 s (363×)", 10),
+            ["setup", "delay at L", "= 15 ms;", "0.17 s", "(363×)"]
+        );
+        assert_eq!(wrap("3 trials of 5 s", 9), ["3 trials", "of 5 s"]);
     }
 
     #[test]

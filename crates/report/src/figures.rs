@@ -1,7 +1,17 @@
-//! Figures derived from a point's trials, and number formatting, shared by the charts
-//! and the HTML tables so that both show the same numbers.
+//! Figures derived from a point's trials, shared by the charts, the HTML tables and the
+//! terminal summary so that all show the same numbers. The numbers themselves are
+//! formatted by `waitbench_core::units`, the one formatter of the terminal and the page.
 
+use waitbench_core::units::{
+    format_bytes, format_micros, format_rps, format_seconds, format_significant,
+};
 use waitbench_core::{Point, RunResult, ScenarioResult, Series, Spread};
+
+/// The names the charts know the core formatters by (microseconds, seconds, significant
+/// digits).
+pub(crate) use waitbench_core::units::{
+    format_micros as fmt_us, format_seconds as fmt_s, format_significant as fmt_sig,
+};
 
 /// Median and range across a point's trials of a figure some trials may lack.
 pub(crate) fn spread(point: &Point, figure: impl Fn(&RunResult) -> Option<f64>) -> Option<Spread> {
@@ -63,7 +73,7 @@ pub(crate) fn labelled_points(scenario: &ScenarioResult) -> Vec<(usize, &Series,
                     "{} · {} = {}",
                     series.label,
                     short_x_label(&scenario.x_label),
-                    fmt_sig(point.x, 4)
+                    format_significant(point.x, 4)
                 )
             } else {
                 series.label.clone()
@@ -79,84 +89,34 @@ fn short_x_label(x_label: &str) -> &str {
     x_label.split(" (").next().unwrap_or(x_label).trim()
 }
 
-/// `value` with `sig` significant digits, trailing zeros trimmed, thousands separated.
-pub(crate) fn fmt_sig(value: f64, sig: i32) -> String {
-    if !value.is_finite() {
-        return "–".to_string();
-    }
-    if value == 0.0 {
-        return "0".to_string();
-    }
-    let magnitude = value.abs().log10().floor() as i32;
-    let decimals = (sig - 1 - magnitude).max(0) as usize;
-    let text = format!("{value:.decimals$}");
-    let text = if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    };
-    group_thousands(&text)
-}
-
-fn group_thousands(text: &str) -> String {
-    let (sign, rest) = text.strip_prefix('-').map_or(("", text), |r| ("-", r));
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(i, f)| (i, Some(f)));
-    if int.len() <= 4 {
-        return text.to_string();
-    }
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    }
-}
-
 /// Compact axis labels: `0.5`, `20`, `5000`, `12k`, `1.5M`.
 pub(crate) fn fmt_axis(value: f64) -> String {
     let a = value.abs();
     if a >= 1e6 {
-        format!("{}M", fmt_sig(value / 1e6, 3))
+        format!("{}M", format_significant(value / 1e6, 3))
     } else if a >= 1e4 {
-        format!("{}k", fmt_sig(value / 1e3, 3))
+        format!("{}k", format_significant(value / 1e3, 3))
     } else {
-        fmt_sig(value, 3).replace(',', "")
+        format_significant(value, 3).replace(',', "")
     }
 }
 
-/// Microseconds as a readable duration: `850 µs`, `12.3 ms`, `2.41 s`.
-pub(crate) fn fmt_us(us: f64) -> String {
-    if !us.is_finite() {
-        "–".to_string()
-    } else if us.abs() < 1_000.0 {
-        format!("{} µs", fmt_sig(us, 3))
-    } else if us.abs() < 1_000_000.0 {
-        format!("{} ms", fmt_sig(us / 1e3, 3))
+/// A named figure formatted by the unit its key ends with (`_us`, `_ms`, `_s`, `_bytes`,
+/// `_rps`; anything else as a plain number), e.g. a strategy's `ticker_lateness_p99_us`.
+pub(crate) fn format_figure(key: &str, value: f64) -> String {
+    if key.ends_with("_us") {
+        format_micros(value)
+    } else if key.ends_with("_ms") {
+        format_micros(value * 1e3)
+    } else if key.ends_with("_s") {
+        format_seconds(value)
+    } else if key.ends_with("_bytes") {
+        format_bytes(value)
+    } else if key.ends_with("_rps") {
+        format_rps(value)
     } else {
-        format!("{} s", fmt_sig(us / 1e6, 3))
+        format_significant(value, 4)
     }
-}
-
-/// Seconds as a readable duration.
-pub(crate) fn fmt_s(seconds: f64) -> String {
-    fmt_us(seconds * 1e6)
-}
-
-/// A rate in requests per second.
-pub(crate) fn fmt_rps(rps: f64) -> String {
-    format!("{} req/s", fmt_sig(rps, 3))
-}
-
-/// A byte count with binary units.
-pub(crate) fn fmt_bytes(bytes: f64) -> String {
-    waitbench_core::units::format_bytes(bytes)
 }
 
 #[cfg(test)]
@@ -164,19 +124,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn significant_digits_are_trimmed_and_grouped() {
-        assert_eq!(fmt_sig(12345.6, 3), "12,346");
-        assert_eq!(fmt_sig(2.5, 3), "2.5");
-        assert_eq!(fmt_sig(0.012345, 3), "0.0123");
-        assert_eq!(fmt_sig(1000.0, 3), "1000");
-        assert_eq!(fmt_sig(-98765.0, 2), "-98,765");
-    }
-
-    #[test]
-    fn durations_pick_a_readable_unit() {
-        assert_eq!(fmt_us(850.0), "850 µs");
-        assert_eq!(fmt_us(12_340.0), "12.3 ms");
-        assert_eq!(fmt_s(240.0), "240 s");
+    fn named_figures_are_formatted_by_the_unit_their_key_ends_with() {
+        assert_eq!(format_figure("ticker_lateness_p99_us", 1_920.0), "1.92 ms");
+        assert_eq!(format_figure("pause_ms", 200.0), "200 ms");
+        assert_eq!(format_figure("setup_s", 2.5), "2.5 s");
+        assert_eq!(format_figure("buffer_bytes", 2048.0), "2.0 KiB");
+        assert_eq!(format_figure("ceiling_rps", 48_213.0), "48,213 req/s");
+        assert_eq!(format_figure("issued", 276.0), "276");
     }
 
     #[test]

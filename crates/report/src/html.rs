@@ -6,14 +6,16 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use waitbench_core::units::{
+    UNAVAILABLE, format_bytes, format_count, format_micros, format_rps, format_seconds,
+    format_significant,
+};
 use waitbench_core::{
     ClaimRow, Point, RunResult, ScenarioResult, SuiteResults, Tally, Variant, Verdict,
 };
 
 use crate::charts::theme::SIZE;
-use crate::figures::{
-    bound_rps, fmt_bytes, fmt_rps, fmt_s, fmt_sig, fmt_us, predicted_time_s, spread,
-};
+use crate::figures::{bound_rps, format_figure, predicted_time_s, spread};
 use crate::{RenderedChart, SkippedChart};
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -76,7 +78,7 @@ fn write_page(
         if suite.quick { "quick" } else { "full" },
         suite.trials,
         if suite.trials == 1 { "" } else { "s" },
-        escape(&fmt_s(suite.duration_s))
+        escape(&format_seconds(suite.duration_s))
     )?;
     if env.unix_time_s > 0 || !env.waitbench_version.is_empty() {
         writeln!(
@@ -393,7 +395,7 @@ fn write_points_table(
             }
             for key in &extras {
                 let value = spread(point, |t| t.extras.get(*key).copied());
-                let cell = value.map_or("–".to_string(), |s| format_extra(key, s.median));
+                let cell = value.map_or("–".to_string(), |s| format_figure(key, s.median));
                 write!(out, "<td>{}</td>", escape(&cell))?;
             }
             writeln!(out, "</tr>")?;
@@ -423,14 +425,14 @@ fn write_points_table(
 fn point_cells(point: &Point) -> Vec<String> {
     let trials = &point.trials;
     let median = trials.median_trial();
-    let x = escape(&fmt_sig(point.x, 4));
+    let x = escape(&format_significant(point.x, 4));
     let predicted = match point.predicted {
-        Some(p) if point.predicted_unit == "s" => fmt_s(p),
-        Some(p) if point.predicted_unit == "req/s" => fmt_rps(p),
-        Some(p) => format!("{} {}", fmt_sig(p, 3), point.predicted_unit),
+        Some(p) if point.predicted_unit == "s" => format_seconds(p),
+        Some(p) if point.predicted_unit == "req/s" => format_rps(p),
+        Some(p) => format!("{} {}", format_significant(p, 3), point.predicted_unit),
         None => match (bound_rps(point), predicted_time_s(point)) {
-            (_, Some(s)) => fmt_s(s),
-            (Some(r), None) => fmt_rps(r),
+            (_, Some(s)) => format_seconds(s),
+            (Some(r), None) => format_rps(r),
             (None, None) => "–".to_string(),
         },
     };
@@ -445,38 +447,43 @@ fn point_cells(point: &Point) -> Vec<String> {
     let t = trials.throughput_rps;
     let throughput = format!(
         "{} <span class=\"range\">[{}–{}]</span>",
-        escape(&fmt_rps(t.median)),
-        escape(&fmt_sig(t.min, 3)),
-        escape(&fmt_sig(t.max, 3))
+        escape(&format_rps(t.median)),
+        escape(&format_significant(t.min, 3)),
+        escape(&format_significant(t.max, 3))
     );
-    let wall = escape(&fmt_s(trials.wall_time_s.median));
-    let p50 = escape(&fmt_us(trials.p50_us.median));
-    let p99 = escape(&fmt_us(trials.p99_us.median));
+    let wall = escape(&format_seconds(trials.wall_time_s.median));
+    let p50 = escape(&format_micros(trials.p50_us.median));
+    let p99 = escape(&format_micros(trials.p99_us.median));
     let (p999, max) = median.map_or(("–".into(), "–".into()), |m| {
         (
-            escape(&fmt_us(m.latency.p999_us)),
-            escape(&fmt_us(m.latency.max_us)),
+            escape(&format_micros(m.latency.p999_us)),
+            escape(&format_micros(m.latency.max_us)),
         )
     });
     let counts = counts_cell(&trials.trials);
     let cpu = spread(point, |t| Some(t.client.client_cpu_per_request_us))
-        .map_or("–".to_string(), |s| escape(&fmt_us(s.median)));
+        .map_or("–".to_string(), |s| escape(&format_micros(s.median)));
     let rss = median.map_or("–".to_string(), |m| {
-        escape(&fmt_bytes(m.client.rss_per_in_flight_bytes))
+        m.client
+            .rss_per_in_flight_bytes
+            .map_or(UNAVAILABLE.to_string(), |b| escape(&format_bytes(b)))
     });
-    let server = median
-        .and_then(|m| m.server.as_ref())
-        .map_or("–".to_string(), |s| {
+    let server = median.map_or("–".to_string(), |m| match &m.server {
+        Some(s) => {
             let per_request = if s.requests > 0 {
                 format!(
                     " <span class=\"range\">({}/req)</span>",
-                    escape(&fmt_us(s.cpu_s * 1e6 / s.requests as f64))
+                    escape(&format_micros(s.cpu_s * 1e6 / s.requests as f64))
                 )
             } else {
                 String::new()
             };
-            format!("{}{per_request}", escape(&fmt_s(s.cpu_s)))
-        });
+            format!("{}{per_request}", escape(&format_seconds(s.cpu_s)))
+        }
+        // Only a waitbench server publishes its figures; any other target is sent nothing
+        // but the measured requests.
+        None => "not available".to_string(),
+    });
     let efficiency = trials
         .efficiency
         .map_or("–".to_string(), |e| format!("{:.0}%", e.median * 100.0));
@@ -520,10 +527,10 @@ fn counts_cell(trials: &[RunResult]) -> String {
     }
     let mut cell = format!(
         "{} / {} / {} / {}",
-        fmt_sig(sent as f64, 12),
-        fmt_sig(ok as f64, 12),
-        fmt_sig(http as f64, 12),
-        fmt_sig(errors as f64, 12)
+        format_count(sent),
+        format_count(ok),
+        format_count(http),
+        format_count(errors)
     );
     cell = escape(&cell);
     if !by_kind.is_empty() {
@@ -539,23 +546,6 @@ fn counts_cell(trials: &[RunResult]) -> String {
         cell.push_str("<div class=\"warn\">unbalanced!</div>");
     }
     cell
-}
-
-/// An extra figure formatted by the unit its key ends with.
-fn format_extra(key: &str, value: f64) -> String {
-    if key.ends_with("_us") {
-        fmt_us(value)
-    } else if key.ends_with("_ms") {
-        fmt_us(value * 1e3)
-    } else if key.ends_with("_s") {
-        fmt_s(value)
-    } else if key.ends_with("_bytes") {
-        fmt_bytes(value)
-    } else if key.ends_with("_rps") {
-        fmt_rps(value)
-    } else {
-        fmt_sig(value, 4)
-    }
 }
 
 fn write_method(out: &mut String, suite: &SuiteResults) -> std::fmt::Result {

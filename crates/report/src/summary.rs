@@ -4,21 +4,17 @@
 
 use std::fmt::Write;
 
-use waitbench_core::units::{format_bytes, format_micros};
-use waitbench_core::{LoadModel, RunResult, TrialSet};
+use waitbench_core::units::{
+    UNAVAILABLE, format_bytes, format_count, format_duration, format_micros, format_rps,
+    format_seconds, format_significant,
+};
+use waitbench_core::{ClientResources, LoadModel, RunResult, TrialSet};
 
-fn thousands(value: f64) -> String {
-    let n = value.round() as i64;
-    let digits = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
+use crate::figures::format_figure;
+
+/// What the summary says when the target published no server figures.
+const SERVER_FIGURES_UNAVAILABLE: &str =
+    "server figures: not available (the target is not a waitbench server)";
 
 /// One line describing the workload: strategy, load model, injected latency.
 pub fn headline(r: &RunResult) -> String {
@@ -32,9 +28,9 @@ pub fn headline(r: &RunResult) -> String {
             duration,
             warmup,
         } => format!(
-            "closed loop C={concurrency} for {:.1}s (+{:.1}s warm-up)",
-            duration.as_secs_f64(),
-            warmup.as_secs_f64()
+            "closed loop C={concurrency} for {} (+{} warm-up)",
+            format_duration(*duration),
+            format_duration(*warmup)
         ),
         LoadModel::OpenLoop {
             rate_per_s,
@@ -42,8 +38,9 @@ pub fn headline(r: &RunResult) -> String {
             max_in_flight,
             ..
         } => format!(
-            "open loop {rate_per_s} req/s for {:.1}s (≤{max_in_flight} in flight)",
-            duration.as_secs_f64()
+            "open loop {} for {} (≤{max_in_flight} in flight)",
+            format_rps(*rate_per_s),
+            format_duration(*duration)
         ),
     };
     let latency = r.injected.latency.as_deref().unwrap_or("none");
@@ -65,21 +62,21 @@ pub fn summary(set: &TrialSet) -> String {
     };
     let mut out = String::new();
     let _ = writeln!(out, "{}", headline(r));
-    let mut line = format!("  throughput  {} req/s", thousands(r.throughput_rps));
+    let mut line = format!("  throughput  {}", format_rps(r.throughput_rps));
     if let (Some(bound), Some(eff)) = (r.littles_law.bound_rps, r.littles_law.efficiency) {
         let _ = write!(
             line,
-            "   bound C/L {} req/s   efficiency {eff:.3}",
-            thousands(bound)
+            "   bound C/L {}   efficiency {eff:.3}",
+            format_rps(bound)
         );
     }
     if let Some(ratio) = r.littles_law.in_flight_ratio {
         let _ = write!(line, "   in flight {ratio:.3} of C");
     }
     if let Some(t) = r.littles_law.predicted_batch_time_s {
-        let _ = write!(line, "   predicted time {t:.3}s");
+        let _ = write!(line, "   predicted time {}", format_seconds(t));
     }
-    let _ = writeln!(out, "{line}   wall {:.3}s", r.wall_time_s);
+    let _ = writeln!(out, "{line}   wall {}", format_seconds(r.wall_time_s));
     let l = &r.latency;
     let _ = writeln!(
         out,
@@ -95,10 +92,10 @@ pub fn summary(set: &TrialSet) -> String {
     if let Some(open) = &r.open_loop {
         let _ = writeln!(
             out,
-            "  open loop   requested {} req/s, achieved {} req/s, late sends {} (> {}), service p99 {}",
-            thousands(open.requested_rps),
-            thousands(open.achieved_rps),
-            open.late_sends,
+            "  open loop   requested {}, achieved {}, late sends {} (> {}), service p99 {}",
+            format_rps(open.requested_rps),
+            format_rps(open.achieved_rps),
+            format_count(open.late_sends),
             format_micros(open.late_threshold_us),
             format_micros(r.service_time.p99_us)
         );
@@ -106,10 +103,10 @@ pub fn summary(set: &TrialSet) -> String {
     let c = &r.counts;
     let mut outcomes = format!(
         "  requests    sent {}  ok {}  http errors {}  errors {}",
-        thousands(c.sent as f64),
-        thousands(c.ok as f64),
-        c.http_errors,
-        c.errors
+        format_count(c.sent),
+        format_count(c.ok),
+        format_count(c.http_errors),
+        format_count(c.errors)
     );
     let details: Vec<String> = c
         .by_status
@@ -127,52 +124,52 @@ pub fn summary(set: &TrialSet) -> String {
     let m = &r.client;
     let _ = writeln!(
         out,
-        "  client      CPU {:.3}s ({:.1}µs/request; process user {:.3}s sys {:.3}s)  RSS peak {} \
-         (+{} steady, {} per in-flight)  VM peak {}  threads {}",
-        m.client_cpu_s,
-        m.client_cpu_per_request_us,
-        m.process_cpu_user_s,
-        m.process_cpu_sys_s,
-        format_bytes(m.rss_peak_bytes as f64),
-        format_bytes(m.rss_steady_bytes as f64 - m.rss_baseline_bytes as f64),
-        format_bytes(m.rss_per_in_flight_bytes),
-        format_bytes(m.vm_peak_bytes as f64),
-        m.threads_peak
+        "  client      CPU {} ({}/request; process user {} sys {})  {}",
+        format_seconds(m.client_cpu_s),
+        format_micros(m.client_cpu_per_request_us),
+        format_seconds(m.process_cpu_user_s),
+        format_seconds(m.process_cpu_sys_s),
+        memory(m)
     );
-    if let Some(s) = &r.server {
-        let faults: Vec<String> = s
-            .faults
-            .iter()
-            .filter(|(_, n)| **n > 0)
-            .map(|(k, n)| format!("{k}: {n}"))
-            .collect();
-        let _ = writeln!(
-            out,
-            "  server      CPU {:.3}s  requests {}  max in flight {}  connections {}{}",
-            s.cpu_s,
-            thousands(s.requests as f64),
-            s.max_in_flight,
-            s.connections_accepted,
-            if faults.is_empty() {
-                String::new()
-            } else {
-                format!("  faults {}", faults.join(", "))
-            }
-        );
+    match &r.server {
+        Some(s) => {
+            let faults: Vec<String> = s
+                .faults
+                .iter()
+                .filter(|(_, n)| **n > 0)
+                .map(|(k, n)| format!("{k}: {n}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  server      CPU {}  requests {}  max in flight {}  connections {}{}",
+                format_seconds(s.cpu_s),
+                format_count(s.requests),
+                format_count(s.max_in_flight),
+                format_count(s.connections_accepted),
+                if faults.is_empty() {
+                    String::new()
+                } else {
+                    format!("  faults {}", faults.join(", "))
+                }
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  {SERVER_FIGURES_UNAVAILABLE}");
+        }
     }
     for (key, value) in &r.extras {
-        let _ = writeln!(out, "  {key:<11} {value:.1}");
+        let _ = writeln!(out, "  {key:<11} {}", format_figure(key, *value));
     }
     if set.trials.len() > 1 {
         let t = &set.throughput_rps;
         let p = &set.p99_us;
         let _ = writeln!(
             out,
-            "  {} trials  throughput median {} [{}–{}] req/s, p99 median {} [{}–{}]",
+            "  {} trials  throughput median {} [{}–{}], p99 median {} [{}–{}]",
             set.trials.len(),
-            thousands(t.median),
-            thousands(t.min),
-            thousands(t.max),
+            format_rps(t.median),
+            format_significant(t.min, 3),
+            format_significant(t.max, 3),
             format_micros(p.median),
             format_micros(p.min),
             format_micros(p.max)
@@ -181,14 +178,62 @@ pub fn summary(set: &TrialSet) -> String {
     out
 }
 
+/// Memory and threads of the client, or that they are unavailable on this platform.
+fn memory(m: &ClientResources) -> String {
+    let bytes = |b: Option<u64>| b.map(|b| b as f64);
+    let figures = (
+        bytes(m.rss_peak_bytes),
+        bytes(m.rss_steady_bytes).zip(bytes(m.rss_baseline_bytes)),
+        m.rss_per_in_flight_bytes,
+        bytes(m.vm_peak_bytes),
+        m.threads_peak,
+    );
+    let (Some(peak), Some((steady, baseline)), Some(per_in_flight), Some(vm), Some(threads)) =
+        figures
+    else {
+        return format!("memory and threads {UNAVAILABLE} (read from /proc, on Linux only)");
+    };
+    format!(
+        "RSS peak {} (+{} steady, {} per in-flight)  VM peak {}  threads {threads}",
+        format_bytes(peak),
+        format_bytes(steady - baseline),
+        format_bytes(per_in_flight),
+        format_bytes(vm),
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::thousands;
+    use super::*;
 
     #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(thousands(1234567.4), "1,234,567");
-        assert_eq!(thousands(999.0), "999");
-        assert_eq!(thousands(-1000.0), "-1,000");
+    fn memory_that_could_not_be_read_says_unavailable_not_zero() {
+        let line = memory(&ClientResources::default());
+        assert_eq!(
+            line,
+            "memory and threads unavailable (read from /proc, on Linux only)"
+        );
+    }
+
+    #[test]
+    fn memory_is_shown_in_binary_units_with_its_growth_and_threads() {
+        let client = ClientResources {
+            rss_baseline_bytes: Some(8 << 20),
+            rss_peak_bytes: Some(10 << 20),
+            rss_steady_bytes: Some(9 << 20),
+            vm_baseline_bytes: Some(100 << 20),
+            vm_peak_bytes: Some(3 << 30),
+            vm_steady_bytes: Some(2 << 30),
+            threads_baseline: Some(3),
+            threads_peak: Some(1003),
+            rss_per_in_flight_bytes: Some(1048.6),
+            vm_per_in_flight_bytes: Some(2e6),
+            ..ClientResources::default()
+        };
+        assert_eq!(
+            memory(&client),
+            "RSS peak 10.0 MiB (+1.0 MiB steady, 1.0 KiB per in-flight)  VM peak 3.00 GiB  \
+             threads 1003"
+        );
     }
 }

@@ -14,7 +14,7 @@ use waitbench_core::{
     ScenarioResult, Series, ServerRunStats, StrategyInfo, SuiteResults, Timeouts, TrialSet,
     Variant, Verdict, Workload,
 };
-use waitbench_report::{ReportError, claims_table_text, read_results, render};
+use waitbench_report::{ReportError, claims_table_text, read_results, render, summary};
 
 const CHARTS: [&str; 10] = [
     "fan-out.png",
@@ -45,11 +45,11 @@ fn fixture() -> SuiteResults {
 fn environment() -> Environment {
     Environment {
         cores: 2,
-        kernel: "6.1.0-test".into(),
+        kernel: Some("6.1.0-test".into()),
         os: "linux x86_64".into(),
-        memory_bytes: 24 << 30,
-        fd_soft_limit: 20_000,
-        fd_hard_limit: 20_000,
+        memory_bytes: Some(24 << 30),
+        fd_soft_limit: Some(20_000),
+        fd_hard_limit: Some(20_000),
         somaxconn: Some(4096),
         ephemeral_ports: Some("32768-60999".into()),
         waitbench_version: "0.1.0".into(),
@@ -227,16 +227,16 @@ fn run(s: &Spec, factor: f64) -> RunResult {
             process_cpu_sys_s: 0.2,
             client_cpu_s: 0.45,
             client_cpu_per_request_us: 0.45e6 / completed as f64,
-            rss_baseline_bytes: 8 << 20,
-            rss_peak_bytes: (8 << 20) + (s.rss_per_in_flight * s.concurrency as f64) as u64,
-            rss_steady_bytes: (8 << 20) + (s.rss_per_in_flight * s.concurrency as f64) as u64,
-            vm_baseline_bytes: 100 << 20,
-            vm_peak_bytes: (100 << 20) + (s.vm_per_in_flight * s.concurrency as f64) as u64,
-            vm_steady_bytes: (100 << 20) + (s.vm_per_in_flight * s.concurrency as f64) as u64,
-            threads_baseline: 3,
-            threads_peak: 3 + s.effective as u64,
-            rss_per_in_flight_bytes: s.rss_per_in_flight * factor,
-            vm_per_in_flight_bytes: s.vm_per_in_flight,
+            rss_baseline_bytes: Some(8 << 20),
+            rss_peak_bytes: Some((8 << 20) + (s.rss_per_in_flight * s.concurrency as f64) as u64),
+            rss_steady_bytes: Some((8 << 20) + (s.rss_per_in_flight * s.concurrency as f64) as u64),
+            vm_baseline_bytes: Some(100 << 20),
+            vm_peak_bytes: Some((100 << 20) + (s.vm_per_in_flight * s.concurrency as f64) as u64),
+            vm_steady_bytes: Some((100 << 20) + (s.vm_per_in_flight * s.concurrency as f64) as u64),
+            threads_baseline: Some(3),
+            threads_peak: Some(3 + s.effective as u64),
+            rss_per_in_flight_bytes: Some(s.rss_per_in_flight * factor),
+            vm_per_in_flight_bytes: Some(s.vm_per_in_flight),
         },
         server: Some(ServerRunStats {
             requests: completed,
@@ -863,4 +863,41 @@ fn the_terminal_claims_table_lists_every_claim() {
         );
     }
     assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+}
+
+#[test]
+fn the_summary_and_the_page_format_a_latency_the_same_way() {
+    let suite = fixture();
+    let point = &suite.scenarios[0].series[0].points[0];
+    let p99 = waitbench_core::units::format_micros(point.trials.p99_us.median);
+    assert!(p99.contains(' '), "a space before the unit: {p99}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    render(&suite, dir.path()).expect("render");
+    let html = std::fs::read_to_string(dir.path().join("index.html")).expect("page");
+    assert!(html.contains(&p99), "the page shows p99 as {p99}");
+    assert!(
+        summary(&point.trials).contains(&p99),
+        "the summary shows {p99}"
+    );
+}
+
+#[test]
+fn a_run_without_server_figures_says_they_are_not_available() {
+    let mut result = run(&spec("reqwest-tokio", 100), 1.0);
+    result.server = None;
+    let text = summary(&TrialSet::new(vec![result]));
+    assert!(text.contains("server figures: not available"), "{text}");
+    assert!(!text.contains("  server      CPU"), "{text}");
+}
+
+#[test]
+fn a_run_without_memory_figures_says_unavailable_instead_of_zero() {
+    let mut result = run(&spec("reqwest-tokio", 100), 1.0);
+    result.client = ClientResources {
+        client_cpu_s: 0.5,
+        ..ClientResources::default()
+    };
+    let text = summary(&TrialSet::new(vec![result]));
+    assert!(text.contains("memory and threads unavailable"), "{text}");
+    assert!(!text.contains("RSS peak"), "{text}");
 }

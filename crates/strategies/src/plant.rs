@@ -11,7 +11,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use thiserror::Error;
-use waitbench_core::units::{format_duration, parse_duration};
+use waitbench_core::units::{HumanDuration, parse_duration};
 
 use crate::kind::StrategyKind;
 
@@ -51,7 +51,7 @@ impl fmt::Display for Plant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Plant::InFlight { percent } => write!(f, "in-flight={percent}%"),
-            Plant::Delay(delay) => write!(f, "delay={}", format_duration(*delay)),
+            Plant::Delay(delay) => write!(f, "delay={}", HumanDuration(*delay)),
         }
     }
 }
@@ -137,7 +137,7 @@ mod tests {
 
     #[test]
     fn plants_print_and_parse_back() {
-        for text in ["reqwest-tokio:in-flight=80%", "ureq-threads:delay=6.00ms"] {
+        for text in ["reqwest-tokio:in-flight=80%", "ureq-threads:delay=6ms"] {
             let spec: PlantSpec = text.parse().unwrap();
             assert_eq!(spec.to_string(), text);
             assert_eq!(spec.to_string().parse::<PlantSpec>().unwrap(), spec);

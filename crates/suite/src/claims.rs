@@ -798,14 +798,14 @@ fn claim_d(text: &Claim, s: &ScenarioResult) -> ClaimRow {
 }
 
 /// Per-in-flight memory slope between a series' smallest and largest concurrency.
-fn slope(series: Option<&Series>, pick: fn(&RunResult) -> u64) -> Option<f64> {
+fn slope(series: Option<&Series>, pick: fn(&RunResult) -> Option<u64>) -> Option<f64> {
     let s = series?;
     let (first, last) = (s.points.first()?, s.points.last()?);
     let (a, b) = (median_run(first)?, median_run(last)?);
     if last.x > first.x {
-        Some((pick(b) as f64 - pick(a) as f64) / (last.x - first.x))
+        Some((pick(b)? as f64 - pick(a)? as f64) / (last.x - first.x))
     } else {
-        Some(b.client.rss_per_in_flight_bytes)
+        b.client.rss_per_in_flight_bytes
     }
 }
 

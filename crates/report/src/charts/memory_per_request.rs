@@ -29,10 +29,10 @@ pub(crate) const CHART: ChartSpec = ChartSpec {
 fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Outcome, DrawError> {
     let looks = series_looks(&scenario.series);
     let rss = series_lines(scenario, &looks, |p| {
-        spread(p, |t| Some(t.client.rss_per_in_flight_bytes / 1024.0))
+        spread(p, |t| t.client.rss_per_in_flight_bytes.map(|b| b / 1024.0))
     });
     let vm = series_lines(scenario, &looks, |p| {
-        spread(p, |t| Some(t.client.vm_per_in_flight_bytes / 1024.0))
+        spread(p, |t| t.client.vm_per_in_flight_bytes.map(|b| b / 1024.0))
     });
     if rss.iter().all(|l| l.points.is_empty()) {
         return Ok(Outcome::Skipped("no point with a positive x".into()));
