@@ -2,58 +2,31 @@
 //! one), show progress, write the report and print the claims table.
 
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use waitbench_core::SuiteResults;
-use waitbench_suite::{Progress, SuitePlan};
+use waitbench_core::units::format_seconds;
+use waitbench_suite::SuitePlan;
 
 use crate::args::{ReportArgs, ReproduceArgs};
-use crate::progress::Bar;
+use crate::progress::{Mode, SuiteProgress};
 
-/// Runs the suite with a progress bar (unless `quiet`).
+/// Width of the claims table when stdout is not a terminal (a file, a pipe, a CI log).
+const FALLBACK_WIDTH: usize = 120;
+
+/// Runs the suite with its progress on stderr: a bar in a terminal, a line per finished
+/// run elsewhere, nothing when `quiet`.
 pub fn run_suite(plan: &SuitePlan, quiet: bool) -> waitbench_suite::Result<SuiteResults> {
-    let done = Arc::new(AtomicU64::new(0));
-    let mut bar: Option<Bar> = None;
-    let results = waitbench_suite::run_suite(plan, &mut |event| match event {
-        Progress::Planned { runs } => {
-            let done = Arc::clone(&done);
-            bar = Some(Bar::start(
-                "starting".into(),
-                runs,
-                "runs",
-                quiet,
-                move || done.load(Ordering::Relaxed),
-            ));
-        }
-        Progress::RunStarted {
-            claim,
-            series,
-            x,
-            trial,
-            trials,
-        } => {
-            if let Some(bar) = &bar {
-                bar.set_message(format!(
-                    "{claim} · {series} · x={x} · trial {trial}/{trials}"
-                ));
-            }
-        }
-        Progress::RunFinished { .. } => {
-            done.fetch_add(1, Ordering::Relaxed);
-        }
-    });
-    if let Some(bar) = bar {
-        bar.finish();
-    }
+    let mut progress = SuiteProgress::new(Mode::detect(quiet));
+    let results = waitbench_suite::run_suite(plan, &mut |event| progress.on(event));
+    progress.finish();
     results
 }
 
+/// The width of the terminal stdout is, asked of the terminal itself: shells do not
+/// export `$COLUMNS` to the programs they run.
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(120)
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map_or(FALLBACK_WIDTH, |(width, _)| usize::from(width.0))
 }
 
 fn print_claims(results: &SuiteResults) {
@@ -68,7 +41,7 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<()> {
     let plan = SuitePlan {
         quick: args.quick,
         only: args.only,
-        scenarios: waitbench_suite::load_dir(&args.scenarios)?,
+        scenarios: waitbench_suite::load_scenarios(args.scenarios.as_deref())?,
         trials: args.trials,
         plants: args.plant,
         focus: None,
@@ -77,13 +50,13 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<()> {
     waitbench_suite::write_report(&results, &args.out)?;
     print_claims(&results);
     println!(
-        "{} in {:.0}s on {}; report: {}",
+        "{} in {} on {}; report: {}",
         if results.quick {
             "quick run"
         } else {
             "full run"
         },
-        results.duration_s,
+        format_seconds(results.duration_s),
         results.environment.label(),
         index(&args.out)
     );
