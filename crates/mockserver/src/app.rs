@@ -194,8 +194,12 @@ async fn reset_stats(State(state): State<AppState>) -> Json<ServerStats> {
     Json(state.stats())
 }
 
-async fn health() -> &'static str {
-    "ok\n"
+/// The response header by which `/health` says that this is a waitbench server (its value
+/// is the version): a client reads `/stats` only from a server that sends it.
+pub const SERVER_HEADER: &str = "x-waitbench-server";
+
+async fn health() -> ([(&'static str, &'static str); 1], &'static str) {
+    ([(SERVER_HEADER, env!("CARGO_PKG_VERSION"))], "ok\n")
 }
 
 /// What a response reports in `Server-Timing`.
@@ -368,7 +372,9 @@ mod tests {
         let (status, headers, body) = get(&state, "/bytes/64KiB").await;
         assert_eq!((status, body.len()), (StatusCode::OK, 65536));
         assert_eq!(headers[header::CONTENT_LENGTH], "65536");
-        assert_eq!(get(&state, "/health").await.2, "ok\n");
+        let (_, headers, body) = get(&state, "/health").await;
+        assert_eq!(body, "ok\n");
+        assert_eq!(headers[SERVER_HEADER], env!("CARGO_PKG_VERSION"));
         assert_eq!(get(&state, "/nope").await.0, StatusCode::NOT_FOUND);
     }
 

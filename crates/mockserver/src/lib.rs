@@ -39,7 +39,7 @@ mod timer;
 
 use std::time::Duration;
 
-pub use app::{AppState, app};
+pub use app::{AppState, SERVER_HEADER, app};
 pub use conditions::Conditions;
 pub use config::{DEFAULT_MAX_CONNECTIONS, ServerConfig};
 pub use error::ServerError;

@@ -1,6 +1,12 @@
 //! One measured run, the same for `run`, `reproduce` and `check`: server stats before,
 //! resource sampling around the strategy, server stats after, assembled into a
 //! [`RunResult`].
+//!
+//! Only a waitbench server is asked for its stats. Any other target (a server someone
+//! wants to measure) is sent the measured requests and nothing else: no `POST
+//! /stats/reset`, no polling of `/stats`, whose requests would land in its logs and load,
+//! and whose 404s could trip its alarms. A target says it is a waitbench server by the
+//! [`SERVER_HEADER`] on its `/health`, read once when the [`Target`] is made.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -10,15 +16,36 @@ use waitbench_core::{
     Environment, InjectedConditions, ResourceSampler, RunInputs, RunResult, ServerRunStats,
     ServerStats,
 };
-use waitbench_mockserver::MockServer;
+use waitbench_mockserver::{MockServer, SERVER_HEADER};
 use waitbench_strategies::{RunError, Strategy};
 
 /// The server a run measures.
 pub enum Target<'a> {
     /// The mock server embedded in this process (its CPU is subtracted from the client's).
     Embedded(&'a MockServer),
-    /// Any HTTP server; its `/stats` is read when it is a waitbench server.
+    /// A waitbench server elsewhere (its `/health` says so): its `/stats` is read.
+    Waitbench(String),
+    /// Any other HTTP server: it is sent only the measured requests, and server figures
+    /// are not available. [`Target::remote`] tells the two kinds apart.
     Remote(String),
+}
+
+impl Target<'static> {
+    /// The server at `url`, asked once whether it is a waitbench server: it is when its
+    /// `/health` answers with the [`SERVER_HEADER`]. Any other answer, or none, makes it
+    /// [`Target::Remote`], which is sent nothing but the measured requests.
+    pub fn remote(url: &str) -> Self {
+        let url = url.trim_end_matches('/').to_string();
+        let says_waitbench = stats_agent()
+            .get(format!("{url}/health"))
+            .call()
+            .is_ok_and(|r| r.status().is_success() && r.headers().contains_key(SERVER_HEADER));
+        if says_waitbench {
+            Target::Waitbench(url)
+        } else {
+            Target::Remote(url)
+        }
+    }
 }
 
 impl Target<'_> {
@@ -26,38 +53,41 @@ impl Target<'_> {
     pub fn url(&self) -> String {
         match self {
             Target::Embedded(server) => server.url(),
-            Target::Remote(url) => url.trim_end_matches('/').to_string(),
+            Target::Waitbench(url) | Target::Remote(url) => url.trim_end_matches('/').to_string(),
         }
     }
 
-    /// The server's counters, if it publishes them.
+    /// The server's counters, if it is a waitbench server.
     pub fn stats(&self) -> Option<ServerStats> {
         match self {
             Target::Embedded(server) => Some(server.stats()),
-            Target::Remote(url) => stats_agent()
+            Target::Waitbench(url) => stats_agent()
                 .get(format!("{}/stats", url.trim_end_matches('/')))
                 .call()
                 .ok()
                 .filter(|r| r.status().is_success())
                 .and_then(|mut r| r.body_mut().read_json::<ServerStats>().ok()),
+            Target::Remote(_) => None,
         }
     }
 
-    /// Starts a fresh max-in-flight window on the server, where it supports that.
+    /// Starts a fresh max-in-flight window on a waitbench server.
     pub fn reset_max_in_flight(&self) {
         match self {
             Target::Embedded(server) => server.reset_max_in_flight(),
-            Target::Remote(url) => {
+            Target::Waitbench(url) => {
                 let _ = stats_agent()
                     .post(format!("{}/stats/reset", url.trim_end_matches('/')))
                     .send_empty();
             }
+            Target::Remote(_) => {}
         }
     }
 }
 
-/// One agent for every `/stats` read, so they share a kept-alive connection: a new
-/// connection per read would show up in the server's connection count for the run.
+/// One agent for the `/health` probe and every `/stats` read, so they share a kept-alive
+/// connection: a new connection per read would show up in the server's connection count
+/// for the run.
 fn stats_agent() -> &'static ureq::Agent {
     static AGENT: OnceLock<ureq::Agent> = OnceLock::new();
     AGENT.get_or_init(|| {
@@ -113,4 +143,61 @@ pub fn measure(
         result,
         latency: measurement.recorder.latency,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    use waitbench_mockserver::ServerConfig;
+
+    use super::*;
+
+    /// An HTTP server that answers `200 ok` to one request per connection, as a server
+    /// that is not waitbench would: no identifying header.
+    fn foreign_server() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("bound address"));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let _ = (&stream).write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\nconnection: close\r\n\r\nok\n",
+                );
+            }
+        });
+        url
+    }
+
+    #[test]
+    fn the_mock_server_is_detected_as_a_waitbench_server() {
+        let server = MockServer::start(ServerConfig::default()).expect("start the mock server");
+        let target = Target::remote(&format!("{}/", server.url()));
+        assert!(matches!(&target, Target::Waitbench(url) if *url == server.url()));
+        assert!(target.stats().is_some());
+    }
+
+    #[test]
+    fn a_server_without_the_header_is_foreign_and_has_no_stats() {
+        let url = foreign_server();
+        let target = Target::remote(&url);
+        assert!(matches!(&target, Target::Remote(u) if *u == url));
+        assert_eq!(target.stats(), None);
+    }
+
+    #[test]
+    fn a_server_that_does_not_answer_is_foreign() {
+        // A port that was just free: nothing listens on it.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let target = Target::remote(&format!("http://127.0.0.1:{port}"));
+        assert!(matches!(target, Target::Remote(_)));
+    }
 }
