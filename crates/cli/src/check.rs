@@ -41,11 +41,18 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
         }
     };
     let headline = checked.verdict.headline(&checked.rows);
-    let machine: Vec<String> = checked
-        .contention
-        .iter()
-        .map(|load| format!("machine: {}", load.describe()))
-        .collect();
+    let machine: Vec<String> = [
+        ("the suite", &checked.suite_load),
+        ("the re-measurement", &checked.confirmation_load),
+    ]
+    .into_iter()
+    .filter_map(|(what, load)| {
+        Some(format!(
+            "machine during {what}: {}",
+            load.as_ref()?.describe()
+        ))
+    })
+    .collect();
     print!("{}", table_text(&checked.rows));
     for line in &machine {
         println!("{line}");
@@ -61,7 +68,12 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
     if let Some(path) = &args.json {
         write_json(
             path,
-            &json(&checked.rows, checked.verdict, &checked.contention),
+            &json(
+                &checked.rows,
+                checked.verdict,
+                checked.suite_load.as_ref(),
+                checked.confirmation_load.as_ref(),
+            ),
         )?;
     }
     if let Some(format) = args.export {

@@ -21,23 +21,39 @@ pub const CONFIRMATION_TRIALS: usize = 3;
 pub enum GateVerdict {
     /// Every gated metric holds (or its first failure was cleared on a quiet machine).
     Pass,
-    /// A gated metric regressed and re-measurement confirmed it.
+    /// A gated metric regressed, and re-measurement on a quiet machine confirmed it (or,
+    /// for stored results, nothing could be re-measured).
     Regression,
-    /// A first failure was not confirmed, but the machine was contended, so the run
-    /// cannot tell noise from a regression: run it again on a quieter machine.
+    /// Other processes were using the CPU, and that could explain what the run saw: a
+    /// first failure that did not confirm on a contended machine, or one that did confirm
+    /// while the machine was still contended. Run the check again on a quieter machine.
     Inconclusive,
 }
 
 impl GateVerdict {
     /// The verdict from the compared rows (re-measured where they failed) and the
-    /// machine's load while they were measured.
-    pub fn of(rows: &[Comparison], contention: &[Contention]) -> GateVerdict {
+    /// machine's load while the suite ran and while the failures were re-measured.
+    ///
+    /// A failure confirmed under contention is not trusted: the same busy machine that
+    /// made it fail the first time can make it fail again, so only a confirmation on a
+    /// quiet machine makes a regression. A first failure that re-measured clean is noise
+    /// on a quiet machine, and cannot be told from noise on a busy one.
+    pub fn of(
+        rows: &[Comparison],
+        suite: Option<&Contention>,
+        confirmation: Option<&Contention>,
+    ) -> GateVerdict {
+        let contended = |load: Option<&Contention>| load.is_some_and(Contention::contended);
         let failed_first = rows
             .iter()
             .any(|r| r.status == Status::Regressed && r.baseline.gate);
         if rows.iter().any(Comparison::fails) {
-            GateVerdict::Regression
-        } else if failed_first && contention.iter().any(Contention::contended) {
+            if contended(confirmation) {
+                GateVerdict::Inconclusive
+            } else {
+                GateVerdict::Regression
+            }
+        } else if failed_first && (contended(suite) || contended(confirmation)) {
             GateVerdict::Inconclusive
         } else {
             GateVerdict::Pass
@@ -57,8 +73,9 @@ impl GateVerdict {
                     .collect();
                 format!("regression: {}", failed.join(", "))
             }
-            GateVerdict::Inconclusive => "inconclusive: a metric failed once and was not \
-                 confirmed, on a contended machine; run the check again"
+            GateVerdict::Inconclusive => "inconclusive: a metric failed while other processes \
+                 were using the CPU, so noise cannot be told from a regression; run the check \
+                 again on a quieter machine"
                 .to_string(),
         }
     }
@@ -88,8 +105,10 @@ pub struct Checked {
     pub results: SuiteResults,
     /// One row per baseline metric, re-measured where it failed.
     pub rows: Vec<Comparison>,
-    /// Other processes' load around each measurement (empty for stored results).
-    pub contention: Vec<Contention>,
+    /// Other processes' load around the suite (`None` for stored results).
+    pub suite_load: Option<Contention>,
+    /// Other processes' load around the re-measurement (`None` when nothing failed).
+    pub confirmation_load: Option<Contention>,
     /// The verdict.
     pub verdict: GateVerdict,
 }
@@ -97,11 +116,12 @@ pub struct Checked {
 /// Checks stored results: nothing can be re-measured, so a failure stands.
 pub fn stored(baseline: &Baseline, results: SuiteResults) -> Result<Checked> {
     let rows = compare(baseline, &metrics(&results))?;
-    let verdict = GateVerdict::of(&rows, &[]);
+    let verdict = GateVerdict::of(&rows, None, None);
     Ok(Checked {
         results,
         rows,
-        contention: Vec::new(),
+        suite_load: None,
+        confirmation_load: None,
         verdict,
     })
 }
@@ -127,9 +147,8 @@ pub fn live(
         plants: plants.to_vec(),
         focus: None,
     };
-    let (results, load) = Contention::around(|| run(&plan, false));
+    let (results, suite_load) = Contention::around(|| run(&plan, false));
     let results = results?;
-    let mut contention = vec![load];
     let mut rows = compare(baseline, &metrics(&results))?;
     let (confirmed, load) = Contention::around(|| {
         confirm(&mut rows, |key| {
@@ -140,14 +159,16 @@ pub fn live(
         })
     });
     confirmed?;
-    if rows.iter().any(|r| r.confirmation.is_some()) {
-        contention.push(load);
-    }
-    let verdict = GateVerdict::of(&rows, &contention);
+    let confirmation_load = rows
+        .iter()
+        .any(|r| r.confirmation.is_some())
+        .then_some(load);
+    let verdict = GateVerdict::of(&rows, Some(&suite_load), confirmation_load.as_ref());
     Ok(Checked {
         results,
         rows,
-        contention,
+        suite_load: Some(suite_load),
+        confirmation_load,
         verdict,
     })
 }
@@ -229,32 +250,42 @@ mod tests {
 
     #[test]
     fn holding_metrics_pass_even_on_a_busy_machine() {
-        assert_eq!(GateVerdict::of(&rows(0.99), &[BUSY]), GateVerdict::Pass);
+        let verdict = GateVerdict::of(&rows(0.99), Some(&BUSY), None);
+        assert_eq!(verdict, GateVerdict::Pass);
     }
 
     #[test]
-    fn a_confirmed_failure_is_a_regression_whatever_the_load() {
-        for load in [QUIET, BUSY] {
+    fn a_failure_confirmed_on_a_quiet_machine_is_a_regression() {
+        for suite in [QUIET, BUSY] {
             let mut r = rows(0.8);
             confirm(&mut r, |_| Ok(vec![0.8, 0.81, 0.79])).unwrap();
-            assert_eq!(GateVerdict::of(&r, &[load]), GateVerdict::Regression);
+            let verdict = GateVerdict::of(&r, Some(&suite), Some(&QUIET));
+            assert_eq!(verdict, GateVerdict::Regression);
         }
+    }
+
+    #[test]
+    fn a_failure_confirmed_while_the_machine_is_still_busy_is_inconclusive() {
+        let mut r = rows(0.8);
+        confirm(&mut r, |_| Ok(vec![0.8, 0.81, 0.79])).unwrap();
+        let verdict = GateVerdict::of(&r, Some(&BUSY), Some(&BUSY));
+        assert_eq!(verdict, GateVerdict::Inconclusive);
     }
 
     #[test]
     fn a_cleared_failure_passes_on_a_quiet_machine_and_is_inconclusive_on_a_busy_one() {
         let mut r = rows(0.8);
         confirm(&mut r, |_| Ok(vec![1.0, 0.99, 0.8])).unwrap();
-        assert_eq!(GateVerdict::of(&r, &[QUIET]), GateVerdict::Pass);
-        assert_eq!(
-            GateVerdict::of(&r, &[QUIET, BUSY]),
-            GateVerdict::Inconclusive
-        );
+        let quiet = GateVerdict::of(&r, Some(&QUIET), Some(&QUIET));
+        assert_eq!(quiet, GateVerdict::Pass);
+        let busy = GateVerdict::of(&r, Some(&BUSY), Some(&QUIET));
+        assert_eq!(busy, GateVerdict::Inconclusive);
     }
 
     #[test]
     fn without_re_measurement_a_failure_stands() {
-        assert_eq!(GateVerdict::of(&rows(0.8), &[]), GateVerdict::Regression);
+        let verdict = GateVerdict::of(&rows(0.8), None, None);
+        assert_eq!(verdict, GateVerdict::Regression);
     }
 
     #[test]

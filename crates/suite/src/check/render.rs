@@ -126,7 +126,8 @@ pub fn table_markdown(rows: &[Comparison], verdict: &str) -> String {
 pub fn json(
     rows: &[Comparison],
     verdict: super::GateVerdict,
-    contention: &[crate::contention::Contention],
+    suite_load: Option<&crate::contention::Contention>,
+    confirmation_load: Option<&crate::contention::Contention>,
 ) -> serde_json::Value {
     let rows: Vec<serde_json::Value> = rows
         .iter()
@@ -149,8 +150,10 @@ pub fn json(
         .collect();
     serde_json::json!({
         "verdict": format!("{verdict:?}").to_lowercase(),
-        "contended": contention.iter().any(crate::contention::Contention::contended),
-        "contention": contention,
+        "contended": suite_load.is_some_and(|l| l.contended())
+            || confirmation_load.is_some_and(|l| l.contended()),
+        "suite_load": suite_load,
+        "confirmation_load": confirmation_load,
         "rows": rows,
     })
 }
