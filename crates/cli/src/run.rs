@@ -95,7 +95,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     };
     let target = match (&server, &args.target) {
         (Some(server), _) => Target::Embedded(server),
-        (None, Some(url)) => Target::Remote(url.clone()),
+        (None, Some(url)) => Target::remote(url),
         (None, None) => unreachable!("a server is started when no target is given"),
     };
     let paths = if args.distinct_endpoints {
@@ -141,9 +141,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let served_before = target.stats().map_or(0, |s| s.requests_served);
     // The embedded server is read in-process: polling it over HTTP would add connections
-    // and client CPU to the run being measured. A remote server is read over /stats.
+    // and client CPU to the run being measured. A remote waitbench server is read over
+    // /stats; any other target is sent nothing but the measured requests.
     let embedded = server.as_ref().map(MockServer::state);
-    let remote = Target::Remote(target.url());
+    let remote = match &target {
+        Target::Waitbench(url) => Some(Target::Waitbench(url.clone())),
+        _ => None,
+    };
     let progress = Bar::start(
         format!("{} trial 1/{}", kind.name(), args.trials),
         total,
@@ -153,7 +157,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             "requests" => embedded
                 .as_ref()
                 .map(|state| state.stats())
-                .or_else(|| remote.stats())
+                .or_else(|| remote.as_ref().and_then(Target::stats))
                 .map_or(0, |s| s.requests_served.saturating_sub(served_before)),
             _ => started.elapsed().as_secs(),
         },
