@@ -110,34 +110,18 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
     let target = Target::Embedded(&server);
     let url = server.url();
 
-    let planned: Vec<_> = scenarios
-        .iter()
-        .map(|s| s.plan(&url, plan.quick, trials).map(|p| (s, p)))
-        .collect::<Result<_>>()?;
-    let runs: u64 = planned
-        .iter()
-        .flat_map(|(s, series)| {
-            series
-                .iter()
-                .map(move |(i, points)| (&s.file.series[*i], points))
-        })
-        .filter(|(spec, _)| plan.focus.as_ref().is_none_or(|f| f.role == spec.role))
-        .flat_map(|(_, points)| points)
-        .filter(|p| plan.focus.as_ref().is_none_or(|f| f.x == p.x))
-        .map(|p| p.trials as u64)
-        .sum();
-    progress(Progress::Planned { runs });
-
-    let mut results = Vec::new();
-    for (scenario, series_plans) in planned {
-        let mut cells: Vec<Cell<'_>> = Vec::new();
-        for (index, points) in series_plans {
+    // Every point to measure, per scenario, with its strategy built and any plant set.
+    let mut planned: Vec<(&Scenario, Vec<Cell<'_>>)> = Vec::new();
+    for scenario in &scenarios {
+        let mut cells = Vec::new();
+        for (index, points) in scenario.plan(&url, plan.quick, trials)? {
             let spec = &scenario.file.series[index];
-            if plan.focus.as_ref().is_some_and(|f| f.role != spec.role) {
-                continue;
-            }
             for mut point in points {
-                if plan.focus.as_ref().is_some_and(|f| f.x != point.x) {
+                let focused = plan
+                    .focus
+                    .as_ref()
+                    .is_none_or(|f| f.role == spec.role && f.x == point.x);
+                if !focused {
                     continue;
                 }
                 point.options.plant = plan
@@ -155,6 +139,17 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 });
             }
         }
+        planned.push((scenario, cells));
+    }
+    let runs: u64 = planned
+        .iter()
+        .flat_map(|(_, cells)| cells)
+        .map(|c| c.point.trials as u64)
+        .sum();
+    progress(Progress::Planned { runs });
+
+    let mut results = Vec::new();
+    for (scenario, mut cells) in planned {
         // Trial-major order: trial i of every series is measured side by side, so a ratio
         // between two series in one trial is not skewed by drift between their runs.
         let rounds = cells.iter().map(|c| c.point.trials).max().unwrap_or(0);
