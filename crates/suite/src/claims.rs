@@ -390,20 +390,26 @@ pub fn judge_c(right_sized: &[f64], defaults: Option<f64>) -> Verdict {
     }
 }
 
-/// Claim D: the throughput gain and the p99 drop that count, about half the claimed
-/// +41% and −22% each. A p99 at saturation on two shared cores moves by ±20% from run
-/// to run, so "any drop at all" would let noise alone decide the verdict.
-const D_GAIN: f64 = 0.20;
-const D_P99_DROP: f64 = 0.11;
+/// Claim D: the throughput gain and the p99 drop that count: three quarters of the
+/// claimed +41% and −22%, the same 25% band claim A allows around its figure. A p99 at
+/// saturation on two shared cores moves by ±20% from trial to trial, so "any drop at
+/// all" (or half the claimed one) lets noise alone decide the verdict.
+const D_CLAIMED_GAIN: f64 = 0.41;
+const D_CLAIMED_P99_DROP: f64 = 0.22;
+const D_GAIN: f64 = D_CLAIMED_GAIN * (1.0 - A_BAND);
+const D_P99_DROP: f64 = D_CLAIMED_P99_DROP * (1.0 - A_BAND);
 
 fn rule_d() -> String {
     format!(
-        "reproduced if the async client (reqwest) saturates at ≥ {:.0}% more throughput than \
-         the thread pool with a p99 ≥ {:.0}% lower (about half the claimed +41% and −22%, so \
-         that run-to-run noise alone cannot decide); only under stated conditions if only the \
-         bare-hyper async client does; otherwise not reproduced",
+        "reproduced if the async client (reqwest) saturates at ≥ {:.1}% more throughput than \
+         the thread pool with a p99 ≥ {:.1}% lower (three quarters of the claimed +{:.0}% and \
+         −{:.0}%, the band claim A allows, so that trial-to-trial noise alone cannot decide); \
+         only under stated conditions if only the bare-hyper async client does; otherwise not \
+         reproduced",
         D_GAIN * 100.0,
-        D_P99_DROP * 100.0
+        D_P99_DROP * 100.0,
+        D_CLAIMED_GAIN * 100.0,
+        D_CLAIMED_P99_DROP * 100.0
     )
 }
 
@@ -1110,7 +1116,7 @@ mod tests {
         assert_eq!(judge_d(gain(0.41, 0.05), None), Verdict::NotReproduced);
         assert_eq!(judge_d(gain(0.05, -0.5), None), Verdict::NotReproduced);
         assert_eq!(
-            judge_d(gain(0.05, 0.1), Some(gain(0.45, -0.15))),
+            judge_d(gain(0.05, 0.1), Some(gain(0.45, -0.2))),
             Verdict::OnlyUnderConditions
         );
         assert_eq!(
@@ -1118,7 +1124,7 @@ mod tests {
             Verdict::NotReproduced
         );
         assert_eq!(
-            judge_d(gain(0.3, -0.15), Some(gain(0.05, 0.1))),
+            judge_d(gain(0.35, -0.2), Some(gain(0.05, 0.1))),
             Verdict::Reproduced
         );
     }
@@ -1127,7 +1133,8 @@ mod tests {
     fn d_does_not_count_a_p99_drop_smaller_than_the_noise() {
         let gain = |throughput, p99| SaturationGain { throughput, p99 };
         assert_eq!(judge_d(gain(0.41, -0.05), None), Verdict::NotReproduced);
-        assert_eq!(judge_d(gain(0.41, -0.11), None), Verdict::Reproduced);
+        assert_eq!(judge_d(gain(0.41, -0.11), None), Verdict::NotReproduced);
+        assert_eq!(judge_d(gain(0.31, -0.17), None), Verdict::Reproduced);
     }
 
     /// Claim D as measured in a full run: 3 trials of reqwest, bare hyper and threads.
@@ -1174,8 +1181,8 @@ mod tests {
 
     #[test]
     fn rule_texts_print_the_thresholds_the_judges_use() {
-        assert!(rule_d().contains("≥ 20% more throughput"), "{}", rule_d());
-        assert!(rule_d().contains("≥ 11% lower"), "{}", rule_d());
+        assert!(rule_d().contains("≥ 30.8% more throughput"), "{}", rule_d());
+        assert!(rule_d().contains("≥ 16.5% lower"), "{}", rule_d());
         assert!(rule_c().contains("1.5–5×"), "{}", rule_c());
         assert!(rule_e().contains("≥ 512 KiB"), "{}", rule_e());
         for claim in &CLAIMS {
