@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::Duration;
 
-use waitbench_core::units::{format_bytes, format_micros};
+use waitbench_core::units::{format_bytes, format_micros, format_rps, format_seconds};
 use waitbench_core::{ClaimRow, Point, RunResult, ScenarioResult, Series, TrialSet, Verdict};
 use waitbench_mockserver::LatencySpec;
 
@@ -577,22 +577,23 @@ fn claim_a(text: &Claim, s: &ScenarioResult) -> ClaimRow {
         ("sequential_s".to_string(), seq.0),
         ("uncapped_s".to_string(), uncapped.0),
     ]);
+    let seconds = |t: Option<f64>| format_seconds(t.unwrap_or(f64::NAN));
     let mut measured = format!(
-        "sequential {:.2}s; uncapped async {:.2}s ({:.0}×)",
-        seq.0,
-        uncapped.0,
+        "sequential {}; uncapped async {} ({:.0}×)",
+        format_seconds(seq.0),
+        format_seconds(uncapped.0),
         speed(uncapped)
     );
-    let mut predicted = format!(
-        "{:.2}s vs {:.2}s",
-        seq.1.unwrap_or(f64::NAN),
-        uncapped.1.unwrap_or(f64::NAN)
-    );
+    let mut predicted = format!("{} vs {}", seconds(seq.1), seconds(uncapped.1));
     for (name, t) in [("cap 13", cap13), ("cap 100", cap100)] {
         if let Some(t) = t {
             figures.insert(format!("speedup_{}", name.replace(' ', "_")), speed(t));
-            measured.push_str(&format!("; {name} {:.2}s ({:.1}×)", t.0, speed(t)));
-            predicted.push_str(&format!("; {name} {:.2}s", t.1.unwrap_or(f64::NAN)));
+            measured.push_str(&format!(
+                "; {name} {} ({:.1}×)",
+                format_seconds(t.0),
+                speed(t)
+            ));
+            predicted.push_str(&format!("; {name} {}", seconds(t.1)));
         }
     }
     let verdict = judge_a(speed(uncapped), cap13.map(speed));
@@ -757,14 +758,20 @@ fn claim_d(text: &Claim, s: &ScenarioResult) -> ClaimRow {
         })
     };
     let cores = median_run(a).map_or(1, |r| r.environment.cores) as f64;
-    let bound = |p: &Point| format!("{:.0} req/s (D = {:.0} µs)", cores * 1e6 / cpu(p), cpu(p));
+    let bound = |p: &Point| {
+        format!(
+            "{} (D = {})",
+            format_rps(cores * 1e6 / cpu(p)),
+            format_micros(cpu(p))
+        )
+    };
     let reqwest = gain_over_threads(a);
     let mut measured = format!(
-        "reqwest {} throughput, {} p99 ({:.0} vs {:.0} req/s at C = {})",
+        "reqwest {} throughput, {} p99 ({} vs {} at C = {})",
         pct(reqwest.throughput),
         pct(reqwest.p99),
-        a.trials.throughput_rps.median,
-        t.trials.throughput_rps.median,
+        format_rps(a.trials.throughput_rps.median),
+        format_rps(t.trials.throughput_rps.median),
         a.x
     );
     let mut predicted = format!(
@@ -780,10 +787,10 @@ fn claim_d(text: &Claim, s: &ScenarioResult) -> ClaimRow {
     if let (Some(p), Some(gain)) = (lean, lean_gain) {
         let _ = write!(
             measured,
-            "; bare hyper {} throughput, {} p99 ({:.0} req/s)",
+            "; bare hyper {} throughput, {} p99 ({})",
             pct(gain.throughput),
             pct(gain.p99),
-            p.trials.throughput_rps.median
+            format_rps(p.trials.throughput_rps.median)
         );
         let _ = write!(predicted, ", bare hyper {}", bound(p));
         figures.insert("lean_throughput_gain".into(), gain.throughput);
@@ -891,17 +898,17 @@ fn claim_f2(text: &Claim, s: &ScenarioResult) -> ClaimRow {
     row(
         text,
         format!(
-            "blocking: {:.0} req/s, ticker p99 late {}; spawn_blocking: {:.0} req/s, ticker p99 late {}",
-            b.trials.throughput_rps.median,
+            "blocking: {}, ticker p99 late {}; spawn_blocking: {}, ticker p99 late {}",
+            format_rps(b.trials.throughput_rps.median),
             format_micros(ticker_p99(b)),
-            f.trials.throughput_rps.median,
+            format_rps(f.trials.throughput_rps.median),
             format_micros(ticker_p99(f))
         ),
         format!(
-            "blocking serialises: 1/L = {:.0} req/s, and the ticker starves: late ≥ L = {}, for as long as tasks stay ready; spawn_blocking: C/L = {:.0} req/s",
-            1e6 / latency.max(1.0),
+            "blocking serialises: 1/L = {}, and the ticker starves: late ≥ L = {}, for as long as tasks stay ready; spawn_blocking: C/L = {}",
+            format_rps(1e6 / latency.max(1.0)),
             format_micros(latency),
-            f.x * 1e6 / latency.max(1.0)
+            format_rps(f.x * 1e6 / latency.max(1.0))
         ),
         judge_f2(ratio, ticker_p99(b), ticker_p99(f)),
         "A blocking call holds the only runtime thread for a whole L, and while tasks stay \
