@@ -31,12 +31,14 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 pub const HELP: &str = "\
 Exit codes (every subcommand):
     0  success
-    1  regression: a gated metric past its tolerance, confirmed by re-measurement (check)
+    1  regression: a gated metric past its tolerance, confirmed by re-measurement on a
+       quiet machine (check)
     2  bad usage or input: a flag, a scenario, baseline or results file, a URL, or an
        output path that cannot be written
     3  run failed: a strategy, the server or the report failed at runtime (e.g. `serve`
        on a port already in use)
-   75  check inconclusive: a failure did not confirm on a busy machine; run it again
+   75  check inconclusive: a metric failed while other processes were using the CPU,
+       so noise cannot be told from a regression; run it again
   130  interrupted by Ctrl-C or SIGTERM (`serve` stops on either and exits 0)";
 
 /// The exit code for an error: the first error in its chain whose type says what
