@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::Duration;
 
-use waitbench_core::units::{format_bytes, format_micros, format_rps, format_seconds};
+use waitbench_core::units::{
+    format_bytes, format_micros, format_rps, format_seconds, format_significant,
+};
 use waitbench_core::{ClaimRow, Point, RunResult, ScenarioResult, Series, TrialSet, Verdict};
 use waitbench_mockserver::LatencySpec;
 
@@ -1044,7 +1046,12 @@ fn judge_every_trial(claim: &Claim, scenario: &ScenarioResult) -> ClaimRow {
                 (lo.min(*v), hi.max(*v))
             });
         if values.len() == trials && lo < hi {
-            let _ = write!(spread, "; {name} {} to {}", short(lo), short(hi));
+            let _ = write!(
+                spread,
+                "; {name} {} to {}",
+                format_significant(lo, 3),
+                format_significant(hi, 3)
+            );
         }
     }
     let verdicts: Vec<&str> = row.trial_verdicts.iter().map(|v| v.label()).collect();
@@ -1055,14 +1062,6 @@ fn judge_every_trial(claim: &Claim, scenario: &ScenarioResult) -> ClaimRow {
     );
     row.verdict = Verdict::Inconclusive;
     row
-}
-
-fn short(x: f64) -> String {
-    if x.abs() >= 100.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.3}")
-    }
 }
 
 /// The scenario as if only trial `i` had been run (a point with fewer trials keeps its

@@ -3,24 +3,20 @@
 
 use std::fmt::Write;
 
+use waitbench_core::units::format_significant;
+
 use super::baseline::Tolerance;
 use super::compare::{Comparison, Status};
 
 fn short(x: f64) -> String {
-    if x == 0.0 {
-        "0".into()
-    } else if x.abs() >= 1000.0 {
-        format!("{x:.0}")
-    } else if x.abs() >= 10.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.3}")
-    }
+    format_significant(x, 3)
 }
 
 fn change(c: &Comparison) -> String {
     if c.baseline.value == 0.0 {
-        format!("{:+}", short(c.current))
+        // `{:+}` has no effect on a string: the sign is written out.
+        let sign = if c.current > 0.0 { "+" } else { "" };
+        format!("{sign}{}", short(c.current))
     } else {
         format!("{:+.1}%", (c.current / c.baseline.value - 1.0) * 100.0)
     }

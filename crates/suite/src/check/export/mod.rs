@@ -7,7 +7,6 @@
 mod bencher;
 mod github;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -137,12 +136,4 @@ impl FromStr for ExportFormat {
             text,
         )
     }
-}
-
-/// Metrics by name, for tests and callers that only have values.
-pub fn by_name(metrics: &[ExportedMetric]) -> BTreeMap<String, f64> {
-    metrics
-        .iter()
-        .map(|m| (m.key.to_string(), m.value))
-        .collect()
 }
