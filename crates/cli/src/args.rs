@@ -1,7 +1,6 @@
 //! Command-line interface: every subcommand and flag, parsed by clap. Parsing only;
 //! each subcommand's module does the work.
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -11,10 +10,11 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
 use waitbench_core::ErrorPolicy;
-use waitbench_core::units::{ByteRate, HumanDuration, Probability};
-use waitbench_mockserver::{Conditions, FailFault, Faults, LatencySpec, PauseFault};
+use waitbench_core::units::{HumanDuration, Probability};
+use waitbench_mockserver::Conditions;
 use waitbench_strategies::{PlantSpec, PoolSize, RuntimeFlavor, StrategyKind};
 use waitbench_suite::check::export::ExportFormat;
+use waitbench_suite::output::Destination;
 
 /// waitbench: when does async I/O beat blocking I/O and thread pools, by how much, and why.
 #[derive(Debug, Parser)]
@@ -24,7 +24,7 @@ use waitbench_suite::check::export::ExportFormat;
     about,
     long_about = None,
     propagate_version = true,
-    after_help = crate::exit::HELP
+    after_help = waitbench_suite::exit::HELP
 )]
 pub struct Cli {
     /// What to do.
@@ -51,25 +51,6 @@ pub enum Command {
     Man,
 }
 
-/// Where an output goes: standard output for `-`, otherwise a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
-    /// Standard output (`-`).
-    Stdout,
-    /// A file, written atomically.
-    File(PathBuf),
-}
-
-impl FromStr for Destination {
-    type Err = Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(match value {
-            "-" => Destination::Stdout,
-            path => Destination::File(PathBuf::from(path)),
-        })
-    }
-}
-
 /// Parses a value with its type's `FromStr`, keeping the type's own error message.
 fn spec<T: FromStr>(value: &str) -> Result<T, String>
 where
@@ -83,50 +64,6 @@ fn duration(value: &str) -> Result<Duration, String> {
     spec::<HumanDuration>(value).map(Duration::from)
 }
 
-/// Server-side conditions shared by `serve` and `run`: injected latency and faults.
-#[derive(Debug, Clone, Default, Args)]
-pub struct ConditionArgs {
-    /// Injected latency per request: 250us, 1ms, uniform(10ms,30ms), normal(mean=20ms,sd=5ms),
-    /// lognormal(median=20ms,p99=120ms), pareto(min=5ms,alpha=1.5,max=2s), mix(0.9:5ms,0.1:1s).
-    #[arg(long, value_name = "SPEC", value_parser = spec::<LatencySpec>)]
-    pub latency: Option<LatencySpec>,
-    /// Extra delay on the first request of each new connection (models TCP/TLS handshakes).
-    #[arg(long, value_name = "SPEC", value_parser = spec::<LatencySpec>)]
-    pub connect_delay: Option<LatencySpec>,
-    /// Answer with a status at a probability, e.g. 0.05:503.
-    #[arg(long, value_name = "P:STATUS", value_parser = spec::<FailFault>)]
-    pub fail: Option<FailFault>,
-    /// Abort the connection with a TCP RST at a probability, e.g. 0.01.
-    #[arg(long, value_name = "P", value_parser = spec::<Probability>)]
-    pub reset: Option<Probability>,
-    /// Never answer (until the client gives up) at a probability, e.g. 0.001.
-    #[arg(long, value_name = "P", value_parser = spec::<Probability>)]
-    pub stall: Option<Probability>,
-    /// Send bodies slowly, e.g. 64KiB/s.
-    #[arg(long, value_name = "RATE", value_parser = spec::<ByteRate>)]
-    pub bandwidth: Option<ByteRate>,
-    /// Stop answering periodically, e.g. 10s/1s (every 10 s, for 1 s).
-    #[arg(long, value_name = "EVERY/FOR", value_parser = spec::<PauseFault>)]
-    pub pause: Option<PauseFault>,
-}
-
-impl ConditionArgs {
-    /// The conditions these flags ask for.
-    pub fn conditions(&self) -> Conditions {
-        Conditions {
-            latency: self.latency.clone(),
-            connect_delay: self.connect_delay.clone(),
-            faults: Faults {
-                fail: self.fail,
-                reset: self.reset,
-                stall: self.stall,
-                bandwidth: self.bandwidth,
-                pause: self.pause,
-            },
-        }
-    }
-}
-
 /// `waitbench serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -138,7 +75,7 @@ pub struct ServeArgs {
     pub threads: Option<usize>,
     /// Server-side conditions.
     #[command(flatten)]
-    pub conditions: ConditionArgs,
+    pub conditions: Conditions,
 }
 
 /// A flag's values listed in `--help` from a type's own names, parsed by its `FromStr`.
@@ -162,26 +99,11 @@ fn strategies() -> impl TypedValueParser<Value = StrategyKind> {
 }
 
 fn error_policies() -> impl TypedValueParser<Value = ErrorPolicy> {
-    listed([
-        ("wait-all", "keep going; every result is kept (join_all)"),
-        (
-            "cancel",
-            "drop the rest at the first failure (try_join_all)",
-        ),
-    ])
+    listed(ErrorPolicy::ALL.map(|p| (p.name(), p.description())))
 }
 
 fn runtime_flavors() -> impl TypedValueParser<Value = RuntimeFlavor> {
-    listed([
-        (
-            "multi-thread",
-            "tasks spread over the runtime's worker threads",
-        ),
-        (
-            "current-thread",
-            "every task on one thread: one blocking call stops everything",
-        ),
-    ])
+    listed(RuntimeFlavor::ALL.map(|f| (f.name(), f.description())))
 }
 
 /// `waitbench run`.
@@ -249,10 +171,14 @@ pub struct RunArgs {
     pub server_threads: Option<usize>,
     /// Server-side conditions (embedded server defaults; with --target, sent as query parameters).
     #[command(flatten)]
-    pub conditions: ConditionArgs,
+    pub conditions: Conditions,
     /// Independent trials; the summary shows the median trial and the spread.
     #[arg(long, default_value_t = 1)]
     pub trials: usize,
+    /// Exit 4 when more than this share of a trial's requests fail, e.g. 0.01 [default: 0,
+    /// any error; 1 when the run injects failures with --fail, --reset, --stall or --pause].
+    #[arg(long, value_name = "P", value_parser = spec::<Probability>)]
+    pub max_error_rate: Option<Probability>,
     /// Write the result (versioned JSON schema) to this file, or to stdout for `-` (the
     /// summary then goes to stderr).
     #[arg(long, value_name = "FILE", value_parser = spec::<Destination>)]
@@ -288,6 +214,10 @@ pub struct ReproduceArgs {
     /// Independent trials per point (default: 3, or 1 with --quick).
     #[arg(long)]
     pub trials: Option<usize>,
+    /// Continue an interrupted suite (same flags): measure only the runs its journal,
+    /// OUT.journal.jsonl beside the report folder, does not hold.
+    #[arg(long)]
+    pub resume: bool,
     /// Debugging: plant a regression in one strategy to show the gate catches it,
     /// e.g. reqwest-tokio:in-flight=80% or ureq-threads:delay=6ms (never on by default).
     #[arg(long, value_name = "STRATEGY:PLANT", value_parser = spec::<PlantSpec>)]

@@ -6,6 +6,8 @@ use std::path::Path;
 use waitbench_core::SuiteResults;
 use waitbench_core::units::format_seconds;
 use waitbench_suite::SuitePlan;
+use waitbench_suite::exit::Conclusion;
+use waitbench_suite::journal;
 
 use crate::args::{ReportArgs, ReproduceArgs};
 use crate::progress::{Mode, SuiteProgress};
@@ -37,7 +39,7 @@ fn print_claims(results: &SuiteResults) {
 }
 
 /// Runs `waitbench reproduce`.
-pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<()> {
+pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<Conclusion> {
     let plan = SuitePlan {
         quick: args.quick,
         only: args.only,
@@ -45,10 +47,17 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<()> {
         trials: args.trials,
         plants: args.plant,
         focus: None,
+        journal: Some(journal::path_for(&args.out)),
+        resume: args.resume,
     };
     let results = run_suite(&plan, args.quiet)?;
     waitbench_suite::write_report(&results, &args.out)?;
     print_claims(&results);
+    if let Some(why) = &results.incomplete {
+        println!("INCOMPLETE: {why}; partial report: {}", index(&args.out));
+        return Ok(Conclusion::Interrupted);
+    }
+    journal::remove_for(&args.out)?;
     println!(
         "{} in {} on {}; report: {}",
         if results.quick {
@@ -60,7 +69,7 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<()> {
         results.environment.label(),
         index(&args.out)
     );
-    Ok(())
+    Ok(Conclusion::Ok)
 }
 
 fn index(out: &Path) -> String {

@@ -22,7 +22,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         worker_threads: args.threads.unwrap_or(defaults.worker_threads),
         ..defaults
     }
-    .with_conditions(args.conditions.conditions());
+    .with_conditions(args.conditions);
     let latency = config
         .latency
         .as_ref()

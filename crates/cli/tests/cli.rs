@@ -532,8 +532,9 @@ fn serve_on_a_port_in_use_exits_3_naming_the_address() {
 }
 
 #[test]
-fn connection_refused_is_a_measured_outcome_not_a_failed_run() {
-    // A closed port: every request ends as a connect error, counted, and the run succeeds.
+fn connection_refused_is_measured_written_and_exits_4_for_its_error_rate() {
+    // A closed port: every request ends as a connect error, counted and written, and the
+    // run ends with the error-rate code, not as a failed run.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
@@ -542,16 +543,62 @@ fn connection_refused_is_a_measured_outcome_not_a_failed_run() {
         .args(["--target", &url, "--json", "-"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(output.status.code(), Some(4), "{output:?}");
     let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let counts = &doc["result"]["trials"][0]["counts"];
+    let trial = &doc["result"]["trials"][0];
+    let counts = &trial["counts"];
     assert_eq!(counts["sent"], 4, "{counts}");
     assert_eq!(counts["errors"], 4, "{counts}");
+    // Goodput: failed requests are attempts, never throughput.
+    assert_eq!(trial["throughput_rps"], 0.0, "{trial}");
+    assert!(trial["attempts_rps"].as_f64().unwrap() > 0.0, "{trial}");
+    assert_eq!(trial["error_rate"], 1.0, "{trial}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("100% of requests failed, over --max-error-rate 0%"),
+        "{stderr}"
+    );
 }
 
-/// Starts `waitbench args…` from `cwd`, sends `signal` after a second, and returns its
-/// exit code and stderr, failing if it has not exited a few seconds later.
-fn interrupted(cwd: &Path, args: &[&str], signal: libc::c_int) -> (Option<i32>, String) {
+#[test]
+fn max_error_rate_lets_a_run_with_errors_succeed() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    waitbench()
+        .args(["run", "-s", "ureq-threads", "-n", "3", "-c", "1", "--quiet"])
+        .args(["--target", &url, "--max-error-rate", "1"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn injected_failures_are_not_held_against_the_run_by_default() {
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "ureq-threads",
+            "-n",
+            "40",
+            "-c",
+            "2",
+            "--quiet",
+        ])
+        .args(["--fail", "0.5:503"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("http errors"));
+}
+
+/// Starts `waitbench args…` from `cwd`, sends `signals` (a fifth of a second apart) after
+/// a second, and returns its exit code, stdout and stderr, failing if it has not exited a
+/// few seconds later.
+fn interrupted(
+    cwd: &Path,
+    args: &[&str],
+    signals: &[libc::c_int],
+) -> (Option<i32>, String, String) {
     use std::io::Read;
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
@@ -559,7 +606,7 @@ fn interrupted(cwd: &Path, args: &[&str], signal: libc::c_int) -> (Option<i32>, 
     let mut child = Command::new(env!("CARGO_BIN_EXE_waitbench"))
         .args(args)
         .current_dir(cwd)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -569,8 +616,13 @@ fn interrupted(cwd: &Path, args: &[&str], signal: libc::c_int) -> (Option<i32>, 
         "exited before the signal"
     );
     let pid = libc::pid_t::try_from(child.id()).unwrap();
-    // SAFETY: kill(2) only sends a signal; pid is our own child, which has not been reaped.
-    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    for (i, &signal) in signals.iter().enumerate() {
+        if i > 0 {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        // SAFETY: kill(2) only sends a signal; pid is our own child, not yet reaped.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    }
     let sent = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -582,18 +634,24 @@ fn interrupted(cwd: &Path, args: &[&str], signal: libc::c_int) -> (Option<i32>, 
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let mut stderr = String::new();
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
     child
         .stderr
         .take()
         .unwrap()
         .read_to_string(&mut stderr)
         .unwrap();
-    (status.code(), stderr)
+    (status.code(), stdout, stderr)
 }
 
 #[test]
-fn run_interrupted_by_ctrl_c_exits_130_promptly() {
+fn run_interrupted_by_ctrl_c_prints_and_writes_what_it_measured_and_exits_130() {
     let cwd = elsewhere();
     let run = [
         "run",
@@ -605,27 +663,114 @@ fn run_interrupted_by_ctrl_c_exits_130_promptly() {
         "2",
         "--latency",
         "10ms",
+        "--json",
+        "out.json",
     ];
-    let (code, stderr) = interrupted(cwd.path(), &run, libc::SIGINT);
+    let (code, stdout, stderr) = interrupted(cwd.path(), &run, &[libc::SIGINT]);
     assert_eq!(code, Some(130), "{stderr}");
-    assert!(stderr.contains("interrupted by Ctrl-C"), "{stderr}");
+    assert!(stderr.contains("Ctrl-C (SIGINT): stopping"), "{stderr}");
+    assert!(
+        stdout.contains("throughput"),
+        "the summary is printed: {stdout}"
+    );
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(cwd.path().join("out.json")).unwrap())
+            .unwrap();
+    let trial = &doc["result"]["trials"][0];
+    assert_eq!(trial["interrupted"], true, "{trial}");
+    let window = trial["wall_time_s"].as_f64().unwrap();
+    assert!(
+        window > 0.0 && window < 30.0,
+        "the measured window, not the planned one: {window}"
+    );
+    let counts = &trial["counts"];
+    assert!(counts["ok"].as_u64().unwrap() > 0, "{counts}");
+    assert_eq!(counts["sent"], counts["ok"], "{counts}");
 }
 
 #[test]
-fn reproduce_stopped_by_sigterm_exits_130_and_writes_no_report() {
+fn a_second_ctrl_c_quits_at_once_without_writing() {
     let cwd = elsewhere();
-    let reproduce = ["reproduce", "--quick", "--only", "C", "--quiet"];
-    let (code, stderr) = interrupted(cwd.path(), &reproduce, libc::SIGTERM);
+    // Every request stalls, so the first Ctrl-C alone would wait for the 30 s timeout.
+    let run = [
+        "run",
+        "-s",
+        "ureq-threads",
+        "-d",
+        "30s",
+        "-c",
+        "2",
+        "--stall",
+        "1",
+        "--json",
+        "out.json",
+    ];
+    let (code, _, stderr) = interrupted(cwd.path(), &run, &[libc::SIGINT, libc::SIGINT]);
     assert_eq!(code, Some(130), "{stderr}");
-    assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
-    assert!(!cwd.path().join("reports").exists(), "no report written");
+    assert!(stderr.contains("again: quitting at once"), "{stderr}");
+    assert!(!cwd.path().join("out.json").exists());
+}
+
+#[test]
+fn reproduce_stopped_by_sigterm_writes_a_partial_report_and_resume_finishes_it() {
+    let cwd = elsewhere();
+    let reproduce = ["reproduce", "--quick", "--only", "F2", "--quiet"];
+    let (code, stdout, stderr) = interrupted(cwd.path(), &reproduce, &[libc::SIGTERM]);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains("SIGTERM: stopping"), "{stderr}");
+    assert!(stdout.contains("INCOMPLETE: interrupted after"), "{stdout}");
+    let results = |cwd: &Path| -> Value {
+        let text = std::fs::read_to_string(cwd.join("reports/latest/results.json")).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let partial = results(cwd.path());
+    let why = partial["incomplete"].as_str().expect("marked incomplete");
+    assert!(why.contains("--resume"), "{why}");
+    let page = std::fs::read_to_string(cwd.path().join("reports/latest/index.html")).unwrap();
+    assert!(page.contains("Incomplete"), "the page says so");
+    let journal = cwd.path().join("reports/latest.journal.jsonl");
+    let journaled = std::fs::read_to_string(&journal).unwrap().lines().count() - 1;
+
+    let output = waitbench()
+        .args([
+            "reproduce",
+            "--quick",
+            "--only",
+            "F2",
+            "--quiet",
+            "--resume",
+        ])
+        .current_dir(cwd.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let complete = results(cwd.path());
+    assert!(
+        complete.get("incomplete").is_none(),
+        "{}",
+        complete["incomplete"]
+    );
+    assert!(
+        !journal.exists(),
+        "the journal goes once the report is complete"
+    );
+    let runs: usize = complete["scenarios"][0]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["points"].as_array().unwrap().len())
+        .sum();
+    assert!(
+        runs > journaled,
+        "resume measured the rest: {runs} runs, {journaled} journaled"
+    );
 }
 
 #[test]
 fn serve_stopped_by_sigterm_shuts_down_and_exits_0() {
     let cwd = elsewhere();
     let serve = ["serve", "--listen", "127.0.0.1:0"];
-    let (code, stderr) = interrupted(cwd.path(), &serve, libc::SIGTERM);
+    let (code, _, stderr) = interrupted(cwd.path(), &serve, &[libc::SIGTERM]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("SIGTERM: shutting down"), "{stderr}");
 }

@@ -37,6 +37,7 @@ pub struct Dispatcher {
     next: AtomicU64,
     issued_at_first_failure: AtomicU64,
     stopped: AtomicBool,
+    interrupted: AtomicBool,
     start: Instant,
     window_start: Instant,
     window_end: Option<Instant>,
@@ -73,6 +74,7 @@ impl Dispatcher {
             next: AtomicU64::new(0),
             issued_at_first_failure: AtomicU64::new(u64::MAX),
             stopped: AtomicBool::new(false),
+            interrupted: AtomicBool::new(false),
             start,
             window_start: start + warmup,
             window_end: match *load {
@@ -86,9 +88,14 @@ impl Dispatcher {
     }
 
     /// The next ticket, or `None` when the run is over (count reached, deadline passed,
-    /// or [`stop`](Self::stop) called).
+    /// [`stop`](Self::stop) called, or the process [interrupted](crate::interrupt)).
     pub fn next(&self) -> Option<Ticket> {
         if self.stopped.load(Ordering::Relaxed) {
+            return None;
+        }
+        if crate::interrupt::requested() {
+            self.interrupted.store(true, Ordering::Relaxed);
+            self.stop();
             return None;
         }
         match self.schedule {
@@ -173,6 +180,11 @@ impl Dispatcher {
     /// Whether [`stop`](Self::stop) was called.
     pub fn is_stopped(&self) -> bool {
         self.stopped.load(Ordering::Relaxed)
+    }
+
+    /// Whether the run ended early because the process was interrupted.
+    pub fn interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::Relaxed)
     }
 
     /// When the dispatcher was created.

@@ -10,6 +10,7 @@
 pub mod dispatch;
 pub mod environment;
 pub mod hgrm;
+pub mod interrupt;
 pub mod limits;
 pub mod littles_law;
 pub mod named;

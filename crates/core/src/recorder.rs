@@ -483,6 +483,8 @@ pub struct Measurement {
     pub extras: std::collections::BTreeMap<String, f64>,
     /// Requests in flight on average over the measured window (busy time ÷ window).
     pub mean_in_flight: f64,
+    /// Whether an interruption ended the load before its count or deadline.
+    pub interrupted: bool,
 }
 
 impl Measurement {
@@ -495,8 +497,14 @@ impl Measurement {
             .last_finish
             .unwrap_or(window_start)
             .max(window_start);
-        // A batch's window closes with its last response; a timed run's with its load.
-        let busy_end = dispatcher.measured_window().end.unwrap_or(window_end);
+        // A batch's window closes with its last response; a timed run's with its load,
+        // unless an interruption cut the load short: then nothing was in flight after the
+        // last response, and the planned end would dilute the in-flight count.
+        let interrupted = dispatcher.interrupted();
+        let busy_end = match dispatcher.measured_window().end {
+            Some(end) if !interrupted => end,
+            _ => window_end,
+        };
         let span = busy_end.saturating_duration_since(window_start);
         let mean_in_flight = if span.is_zero() {
             0.0
@@ -510,6 +518,7 @@ impl Measurement {
             issued_after_first_failure: dispatcher.issued_after_first_failure(),
             extras: Default::default(),
             mean_in_flight,
+            interrupted,
         }
     }
 

@@ -259,6 +259,26 @@ pub struct InjectedConditions {
     pub embedded_server: bool,
 }
 
+impl InjectedConditions {
+    /// The faults that fail requests by design (`fail`, `reset`, `stall`, `pause`);
+    /// `bandwidth` only slows them.
+    pub const FAILING_FAULTS: [&str; 4] = ["fail", "reset", "stall", "pause"];
+
+    /// Whether the run injects faults that fail requests: then errors are its point, and
+    /// not held against it.
+    pub fn injects_failures(&self) -> bool {
+        Self::FAILING_FAULTS
+            .iter()
+            .any(|k| self.faults.contains_key(*k))
+    }
+
+    /// The share of failed requests a run under these conditions may have before it
+    /// counts as broken: `max` when given, else none, unless failures are injected.
+    pub fn error_budget(&self, max: Option<f64>) -> f64 {
+        max.unwrap_or(if self.injects_failures() { 1.0 } else { 0.0 })
+    }
+}
+
 /// One measured run: the unit every report and check reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RunResult {
@@ -273,8 +293,22 @@ pub struct RunResult {
     pub injected: InjectedConditions,
     /// Length of the measured window, seconds.
     pub wall_time_s: f64,
-    /// Completed requests per second over the measured window.
+    /// Goodput: successful responses per second over the measured window. Failed
+    /// requests never count, so a strategy (or a target) that fails fast cannot look fast;
+    /// every throughput-based figure (efficiency, claims, the CI gate) derives from this.
     pub throughput_rps: f64,
+    /// Attempts: requests completed per second whatever their outcome (successes, error
+    /// statuses and transport errors alike).
+    #[serde(default)]
+    pub attempts_rps: f64,
+    /// Share of the measured window's requests that failed: (error statuses + transport
+    /// errors) ÷ sent; 0 when nothing was sent.
+    #[serde(default)]
+    pub error_rate: f64,
+    /// Whether Ctrl-C or SIGTERM stopped the load before its count or deadline: the
+    /// figures describe the shorter window actually measured.
+    #[serde(default)]
+    pub interrupted: bool,
     /// Outcome counts.
     pub counts: Counts,
     /// Latency (from intended send time in the open loop, else from the actual send).
@@ -337,7 +371,7 @@ impl RunResult {
         let wall = measurement.wall_time();
         let completed = rec.ok + rec.http_errors() + rec.error_total();
         let latency = LatencySummary::from_histogram(&histograms.latency);
-        let throughput_rps = match workload.load {
+        let attempts_rps = match workload.load {
             // Little's law on the time-averaged in-flight count: free of the window-edge
             // effect that completions ÷ (last finish − window start) has (up to L/d).
             crate::LoadModel::ClosedLoop { .. } if completed > 0 && latency.mean_us > 0.0 => {
@@ -345,6 +379,13 @@ impl RunResult {
             }
             _ if wall.is_zero() => 0.0,
             _ => completed as f64 / wall.as_secs_f64(),
+        };
+        let (throughput_rps, error_rate) = match completed {
+            0 => (0.0, 0.0),
+            n => (
+                attempts_rps * rec.ok as f64 / n as f64,
+                (n - rec.ok) as f64 / n as f64,
+            ),
         };
         let counts = Counts {
             sent: rec.sent,
@@ -428,6 +469,9 @@ impl RunResult {
             injected,
             wall_time_s: wall.as_secs_f64(),
             throughput_rps,
+            attempts_rps,
+            error_rate,
+            interrupted: measurement.interrupted,
             counts,
             latency,
             service_time: LatencySummary::from_histogram(&histograms.service),

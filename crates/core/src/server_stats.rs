@@ -21,4 +21,8 @@ pub struct ServerStats {
     pub connections_accepted: u64,
     /// CPU time used by the server's own threads, in seconds.
     pub cpu_seconds: f64,
+    /// The conditions the server applies to a request that asks for none (its
+    /// `serve --latency …` flags), so a client can state what a run really had.
+    #[serde(default)]
+    pub defaults: crate::InjectedConditions,
 }

@@ -29,6 +29,11 @@ pub struct SuiteResults {
     pub scenarios: Vec<ScenarioResult>,
     /// The claims table, one row per claim.
     pub claims: Vec<ClaimRow>,
+    /// Why the suite is not complete (e.g. "interrupted by Ctrl-C after 12 of 48 runs");
+    /// absent for a complete run. Claims of an incomplete suite are judged on what was
+    /// measured, and a missing series makes its claim inconclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
 }
 
 /// One scenario: the measurements behind one claim.

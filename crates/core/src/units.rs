@@ -366,6 +366,12 @@ pub fn format_rps(rps: f64) -> String {
     format!("{} req/s", format_significant(rps, RATE_DIGITS))
 }
 
+/// Formats a share in [0, 1] as a percentage with three significant digits: `1.23%`,
+/// `0%`, `100%`.
+pub fn format_percent(fraction: f64) -> String {
+    format!("{}%", format_significant(fraction * 100.0, 3))
+}
+
 /// Formats a count with thousands grouped from five digits up: `812`, `5000`, `48,213`.
 pub fn format_count(count: u64) -> String {
     group_thousands(&count.to_string())

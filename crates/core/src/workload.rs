@@ -64,6 +64,14 @@ impl ErrorPolicy {
             ErrorPolicy::Cancel => "cancel",
         }
     }
+
+    /// What the policy does, as `--help` lists it.
+    pub fn description(self) -> &'static str {
+        match self {
+            ErrorPolicy::WaitAll => "keep going; every result is kept (join_all)",
+            ErrorPolicy::Cancel => "drop the rest at the first failure (try_join_all)",
+        }
+    }
 }
 
 impl std::fmt::Display for ErrorPolicy {

@@ -71,7 +71,10 @@ impl AppState {
 
     /// The counters as `/stats` publishes them, with the CPU time of the server's threads.
     pub fn stats(&self) -> ServerStats {
-        self.inner.counters.snapshot(self.inner.cpu.seconds())
+        ServerStats {
+            defaults: self.inner.defaults.to_injected(false),
+            ..self.inner.counters.snapshot(self.inner.cpu.seconds())
+        }
     }
 
     /// Restarts max-in-flight from the number in flight now (as `POST /stats/reset`).

@@ -40,18 +40,24 @@ const QUERY_FORM: &str = "NAME=VALUE pairs joined by &, values percent-encoded a
 /// Under `#[serde(flatten)]` it takes only its own keys, but serde buffers the values
 /// first, so TOML reports an error at the enclosing table's first line instead.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct Conditions {
-    /// Latency of each request, a [`LatencySpec`]: a duration (`250us`, `20ms`, `1.5s`,
-    /// `1min`, `0`) or a distribution (`uniform(10ms,30ms)`, `normal(mean=20ms,sd=5ms)`,
+    /// Injected latency per request: a duration (250us, 20ms, 1.5s) or a distribution.
+    ///
+    /// Durations: `250us`, `20ms`, `1.5s`, `1min`, `0`; distributions: (`uniform(10ms,30ms)`, `normal(mean=20ms,sd=5ms)`,
     /// `lognormal(median=20ms,p99=120ms)`, `pareto(min=5ms,alpha=1.5,max=2s)`,
     /// `mix(0.9:5ms,0.1:lognormal(median=200ms,p99=1s))`); every duration at most 60 s.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "SPEC"))]
     pub latency: Option<LatencySpec>,
-    /// Extra delay on the first request of each connection (a handshake model), in the
-    /// same grammar as `latency`; `0` turns a default off.
+    /// Extra delay on the first request of each new connection (models TCP/TLS handshakes).
+    ///
+    /// In the same grammar as `latency`; `0` turns a default off.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "SPEC"))]
     pub connect_delay: Option<LatencySpec>,
     /// Faults: `fail` as `PROBABILITY:STATUS` (`0.05:503`), `reset` and `stall` as a
     /// probability (`0.01`), `bandwidth` as a rate (`64KiB/s`, the `/s` optional), `pause`
     /// as `EVERY/LENGTH` (`10s/1s`).
+    #[cfg_attr(feature = "clap", command(flatten))]
     pub faults: Faults,
 }
 

@@ -137,16 +137,22 @@ impl PauseFault {
 /// server's defaults kind by kind. Set by name or from text through
 /// [`Conditions`](crate::Conditions), which holds these beside the latencies.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct Faults {
-    /// Error status with a probability (`fail=0.05:503`).
+    /// Answer with an error status at a probability, e.g. 0.05:503.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "P:STATUS"))]
     pub fail: Option<FailFault>,
-    /// Probability of aborting the connection with a RST (`reset=0.01`).
+    /// Abort the connection with a TCP RST at a probability, e.g. 0.01.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "P"))]
     pub reset: Option<Probability>,
-    /// Probability of never answering (`stall=0.001`).
+    /// Never answer (until the client gives up) at a probability, e.g. 0.001.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "P"))]
     pub stall: Option<Probability>,
-    /// Body rate (`bandwidth=64KiB/s`).
+    /// Send bodies slowly, e.g. 64KiB/s.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "RATE"))]
     pub bandwidth: Option<ByteRate>,
-    /// Periodic whole-server pause (`pause=10s/1s`).
+    /// Stop answering periodically, e.g. 10s/1s (every 10 s, for 1 s).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "EVERY/FOR"))]
     pub pause: Option<PauseFault>,
 }
 

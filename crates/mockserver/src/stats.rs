@@ -62,6 +62,7 @@ impl Counters {
             faults,
             connections_accepted: self.connections_accepted.load(Ordering::Relaxed),
             cpu_seconds,
+            defaults: Default::default(),
         }
     }
 }

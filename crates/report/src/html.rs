@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use waitbench_core::units::{
-    UNAVAILABLE, format_bytes, format_count, format_micros, format_rps, format_seconds,
+    UNAVAILABLE, format_bytes, format_count, format_micros, format_percent, format_rps, format_seconds,
     format_significant,
 };
 use waitbench_core::{
@@ -95,6 +95,15 @@ fn write_page(
             "<p class=\"notice\">This is a <strong>quick</strong> run: latencies and counts are \
              scaled down, so absolute times are smaller than the article's; ratios and \
              Little's-law efficiencies are what to compare.</p>"
+        )?;
+    }
+    if let Some(why) = &suite.incomplete {
+        writeln!(
+            out,
+            "<p class=\"notice incomplete\"><strong>Incomplete:</strong> {}. Claims whose \
+             series were not measured are inconclusive; the figures below cover only the runs \
+             that finished.</p>",
+            escape(why)
         )?;
     }
     write_nav(out, suite)?;
@@ -235,6 +244,35 @@ fn write_scenario(
         .filter(|p| !p.trim().is_empty())
     {
         writeln!(out, "<p>{}</p>", escape(paragraph.trim()))?;
+    }
+    let over_budget: Vec<String> = scenario
+        .series
+        .iter()
+        .flat_map(|series| series.points.iter().map(move |p| (series, p)))
+        .filter_map(|(series, point)| {
+            let worst = point
+                .trials
+                .trials
+                .iter()
+                .filter(|t| t.error_rate > t.injected.error_budget(None))
+                .map(|t| t.error_rate)
+                .max_by(f64::total_cmp)?;
+            Some(format!(
+                "{} at x = {}: {} of requests failed",
+                series.label,
+                format_significant(point.x, 4),
+                format_percent(worst)
+            ))
+        })
+        .collect();
+    if !over_budget.is_empty() {
+        writeln!(
+            out,
+            "<p class=\"notice incomplete\"><strong>Errors the scenario does not inject:</strong> \
+             {}. Throughput counts successes only, but these points measured a struggling \
+             client or server, not only the strategy.</p>",
+            escape(&over_budget.join("; "))
+        )?;
     }
     for chart in charts {
         writeln!(
@@ -637,6 +675,7 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .9em
 .meta dt { font-weight: 600; }
 .meta dd { margin: 0; }
 .notice { background: #fff8e1; border-left: 4px solid #f0ad4e; padding: .6rem 1rem; }
+.notice.incomplete { background: #fdecea; border-left-color: #d9534f; }
 nav ol { columns: 2; padding-left: 1.4rem; }
 nav li { break-inside: avoid; }
 .claim-id { display: inline-block; min-width: 2.2em; padding: 0 .4em; margin-right: .3em;

@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use waitbench_core::units::{
-    UNAVAILABLE, format_bytes, format_count, format_duration, format_micros, format_rps,
-    format_seconds, format_significant,
+    UNAVAILABLE, format_bytes, format_count, format_duration, format_micros, format_percent,
+    format_rps, format_seconds, format_significant,
 };
 use waitbench_core::{ClientResources, LoadModel, RunResult, TrialSet};
 
@@ -16,19 +16,34 @@ use crate::figures::format_figure;
 const SERVER_FIGURES_UNAVAILABLE: &str =
     "server figures: not available (the target is not a waitbench server)";
 
-/// One line describing the workload: strategy, load model, injected latency.
+/// One line describing the workload: strategy, load model, injected latency, each as
+/// the run really had it: the concurrency the strategy can reach (a sequential client
+/// has one request in flight whatever `-c` says), and the latency the server applied, or
+/// "unknown" for a server that does not publish it.
 pub fn headline(r: &RunResult) -> String {
+    let effective = r.strategy.effective_concurrency;
+    let c = |asked: usize| {
+        if effective == asked || effective == 0 {
+            format!("C={asked}")
+        } else {
+            format!(
+                "C={effective} (-c {asked}; {} reaches {effective})",
+                r.strategy.name
+            )
+        }
+    };
     let load = match &r.workload.load {
         LoadModel::Batch {
             requests,
             concurrency,
-        } => format!("batch of {requests} at C={concurrency}"),
+        } => format!("batch of {requests} at {}", c(*concurrency)),
         LoadModel::ClosedLoop {
             concurrency,
             duration,
             warmup,
         } => format!(
-            "closed loop C={concurrency} for {} (+{} warm-up)",
+            "closed loop {} for {} (+{} warm-up)",
+            c(*concurrency),
             format_duration(*duration),
             format_duration(*warmup)
         ),
@@ -43,7 +58,11 @@ pub fn headline(r: &RunResult) -> String {
             format_duration(*duration)
         ),
     };
-    let latency = r.injected.latency.as_deref().unwrap_or("none");
+    let latency = match (&r.injected.latency, &r.server) {
+        (_, None) if !r.injected.embedded_server => "unknown (not a waitbench server)",
+        (Some(spec), _) => spec.as_str(),
+        (None, _) => "none",
+    };
     let server = if r.injected.embedded_server {
         "embedded mock server"
     } else {
@@ -62,7 +81,12 @@ pub fn summary(set: &TrialSet) -> String {
     };
     let mut out = String::new();
     let _ = writeln!(out, "{}", headline(r));
-    let mut line = format!("  throughput  {}", format_rps(r.throughput_rps));
+    let mut line = format!(
+        "  throughput  {} ok   errors {} of {} attempted",
+        format_rps(r.throughput_rps),
+        format_percent(r.error_rate),
+        format_rps(r.attempts_rps)
+    );
     if let (Some(bound), Some(eff)) = (r.littles_law.bound_rps, r.littles_law.efficiency) {
         let _ = write!(
             line,

@@ -198,6 +198,9 @@ fn run(s: &Spec, factor: f64) -> RunResult {
         },
         wall_time_s: s.wall_s / factor,
         throughput_rps: throughput,
+        attempts_rps: throughput * sent as f64 / ok.max(1) as f64,
+        error_rate: (sent - ok) as f64 / sent.max(1) as f64,
+        interrupted: false,
         counts: Counts {
             sent,
             warmup_sent: 0,
@@ -626,6 +629,7 @@ fn small_suite() -> SuiteResults {
         trials: 3,
         environment: environment(),
         duration_s: 312.5,
+        incomplete: None,
         scenarios: vec![
             fan_out(),
             connection_reuse(),

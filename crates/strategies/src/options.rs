@@ -72,6 +72,19 @@ pub enum RuntimeFlavor {
 }
 
 impl RuntimeFlavor {
+    /// Every flavor.
+    pub const ALL: [RuntimeFlavor; 2] = [RuntimeFlavor::MultiThread, RuntimeFlavor::CurrentThread];
+
+    /// What the flavor does, as `--help` lists it.
+    pub fn description(self) -> &'static str {
+        match self {
+            RuntimeFlavor::MultiThread => "tasks spread over the runtime's worker threads",
+            RuntimeFlavor::CurrentThread => {
+                "every task on one thread: one blocking call stops everything"
+            }
+        }
+    }
+
     /// The flavor's name as written in settings: `multi-thread` or `current-thread`.
     pub fn name(self) -> &'static str {
         match self {

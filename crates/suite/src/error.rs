@@ -80,6 +80,17 @@ pub enum SuiteError {
     /// The report could not be rendered or read.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// A suite journal that cannot be resumed.
+    #[error("journal {}: {message}", path.display())]
+    Journal {
+        /// The journal file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A single run's strategy failed (`waitbench run`).
+    #[error(transparent)]
+    Strategy(#[from] RunError),
 }
 
 /// The suite's result type.

@@ -14,10 +14,15 @@ pub mod check;
 pub mod claims;
 pub mod contention;
 mod error;
+pub mod exit;
+pub mod interrupt;
+pub mod journal;
 pub mod measure;
 pub mod output;
+pub mod progress;
 pub mod runner;
 pub mod scenario;
+pub mod single;
 
 pub use builtin::{load_baseline, load_scenarios};
 pub use error::{Result, SuiteError};

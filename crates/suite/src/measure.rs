@@ -20,6 +20,7 @@ use waitbench_mockserver::{MockServer, SERVER_HEADER};
 use waitbench_strategies::{RunError, Strategy};
 
 /// The server a run measures.
+#[derive(Clone)]
 pub enum Target<'a> {
     /// The mock server embedded in this process (its CPU is subtracted from the client's).
     Embedded(&'a MockServer),

@@ -42,6 +42,41 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result.map_err(io("writing", path))
 }
 
+/// Where an output document goes: standard output for `-`, otherwise a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Standard output (`-`).
+    Stdout,
+    /// A file, written atomically.
+    File(PathBuf),
+}
+
+impl std::str::FromStr for Destination {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(match value {
+            "-" => Destination::Stdout,
+            path => Destination::File(PathBuf::from(path)),
+        })
+    }
+}
+
+impl Destination {
+    /// Writes a whole document: atomically to a file, or at once to stdout.
+    pub fn write(&self, bytes: &[u8]) -> Result<()> {
+        match self {
+            Destination::File(path) => write_atomic(path, bytes),
+            Destination::Stdout => {
+                let mut stdout = std::io::stdout().lock();
+                stdout
+                    .write_all(bytes)
+                    .and_then(|()| stdout.flush())
+                    .map_err(io("writing", Path::new("standard output")))
+            }
+        }
+    }
+}
+
 /// Serialises `value` as pretty JSON into `path` atomically.
 pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     let mut text = serde_json::to_vec_pretty(value).map_err(|source| SuiteError::Serialize {

@@ -6,7 +6,7 @@
 //! that the binary decides how progress looks (a bar in a terminal, lines in a log) and
 //! tests can run the suite silently.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use waitbench_core::{
@@ -17,6 +17,7 @@ use waitbench_mockserver::{MockServer, ServerConfig};
 use waitbench_strategies::PlantSpec;
 
 use crate::error::{Result, SuiteError};
+use crate::journal::{Journal, RunKey};
 use crate::measure::{Target, measure};
 use crate::output::{replace_dir_atomic, write_atomic};
 use crate::scenario::{self, PlannedPoint, Scenario, SeriesSpec};
@@ -39,6 +40,10 @@ pub struct SuitePlan {
     pub plants: Vec<PlantSpec>,
     /// Measure only one point of one series (re-measuring a metric that failed).
     pub focus: Option<Focus>,
+    /// Record every finished run in this [journal](crate::journal) file.
+    pub journal: Option<PathBuf>,
+    /// Continue the journal's suite: measure only the runs it does not hold.
+    pub resume: bool,
 }
 
 /// One point of one series: the unit `check` re-measures.
@@ -141,48 +146,99 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
         }
         planned.push((scenario, cells));
     }
-    let runs: u64 = planned
-        .iter()
-        .flat_map(|(_, cells)| cells)
-        .map(|c| c.point.trials as u64)
-        .sum();
-    progress(Progress::Planned { runs });
-
-    let mut results = Vec::new();
-    for (scenario, mut cells) in planned {
-        // Trial-major order: trial i of every series is measured side by side, so a ratio
-        // between two series in one trial is not skewed by drift between their runs.
+    // Trial-major order: trial i of every series is measured side by side, so a ratio
+    // between two series in one trial is not skewed by drift between their runs.
+    let order = |cells: &[Cell<'_>]| -> Vec<(usize, usize)> {
         let rounds = cells.iter().map(|c| c.point.trials).max().unwrap_or(0);
-        for trial in 0..rounds {
-            for cell in cells.iter_mut().filter(|c| trial < c.point.trials) {
-                progress(Progress::RunStarted {
-                    claim: &scenario.file.claim,
-                    series: &cell.spec.label,
-                    x: cell.point.x,
-                    trial: trial + 1,
-                    trials: cell.point.trials,
-                });
-                let measured = measure(
-                    cell.strategy.as_ref(),
-                    &cell.point.workload,
-                    &target,
-                    &cell.point.injected,
-                )
-                .map_err(|source| SuiteError::Run {
-                    scenario: scenario.name.clone(),
-                    series: cell.spec.label.clone(),
-                    strategy: cell.point.kind.name(),
-                    source,
-                })?;
-                progress(Progress::RunFinished {
-                    result: &measured.result,
-                });
-                cell.runs.push(measured.result);
-            }
+        (0..rounds)
+            .flat_map(|trial| {
+                cells
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, c)| trial < c.point.trials)
+                    .map(move |(i, _)| (i, trial))
+            })
+            .collect()
+    };
+    let keys: Vec<RunKey> = planned
+        .iter()
+        .flat_map(|(scenario, cells)| {
+            order(cells).into_iter().map(|(i, trial)| RunKey {
+                scenario: scenario.name.clone(),
+                series: cells[i].spec.label.clone(),
+                x: cells[i].point.x,
+                trial: trial + 1,
+            })
+        })
+        .collect();
+    let (mut journal, mut done) = match (&plan.journal, plan.resume) {
+        (Some(path), true) => {
+            let (journal, done) = Journal::resume(path, plan.quick, &keys)?;
+            (Some(journal), done)
         }
-        // Cells come in series order: consecutive cells of one series make its points.
+        (Some(path), false) => (Some(Journal::create(path, plan.quick, &keys)?), Vec::new()),
+        (None, _) => (None, Vec::new()),
+    };
+    progress(Progress::Planned {
+        runs: (keys.len() - done.len()) as u64,
+    });
+
+    let planned_runs = keys.len();
+    // Runs recorded in the journal (and taken from it) or measured now.
+    let mut results = Vec::new();
+    let mut keys = keys.into_iter();
+    let mut measured_runs = done.len();
+    let mut stopped = false;
+    for (scenario, mut cells) in planned {
+        for (i, trial) in order(&cells) {
+            let key = keys.next().expect("one key per planned run");
+            let cell = &mut cells[i];
+            if let Some(at) = done.iter().position(|(k, _)| *k == key) {
+                cell.runs.push(done.swap_remove(at).1);
+                continue;
+            }
+            if stopped || waitbench_core::interrupt::requested() {
+                stopped = true;
+                continue;
+            }
+            progress(Progress::RunStarted {
+                claim: &scenario.file.claim,
+                series: &cell.spec.label,
+                x: cell.point.x,
+                trial: trial + 1,
+                trials: cell.point.trials,
+            });
+            let measured = measure(
+                cell.strategy.as_ref(),
+                &cell.point.workload,
+                &target,
+                &cell.point.injected,
+            )
+            .map_err(|source| SuiteError::Run {
+                scenario: scenario.name.clone(),
+                series: cell.spec.label.clone(),
+                strategy: cell.point.kind.name(),
+                source,
+            })?;
+            if measured.result.interrupted {
+                // Cut short: not a finished run, so neither kept nor journaled; a resumed
+                // suite measures it again in full.
+                stopped = true;
+                continue;
+            }
+            progress(Progress::RunFinished {
+                result: &measured.result,
+            });
+            if let Some(journal) = journal.as_mut() {
+                journal.record(&key, &measured.result)?;
+            }
+            cell.runs.push(measured.result);
+            measured_runs += 1;
+        }
+        // Cells come in series order: consecutive cells of one series make its points. A
+        // point not measured at all (the suite was interrupted) is left out.
         let mut series: Vec<(usize, Series)> = Vec::new();
-        for cell in cells {
+        for cell in cells.into_iter().filter(|c| !c.runs.is_empty()) {
             let point = point_result(cell.point.x, TrialSet::new(cell.runs));
             match series.last_mut() {
                 Some((index, last)) if *index == cell.index => last.points.push(point),
@@ -212,7 +268,18 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
         });
     }
     let claims = crate::claims::evaluate(&results);
+    let incomplete = stopped.then(|| {
+        format!(
+            "interrupted after {measured_runs} of {planned_runs} runs{}",
+            journal.as_ref().map_or(String::new(), |j| format!(
+                "; `waitbench reproduce --resume` with the same flags measures the rest \
+                 (journal: {})",
+                j.path().display()
+            ))
+        )
+    });
     Ok(SuiteResults {
+        incomplete,
         schema_version: SUITE_SCHEMA_VERSION,
         quick: plan.quick,
         trials,

@@ -140,6 +140,34 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
+impl Baseline {
+    /// This baseline with every value taken from `results`, tolerances and gates kept
+    /// (`check --update-baseline`).
+    pub fn updated_from(&self, results: &SuiteResults) -> Baseline {
+        let current = metrics(results);
+        let mut updated = self.clone();
+        for (name, metric) in updated.metrics.iter_mut() {
+            if let Some(value) = current.get(name) {
+                metric.value = *value;
+            }
+        }
+        updated
+    }
+}
+
+/// [`make_baseline`] from results files (`check --make-baseline RESULTS…`), with the
+/// house [`TOLERANCE_POLICY`]; returns the baseline and how many runs it came from.
+pub fn make_baseline_from_files(
+    template: &Baseline,
+    paths: &[std::path::PathBuf],
+) -> Result<Baseline> {
+    let runs: Vec<SuiteResults> = paths
+        .iter()
+        .map(|p| waitbench_report::read_results(p))
+        .collect::<Result<_, _>>()?;
+    make_baseline(template, &runs, TOLERANCE_POLICY)
+}
+
 /// A new baseline for `template`'s metrics (same names, gates and floors) from the
 /// distribution of each metric over `runs`: the value is the median, and the tolerance
 /// is [`TolerancePolicy::worst_factor`] × the distance from the median to the worst

@@ -113,6 +113,34 @@ pub struct Checked {
     pub verdict: GateVerdict,
 }
 
+impl Checked {
+    /// One line per measured stretch saying how busy other processes kept the machine.
+    pub fn machine_lines(&self) -> Vec<String> {
+        [
+            ("the suite", &self.suite_load),
+            ("the re-measurement", &self.confirmation_load),
+        ]
+        .into_iter()
+        .filter_map(|(what, load)| {
+            Some(format!(
+                "machine during {what}: {}",
+                load.as_ref()?.describe()
+            ))
+        })
+        .collect()
+    }
+}
+
+impl From<GateVerdict> for crate::exit::Conclusion {
+    fn from(verdict: GateVerdict) -> Self {
+        match verdict {
+            GateVerdict::Pass => crate::exit::Conclusion::Ok,
+            GateVerdict::Regression => crate::exit::Conclusion::Regression,
+            GateVerdict::Inconclusive => crate::exit::Conclusion::Inconclusive,
+        }
+    }
+}
+
 /// Checks stored results: nothing can be re-measured, so a failure stands.
 pub fn stored(baseline: &Baseline, results: SuiteResults) -> Result<Checked> {
     let rows = compare(baseline, &metrics(&results))?;
@@ -146,6 +174,8 @@ pub fn live(
         trials: None,
         plants: plants.to_vec(),
         focus: None,
+        journal: None,
+        resume: false,
     };
     let (results, suite_load) = Contention::around(|| run(&plan, false));
     let results = results?;

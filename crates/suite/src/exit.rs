@@ -1,17 +1,19 @@
-//! How the process ends: one table of exit codes for every subcommand, the classification
-//! of an error into a code by its type, and the exit on Ctrl-C or SIGTERM.
+//! How a waitbench process ends: one table of exit codes for every subcommand, and the
+//! classification of an error into a code by its type.
 //!
 //! CI scripts branch on these codes (retry on 75, fail on 1, fix the job on 2, look at the
-//! machine on 3), so a code must follow from what failed, never from an error's wording:
-//! [`exit_code`] downcasts the error chain to the libraries' typed errors.
+//! machine on 3, look at the target on 4), so a code must follow from what failed, never
+//! from an error's wording: [`exit_code`] downcasts an error chain to the libraries' typed
+//! errors. It lives here, beside those errors, so that a test or another front end
+//! classifies exactly as the binary does.
 
 use std::error::Error;
 
+use crate::SuiteError;
 use waitbench_core::WorkloadError;
 use waitbench_mockserver::ServerError;
 use waitbench_report::ReportError;
 use waitbench_strategies::RunError;
-use waitbench_suite::SuiteError;
 
 /// Success.
 pub const EXIT_SUCCESS: u8 = 0;
@@ -21,6 +23,9 @@ pub const EXIT_REGRESSION: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// A run failed: a strategy, the server or the report failed at runtime.
 pub const EXIT_RUN_FAILED: u8 = 3;
+/// A run that finished but whose error rate exceeded `--max-error-rate`: its numbers
+/// describe a broken target, not a strategy.
+pub const EXIT_ERROR_RATE: u8 = 4;
 /// A check that cannot tell noise from a regression on a contended machine (sysexits'
 /// EX_TEMPFAIL: try again).
 pub const EXIT_INCONCLUSIVE: u8 = 75;
@@ -37,15 +42,47 @@ Exit codes (every subcommand):
        output path that cannot be written
     3  run failed: a strategy, the server or the report failed at runtime (e.g. `serve`
        on a port already in use)
+    4  too many errors: a run's error rate exceeded --max-error-rate (by default any
+       error, unless the run itself injects faults); its results are still written
    75  check inconclusive: a metric failed while other processes were using the CPU,
        so noise cannot be told from a regression; run it again
-  130  interrupted by Ctrl-C or SIGTERM (`serve` stops on either and exits 0)";
+  130  interrupted by Ctrl-C or SIGTERM: what was measured is printed and written,
+       marked interrupted; a second Ctrl-C quits at once (`serve` stops on either and
+       exits 0)";
 
-/// The exit code for an error: the first error in its chain whose type says what
-/// failed decides; anything else (a flag combination rejected by the CLI itself) is
-/// bad usage.
-pub fn exit_code(err: &anyhow::Error) -> u8 {
-    err.chain().find_map(classify).unwrap_or(EXIT_USAGE)
+/// What a command concluded when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conclusion {
+    /// Everything held.
+    Ok,
+    /// `check` found a metric past its tolerance, confirmed by re-measurement.
+    Regression,
+    /// A run finished, but more of its requests failed than `--max-error-rate` allows.
+    TooManyErrors,
+    /// `check` saw a failure it could not confirm on a contended machine.
+    Inconclusive,
+    /// Ctrl-C or SIGTERM stopped it; what was measured was kept.
+    Interrupted,
+}
+
+impl Conclusion {
+    /// This conclusion's exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Conclusion::Ok => EXIT_SUCCESS,
+            Conclusion::Regression => EXIT_REGRESSION,
+            Conclusion::TooManyErrors => EXIT_ERROR_RATE,
+            Conclusion::Inconclusive => EXIT_INCONCLUSIVE,
+            Conclusion::Interrupted => EXIT_INTERRUPTED,
+        }
+    }
+}
+
+/// The exit code for an error chain (outermost first, as `anyhow::Error::chain` yields
+/// it): the first error whose type says what failed decides; anything else (a flag
+/// combination rejected by the CLI itself) is bad usage.
+pub fn exit_code<'a>(chain: impl IntoIterator<Item = &'a (dyn Error + 'static)>) -> u8 {
+    chain.into_iter().find_map(classify).unwrap_or(EXIT_USAGE)
 }
 
 /// The code for one error of the chain, if its type decides it.
@@ -70,7 +107,7 @@ fn classify(err: &(dyn Error + 'static)) -> Option<u8> {
 
 fn suite(err: &SuiteError) -> u8 {
     match err {
-        SuiteError::Run { source, .. } => run(source),
+        SuiteError::Run { source, .. } | SuiteError::Strategy(source) => run(source),
         SuiteError::Server(e) => server(e),
         // Transparent: the report error's own variant says whose fault it is.
         SuiteError::Report(e) => report(e),
@@ -101,84 +138,6 @@ fn report(err: &ReportError) -> u8 {
     }
 }
 
-/// Makes Ctrl-C (SIGINT) and SIGTERM end the process at once with
-/// [`EXIT_INTERRUPTED`] and a one-line message. No output is left half-written: each is
-/// written to a hidden temporary sibling and renamed into place, so an interrupted run
-/// saves nothing (at worst that temporary stays behind).
-pub fn exit_on_interrupt() -> std::io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    // Registered before returning, so that a signal arriving during the run is ours
-    // rather than the default handler's (which would end the process without a code).
-    let signals = {
-        let _context = runtime.enter();
-        Signals::register()?
-    };
-    std::thread::Builder::new()
-        .name("waitbench-signals".into())
-        .spawn(move || {
-            let name = runtime.block_on(signals.first());
-            eprintln!(
-                "{}interrupted by {name}: stopped; this run's results were not saved",
-                clear_line()
-            );
-            std::process::exit(i32::from(EXIT_INTERRUPTED));
-        })?;
-    Ok(())
-}
-
-/// The signals that interrupt a run.
-struct Signals {
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    #[cfg(unix)]
-    fn register() -> std::io::Result<Self> {
-        use tokio::signal::unix::{SignalKind, signal};
-        Ok(Signals {
-            interrupt: signal(SignalKind::interrupt())?,
-            terminate: signal(SignalKind::terminate())?,
-        })
-    }
-
-    #[cfg(not(unix))]
-    fn register() -> std::io::Result<Self> {
-        Ok(Signals {})
-    }
-
-    /// Waits for the first signal and names it.
-    #[cfg(unix)]
-    async fn first(mut self) -> &'static str {
-        tokio::select! {
-            _ = self.interrupt.recv() => "Ctrl-C (SIGINT)",
-            _ = self.terminate.recv() => "SIGTERM",
-        }
-    }
-
-    /// Waits for the first signal and names it.
-    #[cfg(not(unix))]
-    async fn first(self) -> &'static str {
-        let _ = tokio::signal::ctrl_c().await;
-        "Ctrl-C"
-    }
-}
-
-/// Clears a progress bar's line first when stderr is a terminal, so the message does not
-/// run on from the bar.
-fn clear_line() -> &'static str {
-    use std::io::IsTerminal;
-    if std::io::stderr().is_terminal() {
-        "\r\x1b[2K"
-    } else {
-        ""
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -188,7 +147,7 @@ mod tests {
     use super::*;
 
     fn code(err: impl Into<anyhow::Error>) -> u8 {
-        exit_code(&err.into())
+        exit_code(err.into().chain())
     }
 
     fn io() -> std::io::Error {
@@ -245,7 +204,7 @@ mod tests {
         let err = Err::<(), _>(bind)
             .context("starting the server on 127.0.0.1:8080")
             .unwrap_err();
-        assert_eq!(exit_code(&err), EXIT_RUN_FAILED);
+        assert_eq!(exit_code(err.chain()), EXIT_RUN_FAILED);
         assert_eq!(
             code(SuiteError::Server(ServerError::Panicked)),
             EXIT_RUN_FAILED
@@ -282,6 +241,7 @@ mod tests {
                 EXIT_REGRESSION,
                 EXIT_USAGE,
                 EXIT_RUN_FAILED,
+                EXIT_ERROR_RATE,
                 EXIT_INCONCLUSIVE,
                 EXIT_INTERRUPTED
             ]

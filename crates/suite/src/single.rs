@@ -1,0 +1,299 @@
+//! `waitbench run` as a library: one strategy, one workload, K trials, against the
+//! embedded mock server or a target, and the documents it writes.
+//!
+//! The binary turns flags into a [`SingleRun`] and draws a progress bar from
+//! [`Prepared::position`]; everything that decides what is measured lives here, so a test
+//! can run exactly what `waitbench run` runs. The order of events matters for honesty:
+//! the server starts and the target is probed before any trial, so the header can say
+//! what the server injects; trials stop at an interruption, and the trials measured so
+//! far are kept, each marking whether it was cut short.
+
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use waitbench_core::{
+    ErrorPolicy, InjectedConditions, LoadModel, PathPlan, RunDocument, RunResult, Timeouts,
+    TrialSet, Workload,
+};
+use waitbench_mockserver::{AppState, Conditions, MockServer, ServerConfig};
+use waitbench_strategies::{Strategy, StrategyKind, StrategyOptions};
+
+use crate::error::{Result, SuiteError};
+use crate::measure::{Target, measure};
+
+/// The flags of one `waitbench run`, as values.
+#[derive(Debug, Clone)]
+pub struct SingleRun {
+    /// The strategy to run.
+    pub strategy: StrategyKind,
+    /// Its settings.
+    pub options: StrategyOptions,
+    /// The load model.
+    pub load: LoadModel,
+    /// Send a batch's requests to distinct `/item/{i}` paths instead of `path`.
+    pub distinct_endpoints: bool,
+    /// The path every request goes to otherwise.
+    pub path: String,
+    /// Conditions: the embedded server's defaults, or per request to a target.
+    pub conditions: Conditions,
+    /// A server to measure instead of the embedded one.
+    pub target: Option<String>,
+    /// The embedded server's worker threads (`None`: one per core).
+    pub server_threads: Option<usize>,
+    /// What a failure does to the rest of a batch.
+    pub on_error: ErrorPolicy,
+    /// Connect and request timeouts.
+    pub timeouts: Timeouts,
+    /// Independent trials.
+    pub trials: usize,
+    /// The share of failed requests a trial may have before the run counts as failed;
+    /// `None`: see [`InjectedConditions::error_budget`].
+    pub max_error_rate: Option<f64>,
+}
+
+
+
+/// The load model a `run`'s flags ask for: a rate makes an open loop (and needs a
+/// duration), a duration alone a closed loop, neither a batch of `requests` (1000 unless
+/// given).
+pub fn load_model(
+    requests: Option<u64>,
+    concurrency: usize,
+    duration: Option<Duration>,
+    warmup: Duration,
+    rate: Option<f64>,
+) -> Result<LoadModel> {
+    Ok(match (rate, duration) {
+        (Some(rate), duration) => LoadModel::OpenLoop {
+            rate_per_s: rate,
+            duration: duration.ok_or_else(|| {
+                SuiteError::Usage("--rate needs --duration, e.g. --rate 500 --duration 10s".into())
+            })?,
+            warmup,
+            max_in_flight: concurrency,
+        },
+        (None, Some(duration)) => LoadModel::ClosedLoop {
+            concurrency,
+            duration,
+            warmup,
+        },
+        (None, None) => LoadModel::Batch {
+            requests: requests.unwrap_or(1000),
+            concurrency,
+        },
+    })
+}
+
+/// A run whose server is up, target probed, workload checked and strategy built: only
+/// the trials are left.
+pub struct Prepared {
+    server: Option<MockServer>,
+    target: Target<'static>,
+    workload: Workload,
+    injected: InjectedConditions,
+    strategy: Box<dyn Strategy>,
+    trials: usize,
+    error_budget: f64,
+}
+
+/// What the trials measured; fewer than asked when an interruption stopped them.
+pub struct SingleOutcome {
+    /// The trials measured (the last one marked `interrupted` if it was cut short).
+    pub set: TrialSet,
+    /// Each trial's latency histogram, in microseconds.
+    pub histograms: Vec<Histogram<u64>>,
+    /// Whether an interruption stopped the run before every trial ran in full.
+    pub interrupted: bool,
+    /// The share of failed requests allowed ([`InjectedConditions::error_budget`]).
+    pub error_budget: f64,
+}
+
+impl SingleOutcome {
+    /// The worst trial's error rate, when it is over the budget.
+    pub fn over_error_budget(&self) -> Option<f64> {
+        self.set
+            .trials
+            .iter()
+            .map(|t| t.error_rate)
+            .max_by(f64::total_cmp)
+            .filter(|&rate| rate > self.error_budget)
+    }
+
+    /// The result document `--json` writes.
+    pub fn json(&self, command: Vec<String>) -> Result<Vec<u8>> {
+        let doc = RunDocument::new(command, &self.set);
+        let mut text = serde_json::to_vec_pretty(&doc).map_err(|source| SuiteError::Serialize {
+            what: "the run's JSON document",
+            source,
+        })?;
+        text.push(b'\n');
+        Ok(text)
+    }
+
+    /// The median trial's latency distribution in HdrHistogram's `.hgrm` text format.
+    pub fn hgrm(&self) -> Result<Vec<u8>> {
+        let median = self
+            .set
+            .median_trial()
+            .and_then(|m| self.set.trials.iter().position(|t| std::ptr::eq(t, m)))
+            .and_then(|i| self.histograms.get(i))
+            .ok_or_else(|| SuiteError::Usage("no trial was measured: no distribution".into()))?;
+        let mut text = Vec::new();
+        waitbench_core::hgrm::write_hgrm(median, 5, &mut text)
+            .map_err(|e| SuiteError::Usage(format!("formatting the .hgrm distribution: {e}")))?;
+        Ok(text)
+    }
+}
+
+impl Prepared {
+    /// Starts the embedded server (or probes the target), builds the workload and the
+    /// strategy; nothing is measured yet.
+    pub fn new(run: &SingleRun) -> Result<Self> {
+        if run.trials == 0 {
+            return Err(SuiteError::Usage("--trials must be at least 1".into()));
+        }
+        let server = match &run.target {
+            Some(_) => None,
+            None => {
+                let defaults = ServerConfig::default();
+                let config = ServerConfig {
+                    worker_threads: run.server_threads.unwrap_or(defaults.worker_threads),
+                    ..defaults
+                }
+                .with_conditions(run.conditions.clone());
+                Some(MockServer::start(config)?)
+            }
+        };
+        let target = match (&server, &run.target) {
+            (Some(server), _) => Target::Waitbench(server.url()),
+            (None, Some(url)) => Target::remote(url),
+            (None, None) => unreachable!("a server is started when no target is given"),
+        };
+        let paths = match (run.distinct_endpoints, &run.load) {
+            (false, _) => PathPlan::Single {
+                path: run.path.clone(),
+            },
+            (true, LoadModel::Batch { requests, .. }) => {
+                PathPlan::DistinctItems { count: *requests }
+            }
+            (true, _) => {
+                return Err(SuiteError::Usage(
+                    "--distinct-endpoints needs a batch (--requests N), not a duration or rate"
+                        .into(),
+                ));
+            }
+        };
+        let workload = Workload {
+            target: target.url(),
+            paths,
+            // The embedded server applies the conditions itself; a remote one is asked
+            // per request.
+            query: run.target.as_ref().and_then(|_| run.conditions.to_query()),
+            load: run.load.clone(),
+            on_error: run.on_error,
+            timeouts: run.timeouts,
+        };
+        workload
+            .validate()
+            .map_err(|e| SuiteError::Usage(e.to_string()))?;
+        // What the run really had: a waitbench target applies its own defaults wherever
+        // a request asks for nothing; a foreign target's conditions are unknown (the
+        // summary says so), whatever the query asks.
+        let injected = match (&server, target.stats()) {
+            (None, Some(stats)) => Conditions::from_injected(&stats.defaults)
+                .map_err(|e| SuiteError::Usage(format!("the target's /stats defaults: {e}")))?
+                .overlaid(&run.conditions)
+                .to_injected(false),
+            _ => run.conditions.to_injected(server.is_some()),
+        };
+        Ok(Prepared {
+            strategy: waitbench_strategies::build(run.strategy, &run.options),
+            server,
+            target,
+            workload,
+            error_budget: injected.error_budget(run.max_error_rate),
+            injected,
+            trials: run.trials,
+        })
+    }
+
+    /// How much work the trials are, and in what unit: requests for a batch, seconds
+    /// (warm-up included) for a timed run.
+    pub fn total(&self) -> (u64, &'static str) {
+        match self.workload.load {
+            LoadModel::Batch { requests, .. } => (requests * self.trials as u64, "requests"),
+            LoadModel::ClosedLoop {
+                duration, warmup, ..
+            }
+            | LoadModel::OpenLoop {
+                duration, warmup, ..
+            } => (
+                ((duration + warmup).as_secs_f64() * self.trials as f64).ceil() as u64,
+                "s",
+            ),
+        }
+    }
+
+    /// How far the trials are, in [`total`](Self::total)'s unit, readable from another
+    /// thread: requests served by the server (read in-process from the embedded one, over
+    /// `/stats` from a remote waitbench server; a foreign server is never polled), or
+    /// seconds elapsed.
+    pub fn position(&self) -> impl Fn() -> u64 + Send + 'static {
+        enum Source {
+            Embedded(AppState),
+            Remote(Target<'static>),
+            None,
+        }
+        let source = match (&self.server, &self.target) {
+            (Some(server), _) => Source::Embedded(server.state()),
+            (None, Target::Waitbench(url)) => Source::Remote(Target::Waitbench(url.clone())),
+            _ => Source::None,
+        };
+        let served = move || match &source {
+            Source::Embedded(state) => Some(state.stats().requests_served),
+            Source::Remote(target) => target.stats().map(|s| s.requests_served),
+            Source::None => None,
+        };
+        let before = served().unwrap_or(0);
+        let started = Instant::now();
+        let in_requests = matches!(self.workload.load, LoadModel::Batch { .. });
+        move || {
+            if in_requests {
+                served().map_or(0, |n| n.saturating_sub(before))
+            } else {
+                started.elapsed().as_secs()
+            }
+        }
+    }
+
+    /// Runs the trials, telling `on_trial` the number (from 1) of each as it starts. An
+    /// interruption ends the trial under way early (it is kept, marked) and starts no more.
+    pub fn run(&self, on_trial: &mut dyn FnMut(usize)) -> Result<SingleOutcome> {
+        let mut trials: Vec<RunResult> = Vec::with_capacity(self.trials);
+        let mut histograms = Vec::with_capacity(self.trials);
+        for trial in 1..=self.trials {
+            if waitbench_core::interrupt::requested() {
+                break;
+            }
+            on_trial(trial);
+            let target = match &self.server {
+                Some(server) => Target::Embedded(server),
+                None => self.target.clone(),
+            };
+            let measured = measure(
+                self.strategy.as_ref(),
+                &self.workload,
+                &target,
+                &self.injected,
+            )?;
+            trials.push(measured.result);
+            histograms.push(measured.latency);
+        }
+        Ok(SingleOutcome {
+            set: TrialSet::new(trials),
+            histograms,
+            interrupted: waitbench_core::interrupt::requested(),
+            error_budget: self.error_budget,
+        })
+    }
+}
