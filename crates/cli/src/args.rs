@@ -106,6 +106,15 @@ fn runtime_flavors() -> impl TypedValueParser<Value = RuntimeFlavor> {
     listed(RuntimeFlavor::ALL.map(|f| (f.name(), f.description())))
 }
 
+/// Deliberate regressions, to show the gate catches them; never on by default.
+#[derive(Debug, Clone, Args)]
+pub struct PlantArgs {
+    /// Debugging: plant a regression in one strategy to show the gate catches it,
+    /// e.g. reqwest-tokio:in-flight=80% or ureq-threads:delay=6ms (never on by default).
+    #[arg(long = "plant", value_name = "STRATEGY:PLANT", value_parser = spec::<PlantSpec>)]
+    pub specs: Vec<PlantSpec>,
+}
+
 /// `waitbench run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -187,10 +196,9 @@ pub struct RunArgs {
     /// to stdout for `-` (the summary then goes to stderr).
     #[arg(long, value_name = "FILE", value_parser = spec::<Destination>)]
     pub hgrm: Option<Destination>,
-    /// Debugging: plant a regression in one strategy to show the gate catches it,
-    /// e.g. reqwest-tokio:in-flight=80% or ureq-threads:delay=6ms (never on by default).
-    #[arg(long, value_name = "STRATEGY:PLANT", value_parser = spec::<PlantSpec>)]
-    pub plant: Option<PlantSpec>,
+    /// Planted regressions (debugging).
+    #[command(flatten)]
+    pub plant: PlantArgs,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -218,10 +226,9 @@ pub struct ReproduceArgs {
     /// OUT.journal.jsonl beside the report folder, does not hold.
     #[arg(long)]
     pub resume: bool,
-    /// Debugging: plant a regression in one strategy to show the gate catches it,
-    /// e.g. reqwest-tokio:in-flight=80% or ureq-threads:delay=6ms (never on by default).
-    #[arg(long, value_name = "STRATEGY:PLANT", value_parser = spec::<PlantSpec>)]
-    pub plant: Vec<PlantSpec>,
+    /// Planted regressions (debugging).
+    #[command(flatten)]
+    pub plant: PlantArgs,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -286,10 +293,9 @@ pub struct CheckArgs {
     /// fixtures/scenarios/].
     #[arg(long, value_name = "DIR")]
     pub scenarios: Option<PathBuf>,
-    /// Debugging: plant a regression in one strategy to show the gate catches it,
-    /// e.g. reqwest-tokio:in-flight=80% or ureq-threads:delay=6ms (never on by default).
-    #[arg(long, value_name = "STRATEGY:PLANT", value_parser = spec::<PlantSpec>)]
-    pub plant: Vec<PlantSpec>,
+    /// Planted regressions (debugging).
+    #[command(flatten)]
+    pub plant: PlantArgs,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,

@@ -40,7 +40,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
             let checked = gate::live(
                 &baseline,
                 &scenarios,
-                &args.plant,
+                &args.plant.specs,
                 &mut |plan, hide| crate::reproduce::run_suite(plan, args.quiet || hide),
                 &mut |note| eprintln!("{note}"),
             );

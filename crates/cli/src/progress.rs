@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use waitbench_suite::Progress;
-use waitbench_suite::progress::{RunLabel, clock, eta, finished_line};
+use waitbench_suite::progress::{Shown, SuiteTally};
 
 /// How long a run goes before its progress bar appears.
 const SHOW_AFTER: Duration = Duration::from_secs(1);
@@ -139,10 +139,8 @@ impl Drop for Bar {
 /// A suite's progress, fed by the runner's [`Progress`] events and shown in a [`Mode`].
 pub struct SuiteProgress {
     mode: Mode,
-    started: Instant,
-    planned: u64,
+    tally: SuiteTally,
     done: Arc<AtomicU64>,
-    current: Option<RunLabel>,
     bar: Option<Bar>,
 }
 
@@ -151,71 +149,31 @@ impl SuiteProgress {
     pub fn new(mode: Mode) -> Self {
         SuiteProgress {
             mode,
-            started: Instant::now(),
-            planned: 0,
+            tally: SuiteTally::default(),
             done: Arc::new(AtomicU64::new(0)),
-            current: None,
             bar: None,
         }
     }
 
     /// Takes in one event of the runner.
     pub fn on(&mut self, event: Progress<'_>) {
-        match event {
-            Progress::Planned { runs } => {
-                self.planned = runs;
-                match self.mode {
-                    Mode::Bar => {
-                        let done = Arc::clone(&self.done);
-                        self.bar = Some(Bar::start(
-                            "starting".into(),
-                            runs,
-                            "runs",
-                            false,
-                            move || done.load(Ordering::Relaxed),
-                        ));
-                    }
-                    Mode::Lines => eprintln!("{runs} runs planned"),
-                    Mode::Quiet => {}
-                }
+        match (self.tally.on(event), self.mode) {
+            (_, Mode::Quiet) => {}
+            (Shown::Planned(runs), Mode::Bar) => {
+                let done = Arc::clone(&self.done);
+                let poll = move || done.load(Ordering::Relaxed);
+                self.bar = Some(Bar::start("starting".into(), runs, "runs", false, poll));
             }
-            Progress::RunStarted {
-                claim,
-                series,
-                x,
-                trial,
-                trials,
-            } => {
-                let label = RunLabel {
-                    claim: claim.to_string(),
-                    series: series.to_string(),
-                    x,
-                    trial,
-                    trials,
-                };
+            (Shown::Planned(runs), Mode::Lines) => eprintln!("{runs} runs planned"),
+            (Shown::Started(message), _) => {
                 if let Some(bar) = &self.bar {
-                    let done = self.done.load(Ordering::Relaxed);
-                    let eta = eta(self.started.elapsed(), done, self.planned);
-                    bar.set_message(match eta {
-                        Some(eta) => format!("{label} · ETA {}", clock(eta)),
-                        None => label.to_string(),
-                    });
+                    bar.set_message(message);
                 }
-                self.current = Some(label);
             }
-            Progress::RunFinished { result } => {
-                let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-                if let (Mode::Lines, Some(label)) = (self.mode, &self.current) {
-                    eprintln!(
-                        "{}",
-                        finished_line(
-                            label,
-                            done,
-                            self.planned,
-                            result.throughput_rps,
-                            self.started.elapsed()
-                        )
-                    );
+            (Shown::Finished(done, line), mode) => {
+                self.done.store(done, Ordering::Relaxed);
+                if mode == Mode::Lines {
+                    eprintln!("{line}");
                 }
             }
         }

@@ -45,7 +45,7 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<Conclusion> {
         only: args.only,
         scenarios: waitbench_suite::load_scenarios(args.scenarios.as_deref())?,
         trials: args.trials,
-        plants: args.plant,
+        plants: args.plant.specs,
         focus: None,
         journal: Some(journal::path_for(&args.out)),
         resume: args.resume,

@@ -40,8 +40,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
             ticker: args.ticker,
             plant: args
                 .plant
-                .filter(|spec| spec.strategy == kind)
-                .map(|spec| spec.plant),
+                .specs
+                .iter()
+                .find(|s| s.strategy == kind)
+                .map(|s| s.plant),
         },
         load: load_model(
             args.requests,

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use waitbench_core::units::{
-    UNAVAILABLE, format_bytes, format_count, format_micros, format_percent, format_rps, format_seconds,
-    format_significant,
+    UNAVAILABLE, format_bytes, format_count, format_micros, format_percent, format_rps,
+    format_seconds, format_significant,
 };
 use waitbench_core::{
     ClaimRow, Point, RunResult, ScenarioResult, SuiteResults, Tally, Variant, Verdict,

@@ -3,9 +3,11 @@
 //! binary's bars) so the text a CI log records is tested as text.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use waitbench_core::units::{format_rps, format_significant};
+
+use crate::runner::Progress;
 
 /// The run under way: which claim, series, point and trial.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +65,85 @@ pub fn finished_line(
     )
 }
 
+/// What a suite's progress display should show after one runner event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown {
+    /// The suite is planned: this many runs to go.
+    Planned(u64),
+    /// A run started: the message for a bar (label and ETA).
+    Started(String),
+    /// A run finished: how many are done, and its line for a log.
+    Finished(u64, String),
+}
+
+/// A suite's progress as words: counts the runner's [`Progress`] events and turns each
+/// into what a bar or a log shows, timed from when it was made.
+#[derive(Debug)]
+pub struct SuiteTally {
+    started: Instant,
+    planned: u64,
+    done: u64,
+    current: Option<RunLabel>,
+}
+
+impl Default for SuiteTally {
+    fn default() -> Self {
+        SuiteTally {
+            started: Instant::now(),
+            planned: 0,
+            done: 0,
+            current: None,
+        }
+    }
+}
+
+impl SuiteTally {
+    /// Takes in one event of the runner and says what to show for it.
+    pub fn on(&mut self, event: Progress<'_>) -> Shown {
+        let elapsed = self.started.elapsed();
+        match event {
+            Progress::Planned { runs } => {
+                self.planned = runs;
+                Shown::Planned(runs)
+            }
+            Progress::RunStarted {
+                claim,
+                series,
+                x,
+                trial,
+                trials,
+            } => {
+                let label = RunLabel {
+                    claim: claim.to_string(),
+                    series: series.to_string(),
+                    x,
+                    trial,
+                    trials,
+                };
+                let message = match eta(elapsed, self.done, self.planned) {
+                    Some(eta) => format!("{label} · ETA {}", clock(eta)),
+                    None => label.to_string(),
+                };
+                self.current = Some(label);
+                Shown::Started(message)
+            }
+            Progress::RunFinished { result } => {
+                self.done += 1;
+                let line = self.current.as_ref().map_or_else(String::new, |label| {
+                    finished_line(
+                        label,
+                        self.done,
+                        self.planned,
+                        result.throughput_rps,
+                        elapsed,
+                    )
+                });
+                Shown::Finished(self.done, line)
+            }
+        }
+    }
+}
+
 /// A duration as a clock reads, `HH:MM:SS`, as progress bars show elapsed time.
 pub fn clock(d: Duration) -> String {
     let s = d.as_secs();
@@ -115,6 +196,36 @@ mod tests {
         assert!(line.contains("x=0.5"), "{line}");
         assert!(line.contains("97.3 req/s"), "{line}");
         assert!(line.ends_with("ETA 00:00:30"), "{line}");
+    }
+
+    #[test]
+    fn the_tally_numbers_finished_runs_against_the_plan_and_labels_them() {
+        let text = include_str!("../../report/tests/fixtures/small-results.json");
+        let suite: waitbench_core::SuiteResults = serde_json::from_str(text).unwrap();
+        let result = &suite.scenarios[0].series[0].points[0].trials.trials[0];
+        let mut tally = SuiteTally::default();
+        assert_eq!(tally.on(Progress::Planned { runs: 4 }), Shown::Planned(4));
+        let started = tally.on(Progress::RunStarted {
+            claim: "C",
+            series: "async",
+            x: 100.0,
+            trial: 1,
+            trials: 2,
+        });
+        // No run has finished: nothing to extrapolate an ETA from.
+        assert_eq!(
+            started,
+            Shown::Started("C · async · x=100 · trial 1/2".into())
+        );
+        match tally.on(Progress::RunFinished { result }) {
+            Shown::Finished(1, line) => {
+                assert!(
+                    line.starts_with("[1/4] C · async · x=100 · trial 1/2 · "),
+                    "{line}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

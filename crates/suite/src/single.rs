@@ -51,8 +51,6 @@ pub struct SingleRun {
     pub max_error_rate: Option<f64>,
 }
 
-
-
 /// The load model a `run`'s flags ask for: a rate makes an open loop (and needs a
 /// duration), a duration alone a closed loop, neither a batch of `requests` (1000 unless
 /// given).
