@@ -68,8 +68,13 @@ pub fn headline(r: &RunResult) -> String {
     } else {
         r.workload.target.as_str()
     };
+    let stopped = if r.interrupted {
+        " · INTERRUPTED: the figures cover the measured window only"
+    } else {
+        ""
+    };
     format!(
-        "{} · {load} · injected latency {latency} · {server}",
+        "{} · {load} · injected latency {latency} · {server}{stopped}",
         r.strategy.name
     )
 }
@@ -259,5 +264,39 @@ mod tests {
             "RSS peak 10.0 MiB (+1.0 MiB steady, 1.0 KiB per in-flight)  VM peak 3.00 GiB  \
              threads 1003"
         );
+    }
+
+    fn stored() -> RunResult {
+        let text = include_str!("../tests/fixtures/small-results.json");
+        let suite: waitbench_core::SuiteResults = serde_json::from_str(text).expect("fixture");
+        suite.scenarios[0].series[0].points[0].trials.trials[0].clone()
+    }
+
+    #[test]
+    fn the_headline_gives_the_concurrency_the_strategy_reaches() {
+        let mut r = stored();
+        r.workload.load = LoadModel::Batch {
+            requests: 100,
+            concurrency: 10,
+        };
+        r.strategy.name = "ureq-sequential".into();
+        r.strategy.effective_concurrency = 1;
+        let line = headline(&r);
+        assert!(
+            line.contains("batch of 100 at C=1 (-c 10; ureq-sequential reaches 1)"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_foreign_target_s_latency_is_unknown_and_an_interruption_is_said() {
+        let mut r = stored();
+        r.injected.embedded_server = false;
+        r.injected.latency = None;
+        r.server = None;
+        r.interrupted = true;
+        let line = headline(&r);
+        assert!(line.contains("injected latency unknown"), "{line}");
+        assert!(line.contains("INTERRUPTED"), "{line}");
     }
 }
