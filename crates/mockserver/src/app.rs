@@ -19,6 +19,7 @@ use crate::body::{Content, ServedBody};
 use crate::conditions::Conditions;
 use crate::config::ServerConfig;
 use crate::connection::{Connection, ConnectionEnd};
+use crate::control;
 use crate::error::ServerError;
 use crate::faults::{FaultKind, PauseFault};
 use crate::spec::SpecError;
@@ -41,6 +42,8 @@ struct Inner {
     cpu: Arc<ThreadCpu>,
     timer: PreciseTimer,
     started: Instant,
+    /// What control requests must carry; `None` leaves control open (loopback only).
+    control_token: Option<String>,
 }
 
 impl AppState {
@@ -65,6 +68,10 @@ impl AppState {
                 cpu,
                 timer,
                 started: Instant::now(),
+                control_token: control::effective_token(
+                    config.control_token.as_deref(),
+                    config.listen,
+                ),
             }),
         })
     }
@@ -80,6 +87,12 @@ impl AppState {
     /// Restarts max-in-flight from the number in flight now (as `POST /stats/reset`).
     pub fn reset_max_in_flight(&self) {
         self.inner.counters.reset_max_in_flight();
+    }
+
+    /// The token control requests need (configured, or generated for a server that is not
+    /// on loopback); `None` when control is open.
+    pub fn control_token(&self) -> Option<&str> {
+        self.inner.control_token.as_deref()
     }
 
     /// When the state was created: pause windows are timed from this instant.
@@ -192,9 +205,12 @@ async fn stats(State(state): State<AppState>) -> Json<ServerStats> {
     Json(state.stats())
 }
 
-async fn reset_stats(State(state): State<AppState>) -> Json<ServerStats> {
+async fn reset_stats(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !control::authorized(state.control_token(), &headers) {
+        return plain(StatusCode::FORBIDDEN, control::FORBIDDEN_BODY);
+    }
     state.reset_max_in_flight();
-    Json(state.stats())
+    Json(state.stats()).into_response()
 }
 
 /// The response header by which `/health` says that this is a waitbench server (its value
@@ -393,6 +409,63 @@ mod tests {
             (stats.requests_served, stats.in_flight, stats.max_in_flight),
             (2, 0, 1)
         );
+    }
+
+    async fn post_reset(state: &AppState, authorization: Option<&str>) -> (StatusCode, Bytes) {
+        let mut request = Request::post("/stats/reset");
+        if let Some(value) = authorization {
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        let response = app(state.clone())
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, body)
+    }
+
+    #[tokio::test]
+    async fn control_needs_the_token_when_one_is_set() {
+        let state = AppState::new(&ServerConfig {
+            control_token: Some("s3cret".into()),
+            ..ServerConfig::default()
+        })
+        .unwrap();
+        for wrong in [None, Some("Bearer guess"), Some("s3cret")] {
+            let (status, body) = post_reset(&state, wrong).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{wrong:?}");
+            let body = String::from_utf8(body.to_vec()).unwrap();
+            assert!(body.contains("Authorization: Bearer"), "{body}");
+        }
+        assert_eq!(
+            post_reset(&state, Some("Bearer s3cret")).await.0,
+            StatusCode::OK
+        );
+        // Per-request parameters stay open: they touch only the request that asks.
+        assert_eq!(get(&state, "/?fail=1:418").await.0, StatusCode::IM_A_TEAPOT);
+    }
+
+    #[tokio::test]
+    async fn loopback_without_a_token_leaves_control_open() {
+        let state = state();
+        assert_eq!(state.control_token(), None);
+        assert_eq!(post_reset(&state, None).await.0, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn a_server_off_loopback_without_a_token_generates_one() {
+        let state = AppState::new(&ServerConfig {
+            listen: "0.0.0.0:0".parse().unwrap(),
+            ..ServerConfig::default()
+        })
+        .unwrap();
+        let token = state.control_token().expect("generated").to_string();
+        assert_eq!(post_reset(&state, None).await.0, StatusCode::FORBIDDEN);
+        let bearer = format!("Bearer {token}");
+        assert_eq!(post_reset(&state, Some(&bearer)).await.0, StatusCode::OK);
     }
 
     #[tokio::test]

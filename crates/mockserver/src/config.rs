@@ -16,6 +16,13 @@ use crate::spec::{SpecError, format_duration_spec};
 /// descriptor limits once the client's own connections are counted.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 
+/// Default [`ServerConfig::header_read_timeout`]: long enough for any real client on a
+/// slow link, short enough that idle and dribbling connections do not pile up.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default [`ServerConfig::shutdown_timeout`].
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How the server listens and what it injects by default.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -33,8 +40,20 @@ pub struct ServerConfig {
     pub worker_threads: usize,
     /// How long a stalled request is held before its connection is closed (≤ 60 s).
     pub stall_cap: Duration,
-    /// Most connections open at once; further connects wait in the listen backlog.
+    /// Most connections open at once; a connection beyond it is refused at once with a
+    /// 503 and closed, rather than accepted and starved.
     pub max_connections: usize,
+    /// From when a connection starts waiting for a request (new, or idle between
+    /// requests) until that request's headers are in: an idle connection and one that
+    /// dribbles its headers (slowloris) are both closed when it runs out.
+    pub header_read_timeout: Duration,
+    /// How long a stop (Ctrl-C, SIGTERM, [`MockServer::shutdown`](crate::MockServer::shutdown))
+    /// lets requests in flight finish before their connections are dropped.
+    pub shutdown_timeout: Duration,
+    /// Token that control requests (`POST /stats/reset`) must carry as
+    /// `Authorization: Bearer TOKEN`. With none, a loopback server keeps control open and
+    /// any other address gets a generated one ([`MockServer::control_token`](crate::MockServer::control_token)).
+    pub control_token: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -47,6 +66,9 @@ impl Default for ServerConfig {
             worker_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             stall_cap: MAX_STALL,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            control_token: None,
         }
     }
 }
@@ -85,6 +107,24 @@ impl ServerConfig {
         }
         if self.max_connections == 0 {
             return Err(SpecError::new("max_connections", "0", "at least 1 connection").into());
+        }
+        if self.header_read_timeout.is_zero() {
+            return Err(SpecError::new(
+                "header_read_timeout",
+                "0",
+                "a duration above 0, e.g. 30s",
+            )
+            .into());
+        }
+        if let Some(token) = &self.control_token
+            && (token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(SpecError::new(
+                "control_token",
+                token.clone(),
+                "one or more visible ASCII characters, no spaces",
+            )
+            .into());
         }
         if self.stall_cap > MAX_STALL {
             return Err(SpecError::new(

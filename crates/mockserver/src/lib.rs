@@ -26,6 +26,7 @@ mod body;
 mod conditions;
 mod config;
 mod connection;
+mod control;
 mod error;
 mod faults;
 mod latency;
@@ -41,7 +42,10 @@ use std::time::Duration;
 
 pub use app::{AppState, SERVER_HEADER, app};
 pub use conditions::Conditions;
-pub use config::{DEFAULT_MAX_CONNECTIONS, ServerConfig};
+pub use config::{
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_SHUTDOWN_TIMEOUT, ServerConfig,
+};
+pub use control::{CONTROL_TOKEN_ENV, CONTROL_TOKEN_HEADER, generate_control_token};
 pub use error::ServerError;
 pub use faults::{
     FailFault, FaultKind, Faults, PauseFault, format_bandwidth, parse_bandwidth, parse_fail,
@@ -50,7 +54,7 @@ pub use faults::{
 pub use latency::{LatencySpec, parse_latency};
 pub use listener::LISTEN_BACKLOG;
 pub use parameter::Parameter;
-pub use server::{GRACEFUL_SHUTDOWN_TIMEOUT, MockServer, serve};
+pub use server::{MockServer, serve};
 pub use spec::{SpecError, format_duration_spec, parse_duration_spec};
 
 /// Longest delay the server applies (latency, connect delay or one pause): a spec whose

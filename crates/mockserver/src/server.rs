@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::extract::Request;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot, watch};
 use tower::Service;
@@ -23,8 +24,8 @@ use crate::connection::{Connection, ConnectionEnd};
 use crate::error::ServerError;
 use crate::listener;
 
-/// How long shutdown waits for requests in flight before dropping them.
-pub const GRACEFUL_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a refused connection is given to take its 503 before it is closed.
+const REFUSAL_LINGER: Duration = Duration::from_secs(1);
 
 /// A mock server running in this process on its own tokio runtime and threads, so its
 /// work never competes with the client's runtime for a worker. Dropping it shuts it
@@ -79,13 +80,12 @@ impl MockServer {
         let (stop, stop_rx) = oneshot::channel();
         let (stopped_tx, stopped) = oneshot::channel();
         let router = app(state.clone());
-        let accept = accept_loop(
-            listener,
-            router,
-            state.clone(),
-            config.max_connections,
-            stop_rx,
-        );
+        let limits = Limits {
+            max_connections: config.max_connections,
+            header_read_timeout: config.header_read_timeout,
+            shutdown_timeout: config.shutdown_timeout,
+        };
+        let accept = accept_loop(listener, router, state.clone(), limits, stop_rx);
         // The runtime lives and dies on this thread, so dropping it never happens inside
         // someone else's async context (which tokio forbids).
         let thread = std::thread::Builder::new()
@@ -134,6 +134,12 @@ impl MockServer {
         self.state.clone()
     }
 
+    /// The token control requests need, `Authorization: Bearer TOKEN`: the configured one,
+    /// or one generated because the server is not on loopback; `None` when control is open.
+    pub fn control_token(&self) -> Option<&str> {
+        self.state.control_token()
+    }
+
     /// Restarts max-in-flight from the current number in flight.
     pub fn reset_max_in_flight(&self) {
         self.state.reset_max_in_flight();
@@ -145,7 +151,7 @@ impl MockServer {
     }
 
     /// Stops accepting, lets requests in flight finish (up to
-    /// [`GRACEFUL_SHUTDOWN_TIMEOUT`]), and waits for the server's threads. Blocks.
+    /// [`ServerConfig::shutdown_timeout`]), and waits for the server's threads. Blocks.
     pub fn shutdown(mut self) {
         self.stop_and_join();
     }
@@ -183,7 +189,7 @@ impl Drop for MockServer {
 }
 
 /// Runs a server with `config` until `shutdown` completes, then stops gracefully
-/// (requests in flight finish, up to [`GRACEFUL_SHUTDOWN_TIMEOUT`]).
+/// (requests in flight finish, up to [`ServerConfig::shutdown_timeout`]).
 pub async fn serve(
     config: ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -191,35 +197,53 @@ pub async fn serve(
     MockServer::start(config)?.run_until(shutdown).await
 }
 
-/// Accepts connections until `stop`, then drains them.
+/// The accept loop's share of [`ServerConfig`].
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    max_connections: usize,
+    header_read_timeout: Duration,
+    shutdown_timeout: Duration,
+}
+
+/// Accepts connections until `stop`, then drains them for up to the shutdown timeout.
 async fn accept_loop(
     listener: TcpListener,
     router: Router,
     state: AppState,
-    max_connections: usize,
+    limits: Limits,
     mut stop: oneshot::Receiver<()>,
 ) {
-    let slots = Arc::new(Semaphore::new(max_connections));
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
     // Each connection task holds a receiver; `closed()` on the sender tells when all
     // have finished.
     let (drain, draining) = watch::channel(false);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
     loop {
         let accepted = tokio::select! {
             // A dropped sender (MockServer gone) also stops the server.
             _ = &mut stop => break,
-            accepted = accept_with_slot(&listener, &slots) => accepted,
+            accepted = listener.accept() => accepted,
         };
-        let Some((stream, slot)) = accepted else {
+        let Ok((stream, _peer)) = accepted else {
             // Out of descriptors or memory: back off instead of spinning on the error.
             tokio::time::sleep(Duration::from_millis(5)).await;
             continue;
         };
-        state.counters().connection_accepted();
         // Small responses must leave at once, not wait for Nagle's algorithm.
         let _ = stream.set_nodelay(true);
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            // Accepted only to say no: a connection left in the backlog would look
+            // connected to its client and starve with no answer.
+            tokio::spawn(refuse(stream, limits.max_connections));
+            continue;
+        };
+        state.counters().connection_accepted();
         tokio::spawn(serve_connection(
             stream,
             router.clone(),
+            http.clone(),
             draining.clone(),
             slot,
         ));
@@ -228,19 +252,30 @@ async fn accept_loop(
     drop(listener);
     drop(draining);
     let _ = drain.send(true);
-    let _ = tokio::time::timeout(GRACEFUL_SHUTDOWN_TIMEOUT, drain.closed()).await;
+    let _ = tokio::time::timeout(limits.shutdown_timeout, drain.closed()).await;
 }
 
-async fn accept_with_slot(
-    listener: &TcpListener,
-    slots: &Arc<Semaphore>,
-) -> Option<(TcpStream, OwnedSemaphorePermit)> {
-    let slot = Arc::clone(slots)
-        .acquire_owned()
-        .await
-        .expect("the semaphore is never closed");
-    let (stream, _peer) = listener.accept().await.ok()?;
-    Some((stream, slot))
+/// Answers a connection over the cap with a 503 that names the cap, and closes it.
+async fn refuse(mut stream: TcpStream, max_connections: usize) {
+    let body = format!(
+        "connection refused: the server holds at most {max_connections} connections \
+         (raise --max-connections)\n"
+    );
+    let response = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n\
+         content-length: {}\r\nconnection: close\r\nretry-after: 1\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = tokio::time::timeout(REFUSAL_LINGER, async {
+        stream.write_all(response.as_bytes()).await?;
+        stream.shutdown().await?;
+        // Reads what the client sent until it closes: closing with unread data would
+        // send a RST, which can destroy the 503 before the client reads it.
+        let mut sink = [0u8; 1024];
+        while stream.read(&mut sink).await? > 0 {}
+        std::io::Result::Ok(())
+    })
+    .await;
 }
 
 /// Serves one HTTP/1.1 connection until it closes, a handler ends it (reset or stall),
@@ -248,6 +283,7 @@ async fn accept_with_slot(
 async fn serve_connection(
     stream: TcpStream,
     router: Router,
+    http: hyper::server::conn::http1::Builder,
     mut draining: watch::Receiver<bool>,
     _slot: OwnedSemaphorePermit,
 ) {
@@ -258,8 +294,7 @@ async fn serve_connection(
         request.extensions_mut().insert(Arc::clone(&for_requests));
         router.clone().call(request)
     });
-    let conn =
-        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let conn = http.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     let mut shutting_down = false;
     loop {
