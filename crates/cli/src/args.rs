@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
 use waitbench_core::ErrorPolicy;
 use waitbench_core::units::{HumanDuration, Probability};
-use waitbench_mockserver::Conditions;
+use waitbench_mockserver::{CONTROL_TOKEN_ENV, Conditions, DEFAULT_MAX_CONNECTIONS};
 use waitbench_strategies::{PlantSpec, PoolSize, RuntimeFlavor, StrategyKind};
 use waitbench_suite::check::export::ExportFormat;
 use waitbench_suite::output::Destination;
@@ -73,6 +73,20 @@ pub struct ServeArgs {
     /// Server worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Most connections open at once; one more is answered 503 and closed.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Close a connection that has not sent a whole request head this long after it
+    /// opened or went idle (idle keep-alive and slowloris connections).
+    #[arg(long, value_name = "DURATION", value_parser = duration, default_value = "30s")]
+    pub header_timeout: Duration,
+    /// On Ctrl-C or SIGTERM, let requests in flight finish for at most this long.
+    #[arg(long, value_name = "DURATION", value_parser = duration, default_value = "10s")]
+    pub shutdown_timeout: Duration,
+    /// Token that POST /stats/reset must carry as `Authorization: Bearer TOKEN`; off
+    /// loopback one is generated and printed when none is given.
+    #[arg(long, value_name = "TOKEN", env = CONTROL_TOKEN_ENV, hide_env_values = true)]
+    pub control_token: Option<String>,
     /// Server-side conditions.
     #[command(flatten)]
     pub conditions: Conditions,

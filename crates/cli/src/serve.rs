@@ -1,6 +1,7 @@
 //! `waitbench serve`: the mock server, standalone, until Ctrl-C or SIGTERM (how a
-//! container is stopped). Either is its normal end: in-flight requests finish and it
-//! exits 0.
+//! container is stopped). Either is its normal end: in-flight requests finish, up to
+//! `--shutdown-timeout`, and it exits 0. Off loopback, control endpoints need a token;
+//! a generated one is printed here, since nobody else could know it.
 
 use anyhow::Context;
 use waitbench_mockserver::{MockServer, ServerConfig};
@@ -20,6 +21,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = ServerConfig {
         listen: args.listen,
         worker_threads: args.threads.unwrap_or(defaults.worker_threads),
+        max_connections: args.max_connections,
+        header_read_timeout: args.header_timeout,
+        shutdown_timeout: args.shutdown_timeout,
+        control_token: args.control_token.clone(),
         ..defaults
     }
     .with_conditions(args.conditions);
@@ -33,6 +38,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "waitbench mock server on {} (latency {latency}; Ctrl-C stops)",
         server.url()
     );
+    if args.control_token.is_none()
+        && let Some(token) = server.control_token()
+    {
+        eprintln!(
+            "control token (generated): {token}\n  POST /stats/reset needs the header \
+             `Authorization: Bearer {token}`; give --control-token to choose it"
+        );
+    }
     // The server runs on its own runtime; this one only waits for a signal.
     let waiter = tokio::runtime::Builder::new_current_thread()
         .enable_all()
