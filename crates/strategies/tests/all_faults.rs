@@ -1,0 +1,94 @@
+//! Every fault at once (error statuses, resets, stalls, a slow body and server pauses),
+//! for every strategy: the run finishes, no request is lost, and each outcome is counted
+//! by its kind, equal to what the server says it injected. A stall ends at the client's
+//! request timeout as a timeout error, never as anything else and never later.
+//!
+//! The server's own fault counters are the check: a strategy that dropped, retried or
+//! misfiled a request would disagree with them.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{assert_accounted, batch, errors, run, server};
+use waitbench_core::{ErrorKind, PathPlan};
+use waitbench_strategies::StrategyKind;
+
+/// Probabilities high enough that 60 requests meet every fault (the chance that one kind
+/// never fires in a batch is below 1 in 10,000), a 4 KiB body at 256 KiB/s (16 ms), and a
+/// pause of 50 ms every 200 ms: all well inside the 600 ms request timeout, so only a
+/// stall can time out.
+const ALL_FAULTS: &str = "fail=0.25:503&reset=0.15&stall=0.2&bandwidth=256KiB/s&pause=200ms/50ms";
+const REQUESTS: u64 = 60;
+const CONCURRENCY: usize = 6;
+
+fn every_fault_at_once_is_counted_by_kind(kind: StrategyKind) {
+    let server = server(None);
+    let mut workload = batch(&server.url(), REQUESTS, CONCURRENCY, Some(ALL_FAULTS));
+    workload.paths = PathPlan::Single {
+        path: "/bytes/4KiB".into(),
+    };
+    workload.timeouts.request = Duration::from_millis(600);
+    let m = run(kind, &workload);
+    let counters = &m.recorder.counters;
+    let injected = server.stats().faults;
+
+    assert_eq!(counters.sent, REQUESTS, "{kind}: a request was lost");
+    assert_accounted(kind, &m.recorder);
+    assert_eq!(
+        server.stats().requests_served,
+        REQUESTS,
+        "{kind}: the server saw a different number of requests (a retry, or one never sent)"
+    );
+    assert_eq!(server.stats().in_flight, 0, "{kind}: a request still held");
+
+    let statuses: u64 = counters.statuses.iter().map(|(_, n)| n).sum();
+    assert_eq!(counters.statuses.first().map(|(code, _)| *code), Some(503), "{kind}");
+    assert_eq!(statuses, injected["fail"], "{kind}: 503s vs fails injected");
+
+    let timeouts = errors(&m.recorder, ErrorKind::Timeout);
+    assert_eq!(timeouts, injected["stall"], "{kind}: timeouts vs stalls injected");
+
+    let broken = errors(&m.recorder, ErrorKind::Reset) + errors(&m.recorder, ErrorKind::Body);
+    assert_eq!(broken, injected["reset"], "{kind}: resets vs resets injected");
+    assert_eq!(
+        counters.error_total(),
+        timeouts + broken,
+        "{kind}: an error of another kind: {:?}",
+        counters.errors
+    );
+
+    // Every answered request (ok or 503) went through the paced body.
+    assert_eq!(counters.ok + statuses, injected["bandwidth"], "{kind}");
+    for fault in ["fail", "reset", "stall"] {
+        assert!(injected[fault] > 0, "{kind}: no {fault} in {injected:?}");
+    }
+    assert!(counters.ok > 0, "{kind}: nothing succeeded");
+}
+
+macro_rules! all_fault_tests {
+    ($($name:ident => $kind:ident),* $(,)?) => {$(
+        #[test]
+        fn $name() {
+            every_fault_at_once_is_counted_by_kind(StrategyKind::$kind);
+        }
+    )*};
+}
+
+all_fault_tests! {
+    ureq_sequential_counts_every_fault_at_once_by_kind => UreqSequential,
+    ureq_rayon_counts_every_fault_at_once_by_kind => UreqRayon,
+    ureq_threads_counts_every_fault_at_once_by_kind => UreqThreads,
+    reqwest_tokio_counts_every_fault_at_once_by_kind => ReqwestTokio,
+    hyper_tokio_counts_every_fault_at_once_by_kind => HyperTokio,
+    ureq_per_request_counts_every_fault_at_once_by_kind => UreqPerRequest,
+    reqwest_per_request_counts_every_fault_at_once_by_kind => ReqwestPerRequest,
+    tokio_blocking_counts_every_fault_at_once_by_kind => TokioBlocking,
+    tokio_spawn_blocking_counts_every_fault_at_once_by_kind => TokioSpawnBlocking,
+}
+
+#[test]
+fn every_strategy_has_an_all_faults_test() {
+    // The macro above lists strategies by hand; this fails when one is added without it.
+    assert_eq!(StrategyKind::ALL.len(), 9);
+}
