@@ -4,6 +4,7 @@
 //! a generated one is printed here, since nobody else could know it.
 
 use anyhow::Context;
+use waitbench_core::capacity::{self, Demand};
 use waitbench_mockserver::{MockServer, ServerConfig};
 
 use crate::args::ServeArgs;
@@ -28,6 +29,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ..defaults
     }
     .with_conditions(args.conditions);
+    // Over the descriptor limit, accept fails and connections starve in the backlog,
+    // which the connection cap exists to prevent: refuse to start instead.
+    capacity::check_machine(&Demand {
+        client_connections: 0,
+        server_connections: config.max_connections as u64,
+        threads: config.worker_threads as u64,
+    })
+    .context("checking that this machine can hold --max-connections")?;
     let latency = config
         .latency
         .as_ref()

@@ -7,6 +7,7 @@
 //! regression check read), client resource sampling, Little's-law predictions, and the
 //! `/stats` document the mock server publishes. It runs no request and draws nothing.
 
+pub mod capacity;
 pub mod dispatch;
 pub mod environment;
 pub mod hgrm;
@@ -23,6 +24,7 @@ pub mod suite;
 pub mod units;
 pub mod workload;
 
+pub use capacity::{Capacity, CapacityError, Demand};
 pub use dispatch::{Dispatcher, Ticket};
 pub use environment::Environment;
 pub use outcome::{ErrorKind, Outcome, Tally};
