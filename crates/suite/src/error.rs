@@ -45,7 +45,10 @@ pub enum SuiteError {
         source: std::io::Error,
     },
     /// A file or folder that could not be written.
-    #[error("{action} {}: {source}", path.display())]
+    #[error(
+        "{action} {} failed; give a path in a writable folder with free space",
+        path.display()
+    )]
     Write {
         /// What was being done (`writing`, `creating`, `moving aside`…).
         action: &'static str,

@@ -1,5 +1,7 @@
 //! Writing files so that a failure or Ctrl-C never leaves a half-written one: write to a
-//! temporary sibling, then rename over the destination.
+//! temporary sibling, then rename over the destination. A full disk, a read-only folder
+//! or a file in the way fails the write with the path named, and leaves the destination
+//! as it was. [`check_writable`] finds the last two before a long run rather than after.
 
 use std::fs;
 use std::io::Write;
@@ -26,13 +28,46 @@ fn sibling(path: &Path, tag: &str) -> PathBuf {
 
 /// Writes `bytes` to `path` atomically (temporary file, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |file| file.write_all(bytes))
+}
+
+/// Whether `path` can be written: the nearest folder that exists on its way is a folder
+/// and takes a new file (tried, not judged from permission bits, which root ignores).
+/// Creates no folder and leaves nothing behind; for checking outputs before a long run.
+pub fn check_writable(path: &Path) -> Result<()> {
+    let mut folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let existing = loop {
+        match folder {
+            Some(dir) if dir.exists() => break dir,
+            Some(dir) => folder = dir.parent().filter(|p| !p.as_os_str().is_empty()),
+            None => break Path::new("."),
+        }
+    };
+    if !existing.is_dir() {
+        return Err(io("creating a folder at", existing)(std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            "a file is in the way",
+        )));
+    }
+    let probe = existing.join(format!(".waitbench-probe-{}", std::process::id()));
+    fs::File::create(&probe).map_err(io("writing in", existing))?;
+    let _ = fs::remove_file(&probe);
+    Ok(())
+}
+
+/// [`write_atomic`] with the temporary file filled by `write`: whatever it fails with
+/// (a full disk) leaves `path` as it was and no temporary file behind.
+fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
+) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(io("creating", parent))?;
     }
     let tmp = sibling(path, "tmp");
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
+        write(&mut file)?;
         file.sync_all()?;
         fs::rename(&tmp, path)
     })();
@@ -132,6 +167,43 @@ mod tests {
         assert!(err.is_err());
         assert_eq!(fs::read_to_string(dir.join("index.html")).unwrap(), "old");
         assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_full_disk_leaves_the_old_file_and_no_temporary_one() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("results.json");
+        fs::write(&path, "old").unwrap();
+        let error = write_atomic_with(&path, |file| {
+            file.write_all(b"{\"half\":")?;
+            // ENOSPC, as a full disk reports it.
+            Err(std::io::Error::from_raw_os_error(28))
+        })
+        .unwrap_err();
+        let message = format!("{}: {}", error, std::error::Error::source(&error).unwrap());
+        assert!(message.contains("results.json"), "{message}");
+        assert!(message.contains("free space"), "{message}");
+        assert!(message.contains("No space left on device"), "{message}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_path_under_a_regular_file_is_not_writable() {
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join("a-file");
+        fs::write(&file, "x").unwrap();
+        let error = check_writable(&file.join("sub/out.json")).unwrap_err();
+        assert!(error.to_string().contains("a-file"), "{error}");
+        assert!(write_atomic(&file.join("out.json"), b"{}").is_err());
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1, "nothing left behind");
+    }
+
+    #[test]
+    fn a_path_in_a_new_folder_of_a_writable_one_is_writable_and_nothing_is_created() {
+        let root = tempfile::tempdir().unwrap();
+        check_writable(&root.path().join("new/deeper/out.json")).unwrap();
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 0);
     }
 
     #[test]
