@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Soak: each strategy holds C connections for D seconds against a standalone
 # `waitbench serve`, and every 5 s this prints the client's and the server's RSS, threads
-# and open descriptors, the server's requests in flight and connections accepted, and
-# the requests it served in those 5 s. At the end of each run: the client's exact counts
-# (sent, ok, error statuses, errors by kind) from its --json, the RSS growth after
-# warm-up in % per minute, and the server's threads and descriptors against their values
-# before the run (they must come back).
+# and open descriptors, the server's requests in flight, the requests it served in those
+# 5 s, and the connections the client has opened (run's own /health and /stats requests
+# included): a client that loses connections opens new ones, so broken ones show there.
+# At the end of each run: the client's exact counts (sent, ok, error statuses, errors by
+# kind) from its --json, its RSS growth after warm-up in % per minute, and the server's
+# threads and descriptors against their values before the run (they must come back).
 #
 # L is 1 s so that C = 5,000 offers 5,000 req/s, well under the CPU ceiling of 2 shared
 # cores (the server alone serves ~75k req/s at C = 5,000).
@@ -63,11 +64,14 @@ stats >/dev/null || { cat "$work/serve.log" >&2; exit 3; }
 echo "soak: C=$connections for ${seconds}s (+${warmup}s warm-up), L=$latency, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for strategy in "${strategies[@]}"; do
   read -r _ s_threads0 s_fds0 < <(usage "$server_pid")
-  served0=$(stats | jq .requests_served)
+  doc=$(stats)
+  served0=$(jq .requests_served <<<"$doc")
+  conns0=$(jq .connections_accepted <<<"$doc")
+  samples=0
   echo
   echo "== $strategy: server before: threads $s_threads0, fds $s_fds0"
-  printf '%6s  %-28s  %-28s  %9s  %11s  %9s\n' t "client rss/threads/fds" \
-    "server rss/threads/fds" in-flight conns-total "served/s"
+  printf '%6s  %-28s  %-28s  %9s  %12s  %9s\n' t "client rss/threads/fds" \
+    "server rss/threads/fds" in-flight client-conns "served/s"
   "$WAITBENCH" run -s "$strategy" -c "$connections" -d "${seconds}s" --warmup "${warmup}s" \
     --target "http://127.0.0.1:$port" --quiet --json "$work/$strategy.json" \
     >"$work/$strategy.out" 2>"$work/$strategy.err" &
@@ -83,11 +87,14 @@ for strategy in "${strategies[@]}"; do
     read -r c_rss c_threads c_fds < <(usage "$client_pid")
     read -r s_rss s_threads s_fds < <(usage "$server_pid")
     doc=$(stats)
+    samples=$((samples + 1))
     served=$(jq .requests_served <<<"$doc")
-    printf '%5ss  %8.1f MiB %6s %8s    %8.1f MiB %6s %8s    %9s  %11s  %9s\n' "$t" \
+    # Connections the client opened so far: the server's count less this script's probes.
+    conns=$(($(jq .connections_accepted <<<"$doc") - conns0 - samples))
+    printf '%5ss  %8.1f MiB %6s %8s    %8.1f MiB %6s %8s    %9s  %12s  %9s\n' "$t" \
       "$(bc -l <<<"$c_rss/1024")" "$c_threads" "$c_fds" \
       "$(bc -l <<<"$s_rss/1024")" "$s_threads" "$s_fds" \
-      "$(jq .in_flight <<<"$doc")" "$(jq .connections_accepted <<<"$doc")" \
+      "$(jq .in_flight <<<"$doc")" "$conns" \
       $(((served - previous) / 5))
     previous=$served
     if [ "$t" -ge $((warmup + 5)) ] && [ -z "$rss_after_warmup" ]; then
