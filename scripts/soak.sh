@@ -14,7 +14,9 @@
 # Usage: scripts/soak.sh [connections] [seconds] [strategies...]
 #   scripts/soak.sh                       # 5000 connections, 60 s: hyper-tokio reqwest-tokio ureq-threads
 #   scripts/soak.sh 500 10 hyper-tokio    # a quick look
-# WAITBENCH=path/to/waitbench uses that binary instead of building target/release's.
+# WAITBENCH=path/to/waitbench uses that binary instead of building target/release's;
+# SOAK_WARMUP=60 warms up for 60 s instead of 10 (RSS growth is judged after it);
+# SOAK_LATENCY=2s injects 2 s instead of 1 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 connections=${1:-5000}
@@ -22,8 +24,8 @@ seconds=${2:-60}
 shift $(($# < 2 ? $# : 2))
 strategies=("$@")
 [ ${#strategies[@]} -gt 0 ] || strategies=(hyper-tokio reqwest-tokio ureq-threads)
-warmup=10
-latency=1s
+warmup=${SOAK_WARMUP:-10}
+latency=${SOAK_LATENCY:-1s}
 port=${SOAK_PORT:-18090}
 
 if [ -z "${WAITBENCH:-}" ]; then

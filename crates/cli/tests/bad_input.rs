@@ -113,7 +113,7 @@ fn a_truncated_baseline_exits_2_naming_it() {
 }
 
 #[test]
-fn a_target_that_does_not_speak_http_is_counted_as_errors_not_a_failed_run() {
+fn a_target_that_does_not_speak_http_is_counted_as_errors_and_exits_4_for_its_error_rate() {
     // Answers every connection with an SSH banner and closes it.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -129,12 +129,14 @@ fn a_target_that_does_not_speak_http_is_counted_as_errors_not_a_failed_run() {
         .args(["--target", &url, "--json", "-"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    // Measured and written, not a failed run (3); 4 because every request failed.
+    assert_eq!(output.status.code(), Some(4), "{output:?}");
     let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
     let counts = &doc["result"]["trials"][0]["counts"];
     assert_eq!(counts["sent"], 4, "{counts}");
     assert_eq!(counts["ok"], 0, "{counts}");
     assert_eq!(counts["errors"], 4, "{counts}");
+    assert_eq!(counts["by_error"]["other"], 4, "{counts}");
 }
 
 #[test]

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::kind::StrategyKind;
+
 /// How many threads a blocking pool gets (rayon for `ureq-rayon`, tokio's blocking pool
 /// for `tokio-spawn-blocking`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -159,6 +161,28 @@ impl StrategyOptions {
     pub(crate) fn runtime_threads(&self) -> usize {
         self.runtime_threads.unwrap_or_else(cores).max(1)
     }
+
+    /// The most threads `kind` starts with these options at `concurrency` (its pool or
+    /// runtime, not the process's other threads): what a capacity check
+    /// ([`waitbench_core::capacity::Demand::threads`]) needs before a run.
+    pub fn client_threads(&self, kind: StrategyKind, concurrency: usize) -> usize {
+        let concurrency = concurrency.max(1);
+        match kind {
+            StrategyKind::UreqSequential => 1,
+            StrategyKind::UreqRayon => self.threads.threads(concurrency, cores()),
+            StrategyKind::UreqThreads | StrategyKind::UreqPerRequest => concurrency,
+            StrategyKind::ReqwestTokio
+            | StrategyKind::HyperTokio
+            | StrategyKind::ReqwestPerRequest
+            | StrategyKind::TokioBlocking => self.runtime_threads(),
+            StrategyKind::TokioSpawnBlocking => {
+                self.runtime_threads()
+                    + self
+                        .threads
+                        .threads(concurrency, crate::runtime::TOKIO_DEFAULT_BLOCKING_THREADS)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -174,6 +198,28 @@ mod tests {
         assert_eq!(PoolSize::Concurrency.threads(50, 2), 50);
         assert_eq!(PoolSize::RayonDefault.threads(50, 2), 2);
         assert_eq!(PoolSize::Fixed(7).threads(50, 2), 7);
+    }
+
+    #[test]
+    fn thread_per_request_strategies_need_a_thread_per_connection_and_async_ones_do_not() {
+        let options = StrategyOptions {
+            runtime_threads: Some(2),
+            ..StrategyOptions::default()
+        };
+        assert_eq!(options.client_threads(StrategyKind::UreqThreads, 5000), 5000);
+        assert_eq!(options.client_threads(StrategyKind::UreqRayon, 5000), 5000);
+        assert_eq!(options.client_threads(StrategyKind::HyperTokio, 5000), 2);
+        assert_eq!(options.client_threads(StrategyKind::ReqwestTokio, 5000), 2);
+        assert_eq!(options.client_threads(StrategyKind::UreqSequential, 5000), 1);
+        assert_eq!(
+            options.client_threads(StrategyKind::TokioSpawnBlocking, 300),
+            302
+        );
+        let rayon_default = StrategyOptions {
+            threads: PoolSize::Fixed(8),
+            ..options
+        };
+        assert_eq!(rayon_default.client_threads(StrategyKind::UreqRayon, 5000), 8);
     }
 
     #[test]
