@@ -28,7 +28,12 @@ fn fixture_results() -> PathBuf {
 fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .expect("reads the folder")
-        .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     names.sort();
     names
@@ -147,7 +152,17 @@ fn an_output_path_under_a_regular_file_exits_2_naming_it_and_the_fix() {
     std::fs::write(&blocker, "x").unwrap();
     let json = blocker.join("out.json");
     waitbench()
-        .args(["run", "-s", "hyper-tokio", "-n", "2", "-c", "1", "--quiet", "--json"])
+        .args([
+            "run",
+            "-s",
+            "hyper-tokio",
+            "-n",
+            "2",
+            "-c",
+            "1",
+            "--quiet",
+            "--json",
+        ])
         .arg(&json)
         .assert()
         .code(2)
@@ -176,7 +191,9 @@ impl TinyDisk {
 
 impl Drop for TinyDisk {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg(self.dir.path()).status();
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
     }
 }
 
@@ -193,7 +210,17 @@ fn a_full_disk_exits_2_naming_the_file_and_leaves_no_partial_file() {
     let _ = std::fs::write(&filler, vec![0u8; 64 * 1024]);
     let json = disk.dir.path().join("out.json");
     waitbench()
-        .args(["run", "-s", "hyper-tokio", "-n", "2", "-c", "1", "--quiet", "--json"])
+        .args([
+            "run",
+            "-s",
+            "hyper-tokio",
+            "-n",
+            "2",
+            "-c",
+            "1",
+            "--quiet",
+            "--json",
+        ])
         .arg(&json)
         .assert()
         .code(2)

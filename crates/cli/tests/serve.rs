@@ -231,7 +231,10 @@ fn a_control_token_from_the_environment_is_required_and_not_printed() {
     served.signal(libc::SIGTERM);
     let (code, printed) = served.wait();
     assert_eq!(code, Some(0), "{printed}");
-    assert!(!printed.contains("from-the-env"), "a given token is never printed");
+    assert!(
+        !printed.contains("from-the-env"),
+        "a given token is never printed"
+    );
 }
 
 #[test]
@@ -239,12 +242,21 @@ fn a_connection_cap_over_the_open_file_limit_is_refused_before_serving() {
     let (soft, _) = waitbench_core::limits::raise_fd_limit().expect("reads the limit");
     let cap = (soft + 1).to_string();
     let output = Command::new(env!("CARGO_BIN_EXE_waitbench"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--max-connections", &cap])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--max-connections",
+            &cap,
+        ])
         .output()
         .expect("waitbench runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--max-connections"), "{stderr}");
     assert!(stderr.contains("ulimit -n"), "{stderr}");
-    assert!(!stderr.contains("mock server on"), "never started: {stderr}");
+    assert!(
+        !stderr.contains("mock server on"),
+        "never started: {stderr}"
+    );
 }

@@ -203,7 +203,10 @@ fn threads_available() -> Option<(u64, ThreadLimit)> {
     let number = |path| read_proc(path)?.trim().parse::<u64>().ok();
     let mut limits = vec![
         (number("/proc/sys/kernel/pid_max")?, ThreadLimit::PidMax),
-        (number("/proc/sys/kernel/threads-max")?, ThreadLimit::ThreadsMax),
+        (
+            number("/proc/sys/kernel/threads-max")?,
+            ThreadLimit::ThreadsMax,
+        ),
     ];
     // SAFETY: geteuid has no preconditions and cannot fail.
     if unsafe { libc::geteuid() } != 0
@@ -232,7 +235,13 @@ fn nproc_soft_limit() -> Option<u64> {
 
 /// The number of threads on the system, from `/proc/loadavg`'s `running/total` field.
 fn parse_loadavg_threads(loadavg: &str) -> Option<u64> {
-    loadavg.split_whitespace().nth(3)?.split_once('/')?.1.parse().ok()
+    loadavg
+        .split_whitespace()
+        .nth(3)?
+        .split_once('/')?
+        .1
+        .parse()
+        .ok()
 }
 
 /// `32768\t60999` as `(32768, 60999)`.

@@ -109,12 +109,9 @@ impl ServerConfig {
             return Err(SpecError::new("max_connections", "0", "at least 1 connection").into());
         }
         if self.header_read_timeout.is_zero() {
-            return Err(SpecError::new(
-                "header_read_timeout",
-                "0",
-                "a duration above 0, e.g. 30s",
-            )
-            .into());
+            return Err(
+                SpecError::new("header_read_timeout", "0", "a duration above 0, e.g. 30s").into(),
+            );
         }
         if let Some(token) = &self.control_token
             && (token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()))

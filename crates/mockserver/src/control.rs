@@ -74,10 +74,7 @@ mod tests {
 
     fn bearer(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_str(value).unwrap(),
-        );
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_str(value).unwrap());
         headers
     }
 

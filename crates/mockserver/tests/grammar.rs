@@ -81,7 +81,8 @@ fn latency_text() -> impl Strategy<Value = String> {
 
 /// Fault values in their grammar: `fail`, `reset`/`stall`, `bandwidth`, `pause`.
 fn fail_text() -> impl Strategy<Value = String> {
-    (0u32..=1000, 100u16..=599).prop_map(|(p, status)| format!("{}:{status}", f64::from(p) / 1000.0))
+    (0u32..=1000, 100u16..=599)
+        .prop_map(|(p, status)| format!("{}:{status}", f64::from(p) / 1000.0))
 }
 
 fn probability_text() -> impl Strategy<Value = String> {
@@ -185,21 +186,19 @@ fn grammar_noise() -> impl Strategy<Value = String> {
 
 /// A valid spec with one character replaced, inserted or removed.
 fn near_miss(valid: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
-    (valid, any::<prop::sample::Index>(), any::<char>(), 0u8..3).prop_map(
-        |(text, at, c, how)| {
-            let mut chars: Vec<char> = text.chars().collect();
-            let i = at.index(chars.len() + 1);
-            match how {
-                0 if i < chars.len() => chars[i] = c,
-                1 => chars.insert(i, c),
-                _ if i < chars.len() => {
-                    chars.remove(i);
-                }
-                _ => chars.push(c),
+    (valid, any::<prop::sample::Index>(), any::<char>(), 0u8..3).prop_map(|(text, at, c, how)| {
+        let mut chars: Vec<char> = text.chars().collect();
+        let i = at.index(chars.len() + 1);
+        match how {
+            0 if i < chars.len() => chars[i] = c,
+            1 => chars.insert(i, c),
+            _ if i < chars.len() => {
+                chars.remove(i);
             }
-            chars.into_iter().collect()
-        },
-    )
+            _ => chars.push(c),
+        }
+        chars.into_iter().collect()
+    })
 }
 
 fn hostile() -> impl Strategy<Value = String> {
@@ -220,7 +219,10 @@ where
     if let Ok(value) = text.parse::<T>() {
         let printed = value.to_string();
         let again = printed.parse::<T>();
-        prop_assert!(again.is_ok(), "{text:?} printed as {printed:?}, which does not parse");
+        prop_assert!(
+            again.is_ok(),
+            "{text:?} printed as {printed:?}, which does not parse"
+        );
         let again = again.ok().expect("checked above");
         prop_assert_eq!(&again, &value, "{:?} printed as {:?}", text, printed);
         prop_assert_eq!(again.to_string(), printed);

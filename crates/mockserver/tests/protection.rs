@@ -43,7 +43,10 @@ fn request(addr: SocketAddr, head: &str) -> (u16, String) {
         .nth(1)
         .and_then(|code| code.parse().ok())
         .unwrap_or_else(|| panic!("a status line in {text:?}"));
-    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
     (status, body)
 }
 
@@ -65,7 +68,9 @@ fn a_connection_that_dribbles_its_headers_is_closed_at_the_header_read_timeout()
     });
     let mut stream = connect(server.addr());
     // Half a request head, then nothing: a slowloris client.
-    stream.write_all(b"GET / HTTP/1.1\r\nHost: t\r\nX-Slow: ").unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: t\r\nX-Slow: ")
+        .unwrap();
     let received = read_until_closed(&mut stream).expect("closed by the server, not timed out");
     assert_eq!(received, "", "closed without an answer");
     assert_eq!(server.stats().requests_served, 0);
@@ -79,10 +84,15 @@ fn an_idle_connection_is_closed_at_the_header_read_timeout() {
     });
     let mut stream = connect(server.addr());
     // One whole request on a keep-alive connection, then silence.
-    stream.write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
     let received = read_until_closed(&mut stream).expect("closed by the server, not timed out");
     assert!(received.starts_with("HTTP/1.1 200 OK"), "{received}");
-    assert!(received.ends_with("ok\n"), "the answer, then the close: {received}");
+    assert!(
+        received.ends_with("ok\n"),
+        "the answer, then the close: {received}"
+    );
     assert_eq!(server.stats().requests_served, 1);
 }
 
@@ -114,7 +124,11 @@ fn connections_over_the_cap_are_refused_with_a_503_naming_the_cap() {
     assert_eq!(status, 503);
     assert!(body.contains("at most 2 connections"), "{body}");
     assert!(body.contains("--max-connections"), "{body}");
-    assert_eq!(server.stats().connections_accepted, 2, "the refused one is not counted");
+    assert_eq!(
+        server.stats().connections_accepted,
+        2,
+        "the refused one is not counted"
+    );
     drop(held);
 }
 

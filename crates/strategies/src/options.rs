@@ -206,11 +206,17 @@ mod tests {
             runtime_threads: Some(2),
             ..StrategyOptions::default()
         };
-        assert_eq!(options.client_threads(StrategyKind::UreqThreads, 5000), 5000);
+        assert_eq!(
+            options.client_threads(StrategyKind::UreqThreads, 5000),
+            5000
+        );
         assert_eq!(options.client_threads(StrategyKind::UreqRayon, 5000), 5000);
         assert_eq!(options.client_threads(StrategyKind::HyperTokio, 5000), 2);
         assert_eq!(options.client_threads(StrategyKind::ReqwestTokio, 5000), 2);
-        assert_eq!(options.client_threads(StrategyKind::UreqSequential, 5000), 1);
+        assert_eq!(
+            options.client_threads(StrategyKind::UreqSequential, 5000),
+            1
+        );
         assert_eq!(
             options.client_threads(StrategyKind::TokioSpawnBlocking, 300),
             302
@@ -219,7 +225,10 @@ mod tests {
             threads: PoolSize::Fixed(8),
             ..options
         };
-        assert_eq!(rayon_default.client_threads(StrategyKind::UreqRayon, 5000), 8);
+        assert_eq!(
+            rayon_default.client_threads(StrategyKind::UreqRayon, 5000),
+            8
+        );
     }
 
     #[test]

@@ -43,14 +43,24 @@ fn every_fault_at_once_is_counted_by_kind(kind: StrategyKind) {
     assert_eq!(server.stats().in_flight, 0, "{kind}: a request still held");
 
     let statuses: u64 = counters.statuses.iter().map(|(_, n)| n).sum();
-    assert_eq!(counters.statuses.first().map(|(code, _)| *code), Some(503), "{kind}");
+    assert_eq!(
+        counters.statuses.first().map(|(code, _)| *code),
+        Some(503),
+        "{kind}"
+    );
     assert_eq!(statuses, injected["fail"], "{kind}: 503s vs fails injected");
 
     let timeouts = errors(&m.recorder, ErrorKind::Timeout);
-    assert_eq!(timeouts, injected["stall"], "{kind}: timeouts vs stalls injected");
+    assert_eq!(
+        timeouts, injected["stall"],
+        "{kind}: timeouts vs stalls injected"
+    );
 
     let broken = errors(&m.recorder, ErrorKind::Reset) + errors(&m.recorder, ErrorKind::Body);
-    assert_eq!(broken, injected["reset"], "{kind}: resets vs resets injected");
+    assert_eq!(
+        broken, injected["reset"],
+        "{kind}: resets vs resets injected"
+    );
     assert_eq!(
         counters.error_total(),
         timeouts + broken,

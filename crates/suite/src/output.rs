@@ -196,7 +196,11 @@ mod tests {
         let error = check_writable(&file.join("sub/out.json")).unwrap_err();
         assert!(error.to_string().contains("a-file"), "{error}");
         assert!(write_atomic(&file.join("out.json"), b"{}").is_err());
-        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1, "nothing left behind");
+        assert_eq!(
+            fs::read_dir(root.path()).unwrap().count(),
+            1,
+            "nothing left behind"
+        );
     }
 
     #[test]

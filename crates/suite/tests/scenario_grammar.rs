@@ -34,8 +34,11 @@ fn duration() -> impl Strategy<Value = String> {
 fn latency() -> impl Strategy<Value = String> {
     prop_oneof![
         duration(),
-        (1u64..=60_000, 1u64..=60_000)
-            .prop_map(|(a, b)| format!("uniform({}ms,{}ms)", a.min(b), a.max(b))),
+        (1u64..=60_000, 1u64..=60_000).prop_map(|(a, b)| format!(
+            "uniform({}ms,{}ms)",
+            a.min(b),
+            a.max(b)
+        )),
         (1u64..=60_000, 1u64..=60_000).prop_map(|(a, b)| format!(
             "lognormal(median={}ms,p99={}ms)",
             a.min(b),
@@ -121,7 +124,10 @@ fn damaged() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<prop::sample::Index>().prop_map(|at| {
             let cut = at.index(BASE.len() + 1);
-            let cut = (0..=cut).rev().find(|i| BASE.is_char_boundary(*i)).unwrap_or(0);
+            let cut = (0..=cut)
+                .rev()
+                .find(|i| BASE.is_char_boundary(*i))
+                .unwrap_or(0);
             BASE[..cut].to_string()
         }),
         (any::<prop::sample::Index>(), key, value).prop_map(|(at, key, value)| {
