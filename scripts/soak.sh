@@ -99,11 +99,12 @@ for strategy in "${strategies[@]}"; do
       "$(jq .in_flight <<<"$doc")" "$conns" \
       $(((served - previous) / 5))
     previous=$served
-    if [ "$t" -ge $((warmup + 5)) ] && [ -z "$rss_after_warmup" ]; then
+    if [ "$t" -ge $((warmup + 5)) ] && [ -z "$rss_after_warmup" ] && [ "$c_fds" -ge "$connections" ]; then
       rss_after_warmup=$c_rss
       t_after_warmup=$t
     fi
-    [ "$c_rss" -gt 0 ] && { rss_last=$c_rss; t_last=$t; }
+    # A sample taken while the client closes its connections is not the steady state.
+    [ "$c_fds" -ge "$connections" ] && { rss_last=$c_rss; t_last=$t; }
   done
   code=0
   wait "$client_pid" || code=$?

@@ -235,11 +235,11 @@ proptest! {
 
     #[test]
     fn every_latency_form_parses_and_its_print_parses_back_equal(text in latency_text()) {
-        let spec = text.parse::<LatencySpec>();
-        prop_assert!(spec.is_ok(), "{text:?}: {:?}", spec.err());
+        let spec = text
+            .parse::<LatencySpec>()
+            .map_err(|e| TestCaseError::fail(format!("{text:?}: {e}")))?;
         round_trips::<LatencySpec>(&text)?;
         // A parsed spec never samples above the cap, whatever its tail.
-        let spec = spec.ok().expect("checked above");
         let mut rng = rand_for_test();
         prop_assert!(spec.sample(&mut rng) <= Duration::from_secs(60));
     }
@@ -263,9 +263,8 @@ proptest! {
 
     #[test]
     fn every_query_parses_and_its_printed_query_parses_back_equal(query in query_text()) {
-        let conditions = Conditions::from_query(&query);
-        prop_assert!(conditions.is_ok(), "{query:?}: {:?}", conditions.err());
-        let conditions = conditions.ok().expect("checked above");
+        let conditions = Conditions::from_query(&query)
+            .map_err(|e| TestCaseError::fail(format!("{query:?}: {e}")))?;
         let printed = conditions.to_query().expect("a generated query sets something");
         let again = Conditions::from_query(&printed);
         prop_assert_eq!(again.ok(), Some(conditions), "{:?} printed as {:?}", query, printed);

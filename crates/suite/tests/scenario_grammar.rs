@@ -148,15 +148,15 @@ proptest! {
         lines in condition_lines()
     ) {
         let text = scenario_with(&lines);
-        let parsed = scenario::from_text(&text, Path::new(PATH));
-        prop_assert!(parsed.is_ok(), "{:?}\n{text}", parsed.err());
+        let parsed = scenario::from_text(&text, Path::new(PATH))
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         let query: Vec<String> = lines.iter().map(|(k, _, v)| format!("{k}={v}")).collect();
-        let expected = Conditions::from_query(&query.join("&"));
-        prop_assert!(expected.is_ok(), "{:?}", expected.err());
-        let expected = expected.ok().expect("checked above");
-        let plan = parsed.ok().expect("checked above").plan("http://127.0.0.1:1", false, 1);
-        prop_assert!(plan.is_ok(), "{:?}", plan.err());
-        for (_, points) in plan.ok().expect("checked above") {
+        let expected = Conditions::from_query(&query.join("&"))
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let plan = parsed
+            .plan("http://127.0.0.1:1", false, 1)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for (_, points) in plan {
             for point in points {
                 let recorded = Conditions::from_injected(&point.injected).ok();
                 prop_assert_eq!(recorded.as_ref(), Some(&expected), "{}", text);
