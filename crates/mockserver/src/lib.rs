@@ -11,6 +11,12 @@
 //! benchmark ([`MockServer`], on its own runtime and threads) or standalone ([`serve`]).
 //! It knows nothing about clients or strategies and draws no charts.
 //!
+//! It protects itself where others can reach it: connections over a cap get a 503 and
+//! are closed, a connection that sends no whole request head within the header-read
+//! timeout (idle, or dribbling its headers) is closed, and off loopback the control
+//! endpoints need a token (see [`ServerConfig`]). Per-request parameters stay open: they
+//! touch only the request that asks.
+//!
 //! What to inject is one value, [`Conditions`] (latency, connect delay and every fault),
 //! read and written the same way wherever it is given: CLI flag, scenario file, query
 //! parameter, `x-waitbench-*` header, or the result file's record. Its parameters share
