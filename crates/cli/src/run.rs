@@ -7,7 +7,7 @@ use waitbench_core::Timeouts;
 use waitbench_core::units::{Probability, format_percent};
 use waitbench_strategies::{StrategyKind, StrategyOptions};
 use waitbench_suite::exit::Conclusion;
-use waitbench_suite::output::Destination;
+use waitbench_suite::output::{Destination, check_writable};
 use waitbench_suite::single::{Prepared, SingleRun, load_model};
 
 use crate::args::RunArgs;
@@ -28,6 +28,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
         .expect("clap requires --strategy unless --list is given");
     if args.json == Some(Destination::Stdout) && args.hgrm == Some(Destination::Stdout) {
         bail!("--json - and --hgrm - would both write to stdout; send one of them to a file");
+    }
+    // A bad output path is found now, not after a long run has measured everything.
+    for destination in [&args.json, &args.hgrm].into_iter().flatten() {
+        if let Destination::File(path) = destination {
+            check_writable(path)?;
+        }
     }
     let prepared = Prepared::new(&SingleRun {
         strategy: kind,

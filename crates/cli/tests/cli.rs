@@ -815,3 +815,43 @@ fn man_page_is_roff_with_a_title_and_the_exit_codes() {
         "the exit codes are in the man page"
     );
 }
+
+#[test]
+fn a_load_the_fd_limit_cannot_hold_is_refused_before_it_starts_naming_the_limit() {
+    use std::os::unix::process::CommandExt;
+    let cwd = elsewhere();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_waitbench"));
+    command
+        .args([
+            "run",
+            "-s",
+            "reqwest-tokio",
+            "-c",
+            "2000",
+            "-d",
+            "30s",
+            "--json",
+            "out.json",
+        ])
+        .current_dir(cwd.path());
+    // SAFETY: setrlimit is async-signal-safe and touches only the child being started.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 512,
+                rlim_max: 512,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(3), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("ulimit -n"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
+    assert!(!cwd.path().join("out.json").exists());
+}

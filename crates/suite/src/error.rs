@@ -91,6 +91,9 @@ pub enum SuiteError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// The machine cannot take the load asked for (checked before a run starts).
+    #[error(transparent)]
+    Capacity(#[from] waitbench_core::capacity::CapacityError),
     /// A single run's strategy failed (`waitbench run`).
     #[error(transparent)]
     Strategy(#[from] RunError),

@@ -108,6 +108,8 @@ fn classify(err: &(dyn Error + 'static)) -> Option<u8> {
 fn suite(err: &SuiteError) -> u8 {
     match err {
         SuiteError::Run { source, .. } | SuiteError::Strategy(source) => run(source),
+        // The load is fine; the machine's limits are not: look at the machine.
+        SuiteError::Capacity(_) => EXIT_RUN_FAILED,
         SuiteError::Server(e) => server(e),
         // Transparent: the report error's own variant says whose fault it is.
         SuiteError::Report(e) => report(e),

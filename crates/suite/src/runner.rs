@@ -16,6 +16,8 @@ use waitbench_core::{
 use waitbench_mockserver::{MockServer, ServerConfig};
 use waitbench_strategies::PlantSpec;
 
+use waitbench_core::capacity::Demand;
+
 use crate::error::{Result, SuiteError};
 use crate::journal::{Journal, RunKey};
 use crate::measure::{Target, measure};
@@ -160,6 +162,27 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
             })
             .collect()
     };
+    // The biggest point decides whether the machine can take the suite: better to say so
+    // now than as connect errors twenty minutes in.
+    let demand = planned
+        .iter()
+        .flat_map(|(_, cells)| cells)
+        .map(|c| {
+            let concurrency = c.point.workload.load.concurrency();
+            Demand {
+                client_connections: concurrency as u64,
+                server_connections: concurrency as u64,
+                threads: c.point.options.client_threads(c.point.kind, concurrency) as u64,
+            }
+        })
+        .reduce(|a, b| Demand {
+            client_connections: a.client_connections.max(b.client_connections),
+            server_connections: a.server_connections.max(b.server_connections),
+            threads: a.threads.max(b.threads),
+        });
+    if let Some(demand) = demand {
+        waitbench_core::capacity::check_machine(&demand)?;
+    }
     let keys: Vec<RunKey> = planned
         .iter()
         .flat_map(|(scenario, cells)| {

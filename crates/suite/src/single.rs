@@ -18,6 +18,8 @@ use waitbench_core::{
 use waitbench_mockserver::{AppState, Conditions, MockServer, ServerConfig};
 use waitbench_strategies::{Strategy, StrategyKind, StrategyOptions};
 
+use waitbench_core::capacity::Demand;
+
 use crate::error::{Result, SuiteError};
 use crate::measure::{Target, measure};
 
@@ -150,6 +152,16 @@ impl Prepared {
         if run.trials == 0 {
             return Err(SuiteError::Usage("--trials must be at least 1".into()));
         }
+        let concurrency = run.load.concurrency();
+        waitbench_core::capacity::check_machine(&Demand {
+            client_connections: concurrency as u64,
+            server_connections: if run.target.is_none() {
+                concurrency as u64
+            } else {
+                0
+            },
+            threads: run.options.client_threads(run.strategy, concurrency) as u64,
+        })?;
         let server = match &run.target {
             Some(_) => None,
             None => {
