@@ -45,6 +45,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare results with a committed baseline; exit 1 on regression.
     Check(CheckArgs),
+    /// Add up `run --json` documents that client hosts wrote at the same time.
+    Merge(MergeArgs),
     /// Print a shell's completion script on stdout, e.g. `waitbench completions bash`.
     Completions(CompletionsArgs),
     /// Print the man page in roff (release packaging runs `waitbench man > waitbench.1`).
@@ -318,6 +320,17 @@ pub struct CheckArgs {
 /// `--export`'s values, listed in `--help` from the formats themselves.
 fn export_formats() -> impl TypedValueParser<Value = ExportFormat> {
     listed(ExportFormat::ALL.map(|f| (f.name(), f.description())))
+}
+
+/// `waitbench merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// `waitbench run --json` documents of the same workload, one per client host.
+    #[arg(required = true, num_args = 2.., value_name = "RUN.json")]
+    pub runs: Vec<PathBuf>,
+    /// Where to write the merged document (written atomically), or `-` for stdout.
+    #[arg(long, value_name = "FILE", value_parser = spec::<Destination>)]
+    pub out: Destination,
 }
 
 /// `waitbench completions`.

@@ -5,6 +5,7 @@
 mod args;
 mod check;
 mod generate;
+mod merge;
 mod progress;
 mod reproduce;
 mod run;
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         args::Command::Reproduce(a) => reproduce::reproduce(a),
         args::Command::Report(a) => reproduce::report(a).map(|()| Conclusion::Ok),
         args::Command::Check(a) => check::check(a),
+        args::Command::Merge(a) => merge::merge(a).map(|()| Conclusion::Ok),
         args::Command::Completions(a) => generate::completions(a.shell).map(|()| Conclusion::Ok),
         args::Command::Man => generate::man().map(|()| Conclusion::Ok),
     };

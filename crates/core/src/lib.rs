@@ -11,23 +11,31 @@ pub mod capacity;
 pub mod dispatch;
 pub mod environment;
 pub mod hgrm;
+pub mod hlog;
+pub mod interchange;
 pub mod interrupt;
 pub mod limits;
 pub mod littles_law;
+pub mod merge;
 pub mod named;
 pub mod outcome;
+pub mod placement;
 pub mod recorder;
 pub mod resources;
 pub mod result;
 pub mod server_stats;
 pub mod suite;
+pub mod timeline;
 pub mod units;
 pub mod workload;
 
 pub use capacity::{Capacity, CapacityError, Demand};
 pub use dispatch::{Dispatcher, Ticket};
 pub use environment::Environment;
+pub use interchange::{EncodedHistogram, RunHistograms};
+pub use merge::{MergeError, merge_runs, merge_trial_sets};
 pub use outcome::{ErrorKind, Outcome, Tally};
+pub use placement::{CpuSet, Placement, PlacementError};
 pub use recorder::{Counters, Measurement, Recorder, RecorderPool, Window, WorkerRecorder};
 pub use resources::{ResourceSampler, ResourceUsage};
 pub use result::{
@@ -39,6 +47,7 @@ pub use server_stats::ServerStats;
 pub use suite::{
     ClaimRow, Point, SUITE_SCHEMA_VERSION, ScenarioResult, Series, SuiteResults, Variant, Verdict,
 };
+pub use timeline::{Timeline, TimelineSecond};
 pub use workload::{ErrorPolicy, LoadModel, PathPlan, Timeouts, Workload, WorkloadError};
 
 /// Serialises this crate's tests that start threads: the resource sampler test counts

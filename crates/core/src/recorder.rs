@@ -2,7 +2,7 @@
 //!
 //! Per-worker state is kept small on purpose, because claim E measures memory per
 //! in-flight request and a recorder must not be what it measures: each worker owns only
-//! its [`Counters`] and a buffer of [`SAMPLE_BUFFER`] compact samples (about 0.4 KiB).
+//! its [`Counters`] and a buffer of [`SAMPLE_BUFFER`] compact samples (0.5 KiB).
 //! Full buffers are flushed into one of a few histogram shards held by the
 //! [`RecorderPool`] (a lock once per 32 requests, never per request, and no allocation on
 //! the hot path). A [`WorkerRecorder`] hands its counters back to the pool when dropped,
@@ -16,6 +16,10 @@
 //! of a closed-loop run of d seconds at latency L to the window's edges (and how much
 //! depends on whether the workers happen to run in step), while the time-averaged
 //! in-flight count has no edges to lose.
+//!
+//! A pool made [`with_timeline`](RecorderPool::with_timeline) also keeps the run second by
+//! second ([`Timeline`]): each sample carries the second it finished in, and the shard it is
+//! flushed into records it there, warm-up included.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,6 +29,7 @@ use hdrhistogram::Histogram;
 
 use crate::dispatch::Ticket;
 use crate::outcome::{ErrorKind, Outcome, Tally};
+use crate::timeline::Timeline;
 
 /// Highest latency the histograms track, in microseconds (one hour); larger values saturate.
 pub const MAX_TRACKABLE_US: u64 = 3_600_000_000;
@@ -82,11 +87,13 @@ impl InFlight {
         pending.sent_at
     }
 
+    /// Ends the request; the sample is stamped with its second after `origin`, if given.
     fn end(
         &mut self,
         counters: &mut Counters,
         outcome: Outcome,
         window: Option<Window>,
+        origin: Option<Instant>,
     ) -> Option<Sample> {
         let Some(pending) = self.0.take() else {
             debug_assert!(false, "end called without begin");
@@ -94,7 +101,12 @@ impl InFlight {
         };
         let finished = Instant::now();
         counters.add_busy(window, pending.sent_at, finished);
-        counters.end(pending, outcome, finished)
+        let mut sample = counters.end(pending, outcome, finished);
+        if let Some(origin) = origin {
+            let second = finished.saturating_duration_since(origin).as_secs();
+            sample.second = second.min(u64::from(NO_SECOND - 1)) as u16;
+        }
+        Some(sample)
     }
 
     /// Counts a request that never finished as cancelled.
@@ -106,13 +118,20 @@ impl InFlight {
     }
 }
 
+/// [`Sample::second`] of a sample kept out of any timeline.
+const NO_SECOND: u16 = u16::MAX;
+
 /// One finished request's timings in microseconds, packed small for worker buffers.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Sample {
     latency_us: u32,
     service_us: u32,
     /// Open-loop send lag; `u32::MAX` when the request had no intended time.
     lag_us: u32,
+    /// The second of the run it finished in, for the timeline; [`NO_SECOND`] for none.
+    second: u16,
+    /// Whether it falls in the measured window (warm-up samples feed the timeline only).
+    recorded: bool,
 }
 
 fn pack(us: u64) -> u32 {
@@ -175,23 +194,24 @@ impl Counters {
         }
     }
 
-    fn end(&mut self, pending: Pending, outcome: Outcome, finished: Instant) -> Option<Sample> {
+    fn end(&mut self, pending: Pending, outcome: Outcome, finished: Instant) -> Sample {
         let Pending {
             ticket,
             sent_at,
             lag_us,
         } = pending;
-        if !ticket.recorded {
-            return None;
+        if ticket.recorded {
+            self.last_finish = max_opt(self.last_finish, Some(finished));
+            self.count(outcome, finished);
         }
         let origin = ticket.intended.map_or(sent_at, |t| t.min(sent_at));
-        self.last_finish = max_opt(self.last_finish, Some(finished));
-        self.count(outcome, finished);
-        Some(Sample {
+        Sample {
             latency_us: pack(micros(finished.saturating_duration_since(origin))),
             service_us: pack(micros(finished.saturating_duration_since(sent_at))),
             lag_us: lag_us.map_or(u32::MAX, pack),
-        })
+            second: NO_SECOND,
+            recorded: ticket.recorded,
+        }
     }
 
     fn cancel(&mut self, pending: Pending) {
@@ -329,12 +349,19 @@ impl Recorder {
 
     /// Records the outcome of the request started by the last [`begin`](Self::begin).
     pub fn end(&mut self, outcome: Outcome) {
-        if let Some(sample) = self.pending.end(&mut self.counters, outcome, self.window) {
+        if let Some(sample) = self
+            .pending
+            .end(&mut self.counters, outcome, self.window, None)
+        {
             self.record(sample);
         }
     }
 
+    /// Records a measured sample into the histograms; a warm-up sample is left out.
     fn record(&mut self, sample: Sample) {
+        if !sample.recorded {
+            return;
+        }
         self.latency.saturating_record(u64::from(sample.latency_us));
         self.service.saturating_record(u64::from(sample.service_us));
         if sample.lag_us != u32::MAX {
@@ -363,10 +390,19 @@ impl Recorder {
 /// the counters of every worker that has finished (or been dropped).
 #[derive(Debug)]
 pub struct RecorderPool {
-    shards: Vec<Mutex<Recorder>>,
+    shards: Vec<Mutex<Shard>>,
     next_shard: AtomicUsize,
     finished: Mutex<Counters>,
     window: Window,
+    /// When the run started, if it keeps a [`Timeline`].
+    origin: Option<Instant>,
+}
+
+/// What one shard holds: the run's histograms and, optionally, its seconds.
+#[derive(Debug, Default)]
+struct Shard {
+    recorder: Recorder,
+    timeline: Timeline,
 }
 
 impl RecorderPool {
@@ -377,10 +413,19 @@ impl RecorderPool {
             .map_or(2, |n| n.get())
             .max(2);
         RecorderPool {
-            shards: (0..shards).map(|_| Mutex::new(Recorder::new())).collect(),
+            shards: (0..shards).map(|_| Mutex::new(Shard::default())).collect(),
             next_shard: AtomicUsize::new(0),
             finished: Mutex::new(Counters::default()),
             window,
+            origin: None,
+        }
+    }
+
+    /// This pool, also keeping the run second by second from `origin`, the run's start.
+    pub fn with_timeline(self, origin: Instant) -> Self {
+        RecorderPool {
+            origin: Some(origin),
+            ..self
         }
     }
 
@@ -400,7 +445,7 @@ impl RecorderPool {
     pub fn merged(&self) -> Recorder {
         let mut total = Recorder::new();
         for shard in &self.shards {
-            total.add_histograms(&shard.lock().unwrap_or_else(|e| e.into_inner()));
+            total.add_histograms(&shard.lock().unwrap_or_else(|e| e.into_inner()).recorder);
         }
         total.counters = self
             .finished
@@ -410,10 +455,30 @@ impl RecorderPool {
         total
     }
 
+    /// Every shard's seconds merged, stamped with the run's wall-clock start; empty
+    /// unless the pool was made [`with_timeline`](Self::with_timeline).
+    pub fn timeline(&self) -> Timeline {
+        let mut total = Timeline::default();
+        let Some(origin) = self.origin else {
+            return total;
+        };
+        for shard in &self.shards {
+            total.merge(&shard.lock().unwrap_or_else(|e| e.into_inner()).timeline);
+        }
+        total.started_at = std::time::SystemTime::now() - origin.elapsed();
+        total.warmup = self.window.start.saturating_duration_since(origin);
+        total
+    }
+
     fn flush(&self, shard: usize, samples: &[Sample]) {
-        let mut recorder = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
+        let mut shard = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
         for &sample in samples {
-            recorder.record(sample);
+            if sample.second != NO_SECOND {
+                shard
+                    .timeline
+                    .record(usize::from(sample.second), u64::from(sample.latency_us));
+            }
+            shard.recorder.record(sample);
         }
     }
 }
@@ -440,7 +505,15 @@ impl WorkerRecorder<'_> {
     /// Records the outcome of the request started by the last [`begin`](Self::begin).
     pub fn end(&mut self, outcome: Outcome) {
         let window = Some(self.pool.window);
-        if let Some(sample) = self.pending.end(&mut self.counters, outcome, window) {
+        let origin = self.pool.origin;
+        if let Some(sample) = self
+            .pending
+            .end(&mut self.counters, outcome, window, origin)
+        {
+            // A warm-up sample is buffered only when a timeline wants it.
+            if !sample.recorded && sample.second == NO_SECOND {
+                return;
+            }
             self.buffer.push(sample);
             if self.buffer.len() == SAMPLE_BUFFER {
                 self.pool.flush(self.shard, &self.buffer);
@@ -485,6 +558,8 @@ pub struct Measurement {
     pub mean_in_flight: f64,
     /// Whether an interruption ended the load before its count or deadline.
     pub interrupted: bool,
+    /// The run second by second (empty unless its pool kept a timeline).
+    pub timeline: Timeline,
 }
 
 impl Measurement {
@@ -519,6 +594,7 @@ impl Measurement {
             extras: Default::default(),
             mean_in_flight,
             interrupted,
+            timeline: pool.timeline(),
         }
     }
 
@@ -700,6 +776,45 @@ mod tests {
         recorder.end(Outcome::Success);
         assert_eq!(recorder.counters.busy_in_window, Duration::ZERO);
         assert_eq!(recorder.counters.sent, 1);
+    }
+
+    #[test]
+    fn a_timeline_keeps_warmup_requests_by_second_but_the_histograms_do_not() {
+        let origin = Instant::now() - Duration::from_millis(2_500);
+        let pool = RecorderPool::new(Window {
+            start: origin + Duration::from_secs(1),
+            end: None,
+        })
+        .with_timeline(origin);
+        {
+            let mut worker = pool.worker();
+            worker.begin(Ticket {
+                recorded: false,
+                ..ticket(0)
+            });
+            worker.end(Outcome::Success);
+            worker.begin(ticket(1));
+            worker.end(Outcome::HttpStatus(503));
+        }
+        let timeline = pool.timeline();
+        let seconds = timeline.summary();
+        // Both finished 2.5 s after the origin: second 2, after the 1 s warm-up.
+        assert_eq!(seconds.len(), 3);
+        assert_eq!(seconds[2].completed, 2);
+        assert!(seconds[0].warmup && !seconds[2].warmup);
+        assert_eq!(pool.merged().latency.len(), 1);
+    }
+
+    #[test]
+    fn a_pool_without_a_timeline_keeps_no_seconds() {
+        let pool = RecorderPool::new(open_window());
+        {
+            let mut worker = pool.worker();
+            worker.begin(ticket(0));
+            worker.end(Outcome::Success);
+        }
+        assert!(pool.timeline().seconds.is_empty());
+        assert_eq!(pool.merged().latency.len(), 1);
     }
 
     #[test]

@@ -12,11 +12,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::environment::Environment;
+use crate::interchange::RunHistograms;
 use crate::littles_law;
 use crate::outcome::{ErrorKind, Tally};
+use crate::placement::Placement;
 use crate::recorder::Measurement;
 use crate::resources::ResourceUsage;
 use crate::server_stats::ServerStats;
+use crate::timeline::TimelineSecond;
 use crate::workload::Workload;
 
 /// Version of the result schema; bumped on any incompatible change.
@@ -330,6 +333,20 @@ pub struct RunResult {
     pub extras: BTreeMap<String, f64>,
     /// Machine description.
     pub environment: Environment,
+    /// The full histograms in HdrHistogram's interchange encoding, so that runs can be
+    /// merged exactly and read by other HdrHistogram tools (`None` in older results).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub histograms: Option<RunHistograms>,
+    /// Requests finished and their latency, second by second, warm-up included.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<TimelineSecond>,
+    /// The CPUs the client and an embedded server were pinned to (`None`: not pinned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+    /// For a result of `waitbench merge`: how many runs, made at the same time by
+    /// different client hosts, it adds up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_runs: Option<u32>,
 }
 
 /// Everything [`RunResult::assemble`] combines.
@@ -351,6 +368,8 @@ pub struct RunInputs<'a> {
     pub embedded_server_cpu: Duration,
     /// Machine description.
     pub environment: Environment,
+    /// Where the client and server threads were pinned, if they were.
+    pub placement: Option<Placement>,
 }
 
 impl RunResult {
@@ -365,6 +384,7 @@ impl RunResult {
             server,
             embedded_server_cpu,
             environment,
+            placement,
         } = inputs;
         let rec = &measurement.recorder.counters;
         let histograms = &measurement.recorder;
@@ -481,6 +501,10 @@ impl RunResult {
             server,
             extras: measurement.extras.clone(),
             environment,
+            histograms: Some(RunHistograms::encode(histograms)),
+            timeline: measurement.timeline.summary(),
+            placement,
+            merged_runs: None,
         }
     }
 }

@@ -250,6 +250,10 @@ fn run(s: &Spec, factor: f64) -> RunResult {
         }),
         extras: s.extras.clone(),
         environment: environment(),
+        histograms: None,
+        timeline: Vec::new(),
+        placement: None,
+        merged_runs: None,
     }
 }
 

@@ -44,7 +44,7 @@ impl ReadyRun {
     pub(crate) fn start(self) -> Run {
         let dispatcher = Dispatcher::new(&self.load);
         Run {
-            pool: RecorderPool::new(dispatcher.measured_window()),
+            pool: RecorderPool::new(dispatcher.measured_window()).with_timeline(dispatcher.start()),
             dispatcher,
             targets: self.targets,
             policy: self.policy,

@@ -97,6 +97,20 @@ pub enum SuiteError {
     /// A single run's strategy failed (`waitbench run`).
     #[error(transparent)]
     Strategy(#[from] RunError),
+    /// A run document (`waitbench run --json`) that cannot be read as one.
+    #[error("{} is not a run document written by `waitbench run --json`: {source}", path.display())]
+    Document {
+        /// The file.
+        path: PathBuf,
+        /// What the parser found.
+        source: serde_json::Error,
+    },
+    /// Runs that cannot be merged.
+    #[error("cannot merge")]
+    Merge(#[from] waitbench_core::MergeError),
+    /// CPUs that cannot be used as asked.
+    #[error(transparent)]
+    Placement(#[from] waitbench_core::PlacementError),
 }
 
 /// The suite's result type.

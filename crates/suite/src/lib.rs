@@ -18,6 +18,7 @@ pub mod exit;
 pub mod interrupt;
 pub mod journal;
 pub mod measure;
+pub mod merge;
 pub mod output;
 pub mod progress;
 pub mod runner;
@@ -26,6 +27,6 @@ pub mod single;
 
 pub use builtin::{load_baseline, load_scenarios};
 pub use error::{Result, SuiteError};
-pub use measure::{Measured, Target, measure};
+pub use measure::{Measured, Target, WaitbenchServer, measure, measure_placed};
 pub use runner::{FULL_TRIALS, Focus, Progress, SuitePlan, run_suite, write_report};
 pub use scenario::{Scenario, load_dir};

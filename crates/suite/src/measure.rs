@@ -7,14 +7,20 @@
 //! /stats/reset`, no polling of `/stats`, whose requests would land in its logs and load,
 //! and whose 404s could trip its alarms. A target says it is a waitbench server by the
 //! [`SERVER_HEADER`] on its `/health`, read once when the [`Target`] is made.
+//!
+//! A waitbench server on another host may guard its control requests (`POST
+//! /stats/reset`) with a token, so that nobody else on the network can reset its
+//! counters mid-run; a [`WaitbenchServer`] given the token sends it on every control
+//! request as `Authorization: Bearer TOKEN`. Only durations are measured on either side,
+//! so the two hosts need no synchronized clocks.
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
 use waitbench_core::{
-    Environment, InjectedConditions, ResourceSampler, RunInputs, RunResult, ServerRunStats,
-    ServerStats,
+    Environment, InjectedConditions, Placement, ResourceSampler, RunInputs, RunResult,
+    ServerRunStats, ServerStats, Timeline,
 };
 use waitbench_mockserver::{MockServer, SERVER_HEADER};
 use waitbench_strategies::{RunError, Strategy};
@@ -25,10 +31,20 @@ pub enum Target<'a> {
     /// The mock server embedded in this process (its CPU is subtracted from the client's).
     Embedded(&'a MockServer),
     /// A waitbench server elsewhere (its `/health` says so): its `/stats` is read.
-    Waitbench(String),
+    Waitbench(WaitbenchServer),
     /// Any other HTTP server: it is sent only the measured requests, and server figures
     /// are not available. [`Target::remote`] tells the two kinds apart.
     Remote(String),
+}
+
+/// A waitbench server on another host (or another process) and the token its control
+/// requests need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitbenchServer {
+    /// Base URL, without a trailing `/`.
+    pub url: String,
+    /// Sent as `Authorization: Bearer TOKEN` on control requests; `None`: no header.
+    pub control_token: Option<String>,
 }
 
 impl Target<'static> {
@@ -36,13 +52,18 @@ impl Target<'static> {
     /// `/health` answers with the [`SERVER_HEADER`]. Any other answer, or none, makes it
     /// [`Target::Remote`], which is sent nothing but the measured requests.
     pub fn remote(url: &str) -> Self {
+        Target::remote_with_token(url, None)
+    }
+
+    /// [`Target::remote`], with the token a waitbench server's control requests need.
+    pub fn remote_with_token(url: &str, control_token: Option<String>) -> Self {
         let url = url.trim_end_matches('/').to_string();
         let says_waitbench = stats_agent()
             .get(format!("{url}/health"))
             .call()
             .is_ok_and(|r| r.status().is_success() && r.headers().contains_key(SERVER_HEADER));
         if says_waitbench {
-            Target::Waitbench(url)
+            Target::Waitbench(WaitbenchServer { url, control_token })
         } else {
             Target::Remote(url)
         }
@@ -54,7 +75,8 @@ impl Target<'_> {
     pub fn url(&self) -> String {
         match self {
             Target::Embedded(server) => server.url(),
-            Target::Waitbench(url) | Target::Remote(url) => url.trim_end_matches('/').to_string(),
+            Target::Waitbench(server) => server.url.clone(),
+            Target::Remote(url) => url.trim_end_matches('/').to_string(),
         }
     }
 
@@ -62,8 +84,8 @@ impl Target<'_> {
     pub fn stats(&self) -> Option<ServerStats> {
         match self {
             Target::Embedded(server) => Some(server.stats()),
-            Target::Waitbench(url) => stats_agent()
-                .get(format!("{}/stats", url.trim_end_matches('/')))
+            Target::Waitbench(server) => stats_agent()
+                .get(format!("{}/stats", server.url))
                 .call()
                 .ok()
                 .filter(|r| r.status().is_success())
@@ -74,14 +96,47 @@ impl Target<'_> {
 
     /// Starts a fresh max-in-flight window on a waitbench server.
     pub fn reset_max_in_flight(&self) {
-        match self {
-            Target::Embedded(server) => server.reset_max_in_flight(),
-            Target::Waitbench(url) => {
-                let _ = stats_agent()
-                    .post(format!("{}/stats/reset", url.trim_end_matches('/')))
-                    .send_empty();
+        // Best effort between runs: `check_control` has already shown that it works.
+        let _ = self.reset_stats();
+    }
+
+    /// Resets a waitbench server's counters through its control endpoint, so that a
+    /// suite fails at its start, with what to do, rather than measure with stale
+    /// counters. Nothing is sent to a target that is not a waitbench server.
+    pub fn check_control(&self) -> crate::Result<()> {
+        self.reset_stats().map_err(crate::SuiteError::Usage)
+    }
+
+    fn reset_stats(&self) -> Result<(), String> {
+        let Target::Waitbench(server) = self else {
+            if let Target::Embedded(server) = self {
+                server.reset_max_in_flight();
             }
-            Target::Remote(_) => {}
+            return Ok(());
+        };
+        let url = format!("{}/stats/reset", server.url);
+        let mut request = stats_agent().post(&url);
+        if let Some(token) = &server.control_token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        match request.send_empty() {
+            Ok(r) if r.status().is_success() => Ok(()),
+            Ok(r) if matches!(r.status().as_u16(), 401 | 403) => Err(format!(
+                "the server refused POST {url} ({}): {}; give the token it was started with \
+                 (`waitbench serve --control-token TOKEN`) as --control-token TOKEN or in \
+                 WAITBENCH_CONTROL_TOKEN",
+                r.status(),
+                if server.control_token.is_some() {
+                    "the control token given is not its token"
+                } else {
+                    "it needs a control token"
+                }
+            )),
+            Ok(r) => Err(format!(
+                "the server answered POST {url} with {}",
+                r.status()
+            )),
+            Err(e) => Err(format!("POST {url} failed: {e}")),
         }
     }
 }
@@ -101,12 +156,15 @@ fn stats_agent() -> &'static ureq::Agent {
     })
 }
 
-/// A run's result with its full latency histogram (for `.hgrm` output).
+/// A run's result with its full latency histogram (for `.hgrm` output) and its seconds
+/// (for `--hlog`).
 pub struct Measured {
     /// The assembled result.
     pub result: RunResult,
     /// Latency histogram in microseconds.
     pub latency: Histogram<u64>,
+    /// Per-second latency histograms, warm-up included.
+    pub timeline: Timeline,
 }
 
 /// Runs `strategy` once on `workload` against `target` and assembles the result.
@@ -115,6 +173,17 @@ pub fn measure(
     workload: &waitbench_core::Workload,
     target: &Target<'_>,
     injected: &InjectedConditions,
+) -> Result<Measured, RunError> {
+    measure_placed(strategy, workload, target, injected, None)
+}
+
+/// [`measure`], recording where the client and the embedded server were pinned.
+pub fn measure_placed(
+    strategy: &dyn Strategy,
+    workload: &waitbench_core::Workload,
+    target: &Target<'_>,
+    injected: &InjectedConditions,
+    placement: Option<&Placement>,
 ) -> Result<Measured, RunError> {
     target.reset_max_in_flight();
     let before = target.stats();
@@ -139,10 +208,12 @@ pub fn measure(
         server,
         embedded_server_cpu,
         environment: Environment::capture(),
+        placement: placement.cloned(),
     });
     Ok(Measured {
         result,
         latency: measurement.recorder.latency,
+        timeline: measurement.timeline,
     })
 }
 
@@ -179,7 +250,7 @@ mod tests {
     fn the_mock_server_is_detected_as_a_waitbench_server() {
         let server = MockServer::start(ServerConfig::default()).expect("start the mock server");
         let target = Target::remote(&format!("{}/", server.url()));
-        assert!(matches!(&target, Target::Waitbench(url) if *url == server.url()));
+        assert!(matches!(&target, Target::Waitbench(s) if s.url == server.url()));
         assert!(target.stats().is_some());
     }
 

@@ -21,7 +21,7 @@ use waitbench_strategies::{Strategy, StrategyKind, StrategyOptions};
 use waitbench_core::capacity::Demand;
 
 use crate::error::{Result, SuiteError};
-use crate::measure::{Target, measure};
+use crate::measure::{Target, WaitbenchServer, measure};
 
 /// The flags of one `waitbench run`, as values.
 #[derive(Debug, Clone)]
@@ -175,7 +175,10 @@ impl Prepared {
             }
         };
         let target = match (&server, &run.target) {
-            (Some(server), _) => Target::Waitbench(server.url()),
+            (Some(server), _) => Target::Waitbench(WaitbenchServer {
+                url: server.url(),
+                control_token: None,
+            }),
             (None, Some(url)) => Target::remote(url),
             (None, None) => unreachable!("a server is started when no target is given"),
         };

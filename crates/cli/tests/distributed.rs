@@ -1,0 +1,152 @@
+//! Several client processes against one standalone server, as `scripts/multi-client.sh`
+//! and the Kubernetes Job do: their run documents merge exactly, and runs of different
+//! workloads are refused.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use waitbench_core::{EncodedHistogram, RunDocument};
+
+fn waitbench() -> Command {
+    Command::cargo_bin("waitbench").expect("the waitbench binary is built")
+}
+
+/// A standalone `waitbench serve` on a free loopback port, stopped when dropped.
+struct Standalone {
+    child: Child,
+    /// Its base URL, as it printed it.
+    url: String,
+}
+
+impl Standalone {
+    fn start() -> Self {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("waitbench"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start waitbench serve");
+        let mut line = String::new();
+        BufReader::new(child.stderr.take().expect("piped stderr"))
+            .read_line(&mut line)
+            .expect("serve prints where it listens");
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .to_string();
+        Standalone { child, url }
+    }
+}
+
+impl Drop for Standalone {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One client host's run: a batch against the standalone server, written to `out`.
+fn client_run(server: &Standalone, out: &Path, requests: &str) {
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "hyper-tokio",
+            "-n",
+            requests,
+            "-c",
+            "8",
+            "--latency",
+            "1ms",
+        ])
+        .args(["--target", &server.url, "--quiet", "--json"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+fn read(path: &Path) -> RunDocument<'static> {
+    serde_json::from_slice(&std::fs::read(path).expect("the document was written"))
+        .expect("a run document")
+}
+
+#[test]
+fn merged_runs_add_counts_and_take_percentiles_from_the_summed_histogram() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, merged) = (
+        dir.path().join("a.json"),
+        dir.path().join("b.json"),
+        dir.path().join("merged.json"),
+    );
+    let server = Standalone::start();
+    client_run(&server, &a, "300");
+    client_run(&server, &b, "300");
+    waitbench()
+        .arg("merge")
+        .args([&a, &b])
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("merged 2 runs"));
+
+    let (a, b, m) = (read(&a), read(&b), read(&merged));
+    let (ta, tb, tm) = (
+        &a.result.trials[0],
+        &b.result.trials[0],
+        &m.result.trials[0],
+    );
+    assert_eq!(tm.counts.sent, ta.counts.sent + tb.counts.sent);
+    assert_eq!(tm.counts.ok, ta.counts.ok + tb.counts.ok);
+    assert!((tm.throughput_rps - (ta.throughput_rps + tb.throughput_rps)).abs() < 1e-6);
+    assert_eq!(tm.merged_runs, Some(2));
+    assert_eq!(tm.workload.load.concurrency(), 16);
+
+    let decode = |h: &EncodedHistogram| h.decode().expect("an HdrHistogram");
+    let mut both = decode(&ta.histograms.as_ref().unwrap().latency);
+    both.add(decode(&tb.histograms.as_ref().unwrap().latency))
+        .unwrap();
+    assert_eq!(tm.latency.p99_us, both.value_at_quantile(0.99) as f64);
+    assert_eq!(tm.latency.count, both.len());
+}
+
+#[test]
+fn runs_of_different_workloads_are_refused_with_2_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, merged) = (
+        dir.path().join("a.json"),
+        dir.path().join("b.json"),
+        dir.path().join("merged.json"),
+    );
+    let server = Standalone::start();
+    client_run(&server, &a, "100");
+    client_run(&server, &b, "120");
+    waitbench()
+        .arg("merge")
+        .args([&a, &b])
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "differs from run 1 in workload.load.requests: 120 there, 100 in run 1",
+        ));
+    assert!(!merged.exists());
+}
+
+#[test]
+fn a_file_that_is_not_a_run_document_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let bogus = dir.path().join("bogus.json");
+    std::fs::write(&bogus, "{\"schema_version\": 1}").unwrap();
+    waitbench()
+        .arg("merge")
+        .args([&bogus, &bogus])
+        .args(["--out", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bogus.json is not a run document"));
+}
