@@ -9,10 +9,11 @@ use std::time::Duration;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
-use waitbench_core::ErrorPolicy;
-use waitbench_core::units::{HumanDuration, Probability};
+use waitbench_core::units::{HumanDuration, Probability, WallClock};
+use waitbench_core::{CpuSet, ErrorPolicy, Placement, PlacementError};
 use waitbench_mockserver::{CONTROL_TOKEN_ENV, Conditions, DEFAULT_MAX_CONNECTIONS};
 use waitbench_strategies::{PlantSpec, PoolSize, RuntimeFlavor, StrategyKind};
+use waitbench_suite::ServerChoice;
 use waitbench_suite::check::export::ExportFormat;
 use waitbench_suite::output::Destination;
 
@@ -64,6 +65,62 @@ where
 /// Parses a duration flag (`250us`, `1.5s`, `2min`) with core's grammar.
 fn duration(value: &str) -> Result<Duration, String> {
     spec::<HumanDuration>(value).map(Duration::from)
+}
+
+/// CPU placement shared by `run`, `reproduce` and `check`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PlacementArgs {
+    /// Pin the client's threads (runtimes, pools, workers) to these CPUs, e.g. 1 or 2-3.
+    #[arg(long, value_name = "LIST", value_parser = spec::<CpuSet>)]
+    pub client_cpus: Option<CpuSet>,
+    /// Pin the embedded server's threads to these CPUs, disjoint from --client-cpus, e.g. 0.
+    #[arg(long, value_name = "LIST", value_parser = spec::<CpuSet>)]
+    pub server_cpus: Option<CpuSet>,
+}
+
+impl PlacementArgs {
+    /// The placement asked for, `None` when nothing is pinned; overlapping sets are refused.
+    pub fn placement(&self) -> Result<Option<Placement>, PlacementError> {
+        let placement = Placement::new(self.client_cpus.clone(), self.server_cpus.clone())?;
+        Ok(placement.is_pinned().then_some(placement))
+    }
+}
+
+/// The token a standalone server's control requests need.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ControlTokenArgs {
+    /// Token of a server started with `serve --control-token`: sent as
+    /// `Authorization: Bearer TOKEN` on its control requests (stats reset).
+    #[arg(long, value_name = "TOKEN", env = CONTROL_TOKEN_ENV, hide_env_values = true)]
+    pub control_token: Option<String>,
+}
+
+/// Where the suite's server runs: `reproduce` and `check`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SuiteServerArgs {
+    /// Run every scenario against a standalone `waitbench serve` at this URL (e.g. on
+    /// another host) instead of the embedded server.
+    #[arg(long, value_name = "URL", conflicts_with = "server_cpus")]
+    pub server: Option<String>,
+    /// The server's control token.
+    #[command(flatten)]
+    pub token: ControlTokenArgs,
+    /// CPU placement.
+    #[command(flatten)]
+    pub placement: PlacementArgs,
+}
+
+impl SuiteServerArgs {
+    /// The server these flags choose.
+    pub fn choice(&self) -> ServerChoice {
+        match &self.server {
+            None => ServerChoice::Embedded,
+            Some(url) => ServerChoice::Remote {
+                url: url.clone(),
+                control_token: self.token.control_token.clone(),
+            },
+        }
+    }
 }
 
 /// `waitbench serve`.
@@ -194,6 +251,16 @@ pub struct RunArgs {
     /// Embedded mock server worker threads (default: one per core).
     #[arg(long)]
     pub server_threads: Option<usize>,
+    /// With --target: the server's control token.
+    #[command(flatten)]
+    pub token: ControlTokenArgs,
+    /// CPU placement (--server-cpus applies to the embedded server only).
+    #[command(flatten)]
+    pub placement: PlacementArgs,
+    /// Start the first trial at this wall-clock instant, so N client hosts start together:
+    /// 2026-12-01T02:00:00Z or @UNIX_SECONDS.
+    #[arg(long, value_name = "TIME", value_parser = spec::<WallClock>)]
+    pub start_at: Option<WallClock>,
     /// Server-side conditions (embedded server defaults; with --target, sent as query parameters).
     #[command(flatten)]
     pub conditions: Conditions,
@@ -212,6 +279,10 @@ pub struct RunArgs {
     /// to stdout for `-` (the summary then goes to stderr).
     #[arg(long, value_name = "FILE", value_parser = spec::<Destination>)]
     pub hgrm: Option<Destination>,
+    /// Write HdrHistogram's interval log (one histogram per second, warm-up included) of
+    /// the median trial to this file.
+    #[arg(long, value_name = "FILE")]
+    pub hlog: Option<PathBuf>,
     /// Planted regressions (debugging).
     #[command(flatten)]
     pub plant: PlantArgs,
@@ -242,6 +313,9 @@ pub struct ReproduceArgs {
     /// OUT.journal.jsonl beside the report folder, does not hold.
     #[arg(long)]
     pub resume: bool,
+    /// Where the server runs and where the threads are pinned.
+    #[command(flatten)]
+    pub server: SuiteServerArgs,
     /// Planted regressions (debugging).
     #[command(flatten)]
     pub plant: PlantArgs,
@@ -309,6 +383,9 @@ pub struct CheckArgs {
     /// fixtures/scenarios/].
     #[arg(long, value_name = "DIR")]
     pub scenarios: Option<PathBuf>,
+    /// Where the quick suite's server runs and where the threads are pinned.
+    #[command(flatten)]
+    pub server: SuiteServerArgs,
     /// Planted regressions (debugging).
     #[command(flatten)]
     pub plant: PlantArgs,

@@ -33,6 +33,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
         Some(path) => gate::stored(&baseline, waitbench_report::read_results(path)?)?,
         None => {
             let scenarios = waitbench_suite::load_scenarios(args.scenarios.as_deref())?;
+            let (server, placement) = (args.server.choice(), args.server.placement.placement()?);
             eprintln!(
                 "no results file given: running the quick suite for claims {}",
                 baseline.claims().join(", ")
@@ -41,7 +42,14 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
                 &baseline,
                 &scenarios,
                 &args.plant.specs,
-                &mut |plan, hide| crate::reproduce::run_suite(plan, args.quiet || hide),
+                &mut |plan, hide| {
+                    let plan = waitbench_suite::SuitePlan {
+                        server: server.clone(),
+                        placement: placement.clone(),
+                        ..plan.clone()
+                    };
+                    crate::reproduce::run_suite(&plan, args.quiet || hide)
+                },
                 &mut |note| eprintln!("{note}"),
             );
             if waitbench_core::interrupt::requested() {

@@ -49,6 +49,8 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<Conclusion> {
         focus: None,
         journal: Some(journal::path_for(&args.out)),
         resume: args.resume,
+        server: args.server.choice(),
+        placement: args.server.placement.placement()?,
     };
     let results = run_suite(&plan, args.quiet)?;
     waitbench_suite::write_report(&results, &args.out)?;

@@ -35,6 +35,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
             check_writable(path)?;
         }
     }
+    if let Some(path) = &args.hlog {
+        check_writable(path)?;
+    }
     let prepared = Prepared::new(&SingleRun {
         strategy: kind,
         options: StrategyOptions {
@@ -70,6 +73,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
         },
         trials: args.trials,
         max_error_rate: args.max_error_rate.map(Probability::get),
+        control_token: args.token.control_token.clone(),
+        placement: args.placement.placement()?,
+        start_at: args.start_at,
     })?;
     let (total, unit) = prepared.total();
     let trials = args.trials;
@@ -89,9 +95,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
     } else {
         print!("{summary}");
     }
+    let command: Vec<String> = std::env::args().collect();
+    let hlog = args.hlog.clone().map(Destination::File);
     let outputs = [
-        (&args.json, outcome.json(std::env::args().collect())),
+        (&args.json, outcome.json(command.clone())),
         (&args.hgrm, outcome.hgrm()),
+        // Formatted only when asked for: an hour-long run has 3,600 histograms.
+        (
+            &hlog,
+            match hlog {
+                Some(_) => outcome.hlog(&command),
+                None => Ok(Vec::new()),
+            },
+        ),
     ];
     for (destination, document) in outputs {
         if let Some(destination) = destination {

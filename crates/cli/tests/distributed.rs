@@ -8,6 +8,7 @@ use std::process::{Child, Stdio};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use serde_json::Value;
 use waitbench_core::{EncodedHistogram, RunDocument};
 
 fn waitbench() -> Command {
@@ -149,4 +150,65 @@ fn a_file_that_is_not_a_run_document_is_named() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bogus.json is not a run document"));
+}
+
+/// Claim B's verdict and the run's record of where its server ran, from a quick run.
+fn quick_b(dir: &Path, extra: &[&str]) -> (String, Value) {
+    let out = dir.join("report");
+    waitbench()
+        .current_dir(dir)
+        .args(["reproduce", "--quick", "--only", "B", "--quiet", "--out"])
+        .arg(&out)
+        .args(extra)
+        .assert()
+        .success();
+    let results: Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let verdict = results["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["id"] == "B")
+        .expect("a row for claim B")["verdict"]
+        .to_string();
+    (verdict, results)
+}
+
+#[test]
+fn the_suite_against_a_standalone_server_gives_the_embedded_runs_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let (embedded, local) = quick_b(dir.path(), &[]);
+    let server = Standalone::start();
+    let (remote, elsewhere) = quick_b(dir.path(), &["--server", &server.url]);
+    assert_eq!(remote, embedded);
+    assert!(local.get("server_url").is_none());
+    assert_eq!(elsewhere["server_url"], server.url.as_str());
+    let run = &elsewhere["scenarios"][0]["series"][0]["points"][0]["trials"]["trials"][0];
+    assert_eq!(run["injected"]["embedded_server"], false);
+    // The server's CPU is read from its /stats, and none of it is the client's.
+    assert!(
+        run["server"]["cpu_s"].as_f64().unwrap() > 0.0,
+        "{}",
+        run["server"]
+    );
+}
+
+#[test]
+fn a_server_url_where_no_waitbench_server_answers_exits_2_with_the_fix() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    waitbench()
+        .current_dir(dir.path())
+        .args(["reproduce", "--quick", "--only", "B", "--quiet", "--server"])
+        .arg(format!("http://127.0.0.1:{port}"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no waitbench server answers there",
+        ))
+        .stderr(predicate::str::contains("waitbench serve --listen"));
+    assert!(!dir.path().join("reports").exists());
 }

@@ -47,7 +47,7 @@ pub enum PlacementError {
     },
     /// A CPU this process may not run on.
     #[error(
-        "CPU {cpu} is not available to this process (it may run on {available}); pick CPUs from that list"
+        "CPU {cpu} is not available to this process (pinning it kept only {available}); pick CPUs that `taskset -cp $$` lists"
     )]
     Unavailable {
         /// The CPU asked for.
@@ -96,12 +96,20 @@ impl CpuSet {
     }
 
     /// Pins the calling thread (and every thread it creates afterwards) to these CPUs.
+    ///
+    /// The kernel silently drops CPUs the process may not use (offline, or outside its
+    /// cgroup), so the result is read back: a CPU it dropped is an error, never a run on
+    /// fewer CPUs than asked.
     pub fn pin_current_thread(&self) -> Result<(), PlacementError> {
-        let available = os::affinity()?;
-        if let Some(cpu) = self.cpus().find(|c| !available.0.contains(c)) {
-            return Err(PlacementError::Unavailable { cpu, available });
+        os::set_affinity(self)?;
+        let now = os::affinity()?;
+        match self.cpus().find(|c| !now.0.contains(c)) {
+            Some(cpu) => Err(PlacementError::Unavailable {
+                cpu,
+                available: now,
+            }),
+            None => Ok(()),
         }
-        os::set_affinity(self)
     }
 }
 
@@ -363,13 +371,26 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn a_cpu_outside_the_process_affinity_is_unavailable() {
-        let error = CpuSet("1023".parse::<CpuSet>().unwrap().0)
-            .pin_current_thread()
-            .unwrap_err();
-        assert!(matches!(
-            error,
-            PlacementError::Unavailable { cpu: 1023, .. }
-        ));
+    fn a_cpu_the_machine_lacks_is_refused_not_dropped() {
+        let available = CpuSet::of_current_thread().unwrap();
+        let first = available.cpus().next().unwrap();
+        let (only_missing, with_missing) = std::thread::spawn(move || {
+            let only: CpuSet = "1023".parse().unwrap();
+            let with: CpuSet = format!("{first},1023").parse().unwrap();
+            (only.pin_current_thread(), with.pin_current_thread())
+        })
+        .join()
+        .unwrap();
+        assert!(
+            matches!(only_missing, Err(PlacementError::Os { .. })),
+            "{only_missing:?}"
+        );
+        assert!(
+            matches!(
+                with_missing,
+                Err(PlacementError::Unavailable { cpu: 1023, .. })
+            ),
+            "{with_missing:?}"
+        );
     }
 }

@@ -34,6 +34,13 @@ pub struct SuiteResults {
     /// measured, and a missing series makes its claim inconclusive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incomplete: Option<String>,
+    /// The standalone server the suite ran against; `None`: the server was embedded in
+    /// the client's process.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_url: Option<String>,
+    /// The CPUs the client and the embedded server were pinned to (`None`: not pinned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<crate::placement::Placement>,
 }
 
 /// One scenario: the measurements behind one claim.

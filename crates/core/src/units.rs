@@ -317,6 +317,157 @@ fn write_decimal(f: &mut fmt::Formatter<'_>, value: u128, unit: u128) -> fmt::Re
     write!(f, "{whole}.{}", digits.trim_end_matches('0'))
 }
 
+/// The accepted form of a wall-clock instant, as error messages show it.
+const WALL_CLOCK_FORM: &str = "an RFC 3339 time with its offset, e.g. 2026-12-01T02:00:00Z or \
+     2026-12-01T03:00:00.5+01:00, or @ and Unix seconds, e.g. @1764554400";
+
+/// A wall-clock instant (`--start-at`): RFC 3339 with an offset, or `@` and Unix seconds.
+///
+/// It is the one place waitbench reads the wall clock, to let N client hosts start
+/// together; nothing measured depends on clocks agreeing, since each side measures
+/// durations only, so NTP-level agreement (milliseconds) is plenty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WallClock(pub std::time::SystemTime);
+
+impl WallClock {
+    /// Nanoseconds since the Unix epoch (an instant before it is refused when parsed).
+    fn unix_nanos(self) -> u128 {
+        self.0
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    }
+}
+
+impl FromStr for WallClock {
+    type Err = UnitError;
+
+    fn from_str(text: &str) -> Result<Self, UnitError> {
+        let bad = || UnitError::new("time", text, WALL_CLOCK_FORM);
+        let t = text.trim();
+        let since_epoch = match t.strip_prefix('@') {
+            Some(seconds) => exact_seconds(seconds).ok_or_else(bad)?,
+            None => rfc3339(t).ok_or_else(bad)?,
+        };
+        Ok(WallClock(std::time::UNIX_EPOCH + since_epoch))
+    }
+}
+
+impl fmt::Display for WallClock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nanos = self.unix_nanos();
+        let seconds = (nanos / 1_000_000_000) as i64;
+        let (days, of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+            of_day / 3600,
+            of_day / 60 % 60,
+            of_day % 60
+        )?;
+        let fraction = nanos % 1_000_000_000;
+        if fraction != 0 {
+            let digits = format!("{fraction:09}");
+            write!(f, ".{}", digits.trim_end_matches('0'))?;
+        }
+        f.write_str("Z")
+    }
+}
+
+/// Non-negative decimal seconds, exactly (`1764554400.25`).
+fn exact_seconds(text: &str) -> Option<Duration> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty()
+        || fraction.len() > 9
+        || !(whole.bytes().chain(fraction.bytes())).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let nanos = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<9}").parse().ok()?
+    };
+    Some(Duration::new(whole.parse().ok()?, nanos))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` as time since the Unix epoch.
+fn rfc3339(text: &str) -> Option<Duration> {
+    let number = |s: &str| -> Option<i64> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+    };
+    let (date, rest) = text.split_once(['T', 't', ' '])?;
+    let mut ymd = date.splitn(3, '-');
+    let (y, m, d) = (
+        number(ymd.next()?)?,
+        number(ymd.next()?)?,
+        number(ymd.next()?)?,
+    );
+    let (clock, offset_s) = if let Some(clock) = rest.strip_suffix(['Z', 'z']) {
+        (clock, 0)
+    } else {
+        let at = rest.rfind(['+', '-'])?;
+        let (clock, offset) = rest.split_at(at);
+        let sign = if offset.starts_with('-') { -1 } else { 1 };
+        let (oh, om) = offset[1..].split_once(':')?;
+        let (oh, om) = (number(oh)?, number(om)?);
+        if oh > 23 || om > 59 {
+            return None;
+        }
+        (clock, sign * (oh * 3600 + om * 60))
+    };
+    let mut hms = clock.splitn(3, ':');
+    let (hh, mm, ss) = (number(hms.next()?)?, number(hms.next()?)?, hms.next()?);
+    let seconds = exact_seconds(ss)?;
+    let days_in_month = match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return None,
+    };
+    if !(1..=days_in_month).contains(&d) || hh > 23 || mm > 59 || seconds.as_secs() > 60 {
+        return None;
+    }
+    let unix = days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 - offset_s
+        + seconds.as_secs() as i64;
+    Some(Duration::new(
+        u64::try_from(unix).ok()?,
+        seconds.subsec_nanos(),
+    ))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day count since 1970-01-01 (the inverse of [`days_from_civil`]).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
+
 /// Parses a duration in [`HumanDuration`]'s grammar; `None` when malformed.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     text.parse::<HumanDuration>().ok().map(Duration::from)
@@ -475,6 +626,42 @@ pub fn slug(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wall_clock_times_parse_in_rfc3339_and_unix_form_and_print_in_utc() {
+        let at = |text: &str| text.parse::<WallClock>().unwrap();
+        let unix = |t: WallClock| t.0.duration_since(std::time::UNIX_EPOCH).unwrap();
+        assert_eq!(unix(at("1970-01-01T00:00:00Z")), Duration::ZERO);
+        assert_eq!(
+            unix(at("2026-12-01T02:00:00Z")),
+            Duration::from_secs(1_796_090_400)
+        );
+        assert_eq!(at("2026-12-01T03:00:00+01:00"), at("2026-12-01T02:00:00Z"));
+        assert_eq!(at("@1796090400.25"), at("2026-12-01T02:00:00.25Z"));
+        assert_eq!(
+            at("2024-02-29T23:59:59.5-00:30").to_string(),
+            "2024-03-01T00:29:59.5Z"
+        );
+        assert_eq!(
+            at("2026-12-01T02:00:00Z").to_string(),
+            "2026-12-01T02:00:00Z"
+        );
+    }
+
+    #[test]
+    fn malformed_wall_clock_times_show_the_accepted_form() {
+        for text in [
+            "",
+            "2026-12-01",
+            "2026-12-01T02:00:00",
+            "2026-02-30T00:00:00Z",
+            "@-5",
+            "now",
+        ] {
+            let error = text.parse::<WallClock>().unwrap_err().to_string();
+            assert!(error.contains("RFC 3339"), "{text:?}: {error}");
+        }
+    }
 
     fn duration(text: &str) -> Duration {
         text.parse::<HumanDuration>()

@@ -701,6 +701,8 @@ fn small_suite() -> SuiteResults {
                 Verdict::Reproduced,
             ),
         ],
+        server_url: None,
+        placement: None,
     }
 }
 

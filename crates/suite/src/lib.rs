@@ -20,13 +20,15 @@ pub mod journal;
 pub mod measure;
 pub mod merge;
 pub mod output;
+pub mod placement;
 pub mod progress;
 pub mod runner;
 pub mod scenario;
 pub mod single;
+pub mod start_at;
 
 pub use builtin::{load_baseline, load_scenarios};
 pub use error::{Result, SuiteError};
 pub use measure::{Measured, Target, WaitbenchServer, measure, measure_placed};
-pub use runner::{FULL_TRIALS, Focus, Progress, SuitePlan, run_suite, write_report};
+pub use runner::{FULL_TRIALS, Focus, Progress, ServerChoice, SuitePlan, run_suite, write_report};
 pub use scenario::{Scenario, load_dir};

@@ -246,6 +246,73 @@ mod tests {
         url
     }
 
+    /// A server that says it is waitbench and guards `POST /stats/reset` with `token`, as
+    /// `waitbench serve --control-token` does; it keeps the Authorization header of every
+    /// reset it is sent.
+    fn guarded_server(token: &'static str) -> (String, std::sync::mpsc::Receiver<Option<String>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("bound address"));
+        let (seen, resets) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(&stream);
+                let (mut request, mut line, mut authorization) =
+                    (String::new(), String::new(), None);
+                let _ = reader.read_line(&mut request);
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    if let Some((name, value)) = line.split_once(':')
+                        && name.eq_ignore_ascii_case("authorization")
+                    {
+                        authorization = Some(value.trim().to_string());
+                    }
+                    line.clear();
+                }
+                let status = if request.starts_with("POST /stats/reset") {
+                    let allowed = authorization.as_deref() == Some(&format!("Bearer {token}"));
+                    let _ = seen.send(authorization);
+                    if allowed { "200 OK" } else { "403 Forbidden" }
+                } else {
+                    "200 OK"
+                };
+                let _ = (&stream).write_all(
+                    format!(
+                        "HTTP/1.1 {status}\r\n{SERVER_HEADER}: test\r\ncontent-length: 0\r\n\
+                         connection: close\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+            }
+        });
+        (url, resets)
+    }
+
+    #[test]
+    fn control_requests_carry_the_token_as_a_bearer_header() {
+        let (url, resets) = guarded_server("s3cret");
+        let target = Target::remote_with_token(&url, Some("s3cret".into()));
+        assert!(matches!(&target, Target::Waitbench(s) if s.control_token.is_some()));
+        target.check_control().expect("the right token is accepted");
+        assert_eq!(resets.recv().unwrap().as_deref(), Some("Bearer s3cret"));
+    }
+
+    #[test]
+    fn a_refused_control_request_says_how_to_give_the_token() {
+        let (url, resets) = guarded_server("s3cret");
+        let error = Target::remote(&url)
+            .check_control()
+            .unwrap_err()
+            .to_string();
+        assert_eq!(resets.recv().unwrap(), None, "no token, no header");
+        assert!(error.contains("403"), "{error}");
+        assert!(error.contains("it needs a control token"), "{error}");
+        assert!(error.contains("WAITBENCH_CONTROL_TOKEN"), "{error}");
+        let wrong = Target::remote_with_token(&url, Some("guess".into()))
+            .check_control()
+            .unwrap_err()
+            .to_string();
+        assert!(wrong.contains("not its token"), "{wrong}");
+    }
+
     #[test]
     fn the_mock_server_is_detected_as_a_waitbench_server() {
         let server = MockServer::start(ServerConfig::default()).expect("start the mock server");

@@ -1,6 +1,12 @@
 //! The suite runner, shared by `reproduce` and `check`: every planned point of every
-//! selected scenario is measured against one embedded mock server, the claims are judged
-//! from the results, and `results.json` plus the rendered report are written atomically.
+//! selected scenario is measured against one mock server (embedded, or a standalone
+//! `waitbench serve` on another host), the claims are judged from the results, and
+//! `results.json` plus the rendered report are written atomically.
+//!
+//! A remote server needs nothing the embedded one does not: every condition a scenario
+//! sets travels in each request's query string, its counters are reset through its
+//! (token-guarded) control endpoint before each run, and its CPU is read from its
+//! `/stats`.
 //!
 //! The runner reports progress through a [`Progress`] callback instead of drawing it, so
 //! that the binary decides how progress looks (a bar in a terminal, lines in a log) and
@@ -10,17 +16,16 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use waitbench_core::{
-    Environment, Point, RunResult, SUITE_SCHEMA_VERSION, ScenarioResult, Series, SuiteResults,
-    TrialSet,
+    Environment, Placement, Point, RunResult, SUITE_SCHEMA_VERSION, ScenarioResult, Series,
+    SuiteResults, TrialSet,
 };
-use waitbench_mockserver::{MockServer, ServerConfig};
 use waitbench_strategies::PlantSpec;
 
 use waitbench_core::capacity::Demand;
 
 use crate::error::{Result, SuiteError};
 use crate::journal::{Journal, RunKey};
-use crate::measure::{Target, measure};
+use crate::measure::{Target, measure_placed};
 use crate::output::{replace_dir_atomic, write_atomic};
 use crate::scenario::{self, PlannedPoint, Scenario, SeriesSpec};
 
@@ -46,6 +51,25 @@ pub struct SuitePlan {
     pub journal: Option<PathBuf>,
     /// Continue the journal's suite: measure only the runs it does not hold.
     pub resume: bool,
+    /// Where the server runs.
+    pub server: ServerChoice,
+    /// CPUs to pin the client and the embedded server to (`None`: not pinned).
+    pub placement: Option<Placement>,
+}
+
+/// Where the suite's mock server runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ServerChoice {
+    /// In this process (its CPU is subtracted from the client's).
+    #[default]
+    Embedded,
+    /// A standalone `waitbench serve` at this URL, on this host or another.
+    Remote {
+        /// Its base URL.
+        url: String,
+        /// The token its control endpoint needs, if it was started with one.
+        control_token: Option<String>,
+    },
 }
 
 /// One point of one series: the unit `check` re-measures.
@@ -113,9 +137,19 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
         .trials
         .unwrap_or(if plan.quick { 1 } else { FULL_TRIALS })
         .max(1);
-    let server = MockServer::start(ServerConfig::default())?;
-    let target = Target::Embedded(&server);
-    let url = server.url();
+    let placement = plan.placement.as_ref();
+    let embedded;
+    let target = match &plan.server {
+        ServerChoice::Embedded => {
+            let cpus = placement.and_then(|p| p.server_cpus.as_ref());
+            let config = crate::placement::server_config(None, cpus);
+            embedded = crate::placement::start_server(config, cpus)?;
+            Target::Embedded(&embedded)
+        }
+        ServerChoice::Remote { url, control_token } => remote(url, control_token.clone())?,
+    };
+    crate::placement::pin_client(placement)?;
+    let url = target.url();
 
     // Every point to measure, per scenario, with its strategy built and any plant set.
     let mut planned: Vec<(&Scenario, Vec<Cell<'_>>)> = Vec::new();
@@ -136,6 +170,9 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                     .iter()
                     .find(|p| p.strategy == point.kind)
                     .map(|p| p.plant);
+                // The plan writes the conditions into the query either way; only where the
+                // server ran differs.
+                point.injected.embedded_server = matches!(target, Target::Embedded(_));
                 let strategy = waitbench_strategies::build(point.kind, &point.options);
                 cells.push(Cell {
                     index,
@@ -171,7 +208,12 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
             let concurrency = c.point.workload.load.concurrency();
             Demand {
                 client_connections: concurrency as u64,
-                server_connections: concurrency as u64,
+                // A remote server's connections are its own host's.
+                server_connections: if matches!(target, Target::Embedded(_)) {
+                    concurrency as u64
+                } else {
+                    0
+                },
                 threads: c.point.options.client_threads(c.point.kind, concurrency) as u64,
             }
         })
@@ -231,11 +273,12 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 trial: trial + 1,
                 trials: cell.point.trials,
             });
-            let measured = measure(
+            let measured = measure_placed(
                 cell.strategy.as_ref(),
                 &cell.point.workload,
                 &target,
                 &cell.point.injected,
+                placement,
             )
             .map_err(|source| SuiteError::Run {
                 scenario: scenario.name.clone(),
@@ -310,7 +353,27 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
         duration_s: started.elapsed().as_secs_f64(),
         scenarios: results,
         claims,
+        server_url: match &plan.server {
+            ServerChoice::Embedded => None,
+            ServerChoice::Remote { url, .. } => Some(url.clone()),
+        },
+        placement: plan.placement.clone(),
     })
+}
+
+/// The standalone server at `url`, refused unless it is a waitbench server whose control
+/// endpoint accepts us: the scenarios' conditions and counters need one.
+fn remote(url: &str, control_token: Option<String>) -> Result<Target<'static>> {
+    let target = Target::remote_with_token(url, control_token);
+    if !matches!(target, Target::Waitbench(_)) {
+        return Err(SuiteError::Usage(format!(
+            "--server {url}: no waitbench server answers there (its /health did not say so); \
+             start one on that host with `waitbench serve --listen 0.0.0.0:8080` and give its \
+             address, e.g. --server http://HOST:8080"
+        )));
+    }
+    target.check_control()?;
+    Ok(target)
 }
 
 /// One point of one series, with the runs measured so far.

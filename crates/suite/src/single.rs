@@ -11,17 +11,18 @@
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
+use waitbench_core::units::WallClock;
 use waitbench_core::{
-    ErrorPolicy, InjectedConditions, LoadModel, PathPlan, RunDocument, RunResult, Timeouts,
-    TrialSet, Workload,
+    ErrorPolicy, InjectedConditions, LoadModel, PathPlan, Placement, RunDocument, RunResult,
+    Timeline, Timeouts, TrialSet, Workload,
 };
-use waitbench_mockserver::{AppState, Conditions, MockServer, ServerConfig};
+use waitbench_mockserver::{AppState, Conditions, MockServer};
 use waitbench_strategies::{Strategy, StrategyKind, StrategyOptions};
 
 use waitbench_core::capacity::Demand;
 
 use crate::error::{Result, SuiteError};
-use crate::measure::{Target, WaitbenchServer, measure};
+use crate::measure::{Target, WaitbenchServer, measure_placed};
 
 /// The flags of one `waitbench run`, as values.
 #[derive(Debug, Clone)]
@@ -51,6 +52,12 @@ pub struct SingleRun {
     /// The share of failed requests a trial may have before the run counts as failed;
     /// `None`: see [`InjectedConditions::error_budget`].
     pub max_error_rate: Option<f64>,
+    /// The token a target waitbench server's control requests need.
+    pub control_token: Option<String>,
+    /// CPUs to pin the client and the embedded server to (`None`: not pinned).
+    pub placement: Option<Placement>,
+    /// When the first trial starts, so that N client hosts start together.
+    pub start_at: Option<WallClock>,
 }
 
 /// The load model a `run`'s flags ask for: a rate makes an open loop (and needs a
@@ -94,6 +101,8 @@ pub struct Prepared {
     strategy: Box<dyn Strategy>,
     trials: usize,
     error_budget: f64,
+    placement: Option<Placement>,
+    start_at: Option<WallClock>,
 }
 
 /// What the trials measured; fewer than asked when an interruption stopped them.
@@ -102,6 +111,8 @@ pub struct SingleOutcome {
     pub set: TrialSet,
     /// Each trial's latency histogram, in microseconds.
     pub histograms: Vec<Histogram<u64>>,
+    /// Each trial's per-second histograms (for `--hlog`).
+    pub timelines: Vec<Timeline>,
     /// Whether an interruption stopped the run before every trial ran in full.
     pub interrupted: bool,
     /// The share of failed requests allowed ([`InjectedConditions::error_budget`]).
@@ -130,14 +141,26 @@ impl SingleOutcome {
         Ok(text)
     }
 
-    /// The median trial's latency distribution in HdrHistogram's `.hgrm` text format.
-    pub fn hgrm(&self) -> Result<Vec<u8>> {
-        let median = self
-            .set
+    /// The index of the median-throughput trial, the one `.hgrm` and `.hlog` describe.
+    fn median(&self) -> Result<usize> {
+        self.set
             .median_trial()
             .and_then(|m| self.set.trials.iter().position(|t| std::ptr::eq(t, m)))
-            .and_then(|i| self.histograms.get(i))
-            .ok_or_else(|| SuiteError::Usage("no trial was measured: no distribution".into()))?;
+            .ok_or_else(|| SuiteError::Usage("no trial was measured: no distribution".into()))
+    }
+
+    /// The median trial's seconds as HdrHistogram's interval log, headed by `command`.
+    pub fn hlog(&self, command: &[String]) -> Result<Vec<u8>> {
+        let timeline = &self.timelines[self.median()?];
+        let mut text = Vec::new();
+        waitbench_core::hlog::write_hlog(timeline, &command.join(" "), &mut text)
+            .map_err(|e| SuiteError::Usage(format!("formatting the interval log: {e}")))?;
+        Ok(text)
+    }
+
+    /// The median trial's latency distribution in HdrHistogram's `.hgrm` text format.
+    pub fn hgrm(&self) -> Result<Vec<u8>> {
+        let median = &self.histograms[self.median()?];
         let mut text = Vec::new();
         waitbench_core::hgrm::write_hgrm(median, 5, &mut text)
             .map_err(|e| SuiteError::Usage(format!("formatting the .hgrm distribution: {e}")))?;
@@ -162,16 +185,20 @@ impl Prepared {
             },
             threads: run.options.client_threads(run.strategy, concurrency) as u64,
         })?;
+        let server_cpus = run.placement.as_ref().and_then(|p| p.server_cpus.as_ref());
+        if run.target.is_some() && server_cpus.is_some() {
+            return Err(SuiteError::Usage(
+                "--server-cpus pins the embedded server; with --target the server runs \
+                 elsewhere (pin it there with taskset)"
+                    .into(),
+            ));
+        }
         let server = match &run.target {
             Some(_) => None,
             None => {
-                let defaults = ServerConfig::default();
-                let config = ServerConfig {
-                    worker_threads: run.server_threads.unwrap_or(defaults.worker_threads),
-                    ..defaults
-                }
-                .with_conditions(run.conditions.clone());
-                Some(MockServer::start(config)?)
+                let config = crate::placement::server_config(run.server_threads, server_cpus)
+                    .with_conditions(run.conditions.clone());
+                Some(crate::placement::start_server(config, server_cpus)?)
             }
         };
         let target = match (&server, &run.target) {
@@ -179,7 +206,7 @@ impl Prepared {
                 url: server.url(),
                 control_token: None,
             }),
-            (None, Some(url)) => Target::remote(url),
+            (None, Some(url)) => Target::remote_with_token(url, run.control_token.clone()),
             (None, None) => unreachable!("a server is started when no target is given"),
         };
         let paths = match (run.distinct_endpoints, &run.load) {
@@ -227,6 +254,8 @@ impl Prepared {
             error_budget: injected.error_budget(run.max_error_rate),
             injected,
             trials: run.trials,
+            placement: run.placement.clone(),
+            start_at: run.start_at,
         })
     }
 
@@ -281,9 +310,17 @@ impl Prepared {
 
     /// Runs the trials, telling `on_trial` the number (from 1) of each as it starts. An
     /// interruption ends the trial under way early (it is kept, marked) and starts no more.
+    ///
+    /// The calling thread is pinned to the client's CPUs first (and stays so), so every
+    /// client thread the strategy creates runs there; with a start time, it waits for it.
     pub fn run(&self, on_trial: &mut dyn FnMut(usize)) -> Result<SingleOutcome> {
+        crate::placement::pin_client(self.placement.as_ref())?;
+        if let Some(at) = self.start_at {
+            crate::start_at::sleep_until(at)?;
+        }
         let mut trials: Vec<RunResult> = Vec::with_capacity(self.trials);
         let mut histograms = Vec::with_capacity(self.trials);
+        let mut timelines = Vec::with_capacity(self.trials);
         for trial in 1..=self.trials {
             if waitbench_core::interrupt::requested() {
                 break;
@@ -293,18 +330,21 @@ impl Prepared {
                 Some(server) => Target::Embedded(server),
                 None => self.target.clone(),
             };
-            let measured = measure(
+            let measured = measure_placed(
                 self.strategy.as_ref(),
                 &self.workload,
                 &target,
                 &self.injected,
+                self.placement.as_ref(),
             )?;
             trials.push(measured.result);
             histograms.push(measured.latency);
+            timelines.push(measured.timeline);
         }
         Ok(SingleOutcome {
             set: TrialSet::new(trials),
             histograms,
+            timelines,
             interrupted: waitbench_core::interrupt::requested(),
             error_budget: self.error_budget,
         })

@@ -176,6 +176,8 @@ pub fn live(
         focus: None,
         journal: None,
         resume: false,
+        server: Default::default(),
+        placement: None,
     };
     let (results, suite_load) = Contention::around(|| run(&plan, false));
     let results = results?;
