@@ -212,3 +212,96 @@ fn a_server_url_where_no_waitbench_server_answers_exits_2_with_the_fix() {
         .stderr(predicate::str::contains("waitbench serve --listen"));
     assert!(!dir.path().join("reports").exists());
 }
+
+#[test]
+fn the_interval_log_has_one_histogram_per_second_including_the_warm_up() {
+    use hdrhistogram::serialization::interval_log::{IntervalLogIterator, LogEntry};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (hlog, json) = (dir.path().join("run.hlog"), dir.path().join("run.json"));
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "hyper-tokio",
+            "-c",
+            "4",
+            "-d",
+            "2s",
+            "--warmup",
+            "1s",
+        ])
+        .args(["--latency", "2ms", "--quiet", "--hlog"])
+        .arg(&hlog)
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success();
+    let text = std::fs::read(&hlog).unwrap();
+    let intervals: Vec<u64> = IntervalLogIterator::new(&text)
+        .filter_map(|entry| match entry.expect("every line parses") {
+            LogEntry::Interval(i) => Some(i.start_timestamp().as_secs()),
+            _ => None,
+        })
+        .collect();
+    // 3 s of load; requests still in flight at the end may finish in a 4th second.
+    assert!(intervals.starts_with(&[0, 1, 2]), "{intervals:?}");
+    let timeline = &read(&json).result.trials[0].timeline;
+    assert_eq!(timeline.len(), intervals.len());
+    assert!(timeline[0].warmup && !timeline[1].warmup);
+    assert!(timeline[0].completed > 0 && timeline[1].completed > 0);
+}
+
+#[test]
+fn pinning_is_recorded_in_the_result() {
+    let available = waitbench_core::CpuSet::of_current_thread().unwrap();
+    let cpus: Vec<usize> = available.cpus().collect();
+    if cpus.len() < 2 {
+        eprintln!(
+            "skipped: pinning client and server apart needs 2 CPUs; this process may use {available}"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("pinned.json");
+    let (server, client) = (cpus[0].to_string(), cpus[1].to_string());
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "ureq-threads",
+            "-n",
+            "200",
+            "-c",
+            "4",
+            "--quiet",
+        ])
+        .args(["--server-cpus", &server, "--client-cpus", &client, "--json"])
+        .arg(&json)
+        .assert()
+        .success();
+    let placement = read(&json).result.trials[0]
+        .placement
+        .clone()
+        .expect("recorded");
+    assert_eq!(placement.server_cpus.unwrap().to_string(), server);
+    assert_eq!(placement.client_cpus.unwrap().to_string(), client);
+}
+
+#[test]
+fn overlapping_cpu_sets_exit_2_naming_the_shared_cpu() {
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "ureq-threads",
+            "-n",
+            "10",
+            "--server-cpus",
+            "0-1",
+        ])
+        .args(["--client-cpus", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("share CPU 1"));
+}
