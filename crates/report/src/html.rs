@@ -613,14 +613,7 @@ fn write_method(out: &mut String, suite: &SuiteResults) -> std::fmt::Result {
          and efficiency = measured ÷ bound: well below 100 % means fewer requests were really \
          in flight than asked for (a pool, a connection limit, CPU)."
             .to_string(),
-        format!(
-            "<strong>One machine.</strong> The client and the mock server share the same {cores} \
-             core{}: server CPU is reported beside each point, and offered load is kept well \
-             under the server's measured ceiling so that the client, not the server, is \
-             measured. Every request ends as exactly one of ok, HTTP error or typed error, and \
-             the counts must balance.",
-            if cores == 1 { "" } else { "s" }
-        ),
+        server_paragraph(suite, cores),
         "<strong>Defaults and right-sized.</strong> Where a library default shapes the result \
          (pool sizes, idle connections per host, worker threads), the scenario runs twice: with \
          the defaults (the artifact on) and right-sized (the artifact off), both labelled."
@@ -630,6 +623,48 @@ fn write_method(out: &mut String, suite: &SuiteResults) -> std::fmt::Result {
         writeln!(out, "<p>{p}</p>")?;
     }
     writeln!(out, "</section>")
+}
+
+/// Where the server ran and where the threads were pinned: what the server's CPU share
+/// means depends on it.
+fn server_paragraph(suite: &SuiteResults, cores: usize) -> String {
+    let accounting = "Every request ends as exactly one of ok, HTTP error or typed error, and \
+                      the counts must balance.";
+    let placement = suite.placement.as_ref().map_or(String::new(), |p| {
+        let side = |name: &str, cpus: &Option<waitbench_core::CpuSet>| {
+            cpus.as_ref()
+                .map(|c| {
+                    format!(
+                        " the {name} was pinned to CPU{} {c};",
+                        if c.len() == 1 { "" } else { "s" }
+                    )
+                })
+                .unwrap_or_default()
+        };
+        format!(
+            " CPU placement:{}{} no other thread of either may run elsewhere.",
+            side("client", &p.client_cpus),
+            side("server", &p.server_cpus)
+        )
+    });
+    match &suite.server_url {
+        Some(url) => format!(
+            "<strong>Server elsewhere.</strong> The scenarios ran against a standalone \
+             <code>waitbench serve</code> at <code>{}</code>: every condition travelled in each \
+             request's query string, its counters were reset through its control endpoint \
+             before each run, and the server CPU shown beside each point is read from its \
+             <code>/stats</code>. Each side measured durations only, so no clocks had to \
+             agree.{placement} {accounting}",
+            escape(url)
+        ),
+        None => format!(
+            "<strong>One machine.</strong> The client and the mock server share the same {cores} \
+             core{}: server CPU is reported beside each point, and offered load is kept well \
+             under the server's measured ceiling so that the client, not the server, is \
+             measured.{placement} {accounting}",
+            if cores == 1 { "" } else { "s" }
+        ),
+    }
 }
 
 /// The id of a scenario's section: `s-` and its name reduced to `[a-z0-9-]`.

@@ -11,12 +11,12 @@ use std::time::Duration;
 use waitbench_core::{
     ClaimRow, ClientResources, Counts, Environment, ErrorKind, ErrorPolicy, InjectedConditions,
     LatencySummary, LittlesLaw, LoadModel, PathPlan, Point, RunResult, SCHEMA_VERSION,
-    ScenarioResult, Series, ServerRunStats, StrategyInfo, SuiteResults, Timeouts, TrialSet,
-    Variant, Verdict, Workload,
+    ScenarioResult, Series, ServerRunStats, StrategyInfo, SuiteResults, TimelineSecond, Timeouts,
+    TrialSet, Variant, Verdict, Workload,
 };
 use waitbench_report::{ReportError, claims_table_text, read_results, render, summary};
 
-const CHARTS: [&str; 10] = [
+const CHARTS: [&str; 11] = [
     "fan-out.png",
     "connection-reuse.png",
     "throughput-vs-concurrency.png",
@@ -27,6 +27,7 @@ const CHARTS: [&str; 10] = [
     "blocking-in-async.png",
     "error-policy.png",
     "coordinated-omission.png",
+    "timeline.png",
 ];
 
 fn fixture_path() -> PathBuf {
@@ -597,7 +598,7 @@ fn coordinated_omission() -> ScenarioResult {
             mk("reqwest-tokio-open", true, 480.0, 1_020.0),
         ),
     ];
-    scenario(
+    let mut scenario = scenario(
         "CO",
         "co-coordinated-omission",
         "Coordinated omission under a periodic stall",
@@ -605,7 +606,41 @@ fn coordinated_omission() -> ScenarioResult {
         rows.into_iter()
             .map(|(label, s)| series(label, Variant::Plain, vec![point(50.0, &s)]))
             .collect(),
-    )
+    );
+    // Seven seconds, the first a warm-up, with a stall in seconds 2 and 4 that only the
+    // open loop's p99 shows; the last second is partial.
+    for (i, series) in scenario.series.iter_mut().enumerate() {
+        for trial in series
+            .points
+            .iter_mut()
+            .flat_map(|p| p.trials.trials.iter_mut())
+        {
+            trial.timeline = (0..7u32)
+                .map(|second| {
+                    let stalled = second == 2 || second == 4;
+                    TimelineSecond {
+                        second,
+                        completed: if second == 6 {
+                            300
+                        } else if stalled {
+                            900
+                        } else {
+                            1_000
+                        },
+                        p50_us: 5_200.0,
+                        p99_us: if stalled && i == 1 {
+                            190_000.0
+                        } else {
+                            6_100.0
+                        },
+                        max_us: if stalled { 200_000.0 } else { 7_000.0 },
+                        warmup: second == 0,
+                    }
+                })
+                .collect();
+        }
+    }
+    scenario
 }
 
 fn saturation() -> ScenarioResult {

@@ -27,6 +27,7 @@ mod p99_vs_concurrency;
 mod plot;
 pub(crate) mod theme;
 mod throughput_vs_concurrency;
+mod timeline;
 
 use std::path::Path;
 
@@ -89,6 +90,7 @@ pub(crate) const CHARTS: &[ChartSpec] = &[
     blocking_in_async::CHART,
     error_policy::CHART,
     coordinated_omission::CHART,
+    timeline::CHART,
 ];
 
 /// Draws every chart whose scenario is present into `out_dir`.
