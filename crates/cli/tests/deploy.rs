@@ -74,25 +74,40 @@ fn the_server_deployment_and_its_service_agree() {
     flags_exist(&args, "serve");
     assert_eq!(serve["ports"][0]["containerPort"].as_i64(), Some(8080));
     assert_eq!(service["spec"]["ports"][0]["port"].as_i64(), Some(8080));
-    assert_eq!(serve["env"][0]["name"].as_str(), Some("WAITBENCH_CONTROL_TOKEN"));
+    assert_eq!(
+        serve["env"][0]["name"].as_str(),
+        Some("WAITBENCH_CONTROL_TOKEN")
+    );
 }
 
 #[test]
 fn the_clients_are_an_indexed_job_that_reaches_the_service_and_shares_the_rate() {
     let server = manifest("server.yaml");
-    let service = of_kind(&server, "Service")["metadata"]["name"].as_str().unwrap();
+    let service = of_kind(&server, "Service")["metadata"]["name"]
+        .as_str()
+        .unwrap();
     let docs = manifest("clients.yaml");
     let job = of_kind(&docs, "Job");
     assert_eq!(job["spec"]["completionMode"].as_str(), Some("Indexed"));
     let pods = job["spec"]["completions"].as_i64().unwrap();
-    assert_eq!(job["spec"]["parallelism"].as_i64(), Some(pods), "all pods at once");
+    assert_eq!(
+        job["spec"]["parallelism"].as_i64(),
+        Some(pods),
+        "all pods at once"
+    );
 
     let line = command_line(job);
     let run = line.split("waitbench run").nth(1).expect("a waitbench run");
     flags_exist(run, "run");
-    assert!(run.contains(&format!("--target http://{service}:8080")), "{run}");
+    assert!(
+        run.contains(&format!("--target http://{service}:8080")),
+        "{run}"
+    );
     assert!(run.contains("--start-at @START_AT"), "{run}");
-    assert!(run.contains("--json /results/run-${JOB_COMPLETION_INDEX}.json"), "{run}");
+    assert!(
+        run.contains("--json /results/run-${JOB_COMPLETION_INDEX}.json"),
+        "{run}"
+    );
     // The README's division: 4 pods × 2,500 req/s = 10,000 req/s.
     let rate: f64 = run
         .split_whitespace()
@@ -112,7 +127,10 @@ fn the_clients_are_an_indexed_job_that_reaches_the_service_and_shares_the_rate()
 fn the_merge_job_reads_what_the_clients_wrote_on_the_same_volume() {
     let volume = manifest("results-volume.yaml");
     let pvc = of_kind(&volume, "PersistentVolumeClaim");
-    assert_eq!(pvc["spec"]["accessModes"][0].as_str(), Some("ReadWriteMany"));
+    assert_eq!(
+        pvc["spec"]["accessModes"][0].as_str(),
+        Some("ReadWriteMany")
+    );
     let name = pvc["metadata"]["name"].as_str().unwrap();
     let clients = manifest("clients.yaml");
     let merge = manifest("merge.yaml");
@@ -120,6 +138,9 @@ fn the_merge_job_reads_what_the_clients_wrote_on_the_same_volume() {
     assert_eq!(claim_name(clients), name);
     assert_eq!(claim_name(merge), name);
     let line = command_line(merge);
-    assert!(line.contains("waitbench merge /results/run-*.json --out /results/merged.json"), "{line}");
+    assert!(
+        line.contains("waitbench merge /results/run-*.json --out /results/merged.json"),
+        "{line}"
+    );
     flags_exist(line.split("merge").nth(1).unwrap(), "merge");
 }

@@ -70,14 +70,14 @@ mod tests {
         let mut text = Vec::new();
         write_hlog(&timeline, "waitbench run -s hyper-tokio", &mut text).unwrap();
 
-        let mut intervals: Vec<(Duration, Duration, f64, Histogram<u64>)> = Vec::new();
+        let mut intervals: Vec<(Duration, Duration, f64, Histogram<u32>)> = Vec::new();
         let mut times = Vec::new();
         for entry in IntervalLogIterator::new(&text) {
             match entry.expect("every line parses") {
                 LogEntry::StartTime(t) | LogEntry::BaseTime(t) => times.push(t),
                 LogEntry::Interval(i) => {
                     let bytes = base64_decode(i.encoded_histogram());
-                    let h: Histogram<u64> = Deserializer::new()
+                    let h: Histogram<u32> = Deserializer::new()
                         .deserialize(&mut bytes.as_slice())
                         .unwrap();
                     intervals.push((i.start_timestamp(), i.duration(), i.max(), h));

@@ -13,7 +13,8 @@
 //!   span, so each saw (nearly) the whole; the merged result keeps the largest of each;
 //! - strategy extras (a ticker's lateness): kept only where every run has the same value;
 //! - the per-second timeline: hosts share no clock, so their seconds cannot be lined up
-//!   exactly; each host's `--hlog` keeps its own.
+//!   exactly; each host's `--hlog` keeps its own;
+//! - the environment (cores, kernel) is the first host's.
 
 use serde_json::Value;
 use thiserror::Error;

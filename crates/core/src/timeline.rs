@@ -9,9 +9,12 @@
 //! with the second it finished in, and the pool's shards, which already take the samples
 //! 32 at a time, record it into that second's histogram. A shard allocates a histogram
 //! when its first sample of a new second arrives, so at most once per second per shard,
-//! never per request. They keep 2 significant digits (1% resolution, about 26 KiB each
-//! rather than 180 KiB at 3 digits): enough for a per-second p99, and small enough that
-//! a minute-long run adds about 3 MiB, not the 20 MiB that would show in claim E.
+//! never per request. They keep 2 significant digits (1% resolution) and 32-bit counts,
+//! about 13 KiB each rather than 180 KiB at 3 digits and 64 bits: enough for a
+//! per-second p99, and small enough that a minute-long run adds about 1.6 MiB (two
+//! shards), not the 20 MiB that would show in claim E. The timeline stops after
+//! [`MAX_TIMELINE_SECONDS`] (about 47 MiB per shard by then): a longer run's timeline
+//! ends at its one-hour mark, while its whole-run histograms cover it all as always.
 
 use std::time::{Duration, SystemTime};
 
@@ -24,8 +27,11 @@ use crate::recorder::MAX_TRACKABLE_US;
 /// Significant digits of the per-second histograms.
 pub const TIMELINE_SIGNIFICANT_DIGITS: u8 = 2;
 
+/// Seconds a timeline keeps (one hour); later requests are in the run's histograms only.
+pub const MAX_TIMELINE_SECONDS: usize = 3600;
+
 /// An empty per-second histogram.
-pub fn second_histogram() -> Histogram<u64> {
+pub fn second_histogram() -> Histogram<u32> {
     Histogram::new_with_bounds(1, MAX_TRACKABLE_US, TIMELINE_SIGNIFICANT_DIGITS)
         .expect("fixed bounds 1..1h with 2 significant digits are valid")
 }
@@ -39,7 +45,7 @@ pub struct Timeline {
     pub warmup: Duration,
     /// `seconds[i]`: latencies, in microseconds, of the requests that finished in second
     /// `i` after the start, warm-up or not.
-    pub seconds: Vec<Histogram<u64>>,
+    pub seconds: Vec<Histogram<u32>>,
 }
 
 impl Default for Timeline {
@@ -53,8 +59,12 @@ impl Default for Timeline {
 }
 
 impl Timeline {
-    /// Records a latency into second `second`, adding the seconds up to it if needed.
+    /// Records a latency into second `second`, adding the seconds up to it if needed;
+    /// a second past [`MAX_TIMELINE_SECONDS`] is not kept.
     pub fn record(&mut self, second: usize, latency_us: u64) {
+        if second >= MAX_TIMELINE_SECONDS {
+            return;
+        }
         if self.seconds.len() <= second {
             self.seconds.resize_with(second + 1, second_histogram);
         }
@@ -121,6 +131,16 @@ pub struct TimelineSecond {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timeline_stops_at_its_last_second_instead_of_growing_without_end() {
+        let mut t = Timeline::default();
+        t.record(MAX_TIMELINE_SECONDS - 1, 1_000);
+        t.record(MAX_TIMELINE_SECONDS, 1_000);
+        t.record(usize::from(u16::MAX), 1_000);
+        assert_eq!(t.seconds.len(), MAX_TIMELINE_SECONDS);
+        assert_eq!(t.seconds.iter().map(Histogram::len).sum::<u64>(), 1);
+    }
 
     #[test]
     fn seconds_are_added_as_samples_reach_them_and_shards_merge_by_second() {
