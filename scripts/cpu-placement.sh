@@ -9,8 +9,9 @@
 # `run -s reqwest-tokio -c 1000 -d 5s --warmup 1s --latency 50ms --trials 3` shared, then
 # pinned. Every result is kept under target/cpu-placement/; the table at the end gives, per
 # placement, D's throughputs and p99s (median trial of each series), D's verdict, the
-# C = 1000 efficiency of each trial and the load average around each run (other processes
-# share these CPUs: read the figures with it).
+# C = 1000 efficiency of each trial and the cores the whole process used; others.txt has
+# the CPU other processes took during each run (they share these CPUs: read the figures
+# with it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,29 +19,47 @@ rounds=${1:-2}
 server_cpus=${2:-0}
 client_cpus=${3:-1}
 out=target/cpu-placement
-mkdir -p "$out"
+rm -rf "$out" && mkdir -p "$out"
 if [[ -z ${WAITBENCH:-} ]]; then
     cargo build --release -p waitbench-cli --quiet
 fi
 bin=${WAITBENCH:-target/release/waitbench}
 pinned=(--server-cpus "$server_cpus" --client-cpus "$client_cpus")
 
-load() { cut -d' ' -f1 /proc/loadavg; }
+# Runs a command and appends the CPU that *other* processes used meanwhile, in cores
+# (all busy CPU from /proc/stat minus the command's own), to $out/others.txt.
+measured() {
+    local label=$1
+    shift
+    python3 - "$label" "$out/others.txt" "$@" <<'PY'
+import os, resource, subprocess, sys, time
+def busy():
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return (sum(f) - f[3] - f[4]) / os.sysconf("SC_CLK_TCK")
+label, log, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+b0, t0 = busy(), time.monotonic()
+subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+wall, b1 = time.monotonic() - t0, busy()
+own = resource.getrusage(resource.RUSAGE_CHILDREN)
+others = (b1 - b0 - own.ru_utime - own.ru_stime) / wall
+line = f"{label}: other processes used {others:.2f} cores over {wall:.0f} s"
+print(line, file=sys.stderr)
+open(log, "a").write(line + "\n")
+PY
+}
 for ((r = 1; r <= rounds; r++)); do
     for placement in shared pinned; do
         flags=()
         [[ $placement == pinned ]] && flags=("${pinned[@]}")
-        before=$(load)
-        "$bin" reproduce --only D --quiet --out "$out/d-$placement-$r" "${flags[@]}" >/dev/null
-        echo "round $r $placement D: load $before -> $(load)" | tee -a "$out/load.txt" >&2
+        measured "round $r $placement D" \
+            "$bin" reproduce --only D --quiet --out "$out/d-$placement-$r" "${flags[@]}"
     done
     for placement in shared pinned; do
         flags=()
         [[ $placement == pinned ]] && flags=("${pinned[@]}")
-        before=$(load)
-        "$bin" run -s reqwest-tokio -c 1000 -d 5s --warmup 1s --latency 50ms --trials 3 \
-            --quiet --json "$out/c1000-$placement-$r.json" "${flags[@]}" >/dev/null
-        echo "round $r $placement C=1000: load $before -> $(load)" | tee -a "$out/load.txt" >&2
+        measured "round $r $placement C=1000" \
+            "$bin" run -s reqwest-tokio -c 1000 -d 5s --warmup 1s --latency 50ms --trials 3 \
+            --quiet --json "$out/c1000-$placement-$r.json" "${flags[@]}"
     done
 done
 
