@@ -115,6 +115,8 @@ fn suite(err: &SuiteError) -> u8 {
         SuiteError::Report(e) => report(e),
         // Serialising our own documents cannot fail on input: it is a bug at runtime.
         SuiteError::Serialize { .. } => EXIT_RUN_FAILED,
+        // The CPUs asked for are fine; the kernel would not pin to them.
+        SuiteError::Placement(waitbench_core::PlacementError::Os { .. }) => EXIT_RUN_FAILED,
         _ => EXIT_USAGE,
     }
 }
