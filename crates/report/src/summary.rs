@@ -73,8 +73,19 @@ pub fn headline(r: &RunResult) -> String {
     } else {
         ""
     };
+    let mut placed = String::new();
+    if let Some(p) = &r.placement {
+        for (side, cpus) in [("client", &p.client_cpus), ("server", &p.server_cpus)] {
+            if let Some(cpus) = cpus {
+                let _ = write!(placed, " · {side} pinned to CPUs {cpus}");
+            }
+        }
+    }
+    if let Some(n) = r.merged_runs {
+        let _ = write!(placed, " · merged from {n} client hosts");
+    }
     format!(
-        "{} · {load} · injected latency {latency} · {server}{stopped}",
+        "{} · {load} · injected latency {latency} · {server}{placed}{stopped}",
         r.strategy.name
     )
 }
@@ -270,6 +281,22 @@ mod tests {
         let text = include_str!("../tests/fixtures/small-results.json");
         let suite: waitbench_core::SuiteResults = serde_json::from_str(text).expect("fixture");
         suite.scenarios[0].series[0].points[0].trials.trials[0].clone()
+    }
+
+    #[test]
+    fn the_headline_says_where_threads_were_pinned_and_how_many_hosts_were_merged() {
+        let mut r = stored();
+        assert!(!headline(&r).contains("pinned"));
+        r.placement = Some(
+            waitbench_core::Placement::new(Some("1".parse().unwrap()), Some("0".parse().unwrap()))
+                .unwrap(),
+        );
+        r.merged_runs = Some(4);
+        let line = headline(&r);
+        assert!(
+            line.contains("client pinned to CPUs 1 · server pinned to CPUs 0 · merged from 4"),
+            "{line}"
+        );
     }
 
     #[test]
