@@ -8,7 +8,6 @@ use anyhow::Context;
 use waitbench_suite::check::baseline::make_baseline_from_files;
 use waitbench_suite::check::export::exported;
 use waitbench_suite::check::gate;
-use waitbench_suite::check::render::{json, table_markdown, table_text};
 use waitbench_suite::exit::Conclusion;
 use waitbench_suite::output::{write_atomic, write_json};
 
@@ -62,29 +61,12 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
             checked
         }
     };
-    let headline = checked.verdict.headline(&checked.rows);
-    let machine = checked.machine_lines();
-    print!("{}", table_text(&checked.rows));
-    for line in &machine {
-        println!("{line}");
-    }
-    println!("{headline}");
+    print!("{}", checked.text());
     if let Some(path) = &args.markdown {
-        let mut text = table_markdown(&checked.rows, &headline);
-        for line in &machine {
-            text.push_str(&format!("\n{line}\n"));
-        }
-        write_atomic(path, text.as_bytes())?;
+        write_atomic(path, checked.markdown().as_bytes())?;
     }
     if let Some(path) = &args.json {
-        let (suite, confirmation) = (&checked.suite_load, &checked.confirmation_load);
-        let doc = json(
-            &checked.rows,
-            checked.verdict,
-            suite.as_ref(),
-            confirmation.as_ref(),
-        );
-        write_json(path, &doc)?;
+        write_json(path, &checked.json())?;
     }
     if let Some(format) = args.export {
         let written = format.write(&exported(&checked.results, &baseline), &args.export_file)?;

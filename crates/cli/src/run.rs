@@ -2,13 +2,11 @@
 //! `--json` / `--hgrm` outputs. Either output may be stdout (`-`), so that the run can be
 //! piped; the summary then goes to stderr and stdout carries that document alone.
 
-use anyhow::bail;
 use waitbench_core::Timeouts;
-use waitbench_core::units::{Probability, format_percent};
+use waitbench_core::units::Probability;
 use waitbench_strategies::{StrategyKind, StrategyOptions};
 use waitbench_suite::exit::Conclusion;
-use waitbench_suite::output::{Destination, check_writable};
-use waitbench_suite::single::{Prepared, SingleRun, load_model};
+use waitbench_suite::single::{Outputs, Prepared, SingleRun, load_model};
 
 use crate::args::RunArgs;
 use crate::progress::Bar;
@@ -26,18 +24,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
     let kind = args
         .strategy
         .expect("clap requires --strategy unless --list is given");
-    if args.json == Some(Destination::Stdout) && args.hgrm == Some(Destination::Stdout) {
-        bail!("--json - and --hgrm - would both write to stdout; send one of them to a file");
-    }
-    // A bad output path is found now, not after a long run has measured everything.
-    for destination in [&args.json, &args.hgrm].into_iter().flatten() {
-        if let Destination::File(path) = destination {
-            check_writable(path)?;
-        }
-    }
-    if let Some(path) = &args.hlog {
-        check_writable(path)?;
-    }
+    let outputs = Outputs {
+        json: args.json.clone(),
+        hgrm: args.hgrm.clone(),
+        hlog: args.hlog.clone(),
+    };
+    outputs.check()?;
     let prepared = Prepared::new(&SingleRun {
         strategy: kind,
         options: StrategyOptions {
@@ -89,46 +81,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
         return Ok(Conclusion::Interrupted);
     }
     let summary = waitbench_report::summary(&outcome.set);
-    let to_stdout = [&args.json, &args.hgrm].contains(&&Some(Destination::Stdout));
-    if to_stdout {
+    if outputs.uses_stdout() {
         eprint!("{summary}");
     } else {
         print!("{summary}");
     }
     let command: Vec<String> = std::env::args().collect();
-    let hlog = args.hlog.clone().map(Destination::File);
-    let outputs = [
-        (&args.json, outcome.json(command.clone())),
-        (&args.hgrm, outcome.hgrm()),
-        // Formatted only when asked for: an hour-long run has 3,600 histograms.
-        (
-            &hlog,
-            match hlog {
-                Some(_) => outcome.hlog(&command),
-                None => Ok(Vec::new()),
-            },
-        ),
-    ];
-    for (destination, document) in outputs {
-        if let Some(destination) = destination {
-            destination.write(&document?)?;
-            if let Destination::File(path) = destination {
-                eprintln!("wrote {}", path.display());
-            }
-        }
+    for path in outputs.write(&outcome, &command)? {
+        eprintln!("wrote {}", path.display());
     }
-    if outcome.interrupted {
-        eprintln!("interrupted: the results above cover the measured window only");
-        return Ok(Conclusion::Interrupted);
+    let (conclusion, line) = outcome.conclusion();
+    if let Some(line) = line {
+        eprintln!("{line}");
     }
-    if let Some(rate) = outcome.over_error_budget() {
-        eprintln!(
-            "error: {} of requests failed, over --max-error-rate {} (raise it, or \
-             --max-error-rate 1 to accept any)",
-            format_percent(rate),
-            format_percent(outcome.error_budget)
-        );
-        return Ok(Conclusion::TooManyErrors);
-    }
-    Ok(Conclusion::Ok)
+    Ok(conclusion)
 }

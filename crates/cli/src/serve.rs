@@ -6,6 +6,7 @@
 use anyhow::Context;
 use waitbench_core::capacity::{self, Demand};
 use waitbench_mockserver::{MockServer, ServerConfig};
+use waitbench_suite::interrupt::stop_signal;
 
 use crate::args::ServeArgs;
 
@@ -61,7 +62,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .build()
         .context("building the signal runtime")?;
     waiter.block_on(async {
-        let stop = stop_signal()?;
+        let stop = stop_signal().context("listening for Ctrl-C and SIGTERM")?;
         server
             .run_until(async {
                 let name = stop.await;
@@ -71,28 +72,4 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .context("serving")
     })?;
     Ok(())
-}
-
-/// Completes on the first Ctrl-C or SIGTERM, naming it. Registered at once, so a signal
-/// that arrives before the server is polled still stops it gracefully.
-#[cfg(unix)]
-fn stop_signal() -> anyhow::Result<impl Future<Output = &'static str>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut interrupt = signal(SignalKind::interrupt()).context("listening for Ctrl-C")?;
-    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
-    Ok(async move {
-        tokio::select! {
-            _ = interrupt.recv() => "Ctrl-C",
-            _ = terminate.recv() => "SIGTERM",
-        }
-    })
-}
-
-/// Completes on the first Ctrl-C.
-#[cfg(not(unix))]
-fn stop_signal() -> anyhow::Result<impl Future<Output = &'static str>> {
-    Ok(async {
-        let _ = tokio::signal::ctrl_c().await;
-        "Ctrl-C"
-    })
 }

@@ -52,6 +52,14 @@ pub fn install(
     Ok(())
 }
 
+/// Completes on the first Ctrl-C or SIGTERM, naming it: how a long-lived process (the
+/// standalone server) stops gracefully. Call it inside a tokio runtime; the signals are
+/// registered at once, so one that arrives before the future is polled still counts.
+pub fn stop_signal() -> std::io::Result<impl Future<Output = &'static str>> {
+    let mut signals = Signals::register()?;
+    Ok(async move { signals.next().await })
+}
+
 /// The signals that interrupt a run.
 struct Signals {
     #[cfg(unix)]

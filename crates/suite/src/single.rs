@@ -8,6 +8,7 @@
 //! what the server injects; trials stop at an interruption, and the trials measured so
 //! far are kept, each marking whether it was cut short.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -21,8 +22,12 @@ use waitbench_strategies::{Strategy, StrategyKind, StrategyOptions};
 
 use waitbench_core::capacity::Demand;
 
+use waitbench_core::units::format_percent;
+
 use crate::error::{Result, SuiteError};
+use crate::exit::Conclusion;
 use crate::measure::{Target, WaitbenchServer, measure_placed};
+use crate::output::{Destination, check_writable};
 
 /// The flags of one `waitbench run`, as values.
 #[derive(Debug, Clone)]
@@ -120,6 +125,27 @@ pub struct SingleOutcome {
 }
 
 impl SingleOutcome {
+    /// How the run ends: interrupted, over its error budget (with the line that says
+    /// so), or fine.
+    pub fn conclusion(&self) -> (Conclusion, Option<String>) {
+        if self.interrupted {
+            let why = "interrupted: the results above cover the measured window only";
+            return (Conclusion::Interrupted, Some(why.into()));
+        }
+        match self.over_error_budget() {
+            Some(rate) => (
+                Conclusion::TooManyErrors,
+                Some(format!(
+                    "error: {} of requests failed, over --max-error-rate {} (raise it, or \
+                     --max-error-rate 1 to accept any)",
+                    format_percent(rate),
+                    format_percent(self.error_budget)
+                )),
+            ),
+            None => (Conclusion::Ok, None),
+        }
+    }
+
     /// The worst trial's error rate, when it is over the budget.
     pub fn over_error_budget(&self) -> Option<f64> {
         self.set
@@ -165,6 +191,67 @@ impl SingleOutcome {
         waitbench_core::hgrm::write_hgrm(median, 5, &mut text)
             .map_err(|e| SuiteError::Usage(format!("formatting the .hgrm distribution: {e}")))?;
         Ok(text)
+    }
+}
+
+/// Formats one output document, only when it is asked for.
+type Document<'a> = dyn Fn() -> Result<Vec<u8>> + 'a;
+
+/// Where a run's documents go (`--json`, `--hgrm`, `--hlog`).
+#[derive(Debug, Clone, Default)]
+pub struct Outputs {
+    /// The result document.
+    pub json: Option<Destination>,
+    /// The median trial's latency distribution, `.hgrm` text.
+    pub hgrm: Option<Destination>,
+    /// The median trial's interval log.
+    pub hlog: Option<PathBuf>,
+}
+
+impl Outputs {
+    /// Refuses two documents on stdout, and finds a path that cannot be written now,
+    /// not after a long run has measured everything.
+    pub fn check(&self) -> Result<()> {
+        if self.json == Some(Destination::Stdout) && self.hgrm == Some(Destination::Stdout) {
+            return Err(SuiteError::Usage(
+                "--json - and --hgrm - would both write to stdout; send one of them to a file"
+                    .into(),
+            ));
+        }
+        let files = [&self.json, &self.hgrm]
+            .into_iter()
+            .filter_map(|d| match d {
+                Some(Destination::File(path)) => Some(path),
+                _ => None,
+            })
+            .chain(&self.hlog);
+        files.into_iter().try_for_each(|p| check_writable(p))
+    }
+
+    /// Whether a document goes to stdout (the summary then goes to stderr).
+    pub fn uses_stdout(&self) -> bool {
+        [&self.json, &self.hgrm].contains(&&Some(Destination::Stdout))
+    }
+
+    /// Writes every document asked for; returns the files written.
+    pub fn write(&self, outcome: &SingleOutcome, command: &[String]) -> Result<Vec<PathBuf>> {
+        let mut written = Vec::new();
+        let hlog = self.hlog.clone().map(Destination::File);
+        let documents: [(&Option<Destination>, &Document<'_>); 3] = [
+            (&self.json, &|| outcome.json(command.to_vec())),
+            (&self.hgrm, &|| outcome.hgrm()),
+            // Formatted only when asked for: an hour-long run has 3,600 histograms.
+            (&hlog, &|| outcome.hlog(command)),
+        ];
+        for (destination, document) in documents {
+            if let Some(destination) = destination {
+                destination.write(&document()?)?;
+                if let Destination::File(path) = destination {
+                    written.push(path.clone());
+                }
+            }
+        }
+        Ok(written)
     }
 }
 

@@ -129,6 +129,38 @@ impl Checked {
         })
         .collect()
     }
+
+    /// What `check` prints: the table, the machine's load, and the verdict's headline.
+    pub fn text(&self) -> String {
+        let mut out = super::render::table_text(&self.rows);
+        for line in self.machine_lines() {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out.push_str(&self.verdict.headline(&self.rows));
+        out.push('\n');
+        out
+    }
+
+    /// What `check --markdown` writes (a pull-request comment): the verdict as heading,
+    /// the table and the machine's load.
+    pub fn markdown(&self) -> String {
+        let mut out = super::render::table_markdown(&self.rows, &self.verdict.headline(&self.rows));
+        for line in self.machine_lines() {
+            out.push_str(&format!("\n{line}\n"));
+        }
+        out
+    }
+
+    /// What `check --json` writes.
+    pub fn json(&self) -> serde_json::Value {
+        super::render::json(
+            &self.rows,
+            self.verdict,
+            self.suite_load.as_ref(),
+            self.confirmation_load.as_ref(),
+        )
+    }
 }
 
 impl From<GateVerdict> for crate::exit::Conclusion {
