@@ -47,8 +47,8 @@ struct Inner {
 }
 
 impl AppState {
-    /// Checks `config` and starts the delay timer's thread (stopped when the last clone
-    /// of the state drops). Pause windows are timed from now.
+    /// Checks `config` and creates the delay timer (its driver task runs on the runtime
+    /// that serves the first delay). Pause windows are timed from now.
     pub fn new(config: &ServerConfig) -> Result<AppState, ServerError> {
         config.validate()?;
         let mut defaults = config.conditions();
@@ -56,8 +56,8 @@ impl AppState {
         defaults.latency = defaults.latency.filter(|spec| !spec.is_zero());
         defaults.connect_delay = defaults.connect_delay.filter(|spec| !spec.is_zero());
         let cpu = Arc::new(ThreadCpu::default());
-        let timer = PreciseTimer::start(Arc::clone(&cpu)).map_err(|source| ServerError::Start {
-            what: "timer thread",
+        let timer = PreciseTimer::new().map_err(|source| ServerError::Start {
+            what: "timer",
             source,
         })?;
         Ok(AppState {
