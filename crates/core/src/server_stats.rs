@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The mock server's counters since it started (monotonic, except the in-flight gauges).
+/// The mock server's counters since it started (monotonic, except the in-flight gauges
+/// and the figures since the last reset).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ServerStats {
     /// Requests answered or ended (including faults), excluding `/stats` and `/health`.
@@ -25,4 +26,15 @@ pub struct ServerStats {
     /// `serve --latency …` flags), so a client can state what a run really had.
     #[serde(default)]
     pub defaults: crate::InjectedConditions,
+    /// Requests served since start or the last `POST /stats/reset`.
+    #[serde(default)]
+    pub requests_since_reset: u64,
+    /// CPU seconds of the server's threads since start or the last `POST /stats/reset`.
+    #[serde(default)]
+    pub cpu_seconds_since_reset: f64,
+    /// Server CPU per request since start or the last `POST /stats/reset`, in
+    /// microseconds: what a delayed request costs the cores the client shares. None
+    /// until a request is served.
+    #[serde(default)]
+    pub cpu_per_request_us: Option<f64>,
 }

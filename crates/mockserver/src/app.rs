@@ -84,9 +84,10 @@ impl AppState {
         }
     }
 
-    /// Restarts max-in-flight from the number in flight now (as `POST /stats/reset`).
+    /// Starts a new stats window (as `POST /stats/reset`): max-in-flight restarts from
+    /// the number in flight now, and CPU per request from zero.
     pub fn reset_max_in_flight(&self) {
-        self.inner.counters.reset_max_in_flight();
+        self.inner.counters.reset_window(self.inner.cpu.seconds());
     }
 
     /// The token control requests need (configured, or generated for a server that is not

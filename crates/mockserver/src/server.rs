@@ -140,7 +140,8 @@ impl MockServer {
         self.state.control_token()
     }
 
-    /// Restarts max-in-flight from the current number in flight.
+    /// Starts a new stats window: max-in-flight from the current number in flight, and
+    /// CPU per request from zero.
     pub fn reset_max_in_flight(&self) {
         self.state.reset_max_in_flight();
     }

@@ -18,6 +18,10 @@ pub(crate) struct Counters {
     max_in_flight: AtomicU64,
     connections_accepted: AtomicU64,
     faults: [AtomicU64; FaultKind::ALL.len()],
+    /// `requests_served` when the current stats window began.
+    window_requests: AtomicU64,
+    /// The server's CPU time in nanoseconds when the current stats window began.
+    window_cpu_ns: AtomicU64,
 }
 
 impl Counters {
@@ -43,26 +47,41 @@ impl Counters {
         self.faults[index].fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Restarts the max-in-flight high-water mark from the current level.
-    pub(crate) fn reset_max_in_flight(&self) {
+    /// Starts a new stats window at `cpu_seconds` of server CPU: the max-in-flight
+    /// high-water mark restarts from the current level, and CPU per request from zero.
+    pub(crate) fn reset_window(&self, cpu_seconds: f64) {
         let now = self.in_flight.load(Ordering::Relaxed);
         self.max_in_flight.store(now, Ordering::Relaxed);
+        let served = self.requests_served.load(Ordering::Relaxed);
+        self.window_requests.store(served, Ordering::Relaxed);
+        self.window_cpu_ns
+            .store((cpu_seconds * 1e9) as u64, Ordering::Relaxed);
     }
 
+    /// The counters, with `cpu_seconds` of server CPU so far.
     pub(crate) fn snapshot(&self, cpu_seconds: f64) -> ServerStats {
         let faults: BTreeMap<String, u64> = FaultKind::ALL
             .iter()
             .zip(&self.faults)
             .map(|(kind, count)| (kind.name().to_string(), count.load(Ordering::Relaxed)))
             .collect();
+        let requests_served = self.requests_served.load(Ordering::Relaxed);
+        let requests_since_reset =
+            requests_served.saturating_sub(self.window_requests.load(Ordering::Relaxed));
+        let window_cpu_s = self.window_cpu_ns.load(Ordering::Relaxed) as f64 / 1e9;
+        let cpu_seconds_since_reset = (cpu_seconds - window_cpu_s).max(0.0);
         ServerStats {
-            requests_served: self.requests_served.load(Ordering::Relaxed),
+            requests_served,
             in_flight: self.in_flight.load(Ordering::Relaxed),
             max_in_flight: self.max_in_flight.load(Ordering::Relaxed),
             faults,
             connections_accepted: self.connections_accepted.load(Ordering::Relaxed),
             cpu_seconds,
             defaults: Default::default(),
+            requests_since_reset,
+            cpu_seconds_since_reset,
+            cpu_per_request_us: (requests_since_reset > 0)
+                .then(|| cpu_seconds_since_reset * 1e6 / requests_since_reset as f64),
         }
     }
 }
@@ -158,7 +177,7 @@ mod tests {
             (stats.in_flight, stats.max_in_flight, stats.requests_served),
             (1, 2, 1)
         );
-        counters.reset_max_in_flight();
+        counters.reset_window(0.0);
         assert_eq!(counters.snapshot(0.0).max_in_flight, 1);
         drop(second);
         counters.fault_injected(FaultKind::Stall);
@@ -166,6 +185,29 @@ mod tests {
         assert_eq!(stats.requests_served, 2);
         assert_eq!(stats.faults["stall"], 1);
         assert_eq!(stats.faults.len(), 5);
+    }
+
+    #[test]
+    fn cpu_per_request_counts_from_the_last_reset() {
+        let counters = Arc::new(Counters::default());
+        assert_eq!(counters.snapshot(0.5).cpu_per_request_us, None);
+        for _ in 0..4 {
+            drop(counters.begin_request());
+        }
+        // 4 requests in 0.5 s of CPU since start: 125 ms each.
+        let stats = counters.snapshot(0.5);
+        assert_eq!(stats.requests_since_reset, 4);
+        assert!((stats.cpu_per_request_us.unwrap() - 125_000.0).abs() < 1e-6);
+        counters.reset_window(0.5);
+        assert_eq!(counters.snapshot(0.6).cpu_per_request_us, None);
+        for _ in 0..10 {
+            drop(counters.begin_request());
+        }
+        // 10 requests in the 0.1 s since the reset; the totals still count everything.
+        let stats = counters.snapshot(0.6);
+        assert_eq!((stats.requests_served, stats.requests_since_reset), (14, 10));
+        assert!((stats.cpu_seconds_since_reset - 0.1).abs() < 1e-6);
+        assert!((stats.cpu_per_request_us.unwrap() - 10_000.0).abs() < 1e-3);
     }
 
     #[test]

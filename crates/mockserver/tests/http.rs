@@ -160,7 +160,7 @@ fn stats_count_requests_connections_and_server_cpu() {
 }
 
 #[test]
-fn stats_reset_restarts_max_in_flight_from_the_current_level() {
+fn stats_reset_restarts_max_in_flight_and_cpu_per_request() {
     let server = default_server();
     let url = server.url();
     std::thread::scope(|scope| {
@@ -174,7 +174,20 @@ fn stats_reset_restarts_max_in_flight_from_the_current_level() {
         .send_empty()
         .expect("POST /stats/reset");
     assert_eq!(response.status(), 200);
-    assert_eq!(server.stats().max_in_flight, 0);
+    let stats = server.stats();
+    assert_eq!(stats.max_in_flight, 0);
+    assert_eq!((stats.requests_served, stats.requests_since_reset), (4, 0));
+    assert_eq!(stats.cpu_per_request_us, None);
+    for _ in 0..3 {
+        ok(&agent(None), &format!("{url}/?latency=1ms"));
+    }
+    let reply = ok(&agent(None), &format!("{url}/stats"));
+    let stats: ServerStats = serde_json::from_slice(&reply.body).expect("stats JSON");
+    assert_eq!(stats.requests_since_reset, 3);
+    assert!(stats.cpu_seconds_since_reset <= stats.cpu_seconds);
+    let per_request = stats.cpu_per_request_us.expect("requests were served");
+    let expected = stats.cpu_seconds_since_reset * 1e6 / 3.0;
+    assert!((per_request - expected).abs() < 1e-6, "{per_request} vs {expected}");
 }
 
 #[test]
