@@ -11,12 +11,17 @@
 //!
 //! Why not a thread of its own (the design this replaced): profiled at L = 1 ms with one
 //! connection, a dedicated timer thread cost two extra context switches per request (woken
-//! by each new earliest deadline, then at the deadline) and its wake-up of the runtime
+//! by each new earliest deadline, then at the deadline), and its wake-ups of the runtime
 //! from outside added 1.6 more worker wake-ups per request: 89 µs of server CPU per
-//! request against a plain sleep's 38 µs. Here a request costs the wake-ups that a
-//! plain sleep costs; arming the timerfd is one syscall, made only when a delay becomes
-//! the earliest. Nothing spins, and with nothing pending the timerfd is disarmed, so an
-//! idle server uses no CPU.
+//! request against a plain sleep's 38 µs. Here a request costs the wake-ups a plain sleep
+//! costs, plus one syscall to arm the timerfd when a delay becomes the earliest.
+//!
+//! tokio's wheel completes every timer of a millisecond tick in one wake-up; a timer
+//! precise to microseconds would wake once per distinct deadline instead. So while
+//! several delays are pending, expiries fall on a 50 µs grid and one wake-up completes
+//! every delay due within the same step; a lone delay expires on its own deadline.
+//! Nothing spins, and with nothing pending the timerfd is disarmed, so an idle server uses
+//! no CPU.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -75,14 +80,33 @@ struct State {
     driver: Driver,
 }
 
+/// While several delays are pending, expiries fall on a grid of this step, so that one
+/// wake-up completes every delay whose deadline falls in the same step: at most this much
+/// later, never earlier. A lone delay (one connection) expires on its deadline.
+const GRID: Duration = Duration::from_micros(50);
+
 struct Shared {
     timerfd: OwnedFd,
+    /// The grid's origin.
+    origin: Instant,
     state: Mutex<State>,
 }
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().expect("no panic while holding the lock")
+    }
+
+    /// When the earliest of `pending` delays, due at `deadline`, completes: on its
+    /// deadline if it is alone, else at the next grid point at or after it.
+    fn fire_time(&self, deadline: Instant, pending: usize) -> Instant {
+        if pending <= 1 {
+            return deadline;
+        }
+        let since = deadline.saturating_duration_since(self.origin).as_nanos();
+        let step = GRID.as_nanos();
+        let steps = since.div_ceil(step);
+        self.origin + Duration::from_nanos((steps * step) as u64)
     }
 
     /// Sets the timerfd to expire at `deadline` (at once if it has passed).
@@ -129,7 +153,11 @@ impl Shared {
         while state.heap.peek().is_some_and(|entry| entry.deadline <= now) {
             due.push(state.heap.pop().expect("peeked an entry").waker);
         }
-        state.armed = state.heap.peek().map(|entry| entry.deadline);
+        let pending = state.heap.len();
+        state.armed = state
+            .heap
+            .peek()
+            .map(|entry| self.fire_time(entry.deadline, pending));
         match state.armed {
             Some(next) => self.arm(next),
             None => self.disarm(),
@@ -231,6 +259,7 @@ impl PreciseTimer {
             shared: Arc::new(Shared {
                 // SAFETY: `fd` was just created and is owned by nothing else.
                 timerfd: unsafe { OwnedFd::from_raw_fd(fd) },
+                origin: Instant::now(),
                 state: Mutex::new(State {
                     heap: BinaryHeap::new(),
                     armed: None,
@@ -300,9 +329,10 @@ impl Future for Sleep<'_> {
         });
         // Only a new earliest deadline moves the timerfd; the driver re-arms for the
         // rest as it fires.
-        if state.armed.is_none_or(|armed| this.deadline < armed) {
-            state.armed = Some(this.deadline);
-            this.shared.arm(this.deadline);
+        let fire = this.shared.fire_time(this.deadline, state.heap.len());
+        if state.armed.is_none_or(|armed| fire < armed) {
+            state.armed = Some(fire);
+            this.shared.arm(fire);
         }
         this.registered = Some(cx.waker().clone());
         Poll::Pending
@@ -340,6 +370,20 @@ mod tests {
         fn wake(self: Arc<Self>) {
             self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
+    }
+
+    #[test]
+    fn a_lone_delay_expires_on_its_deadline_and_company_shares_a_grid_step() {
+        let timer = PreciseTimer::new().unwrap();
+        let shared = &timer.shared;
+        let deadline = shared.origin + Duration::from_micros(1_234_567);
+        assert_eq!(shared.fire_time(deadline, 1), deadline);
+        let step = shared.origin + Duration::from_micros(1_234_600);
+        assert_eq!(shared.fire_time(deadline, 2), step);
+        let same_step = shared.origin + Duration::from_micros(1_234_599);
+        assert_eq!(shared.fire_time(same_step, 500), step);
+        let on_grid = shared.origin + Duration::from_micros(1_234_550);
+        assert_eq!(shared.fire_time(on_grid, 2), on_grid, "never later than needed");
     }
 
     #[tokio::test]
