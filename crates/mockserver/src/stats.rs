@@ -205,7 +205,10 @@ mod tests {
         }
         // 10 requests in the 0.1 s since the reset; the totals still count everything.
         let stats = counters.snapshot(0.6);
-        assert_eq!((stats.requests_served, stats.requests_since_reset), (14, 10));
+        assert_eq!(
+            (stats.requests_served, stats.requests_since_reset),
+            (14, 10)
+        );
         assert!((stats.cpu_seconds_since_reset - 0.1).abs() < 1e-6);
         assert!((stats.cpu_per_request_us.unwrap() - 10_000.0).abs() < 1e-3);
     }

@@ -139,8 +139,9 @@ impl Shared {
         };
         // SAFETY: the timerfd is open for as long as `self` lives; both pointers are to
         // values on this stack (the old value is not asked for).
-        let result =
-            unsafe { libc::timerfd_settime(self.timerfd.as_raw_fd(), 0, &spec, std::ptr::null_mut()) };
+        let result = unsafe {
+            libc::timerfd_settime(self.timerfd.as_raw_fd(), 0, &spec, std::ptr::null_mut())
+        };
         // Only EBADF, EFAULT or EINVAL can fail it, and none can happen with an open
         // timerfd and a normalised timespec.
         debug_assert_eq!(result, 0, "timerfd_settime: {}", io::Error::last_os_error());
@@ -383,7 +384,11 @@ mod tests {
         let same_step = shared.origin + Duration::from_micros(1_234_599);
         assert_eq!(shared.fire_time(same_step, 500), step);
         let on_grid = shared.origin + Duration::from_micros(1_234_550);
-        assert_eq!(shared.fire_time(on_grid, 2), on_grid, "never later than needed");
+        assert_eq!(
+            shared.fire_time(on_grid, 2),
+            on_grid,
+            "never later than needed"
+        );
     }
 
     #[tokio::test]
@@ -408,10 +413,17 @@ mod tests {
         // The cancelled delay's entry is still in the heap: armed for it.
         assert!(armed(&timer));
         assert_eq!(timer.shared.lock().heap.len(), 1);
-        timer.sleep_until(Instant::now() + Duration::from_millis(1)).await;
-        assert!(armed(&timer), "the 30 s entry stays armed until it falls due");
+        timer
+            .sleep_until(Instant::now() + Duration::from_millis(1))
+            .await;
+        assert!(
+            armed(&timer),
+            "the 30 s entry stays armed until it falls due"
+        );
         timer.shared.lock().heap.clear();
-        timer.sleep_until(Instant::now() + Duration::from_millis(1)).await;
+        timer
+            .sleep_until(Instant::now() + Duration::from_millis(1))
+            .await;
         // Nothing pending: no expiry, so no wake-up, is left.
         assert!(!armed(&timer));
         assert_eq!(timer.shared.lock().armed, None);

@@ -187,7 +187,10 @@ fn stats_reset_restarts_max_in_flight_and_cpu_per_request() {
     assert!(stats.cpu_seconds_since_reset <= stats.cpu_seconds);
     let per_request = stats.cpu_per_request_us.expect("requests were served");
     let expected = stats.cpu_seconds_since_reset * 1e6 / 3.0;
-    assert!((per_request - expected).abs() < 1e-6, "{per_request} vs {expected}");
+    assert!(
+        (per_request - expected).abs() < 1e-6,
+        "{per_request} vs {expected}"
+    );
 }
 
 #[test]
