@@ -4,8 +4,8 @@
 //! latency drawn from a distribution ([`LatencySpec`]: fixed, uniform, normal,
 //! log-normal, Pareto, mixtures), a connection-setup delay on the first request of each
 //! connection, and faults ([`Faults`]: error statuses, connection resets, stalls, slow
-//! bodies, whole-server pauses). Delays run on a dedicated high-resolution timer, not
-//! tokio's 1 ms wheel, and every response says in a `Server-Timing` header what was
+//! bodies, whole-server pauses). Delays run on a timer precise to tens of microseconds
+//! (a `timerfd` in the server's own event loop), not tokio's 1 ms wheel, and every response says in a `Server-Timing` header what was
 //! sampled and what was applied. The server counts what it did ([`ServerStats`] at
 //! `/stats`, including the CPU time of its own threads), and runs embedded in a test or
 //! benchmark ([`MockServer`], on its own runtime and threads) or standalone ([`serve`]).
