@@ -78,6 +78,8 @@ struct State {
     /// The deadline the timerfd is set to expire at, if armed.
     armed: Option<Instant>,
     driver: Driver,
+    /// Set when the `PreciseTimer` is dropped: the driver task then ends.
+    closing: bool,
 }
 
 /// While several delays are pending, expiries fall on a grid of this step, so that one
@@ -224,6 +226,10 @@ async fn drive(shared: Arc<Shared>) {
         // The read reset the expiry count, so no expiry is lost by clearing; one that
         // arrives after this guard was made is kept by tokio.
         ready.clear_ready();
+        if shared.lock().closing {
+            // Ending the task (StopOnDrop) wakes what is still pending onto tokio's timer.
+            return;
+        }
         shared.take_due(&mut due);
         for waker in due.drain(..) {
             waker.wake();
@@ -234,6 +240,15 @@ async fn drive(shared: Arc<Shared>) {
 /// The timer: a timerfd, the pending deadlines, and the task that fires them.
 pub(crate) struct PreciseTimer {
     shared: Arc<Shared>,
+}
+
+impl Drop for PreciseTimer {
+    fn drop(&mut self) {
+        // The driver task holds the state too; an expiry now makes it see `closing` and
+        // end, so a dropped server state leaves no task or descriptor behind.
+        self.shared.lock().closing = true;
+        self.shared.arm(Instant::now());
+    }
 }
 
 impl std::fmt::Debug for PreciseTimer {
@@ -265,6 +280,7 @@ impl PreciseTimer {
                     heap: BinaryHeap::new(),
                     armed: None,
                     driver: Driver::NotStarted,
+                    closing: false,
                 }),
             }),
         })
@@ -462,6 +478,28 @@ mod tests {
         second.block_on(timer.sleep_until(deadline));
         assert!(Instant::now() >= deadline);
         assert!(timer.shared.lock().heap.is_empty());
+    }
+
+    #[tokio::test]
+    async fn dropping_the_timer_ends_its_driver_task() {
+        let timer = PreciseTimer::new().unwrap();
+        timer
+            .sleep_until(Instant::now() + Duration::from_millis(1))
+            .await;
+        let shared = Arc::clone(&timer.shared);
+        assert!(
+            Arc::strong_count(&shared) > 2,
+            "the driver task holds the state"
+        );
+        drop(timer);
+        for _ in 0..1000 {
+            if Arc::strong_count(&shared) == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        assert_eq!(Arc::strong_count(&shared), 1, "the driver task still runs");
+        assert_eq!(shared.lock().driver, Driver::Stopped);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
