@@ -163,7 +163,10 @@ fn ctrl_c_drops_requests_still_in_flight_at_the_shutdown_deadline() {
     served.signal(libc::SIGINT);
     let (code, printed) = served.wait();
     assert_eq!(code, Some(0), "{printed}");
-    assert!(printed.contains("Ctrl-C (SIGINT): shutting down"), "{printed}");
+    assert!(
+        printed.contains("Ctrl-C (SIGINT): shutting down"),
+        "{printed}"
+    );
     assert_eq!(read_answer(stream), None, "cut off at the deadline");
 }
 
