@@ -39,8 +39,7 @@ pub struct Dispatcher {
     stopped: AtomicBool,
     interrupted: AtomicBool,
     start: Instant,
-    window_start: Instant,
-    window_end: Option<Instant>,
+    window: Window,
     schedule: Schedule,
 }
 
@@ -48,16 +47,14 @@ impl Dispatcher {
     /// Starts the clock for `load` now: build clients and pools before calling this.
     pub fn new(load: &LoadModel) -> Self {
         let start = Instant::now();
-        let (warmup, schedule) = match *load {
-            LoadModel::Batch { requests, .. } => (Duration::ZERO, Schedule::Batch { requests }),
+        let window = Window::of(load, start);
+        let schedule = match *load {
+            LoadModel::Batch { requests, .. } => Schedule::Batch { requests },
             LoadModel::ClosedLoop {
                 duration, warmup, ..
-            } => (
-                warmup,
-                Schedule::Closed {
-                    deadline: start + warmup + duration,
-                },
-            ),
+            } => Schedule::Closed {
+                deadline: start + warmup + duration,
+            },
             LoadModel::OpenLoop {
                 rate_per_s,
                 duration,
@@ -67,7 +64,7 @@ impl Dispatcher {
                 let interval = Duration::from_secs_f64(1.0 / rate_per_s);
                 // Float noise (1.1 s × 100/s = 110.00000000000001) must not add a request.
                 let total = ((warmup + duration).as_secs_f64() * rate_per_s - 1e-9).ceil() as u64;
-                (warmup, Schedule::Open { interval, total })
+                Schedule::Open { interval, total }
             }
         };
         Dispatcher {
@@ -76,13 +73,7 @@ impl Dispatcher {
             stopped: AtomicBool::new(false),
             interrupted: AtomicBool::new(false),
             start,
-            window_start: start + warmup,
-            window_end: match *load {
-                LoadModel::Batch { .. } => None,
-                LoadModel::ClosedLoop { duration, .. } | LoadModel::OpenLoop { duration, .. } => {
-                    Some(start + warmup + duration)
-                }
-            },
+            window,
             schedule,
         }
     }
@@ -116,7 +107,7 @@ impl Dispatcher {
                 Some(Ticket {
                     index,
                     intended: None,
-                    recorded: now >= self.window_start,
+                    recorded: now >= self.window.start,
                 })
             }
             Schedule::Open { interval, total } => {
@@ -128,7 +119,7 @@ impl Dispatcher {
                 Some(Ticket {
                     index,
                     intended: Some(intended),
-                    recorded: intended >= self.window_start,
+                    recorded: intended >= self.window.start,
                 })
             }
         }
@@ -194,15 +185,12 @@ impl Dispatcher {
 
     /// When the measured window opens (after the warm-up).
     pub fn window_start(&self) -> Instant {
-        self.window_start
+        self.window.start
     }
 
     /// The measured window: from the end of the warm-up to the end of the load.
     pub fn measured_window(&self) -> Window {
-        Window {
-            start: self.window_start,
-            end: self.window_end,
-        }
+        self.window
     }
 }
 

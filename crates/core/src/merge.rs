@@ -494,6 +494,7 @@ mod tests {
             mean_in_flight: workload.load.concurrency() as f64 * 0.99,
             interrupted: false,
             timeline: Default::default(),
+            client_process: None,
         };
         RunResult::assemble(RunInputs {
             strategy: StrategyInfo {

@@ -30,6 +30,7 @@ use hdrhistogram::Histogram;
 use crate::dispatch::Ticket;
 use crate::outcome::{ErrorKind, Outcome, Tally};
 use crate::timeline::Timeline;
+use crate::workload::LoadModel;
 
 /// Highest latency the histograms track, in microseconds (one hour); larger values saturate.
 pub const MAX_TRACKABLE_US: u64 = 3_600_000_000;
@@ -60,6 +61,23 @@ pub struct Window {
 }
 
 impl Window {
+    /// The measured window of `load` when its clock started at `start`: the warm-up is
+    /// left out, and a batch stays open until its last response.
+    pub fn of(load: &LoadModel, start: Instant) -> Window {
+        match *load {
+            LoadModel::Batch { .. } => Window { start, end: None },
+            LoadModel::ClosedLoop {
+                duration, warmup, ..
+            }
+            | LoadModel::OpenLoop {
+                duration, warmup, ..
+            } => Window {
+                start: start + warmup,
+                end: Some(start + warmup + duration),
+            },
+        }
+    }
+
     /// How much of `[from, to]` falls inside the window.
     fn overlap(&self, from: Instant, to: Instant) -> Duration {
         let to = self.end.map_or(to, |end| to.min(end));
@@ -82,7 +100,7 @@ struct InFlight(Option<Pending>);
 impl InFlight {
     fn begin(&mut self, counters: &mut Counters, ticket: Ticket) -> Instant {
         debug_assert!(self.0.is_none(), "begin called twice without end");
-        let pending = counters.begin(ticket);
+        let pending = counters.begin(ticket, Instant::now());
         self.0 = Some(pending);
         pending.sent_at
     }
@@ -165,8 +183,7 @@ pub struct Counters {
 }
 
 impl Counters {
-    fn begin(&mut self, ticket: Ticket) -> Pending {
-        let sent_at = Instant::now();
+    fn begin(&mut self, ticket: Ticket, sent_at: Instant) -> Pending {
         let mut lag_us = None;
         if ticket.recorded {
             self.sent += 1;
@@ -353,6 +370,27 @@ impl Recorder {
             .pending
             .end(&mut self.counters, outcome, self.window, None)
         {
+            self.record(sample);
+        }
+    }
+
+    /// Records a request that a client outside this process timed: sent at `sent_at`,
+    /// ended at `finished` with `outcome`. The same rules as [`begin`](Self::begin) and
+    /// [`end`](Self::end) apply (warm-up, intended time, busy time, a cancelled request
+    /// has no latency), so an out-of-process client is measured by the same code.
+    pub fn replay(
+        &mut self,
+        ticket: Ticket,
+        sent_at: Instant,
+        finished: Instant,
+        outcome: Outcome,
+    ) {
+        let pending = self.counters.begin(ticket, sent_at);
+        self.counters.add_busy(self.window, sent_at, finished);
+        if outcome == Outcome::Error(ErrorKind::Cancelled) {
+            self.counters.cancel(pending);
+        } else {
+            let sample = self.counters.end(pending, outcome, finished);
             self.record(sample);
         }
     }
@@ -560,13 +598,34 @@ pub struct Measurement {
     pub interrupted: bool,
     /// The run second by second (empty unless its pool kept a timeline).
     pub timeline: Timeline,
+    /// What the client process used, when the client ran as a child process (the Python
+    /// strategies) sampled from outside; `None` when it ran in this process.
+    pub client_process: Option<crate::ResourceUsage>,
 }
 
 impl Measurement {
     /// Builds the measurement from a finished run's pool and dispatcher.
     pub fn collect(pool: &RecorderPool, dispatcher: &crate::Dispatcher) -> Self {
-        let recorder = pool.merged();
-        let window_start = dispatcher.window_start();
+        Measurement {
+            timeline: pool.timeline(),
+            ..Measurement::from_recorder(
+                pool.merged(),
+                dispatcher.measured_window(),
+                dispatcher.issued_after_first_failure(),
+                dispatcher.interrupted(),
+            )
+        }
+    }
+
+    /// Builds the measurement from a merged recorder and the run's measured `window`;
+    /// `interrupted` says the load was cut short before its count or deadline.
+    pub fn from_recorder(
+        recorder: Recorder,
+        window: Window,
+        issued_after_first_failure: Option<u64>,
+        interrupted: bool,
+    ) -> Self {
+        let window_start = window.start;
         let window_end = recorder
             .counters
             .last_finish
@@ -575,8 +634,7 @@ impl Measurement {
         // A batch's window closes with its last response; a timed run's with its load,
         // unless an interruption cut the load short: then nothing was in flight after the
         // last response, and the planned end would dilute the in-flight count.
-        let interrupted = dispatcher.interrupted();
-        let busy_end = match dispatcher.measured_window().end {
+        let busy_end = match window.end {
             Some(end) if !interrupted => end,
             _ => window_end,
         };
@@ -590,11 +648,12 @@ impl Measurement {
             recorder,
             window_start,
             window_end,
-            issued_after_first_failure: dispatcher.issued_after_first_failure(),
+            issued_after_first_failure,
             extras: Default::default(),
             mean_in_flight,
             interrupted,
-            timeline: pool.timeline(),
+            timeline: Timeline::default(),
+            client_process: None,
         }
     }
 
@@ -815,6 +874,76 @@ mod tests {
         }
         assert!(pool.timeline().seconds.is_empty());
         assert_eq!(pool.merged().latency.len(), 1);
+    }
+
+    #[test]
+    fn replayed_requests_follow_the_same_rules_as_live_ones() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut recorder = Recorder::with_window(Window {
+            start: t0 + ms(10),
+            end: None,
+        });
+        // A warm-up request, an open-loop one sent 20 ms late, and a cancelled one.
+        recorder.replay(
+            Ticket {
+                recorded: false,
+                ..ticket(0)
+            },
+            t0,
+            t0 + ms(5),
+            Outcome::Success,
+        );
+        recorder.replay(
+            Ticket {
+                intended: Some(t0 + ms(10)),
+                ..ticket(1)
+            },
+            t0 + ms(30),
+            t0 + ms(40),
+            Outcome::HttpStatus(503),
+        );
+        recorder.replay(
+            ticket(2),
+            t0 + ms(40),
+            t0 + ms(45),
+            Outcome::Error(ErrorKind::Cancelled),
+        );
+        let c = &recorder.counters;
+        assert_eq!((c.warmup_sent, c.sent), (1, 2));
+        assert_eq!(c.statuses, vec![(503, 1)]);
+        assert_eq!(c.errors[ErrorKind::Cancelled.index()], 1);
+        assert_eq!(c.late_sends, 1);
+        assert_eq!(c.busy_in_window, ms(15));
+        // The cancelled request has no latency; the late one counts from its intended time.
+        assert_eq!(recorder.latency.len(), 1);
+        assert!(recorder.latency.equivalent(recorder.latency.max(), 30_000));
+        assert!(recorder.service.equivalent(recorder.service.max(), 10_000));
+        c.check_accounting().unwrap();
+    }
+
+    #[test]
+    fn a_timed_load_window_leaves_out_the_warmup_and_a_batch_stays_open() {
+        let t0 = Instant::now();
+        let closed = LoadModel::ClosedLoop {
+            concurrency: 4,
+            duration: Duration::from_secs(5),
+            warmup: Duration::from_secs(1),
+        };
+        let window = Window::of(&closed, t0);
+        assert_eq!(window.start, t0 + Duration::from_secs(1));
+        assert_eq!(window.end, Some(t0 + Duration::from_secs(6)));
+        let batch = LoadModel::Batch {
+            requests: 10,
+            concurrency: 2,
+        };
+        assert_eq!(
+            Window::of(&batch, t0),
+            Window {
+                start: t0,
+                end: None
+            }
+        );
     }
 
     #[test]

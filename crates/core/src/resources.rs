@@ -1,5 +1,7 @@
 //! Client resource sampling: CPU from `getrusage`, memory and threads from
 //! `/proc/self/status`, sampled on a background thread while a run is under way.
+//! A client that runs as a child process (the Python strategies) is sampled the same way
+//! from outside: memory and threads from `/proc/PID/status`, CPU from `/proc/PID/stat`.
 //!
 //! `/proc` is Linux's: elsewhere memory and threads are `None`, which results show as
 //! "unavailable". A 0 would read as a measurement, and claim E would judge it.
@@ -53,14 +55,63 @@ struct Snapshot {
     threads: u64,
 }
 
-/// The process's memory and threads now; `None` where `/proc` cannot be read.
-fn snapshot() -> Option<Snapshot> {
-    if !cfg!(target_os = "linux") {
-        return None;
+/// Which process a sampler watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Watched {
+    /// This process; its sampler thread is one of its threads.
+    Itself,
+    /// A child process, by PID.
+    Child(u32),
+}
+
+impl Watched {
+    fn proc_file(self, name: &str) -> String {
+        match self {
+            Watched::Itself => format!("/proc/self/{name}"),
+            Watched::Child(pid) => format!("/proc/{pid}/{name}"),
+        }
     }
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .map(|status| parse_status(&status))
+
+    /// Memory and threads now; `None` where `/proc` cannot be read (or the child is gone).
+    fn snapshot(self) -> Option<Snapshot> {
+        if !cfg!(target_os = "linux") {
+            return None;
+        }
+        std::fs::read_to_string(self.proc_file("status"))
+            .ok()
+            .map(|status| parse_status(&status))
+    }
+
+    /// CPU time so far as (user, system).
+    fn cpu(self) -> (Duration, Duration) {
+        match self {
+            Watched::Itself => process_cpu(),
+            Watched::Child(_) => std::fs::read_to_string(self.proc_file("stat"))
+                .ok()
+                .and_then(|stat| parse_stat_cpu(&stat, clock_ticks_per_second()))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The kernel's clock tick (USER_HZ), the unit of `/proc/PID/stat` CPU times.
+fn clock_ticks_per_second() -> u64 {
+    // SAFETY: sysconf only reads a configuration value.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    u64::try_from(ticks).ok().filter(|&t| t > 0).unwrap_or(100)
+}
+
+/// Reads `utime` and `stime` (fields 14 and 15, in clock ticks) from `/proc/PID/stat`
+/// text. The command name (field 2) may hold spaces and parentheses, so fields are
+/// counted from the last `)`.
+fn parse_stat_cpu(stat: &str, ticks_per_s: u64) -> Option<(Duration, Duration)> {
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let mut ticks = || -> Option<Duration> {
+        let t: u64 = fields.next()?.parse().ok()?;
+        Some(Duration::from_nanos(t * 1_000_000_000 / ticks_per_s))
+    };
+    Some((ticks()?, ticks()?))
 }
 
 /// Reads `VmRSS`, `VmSize` (in KiB) and `Threads` from `/proc/self/status` text.
@@ -105,6 +156,7 @@ pub fn process_cpu() -> (Duration, Duration) {
 /// Samples the process while a run is under way; [`stop`](Self::stop) returns the usage.
 #[derive(Debug)]
 pub struct ResourceSampler {
+    watched: Watched,
     /// `None` where memory cannot be read: then no sampling thread runs either.
     baseline: Option<Snapshot>,
     cpu_start: (Duration, Duration),
@@ -113,10 +165,20 @@ pub struct ResourceSampler {
 }
 
 impl ResourceSampler {
-    /// Takes the baseline and starts sampling every [`SAMPLE_INTERVAL`].
+    /// Takes the baseline of this process and starts sampling every [`SAMPLE_INTERVAL`].
     pub fn start() -> Self {
         release_freed_memory();
-        let baseline = snapshot();
+        Self::watch(Watched::Itself)
+    }
+
+    /// Takes the baseline of the child process `pid` and starts sampling it every
+    /// [`SAMPLE_INTERVAL`]; stop it before the child exits, or its last figures are lost.
+    pub fn start_child(pid: u32) -> Self {
+        Self::watch(Watched::Child(pid))
+    }
+
+    fn watch(watched: Watched) -> Self {
+        let baseline = watched.snapshot();
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let thread = baseline.and_then(|_| {
@@ -125,17 +187,18 @@ impl ResourceSampler {
                 .spawn(move || {
                     let mut samples = Vec::with_capacity(4096);
                     while !flag.load(Ordering::Relaxed) {
-                        samples.extend(snapshot());
+                        samples.extend(watched.snapshot());
                         std::thread::sleep(SAMPLE_INTERVAL);
                     }
-                    samples.extend(snapshot());
+                    samples.extend(watched.snapshot());
                     samples
                 })
                 .ok()
         });
         ResourceSampler {
+            watched,
             baseline,
-            cpu_start: process_cpu(),
+            cpu_start: watched.cpu(),
             stop,
             thread,
         }
@@ -143,7 +206,7 @@ impl ResourceSampler {
 
     /// Stops sampling and summarises.
     pub fn stop(mut self) -> ResourceUsage {
-        let cpu_end = process_cpu();
+        let cpu_end = self.watched.cpu();
         self.stop.store(true, Ordering::Relaxed);
         let samples = self
             .thread
@@ -153,7 +216,9 @@ impl ResourceSampler {
         ResourceUsage {
             cpu_user: cpu_end.0.saturating_sub(self.cpu_start.0),
             cpu_sys: cpu_end.1.saturating_sub(self.cpu_start.1),
-            memory: self.baseline.map(|baseline| summarise(baseline, &samples)),
+            memory: self
+                .baseline
+                .map(|baseline| summarise(baseline, &samples, self.watched)),
             samples: samples.len(),
         }
     }
@@ -161,7 +226,9 @@ impl ResourceSampler {
 
 /// Peak and steady state of `samples` (taken on the sampler's thread) beside `baseline`
 /// (taken before that thread started); without samples, the baseline stands for both.
-fn summarise(baseline: Snapshot, samples: &[Snapshot]) -> MemoryUsage {
+/// A child's samples count only its own threads; this process's count the sampler's.
+fn summarise(baseline: Snapshot, samples: &[Snapshot], watched: Watched) -> MemoryUsage {
+    let sampler_threads = u64::from(watched == Watched::Itself);
     let steady = |pick: fn(&Snapshot) -> u64| -> u64 {
         let n = samples.len();
         if n == 0 {
@@ -184,7 +251,11 @@ fn summarise(baseline: Snapshot, samples: &[Snapshot]) -> MemoryUsage {
         vm_steady_bytes: steady(|s| s.vm),
         threads_baseline: baseline.threads,
         // Every sample counts the sampler's own thread; the baseline came before it.
-        threads_peak: peak(|s| s.threads.saturating_sub(1)).unwrap_or(baseline.threads),
+        threads_peak: samples
+            .iter()
+            .map(|s| s.threads.saturating_sub(sampler_threads))
+            .max()
+            .unwrap_or(baseline.threads),
     }
 }
 
@@ -221,6 +292,45 @@ mod tests {
     }
 
     #[test]
+    fn a_child_is_sampled_from_outside_with_its_own_threads_and_cpu() {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
+        use std::io::BufRead;
+        // A child that burns CPU, says so, and waits: its CPU, not ours, must show.
+        let mut child = std::process::Command::new("sh")
+            .args([
+                "-c",
+                "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; echo done; sleep 5",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("sh runs");
+        let sampler = ResourceSampler::start_child(child.id());
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("piped stdout"))
+            .read_line(&mut line)
+            .expect("the child reports the end of its loop");
+        let usage = sampler.stop();
+        child.kill().ok();
+        child.wait().ok();
+        let memory = usage.memory.expect("a live child has /proc/PID/status");
+        assert_eq!(memory.threads_peak, 1, "sh is single-threaded: {memory:?}");
+        assert!(memory.rss_peak_bytes > 0);
+        assert!(usage.cpu_user + usage.cpu_sys > Duration::ZERO, "{usage:?}");
+    }
+
+    #[test]
+    fn stat_cpu_fields_are_read_after_the_command_name() {
+        let stat = "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 1";
+        assert_eq!(
+            parse_stat_cpu(stat, 100),
+            Some((Duration::from_millis(2500), Duration::from_millis(750)))
+        );
+        assert_eq!(parse_stat_cpu("garbage", 100), None);
+    }
+
+    #[test]
     fn status_fields_are_read_in_bytes_and_threads() {
         let status = "Name:\twaitbench\nVmSize:\t  204800 kB\nVmRSS:\t    8192 kB\nThreads:\t7\n";
         assert_eq!(
@@ -243,7 +353,7 @@ mod tests {
         let baseline = at(100, 3);
         // Four samples; the steady state is the median of the middle half.
         let samples = [at(100, 4), at(300, 9), at(200, 9), at(120, 4)];
-        let memory = summarise(baseline, &samples);
+        let memory = summarise(baseline, &samples, Watched::Itself);
         assert_eq!(memory.threads_baseline, 3);
         assert_eq!(memory.threads_peak, 8);
         assert_eq!(memory.rss_peak_bytes, 300);
@@ -258,7 +368,7 @@ mod tests {
             vm: 1000,
             threads: 3,
         };
-        let memory = summarise(baseline, &[]);
+        let memory = summarise(baseline, &[], Watched::Itself);
         assert_eq!(memory.rss_steady_bytes, 100);
         assert_eq!(memory.rss_peak_bytes, 100);
         assert_eq!(memory.threads_peak, 3);

@@ -189,15 +189,18 @@ pub fn measure_placed(
     let before = target.stats();
     let sampler = ResourceSampler::start();
     let measurement = strategy.run(workload)?;
-    let resources = sampler.stop();
+    let in_process = sampler.stop();
     let after = target.stats();
     let server = before
         .as_ref()
         .zip(after.as_ref())
         .map(|(b, a)| ServerRunStats::between(b, a));
-    let embedded_server_cpu = match (target, &server) {
-        (Target::Embedded(_), Some(s)) => Duration::from_secs_f64(s.cpu_s),
-        _ => Duration::ZERO,
+    // A client in a child process (Python) was sampled from outside by its strategy:
+    // those are its figures, and the embedded server's CPU is not in them.
+    let (resources, embedded_server_cpu) = match (measurement.client_process, target, &server) {
+        (Some(child), _, _) => (child, Duration::ZERO),
+        (None, Target::Embedded(_), Some(s)) => (in_process, Duration::from_secs_f64(s.cpu_s)),
+        (None, _, _) => (in_process, Duration::ZERO),
     };
     let result = RunResult::assemble(RunInputs {
         strategy: strategy.info(workload),
