@@ -58,6 +58,10 @@ pub enum RunError {
     /// A worker panicked; the run's counts are incomplete.
     #[error("a worker panicked: {0}")]
     WorkerPanicked(String),
+    /// A Python strategy could not run: no usable Python (the series is not measured), or
+    /// its client failed.
+    #[error(transparent)]
+    Python(#[from] crate::python::PythonError),
     /// `sent != ok + http_errors + errors` after the run: a request was lost or counted
     /// twice, so the measurement is not trustworthy.
     #[error("{0}")]

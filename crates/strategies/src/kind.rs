@@ -26,11 +26,67 @@ pub enum StrategyKind {
     TokioBlocking,
     /// The same blocking call moved to `tokio::task::spawn_blocking` (the fix).
     TokioSpawnBlocking,
+    /// Python: `requests.get(url)` in a loop, no session (a new connection each time).
+    PyRequests,
+    /// Python: one `requests.Session`, one request after another.
+    PyRequestsSession,
+    /// Python: `requests` on a `ThreadPoolExecutor`, one shared session.
+    PyThreadpool,
+    /// Python: one `aiohttp.ClientSession`, C coroutines under `asyncio.gather`.
+    PyAiohttp,
+    /// Python: a new `aiohttp.ClientSession` per request (claim B's misuse).
+    PyAiohttpPerRequest,
+}
+
+/// Which language's client stack a strategy measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Stack {
+    /// Rust clients, in waitbench's own process.
+    Rust,
+    /// CPython clients (the article's stack), in a child process that waitbench measures.
+    Python,
+}
+
+impl Stack {
+    /// The stack's name as summaries and reports write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stack::Rust => "Rust",
+            Stack::Python => "Python",
+        }
+    }
 }
 
 impl StrategyKind {
-    /// Every strategy, in the order summaries list them.
-    pub const ALL: [StrategyKind; 9] = [
+    /// Every strategy, in the order summaries list them: Rust's, then Python's.
+    pub const ALL: [StrategyKind; 14] = [
+        StrategyKind::UreqSequential,
+        StrategyKind::UreqRayon,
+        StrategyKind::UreqThreads,
+        StrategyKind::ReqwestTokio,
+        StrategyKind::HyperTokio,
+        StrategyKind::UreqPerRequest,
+        StrategyKind::ReqwestPerRequest,
+        StrategyKind::TokioBlocking,
+        StrategyKind::TokioSpawnBlocking,
+        StrategyKind::PyRequests,
+        StrategyKind::PyRequestsSession,
+        StrategyKind::PyThreadpool,
+        StrategyKind::PyAiohttp,
+        StrategyKind::PyAiohttpPerRequest,
+    ];
+
+    /// The Python strategies, which need a Python 3.11+ interpreter on the machine.
+    pub const PYTHON: [StrategyKind; 5] = [
+        StrategyKind::PyRequests,
+        StrategyKind::PyRequestsSession,
+        StrategyKind::PyThreadpool,
+        StrategyKind::PyAiohttp,
+        StrategyKind::PyAiohttpPerRequest,
+    ];
+
+    /// The Rust strategies, which run in waitbench's own process.
+    pub const RUST: [StrategyKind; 9] = [
         StrategyKind::UreqSequential,
         StrategyKind::UreqRayon,
         StrategyKind::UreqThreads,
@@ -54,6 +110,11 @@ impl StrategyKind {
             StrategyKind::ReqwestPerRequest => "reqwest-per-request",
             StrategyKind::TokioBlocking => "tokio-blocking",
             StrategyKind::TokioSpawnBlocking => "tokio-spawn-blocking",
+            StrategyKind::PyRequests => "py-requests",
+            StrategyKind::PyRequestsSession => "py-requests-session",
+            StrategyKind::PyThreadpool => "py-threadpool",
+            StrategyKind::PyAiohttp => "py-aiohttp",
+            StrategyKind::PyAiohttpPerRequest => "py-aiohttp-per-request",
         }
     }
 
@@ -83,6 +144,30 @@ impl StrategyKind {
             StrategyKind::TokioSpawnBlocking => {
                 "blocking ureq calls moved to tokio's spawn_blocking pool (the fix)"
             }
+            StrategyKind::PyRequests => {
+                "Python: requests.get(url) in a loop, no session (new connection each time)"
+            }
+            StrategyKind::PyRequestsSession => {
+                "Python: one requests.Session, one request after another"
+            }
+            StrategyKind::PyThreadpool => {
+                "Python: requests on a ThreadPoolExecutor (--threads N|concurrency|default)"
+            }
+            StrategyKind::PyAiohttp => {
+                "Python: one aiohttp ClientSession, C coroutines under asyncio.gather"
+            }
+            StrategyKind::PyAiohttpPerRequest => {
+                "Python: a new aiohttp ClientSession per request, under asyncio.gather"
+            }
+        }
+    }
+
+    /// Which client stack the strategy measures.
+    pub fn stack(self) -> Stack {
+        if StrategyKind::PYTHON.contains(&self) {
+            Stack::Python
+        } else {
+            Stack::Rust
         }
     }
 
@@ -145,6 +230,21 @@ mod tests {
             assert_eq!(kind.name().parse::<StrategyKind>(), Ok(kind));
             assert_eq!(kind.to_string(), kind.name());
         }
+    }
+
+    #[test]
+    fn every_strategy_belongs_to_exactly_one_stack() {
+        for kind in StrategyKind::ALL {
+            let in_rust = StrategyKind::RUST.contains(&kind);
+            let in_python = StrategyKind::PYTHON.contains(&kind);
+            assert!(in_rust != in_python, "{kind}");
+            assert_eq!(kind.stack() == Stack::Python, in_python, "{kind}");
+            assert_eq!(kind.name().starts_with("py-"), in_python, "{kind}");
+        }
+        assert_eq!(
+            StrategyKind::RUST.len() + StrategyKind::PYTHON.len(),
+            StrategyKind::ALL.len()
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod hyper_client;
 mod kind;
 mod options;
 mod plant;
+pub mod python;
 mod reqwest_client;
 mod reqwest_errors;
 mod run;
@@ -33,7 +34,7 @@ mod ureq_errors;
 mod test_support;
 
 pub use error::RunError;
-pub use kind::{StrategyKind, UnknownStrategy};
+pub use kind::{Stack, StrategyKind, UnknownStrategy};
 pub use options::{BadOption, PoolSize, RuntimeFlavor, StrategyOptions};
 pub use plant::{BadPlant, Plant, PlantSpec};
 
@@ -67,5 +68,10 @@ pub fn build(kind: StrategyKind, options: &StrategyOptions) -> Box<dyn Strategy>
         StrategyKind::ReqwestPerRequest => Box::new(ReqwestPerRequest::new(options)),
         StrategyKind::TokioBlocking => Box::new(TokioBlocking::new(options)),
         StrategyKind::TokioSpawnBlocking => Box::new(TokioSpawnBlocking::new(options)),
+        StrategyKind::PyRequests
+        | StrategyKind::PyRequestsSession
+        | StrategyKind::PyThreadpool
+        | StrategyKind::PyAiohttp
+        | StrategyKind::PyAiohttpPerRequest => Box::new(PythonClient::new(kind, options)),
     }
 }

@@ -2,6 +2,7 @@
 //! with [`crate::build`] or directly with `new`.
 
 mod hyper_tokio;
+mod python_client;
 mod reqwest_per_request;
 mod reqwest_tokio;
 mod tokio_blocking;
@@ -12,6 +13,7 @@ mod ureq_sequential;
 mod ureq_threads;
 
 pub use hyper_tokio::HyperTokio;
+pub use python_client::PythonClient;
 pub use reqwest_per_request::ReqwestPerRequest;
 pub use reqwest_tokio::ReqwestTokio;
 pub use tokio_blocking::TokioBlocking;

@@ -1,0 +1,210 @@
+"""What every Python pattern shares: the job, the load model and the record stream.
+
+Python only executes; waitbench measures. A pattern module builds its client the way
+the article does, calls ``run.ready()`` (waitbench takes its baseline of this process
+then), ``run.start()`` (the clock starts), drives workers that take tickets from
+``run.next()`` and send, and ``run.finish()``. For every request the worker writes one
+fixed-size frame to stdout: its index, intended and actual send time, end time (after
+the whole body is read) on CLOCK_MONOTONIC, which is the clock of Rust's ``Instant`` on
+Linux, and the outcome. waitbench turns the frames into the same histograms and outcome
+counts as for its Rust clients; nothing is summarised here.
+
+The load models mirror waitbench's dispatcher: a batch hands out N tickets, a closed
+loop hands them out until its deadline, an open loop hands out ticket i for the
+intended time start + i/rate. Whether a request falls in the measured window is decided
+by waitbench from the times, not here.
+"""
+
+import itertools
+import json
+import os
+import struct
+import sys
+import threading
+import time
+
+# tag, outcome kind, HTTP status, index, intended ns (-1: none), sent ns, ended ns.
+FRAME = struct.Struct("<BBH4xQqqq")
+RECORD, READY, START, END = 0, 1, 2, 3
+NO_TIME = -1
+# Outcome kinds: 0 is an HTTP response (its status says which); then waitbench's error
+# kinds, in its order.
+RESPONSE, CONNECT, TIMEOUT, RESET, BODY, CANCELLED, OTHER = range(7)
+# 32 frames of 40 bytes fit one pipe write of at most PIPE_BUF (4096) bytes, which is
+# atomic: workers on several threads never interleave their frames.
+FRAMES_PER_WRITE = 32
+STDOUT = 1
+
+now_ns = time.monotonic_ns
+
+
+def write_frame(tag, start_ns=0):
+    os.write(STDOUT, FRAME.pack(tag, 0, 0, 0, NO_TIME, start_ns, 0))
+
+
+class Recorder:
+    """One worker's frame buffer: preallocated, flushed every FRAMES_PER_WRITE frames."""
+
+    __slots__ = ("buffer", "view", "count")
+
+    def __init__(self):
+        self.buffer = bytearray(FRAME.size * FRAMES_PER_WRITE)
+        self.view = memoryview(self.buffer)
+        self.count = 0
+
+    def record(self, index, intended_ns, sent_ns, ended_ns, kind, status):
+        FRAME.pack_into(
+            self.buffer, self.count * FRAME.size,
+            RECORD, kind, status, index, intended_ns, sent_ns, ended_ns,
+        )
+        self.count += 1
+        if self.count == FRAMES_PER_WRITE:
+            self.flush()
+
+    def flush(self):
+        if self.count:
+            os.write(STDOUT, self.view[: self.count * FRAME.size])
+            self.count = 0
+
+
+def failed(kind, status):
+    return kind != RESPONSE or not 200 <= status < 300
+
+
+class Run:
+    """The job waitbench sent, and the load model's ticket dispenser."""
+
+    def __init__(self, job):
+        self.urls = job["urls"]
+        self.load = job["load"]
+        self.concurrency = job["workers"]
+        self.connect_timeout_s = job["timeouts"]["connect"]
+        self.request_timeout_s = job["timeouts"]["request"]
+        self.cancel_on_error = job["on_error"] == "cancel"
+        self.options = job["options"]
+        self.extras = {}
+        self.stopped = False
+        self.issued_at_first_failure = None
+        self.counter = itertools.count()
+        self.handed = 0
+        self.lock = threading.Lock()
+
+    def url(self, index):
+        return self.urls[index % len(self.urls)]
+
+    def ready(self):
+        """The client exists: waitbench takes its baseline, then says go."""
+        write_frame(READY)
+        if sys.stdin.readline().strip() != "go":
+            sys.exit(0)
+
+    def start(self):
+        """Starts the clock: call after threads and sessions are built."""
+        self.start_ns = now_ns()
+        load = self.load
+        kind = load["kind"]
+        if kind == "batch":
+            self.total = load["requests"]
+            self.deadline_ns = None
+            self.interval_ns = None
+        elif kind == "closed_loop":
+            self.total = None
+            self.deadline_ns = self.start_ns + int((load["warmup"] + load["duration"]) * 1e9)
+            self.interval_ns = None
+        else:
+            rate = load["rate_per_s"]
+            self.total = int(-(-((load["warmup"] + load["duration"]) * rate - 1e-9) // 1))
+            self.deadline_ns = None
+            self.interval_ns = 1e9 / rate
+        write_frame(START, self.start_ns)
+
+    def next(self):
+        """The next ticket as (index, intended ns), or None when the run is over."""
+        if self.stopped:
+            return None
+        if self.deadline_ns is not None and now_ns() >= self.deadline_ns:
+            return None
+        index = next(self.counter)  # atomic under the GIL
+        if self.total is not None and index >= self.total:
+            return None
+        if index >= self.handed:
+            self.handed = index + 1
+        if self.interval_ns is None:
+            return index, NO_TIME
+        return index, self.start_ns + int(self.interval_ns * index)
+
+    def issued(self):
+        return self.handed
+
+    def settle(self, kind, status):
+        """Remembers the first failure; under cancel-on-error it stops the run."""
+        if not failed(kind, status):
+            return False
+        with self.lock:
+            if self.issued_at_first_failure is None:
+                self.issued_at_first_failure = self.issued()
+        if self.cancel_on_error:
+            self.stopped = True
+        return self.cancel_on_error
+
+    def finish(self):
+        """Ends the stream with the run's own figures, then waits to be let go (so that
+        waitbench reads this process's last CPU and memory figures while it lives)."""
+        if self.issued_at_first_failure is not None:
+            self.extras["issued_after_first_failure"] = (
+                self.issued() - self.issued_at_first_failure
+            )
+        write_frame(END)
+        os.write(STDOUT, json.dumps(self.extras).encode())
+        os.close(STDOUT)
+        sys.stdin.read()
+
+
+def blocking_worker(run, fetch, classify):
+    """Takes tickets until the run is over; ``fetch(url)`` returns the status after the
+    whole body is read, and ``classify(error)`` names a failure's kind."""
+    recorder = Recorder()
+    try:
+        while (ticket := run.next()) is not None:
+            index, intended_ns = ticket
+            if intended_ns != NO_TIME:
+                wait_ns = intended_ns - now_ns()
+                if wait_ns > 0:
+                    time.sleep(wait_ns / 1e9)
+            sent_ns = now_ns()
+            try:
+                kind, status = RESPONSE, fetch(run.url(index))
+            except Exception as error:  # every failure is an outcome, never a crash
+                kind, status = classify(error), 0
+            recorder.record(index, intended_ns, sent_ns, now_ns(), kind, status)
+            if run.settle(kind, status):
+                break
+    finally:
+        recorder.flush()
+
+
+async def async_worker(run, fetch, classify):
+    """The async twin of blocking_worker; ``fetch(url)`` is a coroutine."""
+    import asyncio
+
+    recorder = Recorder()
+    try:
+        while (ticket := run.next()) is not None:
+            index, intended_ns = ticket
+            if intended_ns != NO_TIME:
+                wait_ns = intended_ns - now_ns()
+                if wait_ns > 0:
+                    await asyncio.sleep(wait_ns / 1e9)
+            sent_ns = now_ns()
+            try:
+                kind, status = RESPONSE, await fetch(run.url(index))
+            except asyncio.CancelledError:
+                recorder.record(index, intended_ns, sent_ns, now_ns(), CANCELLED, 0)
+                raise
+            except Exception as error:  # every failure is an outcome, never a crash
+                kind, status = classify(error), 0
+            recorder.record(index, intended_ns, sent_ns, now_ns(), kind, status)
+            if run.settle(kind, status):
+                break
+    finally:
+        recorder.flush()

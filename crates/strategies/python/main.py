@@ -1,0 +1,12 @@
+"""Runs one pattern: ``python main.py`` reads the job (JSON, one line) on stdin, then
+the pattern's module (``py-aiohttp`` is ``py_aiohttp.py``) runs it."""
+
+import importlib
+import json
+import sys
+
+from harness import Run
+
+job = json.loads(sys.stdin.readline())
+pattern = importlib.import_module(job["pattern"].replace("-", "_"))
+pattern.main(Run(job))

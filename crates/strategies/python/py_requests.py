@@ -1,0 +1,19 @@
+"""py-requests: ``requests.get(url)`` in a loop, one request after another. Without a
+session, every call builds a session and opens a new connection."""
+
+import requests
+
+from harness import blocking_worker
+from requests_errors import classify
+
+
+def main(run):
+    timeout = (run.connect_timeout_s, run.request_timeout_s)
+
+    def fetch(url):
+        return requests.get(url, timeout=timeout).status_code
+
+    run.ready()
+    run.start()
+    blocking_worker(run, fetch, classify)
+    run.finish()

@@ -1,0 +1,178 @@
+//! `py-requests`, `py-requests-session`, `py-threadpool`, `py-aiohttp` and
+//! `py-aiohttp-per-request`: the article's Python patterns, one module each in
+//! `crates/strategies/python/`, run in a child CPython process (see [`crate::python`]).
+//!
+//! Execution, as each module reads: `requests.get` or one `requests.Session` in a loop
+//! (one worker, whatever C); `requests` on a `ThreadPoolExecutor` of `threads` threads
+//! (`--threads default` is Python's own min(32, cores + 4)) running C workers, so at
+//! most min(threads, C) requests are in flight; one `aiohttp.ClientSession` (connector
+//! limit C, or `idle_per_host`) or a session per request, with C coroutines under
+//! `asyncio.gather`. Workers take the load model's tickets in turn, as the Rust workers
+//! take the dispatcher's.
+//!
+//! Timing model: the interpreter, libraries and client are set up first (untimed, and
+//! the baseline of the child's memory is taken then); the thread pool's threads are
+//! started before the clock. Each request is timed by the child from just before the
+//! library call to the end of the body read, on CLOCK_MONOTONIC, and waitbench records
+//! it with core's recorder. `requests`' timeout is (connect, read): the read timeout
+//! bounds each wait for bytes, not the whole request as the Rust clients' does.
+
+use waitbench_core::{Measurement, StrategyInfo, Workload};
+
+use crate::Strategy;
+use crate::error::RunError;
+use crate::kind::StrategyKind;
+use crate::options::{StrategyOptions, cores};
+use crate::python::{PythonEnvironment, child, sources};
+use crate::settings::{common, set};
+
+/// One of the article's Python patterns.
+#[derive(Debug, Clone)]
+pub struct PythonClient {
+    kind: StrategyKind,
+    options: StrategyOptions,
+}
+
+/// What the pattern runs with for one workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Sizing {
+    /// Workers taking tickets (threads' or coroutines' loops).
+    workers: usize,
+    /// `py-threadpool`: the executor's threads.
+    threads: usize,
+    /// Connections the client may keep: urllib3's `pool_maxsize` or aiohttp's `limit`.
+    connections: usize,
+    /// Requests that can really be in flight.
+    effective: usize,
+}
+
+/// `ThreadPoolExecutor`'s default `max_workers` (Python 3.8+).
+fn python_default_threads() -> usize {
+    32.min(cores() + 4)
+}
+
+impl PythonClient {
+    /// The pattern `kind` (a Python strategy) with `options` (uses `threads` and
+    /// `idle_per_host`).
+    pub fn new(kind: StrategyKind, options: &StrategyOptions) -> Self {
+        debug_assert!(StrategyKind::PYTHON.contains(&kind), "{kind} is not Python");
+        PythonClient {
+            kind,
+            options: options.clone(),
+        }
+    }
+
+    fn sizing(&self, workload: &Workload) -> Sizing {
+        let c = workload.load.concurrency();
+        match self.kind {
+            StrategyKind::PyThreadpool => {
+                let threads = self.options.threads.threads(c, python_default_threads());
+                Sizing {
+                    workers: c,
+                    threads,
+                    connections: self.options.idle_per_host.unwrap_or(threads),
+                    effective: threads.min(c),
+                }
+            }
+            StrategyKind::PyAiohttp => {
+                let limit = self.options.idle_per_host.unwrap_or(c);
+                Sizing {
+                    workers: c,
+                    threads: 1,
+                    connections: limit,
+                    effective: limit.min(c),
+                }
+            }
+            StrategyKind::PyAiohttpPerRequest => Sizing {
+                workers: c,
+                threads: 1,
+                connections: c,
+                effective: c,
+            },
+            _ => Sizing {
+                workers: 1,
+                threads: 1,
+                connections: 1,
+                effective: 1,
+            },
+        }
+    }
+
+    fn job(&self, workload: &Workload, sizing: Sizing) -> String {
+        serde_json::json!({
+            "pattern": self.kind.name(),
+            "urls": workload.urls(),
+            "load": workload.load,
+            "workers": sizing.workers,
+            "timeouts": workload.timeouts,
+            "on_error": workload.on_error,
+            "options": {
+                "threads": sizing.threads,
+                "idle_per_host": sizing.connections,
+            },
+        })
+        .to_string()
+    }
+}
+
+impl Strategy for PythonClient {
+    fn kind(&self) -> StrategyKind {
+        self.kind
+    }
+
+    fn info(&self, workload: &Workload) -> StrategyInfo {
+        let sizing = self.sizing(workload);
+        let mut info = common(self.kind, workload, &self.options, sizing.workers, sizing.effective);
+        let pinned = |package| sources::pinned(package).unwrap_or("unpinned");
+        set(&mut info, "python", PythonEnvironment::describe());
+        match self.kind {
+            StrategyKind::PyAiohttp | StrategyKind::PyAiohttpPerRequest => {
+                set(&mut info, "client", format!("aiohttp {}", pinned("aiohttp")));
+                set(&mut info, "event_loop", "asyncio (default loop), asyncio.gather");
+            }
+            _ => set(&mut info, "client", format!("requests {}", pinned("requests"))),
+        }
+        match self.kind {
+            StrategyKind::PyRequests | StrategyKind::PyAiohttpPerRequest => {
+                set(&mut info, "keep_alive", "no: a new session and connection per request");
+            }
+            _ => set(&mut info, "keep_alive", "yes"),
+        }
+        match self.kind {
+            StrategyKind::PyThreadpool => {
+                set(&mut info, "threads", format!(
+                    "{} ThreadPoolExecutor threads (Python's default here: {})",
+                    sizing.threads,
+                    python_default_threads()
+                ));
+                set(&mut info, "urllib3_pool_maxsize", sizing.connections);
+            }
+            StrategyKind::PyAiohttp => {
+                set(&mut info, "aiohttp_connector_limit", format!(
+                    "{} (aiohttp's default: 100)",
+                    sizing.connections
+                ));
+            }
+            _ => {}
+        }
+        info
+    }
+
+    fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
+        workload.validate()?;
+        let environment = PythonEnvironment::get()?;
+        let sizing = self.sizing(workload);
+        let measurement = child::run(
+            environment,
+            self.kind.name(),
+            &self.job(workload, sizing),
+            &workload.load,
+        )?;
+        measurement
+            .recorder
+            .counters
+            .check_accounting()
+            .map_err(RunError::Accounting)?;
+        Ok(measurement)
+    }
+}
