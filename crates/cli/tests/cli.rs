@@ -27,6 +27,36 @@ fn list_names_every_strategy() {
 }
 
 #[test]
+fn list_names_the_python_strategies_too() {
+    let listed = waitbench().args(["run", "--list"]).assert().success();
+    let stdout = String::from_utf8_lossy(&listed.get_output().stdout).into_owned();
+    for name in [
+        "py-requests",
+        "py-requests-session",
+        "py-threadpool",
+        "py-aiohttp",
+        "py-aiohttp-per-request",
+    ] {
+        assert!(stdout.contains(&format!("  {name} ")), "{name} in {stdout}");
+    }
+}
+
+#[test]
+fn a_missing_python_is_said_in_one_line_and_the_run_fails_with_3() {
+    let failed = waitbench()
+        .env("WAITBENCH_PYTHON", "/nonexistent/python3")
+        .args(["run", "-s", "py-aiohttp", "-n", "5"])
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&failed.get_output().stderr).into_owned();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("Python clients unavailable: cannot run /nonexistent/python3"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn unknown_strategy_exits_2_and_lists_the_valid_ones() {
     waitbench()
         .args(["run", "--strategy", "reqwest-async"])

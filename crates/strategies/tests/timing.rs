@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{batch, run, run_with, server};
+use common::{batch, run, run_with, server, unavailable};
 use waitbench_core::{ErrorPolicy, LoadModel, PathPlan, Timeouts, Workload};
 use waitbench_mockserver::{MockServer, ServerConfig};
 use waitbench_strategies::{PoolSize, RuntimeFlavor, StrategyKind, StrategyOptions};
@@ -38,7 +38,13 @@ fn server_sees_the_requested_concurrency_from_a_right_sized_pool_and_from_tasks(
         StrategyKind::UreqThreads,
         StrategyKind::ReqwestTokio,
         StrategyKind::HyperTokio,
+        StrategyKind::PyThreadpool,
+        StrategyKind::PyAiohttp,
+        StrategyKind::PyAiohttpPerRequest,
     ] {
+        if unavailable(kind) {
+            continue;
+        }
         assert_eq!(
             max_in_flight(&server, kind, &defaults, &workload),
             50,
@@ -67,11 +73,14 @@ fn rayon_default_pool_caps_concurrency_at_one_thread_per_core() {
 fn no_recorded_latency_beats_the_injected_latency() {
     let server = server(Some("50ms"));
     for kind in StrategyKind::ALL {
-        let requests = if kind == StrategyKind::UreqSequential {
-            4
-        } else {
-            20
-        };
+        if unavailable(kind) {
+            continue;
+        }
+        let sequential = waitbench_strategies::build(kind, &StrategyOptions::default())
+            .info(&batch(&server.url(), 1, 10, None))
+            .effective_concurrency
+            == 1;
+        let requests = if sequential { 4 } else { 20 };
         let m = run(kind, &batch(&server.url(), requests, 10, None));
         let latency = &m.recorder.latency;
         assert_eq!(latency.len(), requests, "{kind}");
@@ -110,8 +119,18 @@ fn pausing_server() -> MockServer {
 
 #[test]
 fn open_loop_exposes_a_server_pause_that_the_closed_loop_hides() {
+    open_loop_exposes_a_server_pause(StrategyKind::ReqwestTokio);
+}
+
+#[test]
+fn python_open_loop_exposes_a_server_pause_that_its_closed_loop_hides() {
+    if !unavailable(StrategyKind::PyAiohttp) {
+        open_loop_exposes_a_server_pause(StrategyKind::PyAiohttp);
+    }
+}
+
+fn open_loop_exposes_a_server_pause(kind: StrategyKind) {
     let run_for = Duration::from_millis(2500);
-    let kind = StrategyKind::ReqwestTokio;
     let open_loop = LoadModel::OpenLoop {
         rate_per_s: 200.0,
         duration: run_for,
@@ -139,11 +158,11 @@ fn open_loop_exposes_a_server_pause_that_the_closed_loop_hides() {
     let closed_p99 = closed.recorder.latency.value_at_quantile(0.99);
     // ~80 of ~500 open-loop requests were due during the pause and wait up to 400 ms;
     // the closed loop's one worker was stuck on a single request.
-    assert!(open_p99 >= 200_000, "open p99 {open_p99} µs");
-    assert!(closed_p99 < 100_000, "closed p99 {closed_p99} µs");
+    assert!(open_p99 >= 200_000, "{kind}: open p99 {open_p99} µs");
+    assert!(closed_p99 < 100_000, "{kind}: closed p99 {closed_p99} µs");
     assert!(
         closed.recorder.latency.max() >= 200_000,
-        "the pause was not hit"
+        "{kind}: the pause was not hit"
     );
 }
 

@@ -45,9 +45,12 @@ pub(crate) fn run(
     for variable in PROXY_VARIABLES {
         command.env_remove(variable);
     }
-    let mut child = command
-        .spawn()
-        .map_err(|e| failed(format!("could not start {} ({e})", environment.python().display())))?;
+    let mut child = command.spawn().map_err(|e| {
+        failed(format!(
+            "could not start {} ({e})",
+            environment.python().display()
+        ))
+    })?;
     let stderr = child.stderr.take().expect("stderr is piped");
     let errors = std::thread::spawn(move || {
         let mut text = String::new();

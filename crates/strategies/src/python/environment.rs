@@ -135,7 +135,12 @@ fn bootstrap() -> Result<PythonEnvironment, PythonError> {
     let version = Command::new(&base)
         .args(["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
         .output()
-        .map_err(|e| unavailable(format!("no {} on PATH ({e})", base.display())))?;
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound if base.components().count() == 1 => {
+                unavailable(format!("no {} on PATH", base.display()))
+            }
+            _ => unavailable(format!("cannot run {} ({e})", base.display())),
+        })?;
     if !version.status.success() {
         return Err(unavailable(format!(
             "{} does not run: {}",
@@ -259,7 +264,12 @@ fn write_sources(dir: &Path) -> Result<(), PythonError> {
                 .iter()
                 .try_for_each(|(name, text)| std::fs::write(dir.join(name), text))
         })
-        .map_err(|e| unavailable(format!("cannot write the sources to {} ({e})", dir.display())))
+        .map_err(|e| {
+            unavailable(format!(
+                "cannot write the sources to {} ({e})",
+                dir.display()
+            ))
+        })
 }
 
 #[cfg(test)]
@@ -276,7 +286,8 @@ mod tests {
 
     #[test]
     fn a_complete_folder_is_reused_and_a_failed_build_leaves_nothing() {
-        let root = std::env::temp_dir().join(format!("waitbench-build-once-{}", std::process::id()));
+        let root =
+            std::env::temp_dir().join(format!("waitbench-build-once-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).unwrap();
         let dir = root.join("thing");
@@ -286,8 +297,10 @@ mod tests {
         });
         assert_eq!(failed, Err(unavailable("no index")));
         assert_eq!(std::fs::read_dir(&root).unwrap().count(), 0);
-        build_once(&dir, |tmp| std::fs::create_dir_all(tmp).map_err(|e| unavailable(e.to_string())))
-            .unwrap();
+        build_once(&dir, |tmp| {
+            std::fs::create_dir_all(tmp).map_err(|e| unavailable(e.to_string()))
+        })
+        .unwrap();
         assert!(dir.join(COMPLETE).exists());
         build_once(&dir, |_| panic!("a complete folder is not rebuilt")).unwrap();
         std::fs::remove_dir_all(&root).unwrap();

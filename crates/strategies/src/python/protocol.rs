@@ -48,9 +48,8 @@ pub(crate) struct BadFrame(String);
 impl Frame {
     /// Decodes one frame.
     pub(crate) fn decode(bytes: &[u8; FRAME_BYTES]) -> Result<Frame, BadFrame> {
-        let u64_at = |at: usize| {
-            u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes in range"))
-        };
+        let u64_at =
+            |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes in range"));
         let i64_at = |at: usize| u64_at(at) as i64;
         let tag = match bytes[0] {
             0 => Tag::Record,
@@ -105,9 +104,7 @@ impl Clock {
         if delta >= 0 {
             self.anchor + magnitude
         } else {
-            self.anchor
-                .checked_sub(magnitude)
-                .unwrap_or(self.anchor)
+            self.anchor.checked_sub(magnitude).unwrap_or(self.anchor)
         }
     }
 }
@@ -139,7 +136,11 @@ impl<R: Read> FrameReader<R> {
         while filled < FRAME_BYTES {
             match self.input.read(&mut bytes[filled..]) {
                 Ok(0) if filled == 0 => return Ok(None),
-                Ok(0) => return Err(BadFrame(format!("stream ends inside a frame ({filled} bytes)"))),
+                Ok(0) => {
+                    return Err(BadFrame(format!(
+                        "stream ends inside a frame ({filled} bytes)"
+                    )));
+                }
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(BadFrame(format!("reading the stream: {e}"))),
@@ -208,8 +209,12 @@ impl<'a> Replay<'a> {
             intended,
             recorded,
         };
-        self.recorder
-            .replay(ticket, sent, self.clock.instant(frame.ended_ns), frame.outcome);
+        self.recorder.replay(
+            ticket,
+            sent,
+            self.clock.instant(frame.ended_ns),
+            frame.outcome,
+        );
     }
 }
 
@@ -266,7 +271,45 @@ mod tests {
         let at = clock.instant(ns);
         // Same clock: the converted read lies between the two Instant reads (to 1 µs).
         assert!(at + Duration::from_micros(1) >= before && at <= after + Duration::from_micros(1));
-        assert_eq!(clock.instant(ns + 5_000) - clock.instant(ns), Duration::from_micros(5));
+        assert_eq!(
+            clock.instant(ns + 5_000) - clock.instant(ns),
+            Duration::from_micros(5)
+        );
+    }
+
+    /// A stream recorded from `py-aiohttp` (24 requests at C = 4 to a waitbench server
+    /// with 5 ms latency and `fail=0.25:503`), replayed as a run would.
+    #[test]
+    fn a_recorded_python_stream_replays_into_the_same_counts_and_histograms() {
+        let stream = include_bytes!("../../tests/fixtures/py-aiohttp-batch.frames");
+        let load = LoadModel::Batch {
+            requests: 24,
+            concurrency: 4,
+        };
+        let mut frames = FrameReader::new(&stream[..]);
+        frames.expect(Tag::Ready).unwrap();
+        let start = frames.expect(Tag::Start).unwrap();
+        let mut replay = Replay::new(&load, Clock::now(), start.sent_ns);
+        let figures = ingest(frames, &mut replay).unwrap();
+        let counters = &replay.recorder.counters;
+        assert_eq!((counters.sent, counters.ok), (24, 15));
+        assert_eq!(counters.statuses, vec![(503, 9)]);
+        assert_eq!(counters.error_total(), 0);
+        counters.check_accounting().unwrap();
+        let latency = &replay.recorder.latency;
+        assert_eq!(latency.len(), 24);
+        assert!(
+            latency.min() >= latency.lowest_equivalent(5_000),
+            "{}",
+            latency.min()
+        );
+        // Four workers were busy for most of the batch.
+        let window = replay.window();
+        let last = counters.last_finish.unwrap();
+        let in_flight =
+            counters.busy_in_window.as_secs_f64() / last.duration_since(window.start).as_secs_f64();
+        assert!(in_flight > 1.0 && in_flight <= 4.0, "{in_flight}");
+        assert_eq!(figures, r#"{"issued_after_first_failure": 17}"#);
     }
 
     #[test]

@@ -5,13 +5,31 @@
 pub(crate) const FILES: [(&str, &str); 10] = [
     ("main.py", include_str!("../../python/main.py")),
     ("harness.py", include_str!("../../python/harness.py")),
-    ("requests_errors.py", include_str!("../../python/requests_errors.py")),
-    ("aiohttp_errors.py", include_str!("../../python/aiohttp_errors.py")),
-    ("py_requests.py", include_str!("../../python/py_requests.py")),
-    ("py_requests_session.py", include_str!("../../python/py_requests_session.py")),
-    ("py_threadpool.py", include_str!("../../python/py_threadpool.py")),
+    (
+        "requests_errors.py",
+        include_str!("../../python/requests_errors.py"),
+    ),
+    (
+        "aiohttp_errors.py",
+        include_str!("../../python/aiohttp_errors.py"),
+    ),
+    (
+        "py_requests.py",
+        include_str!("../../python/py_requests.py"),
+    ),
+    (
+        "py_requests_session.py",
+        include_str!("../../python/py_requests_session.py"),
+    ),
+    (
+        "py_threadpool.py",
+        include_str!("../../python/py_threadpool.py"),
+    ),
     ("py_aiohttp.py", include_str!("../../python/py_aiohttp.py")),
-    ("py_aiohttp_per_request.py", include_str!("../../python/py_aiohttp_per_request.py")),
+    (
+        "py_aiohttp_per_request.py",
+        include_str!("../../python/py_aiohttp_per_request.py"),
+    ),
     ("requirements.txt", REQUIREMENTS),
 ];
 

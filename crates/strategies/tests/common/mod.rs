@@ -13,7 +13,8 @@ use waitbench_core::{
     ErrorKind, ErrorPolicy, LoadModel, Measurement, PathPlan, Recorder, Timeouts, Workload,
 };
 use waitbench_mockserver::{MockServer, ServerConfig};
-use waitbench_strategies::{StrategyKind, StrategyOptions, build};
+use waitbench_strategies::python::PythonEnvironment;
+use waitbench_strategies::{Stack, StrategyKind, StrategyOptions, build};
 
 /// A mock server on a free loopback port with a default latency, if any.
 pub fn server(latency: Option<&str>) -> MockServer {
@@ -53,6 +54,21 @@ pub fn run_with(kind: StrategyKind, options: &StrategyOptions, workload: &Worklo
     build(kind, options)
         .run(workload)
         .unwrap_or_else(|err| panic!("{kind} failed: {err:#?}"))
+}
+
+/// Whether `kind` cannot run here (a Python strategy without a usable Python or its
+/// packages); says why, so that a skipped check is visible, never a silent pass.
+pub fn unavailable(kind: StrategyKind) -> bool {
+    if kind.stack() != Stack::Python {
+        return false;
+    }
+    match PythonEnvironment::get() {
+        Ok(_) => false,
+        Err(reason) => {
+            eprintln!("skipped {kind}: {reason}");
+            true
+        }
+    }
 }
 
 /// Errors of `kind` in `recorder`.

@@ -1,0 +1,136 @@
+//! The Python strategies end to end, a few tens of requests each: every load model runs,
+//! the measurement rules are core's (warm-up left out, open-loop latency from the
+//! intended time, accounting), and the child's resources are sampled from outside.
+//! Without a usable Python these tests say so and skip.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{assert_accounted, batch, run, run_with, server, unavailable};
+use waitbench_core::{LoadModel, PathPlan, Timeouts, Workload};
+use waitbench_strategies::{PoolSize, StrategyKind, StrategyOptions};
+
+fn timed(target: &str, load: LoadModel) -> Workload {
+    Workload {
+        target: target.to_string(),
+        paths: PathPlan::Single { path: "/".into() },
+        query: Some("latency=10ms".into()),
+        load,
+        on_error: Default::default(),
+        timeouts: Timeouts::default(),
+    }
+}
+
+#[test]
+fn every_python_pattern_runs_a_distinct_endpoint_batch_that_the_server_counts() {
+    let server = server(Some("5ms"));
+    for kind in StrategyKind::PYTHON {
+        if unavailable(kind) {
+            return;
+        }
+        let before = server.stats().requests_served;
+        let mut workload = batch(&server.url(), 30, 5, None);
+        workload.paths = PathPlan::DistinctItems { count: 30 };
+        let started = Instant::now();
+        let m = run(kind, &workload);
+        assert_eq!(m.recorder.counters.ok, 30, "{kind}: {:?}", m.recorder);
+        assert_eq!(server.stats().requests_served - before, 30, "{kind}");
+        assert_accounted(kind, &m.recorder);
+        // Python's clock is Rust's: its window opens inside this run, not elsewhere.
+        assert!(
+            m.window_start >= started && m.window_end <= Instant::now(),
+            "{kind}"
+        );
+        let latency = &m.recorder.latency;
+        assert!(latency.min() >= latency.lowest_equivalent(5_000), "{kind}");
+        let child = m.client_process.expect("a Python run samples its child");
+        assert!(
+            child.memory.is_some_and(|mem| mem.rss_peak_bytes > 0),
+            "{kind}"
+        );
+    }
+}
+
+#[test]
+fn the_warmup_is_left_out_of_a_python_closed_loop() {
+    let server = server(None);
+    for kind in [StrategyKind::PyThreadpool, StrategyKind::PyAiohttp] {
+        if unavailable(kind) {
+            return;
+        }
+        let load = LoadModel::ClosedLoop {
+            concurrency: 4,
+            duration: Duration::from_millis(400),
+            warmup: Duration::from_millis(200),
+        };
+        let before = server.stats().requests_served;
+        let m = run(kind, &timed(&server.url(), load));
+        let counters = &m.recorder.counters;
+        assert!(
+            counters.warmup_sent > 0 && counters.sent > 0,
+            "{kind}: {counters:?}"
+        );
+        assert_eq!(m.recorder.latency.len(), counters.sent, "{kind}");
+        assert_eq!(
+            server.stats().requests_served - before,
+            counters.sent + counters.warmup_sent,
+            "{kind}"
+        );
+        assert_accounted(kind, &m.recorder);
+        // Four workers at 10 ms: about four in flight, never more.
+        assert!(
+            m.mean_in_flight <= 4.0 + 1e-9,
+            "{kind}: {}",
+            m.mean_in_flight
+        );
+    }
+}
+
+#[test]
+fn a_python_open_loop_sends_at_the_rate_and_times_from_the_intended_send() {
+    let server = server(None);
+    let kind = StrategyKind::PyAiohttp;
+    if unavailable(kind) {
+        return;
+    }
+    let load = LoadModel::OpenLoop {
+        rate_per_s: 100.0,
+        duration: Duration::from_millis(500),
+        warmup: Duration::from_millis(100),
+        max_in_flight: 10,
+    };
+    let m = run(kind, &timed(&server.url(), load));
+    let counters = &m.recorder.counters;
+    // 100/s for 0.6 s: 60 tickets, of which the 10 meant for the warm-up are left out.
+    assert_eq!((counters.sent, counters.warmup_sent), (50, 10));
+    assert_eq!(m.recorder.send_lag.len(), 50);
+    // Latency counts from the intended time, so it is never shorter than the service.
+    assert!(m.recorder.latency.max() >= m.recorder.service.max());
+    assert_accounted(kind, &m.recorder);
+}
+
+#[test]
+fn the_default_thread_pool_keeps_pythons_own_thread_count_in_flight() {
+    let server = server(Some("50ms"));
+    let kind = StrategyKind::PyThreadpool;
+    if unavailable(kind) {
+        return;
+    }
+    let options = StrategyOptions {
+        threads: PoolSize::RayonDefault,
+        ..Default::default()
+    };
+    let python_default = 32.min(std::thread::available_parallelism().unwrap().get() + 4);
+    let concurrency = python_default + 10;
+    server.reset_max_in_flight();
+    let m = run_with(kind, &options, &batch(&server.url(), 60, concurrency, None));
+    assert_eq!(m.recorder.counters.ok, 60);
+    assert_eq!(server.stats().max_in_flight, python_default as u64);
+    let threads = m
+        .client_process
+        .and_then(|c| c.memory)
+        .map(|mem| mem.threads_peak);
+    // The main thread and the pool's threads, seen from outside.
+    assert_eq!(threads, Some(python_default as u64 + 1));
+}
