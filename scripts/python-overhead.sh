@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# What waitbench's per-request recording costs a Python client: the same client in a
+# bare closed loop (crates/strategies/python/ceiling.py: no tickets, clock reads or
+# frames) against `waitbench run` of its strategy, alternated PAIRS times on one
+# server at zero latency, where the client's CPU per request is all there is to see.
+#
+#     scripts/python-overhead.sh [PAIRS] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pairs=${1:-3}
+seconds=${2:-5}
+cargo build --release -q -p waitbench-cli
+bin=target/release/waitbench
+port=18977
+"$bin" serve --listen 127.0.0.1:$port >/dev/null 2>&1 &
+server=$!
+trap 'kill $server' EXIT
+sleep 1
+url=http://127.0.0.1:$port
+# The first Python run makes waitbench's virtual environment; use its interpreter.
+"$bin" run -s py-requests-session -n 1 --target $url --quiet >/dev/null
+python=$(ls -td "${XDG_CACHE_HOME:-$HOME/.cache}"/waitbench/python/venv-*/ | head -1)bin/python
+for case in "py-requests-session 1" "py-threadpool 100" "py-aiohttp 100"; do
+    set -- $case
+    for _ in $(seq "$pairs"); do
+        "$python" crates/strategies/python/ceiling.py "$1" "$2" "$seconds" "$url/"
+        "$bin" run -s "$1" -c "$2" -d "${seconds}s" --warmup 1s --target $url --quiet \
+            --json - 2>/dev/null |
+            python3 -c 'import json, sys
+r = json.load(sys.stdin)["result"]["trials"][0]
+print("waitbench %s: %.0f req/s, client CPU %.1f µs/request" % (r["strategy"]["name"],
+      r["throughput_rps"], r["client"]["client_cpu_per_request_us"]))'
+    done
+done
