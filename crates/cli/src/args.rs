@@ -12,7 +12,7 @@ use clap_complete::Shell;
 use waitbench_core::units::{HumanDuration, Probability, WallClock};
 use waitbench_core::{CpuSet, ErrorPolicy, Placement, PlacementError};
 use waitbench_mockserver::{CONTROL_TOKEN_ENV, Conditions, DEFAULT_MAX_CONNECTIONS};
-use waitbench_strategies::{PlantSpec, PoolSize, RuntimeFlavor, StrategyKind};
+use waitbench_strategies::{IdlePerHost, PlantSpec, PoolSize, RuntimeFlavor, StrategyKind};
 use waitbench_suite::ServerChoice;
 use waitbench_suite::check::export::ExportFormat;
 use waitbench_suite::output::Destination;
@@ -224,9 +224,10 @@ pub struct RunArgs {
     /// ureq-rayon pool size: a number, `concurrency` (default) or `default` (rayon's one per core).
     #[arg(long, value_parser = spec::<PoolSize>, default_value = "concurrency")]
     pub threads: PoolSize,
-    /// Idle connections kept per host (default: raised to the pool size; ureq's own default is 3).
-    #[arg(long)]
-    pub idle_per_host: Option<usize>,
+    /// Idle connections kept per host: a number, `sized` (default: enough for every worker)
+    /// or `default` (the library's own: ureq 3, urllib3 10, aiohttp 100).
+    #[arg(long, value_parser = spec::<IdlePerHost>, default_value = "sized")]
+    pub idle_per_host: IdlePerHost,
     /// Tokio worker threads for the async strategies (default: one per core).
     #[arg(long)]
     pub runtime_threads: Option<usize>,

@@ -63,6 +63,61 @@ impl FromStr for PoolSize {
     }
 }
 
+/// How many idle connections a client keeps per host (urllib3's `pool_maxsize` and
+/// aiohttp's connector `limit` for the Python clients).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdlePerHost {
+    /// Enough for every worker, so that no worker reconnects because the pool threw its
+    /// connection away (reqwest: unbounded, its own default).
+    #[default]
+    Sized,
+    /// The library's own default: ureq 3, reqwest unbounded, urllib3 10, aiohttp 100.
+    LibraryDefault,
+    /// Exactly this many.
+    Fixed(usize),
+}
+
+impl IdlePerHost {
+    /// The limit for a pool serving `workers`, where the library's default is
+    /// `library_default` (`None`: no limit).
+    pub fn limit(self, workers: usize, library_default: Option<usize>) -> Option<usize> {
+        match self {
+            IdlePerHost::Sized => Some(workers.max(library_default.unwrap_or(0))),
+            IdlePerHost::LibraryDefault => library_default,
+            IdlePerHost::Fixed(n) => Some(n),
+        }
+    }
+}
+
+impl fmt::Display for IdlePerHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IdlePerHost::Sized => f.write_str("sized"),
+            IdlePerHost::LibraryDefault => f.write_str("default"),
+            IdlePerHost::Fixed(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl FromStr for IdlePerHost {
+    type Err = BadOption;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim() {
+            "sized" | "concurrency" => Ok(IdlePerHost::Sized),
+            "default" => Ok(IdlePerHost::LibraryDefault),
+            other => other
+                .parse::<usize>()
+                .map(IdlePerHost::Fixed)
+                .map_err(|_| BadOption {
+                    what: "idle connections per host",
+                    given: text.to_string(),
+                    expected: "sized, default (the library's own) or a number",
+                }),
+        }
+    }
+}
+
 /// Which tokio scheduler the tokio strategies build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RuntimeFlavor {
@@ -136,9 +191,10 @@ pub struct StrategyOptions {
     /// Blocking pool size (`ureq-rayon`: rayon threads; `tokio-spawn-blocking`: tokio's
     /// blocking pool); default one per worker.
     pub threads: PoolSize,
-    /// Idle connections kept per host; `None` raises ureq's limit (3) to the pool size and
-    /// leaves reqwest's (unbounded). `Some(3)` reproduces ureq's default churn.
-    pub idle_per_host: Option<usize>,
+    /// Idle connections kept per host; sized (the default) raises ureq's limit (3) to the
+    /// pool size and leaves reqwest's (unbounded). `Fixed(3)` or `LibraryDefault`
+    /// reproduce ureq's default churn.
+    pub idle_per_host: IdlePerHost,
     /// tokio worker threads; `None` is one per core (tokio's default).
     pub runtime_threads: Option<usize>,
     /// tokio scheduler flavor.
@@ -154,6 +210,11 @@ pub struct StrategyOptions {
 /// The number of cores, as the libraries count them for their defaults.
 pub(crate) fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `ThreadPoolExecutor`'s default `max_workers` (Python 3.8+): min(32, cores + 4).
+pub(crate) fn python_default_threads() -> usize {
+    32.min(cores() + 4)
 }
 
 impl StrategyOptions {
@@ -181,6 +242,15 @@ impl StrategyOptions {
                         .threads
                         .threads(concurrency, crate::runtime::TOKIO_DEFAULT_BLOCKING_THREADS)
             }
+            // A Python client's threads live in its child process but count against the
+            // same per-user limit: its pool, main thread and the harness' stdin listener.
+            StrategyKind::PyThreadpool => {
+                self.threads.threads(concurrency, python_default_threads()) + 2
+            }
+            StrategyKind::PyRequests
+            | StrategyKind::PyRequestsSession
+            | StrategyKind::PyAiohttp
+            | StrategyKind::PyAiohttpPerRequest => 2,
         }
     }
 }
@@ -229,6 +299,19 @@ mod tests {
             rayon_default.client_threads(StrategyKind::UreqRayon, 5000),
             8
         );
+    }
+
+    #[test]
+    fn idle_limits_parse_and_resolve_against_each_librarys_default() {
+        assert_eq!("default".parse(), Ok(IdlePerHost::LibraryDefault));
+        assert_eq!("sized".parse(), Ok(IdlePerHost::Sized));
+        assert_eq!("3".parse(), Ok(IdlePerHost::Fixed(3)));
+        assert!("many".parse::<IdlePerHost>().is_err());
+        assert_eq!(IdlePerHost::Sized.limit(300, Some(3)), Some(300));
+        assert_eq!(IdlePerHost::Sized.limit(1, Some(3)), Some(3));
+        assert_eq!(IdlePerHost::LibraryDefault.limit(300, Some(100)), Some(100));
+        assert_eq!(IdlePerHost::LibraryDefault.limit(300, None), None);
+        assert_eq!(IdlePerHost::Fixed(7).limit(300, None), Some(7));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use reqwest::{Client, ClientBuilder};
 use waitbench_core::{Outcome, StrategyInfo, Timeouts};
 
+use crate::options::IdlePerHost;
 use crate::reqwest_errors::{Stage, classify};
 use crate::settings::set;
 use crate::target::RequestTarget;
@@ -21,10 +22,14 @@ pub(crate) struct ReqwestSettings {
 impl ReqwestSettings {
     /// Settings with the workload's timeouts; `idle_per_host` of `None` keeps reqwest's
     /// default (no limit).
-    pub(crate) fn new(timeouts: Timeouts, idle_per_host: Option<usize>) -> Self {
+    pub(crate) fn new(timeouts: Timeouts, idle_per_host: IdlePerHost) -> Self {
         ReqwestSettings {
             timeouts,
-            idle_per_host,
+            // Sized means unbounded here: reqwest keeps every connection by default.
+            idle_per_host: match idle_per_host {
+                IdlePerHost::Fixed(n) => Some(n),
+                IdlePerHost::Sized | IdlePerHost::LibraryDefault => None,
+            },
         }
     }
 

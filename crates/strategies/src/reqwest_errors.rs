@@ -131,7 +131,9 @@ mod tests {
     #[test]
     fn misbehaving_servers_end_as_the_expected_outcome() {
         assert_async_client_classifies(|timeouts, target| async move {
-            let client = ReqwestSettings::new(timeouts, None).client().unwrap();
+            let client = ReqwestSettings::new(timeouts, crate::IdlePerHost::Sized)
+                .client()
+                .unwrap();
             fetch(&client, &target).await
         });
     }

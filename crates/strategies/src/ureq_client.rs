@@ -11,6 +11,7 @@ use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use waitbench_core::units::{format_bytes, format_duration};
 use waitbench_core::{Outcome, StrategyInfo, Timeouts};
 
+use crate::options::IdlePerHost;
 use crate::settings::set;
 use crate::target::RequestTarget;
 use crate::ureq_errors::{classify, classify_body};
@@ -34,8 +35,10 @@ impl UreqSettings {
     /// connections, or — when not given — enough for every sharer (never below ureq's
     /// defaults), so that no thread has to reconnect because the pool threw its
     /// connection away.
-    pub(crate) fn pooled(timeouts: Timeouts, idle_per_host: Option<usize>, sharers: usize) -> Self {
-        let per_host = idle_per_host.unwrap_or(sharers.max(UREQ_DEFAULT_IDLE_PER_HOST));
+    pub(crate) fn pooled(timeouts: Timeouts, idle_per_host: IdlePerHost, sharers: usize) -> Self {
+        let per_host = idle_per_host
+            .limit(sharers, Some(UREQ_DEFAULT_IDLE_PER_HOST))
+            .unwrap_or(UREQ_DEFAULT_IDLE_PER_HOST);
         UreqSettings {
             timeouts,
             idle_per_host: per_host,
@@ -197,10 +200,11 @@ mod tests {
     #[test]
     fn pooled_agents_keep_a_connection_for_every_sharer_unless_told_otherwise() {
         let timeouts = Timeouts::default();
-        let right_sized = UreqSettings::pooled(timeouts, None, 300).config();
+        let right_sized = UreqSettings::pooled(timeouts, crate::IdlePerHost::Sized, 300).config();
         assert_eq!(right_sized.max_idle_connections_per_host(), 300);
         assert_eq!(right_sized.max_idle_connections(), 300);
-        let defaults = UreqSettings::pooled(timeouts, Some(3), 300).config();
+        let defaults =
+            UreqSettings::pooled(timeouts, crate::IdlePerHost::LibraryDefault, 300).config();
         assert_eq!(defaults.max_idle_connections_per_host(), 3);
         assert_eq!(defaults.max_idle_connections(), 10);
         assert!(right_sized.proxy().is_none());

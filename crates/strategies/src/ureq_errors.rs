@@ -94,7 +94,7 @@ mod tests {
     #[test]
     fn misbehaving_servers_end_as_the_expected_outcome() {
         for case in misbehaviours() {
-            let agent = UreqSettings::pooled(case.timeouts(), None, 1).agent();
+            let agent = UreqSettings::pooled(case.timeouts(), crate::IdlePerHost::Sized, 1).agent();
             assert_eq!(
                 fetch(&agent, &case.target()),
                 case.expected,

@@ -93,7 +93,7 @@ fn rayon_idle_limits_follow_the_pool_unless_given() {
     assert_eq!(info.settings["rayon_threads"], "300");
     assert_eq!(info.settings["ureq_idle_per_host"], "300");
     let churn = StrategyOptions {
-        idle_per_host: Some(3),
+        idle_per_host: waitbench_strategies::IdlePerHost::Fixed(3),
         ..Default::default()
     };
     let info = build(StrategyKind::UreqRayon, &churn).info(&workload(300));

@@ -14,7 +14,7 @@ use waitbench_core::{
     ErrorPolicy, InjectedConditions, LoadModel, PathPlan, Timeouts, Variant, Workload,
 };
 use waitbench_mockserver::{Conditions, FailFault, Faults, LatencySpec, PauseFault};
-use waitbench_strategies::{PoolSize, RuntimeFlavor, StrategyKind, StrategyOptions};
+use waitbench_strategies::{IdlePerHost, PoolSize, RuntimeFlavor, StrategyKind, StrategyOptions};
 
 /// A value parsed with its type's `FromStr` during deserialisation, so that a bad value
 /// is reported with its line. Numbers are read as their text (`reset = 0.01`,
@@ -91,8 +91,8 @@ pub struct Settings {
     pub on_error: Option<Parsed<ErrorPolicy>>,
     /// ureq-rayon pool size: a number, `concurrency` or `default`.
     pub threads: Option<Parsed<PoolSize>>,
-    /// Idle connections per host.
-    pub idle_per_host: Option<usize>,
+    /// Idle connections per host: a number, `sized` or `default` (the library's own).
+    pub idle_per_host: Option<Parsed<IdlePerHost>>,
     /// Tokio worker threads.
     pub runtime_threads: Option<usize>,
     /// Tokio runtime flavour: `multi-thread` or `current-thread`.
@@ -403,7 +403,7 @@ fn resolve(
     let query_string = conditions.to_query();
     let options = StrategyOptions {
         threads: s.threads.as_ref().map_or(PoolSize::Concurrency, |t| t.0),
-        idle_per_host: s.idle_per_host,
+        idle_per_host: s.idle_per_host.as_ref().map_or(IdlePerHost::Sized, |i| i.0),
         runtime_threads: s.runtime_threads,
         runtime_flavor: s.runtime.as_ref().map_or(RuntimeFlavor::default(), |r| r.0),
         cpu_work: s.cpu_work.as_ref().map_or(Duration::ZERO, |d| d.0.into()),
@@ -518,7 +518,7 @@ variant = "right-sized"
         assert_eq!(plan[0].1.len(), 2);
         let point = &plan[1].1[0];
         assert_eq!(point.options.threads, PoolSize::RayonDefault);
-        assert_eq!(point.options.idle_per_host, Some(3));
+        assert_eq!(point.options.idle_per_host, IdlePerHost::Fixed(3));
         assert_eq!(point.workload.query.as_deref(), Some("latency=20ms"));
         assert_eq!(point.injected.mean_latency_us, 20_000.0);
         let quick = scenario.plan("http://127.0.0.1:9", true, 1).unwrap();

@@ -27,7 +27,7 @@ use waitbench_core::{Measurement, StrategyInfo, Workload};
 use crate::Strategy;
 use crate::error::RunError;
 use crate::kind::StrategyKind;
-use crate::options::{StrategyOptions, cores};
+use crate::options::{IdlePerHost, StrategyOptions, python_default_threads};
 use crate::python::{PythonEnvironment, child, sources};
 use crate::settings::{common, set};
 
@@ -51,10 +51,12 @@ struct Sizing {
     effective: usize,
 }
 
-/// `ThreadPoolExecutor`'s default `max_workers` (Python 3.8+).
-fn python_default_threads() -> usize {
-    32.min(cores() + 4)
-}
+/// urllib3's default connections kept per host (`HTTPAdapter(pool_maxsize=10)`).
+const URLLIB3_DEFAULT_POOL_MAXSIZE: usize = 10;
+
+/// aiohttp's default connector limit (`TCPConnector(limit=100)`).
+const AIOHTTP_DEFAULT_LIMIT: usize = 100;
+
 
 impl PythonClient {
     /// The pattern `kind` (a Python strategy) with `options` (uses `threads` and
@@ -72,15 +74,27 @@ impl PythonClient {
         match self.kind {
             StrategyKind::PyThreadpool => {
                 let threads = self.options.threads.threads(c, python_default_threads());
+                let connections = self
+                    .options
+                    .idle_per_host
+                    .limit(threads, Some(URLLIB3_DEFAULT_POOL_MAXSIZE))
+                    .unwrap_or(URLLIB3_DEFAULT_POOL_MAXSIZE);
                 Sizing {
                     workers: c,
                     threads,
-                    connections: self.options.idle_per_host.unwrap_or(threads),
+                    connections,
                     effective: threads.min(c),
                 }
             }
             StrategyKind::PyAiohttp => {
-                let limit = self.options.idle_per_host.unwrap_or(c);
+                // Sized is exactly C here: the limit caps what is in flight, so raising
+                // it above C would change nothing and lowering it is what `Fixed` is for.
+                let limit = match self.options.idle_per_host {
+                    IdlePerHost::Sized => c,
+                    other => other
+                        .limit(c, Some(AIOHTTP_DEFAULT_LIMIT))
+                        .unwrap_or(AIOHTTP_DEFAULT_LIMIT),
+                };
                 Sizing {
                     workers: c,
                     threads: 1,
@@ -182,7 +196,10 @@ impl Strategy for PythonClient {
                 set(
                     &mut info,
                     "aiohttp_connector_limit",
-                    format!("{} (aiohttp's default: 100)", sizing.connections),
+                    format!(
+                        "{} (aiohttp's default: {AIOHTTP_DEFAULT_LIMIT})",
+                        sizing.connections
+                    ),
                 );
             }
             _ => {}
@@ -306,7 +323,7 @@ mod tests {
         let sized = PythonClient::new(StrategyKind::PyThreadpool, &StrategyOptions::default());
         assert_eq!(sized.sizing(&workload(100)).connections, 100);
         let limited = StrategyOptions {
-            idle_per_host: Some(100),
+            idle_per_host: IdlePerHost::LibraryDefault,
             ..Default::default()
         };
         let aiohttp = PythonClient::new(StrategyKind::PyAiohttp, &limited);

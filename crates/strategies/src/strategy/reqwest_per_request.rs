@@ -16,7 +16,7 @@ use waitbench_core::{ErrorKind, Measurement, Outcome, StrategyInfo, Workload};
 use crate::Strategy;
 use crate::error::RunError;
 use crate::kind::StrategyKind;
-use crate::options::StrategyOptions;
+use crate::options::{IdlePerHost, StrategyOptions};
 use crate::reqwest_client::{ReqwestSettings, fetch};
 use crate::run::AsyncSend;
 use crate::runtime::RuntimePlan;
@@ -65,12 +65,13 @@ impl Strategy for ReqwestPerRequest {
         let workers = workload.load.concurrency();
         let mut info = common(self.kind(), workload, &self.options, workers, workers);
         RuntimePlan::new(&self.options, None).describe(&mut info);
-        ReqwestSettings::new(workload.timeouts, None).describe(&mut info, false);
+        ReqwestSettings::new(workload.timeouts, IdlePerHost::LibraryDefault)
+            .describe(&mut info, false);
         info
     }
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
-        let settings = ReqwestSettings::new(workload.timeouts, None);
+        let settings = ReqwestSettings::new(workload.timeouts, IdlePerHost::LibraryDefault);
         RuntimePlan::new(&self.options, None)
             .run(workload, &self.options, || Ok(FreshClient(settings)))
     }
