@@ -150,6 +150,15 @@ impl Strategy for PythonClient {
         );
         let pinned = |package| sources::pinned(package).unwrap_or("unpinned");
         set(&mut info, "python", PythonEnvironment::describe());
+        if !self.options.cpu_work.is_zero() {
+            // Claim F1's Python variant is not built yet: say so rather than report work
+            // that was never done.
+            set(
+                &mut info,
+                "cpu_work",
+                "not applied (no Python pattern burns CPU yet)",
+            );
+        }
         match self.kind {
             StrategyKind::PyAiohttp | StrategyKind::PyAiohttpPerRequest => {
                 set(
