@@ -87,16 +87,26 @@ class Run:
         self.issued_at_first_failure = None
         self.counter = itertools.count()
         self.handed = 0
+        self.released = threading.Event()
         self.lock = threading.Lock()
 
     def url(self, index):
         return self.urls[index % len(self.urls)]
 
     def ready(self):
-        """The client exists: waitbench takes its baseline, then says go."""
+        """The client exists: waitbench takes its baseline, then says go. From then on
+        "stop" on stdin (waitbench was interrupted) ends the load, and the end of stdin
+        lets this process exit."""
         write_frame(READY)
         if sys.stdin.readline().strip() != "go":
             sys.exit(0)
+        threading.Thread(target=self.listen, daemon=True).start()
+
+    def listen(self):
+        for line in sys.stdin:
+            if line.strip() == "stop":
+                self.stopped = True
+        self.released.set()
 
     def start(self):
         """Starts the clock: call after threads and sessions are built."""
@@ -157,7 +167,7 @@ class Run:
         write_frame(END)
         os.write(STDOUT, json.dumps(self.extras).encode())
         os.close(STDOUT)
-        sys.stdin.read()
+        self.released.wait()
 
 
 def blocking_worker(run, fetch, classify):

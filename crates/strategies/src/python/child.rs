@@ -3,8 +3,12 @@
 
 use std::io::{BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
-use waitbench_core::{LoadModel, Measurement, ResourceSampler};
+use waitbench_core::{LoadModel, Measurement, ResourceSampler, interrupt};
 
 use super::environment::{PythonEnvironment, PythonError};
 use super::protocol::{Clock, FrameReader, Replay, Tag, ingest};
@@ -58,11 +62,10 @@ pub(crate) fn run(
         text
     });
     let outcome = drive(&mut child, job, load);
-    let stdin = child.stdin.take();
     if outcome.is_err() {
         let _ = child.kill();
     }
-    drop(stdin); // the child exits once its stdin closes
+    // Its stdin is closed by now, so the child exits.
     let status = child.wait();
     let errors = errors.join().unwrap_or_default();
     let last_error = errors.lines().rev().find(|l| !l.trim().is_empty());
@@ -87,22 +90,70 @@ fn send_line(stdin: &mut ChildStdin, line: &str) -> Result<(), String> {
         .map_err(|e| format!("writing to the child: {e}"))
 }
 
-/// The handshake, the replay and the sampling; the child is still alive on return.
+/// Holds the child's stdin while it runs: passes an interruption of this process on as
+/// "stop" (the child ignores Ctrl-C itself, so that what it measured is kept), and
+/// closes stdin when dropped, which lets the child exit.
+struct Relay {
+    done: Arc<AtomicBool>,
+    thread: Option<JoinHandle<bool>>,
+}
+
+impl Relay {
+    fn start(mut stdin: ChildStdin) -> Relay {
+        let done = Arc::new(AtomicBool::new(false));
+        let finished = Arc::clone(&done);
+        let thread = std::thread::spawn(move || {
+            while !finished.load(Ordering::Relaxed) {
+                if interrupt::requested() {
+                    return send_line(&mut stdin, "stop").is_ok();
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            false
+        });
+        Relay {
+            done,
+            thread: Some(thread),
+        }
+    }
+
+    /// Closes stdin; returns whether the child was told to stop early.
+    fn finish(mut self) -> bool {
+        self.close()
+    }
+
+    fn close(&mut self) -> bool {
+        self.done.store(true, Ordering::Relaxed);
+        self.thread
+            .take()
+            .is_some_and(|thread| thread.join().unwrap_or(false))
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// The handshake, the replay and the sampling; the child may still be alive on return.
 fn drive(child: &mut Child, job: &str, load: &LoadModel) -> Result<Measurement, String> {
     let pid = child.id();
-    let stdin = child.stdin.as_mut().expect("stdin is piped");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
     let stdout = child.stdout.take().expect("stdout is piped");
-    send_line(stdin, job)?;
+    send_line(&mut stdin, job)?;
     let clock = Clock::now();
     let mut frames = FrameReader::new(BufReader::with_capacity(1 << 16, stdout));
     frames.expect(Tag::Ready).map_err(|e| e.to_string())?;
     // The baseline: interpreter, libraries and client exist; threads and tasks do not.
     let sampler = ResourceSampler::start_child(pid);
-    send_line(stdin, "go")?;
+    send_line(&mut stdin, "go")?;
+    let relay = Relay::start(stdin);
     let start = frames.expect(Tag::Start).map_err(|e| e.to_string())?;
     let mut replay = Replay::new(load, clock, start.sent_ns);
     let figures = ingest(frames, &mut replay);
     let usage = sampler.stop();
+    let interrupted = relay.finish();
     let figures = figures.map_err(|e| e.to_string())?;
     let mut extras: std::collections::BTreeMap<String, f64> = serde_json::from_str(&figures)
         .map_err(|e| format!("the run's figures {figures:?} are not a JSON map of numbers: {e}"))?;
@@ -110,8 +161,12 @@ fn drive(child: &mut Child, job: &str, load: &LoadModel) -> Result<Measurement, 
         .remove("issued_after_first_failure")
         .map(|n| n as u64);
     let window = replay.window();
-    let mut measurement =
-        Measurement::from_recorder(replay.recorder, window, issued_after_first_failure);
+    let mut measurement = Measurement::from_recorder(
+        replay.recorder,
+        window,
+        issued_after_first_failure,
+        interrupted,
+    );
     measurement.extras = extras;
     measurement.client_process = Some(usage);
     Ok(measurement)
