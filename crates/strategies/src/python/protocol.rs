@@ -61,10 +61,9 @@ impl Frame {
         let status = u16::from_le_bytes([bytes[2], bytes[3]]);
         let outcome = match bytes[1] {
             0 => Outcome::from_status(status),
-            kind => *ErrorKind::ALL
+            kind => ErrorKind::ALL
                 .get(usize::from(kind) - 1)
                 .map(|k| Outcome::Error(*k))
-                .as_ref()
                 .ok_or_else(|| BadFrame(format!("unknown outcome kind {kind}")))?,
         };
         let intended = i64_at(16);

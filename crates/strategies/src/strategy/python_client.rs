@@ -159,6 +159,14 @@ impl Strategy for PythonClient {
                 "not applied (no Python pattern burns CPU yet)",
             );
         }
+        if self.options.plant.is_some() {
+            // Plants are hooks in the Rust worker loop, which a Python run does not use.
+            set(
+                &mut info,
+                "planted_regression",
+                "not applied (no plants in Python)",
+            );
+        }
         match self.kind {
             StrategyKind::PyAiohttp | StrategyKind::PyAiohttpPerRequest => {
                 set(
