@@ -87,26 +87,33 @@ class Run:
         self.issued_at_first_failure = None
         self.counter = itertools.count()
         self.handed = 0
+        self.go = threading.Event()
         self.released = threading.Event()
+        threading.Thread(target=self.listen, daemon=True).start()
         self.lock = threading.Lock()
 
     def url(self, index):
         return self.urls[index % len(self.urls)]
 
     def ready(self):
-        """The client exists: waitbench takes its baseline, then says go. From then on
-        "stop" on stdin (waitbench was interrupted) ends the load, and the end of stdin
-        lets this process exit."""
+        """The client exists: waitbench takes its baseline, then says go."""
         write_frame(READY)
-        if sys.stdin.readline().strip() != "go":
+        self.go.wait()
+        if self.released.is_set():
             sys.exit(0)
-        threading.Thread(target=self.listen, daemon=True).start()
 
     def listen(self):
+        """Reads waitbench's word on stdin: "go", then "stop" if it was interrupted (the
+        load ends), then the end of stdin, which lets this process exit. Started before
+        the baseline, so that its thread is not counted as the run's."""
         for line in sys.stdin:
-            if line.strip() == "stop":
+            command = line.strip()
+            if command == "go":
+                self.go.set()
+            elif command == "stop":
                 self.stopped = True
         self.released.set()
+        self.go.set()
 
     def start(self):
         """Starts the clock: call after threads and sessions are built."""
