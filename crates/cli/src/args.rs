@@ -317,6 +317,10 @@ pub struct ReproduceArgs {
     /// Where the server runs and where the threads are pinned.
     #[command(flatten)]
     pub server: SuiteServerArgs,
+    /// Leave out the Python series (the article's own stack), which otherwise run when
+    /// python3 (3.11+) is on PATH.
+    #[arg(long)]
+    pub no_python: bool,
     /// Planted regressions (debugging).
     #[command(flatten)]
     pub plant: PlantArgs,

@@ -51,7 +51,13 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<Conclusion> {
         resume: args.resume,
         server: args.server.choice(),
         placement: args.server.placement.placement()?,
+        python: !args.no_python,
     };
+    if plan.python
+        && let Some(reason) = waitbench_suite::runner::python_unavailable()
+    {
+        eprintln!("Python series not measured: {reason}");
+    }
     let results = run_suite(&plan, args.quiet)?;
     waitbench_suite::write_report(&results, &args.out)?;
     print_claims(&results);

@@ -45,7 +45,8 @@ pub use result::{
 };
 pub use server_stats::ServerStats;
 pub use suite::{
-    ClaimRow, Point, SUITE_SCHEMA_VERSION, ScenarioResult, Series, SuiteResults, Variant, Verdict,
+    ClaimRow, Point, SUITE_SCHEMA_VERSION, ScenarioResult, Series, StackFinding, SuiteResults,
+    Variant, Verdict,
 };
 pub use timeline::{Timeline, TimelineSecond};
 pub use workload::{ErrorPolicy, LoadModel, PathPlan, Timeouts, Workload, WorkloadError};

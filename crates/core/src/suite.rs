@@ -86,6 +86,9 @@ pub struct Series {
     pub variant: Variant,
     /// Points in increasing x.
     pub points: Vec<Point>,
+    /// Why the series has no points (e.g. "no python3 on PATH"); absent when measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_measured: Option<String>,
 }
 
 /// One configuration measured over independent trials.
@@ -151,6 +154,27 @@ pub struct ClaimRow {
     pub figures: std::collections::BTreeMap<String, f64>,
     /// The verdict each trial alone gives (empty with one trial): a verdict stands only
     /// when every trial gives it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trial_verdicts: Vec<Verdict>,
+    /// The same claim judged on another client stack (the article's own, Python) by the
+    /// same rule; the row's own figures are the Rust clients'.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stacks: Vec<StackFinding>,
+}
+
+/// One claim judged on one more client stack, beside its row's Rust figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StackFinding {
+    /// The stack, e.g. `Python`.
+    pub stack: String,
+    /// The figure measured with this stack, or `not measured: REASON`.
+    pub measured: String,
+    /// The verdict by the row's rule; `None` when the stack was not measured.
+    pub verdict: Option<Verdict>,
+    /// Why this stack's figure differs from the Rust one, computed from the measured
+    /// client CPU per request and pool sizes.
+    pub why_they_differ: String,
+    /// The verdict each trial alone gives (empty with one trial).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trial_verdicts: Vec<Verdict>,
 }

@@ -13,16 +13,34 @@ const MIN_COLUMN: usize = 10;
 /// columns do not fit. Ends with a newline.
 pub fn claims_table_text(rows: &[ClaimRow], width: usize) -> String {
     let header = ["id", "claimed", "measured", "predicted", "verdict"];
+    // A row judged on more stacks than Rust's gets one line per stack, each named.
     let cells: Vec<[String; 5]> = rows
         .iter()
-        .map(|row| {
-            [
-                row.id.clone(),
+        .flat_map(|row| {
+            let id = match row.stacks.is_empty() {
+                true => row.id.clone(),
+                false => format!("{} · Rust", row.id),
+            };
+            let rust = [
+                id,
                 row.claimed.clone(),
                 row.measured.clone(),
                 row.predicted.clone(),
                 row.verdict.label().to_string(),
-            ]
+            ];
+            let stacks = row.stacks.iter().map(|stack| {
+                [
+                    format!("{} · {}", row.id, stack.stack),
+                    String::new(),
+                    stack.measured.clone(),
+                    String::new(),
+                    stack
+                        .verdict
+                        .map_or("not measured", |v| v.label())
+                        .to_string(),
+                ]
+            });
+            std::iter::once(rust).chain(stacks)
         })
         .collect();
     let widths = fit_widths(&header, &cells, width);
@@ -182,7 +200,39 @@ mod tests {
             why: "pool size".into(),
             figures: Default::default(),
             trial_verdicts: Vec::new(),
+            stacks: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_row_judged_on_python_too_gets_a_line_per_stack() {
+        let mut judged = row("D", "+41%", Verdict::NotReproduced);
+        judged.stacks.push(waitbench_core::StackFinding {
+            stack: "Python".into(),
+            measured: "aiohttp +544% throughput".into(),
+            verdict: Some(Verdict::Reproduced),
+            why_they_differ: "GIL".into(),
+            trial_verdicts: Vec::new(),
+        });
+        let mut unmeasured = row("A", "13.3×", Verdict::Reproduced);
+        unmeasured.stacks.push(waitbench_core::StackFinding {
+            stack: "Python".into(),
+            measured: "not measured: no python3 on PATH".into(),
+            verdict: None,
+            why_they_differ: String::new(),
+            trial_verdicts: Vec::new(),
+        });
+        let text = claims_table_text(&[judged, unmeasured], 200);
+        let line = |start: &str| {
+            text.lines()
+                .find(|l| l.starts_with(start))
+                .unwrap_or_else(|| panic!("no {start} line in\n{text}"))
+                .to_string()
+        };
+        assert!(line("D · Rust").ends_with("not reproduced"), "{text}");
+        assert!(line("D · Python").contains("aiohttp +544%"), "{text}");
+        assert!(line("D · Python").ends_with("reproduced"), "{text}");
+        assert!(line("A · Python").ends_with("not measured"), "{text}");
     }
 
     #[test]

@@ -199,7 +199,24 @@ fn write_claim_row(out: &mut String, suite: &SuiteResults, row: &ClaimRow) -> st
         verdict_badge(row.verdict),
         escape(&row.rule),
         escape(&row.why)
-    )
+    )?;
+    for stack in &row.stacks {
+        let verdict = stack.verdict.map_or_else(
+            || "<span class=\"badge verdict-inconclusive\">not measured</span>".to_string(),
+            verdict_badge,
+        );
+        writeln!(
+            out,
+            "<tr class=\"stack\"><td class=\"id\">{} · {}</td><td>the same claim on the \
+             article's own stack</td><td></td><td>{}</td><td></td>\
+             <td class=\"verdict\">{verdict}</td><td>Why they differ: {}</td></tr>",
+            escape(&row.id),
+            escape(&stack.stack),
+            escape(&stack.measured),
+            escape(&stack.why_they_differ)
+        )?;
+    }
+    Ok(())
 }
 
 /// A coloured badge with the verdict's label.
@@ -308,7 +325,10 @@ fn write_series_table(out: &mut String, scenario: &ScenarioResult) -> std::fmt::
     )?;
     for series in &scenario.series {
         let first = series.points.iter().find_map(|p| p.trials.trials.first());
-        let settings = first.map_or_else(String::new, settings_text);
+        let settings = match &series.not_measured {
+            Some(reason) => format!("not measured: {reason}"),
+            None => first.map_or_else(String::new, settings_text),
+        };
         let injected = first.map_or_else(String::new, injected_text);
         writeln!(
             out,

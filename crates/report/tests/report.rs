@@ -289,6 +289,7 @@ fn series(label: &str, variant: Variant, points: Vec<Point>) -> Series {
             .unwrap_or_default(),
         variant,
         points,
+        not_measured: None,
     }
 }
 
@@ -321,6 +322,7 @@ fn claim(id: &str, claimed: &str, measured: &str, verdict: Verdict) -> ClaimRow 
         why: "pool sizes decide how many requests are in flight".into(),
         figures: [("speedup".to_string(), 1.5)].into(),
         trial_verdicts: Vec::new(),
+        stacks: Vec::new(),
     }
 }
 
@@ -945,4 +947,33 @@ fn a_run_without_memory_figures_says_unavailable_instead_of_zero() {
     let text = summary(&TrialSet::new(vec![result]));
     assert!(text.contains("memory and threads unavailable"), "{text}");
     assert!(!text.contains("RSS peak"), "{text}");
+}
+
+#[test]
+fn a_claim_judged_on_python_shows_its_row_and_a_series_that_could_not_run_says_why() {
+    let mut suite = fixture();
+    suite.scenarios.retain(|s| s.claim == "D");
+    suite.scenarios[0].series.push(Series {
+        role: "py-async".into(),
+        strategy: "py-aiohttp".into(),
+        points: Vec::new(),
+        not_measured: Some("no python3 on PATH".into()),
+        ..series("py-aiohttp (gather)", Variant::Plain, Vec::new())
+    });
+    let mut row = claim("D", "+41%", "reqwest -5%", Verdict::NotReproduced);
+    row.stacks.push(waitbench_core::StackFinding {
+        stack: "Python".into(),
+        measured: "aiohttp +544% throughput".into(),
+        verdict: Some(Verdict::Reproduced),
+        why_they_differ: "100 threads spend 753 µs per request against 81 µs".into(),
+        trial_verdicts: Vec::new(),
+    });
+    suite.claims = vec![row];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = render(&suite, dir.path()).expect("the report renders");
+    let html = std::fs::read_to_string(&report.index_html).expect("index.html");
+    assert!(html.contains("D · Python"), "no Python row");
+    assert!(html.contains("aiohttp +544% throughput"));
+    assert!(html.contains("Why they differ: 100 threads spend 753 µs"));
+    assert!(html.contains("not measured: no python3 on PATH"));
 }

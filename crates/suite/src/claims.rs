@@ -17,8 +17,11 @@ use std::time::Duration;
 use waitbench_core::units::{
     format_bytes, format_micros, format_rps, format_seconds, format_significant,
 };
-use waitbench_core::{ClaimRow, Point, RunResult, ScenarioResult, Series, TrialSet, Verdict};
+use waitbench_core::{
+    ClaimRow, Point, RunResult, ScenarioResult, Series, StackFinding, TrialSet, Verdict,
+};
 use waitbench_mockserver::LatencySpec;
+use waitbench_strategies::Stack;
 
 use crate::check::metrics::Direction;
 
@@ -109,6 +112,8 @@ const SPAWN_BLOCKING_CURRENT_THREAD: &str = "spawn-blocking-current-thread";
 const BLOCKING_MULTI_THREAD: &str = "blocking-multi-thread";
 const WAIT_ALL: &str = "wait-all";
 const CANCEL: &str = "cancel";
+const PY_ASYNC: &str = "py-async";
+const PY_THREADS: &str = "py-threads";
 const CLOSED_LOOP: &str = "closed-loop";
 const OPEN_LOOP: &str = "open-loop";
 
@@ -169,12 +174,14 @@ pub static CLAIMS: [Claim; 9] = [
         claim: "saturation throughput and p99",
         claimed: "+41% throughput, −22% p99",
         required_roles: &[ASYNC, THREADS],
-        optional_roles: &[ASYNC_LEAN],
+        optional_roles: &[ASYNC_LEAN, PY_ASYNC, PY_THREADS],
         figures: &[
             higher("throughput_gain", "ratio"),
             lower("p99_change", "ratio"),
             higher("lean_throughput_gain", "ratio"),
             lower("lean_p99_change", "ratio"),
+            higher("python_throughput_gain", "ratio"),
+            lower("python_p99_change", "ratio"),
         ],
         rule: rule_d,
         judge: claim_d,
@@ -309,6 +316,7 @@ fn row(
         why,
         figures,
         trial_verdicts: Vec::new(),
+        stacks: Vec::new(),
     }
 }
 
@@ -798,7 +806,8 @@ fn claim_d(text: &Claim, s: &ScenarioResult) -> ClaimRow {
         figures.insert("lean_throughput_gain".into(), gain.throughput);
         figures.insert("lean_p99_change".into(), gain.p99);
     }
-    row(
+    let python = python_d(s, a, t, &mut figures);
+    let mut row = row(
         text,
         measured,
         predicted,
@@ -809,7 +818,84 @@ fn claim_d(text: &Claim, s: &ScenarioResult) -> ClaimRow {
          the two async rows is the library's cost, not async's."
             .into(),
         figures,
-    )
+    );
+    row.stacks.extend(python);
+    row
+}
+
+/// Claim D on the article's own stack (aiohttp against `requests` on a thread pool),
+/// judged by the same rule, with why it differs from Rust computed from the measured
+/// client CPU per request and pool sizes; `None` when the scenario has no Python series.
+fn python_d(
+    s: &ScenarioResult,
+    rust_async: &Point,
+    rust_threads: &Point,
+    figures: &mut BTreeMap<String, f64>,
+) -> Option<StackFinding> {
+    let (py_async, py_threads) = (series(s, PY_ASYNC), series(s, PY_THREADS));
+    if py_async.is_none() && py_threads.is_none() {
+        return None;
+    }
+    let finding = |measured: String, verdict, why_they_differ: String| StackFinding {
+        stack: Stack::Python.name().to_string(),
+        measured,
+        verdict,
+        why_they_differ,
+        trial_verdicts: Vec::new(),
+    };
+    if let Some(reason) = [py_async, py_threads]
+        .into_iter()
+        .flatten()
+        .find_map(|x| x.not_measured.as_ref())
+    {
+        return Some(finding(
+            format!("not measured: {reason}"),
+            None,
+            String::new(),
+        ));
+    }
+    let (Some(a), Some(t)) = (last(py_async), last(py_threads)) else {
+        return Some(finding(
+            "inconclusive: the aiohttp or thread-pool series has no point".into(),
+            Some(Verdict::Inconclusive),
+            String::new(),
+        ));
+    };
+    let gain = SaturationGain {
+        throughput: a.trials.throughput_rps.median / t.trials.throughput_rps.median - 1.0,
+        p99: a.trials.p99_us.median / t.trials.p99_us.median - 1.0,
+    };
+    figures.insert("python_throughput_gain".into(), gain.throughput);
+    figures.insert("python_p99_change".into(), gain.p99);
+    let threads = median_run(t).map_or(t.x, |r| r.strategy.effective_concurrency as f64);
+    let measured = format!(
+        "aiohttp {} throughput, {} p99 ({} vs {} on {} threads)",
+        pct(gain.throughput),
+        pct(gain.p99),
+        format_rps(a.trials.throughput_rps.median),
+        format_rps(t.trials.throughput_rps.median),
+        threads
+    );
+    let cpu = |p: &Point| median_run(p).map_or(f64::NAN, |r| r.client.client_cpu_per_request_us);
+    let (py_ratio, rust_ratio) = (cpu(t) / cpu(a), cpu(rust_threads) / cpu(rust_async));
+    let why = format!(
+        "At L = 0 throughput is cores ÷ CPU per request. Python: {} threads spend {} of client \
+         CPU per request against aiohttp's {} ({}×): every thread takes the one GIL in turn, \
+         and switching it costs more than the requests' own work, while one event loop \
+         switches nothing. Rust: threads {} against reqwest {} ({}×). Per request, aiohttp \
+         costs {}× reqwest's CPU and Python's threads {}× Rust's: the less CPU a stack spends \
+         per request, the less there is for async to save.",
+        threads,
+        format_micros(cpu(t)),
+        format_micros(cpu(a)),
+        format_significant(py_ratio, 2),
+        format_micros(cpu(rust_threads)),
+        format_micros(cpu(rust_async)),
+        format_significant(rust_ratio, 2),
+        format_significant(cpu(a) / cpu(rust_async), 2),
+        format_significant(cpu(t) / cpu(rust_threads), 2),
+    );
+    Some(finding(measured, Some(judge_d(gain, None)), why))
 }
 
 /// Per-in-flight memory slope between a series' smallest and largest concurrency.
@@ -1029,6 +1115,19 @@ fn judge_every_trial(claim: &Claim, scenario: &ScenarioResult) -> ClaimRow {
         .map(|i| (claim.judge)(claim, &trial_view(scenario, i)))
         .collect();
     row.trial_verdicts = per_trial.iter().map(|r| r.verdict).collect();
+    // Each stack's verdict, too, stands only if every trial gives it.
+    for (i, stack) in row.stacks.iter_mut().enumerate() {
+        let verdicts: Vec<Option<Verdict>> = per_trial
+            .iter()
+            .map(|r| r.stacks.get(i).and_then(|f| f.verdict))
+            .collect();
+        stack.trial_verdicts = verdicts.iter().flatten().copied().collect();
+        if stack.verdict.is_some() && verdicts.iter().any(|v| *v != verdicts[0]) {
+            stack.verdict = Some(Verdict::Inconclusive);
+        } else if stack.verdict.is_some() {
+            stack.verdict = verdicts[0];
+        }
+    }
     let first = row.trial_verdicts[0];
     if row.trial_verdicts.iter().all(|v| *v == first) {
         row.verdict = first;
@@ -1183,6 +1282,72 @@ mod tests {
             row.why
         );
         assert!(row.why.contains("lean_p99_change"), "{}", row.why);
+    }
+
+    /// `role` as a copy of the thread series, every trial's throughput, p99 and client
+    /// CPU per request scaled by these factors.
+    fn python_series(d: &ScenarioResult, role: &str, scale: [f64; 3]) -> Series {
+        let mut copy = series(d, THREADS).unwrap().clone();
+        copy.role = role.into();
+        for point in &mut copy.points {
+            let mut trials = point.trials.trials.clone();
+            for trial in &mut trials {
+                trial.throughput_rps *= scale[0];
+                trial.latency.p99_us *= scale[1];
+                trial.client.client_cpu_per_request_us *= scale[2];
+            }
+            point.trials = TrialSet::new(trials);
+        }
+        copy
+    }
+
+    #[test]
+    fn d_on_python_is_judged_by_the_same_rule_with_why_it_differs() {
+        let mut d = saturation();
+        // requests on threads at a 50th of Rust's throughput and 50× its CPU; aiohttp at
+        // 6.4× that throughput, half its p99 and a ninth of its CPU per request.
+        let threads = python_series(&d, PY_THREADS, [0.02, 3.0, 50.0]);
+        let aiohttp = python_series(&d, PY_ASYNC, [0.128, 1.5, 50.0 / 9.0]);
+        d.series.extend([threads, aiohttp]);
+        let row = &evaluate(&[d])[0];
+        assert_eq!(
+            row.verdict,
+            Verdict::NotReproduced,
+            "Rust's row is unchanged"
+        );
+        let python = &row.stacks[0];
+        assert_eq!(python.stack, "Python");
+        assert_eq!(python.verdict, Some(Verdict::Reproduced));
+        assert_eq!(python.trial_verdicts, vec![Verdict::Reproduced; 3]);
+        assert!(
+            python
+                .measured
+                .starts_with("aiohttp +540% throughput, -50% p99"),
+            "{}",
+            python.measured
+        );
+        assert!(
+            python.why_they_differ.contains("(9×)"),
+            "{}",
+            python.why_they_differ
+        );
+        assert!((row.figures["python_throughput_gain"] - 5.4).abs() < 1e-9);
+    }
+
+    #[test]
+    fn python_series_that_could_not_run_say_why_and_leave_rusts_verdict_alone() {
+        let mut d = saturation();
+        for role in [PY_ASYNC, PY_THREADS] {
+            let mut missing = python_series(&d, role, [1.0; 3]);
+            missing.points.clear();
+            missing.not_measured = Some("no python3 on PATH".into());
+            d.series.push(missing);
+        }
+        let row = &evaluate(&[d])[0];
+        assert_eq!(row.verdict, Verdict::NotReproduced);
+        assert_eq!(row.stacks[0].verdict, None);
+        assert_eq!(row.stacks[0].measured, "not measured: no python3 on PATH");
+        assert!(row.stacks[0].trial_verdicts.is_empty());
     }
 
     #[test]

@@ -19,7 +19,8 @@ use waitbench_core::{
     Environment, Placement, Point, RunResult, SUITE_SCHEMA_VERSION, ScenarioResult, Series,
     SuiteResults, TrialSet,
 };
-use waitbench_strategies::PlantSpec;
+use waitbench_strategies::python::{PythonEnvironment, PythonError};
+use waitbench_strategies::{PlantSpec, Stack};
 
 use waitbench_core::capacity::Demand;
 
@@ -55,6 +56,19 @@ pub struct SuitePlan {
     pub server: ServerChoice,
     /// CPUs to pin the client and the embedded server to (`None`: not pinned).
     pub placement: Option<Placement>,
+    /// Measure the scenarios' Python series (the article's own stack); `false` leaves
+    /// them out (`--no-python`, and the gate, which tracks the Rust strategies).
+    pub python: bool,
+}
+
+/// Why the Python series cannot be measured on this machine, if they cannot (this makes
+/// the Python environment on first use).
+pub fn python_unavailable() -> Option<String> {
+    match PythonEnvironment::get() {
+        Ok(_) => None,
+        Err(PythonError::Unavailable { reason }) => Some(reason),
+        Err(other) => Some(other.to_string()),
+    }
 }
 
 /// Where the suite's mock server runs.
@@ -153,10 +167,22 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
 
     // Every point to measure, per scenario, with its strategy built and any plant set.
     let mut planned: Vec<(&Scenario, Vec<Cell<'_>>)> = Vec::new();
+    // Series that cannot be measured here, by scenario: (series index, why).
+    let mut unmeasured: Vec<Vec<(usize, String)>> = Vec::new();
     for scenario in &scenarios {
         let mut cells = Vec::new();
+        let mut missing = Vec::new();
         for (index, points) in scenario.plan(&url, plan.quick, trials)? {
             let spec = &scenario.file.series[index];
+            if spec.strategy.0.stack() == Stack::Python {
+                if !plan.python {
+                    continue;
+                }
+                if let Some(reason) = python_unavailable() {
+                    missing.push((index, reason));
+                    continue;
+                }
+            }
             for mut point in points {
                 let focused = plan
                     .focus
@@ -184,6 +210,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
             }
         }
         planned.push((scenario, cells));
+        unmeasured.push(missing);
     }
     // Trial-major order: trial i of every series is measured side by side, so a ratio
     // between two series in one trial is not skewed by drift between their runs.
@@ -254,7 +281,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
     let mut keys = keys.into_iter();
     let mut measured_runs = done.len();
     let mut stopped = false;
-    for (scenario, mut cells) in planned {
+    for ((scenario, mut cells), missing) in planned.into_iter().zip(unmeasured) {
         for (i, trial) in order(&cells) {
             let key = keys.next().expect("one key per planned run");
             let cell = &mut cells[i];
@@ -316,10 +343,26 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                         strategy: cell.spec.strategy.0.name().to_string(),
                         variant: cell.spec.variant,
                         points: vec![point],
+                        not_measured: None,
                     },
                 )),
             }
         }
+        for (index, reason) in missing {
+            let spec = &scenario.file.series[index];
+            series.push((
+                index,
+                Series {
+                    label: spec.label.clone(),
+                    role: spec.role.clone(),
+                    strategy: spec.strategy.0.name().to_string(),
+                    variant: spec.variant,
+                    points: Vec::new(),
+                    not_measured: Some(reason),
+                },
+            ));
+        }
+        series.sort_by_key(|(index, _)| *index);
         let series: Vec<Series> = series.into_iter().map(|(_, s)| s).collect();
         results.push(ScenarioResult {
             claim: scenario.file.claim.clone(),

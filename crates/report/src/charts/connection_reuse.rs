@@ -125,6 +125,7 @@ mod tests {
             strategy: strategy.into(),
             variant: Variant::Plain,
             points: Vec::new(),
+            not_measured: None,
         }
     }
 

@@ -258,6 +258,7 @@ mod tests {
             strategy: "s".into(),
             variant: Variant::Plain,
             points: Vec::new(),
+            not_measured: None,
         };
         let point = waitbench_core::Point {
             x: 1.0,

@@ -210,6 +210,8 @@ pub fn live(
         resume: false,
         server: Default::default(),
         placement: None,
+        // The baseline gates the Rust strategies' figures; the Python series are not gated.
+        python: false,
     };
     let (results, suite_load) = Contention::around(|| run(&plan, false));
     let results = results?;
