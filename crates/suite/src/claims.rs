@@ -880,9 +880,9 @@ fn python_d(
     let (py_ratio, rust_ratio) = (cpu(t) / cpu(a), cpu(rust_threads) / cpu(rust_async));
     let why = format!(
         "At L = 0 throughput is cores ÷ CPU per request. Python: {} threads spend {} of client \
-         CPU per request against aiohttp's {} ({}×): every thread takes the one GIL in turn, \
-         and switching it costs more than the requests' own work, while one event loop \
-         switches nothing. Rust: threads {} against reqwest {} ({}×). Per request, aiohttp \
+         CPU per request against aiohttp's {} ({}×): the threads share one GIL, so each \
+         request also pays for handing it from thread to thread, and `requests` does more \
+         per call than aiohttp on one event loop. Rust: threads {} against reqwest {} ({}×). Per request, aiohttp \
          costs {}× reqwest's CPU and Python's threads {}× Rust's: the less CPU a stack spends \
          per request, the less there is for async to save.",
         threads,
