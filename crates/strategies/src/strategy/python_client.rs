@@ -57,7 +57,6 @@ const URLLIB3_DEFAULT_POOL_MAXSIZE: usize = 10;
 /// aiohttp's default connector limit (`TCPConnector(limit=100)`).
 const AIOHTTP_DEFAULT_LIMIT: usize = 100;
 
-
 impl PythonClient {
     /// The pattern `kind` (a Python strategy) with `options` (uses `threads` and
     /// `idle_per_host`).
