@@ -302,6 +302,21 @@ mod tests {
     }
 
     #[test]
+    fn python_clients_count_the_threads_of_their_child_process() {
+        let sized = StrategyOptions::default();
+        assert_eq!(sized.client_threads(StrategyKind::PyThreadpool, 100), 102);
+        let python_default = StrategyOptions {
+            threads: PoolSize::RayonDefault,
+            ..StrategyOptions::default()
+        };
+        assert_eq!(
+            python_default.client_threads(StrategyKind::PyThreadpool, 100),
+            python_default_threads() + 2
+        );
+        assert_eq!(sized.client_threads(StrategyKind::PyAiohttp, 5000), 2);
+    }
+
+    #[test]
     fn idle_limits_parse_and_resolve_against_each_librarys_default() {
         assert_eq!("default".parse(), Ok(IdlePerHost::LibraryDefault));
         assert_eq!("sized".parse(), Ok(IdlePerHost::Sized));

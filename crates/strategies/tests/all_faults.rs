@@ -10,7 +10,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{assert_accounted, batch, errors, run, server};
+use common::{assert_accounted, batch, errors, run, server, unavailable};
 use waitbench_core::{ErrorKind, PathPlan};
 use waitbench_strategies::StrategyKind;
 
@@ -36,6 +36,9 @@ fn settled_stats(server: &waitbench_mockserver::MockServer) -> waitbench_core::S
 }
 
 fn every_fault_at_once_is_counted_by_kind(kind: StrategyKind) {
+    if unavailable(kind) {
+        return;
+    }
     let server = server(None);
     let mut workload = batch(&server.url(), REQUESTS, CONCURRENCY, Some(ALL_FAULTS));
     workload.paths = PathPlan::Single {
@@ -108,10 +111,19 @@ all_fault_tests! {
     reqwest_per_request_counts_every_fault_at_once_by_kind => ReqwestPerRequest,
     tokio_blocking_counts_every_fault_at_once_by_kind => TokioBlocking,
     tokio_spawn_blocking_counts_every_fault_at_once_by_kind => TokioSpawnBlocking,
+    py_requests_counts_every_fault_at_once_by_kind => PyRequests,
+    py_requests_session_counts_every_fault_at_once_by_kind => PyRequestsSession,
+    py_threadpool_counts_every_fault_at_once_by_kind => PyThreadpool,
 }
+
+/// Left out on purpose: aiohttp re-sends a GET once on a new connection after a reset
+/// (RFC 9112 §9.3.1), so the server sees more requests than were sent and fewer resets
+/// end as errors than it injected. `tests/accounting.rs` runs them under every fault with
+/// that in mind.
+const RETRYING: [StrategyKind; 2] = [StrategyKind::PyAiohttp, StrategyKind::PyAiohttpPerRequest];
 
 #[test]
 fn every_strategy_has_an_all_faults_test() {
     // The macro above lists strategies by hand; this fails when one is added without it.
-    assert_eq!(StrategyKind::ALL.len(), 9);
+    assert_eq!(StrategyKind::ALL.len(), 12 + RETRYING.len());
 }
