@@ -82,6 +82,10 @@ pub struct Series {
     pub role: String,
     /// Strategy name.
     pub strategy: String,
+    /// The client stack the strategy belongs to (`Rust` or `Python`), so that reports can
+    /// draw the two apart.
+    #[serde(default = "rust_stack")]
+    pub stack: String,
     /// Artifact on or off.
     pub variant: Variant,
     /// Points in increasing x.
@@ -89,6 +93,11 @@ pub struct Series {
     /// Why the series has no points (e.g. "no python3 on PATH"); absent when measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_measured: Option<String>,
+}
+
+/// The stack of a series written before stacks were recorded: every series was Rust's.
+fn rust_stack() -> String {
+    "Rust".into()
 }
 
 /// One configuration measured over independent trials.

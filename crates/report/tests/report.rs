@@ -287,6 +287,7 @@ fn series(label: &str, variant: Variant, points: Vec<Point>) -> Series {
             .first()
             .map(|p| p.trials.trials[0].strategy.name.clone())
             .unwrap_or_default(),
+        stack: "Rust".into(),
         variant,
         points,
         not_measured: None,
@@ -976,4 +977,24 @@ fn a_claim_judged_on_python_shows_its_row_and_a_series_that_could_not_run_says_w
     assert!(html.contains("aiohttp +544% throughput"));
     assert!(html.contains("Why they differ: 100 threads spend 753 µs"));
     assert!(html.contains("not measured: no python3 on PATH"));
+}
+
+#[test]
+fn a_python_series_is_drawn_on_its_claims_chart_beside_the_rust_ones() {
+    let mut suite = fixture();
+    suite.scenarios.retain(|s| s.claim == "B");
+    let rust = suite.scenarios[0].series[0].clone();
+    suite.scenarios[0].series.push(Series {
+        label: "aiohttp, one shared session".into(),
+        role: "py-shared".into(),
+        strategy: "py-aiohttp".into(),
+        stack: "Python".into(),
+        ..rust
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = render(&suite, dir.path()).expect("the report renders");
+    let drawn: Vec<&str> = report.charts.iter().map(|c| c.file_name.as_str()).collect();
+    assert_eq!(drawn, ["connection-reuse.png"]);
+    let html = std::fs::read_to_string(&report.index_html).expect("index.html");
+    assert!(html.contains("aiohttp, one shared session"));
 }

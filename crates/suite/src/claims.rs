@@ -112,6 +112,10 @@ const SPAWN_BLOCKING_CURRENT_THREAD: &str = "spawn-blocking-current-thread";
 const BLOCKING_MULTI_THREAD: &str = "blocking-multi-thread";
 const WAIT_ALL: &str = "wait-all";
 const CANCEL: &str = "cancel";
+const PY_SHARED: &str = "py-shared";
+const PY_PER_REQUEST: &str = "py-per-request";
+const PY_SHARED_LOOPBACK: &str = "py-shared-loopback";
+const PY_PER_REQUEST_LOOPBACK: &str = "py-per-request-loopback";
 const PY_ASYNC: &str = "py-async";
 const PY_THREADS: &str = "py-threads";
 const CLOSED_LOOP: &str = "closed-loop";
@@ -145,11 +149,20 @@ pub static CLAIMS: [Claim; 9] = [
             REQWEST_SHARED,
             REQWEST_PER_REQUEST,
         ],
-        optional_roles: &[REQWEST_SHARED_LOOPBACK, REQWEST_PER_REQUEST_LOOPBACK],
+        optional_roles: &[
+            REQWEST_SHARED_LOOPBACK,
+            REQWEST_PER_REQUEST_LOOPBACK,
+            PY_SHARED,
+            PY_PER_REQUEST,
+            PY_SHARED_LOOPBACK,
+            PY_PER_REQUEST_LOOPBACK,
+        ],
         figures: &[
             higher("saving_ureq", "ratio"),
             higher("saving_reqwest", "ratio"),
             higher("saving_loopback", "ratio"),
+            higher("python_saving", "ratio"),
+            higher("python_saving_loopback", "ratio"),
         ],
         rule: rule_b,
         judge: claim_b,
@@ -649,7 +662,7 @@ fn claim_b(text: &Claim, s: &ScenarioResult) -> ClaimRow {
             measured.push(format!("{name} {:.0}%", x * 100.0));
         }
     }
-    row(
+    let mut row = row(
         text,
         measured.join("; "),
         format!(
@@ -663,7 +676,65 @@ fn claim_b(text: &Claim, s: &ScenarioResult) -> ClaimRow {
          loopback, so the article's 30–50% needs a network-like setup delay."
             .into(),
         figures,
-    )
+    );
+    let rust = reqwest
+        .map(|(_, p)| p)
+        .zip(last(series(s, REQWEST_PER_REQUEST)));
+    row.stacks.extend(python_b(s, rust, &mut row.figures));
+    row
+}
+
+/// Claim B on the article's own stack: one aiohttp `ClientSession` against a new one per
+/// request, with the setup delay and on plain loopback, judged by the same rule; why it
+/// differs from Rust is computed from each client's CPU per request.
+fn python_b(
+    s: &ScenarioResult,
+    rust: Option<(&Point, &Point)>,
+    figures: &mut BTreeMap<String, f64>,
+) -> Option<StackFinding> {
+    let roles = [
+        PY_SHARED,
+        PY_PER_REQUEST,
+        PY_SHARED_LOOPBACK,
+        PY_PER_REQUEST_LOOPBACK,
+    ];
+    let points = match python_points(s, &roles)? {
+        Ok(points) => points,
+        Err(unjudged) => return Some(unjudged),
+    };
+    let saving = |shared: &Point, fresh: &Point| 1.0 - mean_latency(shared) / mean_latency(fresh);
+    let with_delay = saving(points[0], points[1]);
+    let loopback = saving(points[2], points[3]);
+    figures.insert("python_saving".into(), with_delay);
+    figures.insert("python_saving_loopback".into(), loopback);
+    let cpu = |p: &Point| median_run(p).map_or(f64::NAN, |r| r.client.client_cpu_per_request_us);
+    let measured = format!(
+        "aiohttp {:.0}%; loopback {:.0}%",
+        with_delay * 100.0,
+        loopback * 100.0
+    );
+    let mut why = format!(
+        "A new ClientSession costs a connection and the session itself: {} of client CPU per \
+         request against {} with one session ({}× on loopback, where the setup delay is \
+         absent and only that CPU remains).",
+        format_micros(cpu(points[3])),
+        format_micros(cpu(points[2])),
+        format_significant(cpu(points[3]) / cpu(points[2]), 2)
+    );
+    if let Some((shared, fresh)) = rust {
+        let _ = write!(
+            why,
+            " Rust's reqwest: {} against {} ({}×).",
+            format_micros(cpu(fresh)),
+            format_micros(cpu(shared)),
+            format_significant(cpu(fresh) / cpu(shared), 2)
+        );
+    }
+    Some(python_finding(
+        measured,
+        Some(judge_b(&[with_delay], Some(loopback))),
+        why,
+    ))
 }
 
 fn claim_c(text: &Claim, s: &ScenarioResult) -> ClaimRow {
@@ -832,35 +903,11 @@ fn python_d(
     rust_threads: &Point,
     figures: &mut BTreeMap<String, f64>,
 ) -> Option<StackFinding> {
-    let (py_async, py_threads) = (series(s, PY_ASYNC), series(s, PY_THREADS));
-    if py_async.is_none() && py_threads.is_none() {
-        return None;
-    }
-    let finding = |measured: String, verdict, why_they_differ: String| StackFinding {
-        stack: Stack::Python.name().to_string(),
-        measured,
-        verdict,
-        why_they_differ,
-        trial_verdicts: Vec::new(),
+    let points = match python_points(s, &[PY_ASYNC, PY_THREADS])? {
+        Ok(points) => points,
+        Err(unjudged) => return Some(unjudged),
     };
-    if let Some(reason) = [py_async, py_threads]
-        .into_iter()
-        .flatten()
-        .find_map(|x| x.not_measured.as_ref())
-    {
-        return Some(finding(
-            format!("not measured: {reason}"),
-            None,
-            String::new(),
-        ));
-    }
-    let (Some(a), Some(t)) = (last(py_async), last(py_threads)) else {
-        return Some(finding(
-            "inconclusive: the aiohttp or thread-pool series has no point".into(),
-            Some(Verdict::Inconclusive),
-            String::new(),
-        ));
-    };
+    let (a, t) = (points[0], points[1]);
     let gain = SaturationGain {
         throughput: a.trials.throughput_rps.median / t.trials.throughput_rps.median - 1.0,
         p99: a.trials.p99_us.median / t.trials.p99_us.median - 1.0,
@@ -895,7 +942,46 @@ fn python_d(
         format_significant(cpu(a) / cpu(rust_async), 2),
         format_significant(cpu(t) / cpu(rust_threads), 2),
     );
-    Some(finding(measured, Some(judge_d(gain, None)), why))
+    Some(python_finding(measured, Some(judge_d(gain, None)), why))
+}
+
+/// A claim's finding on the Python clients.
+fn python_finding(measured: String, verdict: Option<Verdict>, why: String) -> StackFinding {
+    StackFinding {
+        stack: Stack::Python.name().to_string(),
+        measured,
+        verdict,
+        why_they_differ: why,
+        trial_verdicts: Vec::new(),
+    }
+}
+
+/// The last point of each Python series in `roles`: `None` when the scenario has none
+/// of them (no Python finding), `Err` with the finding to show when one could not run
+/// ("not measured: REASON") or has no point.
+fn python_points<'a>(
+    s: &'a ScenarioResult,
+    roles: &[&str],
+) -> Option<Result<Vec<&'a Point>, StackFinding>> {
+    let found: Vec<Option<&Series>> = roles.iter().map(|role| series(s, role)).collect();
+    if found.iter().all(Option::is_none) {
+        return None;
+    }
+    if let Some(reason) = found.iter().flatten().find_map(|x| x.not_measured.as_ref()) {
+        let finding = python_finding(format!("not measured: {reason}"), None, String::new());
+        return Some(Err(finding));
+    }
+    match found.into_iter().map(last).collect::<Option<Vec<&Point>>>() {
+        Some(points) => Some(Ok(points)),
+        None => Some(Err(python_finding(
+            format!(
+                "inconclusive: a series of {} has no point",
+                roles.join(", ")
+            ),
+            Some(Verdict::Inconclusive),
+            String::new(),
+        ))),
+    }
 }
 
 /// Per-in-flight memory slope between a series' smallest and largest concurrency.
@@ -1348,6 +1434,57 @@ mod tests {
         assert_eq!(row.stacks[0].verdict, None);
         assert_eq!(row.stacks[0].measured, "not measured: no python3 on PATH");
         assert!(row.stacks[0].trial_verdicts.is_empty());
+    }
+
+    /// A claim B scenario made from the saturation fixture's reqwest series: one copy per
+    /// role, every trial's mean latency scaled (the Rust pairs save 1 − 1/1.6 = 37.5%).
+    fn reuse_with_python(scaled: &[(&str, f64)]) -> ScenarioResult {
+        let mut b = saturation();
+        b.claim = "B".into();
+        let template = series(&b, ASYNC).unwrap().clone();
+        b.series.clear();
+        for (role, factor) in [
+            (UREQ_SHARED, 1.0),
+            (UREQ_PER_REQUEST, 1.6),
+            (REQWEST_SHARED, 1.0),
+            (REQWEST_PER_REQUEST, 1.6),
+        ]
+        .into_iter()
+        .chain(scaled.iter().copied())
+        {
+            let mut copy = template.clone();
+            copy.role = role.into();
+            for point in &mut copy.points {
+                let mut trials = point.trials.trials.clone();
+                for trial in &mut trials {
+                    trial.latency.mean_us *= factor;
+                }
+                point.trials = TrialSet::new(trials);
+            }
+            b.series.push(copy);
+        }
+        b
+    }
+
+    #[test]
+    fn b_on_python_judges_aiohttps_sessions_by_the_same_rule() {
+        let b = reuse_with_python(&[
+            (PY_SHARED, 1.0),
+            (PY_PER_REQUEST, 1.7),
+            (PY_SHARED_LOOPBACK, 1.0),
+            (PY_PER_REQUEST_LOOPBACK, 1.2),
+        ]);
+        let row = &evaluate(&[b])[0];
+        let python = &row.stacks[0];
+        // 1 − 1/1.7 = 41% with the setup delay, 1 − 1/1.2 = 17% on loopback.
+        assert_eq!(python.measured, "aiohttp 41%; loopback 17%");
+        assert_eq!(python.verdict, Some(Verdict::OnlyUnderConditions));
+        assert!(
+            python.why_they_differ.contains("Rust's reqwest"),
+            "{}",
+            python.why_they_differ
+        );
+        assert!((row.figures["python_saving_loopback"] - (1.0 - 1.0 / 1.2)).abs() < 1e-9);
     }
 
     #[test]

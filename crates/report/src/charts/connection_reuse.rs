@@ -7,7 +7,7 @@ use waitbench_core::{ScenarioResult, Series};
 
 use super::axis::{Axis, Fit};
 use super::draw::DrawError;
-use super::look::{bar_fill, series_looks};
+use super::look::{BarFill, bar_fill, series_looks};
 use super::plot::{Bar, BarGroup, bar_figure};
 use super::{ChartSpec, Context, Outcome, variant_note};
 use crate::figures::{fmt_axis, fmt_us, labelled_points, spread};
@@ -64,6 +64,12 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         ctx.run_note(),
     ];
     notes.extend(variant_note(scenario, true));
+    if points
+        .iter()
+        .any(|(_, series, _, _)| bar_fill(series) == BarFill::Striped)
+    {
+        notes.push("Striped bars: the Python clients (the article's own stack).".into());
+    }
 
     bar_figure(
         path,
@@ -123,6 +129,7 @@ mod tests {
             label: label.into(),
             role: String::new(),
             strategy: strategy.into(),
+            stack: "Rust".into(),
             variant: Variant::Plain,
             points: Vec::new(),
             not_measured: None,

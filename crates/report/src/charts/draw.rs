@@ -75,6 +75,17 @@ pub(crate) fn draw_pixel_bar(
             area.draw(&Rectangle::new([a, b], color.mix(0.35).filled()))?;
             area.draw(&Rectangle::new([a, b], color.stroke_width(2)))?;
         }
+        BarFill::Striped => {
+            area.draw(&Rectangle::new([a, b], color.mix(0.25).filled()))?;
+            let (top, bottom) = (a.1.min(b.1), a.1.max(b.1));
+            for y in (top..bottom).step_by(6) {
+                area.draw(&PathElement::new(
+                    [(a.0, y), (b.0, y)],
+                    color.stroke_width(2),
+                ))?;
+            }
+            area.draw(&Rectangle::new([a, b], color.stroke_width(2)))?;
+        }
         BarFill::Outline => {
             area.draw(&Rectangle::new([a, b], color.mix(0.10).filled()))?;
             let outline = [(a.0, a.1), (b.0, a.1), (b.0, b.1), (a.0, b.1), (a.0, a.1)];

@@ -49,7 +49,13 @@ pub(crate) enum BarFill {
     Light,
     /// A faint fill with a dashed border (a prediction).
     Outline,
+    /// A pale fill striped across, with a solid border (a measurement of the Python
+    /// clients, drawn apart from the Rust ones).
+    Striped,
 }
+
+/// The stack name that marks a series of the Python clients.
+const PYTHON: &str = "Python";
 
 /// The look of each series, stable across charts: one colour per strategy, dashed and
 /// hollow for library defaults, solid for right-sized; one colour per series instead when
@@ -98,11 +104,40 @@ pub(crate) fn series_looks(series: &[Series]) -> Vec<Look> {
         .collect()
 }
 
-/// The fill a series' bars get: pale for library defaults, solid otherwise.
+/// The fill a series' bars get: striped for the Python clients, pale for library
+/// defaults, solid otherwise.
 pub(crate) fn bar_fill(series: &Series) -> BarFill {
-    if series.variant == Variant::Defaults {
+    if series.stack == PYTHON {
+        BarFill::Striped
+    } else if series.variant == Variant::Defaults {
         BarFill::Light
     } else {
         BarFill::Solid
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(stack: &str, variant: Variant) -> Series {
+        Series {
+            label: "s".into(),
+            role: String::new(),
+            strategy: "s".into(),
+            stack: stack.into(),
+            variant,
+            points: Vec::new(),
+            not_measured: None,
+        }
+    }
+
+    #[test]
+    fn python_bars_are_striped_whatever_their_variant_and_rust_ones_never() {
+        for variant in [Variant::Defaults, Variant::RightSized, Variant::Plain] {
+            assert_eq!(bar_fill(&series("Python", variant)), BarFill::Striped);
+            assert_ne!(bar_fill(&series("Rust", variant)), BarFill::Striped);
+        }
+        assert_eq!(bar_fill(&series("Rust", Variant::Defaults)), BarFill::Light);
     }
 }

@@ -256,6 +256,7 @@ mod tests {
             label: "empty".into(),
             role: String::new(),
             strategy: "s".into(),
+            stack: "Rust".into(),
             variant: Variant::Plain,
             points: Vec::new(),
             not_measured: None,
