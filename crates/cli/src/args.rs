@@ -12,7 +12,7 @@ use clap_complete::Shell;
 use waitbench_core::units::{HumanDuration, Probability, WallClock};
 use waitbench_core::{CpuSet, ErrorPolicy, Placement, PlacementError};
 use waitbench_mockserver::{CONTROL_TOKEN_ENV, Conditions, DEFAULT_MAX_CONNECTIONS};
-use waitbench_strategies::{IdlePerHost, PlantSpec, PoolSize, RuntimeFlavor, StrategyKind};
+use waitbench_strategies::{PlantSpec, StrategyKind, StrategyOptions};
 use waitbench_suite::ServerChoice;
 use waitbench_suite::check::export::ExportFormat;
 use waitbench_suite::output::Destination;
@@ -175,10 +175,6 @@ fn error_policies() -> impl TypedValueParser<Value = ErrorPolicy> {
     listed(ErrorPolicy::ALL.map(|p| (p.name(), p.description())))
 }
 
-fn runtime_flavors() -> impl TypedValueParser<Value = RuntimeFlavor> {
-    listed(RuntimeFlavor::ALL.map(|f| (f.name(), f.description())))
-}
-
 /// Deliberate regressions, to show the gate catches them; never on by default.
 #[derive(Debug, Clone, Args)]
 pub struct PlantArgs {
@@ -221,25 +217,9 @@ pub struct RunArgs {
     /// What a failed request does to the rest of a batch.
     #[arg(long, value_parser = error_policies(), default_value = "wait-all")]
     pub on_error: ErrorPolicy,
-    /// ureq-rayon pool size: a number, `concurrency` (default) or `default` (rayon's one per core).
-    #[arg(long, value_parser = spec::<PoolSize>, default_value = "concurrency")]
-    pub threads: PoolSize,
-    /// Idle connections kept per host: a number, `sized` (default: enough for every worker)
-    /// or `default` (the library's own: ureq 3, urllib3 10, aiohttp 100).
-    #[arg(long, value_parser = spec::<IdlePerHost>, default_value = "sized")]
-    pub idle_per_host: IdlePerHost,
-    /// Tokio worker threads for the async strategies (default: one per core).
-    #[arg(long)]
-    pub runtime_threads: Option<usize>,
-    /// Tokio runtime flavour.
-    #[arg(long, value_parser = runtime_flavors(), default_value = "multi-thread")]
-    pub runtime: RuntimeFlavor,
-    /// CPU work done on each response, e.g. 200us (claim F1).
-    #[arg(long, value_parser = duration, default_value = "0s")]
-    pub cpu_work: Duration,
-    /// Run a 1 ms ticker task beside the async workers and report its lateness (claim F2).
-    #[arg(long)]
-    pub ticker: bool,
+    /// Strategy settings (pools, idle connections, runtime, CPU work, ticker).
+    #[command(flatten)]
+    pub options: StrategyOptions,
     /// Connect timeout.
     #[arg(long, value_parser = duration, default_value = "5s")]
     pub connect_timeout: Duration,

@@ -33,18 +33,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
     let prepared = Prepared::new(&SingleRun {
         strategy: kind,
         options: StrategyOptions {
-            threads: args.threads,
-            idle_per_host: args.idle_per_host,
-            runtime_threads: args.runtime_threads,
-            runtime_flavor: args.runtime,
-            cpu_work: args.cpu_work,
-            ticker: args.ticker,
             plant: args
                 .plant
                 .specs
                 .iter()
                 .find(|s| s.strategy == kind)
                 .map(|s| s.plant),
+            ..args.options.clone()
         },
         load: load_model(
             args.requests,

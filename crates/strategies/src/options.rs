@@ -151,6 +151,26 @@ impl RuntimeFlavor {
     }
 }
 
+/// `--runtime`'s values, listed in `--help` from the flavours themselves.
+#[cfg(feature = "clap")]
+impl clap::ValueEnum for RuntimeFlavor {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let alias = match self {
+            RuntimeFlavor::MultiThread => "multi",
+            RuntimeFlavor::CurrentThread => "current",
+        };
+        Some(
+            clap::builder::PossibleValue::new(self.name())
+                .alias(alias)
+                .help(self.description()),
+        )
+    }
+}
+
 impl fmt::Display for RuntimeFlavor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -186,24 +206,42 @@ pub struct BadOption {
 }
 
 /// Settings shared by all strategies; each strategy uses and reports the ones it has.
+/// With the `clap` feature it is also the command line's set of strategy flags, so a
+/// flag and the setting it sets are one declaration.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct StrategyOptions {
-    /// Blocking pool size (`ureq-rayon`: rayon threads; `tokio-spawn-blocking`: tokio's
-    /// blocking pool); default one per worker.
+    /// Pool size of ureq-rayon and tokio-spawn-blocking, and py-threadpool's workers: a
+    /// number, `concurrency` (one per request in flight) or `default` (the library's own:
+    /// rayon one per core, Python min(32, cores + 4)).
+    #[cfg_attr(feature = "clap", arg(long, default_value = "concurrency"))]
     pub threads: PoolSize,
-    /// Idle connections kept per host; sized (the default) raises ureq's limit (3) to the
-    /// pool size and leaves reqwest's (unbounded). `Fixed(3)` or `LibraryDefault`
-    /// reproduce ureq's default churn.
+    /// Idle connections kept per host: a number, `sized` (enough for every worker, the
+    /// default) or `default` (the library's own: ureq 3, urllib3 10, aiohttp 100).
+    #[cfg_attr(feature = "clap", arg(long, default_value = "sized"))]
     pub idle_per_host: IdlePerHost,
-    /// tokio worker threads; `None` is one per core (tokio's default).
+    /// Tokio worker threads for the async strategies (default: one per core).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub runtime_threads: Option<usize>,
-    /// tokio scheduler flavor.
+    /// Tokio runtime flavour.
+    #[cfg_attr(
+        feature = "clap",
+        arg(long = "runtime", value_name = "FLAVOR", value_enum, default_value_t)
+    )]
     pub runtime_flavor: RuntimeFlavor,
-    /// CPU burnt on the worker after each response (claim F1); zero by default.
+    /// CPU work done on each response after it is recorded, e.g. 200us (claim F1).
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, default_value = "0s", value_parser = |text: &str| {
+            text.parse::<waitbench_core::units::HumanDuration>().map(Duration::from)
+        })
+    )]
     pub cpu_work: Duration,
-    /// tokio strategies: run a 1 ms ticker task and report its lateness (claim F2).
+    /// Run a 1 ms ticker task beside the async workers and report its lateness (claim F2).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub ticker: bool,
     /// A deliberate regression, to show the CI gate catches it; `None` by default.
+    #[cfg_attr(feature = "clap", arg(skip))]
     pub plant: Option<crate::Plant>,
 }
 
