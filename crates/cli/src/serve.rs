@@ -39,6 +39,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     })
     .context("checking that this machine can hold --max-connections")?;
     let latency = config
+        .conditions
         .latency
         .as_ref()
         .map_or_else(|| "none".to_string(), ToString::to_string);

@@ -8,8 +8,6 @@ use std::time::Duration;
 use crate::MAX_STALL;
 use crate::conditions::Conditions;
 use crate::error::ServerError;
-use crate::faults::Faults;
-use crate::latency::LatencySpec;
 use crate::spec::{SpecError, format_duration_spec};
 
 /// Default cap on open connections: above the 5,000 the sweeps use, below typical
@@ -28,14 +26,9 @@ pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct ServerConfig {
     /// Address to bind; port 0 picks a free port (see [`MockServer::addr`](crate::MockServer::addr)).
     pub listen: SocketAddr,
-    // The next three are a `Conditions` spelled out, kept as fields so that existing
-    // `ServerConfig { latency, .. }` literals still build; see `with_conditions`.
-    /// Latency of every request unless the request sets its own.
-    pub latency: Option<LatencySpec>,
-    /// Extra delay on the first request of each connection (handshake model).
-    pub connect_delay: Option<LatencySpec>,
-    /// Faults injected into every request unless the request overrides them.
-    pub faults: Faults,
+    /// The conditions of every request (latency, connection-setup delay, faults), each
+    /// unless the request sets its own.
+    pub conditions: Conditions,
     /// Worker threads of the server's runtime.
     pub worker_threads: usize,
     /// How long a stalled request is held before its connection is closed (≤ 60 s).
@@ -60,9 +53,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            latency: None,
-            connect_delay: None,
-            faults: Faults::default(),
+            conditions: Conditions::default(),
             worker_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             stall_cap: MAX_STALL,
             max_connections: DEFAULT_MAX_CONNECTIONS,
@@ -77,26 +68,12 @@ impl ServerConfig {
     /// This configuration with its default latency, connect delay and faults replaced by
     /// `conditions` (e.g. `ServerConfig::default().with_conditions(conditions)`).
     pub fn with_conditions(self, conditions: Conditions) -> ServerConfig {
-        let Conditions {
-            latency,
-            connect_delay,
-            faults,
-        } = conditions;
-        ServerConfig {
-            latency,
-            connect_delay,
-            faults,
-            ..self
-        }
+        ServerConfig { conditions, ..self }
     }
 
     /// What every request gets unless it asks for something else.
     pub fn conditions(&self) -> Conditions {
-        Conditions {
-            latency: self.latency.clone(),
-            connect_delay: self.connect_delay.clone(),
-            faults: self.faults.clone(),
-        }
+        self.conditions.clone()
     }
 
     /// Checks the settings whose types allow values out of range (latencies and faults

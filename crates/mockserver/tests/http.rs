@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use waitbench_core::ServerStats;
-use waitbench_mockserver::{Faults, MockServer, ServerConfig, ServerError};
+use waitbench_mockserver::{Conditions, Faults, MockServer, ServerConfig, ServerError};
 
 fn start(config: ServerConfig) -> MockServer {
     MockServer::start(config).expect("the server starts on a free loopback port")
@@ -99,7 +99,10 @@ fn injected_delay_measures_at_least_the_sampled_value() {
 #[test]
 fn server_default_latency_applies_and_server_timing_is_always_present() {
     let server = start(ServerConfig {
-        latency: Some("uniform(2ms,4ms)".parse().unwrap()),
+        conditions: Conditions {
+            latency: Some("uniform(2ms,4ms)".parse().unwrap()),
+            ..Conditions::default()
+        },
         ..ServerConfig::default()
     });
     let client = agent(None);
@@ -275,9 +278,12 @@ fn sleep_until(at: Instant) -> Instant {
 fn pause_holds_requests_arriving_or_in_flight_until_it_ends() {
     // Windows [k*400ms, k*400ms + 250ms) after start, k >= 1.
     let server = start(ServerConfig {
-        faults: Faults {
-            pause: Some("400ms/250ms".parse().expect("a valid pause")),
-            ..Faults::default()
+        conditions: Conditions {
+            faults: Faults {
+                pause: Some("400ms/250ms".parse().expect("a valid pause")),
+                ..Faults::default()
+            },
+            ..Conditions::default()
         },
         ..ServerConfig::default()
     });
@@ -360,7 +366,10 @@ fn connect_delay_applies_once_per_connection() {
 #[test]
 fn server_default_connect_delay_applies_to_each_new_connection() {
     let server = start(ServerConfig {
-        connect_delay: Some("30ms".parse().unwrap()),
+        conditions: Conditions {
+            connect_delay: Some("30ms".parse().unwrap()),
+            ..Conditions::default()
+        },
         ..ServerConfig::default()
     });
     for _ in 0..2 {

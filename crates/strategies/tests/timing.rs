@@ -107,8 +107,11 @@ fn loop_workload(target: &str, load: LoadModel) -> Workload {
 /// A fresh server per run so that each run sees exactly one 400 ms pause, 1.5 s in.
 fn pausing_server() -> MockServer {
     MockServer::start(ServerConfig {
-        faults: waitbench_mockserver::Faults {
-            pause: Some("1500ms/400ms".parse().expect("valid pause")),
+        conditions: waitbench_mockserver::Conditions {
+            faults: waitbench_mockserver::Faults {
+                pause: Some("1500ms/400ms".parse().expect("valid pause")),
+                ..Default::default()
+            },
             ..Default::default()
         },
         worker_threads: 2,

@@ -19,7 +19,10 @@ use waitbench_strategies::{Stack, StrategyKind, StrategyOptions, build};
 /// A mock server on a free loopback port with a default latency, if any.
 pub fn server(latency: Option<&str>) -> MockServer {
     MockServer::start(ServerConfig {
-        latency: latency.map(|l| l.parse().expect("valid latency spec")),
+        conditions: waitbench_mockserver::Conditions {
+            latency: latency.map(|l| l.parse().expect("valid latency spec")),
+            ..Default::default()
+        },
         worker_threads: 2,
         ..Default::default()
     })
