@@ -3,13 +3,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::time::Duration;
 
-use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
-use waitbench_core::units::{HumanDuration, Probability, WallClock};
+use waitbench_core::units::{HumanDuration, Probability, UnitError, WallClock};
 use waitbench_core::{CpuSet, ErrorPolicy, Placement, PlacementError};
 use waitbench_mockserver::{CONTROL_TOKEN_ENV, Conditions, DEFAULT_MAX_CONNECTIONS};
 use waitbench_strategies::{PlantSpec, StrategyKind, StrategyOptions};
@@ -54,27 +52,19 @@ pub enum Command {
     Man,
 }
 
-/// Parses a value with its type's `FromStr`, keeping the type's own error message.
-fn spec<T: FromStr>(value: &str) -> Result<T, String>
-where
-    T::Err: std::fmt::Display,
-{
-    value.parse::<T>().map_err(|e| e.to_string())
-}
-
 /// Parses a duration flag (`250us`, `1.5s`, `2min`) with core's grammar.
-fn duration(value: &str) -> Result<Duration, String> {
-    spec::<HumanDuration>(value).map(Duration::from)
+fn duration(value: &str) -> Result<Duration, UnitError> {
+    value.parse::<HumanDuration>().map(Duration::from)
 }
 
 /// CPU placement shared by `run`, `reproduce` and `check`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct PlacementArgs {
     /// Pin the client's threads (runtimes, pools, workers) to these CPUs, e.g. 1 or 2-3.
-    #[arg(long, value_name = "LIST", value_parser = spec::<CpuSet>)]
+    #[arg(long, value_name = "LIST")]
     pub client_cpus: Option<CpuSet>,
     /// Pin the embedded server's threads to these CPUs, disjoint from --client-cpus, e.g. 0.
-    #[arg(long, value_name = "LIST", value_parser = spec::<CpuSet>)]
+    #[arg(long, value_name = "LIST")]
     pub server_cpus: Option<CpuSet>,
 }
 
@@ -151,36 +141,12 @@ pub struct ServeArgs {
     pub conditions: Conditions,
 }
 
-/// A flag's values listed in `--help` from a type's own names, parsed by its `FromStr`.
-fn listed<T>(
-    values: impl IntoIterator<Item = (&'static str, &'static str)>,
-) -> impl TypedValueParser<Value = T>
-where
-    T: FromStr + Clone + Send + Sync + 'static,
-    T::Err: std::fmt::Display,
-{
-    PossibleValuesParser::new(
-        values
-            .into_iter()
-            .map(|(name, help)| PossibleValue::new(name).help(help)),
-    )
-    .try_map(|name| name.parse::<T>().map_err(|e| e.to_string()))
-}
-
-fn strategies() -> impl TypedValueParser<Value = StrategyKind> {
-    listed(StrategyKind::ALL.map(|k| (k.name(), k.description())))
-}
-
-fn error_policies() -> impl TypedValueParser<Value = ErrorPolicy> {
-    listed(ErrorPolicy::ALL.map(|p| (p.name(), p.description())))
-}
-
 /// Deliberate regressions, to show the gate catches them; never on by default.
 #[derive(Debug, Clone, Args)]
 pub struct PlantArgs {
     /// Debugging: plant a regression in one strategy to show the gate catches it,
     /// e.g. reqwest-tokio:in-flight=80% or ureq-threads:delay=6ms (never on by default).
-    #[arg(long = "plant", value_name = "STRATEGY:PLANT", value_parser = spec::<PlantSpec>)]
+    #[arg(long = "plant", value_name = "STRATEGY:PLANT")]
     pub specs: Vec<PlantSpec>,
 }
 
@@ -191,7 +157,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub list: bool,
     /// Strategy to run.
-    #[arg(long, short = 's', required_unless_present = "list", value_parser = strategies())]
+    #[arg(long, short = 's', required_unless_present = "list", value_enum)]
     pub strategy: Option<StrategyKind>,
     /// Batch: this many requests, at most --concurrency in flight (default 1000).
     #[arg(long, short = 'n', conflicts_with_all = ["duration", "rate"])]
@@ -215,7 +181,7 @@ pub struct RunArgs {
     #[arg(long, default_value = "/")]
     pub path: String,
     /// What a failed request does to the rest of a batch.
-    #[arg(long, value_parser = error_policies(), default_value = "wait-all")]
+    #[arg(long, value_enum, default_value = "wait-all")]
     pub on_error: ErrorPolicy,
     /// Strategy settings (pools, idle connections, runtime, CPU work, ticker).
     #[command(flatten)]
@@ -240,7 +206,7 @@ pub struct RunArgs {
     pub placement: PlacementArgs,
     /// Start the first trial at this wall-clock instant, so N client hosts start together:
     /// 2026-12-01T02:00:00Z or @UNIX_SECONDS.
-    #[arg(long, value_name = "TIME", value_parser = spec::<WallClock>)]
+    #[arg(long, value_name = "TIME")]
     pub start_at: Option<WallClock>,
     /// Server-side conditions (embedded server defaults; with --target, sent as query parameters).
     #[command(flatten)]
@@ -250,15 +216,15 @@ pub struct RunArgs {
     pub trials: usize,
     /// Exit 4 when more than this share of a trial's requests fail, e.g. 0.01 [default: 0,
     /// any error; 1 when the run injects failures with --fail, --reset, --stall or --pause].
-    #[arg(long, value_name = "P", value_parser = spec::<Probability>)]
+    #[arg(long, value_name = "P")]
     pub max_error_rate: Option<Probability>,
     /// Write the result (versioned JSON schema) to this file, or to stdout for `-` (the
     /// summary then goes to stderr).
-    #[arg(long, value_name = "FILE", value_parser = spec::<Destination>)]
+    #[arg(long, value_name = "FILE")]
     pub json: Option<Destination>,
     /// Write the latency distribution in HdrHistogram's .hgrm text format to this file, or
     /// to stdout for `-` (the summary then goes to stderr).
-    #[arg(long, value_name = "FILE", value_parser = spec::<Destination>)]
+    #[arg(long, value_name = "FILE")]
     pub hgrm: Option<Destination>,
     /// Write HdrHistogram's interval log (one histogram per second, warm-up included) of
     /// the median trial to this file.
@@ -349,7 +315,7 @@ pub struct CheckArgs {
     )]
     pub make_baseline: Vec<PathBuf>,
     /// Export the metrics for a tracking service.
-    #[arg(long, value_name = "FORMAT", value_parser = export_formats())]
+    #[arg(long, value_name = "FORMAT", value_enum)]
     pub export: Option<ExportFormat>,
     /// Where --export writes, relative to the current directory; github-action-benchmark
     /// also writes FILE's stem + `.smaller.json` for the smaller-is-better metrics.
@@ -379,11 +345,6 @@ pub struct CheckArgs {
     pub quiet: bool,
 }
 
-/// `--export`'s values, listed in `--help` from the formats themselves.
-fn export_formats() -> impl TypedValueParser<Value = ExportFormat> {
-    listed(ExportFormat::ALL.map(|f| (f.name(), f.description())))
-}
-
 /// `waitbench merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -391,7 +352,7 @@ pub struct MergeArgs {
     #[arg(required = true, num_args = 2.., value_name = "RUN.json")]
     pub runs: Vec<PathBuf>,
     /// Where to write the merged document (written atomically), or `-` for stdout.
-    #[arg(long, value_name = "FILE", value_parser = spec::<Destination>)]
+    #[arg(long, value_name = "FILE")]
     pub out: Destination,
 }
 
