@@ -4,10 +4,8 @@
 use std::path::Path;
 
 use waitbench_core::SuiteResults;
-use waitbench_core::units::format_seconds;
 use waitbench_suite::SuitePlan;
 use waitbench_suite::exit::Conclusion;
-use waitbench_suite::journal;
 
 use crate::args::{ReportArgs, ReproduceArgs};
 use crate::progress::{Mode, SuiteProgress};
@@ -47,7 +45,7 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<Conclusion> {
         trials: args.trials,
         plants: args.plant.specs,
         focus: None,
-        journal: Some(journal::path_for(&args.out)),
+        journal: Some(waitbench_suite::journal::path_for(&args.out)),
         resume: args.resume,
         server: args.server.choice(),
         placement: args.server.placement.placement()?,
@@ -59,25 +57,10 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<Conclusion> {
         eprintln!("Python series not measured: {reason}");
     }
     let results = run_suite(&plan, args.quiet)?;
-    waitbench_suite::write_report(&results, &args.out)?;
+    let (conclusion, line) = waitbench_suite::runner::publish(&results, &args.out)?;
     print_claims(&results);
-    if let Some(why) = &results.incomplete {
-        println!("INCOMPLETE: {why}; partial report: {}", index(&args.out));
-        return Ok(Conclusion::Interrupted);
-    }
-    journal::remove_for(&args.out)?;
-    println!(
-        "{} in {} on {}; report: {}",
-        if results.quick {
-            "quick run"
-        } else {
-            "full run"
-        },
-        format_seconds(results.duration_s),
-        results.environment.label(),
-        index(&args.out)
-    );
-    Ok(Conclusion::Ok)
+    println!("{line}");
+    Ok(conclusion)
 }
 
 fn index(out: &Path) -> String {

@@ -444,6 +444,27 @@ fn point_result(x: f64, trials: TrialSet) -> Point {
     }
 }
 
+/// Writes the report of a suite into `out` and says how the suite ended, with the line
+/// to print: an incomplete suite keeps its journal for `--resume`; a complete one's
+/// journal is removed, since nothing is left to resume.
+pub fn publish(results: &SuiteResults, out: &Path) -> Result<(crate::exit::Conclusion, String)> {
+    write_report(results, out)?;
+    let index = out.join("index.html");
+    if let Some(why) = &results.incomplete {
+        let line = format!("INCOMPLETE: {why}; partial report: {}", index.display());
+        return Ok((crate::exit::Conclusion::Interrupted, line));
+    }
+    crate::journal::remove_for(out)?;
+    let line = format!(
+        "{} run in {} on {}; report: {}",
+        if results.quick { "quick" } else { "full" },
+        waitbench_core::units::format_seconds(results.duration_s),
+        results.environment.label(),
+        index.display()
+    );
+    Ok((crate::exit::Conclusion::Ok, line))
+}
+
 /// Writes `results.json` and the rendered report into `out`, replacing it atomically.
 pub fn write_report(results: &SuiteResults, out: &Path) -> Result<()> {
     replace_dir_atomic(out, |dir| {
