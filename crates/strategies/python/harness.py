@@ -15,6 +15,8 @@ intended time start + i/rate. Whether a request falls in the measured window is 
 by waitbench from the times, not here.
 """
 
+import array
+import contextlib
 import itertools
 import json
 import os
@@ -225,3 +227,71 @@ async def async_worker(run, fetch, classify):
                 break
     finally:
         recorder.flush()
+
+
+# The ticker's period (claim F2), in nanoseconds, as the Rust ticker's.
+TICK_NS = 1_000_000
+
+
+class Ticker:
+    """A 1 ms ticker task on the running event loop (claim F2), the twin of waitbench's
+    Rust ticker: how late it wakes shows whether something is blocking the loop.
+
+    Ticks are scheduled at fixed 1 ms steps from the start and never skipped: after the
+    loop was blocked for 20 ms the ticker fires the 20 overdue ticks at once, late by 20,
+    19, … 1 ms, so the lateness distribution weighs a stall by its length. asyncio's
+    timers wake through epoll, whose timeout has 1 ms granularity, so a free loop still
+    shows up to about 1 ms of lateness, as tokio's does.
+
+    Every tick due before the stop fires, however late: a coroutine whose awaits never
+    suspend (a blocking call inside ``async def``) keeps the loop from the ticker until
+    the workers are done, and those overdue ticks are the stall's measure."""
+
+    def __init__(self):
+        import asyncio
+
+        # Lateness in µs, one per tick; an array of machine integers grows in place.
+        self.lateness_us = array.array("q")
+        self.stop_ns = None
+        # The schedule starts now, not when the task first runs: a loop that is frozen
+        # from the start makes the very first tick late.
+        self.task = asyncio.get_running_loop().create_task(self.tick(now_ns() + TICK_NS))
+
+    async def tick(self, scheduled):
+        import asyncio
+
+        while self.stop_ns is None or scheduled <= self.stop_ns:
+            wait_ns = scheduled - now_ns()
+            # A sleep of 0 still yields once: overdue ticks fire in a burst, as tokio's.
+            await asyncio.sleep(max(wait_ns, 0) / 1e9)
+            self.lateness_us.append(max(now_ns() - scheduled, 0) // 1000)
+            scheduled += TICK_NS
+
+    async def finish(self, run):
+        """Stops the ticker and adds ``ticker_lateness_{p50,p99,max}_us`` and
+        ``ticker_ticks`` to the run's figures, under the Rust ticker's names."""
+        self.stop_ns = now_ns()
+        await self.task
+        ticks = len(self.lateness_us)
+        if ticks:
+            ordered = sorted(self.lateness_us)
+            # The value at quantile q, as hdrhistogram's value_at_quantile picks it.
+            at = lambda q: ordered[max(int(-(-q * ticks // 1)) - 1, 0)]
+            run.extras["ticker_lateness_p50_us"] = at(0.5)
+            run.extras["ticker_lateness_p99_us"] = at(0.99)
+            run.extras["ticker_lateness_max_us"] = ordered[-1]
+        run.extras["ticker_ticks"] = ticks
+
+
+@contextlib.asynccontextmanager
+async def ticking(run):
+    """Runs the ticker for the body of ``async with`` if the job asks for one; enter it
+    before the workers' tasks are made, as the Rust ticker is spawned before them."""
+    if not run.options.get("ticker"):
+        yield
+        return
+    ticker = Ticker()
+    try:
+        yield
+    finally:
+        await ticker.finish(run)

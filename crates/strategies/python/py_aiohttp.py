@@ -7,7 +7,7 @@ import asyncio
 import aiohttp
 
 from aiohttp_errors import classify
-from harness import async_worker
+from harness import async_worker, ticking
 
 
 async def fetch_all(run):
@@ -23,8 +23,9 @@ async def fetch_all(run):
 
         run.ready()
         run.start()
-        await asyncio.gather(*(async_worker(run, fetch, classify)
-                               for _ in range(run.concurrency)))
+        async with ticking(run):
+            await asyncio.gather(*(async_worker(run, fetch, classify)
+                                   for _ in range(run.concurrency)))
 
 
 def main(run):

@@ -36,6 +36,10 @@ pub enum StrategyKind {
     PyAiohttp,
     /// Python: a new `aiohttp.ClientSession` per request (claim B's misuse).
     PyAiohttpPerRequest,
+    /// Python: a blocking `requests` call inside `async def` (claim F2's mistake).
+    PyAsyncBlocking,
+    /// Python: the same call through `loop.run_in_executor` (claim F2's fix).
+    PyAsyncExecutor,
 }
 
 /// Which language's client stack a strategy measures.
@@ -59,7 +63,7 @@ impl Stack {
 
 impl StrategyKind {
     /// Every strategy, in the order summaries list them: Rust's, then Python's.
-    pub const ALL: [StrategyKind; 14] = [
+    pub const ALL: [StrategyKind; 16] = [
         StrategyKind::UreqSequential,
         StrategyKind::UreqRayon,
         StrategyKind::UreqThreads,
@@ -74,15 +78,19 @@ impl StrategyKind {
         StrategyKind::PyThreadpool,
         StrategyKind::PyAiohttp,
         StrategyKind::PyAiohttpPerRequest,
+        StrategyKind::PyAsyncBlocking,
+        StrategyKind::PyAsyncExecutor,
     ];
 
     /// The Python strategies, which need a Python 3.11+ interpreter on the machine.
-    pub const PYTHON: [StrategyKind; 5] = [
+    pub const PYTHON: [StrategyKind; 7] = [
         StrategyKind::PyRequests,
         StrategyKind::PyRequestsSession,
         StrategyKind::PyThreadpool,
         StrategyKind::PyAiohttp,
         StrategyKind::PyAiohttpPerRequest,
+        StrategyKind::PyAsyncBlocking,
+        StrategyKind::PyAsyncExecutor,
     ];
 
     /// The Rust strategies, which run in waitbench's own process.
@@ -115,6 +123,8 @@ impl StrategyKind {
             StrategyKind::PyThreadpool => "py-threadpool",
             StrategyKind::PyAiohttp => "py-aiohttp",
             StrategyKind::PyAiohttpPerRequest => "py-aiohttp-per-request",
+            StrategyKind::PyAsyncBlocking => "py-async-blocking",
+            StrategyKind::PyAsyncExecutor => "py-async-executor",
         }
     }
 
@@ -159,6 +169,12 @@ impl StrategyKind {
             StrategyKind::PyAiohttpPerRequest => {
                 "Python: a new aiohttp ClientSession per request, under asyncio.gather"
             }
+            StrategyKind::PyAsyncBlocking => {
+                "Python: blocking requests calls inside async def: stalls the event loop"
+            }
+            StrategyKind::PyAsyncExecutor => {
+                "Python: the blocking call through loop.run_in_executor (--threads N|concurrency|default)"
+            }
         }
     }
 
@@ -171,7 +187,20 @@ impl StrategyKind {
         }
     }
 
-    /// Whether the strategy runs on a tokio runtime (and so supports the ticker).
+    /// Whether the strategy can run the 1 ms ticker beside its workers: on a tokio
+    /// runtime, or on a Python strategy's asyncio event loop.
+    pub fn supports_ticker(self) -> bool {
+        self.uses_tokio()
+            || matches!(
+                self,
+                StrategyKind::PyAiohttp
+                    | StrategyKind::PyAiohttpPerRequest
+                    | StrategyKind::PyAsyncBlocking
+                    | StrategyKind::PyAsyncExecutor
+            )
+    }
+
+    /// Whether the strategy runs on a tokio runtime.
     pub fn uses_tokio(self) -> bool {
         matches!(
             self,

@@ -72,6 +72,8 @@ pub fn build(kind: StrategyKind, options: &StrategyOptions) -> Box<dyn Strategy>
         | StrategyKind::PyRequestsSession
         | StrategyKind::PyThreadpool
         | StrategyKind::PyAiohttp
-        | StrategyKind::PyAiohttpPerRequest => Box::new(PythonClient::new(kind, options)),
+        | StrategyKind::PyAiohttpPerRequest
+        | StrategyKind::PyAsyncBlocking
+        | StrategyKind::PyAsyncExecutor => Box::new(PythonClient::new(kind, options)),
     }
 }

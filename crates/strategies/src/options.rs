@@ -282,13 +282,14 @@ impl StrategyOptions {
             }
             // A Python client's threads live in its child process but count against the
             // same per-user limit: its pool, main thread and the harness' stdin listener.
-            StrategyKind::PyThreadpool => {
+            StrategyKind::PyThreadpool | StrategyKind::PyAsyncExecutor => {
                 self.threads.threads(concurrency, python_default_threads()) + 2
             }
             StrategyKind::PyRequests
             | StrategyKind::PyRequestsSession
             | StrategyKind::PyAiohttp
-            | StrategyKind::PyAiohttpPerRequest => 2,
+            | StrategyKind::PyAiohttpPerRequest
+            | StrategyKind::PyAsyncBlocking => 2,
         }
     }
 }

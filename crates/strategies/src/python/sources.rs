@@ -2,7 +2,7 @@
 //! installed waitbench has them, and the content hashes that name their cache folders.
 
 /// Every file of `crates/strategies/python/`, by name.
-pub(crate) const FILES: [(&str, &str); 10] = [
+pub(crate) const FILES: [(&str, &str); 12] = [
     ("main.py", include_str!("../../python/main.py")),
     ("harness.py", include_str!("../../python/harness.py")),
     (
@@ -29,6 +29,14 @@ pub(crate) const FILES: [(&str, &str); 10] = [
     (
         "py_aiohttp_per_request.py",
         include_str!("../../python/py_aiohttp_per_request.py"),
+    ),
+    (
+        "py_async_blocking.py",
+        include_str!("../../python/py_async_blocking.py"),
+    ),
+    (
+        "py_async_executor.py",
+        include_str!("../../python/py_async_executor.py"),
     ),
     ("requirements.txt", REQUIREMENTS),
 ];

@@ -1,5 +1,6 @@
-//! `py-requests`, `py-requests-session`, `py-threadpool`, `py-aiohttp` and
-//! `py-aiohttp-per-request`: the article's Python patterns, one module each in
+//! `py-requests`, `py-requests-session`, `py-threadpool`, `py-aiohttp`,
+//! `py-aiohttp-per-request`, `py-async-blocking` and `py-async-executor`: the article's
+//! Python patterns, one module each in
 //! `crates/strategies/python/`, run in a child CPython process (see [`crate::python`]).
 //!
 //! Execution, as each module reads: `requests.get` or one `requests.Session` in a loop
@@ -7,8 +8,13 @@
 //! (`--threads default` is Python's own min(32, cores + 4)) running C workers, so at
 //! most min(threads, C) requests are in flight; one `aiohttp.ClientSession` (connector
 //! limit C, or `idle_per_host`) or a session per request, with C coroutines under
-//! `asyncio.gather`. Workers take the load model's tickets in turn, as the Rust workers
-//! take the dispatcher's.
+//! `asyncio.gather`; claim F2's pair, C coroutines under `asyncio.gather` that call
+//! `requests` directly inside `async def` (one request at a time, the loop frozen for
+//! each) or through `loop.run_in_executor` on a default executor of `threads` threads.
+//! Workers take the load model's tickets in turn, as the Rust workers take the
+//! dispatcher's. With `ticker` on, the asyncio patterns run a 1 ms ticker task on their
+//! event loop (the twin of the Rust one, in `harness.py`) and report its lateness under
+//! the same `ticker_lateness_*_us` names.
 //!
 //! Timing model: the interpreter, libraries and client are set up first (untimed, and
 //! the baseline of the child's memory is taken then); the thread pool's threads are
@@ -43,7 +49,7 @@ pub struct PythonClient {
 struct Sizing {
     /// Workers taking tickets (threads' or coroutines' loops).
     workers: usize,
-    /// `py-threadpool`: the executor's threads.
+    /// `py-threadpool` and `py-async-executor`: the executor's threads.
     threads: usize,
     /// Connections the client may keep: urllib3's `pool_maxsize` or aiohttp's `limit`.
     connections: usize,
@@ -71,7 +77,7 @@ impl PythonClient {
     fn sizing(&self, workload: &Workload) -> Sizing {
         let c = workload.load.concurrency();
         match self.kind {
-            StrategyKind::PyThreadpool => {
+            StrategyKind::PyThreadpool | StrategyKind::PyAsyncExecutor => {
                 let threads = self.options.threads.threads(c, python_default_threads());
                 let connections = self
                     .options
@@ -107,6 +113,13 @@ impl PythonClient {
                 connections: c,
                 effective: c,
             },
+            // C coroutines, but each call holds the loop: one request at a time.
+            StrategyKind::PyAsyncBlocking => Sizing {
+                workers: c,
+                threads: 1,
+                connections: 1,
+                effective: 1,
+            },
             _ => Sizing {
                 workers: 1,
                 threads: 1,
@@ -127,6 +140,7 @@ impl PythonClient {
             "options": {
                 "threads": sizing.threads,
                 "idle_per_host": sizing.connections,
+                "ticker": self.options.ticker && self.kind.supports_ticker(),
             },
         })
         .to_string()
@@ -179,11 +193,35 @@ impl Strategy for PythonClient {
                     "asyncio (default loop), asyncio.gather",
                 );
             }
+            StrategyKind::PyAsyncBlocking | StrategyKind::PyAsyncExecutor => {
+                set(
+                    &mut info,
+                    "client",
+                    format!("requests {}", pinned("requests")),
+                );
+                let call = if self.kind == StrategyKind::PyAsyncBlocking {
+                    "asyncio.gather; requests called inside async def (blocks the loop)"
+                } else {
+                    "asyncio.gather; requests through loop.run_in_executor(None, ...)"
+                };
+                set(
+                    &mut info,
+                    "event_loop",
+                    format!("asyncio (default loop), {call}"),
+                );
+            }
             _ => set(
                 &mut info,
                 "client",
                 format!("requests {}", pinned("requests")),
             ),
+        }
+        if self.kind.supports_ticker() {
+            set(
+                &mut info,
+                "ticker",
+                if self.options.ticker { "1ms" } else { "off" },
+            );
         }
         match self.kind {
             StrategyKind::PyRequests | StrategyKind::PyAiohttpPerRequest => {
@@ -196,7 +234,7 @@ impl Strategy for PythonClient {
             _ => set(&mut info, "keep_alive", "yes"),
         }
         match self.kind {
-            StrategyKind::PyThreadpool => {
+            StrategyKind::PyThreadpool | StrategyKind::PyAsyncExecutor => {
                 set(
                     &mut info,
                     "threads",
