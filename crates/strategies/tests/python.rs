@@ -134,3 +134,46 @@ fn the_default_thread_pool_keeps_pythons_own_thread_count_in_flight() {
     // The pool's threads, the main thread and the harness' stdin listener, from outside.
     assert_eq!(threads, Some(python_default as u64 + 2));
 }
+
+#[test]
+fn requests_inside_async_def_freezes_the_loop_and_run_in_executor_keeps_it_free() {
+    let server = server(Some("10ms"));
+    let (blocking_kind, executor_kind) =
+        (StrategyKind::PyAsyncBlocking, StrategyKind::PyAsyncExecutor);
+    if unavailable(blocking_kind) {
+        return;
+    }
+    let options = StrategyOptions {
+        ticker: true,
+        ..Default::default()
+    };
+    let workload = batch(&server.url(), 40, 8, None);
+    server.reset_max_in_flight();
+    let blocking = run_with(blocking_kind, &options, &workload);
+    let blocking_in_flight = server.stats().max_in_flight;
+    server.reset_max_in_flight();
+    let executor = run_with(executor_kind, &options, &workload);
+    let executor_in_flight = server.stats().max_in_flight;
+    for (kind, m) in [(blocking_kind, &blocking), (executor_kind, &executor)] {
+        assert_eq!(m.recorder.counters.ok, 40, "{kind}: {:?}", m.recorder);
+        assert_accounted(kind, &m.recorder);
+        assert!(m.extras["ticker_ticks"] > 0.0, "{kind}: {:?}", m.extras);
+    }
+    // Inside async def the calls go one at a time; the executor's 8 threads overlap them.
+    assert_eq!(blocking_in_flight, 1);
+    assert!(executor_in_flight > 1, "{executor_in_flight}");
+    // The loop is frozen for the whole batch: 40 calls of at least 10 ms each pass before
+    // the ticker runs at all, so its longest wait is at least 390 ms (one tick spare).
+    let max = |m: &waitbench_core::Measurement| m.extras["ticker_lateness_max_us"];
+    assert!(max(&blocking) >= 390_000.0, "{:?}", blocking.extras);
+    // Through the executor the loop stays free: its ticker waits less than one frozen
+    // batch, and at p99 far less than the frozen loop's.
+    assert!(max(&executor) < max(&blocking), "{:?}", executor.extras);
+    let p99 = |m: &waitbench_core::Measurement| m.extras["ticker_lateness_p99_us"];
+    assert!(
+        p99(&executor) * 5.0 < p99(&blocking),
+        "{:?} vs {:?}",
+        executor.extras,
+        blocking.extras
+    );
+}

@@ -118,6 +118,8 @@ const PY_SHARED_LOOPBACK: &str = "py-shared-loopback";
 const PY_PER_REQUEST_LOOPBACK: &str = "py-per-request-loopback";
 const PY_ASYNC: &str = "py-async";
 const PY_THREADS: &str = "py-threads";
+const PY_BLOCKING: &str = "py-blocking";
+const PY_EXECUTOR: &str = "py-executor";
 const CLOSED_LOOP: &str = "closed-loop";
 const OPEN_LOOP: &str = "open-loop";
 
@@ -231,11 +233,14 @@ pub static CLAIMS: [Claim; 9] = [
         claim: "a blocking call inside async freezes the loop",
         claimed: "freezes; fix with run_in_executor",
         required_roles: &[BLOCKING_CURRENT_THREAD, SPAWN_BLOCKING_CURRENT_THREAD],
-        optional_roles: &[BLOCKING_MULTI_THREAD],
+        optional_roles: &[BLOCKING_MULTI_THREAD, PY_BLOCKING, PY_EXECUTOR],
         figures: &[
             lower("throughput_ratio", "ratio"),
             higher("blocking_ticker_p99_us", "µs"),
             lower("fixed_ticker_p99_us", "µs"),
+            lower("python_throughput_ratio", "ratio"),
+            higher("python_blocking_ticker_p99_us", "µs"),
+            lower("python_fixed_ticker_p99_us", "µs"),
         ],
         rule: rule_f2,
         judge: claim_f2,
@@ -1055,9 +1060,7 @@ fn claim_f1(text: &Claim, s: &ScenarioResult) -> ClaimRow {
 }
 
 fn ticker_p99(p: &Point) -> f64 {
-    median_run(p)
-        .and_then(|r| r.extras.get("ticker_lateness_p99_us").copied())
-        .unwrap_or(f64::NAN)
+    ticker_figure(p, "ticker_lateness_p99_us")
 }
 
 fn claim_f2(text: &Claim, s: &ScenarioResult) -> ClaimRow {
@@ -1069,7 +1072,13 @@ fn claim_f2(text: &Claim, s: &ScenarioResult) -> ClaimRow {
     };
     let ratio = b.trials.throughput_rps.median / f.trials.throughput_rps.median;
     let latency = median_run(b).map_or(0.0, |r| r.injected.mean_latency_us);
-    row(
+    let mut figures = BTreeMap::from([
+        ("throughput_ratio".into(), ratio),
+        ("blocking_ticker_p99_us".into(), ticker_p99(b)),
+        ("fixed_ticker_p99_us".into(), ticker_p99(f)),
+    ]);
+    let python = python_f2(s, b, f, &mut figures);
+    let mut row = row(
         text,
         format!(
             "blocking: {}, ticker p99 late {}; spawn_blocking: {}, ticker p99 late {}",
@@ -1089,12 +1098,76 @@ fn claim_f2(text: &Claim, s: &ScenarioResult) -> ClaimRow {
          ready tokio runs them before it polls its timers, so the ticker starves for many \
          L; spawn_blocking moves the call to the blocking pool."
             .into(),
-        BTreeMap::from([
-            ("throughput_ratio".into(), ratio),
-            ("blocking_ticker_p99_us".into(), ticker_p99(b)),
-            ("fixed_ticker_p99_us".into(), ticker_p99(f)),
-        ]),
-    )
+        figures,
+    );
+    row.stacks.extend(python);
+    row
+}
+
+/// A run's ticker figure `key` (µs), NaN when the run has none.
+fn ticker_figure(p: &Point, key: &str) -> f64 {
+    median_run(p)
+        .and_then(|r| r.extras.get(key).copied())
+        .unwrap_or(f64::NAN)
+}
+
+/// Claim F2 on the article's own stack (`requests` inside `async def` against the same
+/// call through `loop.run_in_executor`), judged by the same rule, with why it differs
+/// from tokio computed from the ticker's figures; `None` without Python series.
+fn python_f2(
+    s: &ScenarioResult,
+    rust_blocking: &Point,
+    rust_fixed: &Point,
+    figures: &mut BTreeMap<String, f64>,
+) -> Option<StackFinding> {
+    let points = match python_points(s, &[PY_BLOCKING, PY_EXECUTOR])? {
+        Ok(points) => points,
+        Err(unjudged) => return Some(unjudged),
+    };
+    let (b, f) = (points[0], points[1]);
+    let ratio = b.trials.throughput_rps.median / f.trials.throughput_rps.median;
+    figures.insert("python_throughput_ratio".into(), ratio);
+    figures.insert("python_blocking_ticker_p99_us".into(), ticker_p99(b));
+    figures.insert("python_fixed_ticker_p99_us".into(), ticker_p99(f));
+    let measured = format!(
+        "requests inside async def: {}, ticker p99 late {}; run_in_executor: {}, ticker \
+         p99 late {}",
+        format_rps(b.trials.throughput_rps.median),
+        format_micros(ticker_p99(b)),
+        format_rps(f.trials.throughput_rps.median),
+        format_micros(ticker_p99(f))
+    );
+    let wall_us = |p: &Point| median_run(p).map_or(f64::NAN, |r| r.wall_time_s * 1e6);
+    let frozen = |p: &Point| ticker_figure(p, "ticker_lateness_max_us") / wall_us(p);
+    let threads = median_run(f).map_or(f.x, |r| r.strategy.effective_concurrency as f64);
+    let why = format!(
+        "Both stacks serialise the blocking calls and starve the ticker. Python: its \
+         longest wait was {} of the {} run ({:.0}%): an `await` on a coroutine that never \
+         suspends does not hand the loop back, so the first coroutine sends request after \
+         request and the ticker runs only when the batch is done. Rust: {} of {} ({:.0}%): \
+         tokio runs ready tasks before it polls its timers, so its ticker starves while \
+         tasks stay ready. The fix holds on both: \
+         run_in_executor on {} threads keeps the ticker's p99 at {} (spawn_blocking: {}), \
+         at {}× spawn_blocking's throughput, the GIL shared by the threads and the loop.",
+        format_micros(ticker_figure(b, "ticker_lateness_max_us")),
+        format_micros(wall_us(b)),
+        frozen(b) * 100.0,
+        format_micros(ticker_figure(rust_blocking, "ticker_lateness_max_us")),
+        format_micros(wall_us(rust_blocking)),
+        frozen(rust_blocking) * 100.0,
+        threads,
+        format_micros(ticker_p99(f)),
+        format_micros(ticker_p99(rust_fixed)),
+        format_significant(
+            f.trials.throughput_rps.median / rust_fixed.trials.throughput_rps.median,
+            2
+        ),
+    );
+    Some(python_finding(
+        measured,
+        Some(judge_f2(ratio, ticker_p99(b), ticker_p99(f))),
+        why,
+    ))
 }
 
 fn claim_g(text: &Claim, s: &ScenarioResult) -> ClaimRow {
@@ -1490,6 +1563,83 @@ mod tests {
             python.why_they_differ
         );
         assert!((row.figures["python_saving_loopback"] - (1.0 - 1.0 / 1.2)).abs() < 1e-9);
+    }
+
+    /// A claim F2 scenario made from the saturation fixture's reqwest series: per role,
+    /// every trial's throughput (req/s), wall time (s) and ticker p99 and max (µs).
+    fn blocking_with_python(runs: &[(&str, f64, f64, f64, f64)]) -> ScenarioResult {
+        let mut f2 = saturation();
+        f2.claim = "F2".into();
+        let template = series(&f2, ASYNC).unwrap().clone();
+        f2.series.clear();
+        for &(role, rps, wall_s, p99_us, max_us) in runs {
+            let mut copy = template.clone();
+            copy.role = role.into();
+            for point in &mut copy.points {
+                let mut trials = point.trials.trials.clone();
+                for trial in &mut trials {
+                    trial.throughput_rps = rps;
+                    trial.wall_time_s = wall_s;
+                    trial.extras = BTreeMap::from([
+                        ("ticker_lateness_p99_us".to_string(), p99_us),
+                        ("ticker_lateness_max_us".to_string(), max_us),
+                    ]);
+                }
+                point.trials = TrialSet::new(trials);
+            }
+            f2.series.push(copy);
+        }
+        f2
+    }
+
+    #[test]
+    fn f2_on_python_is_judged_by_the_same_rule_with_how_long_the_loop_froze() {
+        let f2 = blocking_with_python(&[
+            (BLOCKING_CURRENT_THREAD, 49.3, 8.1, 5_510_000.0, 7_000_000.0),
+            (SPAWN_BLOCKING_CURRENT_THREAD, 973.0, 0.41, 1_420.0, 2_000.0),
+            // requests inside async def: one coroutine sends the whole 8.6 s batch.
+            (PY_BLOCKING, 46.5, 8.6, 8_510_000.0, 8_600_000.0),
+            (PY_EXECUTOR, 680.0, 0.6, 5_160.0, 6_100.0),
+        ]);
+        let row = &evaluate(&[f2])[0];
+        assert_eq!(row.verdict, Verdict::Reproduced, "Rust's row is unchanged");
+        let python = &row.stacks[0];
+        assert_eq!(python.stack, "Python");
+        assert_eq!(python.verdict, Some(Verdict::Reproduced));
+        assert_eq!(python.trial_verdicts, vec![Verdict::Reproduced; 3]);
+        assert!(
+            python
+                .measured
+                .starts_with("requests inside async def: 46.5 req/s, ticker p99 late 8.51 s"),
+            "{}",
+            python.measured
+        );
+        assert!(
+            python
+                .why_they_differ
+                .contains("8.6 s of the 8.6 s run (100%)"),
+            "{}",
+            python.why_they_differ
+        );
+        assert!(
+            python.why_they_differ.contains("(86%)"),
+            "{}",
+            python.why_they_differ
+        );
+        assert!((row.figures["python_throughput_ratio"] - 46.5 / 680.0).abs() < 1e-9);
+        assert_eq!(row.figures["python_fixed_ticker_p99_us"], 5_160.0);
+    }
+
+    #[test]
+    fn f2_on_python_is_not_reproduced_when_its_ticker_stays_on_time() {
+        let f2 = blocking_with_python(&[
+            (BLOCKING_CURRENT_THREAD, 49.3, 8.1, 5_510_000.0, 7_000_000.0),
+            (SPAWN_BLOCKING_CURRENT_THREAD, 973.0, 0.41, 1_420.0, 2_000.0),
+            (PY_BLOCKING, 46.5, 8.6, 3_000.0, 4_000.0),
+            (PY_EXECUTOR, 680.0, 0.6, 2_000.0, 3_000.0),
+        ]);
+        let row = &evaluate(&[f2])[0];
+        assert_eq!(row.stacks[0].verdict, Some(Verdict::NotReproduced));
     }
 
     #[test]
