@@ -36,6 +36,8 @@ fn list_names_the_python_strategies_too() {
         "py-threadpool",
         "py-aiohttp",
         "py-aiohttp-per-request",
+        "py-async-blocking",
+        "py-async-executor",
     ] {
         assert!(stdout.contains(&format!("  {name} ")), "{name} in {stdout}");
     }

@@ -96,6 +96,8 @@ fault_tests! {
     py_threadpool_accounts_for_fail_reset_and_stall => PyThreadpool,
     py_aiohttp_accounts_for_fail_reset_and_stall => PyAiohttp,
     py_aiohttp_per_request_accounts_for_fail_reset_and_stall => PyAiohttpPerRequest,
+    py_async_blocking_accounts_for_fail_reset_and_stall => PyAsyncBlocking,
+    py_async_executor_accounts_for_fail_reset_and_stall => PyAsyncExecutor,
 }
 
 #[test]

@@ -114,6 +114,8 @@ all_fault_tests! {
     py_requests_counts_every_fault_at_once_by_kind => PyRequests,
     py_requests_session_counts_every_fault_at_once_by_kind => PyRequestsSession,
     py_threadpool_counts_every_fault_at_once_by_kind => PyThreadpool,
+    py_async_blocking_counts_every_fault_at_once_by_kind => PyAsyncBlocking,
+    py_async_executor_counts_every_fault_at_once_by_kind => PyAsyncExecutor,
 }
 
 /// Left out on purpose: aiohttp re-sends a GET once on a new connection after a reset
@@ -125,5 +127,5 @@ const RETRYING: [StrategyKind; 2] = [StrategyKind::PyAiohttp, StrategyKind::PyAi
 #[test]
 fn every_strategy_has_an_all_faults_test() {
     // The macro above lists strategies by hand; this fails when one is added without it.
-    assert_eq!(StrategyKind::ALL.len(), 12 + RETRYING.len());
+    assert_eq!(StrategyKind::ALL.len(), 14 + RETRYING.len());
 }

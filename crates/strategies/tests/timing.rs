@@ -41,6 +41,7 @@ fn server_sees_the_requested_concurrency_from_a_right_sized_pool_and_from_tasks(
         StrategyKind::PyThreadpool,
         StrategyKind::PyAiohttp,
         StrategyKind::PyAiohttpPerRequest,
+        StrategyKind::PyAsyncExecutor,
     ] {
         if unavailable(kind) {
             continue;
