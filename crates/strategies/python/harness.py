@@ -243,16 +243,16 @@ class Ticker:
     timers wake through epoll, whose timeout has 1 ms granularity, so a free loop still
     shows up to about 1 ms of lateness, as tokio's does.
 
-    Every tick due before the stop fires, however late: a coroutine whose awaits never
-    suspend (a blocking call inside ``async def``) keeps the loop from the ticker until
-    the workers are done, and those overdue ticks are the stall's measure."""
+    As the Rust ticker, it ends at the first wake after the stop: a loop frozen until the
+    workers are done (a blocking call inside ``async def`` whose awaits never suspend)
+    gives one tick, late by the whole run."""
 
     def __init__(self):
         import asyncio
 
         # Lateness in µs, one per tick; an array of machine integers grows in place.
         self.lateness_us = array.array("q")
-        self.stop_ns = None
+        self.stopping = False
         # The schedule starts now, not when the task first runs: a loop that is frozen
         # from the start makes the very first tick late.
         self.task = asyncio.get_running_loop().create_task(self.tick(now_ns() + TICK_NS))
@@ -260,7 +260,7 @@ class Ticker:
     async def tick(self, scheduled):
         import asyncio
 
-        while self.stop_ns is None or scheduled <= self.stop_ns:
+        while not self.stopping:
             wait_ns = scheduled - now_ns()
             # A sleep of 0 still yields once: overdue ticks fire in a burst, as tokio's.
             await asyncio.sleep(max(wait_ns, 0) / 1e9)
@@ -270,7 +270,7 @@ class Ticker:
     async def finish(self, run):
         """Stops the ticker and adds ``ticker_lateness_{p50,p99,max}_us`` and
         ``ticker_ticks`` to the run's figures, under the Rust ticker's names."""
-        self.stop_ns = now_ns()
+        self.stopping = True
         await self.task
         ticks = len(self.lateness_us)
         if ticks:
