@@ -42,10 +42,21 @@ fn the_server_threads_run_on_the_server_cpus_and_the_caller_keeps_its_own() {
         .unwrap();
     // On its own thread, so that the test harness's threads keep their affinity.
     std::thread::spawn(move || {
-        let server = start_server(ServerConfig::default(), Some(&first)).unwrap();
+        let config = ServerConfig::default();
+        let workers = config.worker_threads;
+        let server = start_server(config, Some(&first)).unwrap();
         assert_eq!(CpuSet::of_current_thread().unwrap(), available);
-        let server_threads = cpus_of_threads_named("waitbench-");
-        assert!(!server_threads.is_empty());
+        // A thread takes its name once it first runs, which on a busy machine can be a
+        // while after the server has started: wait (up to 10 s) for every worker's.
+        let mut server_threads = Vec::new();
+        for _ in 0..200 {
+            server_threads = cpus_of_threads_named("waitbench-");
+            if server_threads.len() >= workers {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(server_threads.len() >= workers, "{server_threads:?}");
         for cpus in server_threads {
             assert_eq!(cpus, first.to_string());
         }
