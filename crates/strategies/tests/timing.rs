@@ -162,8 +162,13 @@ fn open_loop_exposes_a_server_pause(kind: StrategyKind) {
     let closed_p99 = closed.recorder.latency.value_at_quantile(0.99);
     // ~80 of ~500 open-loop requests were due during the pause and wait up to 400 ms;
     // the closed loop's one worker was stuck on a single request.
+    // The closed loop's p99 is compared with the open loop's rather than with a fixed
+    // bound, so a busy machine that slows every request cannot fail it.
     assert!(open_p99 >= 200_000, "{kind}: open p99 {open_p99} µs");
-    assert!(closed_p99 < 100_000, "{kind}: closed p99 {closed_p99} µs");
+    assert!(
+        closed_p99 * 2 < open_p99,
+        "{kind}: closed p99 {closed_p99} µs against open {open_p99} µs"
+    );
     assert!(
         closed.recorder.latency.max() >= 200_000,
         "{kind}: the pause was not hit"
