@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use rand::Rng;
 use waitbench_core::ServerStats;
 use waitbench_core::units::{ByteRate, Probability};
@@ -23,7 +23,7 @@ use crate::control;
 use crate::error::ServerError;
 use crate::faults::{FaultKind, PauseFault};
 use crate::spec::SpecError;
-use crate::stats::{Counters, ThreadCpu};
+use crate::stats::{Counters, InFlight, ThreadCpu};
 use crate::timer::PreciseTimer;
 use crate::{MAX_BODY_BYTES, MAX_STALL};
 
@@ -153,25 +153,28 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-type ConnectionExtension = Option<Extension<Arc<Connection>>>;
-
-async fn root(
-    State(state): State<AppState>,
-    connection: ConnectionExtension,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let content = Ok(Content::Bytes(Bytes::from_static(b"ok\n")));
-    respond(state, connection, &headers, query, content).await
+// The handlers are plain functions that return their futures, not `async fn`s, so the
+// request is dropped before the future first waits (see `respond`).
+fn root(State(state): State<AppState>, request: Request) -> impl Future<Output = Response> {
+    root_response(state, request.headers(), request.uri().query())
 }
 
-async fn item(
+/// The answer to `GET /`, for the route above and for the connection's direct path to it
+/// ([`crate::service`]), so that both run the same code.
+pub(crate) fn root_response(
+    state: AppState,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> impl Future<Output = Response> + use<> {
+    let content = Ok(Content::Bytes(Bytes::from_static(b"ok\n")));
+    respond(state, headers, query, content)
+}
+
+fn item(
     State(state): State<AppState>,
-    connection: ConnectionExtension,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
     id: Result<Path<String>, PathRejection>,
-) -> Response {
+    request: Request,
+) -> impl Future<Output = Response> {
     let content = match id {
         Ok(Path(id)) => Ok(Content::Bytes(Bytes::from(format!("item {id}\n")))),
         Err(rejection) => Err(SpecError::new(
@@ -180,16 +183,14 @@ async fn item(
             "a UTF-8 path segment",
         )),
     };
-    respond(state, connection, &headers, query, content).await
+    respond(state, request.headers(), request.uri().query(), content)
 }
 
-async fn bytes(
+fn bytes(
     State(state): State<AppState>,
-    connection: ConnectionExtension,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
     n: Result<Path<String>, PathRejection>,
-) -> Response {
+    request: Request,
+) -> impl Future<Output = Response> {
     let expected =
         format!("a body size from 0 to {MAX_BODY_BYTES} bytes (16 MiB), e.g. 65536 or 64KiB");
     let content = match n {
@@ -199,7 +200,7 @@ async fn bytes(
             .ok_or_else(|| SpecError::new("n", n, expected)),
         Err(rejection) => Err(SpecError::new("n", rejection.body_text(), expected)),
     };
-    respond(state, connection, &headers, query, content).await
+    respond(state, request.headers(), request.uri().query(), content)
 }
 
 async fn stats(State(state): State<AppState>) -> Json<ServerStats> {
@@ -233,13 +234,18 @@ struct Timing {
 
 impl Timing {
     fn header(&self) -> HeaderValue {
-        use std::fmt::Write;
-        let mut text = String::with_capacity(96);
+        use std::io::Write;
+        // Four metrics of at most 41 bytes each (", connect;dur=" and the 23 digits of
+        // the longest `Duration` in ms, ".", 3): written on the stack, so the only
+        // allocation is the header value's own copy.
+        let mut text = std::io::Cursor::new([0u8; 192]);
+        let mut first = true;
         let mut metric = |name: &str, duration: Duration| {
             // Milliseconds with microsecond decimals, by integer arithmetic: float
             // formatting with a precision is slow, and this runs on every response.
             let us = duration.as_micros();
-            let separator = if text.is_empty() { "" } else { ", " };
+            let separator = if first { "" } else { ", " };
+            first = false;
             let _ = write!(text, "{separator}{name};dur={}.{:03}", us / 1000, us % 1000);
         };
         metric("sampled", self.sampled);
@@ -250,7 +256,9 @@ impl Timing {
         if !self.paused.is_zero() {
             metric("pause", self.paused);
         }
-        HeaderValue::from_str(&text).expect("digits, letters, ';', ',' and '=' are valid")
+        let written = usize::try_from(text.position()).expect("at most 192");
+        HeaderValue::from_bytes(&text.get_ref()[..written])
+            .expect("digits, letters, ';', ',' and '=' are valid")
     }
 }
 
@@ -260,26 +268,46 @@ fn chance(p: Option<Probability>) -> bool {
 }
 
 /// The request path shared by `/`, `/item/{id}` and `/bytes/{n}`.
-async fn respond(
+///
+/// Not an `async fn`: the request is read before the returned future first waits, and
+/// `use<>` says the future holds nothing of it. Its header values are slices of the connection's read buffer, and a request
+/// held over its delay keeps hyper from reusing that buffer, which then costs an 8 KiB
+/// allocation per request.
+fn respond(
     state: AppState,
-    connection: ConnectionExtension,
     headers: &HeaderMap,
-    query: Option<String>,
+    query: Option<&str>,
     content: Result<Content, SpecError>,
-) -> Response {
+) -> impl Future<Output = Response> + use<> {
     let in_flight = state.counters().begin_request();
-    let connection = connection.map(|Extension(connection)| connection);
+    let connection = Connection::current();
     // Every request consumes the flag (even a refused one), so only a connection's
     // first request is delayed.
     let first_request = connection.as_ref().is_some_and(|c| c.take_first_request());
-    let asked = Conditions::from_request(headers, query.as_deref());
-    let (asked, content) = match asked.and_then(|asked| Ok((asked, content?))) {
-        Ok(ok) => ok,
-        Err(error) => return bad_request(&error),
-    };
+    let asked = Conditions::from_request(headers, query);
+    let asked = asked.and_then(|asked| Ok((asked, content?)));
+    async move {
+        let (asked, content) = match asked {
+            Ok(ok) => ok,
+            Err(error) => return bad_request(&error),
+        };
+        delayed(state, connection, first_request, in_flight, &asked, content).await
+    }
+}
+
+/// What [`respond`] does after reading the request: pause, connect delay, faults,
+/// latency, then the response.
+async fn delayed(
+    state: AppState,
+    connection: Option<Arc<Connection>>,
+    first_request: bool,
+    in_flight: InFlight,
+    asked: &Conditions,
+    content: Content,
+) -> Response {
     let inner = &state.inner;
     let counters = state.counters();
-    let conditions = inner.defaults.overlaid(&asked);
+    let conditions = inner.defaults.overlaid(asked);
     let faults = &conditions.faults;
     let mut timing = Timing::default();
 

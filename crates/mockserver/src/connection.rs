@@ -1,11 +1,20 @@
-//! Per-connection state the request handlers reach through a request extension: whether
-//! the next request is the connection's first (for the connect delay), and a way to end
-//! the connection from inside a handler (reset and stall faults).
+//! Per-connection state the request handlers reach: whether the next request is the
+//! connection's first (for the connect delay), and a way to end the connection from inside
+//! a handler (reset and stall faults).
+//!
+//! Handlers find it in a task-local that the connection's task sets while it serves
+//! ([`Connection::serve`]); hyper polls a connection's handlers inside that task. A request
+//! extension would carry it too, but inserting one allocates the extensions map and a box
+//! for the value on every request, three allocations a plain handler does not make.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
+
+tokio::task_local! {
+    static CURRENT: Arc<Connection>;
+}
 
 /// How a handler wants its connection to end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +44,18 @@ impl Default for Connection {
 }
 
 impl Connection {
+    /// Runs `serving` (the connection's task) with `connection` as its handlers'
+    /// [`Connection::current`].
+    pub(crate) async fn serve<F: Future>(connection: Arc<Connection>, serving: F) -> F::Output {
+        CURRENT.scope(connection, serving).await
+    }
+
+    /// The connection whose task is running; `None` outside one (e.g. a request sent
+    /// with `tower::ServiceExt::oneshot`).
+    pub(crate) fn current() -> Option<Arc<Connection>> {
+        CURRENT.try_with(Arc::clone).ok()
+    }
+
     /// True exactly once: for the first request on this connection.
     pub(crate) fn take_first_request(&self) -> bool {
         self.first_request.swap(false, Ordering::Relaxed)

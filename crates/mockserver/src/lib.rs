@@ -40,6 +40,7 @@ mod listener;
 mod parameter;
 mod query;
 mod server;
+mod service;
 mod spec;
 mod stats;
 mod timer;

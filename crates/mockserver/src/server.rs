@@ -9,13 +9,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::Request;
-use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot, watch};
-use tower::Service;
 use waitbench_core::ServerStats;
 
 use crate::app::{AppState, app};
@@ -23,6 +20,7 @@ use crate::config::ServerConfig;
 use crate::connection::{Connection, ConnectionEnd};
 use crate::error::ServerError;
 use crate::listener;
+use crate::service::connection_service;
 
 /// How long a refused connection is given to take its 503 before it is closed.
 const REFUSAL_LINGER: Duration = Duration::from_secs(1);
@@ -243,6 +241,7 @@ async fn accept_loop(
         state.counters().connection_accepted();
         tokio::spawn(serve_connection(
             stream,
+            state.clone(),
             router.clone(),
             http.clone(),
             draining.clone(),
@@ -283,6 +282,7 @@ async fn refuse(mut stream: TcpStream, max_connections: usize) {
 /// or shutdown drains it.
 async fn serve_connection(
     stream: TcpStream,
+    state: AppState,
     router: Router,
     http: hyper::server::conn::http1::Builder,
     mut draining: watch::Receiver<bool>,
@@ -290,34 +290,33 @@ async fn serve_connection(
 ) {
     let fd = stream.as_raw_fd();
     let connection = Arc::new(Connection::default());
-    let for_requests = Arc::clone(&connection);
-    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
-        request.extensions_mut().insert(Arc::clone(&for_requests));
-        router.clone().call(request)
-    });
+    let service = connection_service(state, router);
     let conn = http.serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(conn);
-    let mut shutting_down = false;
-    loop {
-        tokio::select! {
-            _ = conn.as_mut() => return,
-            how = connection.ended() => {
-                if how == ConnectionEnd::Reset {
-                    // SAFETY: the stream that owns `fd` lives inside `conn`, which is
-                    // still alive here, so the descriptor is open.
-                    let socket = unsafe { BorrowedFd::borrow_raw(fd) };
-                    // Linger 0 makes the close below send a RST instead of a FIN.
-                    let _ = socket2::SockRef::from(&socket).set_linger(Some(Duration::ZERO));
+    Connection::serve(Arc::clone(&connection), async move {
+        tokio::pin!(conn);
+        let mut shutting_down = false;
+        loop {
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                how = connection.ended() => {
+                    if how == ConnectionEnd::Reset {
+                        // SAFETY: the stream that owns `fd` lives inside `conn`, which is
+                        // still alive here, so the descriptor is open.
+                        let socket = unsafe { BorrowedFd::borrow_raw(fd) };
+                        // Linger 0 makes the close below send a RST instead of a FIN.
+                        let _ = socket2::SockRef::from(&socket).set_linger(Some(Duration::ZERO));
+                    }
+                    return;
                 }
-                return;
-            }
-            changed = draining.changed(), if !shutting_down => {
-                shutting_down = true;
-                if changed.is_ok() {
-                    // Finishes the request in flight, then closes; idle ones close now.
-                    conn.as_mut().graceful_shutdown();
+                changed = draining.changed(), if !shutting_down => {
+                    shutting_down = true;
+                    if changed.is_ok() {
+                        // Finishes the request in flight, then closes; idle ones close now.
+                        conn.as_mut().graceful_shutdown();
+                    }
                 }
             }
         }
-    }
+    })
+    .await;
 }
