@@ -4,8 +4,8 @@
 //!
 //! Handlers find it in a task-local that the connection's task sets while it serves
 //! ([`Connection::serve`]); hyper polls a connection's handlers inside that task. A request
-//! extension would carry it too, but inserting one allocates the extensions map and a box
-//! for the value on every request, three allocations a plain handler does not make.
+//! extension would carry it too, but inserting one allocates on every request (a box for
+//! the value, and the extensions map itself when the request has none yet).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

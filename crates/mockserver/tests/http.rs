@@ -81,6 +81,24 @@ fn raw_get(server: &MockServer, path: &str) -> std::io::Result<Vec<u8>> {
     Ok(received)
 }
 
+/// Sends `method path` on a fresh connection and returns the response's head and body.
+fn raw_request(server: &MockServer, method: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(server.addr()).expect("the server accepts");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("a timeout can be set");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+    )
+    .expect("the server reads");
+    let mut received = String::new();
+    stream
+        .read_to_string(&mut received)
+        .expect("an ASCII response, then a close");
+    received.to_ascii_lowercase()
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -135,6 +153,34 @@ fn routes_serve_their_bodies() {
         ok(&client, &format!("{}/health", server.url())).body,
         b"ok\n"
     );
+}
+
+#[test]
+fn root_answers_alike_on_its_direct_path_and_through_the_router() {
+    // `GET /` skips the router on a connection; HEAD and other methods go through it.
+    let server = start(ServerConfig {
+        conditions: Conditions {
+            latency: Some("1ms".parse().unwrap()),
+            ..Conditions::default()
+        },
+        ..ServerConfig::default()
+    });
+    let get = raw_request(&server, "GET", "/?fail=1:418");
+    assert!(get.starts_with("http/1.1 418"), "{get}");
+    let get = raw_request(&server, "GET", "/");
+    assert!(get.starts_with("http/1.1 200"), "{get}");
+    let head = raw_request(&server, "HEAD", "/");
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    for response in [&get, &head] {
+        assert!(response.contains("content-length: 3\r\n"), "{response}");
+        assert!(response.contains("server-timing: sampled;dur=1.000, applied;dur="));
+    }
+    assert!(get.ends_with("\r\n\r\nok\n"), "{get}");
+    assert!(head.ends_with("\r\n\r\n"), "{head}");
+    let post = raw_request(&server, "POST", "/");
+    assert!(post.starts_with("http/1.1 405"), "{post}");
+    let stats = server.stats();
+    assert_eq!(stats.requests_served, 3);
 }
 
 #[test]
