@@ -35,9 +35,13 @@ fn settled_stats(server: &waitbench_mockserver::MockServer) -> waitbench_core::S
     }
 }
 
-fn every_fault_at_once_is_counted_by_kind(kind: StrategyKind) {
+/// One batch of `kind` with every fault at once, and the server's counters after it
+/// (`None`, with the reason printed, when the strategy cannot run here).
+fn run_every_fault(
+    kind: StrategyKind,
+) -> Option<(waitbench_core::Measurement, waitbench_core::ServerStats)> {
     if unavailable(kind) {
-        return;
+        return None;
     }
     let server = server(None);
     let mut workload = batch(&server.url(), REQUESTS, CONCURRENCY, Some(ALL_FAULTS));
@@ -46,7 +50,13 @@ fn every_fault_at_once_is_counted_by_kind(kind: StrategyKind) {
     };
     workload.timeouts.request = Duration::from_millis(1500);
     let m = run(kind, &workload);
-    let stats = settled_stats(&server);
+    Some((m, settled_stats(&server)))
+}
+
+fn every_fault_at_once_is_counted_by_kind(kind: StrategyKind) {
+    let Some((m, stats)) = run_every_fault(kind) else {
+        return;
+    };
     let counters = &m.recorder.counters;
     let injected = stats.faults;
 
@@ -128,17 +138,9 @@ const RETRYING: [StrategyKind; 2] = [StrategyKind::PyAiohttp, StrategyKind::PyAi
 /// exactly (neither is retried), and every reset the client does not report was re-sent,
 /// which is exactly how many more requests the server saw than the client sent.
 fn every_fault_at_once_is_counted_by_a_retrying_client(kind: StrategyKind) {
-    if unavailable(kind) {
+    let Some((m, stats)) = run_every_fault(kind) else {
         return;
-    }
-    let server = server(None);
-    let mut workload = batch(&server.url(), REQUESTS, CONCURRENCY, Some(ALL_FAULTS));
-    workload.paths = PathPlan::Single {
-        path: "/bytes/4KiB".into(),
     };
-    workload.timeouts.request = Duration::from_millis(1500);
-    let m = run(kind, &workload);
-    let stats = settled_stats(&server);
     let counters = &m.recorder.counters;
     let injected = stats.faults;
 
