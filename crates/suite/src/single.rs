@@ -437,3 +437,56 @@ impl Prepared {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use waitbench_mockserver::{MockServer, ServerConfig};
+
+    use super::*;
+
+    fn against(target: Option<String>, conditions: Conditions) -> SingleRun {
+        SingleRun {
+            strategy: StrategyKind::UreqSequential,
+            options: StrategyOptions::default(),
+            load: LoadModel::Batch {
+                requests: 2,
+                concurrency: 1,
+            },
+            distinct_endpoints: false,
+            path: "/".into(),
+            conditions,
+            target,
+            server_threads: Some(1),
+            on_error: ErrorPolicy::WaitAll,
+            timeouts: Timeouts::default(),
+            trials: 1,
+            max_error_rate: None,
+            control_token: None,
+            placement: None,
+            start_at: None,
+        }
+    }
+
+    #[test]
+    fn a_waitbench_target_s_own_latency_is_what_the_run_records() {
+        let served = Conditions::from_query("latency=7ms&fail=0.01:503").unwrap();
+        let server = MockServer::start(ServerConfig::default().with_conditions(served)).unwrap();
+        let prepared = Prepared::new(&against(Some(server.url()), Conditions::default())).unwrap();
+        assert_eq!(prepared.injected.latency.as_deref(), Some("7ms"));
+        assert_eq!(prepared.injected.mean_latency_us, 7000.0);
+        assert!(prepared.injected.injects_failures());
+        // A request's own condition overrides the server's default.
+        let asked = Conditions::from_query("latency=2ms").unwrap();
+        let prepared = Prepared::new(&against(Some(server.url()), asked)).unwrap();
+        assert_eq!(prepared.injected.latency.as_deref(), Some("2ms"));
+    }
+
+    #[test]
+    fn a_run_that_injects_failures_may_fail_and_one_that_does_not_may_not() {
+        let failing = Conditions::from_query("fail=0.5:503").unwrap();
+        let prepared = Prepared::new(&against(None, failing)).unwrap();
+        assert_eq!(prepared.error_budget, 1.0);
+        let prepared = Prepared::new(&against(None, Conditions::default())).unwrap();
+        assert_eq!(prepared.error_budget, 0.0);
+    }
+}
