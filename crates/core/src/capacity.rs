@@ -32,6 +32,29 @@ pub struct Demand {
     pub threads: u64,
 }
 
+impl Demand {
+    /// What one run holds at its peak: `concurrency` outgoing connections, `threads`
+    /// client threads, and the server's end of every connection when the server runs in
+    /// this process.
+    pub fn of_run(concurrency: usize, threads: usize, embedded_server: bool) -> Demand {
+        let connections = concurrency as u64;
+        Demand {
+            client_connections: connections,
+            server_connections: if embedded_server { connections } else { 0 },
+            threads: threads as u64,
+        }
+    }
+
+    /// The larger of two demands, figure by figure: what runs made one after another need.
+    pub fn max(self, other: Demand) -> Demand {
+        Demand {
+            client_connections: self.client_connections.max(other.client_connections),
+            server_connections: self.server_connections.max(other.server_connections),
+            threads: self.threads.max(other.threads),
+        }
+    }
+}
+
 /// What the process and the kernel allow; `None` where a figure cannot be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Capacity {

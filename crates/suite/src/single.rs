@@ -263,15 +263,12 @@ impl Prepared {
             return Err(SuiteError::Usage("--trials must be at least 1".into()));
         }
         let concurrency = run.load.concurrency();
-        waitbench_core::capacity::check_machine(&Demand {
-            client_connections: concurrency as u64,
-            server_connections: if run.target.is_none() {
-                concurrency as u64
-            } else {
-                0
-            },
-            threads: run.options.client_threads(run.strategy, concurrency) as u64,
-        })?;
+        let threads = run.options.client_threads(run.strategy, concurrency);
+        waitbench_core::capacity::check_machine(&Demand::of_run(
+            concurrency,
+            threads,
+            run.target.is_none(),
+        ))?;
         let server_cpus = run.placement.as_ref().and_then(|p| p.server_cpus.as_ref());
         if run.target.is_some() && server_cpus.is_some() {
             return Err(SuiteError::Usage(
