@@ -180,17 +180,15 @@ impl Journal {
     }
 }
 
-/// Opens a journal file for appending without truncating it (tests simulate a crash with
-/// it).
-#[cfg(test)]
-fn append_raw(path: &Path, text: &str) {
-    let mut f = fs::OpenOptions::new().append(true).open(path).unwrap();
-    f.write_all(text.as_bytes()).unwrap();
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Appends raw text, as a crash in the middle of a line would leave it.
+    fn append_raw(path: &Path, text: &str) {
+        let mut f = fs::OpenOptions::new().append(true).open(path).unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+    }
 
     fn key(x: f64, trial: usize) -> RunKey {
         RunKey {

@@ -233,22 +233,11 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
         .flat_map(|(_, cells)| cells)
         .map(|c| {
             let concurrency = c.point.workload.load.concurrency();
-            Demand {
-                client_connections: concurrency as u64,
-                // A remote server's connections are its own host's.
-                server_connections: if matches!(target, Target::Embedded(_)) {
-                    concurrency as u64
-                } else {
-                    0
-                },
-                threads: c.point.options.client_threads(c.point.kind, concurrency) as u64,
-            }
+            let threads = c.point.options.client_threads(c.point.kind, concurrency);
+            // A remote server's connections are its own host's.
+            Demand::of_run(concurrency, threads, matches!(target, Target::Embedded(_)))
         })
-        .reduce(|a, b| Demand {
-            client_connections: a.client_connections.max(b.client_connections),
-            server_connections: a.server_connections.max(b.server_connections),
-            threads: a.threads.max(b.threads),
-        });
+        .reduce(Demand::max);
     if let Some(demand) = demand {
         waitbench_core::capacity::check_machine(&demand)?;
     }
@@ -280,7 +269,6 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
     let mut results = Vec::new();
     let mut keys = keys.into_iter();
     let mut measured_runs = done.len();
-    let mut stopped = false;
     for ((scenario, mut cells), missing) in planned.into_iter().zip(unmeasured) {
         for (i, trial) in order(&cells) {
             let key = keys.next().expect("one key per planned run");
@@ -289,8 +277,8 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 cell.runs.push(done.swap_remove(at).1);
                 continue;
             }
-            if stopped || waitbench_core::interrupt::requested() {
-                stopped = true;
+            // Once interrupted, the rest of the plan is skipped, to be resumed.
+            if waitbench_core::interrupt::requested() {
                 continue;
             }
             progress(Progress::RunStarted {
@@ -316,7 +304,6 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
             if measured.result.interrupted {
                 // Cut short: not a finished run, so neither kept nor journaled; a resumed
                 // suite measures it again in full.
-                stopped = true;
                 continue;
             }
             progress(Progress::RunFinished {
@@ -379,7 +366,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
         });
     }
     let claims = crate::claims::evaluate(&results);
-    let incomplete = stopped.then(|| {
+    let incomplete = (measured_runs < planned_runs).then(|| {
         format!(
             "interrupted after {measured_runs} of {planned_runs} runs{}",
             journal.as_ref().map_or(String::new(), |j| format!(
