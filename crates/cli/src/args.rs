@@ -1,18 +1,18 @@
 //! Command-line interface: every subcommand and flag, parsed by clap. Parsing only;
 //! each subcommand's module does the work.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
-use waitbench_core::units::{HumanDuration, Probability, UnitError, WallClock};
-use waitbench_core::{CpuSet, ErrorPolicy, Placement, PlacementError};
-use waitbench_mockserver::{CONTROL_TOKEN_ENV, Conditions, DEFAULT_MAX_CONNECTIONS};
-use waitbench_strategies::{PlantSpec, StrategyKind, StrategyOptions};
-use waitbench_suite::ServerChoice;
+use waitbench_core::units::{Probability, WallClock};
+use waitbench_core::{ErrorPolicy, Timeouts};
+use waitbench_mockserver::{Conditions, ServerConfig};
+use waitbench_strategies::{StrategyKind, StrategyOptions};
 use waitbench_suite::check::export::ExportFormat;
+use waitbench_suite::flags::{
+    ControlTokenFlags, LoadFlags, PlacementFlags, PlantFlags, SuiteServerFlags,
+};
 use waitbench_suite::output::Destination;
 
 /// waitbench: when does async I/O beat blocking I/O and thread pools, by how much, and why.
@@ -52,102 +52,12 @@ pub enum Command {
     Man,
 }
 
-/// Parses a duration flag (`250us`, `1.5s`, `2min`) with core's grammar.
-fn duration(value: &str) -> Result<Duration, UnitError> {
-    value.parse::<HumanDuration>().map(Duration::from)
-}
-
-/// CPU placement shared by `run`, `reproduce` and `check`.
-#[derive(Debug, Clone, Default, Args)]
-pub struct PlacementArgs {
-    /// Pin the client's threads (runtimes, pools, workers) to these CPUs, e.g. 1 or 2-3.
-    #[arg(long, value_name = "LIST")]
-    pub client_cpus: Option<CpuSet>,
-    /// Pin the embedded server's threads to these CPUs, disjoint from --client-cpus, e.g. 0.
-    #[arg(long, value_name = "LIST")]
-    pub server_cpus: Option<CpuSet>,
-}
-
-impl PlacementArgs {
-    /// The placement asked for, `None` when nothing is pinned; overlapping sets are refused.
-    pub fn placement(&self) -> Result<Option<Placement>, PlacementError> {
-        let placement = Placement::new(self.client_cpus.clone(), self.server_cpus.clone())?;
-        Ok(placement.is_pinned().then_some(placement))
-    }
-}
-
-/// The token a standalone server's control requests need.
-#[derive(Debug, Clone, Default, Args)]
-pub struct ControlTokenArgs {
-    /// Token of a server started with `serve --control-token`: sent as
-    /// `Authorization: Bearer TOKEN` on its control requests (stats reset).
-    #[arg(long, value_name = "TOKEN", env = CONTROL_TOKEN_ENV, hide_env_values = true)]
-    pub control_token: Option<String>,
-}
-
-/// Where the suite's server runs: `reproduce` and `check`.
-#[derive(Debug, Clone, Default, Args)]
-pub struct SuiteServerArgs {
-    /// Run every scenario against a standalone `waitbench serve` at this URL (e.g. on
-    /// another host) instead of the embedded server.
-    #[arg(long, value_name = "URL", conflicts_with = "server_cpus")]
-    pub server: Option<String>,
-    /// The server's control token.
-    #[command(flatten)]
-    pub token: ControlTokenArgs,
-    /// CPU placement.
-    #[command(flatten)]
-    pub placement: PlacementArgs,
-}
-
-impl SuiteServerArgs {
-    /// The server these flags choose.
-    pub fn choice(&self) -> ServerChoice {
-        match &self.server {
-            None => ServerChoice::Embedded,
-            Some(url) => ServerChoice::Remote {
-                url: url.clone(),
-                control_token: self.token.control_token.clone(),
-            },
-        }
-    }
-}
-
 /// `waitbench serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on; anything but loopback must be asked for and prints a warning.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
-    /// Server worker threads (default: one per core).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Most connections open at once; one more is answered 503 and closed.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
-    pub max_connections: usize,
-    /// Close a connection that has not sent a whole request head this long after it
-    /// opened or went idle (idle keep-alive and slowloris connections).
-    #[arg(long, value_name = "DURATION", value_parser = duration, default_value = "30s")]
-    pub header_timeout: Duration,
-    /// On Ctrl-C or SIGTERM, let requests in flight finish for at most this long.
-    #[arg(long, value_name = "DURATION", value_parser = duration, default_value = "10s")]
-    pub shutdown_timeout: Duration,
-    /// Token that POST /stats/reset must carry as `Authorization: Bearer TOKEN`; off
-    /// loopback one is generated and printed when none is given.
-    #[arg(long, value_name = "TOKEN", env = CONTROL_TOKEN_ENV, hide_env_values = true)]
-    pub control_token: Option<String>,
-    /// Server-side conditions.
+    /// Where it listens, its limits and the conditions it injects by default.
     #[command(flatten)]
-    pub conditions: Conditions,
-}
-
-/// Deliberate regressions, to show the gate catches them; never on by default.
-#[derive(Debug, Clone, Args)]
-pub struct PlantArgs {
-    /// Debugging: plant a regression in one strategy to show the gate catches it,
-    /// e.g. reqwest-tokio:in-flight=80% or ureq-threads:delay=6ms (never on by default).
-    #[arg(long = "plant", value_name = "STRATEGY:PLANT")]
-    pub specs: Vec<PlantSpec>,
+    pub config: ServerConfig,
 }
 
 /// `waitbench run`.
@@ -159,21 +69,9 @@ pub struct RunArgs {
     /// Strategy to run.
     #[arg(long, short = 's', required_unless_present = "list", value_enum)]
     pub strategy: Option<StrategyKind>,
-    /// Batch: this many requests, at most --concurrency in flight (default 1000).
-    #[arg(long, short = 'n', conflicts_with_all = ["duration", "rate"])]
-    pub requests: Option<u64>,
-    /// Requests in flight (closed loop and batch), or the in-flight cap (open loop).
-    #[arg(long, short = 'c', default_value_t = 10)]
-    pub concurrency: usize,
-    /// Closed loop for this long (or open loop with --rate).
-    #[arg(long, short = 'd', value_parser = duration)]
-    pub duration: Option<Duration>,
-    /// Unrecorded warm-up before the measured window (closed and open loop).
-    #[arg(long, value_parser = duration, default_value = "0s")]
-    pub warmup: Duration,
-    /// Open loop at this many requests per second (latency from the intended send time).
-    #[arg(long, short = 'r')]
-    pub rate: Option<f64>,
+    /// The load model.
+    #[command(flatten)]
+    pub load: LoadFlags,
     /// Send the batch's requests to N distinct /item/{i} URLs.
     #[arg(long)]
     pub distinct_endpoints: bool,
@@ -186,12 +84,9 @@ pub struct RunArgs {
     /// Strategy settings (pools, idle connections, runtime, CPU work, ticker).
     #[command(flatten)]
     pub options: StrategyOptions,
-    /// Connect timeout.
-    #[arg(long, value_parser = duration, default_value = "5s")]
-    pub connect_timeout: Duration,
-    /// Whole-request timeout.
-    #[arg(long, value_parser = duration, default_value = "30s")]
-    pub timeout: Duration,
+    /// Client timeouts.
+    #[command(flatten)]
+    pub timeouts: Timeouts,
     /// Measure this server instead of the embedded mock server.
     #[arg(long)]
     pub target: Option<String>,
@@ -200,10 +95,10 @@ pub struct RunArgs {
     pub server_threads: Option<usize>,
     /// With --target: the server's control token.
     #[command(flatten)]
-    pub token: ControlTokenArgs,
+    pub token: ControlTokenFlags,
     /// CPU placement (--server-cpus applies to the embedded server only).
     #[command(flatten)]
-    pub placement: PlacementArgs,
+    pub placement: PlacementFlags,
     /// Start the first trial at this wall-clock instant, so N client hosts start together:
     /// 2026-12-01T02:00:00Z or @UNIX_SECONDS.
     #[arg(long, value_name = "TIME")]
@@ -232,7 +127,7 @@ pub struct RunArgs {
     pub hlog: Option<PathBuf>,
     /// Planted regressions (debugging).
     #[command(flatten)]
-    pub plant: PlantArgs,
+    pub plant: PlantFlags,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -262,14 +157,14 @@ pub struct ReproduceArgs {
     pub resume: bool,
     /// Where the server runs and where the threads are pinned.
     #[command(flatten)]
-    pub server: SuiteServerArgs,
+    pub server: SuiteServerFlags,
     /// Leave out the Python series (the article's own stack), which otherwise run when
     /// python3 (3.11+) is on PATH.
     #[arg(long)]
     pub no_python: bool,
     /// Planted regressions (debugging).
     #[command(flatten)]
-    pub plant: PlantArgs,
+    pub plant: PlantFlags,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -336,10 +231,10 @@ pub struct CheckArgs {
     pub scenarios: Option<PathBuf>,
     /// Where the quick suite's server runs and where the threads are pinned.
     #[command(flatten)]
-    pub server: SuiteServerArgs,
+    pub server: SuiteServerFlags,
     /// Planted regressions (debugging).
     #[command(flatten)]
-    pub plant: PlantArgs,
+    pub plant: PlantFlags,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,

@@ -1,8 +1,6 @@
 //! `waitbench reproduce` and `waitbench report`: run the claims suite (or re-judge a stored
 //! one), show progress, write the report and print the claims table.
 
-use std::path::Path;
-
 use waitbench_core::SuiteResults;
 use waitbench_suite::SuitePlan;
 use waitbench_suite::exit::Conclusion;
@@ -63,10 +61,6 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<Conclusion> {
     Ok(conclusion)
 }
 
-fn index(out: &Path) -> String {
-    out.join("index.html").display().to_string()
-}
-
 /// Runs `waitbench report`.
 pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     let mut results = waitbench_report::read_results(&args.results)?;
@@ -75,6 +69,6 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     results.claims = waitbench_suite::claims::evaluate(&results.scenarios);
     waitbench_suite::write_report(&results, &args.out)?;
     print_claims(&results);
-    println!("report: {}", index(&args.out));
+    println!("report: {}", args.out.join("index.html").display());
     Ok(())
 }

@@ -2,11 +2,10 @@
 //! `--json` / `--hgrm` outputs. Either output may be stdout (`-`), so that the run can be
 //! piped; the summary then goes to stderr and stdout carries that document alone.
 
-use waitbench_core::Timeouts;
 use waitbench_core::units::Probability;
 use waitbench_strategies::{StrategyKind, StrategyOptions};
 use waitbench_suite::exit::Conclusion;
-use waitbench_suite::single::{Outputs, Prepared, SingleRun, load_model};
+use waitbench_suite::single::{Outputs, Prepared, SingleRun};
 
 use crate::args::RunArgs;
 use crate::progress::Bar;
@@ -41,23 +40,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
                 .map(|s| s.plant),
             ..args.options.clone()
         },
-        load: load_model(
-            args.requests,
-            args.concurrency,
-            args.duration,
-            args.warmup,
-            args.rate,
-        )?,
+        load: args.load.model()?,
         distinct_endpoints: args.distinct_endpoints,
         path: args.path.clone(),
         conditions: args.conditions.clone(),
         target: args.target.clone(),
         server_threads: args.server_threads,
         on_error: args.on_error,
-        timeouts: Timeouts {
-            connect: args.connect_timeout,
-            request: args.timeout,
-        },
+        timeouts: args.timeouts,
         trials: args.trials,
         max_error_rate: args.max_error_rate.map(Probability::get),
         control_token: args.token.control_token.clone(),

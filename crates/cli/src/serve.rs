@@ -5,31 +5,21 @@
 
 use anyhow::Context;
 use waitbench_core::capacity::{self, Demand};
-use waitbench_mockserver::{MockServer, ServerConfig};
+use waitbench_mockserver::MockServer;
 use waitbench_suite::interrupt::stop_signal;
 
 use crate::args::ServeArgs;
 
 /// Runs the server until Ctrl-C or SIGTERM; in-flight requests finish before it exits.
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    if !args.listen.ip().is_loopback() {
+    let config = args.config;
+    let (listen, chosen_token) = (config.listen, config.control_token.is_some());
+    if !listen.ip().is_loopback() {
         eprintln!(
-            "warning: listening on {}, which is not loopback: anyone who can reach this \
-             machine can send load through it",
-            args.listen
+            "warning: listening on {listen}, which is not loopback: anyone who can reach \
+             this machine can send load through it"
         );
     }
-    let defaults = ServerConfig::default();
-    let config = ServerConfig {
-        listen: args.listen,
-        worker_threads: args.threads.unwrap_or(defaults.worker_threads),
-        max_connections: args.max_connections,
-        header_read_timeout: args.header_timeout,
-        shutdown_timeout: args.shutdown_timeout,
-        control_token: args.control_token.clone(),
-        ..defaults
-    }
-    .with_conditions(args.conditions);
     // Over the descriptor limit, accept fails and connections starve in the backlog,
     // which the connection cap exists to prevent: refuse to start instead.
     capacity::check_machine(&Demand {
@@ -43,15 +33,13 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .latency
         .as_ref()
         .map_or_else(|| "none".to_string(), ToString::to_string);
-    let server = MockServer::start(config)
-        .with_context(|| format!("starting the server on {}", args.listen))?;
+    let server =
+        MockServer::start(config).with_context(|| format!("starting the server on {listen}"))?;
     eprintln!(
         "waitbench mock server on {} (latency {latency}; Ctrl-C stops)",
         server.url()
     );
-    if args.control_token.is_none()
-        && let Some(token) = server.control_token()
-    {
+    if !chosen_token && let Some(token) = server.control_token() {
         eprintln!(
             "control token (generated): {token}\n  POST /stats/reset needs the header \
              `Authorization: Bearer {token}`; give --control-token to choose it"

@@ -473,6 +473,12 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     text.parse::<HumanDuration>().ok().map(Duration::from)
 }
 
+/// Parses a duration flag (`250us`, `1.5s`, `2min`) in [`HumanDuration`]'s grammar, with
+/// the grammar's own error: the `value_parser` of every duration flag.
+pub fn duration_arg(text: &str) -> Result<Duration, UnitError> {
+    text.parse::<HumanDuration>().map(Duration::from)
+}
+
 /// Parses a byte size in [`ByteSize`]'s grammar; `None` when malformed.
 pub fn parse_bytes(text: &str) -> Option<u64> {
     text.parse::<ByteSize>().ok().map(|size| size.0)

@@ -164,14 +164,26 @@ impl LoadModel {
 
 /// Client timeouts; every strategy applies both so a stalled request ends as a timeout.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct Timeouts {
     /// Limit on establishing a TCP connection (seconds in JSON).
     #[serde(with = "duration_secs")]
     #[schemars(with = "f64")]
+    #[cfg_attr(
+        feature = "clap",
+        arg(long = "connect-timeout", value_name = "DURATION", default_value = "5s",
+            value_parser = crate::units::duration_arg, help = "Connect timeout")
+    )]
     pub connect: Duration,
     /// Limit on the whole request, from send to the end of the body (seconds in JSON).
     #[serde(with = "duration_secs")]
     #[schemars(with = "f64")]
+    #[cfg_attr(
+        feature = "clap",
+        arg(long = "timeout", value_name = "DURATION", default_value = "30s",
+            value_parser = crate::units::duration_arg,
+            help = "Whole-request timeout, from send to the end of the body")
+    )]
     pub request: Duration,
 }
 

@@ -21,32 +21,95 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default [`ServerConfig::shutdown_timeout`].
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How the server listens and what it injects by default.
+/// How the server listens and what it injects by default. Behind the `clap` feature it
+/// is also `waitbench serve`'s flags, so each setting is declared and documented once.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct ServerConfig {
     /// Address to bind; port 0 picks a free port (see [`MockServer::addr`](crate::MockServer::addr)).
+    #[cfg_attr(
+        feature = "clap",
+        arg(
+            long,
+            default_value = "127.0.0.1:8080",
+            help = "Address to listen on; anything but loopback must be asked for and prints a warning"
+        )
+    )]
     pub listen: SocketAddr,
-    /// The conditions of every request (latency, connection-setup delay, faults), each
-    /// unless the request sets its own.
-    pub conditions: Conditions,
     /// Worker threads of the server's runtime.
+    #[cfg_attr(
+        feature = "clap",
+        arg(
+            long = "threads",
+            value_name = "N",
+            default_value_t = default_worker_threads(),
+            hide_default_value = true,
+            help = "Server worker threads [default: one per core]"
+        )
+    )]
     pub worker_threads: usize,
     /// How long a stalled request is held before its connection is closed (≤ 60 s).
+    #[cfg_attr(feature = "clap", arg(skip = MAX_STALL))]
     pub stall_cap: Duration,
     /// Most connections open at once; a connection beyond it is refused at once with a
     /// 503 and closed, rather than accepted and starved.
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)
+    )]
     pub max_connections: usize,
     /// From when a connection starts waiting for a request (new, or idle between
     /// requests) until that request's headers are in: an idle connection and one that
     /// dribbles its headers (slowloris) are both closed when it runs out.
+    #[cfg_attr(
+        feature = "clap",
+        arg(
+            long = "header-timeout",
+            value_name = "DURATION",
+            default_value = "30s",
+            value_parser = waitbench_core::units::duration_arg,
+            help = "Close a connection that has not sent a whole request head this long after \
+                    it opened or went idle (idle keep-alive and slowloris connections)"
+        )
+    )]
     pub header_read_timeout: Duration,
     /// How long a stop (Ctrl-C, SIGTERM, [`MockServer::shutdown`](crate::MockServer::shutdown))
     /// lets requests in flight finish before their connections are dropped.
+    #[cfg_attr(
+        feature = "clap",
+        arg(
+            long,
+            value_name = "DURATION",
+            default_value = "10s",
+            value_parser = waitbench_core::units::duration_arg,
+            help = "On Ctrl-C or SIGTERM, let requests in flight finish for at most this long"
+        )
+    )]
     pub shutdown_timeout: Duration,
     /// Token that control requests (`POST /stats/reset`) must carry as
     /// `Authorization: Bearer TOKEN`. With none, a loopback server keeps control open and
     /// any other address gets a generated one ([`MockServer::control_token`](crate::MockServer::control_token)).
+    #[cfg_attr(
+        feature = "clap",
+        arg(
+            long,
+            value_name = "TOKEN",
+            env = crate::CONTROL_TOKEN_ENV,
+            hide_env_values = true,
+            help = "Token that POST /stats/reset must carry as `Authorization: Bearer TOKEN`; \
+                    off loopback one is generated and printed when none is given"
+        )
+    )]
     pub control_token: Option<String>,
+    /// The conditions of every request (latency, connection-setup delay, faults), each
+    /// unless the request sets its own.
+    #[cfg_attr(feature = "clap", command(flatten))]
+    pub conditions: Conditions,
+}
+
+/// One worker thread per core, the default of [`ServerConfig::worker_threads`].
+pub fn default_worker_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 impl Default for ServerConfig {
@@ -54,7 +117,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             conditions: Conditions::default(),
-            worker_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            worker_threads: default_worker_threads(),
             stall_cap: MAX_STALL,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
@@ -127,5 +190,27 @@ mod tests {
         .with_conditions(conditions.clone());
         assert_eq!(config.conditions(), conditions);
         assert_eq!(config.worker_threads, 3);
+    }
+
+    /// `waitbench serve` with no flags is the library's default server, except the port:
+    /// the flags' defaults restate the constants, so this keeps them from drifting.
+    #[cfg(feature = "clap")]
+    #[test]
+    fn flag_defaults_are_the_library_defaults() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Serve {
+            #[command(flatten)]
+            config: ServerConfig,
+        }
+        let flags = Serve::parse_from(["serve"]).config;
+        let library = ServerConfig::default();
+        assert_eq!(flags.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(flags.worker_threads, library.worker_threads);
+        assert_eq!(flags.max_connections, library.max_connections);
+        assert_eq!(flags.header_read_timeout, library.header_read_timeout);
+        assert_eq!(flags.shutdown_timeout, library.shutdown_timeout);
+        assert_eq!(flags.stall_cap, library.stall_cap);
+        assert_eq!(flags.conditions, library.conditions);
     }
 }

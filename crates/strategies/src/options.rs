@@ -232,9 +232,7 @@ pub struct StrategyOptions {
     /// CPU work done on each response after it is recorded, e.g. 200us (claim F1).
     #[cfg_attr(
         feature = "clap",
-        arg(long, default_value = "0s", value_parser = |text: &str| {
-            text.parse::<waitbench_core::units::HumanDuration>().map(Duration::from)
-        })
+        arg(long, default_value = "0s", value_parser = waitbench_core::units::duration_arg)
     )]
     pub cpu_work: Duration,
     /// Run a 1 ms ticker task beside the async workers and report its lateness (claim F2).

@@ -15,6 +15,7 @@ pub mod claims;
 pub mod contention;
 mod error;
 pub mod exit;
+pub mod flags;
 pub mod interrupt;
 pub mod journal;
 pub mod measure;

@@ -9,7 +9,7 @@
 //! far are kept, each marking whether it was cut short.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use hdrhistogram::Histogram;
 use waitbench_core::units::WallClock;
@@ -63,37 +63,6 @@ pub struct SingleRun {
     pub placement: Option<Placement>,
     /// When the first trial starts, so that N client hosts start together.
     pub start_at: Option<WallClock>,
-}
-
-/// The load model a `run`'s flags ask for: a rate makes an open loop (and needs a
-/// duration), a duration alone a closed loop, neither a batch of `requests` (1000 unless
-/// given).
-pub fn load_model(
-    requests: Option<u64>,
-    concurrency: usize,
-    duration: Option<Duration>,
-    warmup: Duration,
-    rate: Option<f64>,
-) -> Result<LoadModel> {
-    Ok(match (rate, duration) {
-        (Some(rate), duration) => LoadModel::OpenLoop {
-            rate_per_s: rate,
-            duration: duration.ok_or_else(|| {
-                SuiteError::Usage("--rate needs --duration, e.g. --rate 500 --duration 10s".into())
-            })?,
-            warmup,
-            max_in_flight: concurrency,
-        },
-        (None, Some(duration)) => LoadModel::ClosedLoop {
-            concurrency,
-            duration,
-            warmup,
-        },
-        (None, None) => LoadModel::Batch {
-            requests: requests.unwrap_or(1000),
-            concurrency,
-        },
-    })
 }
 
 /// A run whose server is up, target probed, workload checked and strategy built: only

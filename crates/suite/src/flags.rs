@@ -1,0 +1,194 @@
+//! The flag groups that `run`, `reproduce` and `check` share, each beside the library
+//! value it builds: a load model, a CPU placement, the suite's server, planted
+//! regressions. Behind the `clap` feature each derives clap's `Args`, so the binary
+//! flattens them and no flag, its help or its meaning is written twice; without it they
+//! are plain structs that tests fill in.
+
+use std::time::Duration;
+
+use waitbench_core::units::duration_arg;
+use waitbench_core::{CpuSet, LoadModel, Placement, PlacementError};
+use waitbench_strategies::PlantSpec;
+
+use crate::error::{Result, SuiteError};
+use crate::runner::ServerChoice;
+
+/// How requests are sent: a batch (`-n`), a closed loop (`-d`) or an open loop (`-r -d`).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct LoadFlags {
+    /// Batch: this many requests, at most --concurrency in flight (default 1000).
+    #[cfg_attr(feature = "clap", arg(long, short = 'n', conflicts_with_all = ["duration", "rate"]))]
+    pub requests: Option<u64>,
+    /// Requests in flight (closed loop and batch), or the in-flight cap (open loop).
+    #[cfg_attr(feature = "clap", arg(long, short = 'c', default_value_t = 10))]
+    pub concurrency: usize,
+    /// Closed loop for this long (or open loop with --rate).
+    #[cfg_attr(feature = "clap", arg(long, short = 'd', value_parser = duration_arg))]
+    pub duration: Option<Duration>,
+    /// Unrecorded warm-up before the measured window (closed and open loop).
+    #[cfg_attr(feature = "clap", arg(long, value_parser = duration_arg, default_value = "0s"))]
+    pub warmup: Duration,
+    /// Open loop at this many requests per second (latency from the intended send time).
+    #[cfg_attr(feature = "clap", arg(long, short = 'r'))]
+    pub rate: Option<f64>,
+}
+
+impl LoadFlags {
+    /// The load model these flags choose: `--rate` makes an open loop (and needs
+    /// `--duration`), `--duration` alone a closed loop, neither a batch.
+    pub fn model(&self) -> Result<LoadModel> {
+        let (concurrency, warmup) = (self.concurrency, self.warmup);
+        Ok(match (self.rate, self.duration) {
+            (Some(rate), duration) => LoadModel::OpenLoop {
+                rate_per_s: rate,
+                duration: duration.ok_or_else(|| {
+                    SuiteError::Usage(
+                        "--rate needs --duration, e.g. --rate 500 --duration 10s".into(),
+                    )
+                })?,
+                warmup,
+                max_in_flight: concurrency,
+            },
+            (None, Some(duration)) => LoadModel::ClosedLoop {
+                concurrency,
+                duration,
+                warmup,
+            },
+            (None, None) => LoadModel::Batch {
+                requests: self.requests.unwrap_or(1000),
+                concurrency,
+            },
+        })
+    }
+}
+
+/// Where the client's and the embedded server's threads run.
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct PlacementFlags {
+    /// Pin the client's threads (runtimes, pools, workers) to these CPUs, e.g. 1 or 2-3.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "LIST"))]
+    pub client_cpus: Option<CpuSet>,
+    /// Pin the embedded server's threads to these CPUs, disjoint from --client-cpus, e.g. 0.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "LIST"))]
+    pub server_cpus: Option<CpuSet>,
+}
+
+impl PlacementFlags {
+    /// The placement asked for, `None` when nothing is pinned; overlapping sets are refused.
+    pub fn placement(&self) -> std::result::Result<Option<Placement>, PlacementError> {
+        let placement = Placement::new(self.client_cpus.clone(), self.server_cpus.clone())?;
+        Ok(placement.is_pinned().then_some(placement))
+    }
+}
+
+/// The token a standalone server's control requests need.
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct ControlTokenFlags {
+    /// Token of a server started with `serve --control-token`: sent as
+    /// `Authorization: Bearer TOKEN` on its control requests (stats reset).
+    #[cfg_attr(
+        feature = "clap",
+        arg(
+            long,
+            value_name = "TOKEN",
+            env = waitbench_mockserver::CONTROL_TOKEN_ENV,
+            hide_env_values = true
+        )
+    )]
+    pub control_token: Option<String>,
+}
+
+/// Where a suite's server runs (`reproduce` and `check`), and where threads are pinned.
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct SuiteServerFlags {
+    /// Run every scenario against a standalone `waitbench serve` at this URL (e.g. on
+    /// another host) instead of the embedded server.
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, value_name = "URL", conflicts_with = "server_cpus")
+    )]
+    pub server: Option<String>,
+    /// The server's control token.
+    #[cfg_attr(feature = "clap", command(flatten))]
+    pub token: ControlTokenFlags,
+    /// CPU placement.
+    #[cfg_attr(feature = "clap", command(flatten))]
+    pub placement: PlacementFlags,
+}
+
+impl SuiteServerFlags {
+    /// The server these flags choose.
+    pub fn choice(&self) -> ServerChoice {
+        match &self.server {
+            None => ServerChoice::Embedded,
+            Some(url) => ServerChoice::Remote {
+                url: url.clone(),
+                control_token: self.token.control_token.clone(),
+            },
+        }
+    }
+}
+
+/// Deliberate regressions, to show the gate catches them; never on by default.
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct PlantFlags {
+    /// Debugging: plant a regression in one strategy to show the gate catches it,
+    /// e.g. reqwest-tokio:in-flight=80% or ureq-threads:delay=6ms (never on by default).
+    #[cfg_attr(feature = "clap", arg(long = "plant", value_name = "STRATEGY:PLANT"))]
+    pub specs: Vec<PlantSpec>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flags(requests: Option<u64>, duration: Option<u64>, rate: Option<f64>) -> LoadFlags {
+        LoadFlags {
+            requests,
+            concurrency: 7,
+            duration: duration.map(Duration::from_secs),
+            warmup: Duration::from_secs(1),
+            rate,
+        }
+    }
+
+    #[test]
+    fn neither_duration_nor_rate_is_a_batch_of_a_thousand_by_default() {
+        assert_eq!(
+            flags(None, None, None).model().unwrap(),
+            LoadModel::Batch {
+                requests: 1000,
+                concurrency: 7
+            }
+        );
+    }
+
+    #[test]
+    fn duration_alone_is_a_closed_loop_and_with_rate_an_open_loop() {
+        assert!(matches!(
+            flags(None, Some(3), None).model().unwrap(),
+            LoadModel::ClosedLoop { concurrency: 7, .. }
+        ));
+        assert!(matches!(
+            flags(None, Some(3), Some(50.0)).model().unwrap(),
+            LoadModel::OpenLoop {
+                max_in_flight: 7,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn rate_without_duration_names_the_missing_flag() {
+        let error = flags(None, None, Some(50.0)).model().unwrap_err();
+        assert!(
+            error.to_string().contains("--rate needs --duration"),
+            "{error}"
+        );
+    }
+}
