@@ -200,7 +200,8 @@ pub struct CheckArgs {
     #[arg(long, requires = "baseline")]
     pub update_baseline: bool,
     /// Rebuild the --baseline file from many runs' results.json: each value becomes the
-    /// median and each tolerance twice the distance to the worst run (at least 30 runs).
+    /// median and each tolerance twice the distance to the worst run (at least 30 runs);
+    /// a metric none of the runs has keeps its entry.
     #[arg(
         long,
         value_name = "RESULTS",
@@ -209,6 +210,15 @@ pub struct CheckArgs {
         conflicts_with_all = ["results", "update_baseline"]
     )]
     pub make_baseline: Vec<PathBuf>,
+    /// With --make-baseline: rebuild only the metrics whose names start with one of these
+    /// prefixes (e.g. claim.F2.python_); the others keep their entries.
+    #[arg(
+        long,
+        value_name = "PREFIX",
+        value_delimiter = ',',
+        requires = "make_baseline"
+    )]
+    pub only_metrics: Vec<String>,
     /// Export the metrics for a tracking service.
     #[arg(long, value_name = "FORMAT", value_enum)]
     pub export: Option<ExportFormat>,

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use waitbench_suite::check::baseline::make_baseline_from_files;
+use waitbench_suite::check::baseline::{Selection, make_baseline_from_files};
 use waitbench_suite::check::export::exported;
 use waitbench_suite::check::gate;
 use waitbench_suite::exit::Conclusion;
@@ -18,7 +18,10 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
     let baseline = waitbench_suite::load_baseline(args.baseline.as_deref())?;
     if !args.make_baseline.is_empty() {
         let path = baseline_file(&args, "--make-baseline")?;
-        let rebuilt = make_baseline_from_files(&baseline, &args.make_baseline)?;
+        let only = Selection {
+            prefixes: args.only_metrics.clone(),
+        };
+        let rebuilt = make_baseline_from_files(&baseline, &args.make_baseline, &only)?;
         write_json(path, &rebuilt)?;
         println!(
             "wrote {} from {} runs ({} metrics)",

@@ -36,6 +36,9 @@ pub struct Figure {
     pub direction: Direction,
     /// Unit as tracking services show it.
     pub unit: &'static str,
+    /// The client stack it is measured on: a Python figure exists only where Python
+    /// does, so the gate skips it (saying why) on a machine without it.
+    pub stack: Stack,
 }
 
 const fn higher(name: &'static str, unit: &'static str) -> Figure {
@@ -43,6 +46,7 @@ const fn higher(name: &'static str, unit: &'static str) -> Figure {
         name,
         direction: Direction::Higher,
         unit,
+        stack: Stack::Rust,
     }
 }
 
@@ -51,6 +55,17 @@ const fn lower(name: &'static str, unit: &'static str) -> Figure {
         name,
         direction: Direction::Lower,
         unit,
+        stack: Stack::Rust,
+    }
+}
+
+impl Figure {
+    /// The same figure, measured on the Python series.
+    const fn python(self) -> Figure {
+        Figure {
+            stack: Stack::Python,
+            ..self
+        }
     }
 }
 
@@ -163,8 +178,8 @@ pub static CLAIMS: [Claim; 9] = [
             higher("saving_ureq", "ratio"),
             higher("saving_reqwest", "ratio"),
             higher("saving_loopback", "ratio"),
-            higher("python_saving", "ratio"),
-            higher("python_saving_loopback", "ratio"),
+            higher("python_saving", "ratio").python(),
+            higher("python_saving_loopback", "ratio").python(),
         ],
         rule: rule_b,
         judge: claim_b,
@@ -195,8 +210,8 @@ pub static CLAIMS: [Claim; 9] = [
             lower("p99_change", "ratio"),
             higher("lean_throughput_gain", "ratio"),
             lower("lean_p99_change", "ratio"),
-            higher("python_throughput_gain", "ratio"),
-            lower("python_p99_change", "ratio"),
+            higher("python_throughput_gain", "ratio").python(),
+            lower("python_p99_change", "ratio").python(),
         ],
         rule: rule_d,
         judge: claim_d,
@@ -238,9 +253,9 @@ pub static CLAIMS: [Claim; 9] = [
             lower("throughput_ratio", "ratio"),
             higher("blocking_ticker_p99_us", "µs"),
             lower("fixed_ticker_p99_us", "µs"),
-            lower("python_throughput_ratio", "ratio"),
-            higher("python_blocking_ticker_p99_us", "µs"),
-            lower("python_fixed_ticker_p99_us", "µs"),
+            lower("python_throughput_ratio", "ratio").python(),
+            higher("python_blocking_ticker_p99_us", "µs").python(),
+            lower("python_fixed_ticker_p99_us", "µs").python(),
         ],
         rule: rule_f2,
         judge: claim_f2,
@@ -281,6 +296,13 @@ pub fn figure_direction(claim_id: &str, figure: &str) -> Direction {
     claim(claim_id)
         .and_then(|c| c.figure(figure))
         .map_or(Direction::Higher, |f| f.direction)
+}
+
+/// The stack a claim figure is measured on (Rust when undeclared).
+pub fn figure_stack(claim_id: &str, figure: &str) -> Stack {
+    claim(claim_id)
+        .and_then(|c| c.figure(figure))
+        .map_or(Stack::Rust, |f| f.stack)
 }
 
 /// A claim figure's unit (`ratio` when undeclared).

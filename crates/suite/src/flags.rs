@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use waitbench_core::units::duration_arg;
 use waitbench_core::{CpuSet, LoadModel, Placement, PlacementError};
 use waitbench_strategies::PlantSpec;
 
@@ -24,10 +23,10 @@ pub struct LoadFlags {
     #[cfg_attr(feature = "clap", arg(long, short = 'c', default_value_t = 10))]
     pub concurrency: usize,
     /// Closed loop for this long (or open loop with --rate).
-    #[cfg_attr(feature = "clap", arg(long, short = 'd', value_parser = duration_arg))]
+    #[cfg_attr(feature = "clap", arg(long, short = 'd', value_parser = waitbench_core::units::duration_arg))]
     pub duration: Option<Duration>,
     /// Unrecorded warm-up before the measured window (closed and open loop).
-    #[cfg_attr(feature = "clap", arg(long, value_parser = duration_arg, default_value = "0s"))]
+    #[cfg_attr(feature = "clap", arg(long, value_parser = waitbench_core::units::duration_arg, default_value = "0s"))]
     pub warmup: Duration,
     /// Open loop at this many requests per second (latency from the intended send time).
     #[cfg_attr(feature = "clap", arg(long, short = 'r'))]

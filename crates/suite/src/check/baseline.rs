@@ -70,6 +70,28 @@ pub struct Baseline {
 }
 
 impl Baseline {
+    /// Whether any metric is measured on the Python series, so a live check must run them.
+    pub fn needs_python(&self) -> bool {
+        self.metrics.keys().any(|name| is_python(name))
+    }
+
+    /// This baseline without the Python metrics that `current` lacks, and their names: on
+    /// a machine without Python (or results made with `--no-python`) the Rust metrics are
+    /// still checked, and the skipped ones are named. A missing Rust metric stays, for
+    /// [`compare`](super::compare::compare) to refuse.
+    pub fn measurable(&self, current: &BTreeMap<String, f64>) -> (Baseline, Vec<String>) {
+        let (kept, skipped): (BTreeMap<_, _>, BTreeMap<_, _>) = self
+            .metrics
+            .clone()
+            .into_iter()
+            .partition(|(name, _)| current.contains_key(name) || !is_python(name));
+        let baseline = Baseline {
+            metrics: kept,
+            ..self.clone()
+        };
+        (baseline, skipped.into_keys().collect())
+    }
+
     /// The claims whose scenarios produce the baseline's metrics.
     pub fn claims(&self) -> Vec<String> {
         let mut claims: Vec<String> = self
@@ -82,6 +104,11 @@ impl Baseline {
         claims.dedup();
         claims
     }
+}
+
+fn is_python(name: &str) -> bool {
+    name.parse::<MetricKey>()
+        .is_ok_and(|key| key.stack() == waitbench_strategies::Stack::Python)
 }
 
 /// Reads and validates a baseline; every problem names the file and the fix.
@@ -156,27 +183,70 @@ impl Baseline {
 }
 
 /// [`make_baseline`] from results files (`check --make-baseline RESULTS…`), with the
-/// house [`TOLERANCE_POLICY`]; returns the baseline and how many runs it came from.
+/// house [`TOLERANCE_POLICY`], rebuilding only the metrics `only` selects.
 pub fn make_baseline_from_files(
     template: &Baseline,
     paths: &[std::path::PathBuf],
+    only: &Selection,
 ) -> Result<Baseline> {
     let runs: Vec<SuiteResults> = paths
         .iter()
         .map(|p| waitbench_report::read_results(p))
         .collect::<Result<_, _>>()?;
-    make_baseline(template, &runs, TOLERANCE_POLICY)
+    make_baseline(template, &runs, TOLERANCE_POLICY, only)
+}
+
+/// Which of a baseline's metrics a rebuild touches: all, or those whose names start with
+/// one of the prefixes (`check --make-baseline … --only-metrics claim.F2.python_`), so
+/// that new metrics get their tolerances from their own runs while the others keep
+/// theirs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Name prefixes; empty selects every metric.
+    pub prefixes: Vec<String>,
+}
+
+impl Selection {
+    /// Whether the metric `name` is selected.
+    pub fn selects(&self, name: &str) -> bool {
+        self.prefixes.is_empty() || self.prefixes.iter().any(|p| name.starts_with(p.as_str()))
+    }
+
+    /// A prefix that selects none of `baseline`'s metrics is a typo, refused by name.
+    fn check(&self, baseline: &Baseline) -> Result<()> {
+        match self.prefixes.iter().find(|p| {
+            !baseline
+                .metrics
+                .keys()
+                .any(|name| name.starts_with(p.as_str()))
+        }) {
+            Some(prefix) => Err(SuiteError::Usage(format!(
+                "--only-metrics {prefix} selects none of the baseline's metrics; its names \
+                 start with: {}",
+                baseline
+                    .claims()
+                    .iter()
+                    .map(|c| format!("{c}., claim.{c}."))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A new baseline for `template`'s metrics (same names, gates and floors) from the
 /// distribution of each metric over `runs`: the value is the median, and the tolerance
 /// is [`TolerancePolicy::worst_factor`] × the distance from the median to the worst
 /// run, never below the metric's floor. Each note records the distribution it came from.
+/// A metric that `only` leaves out, or that no run has, keeps its current entry.
 pub fn make_baseline(
     template: &Baseline,
     runs: &[SuiteResults],
     policy: TolerancePolicy,
+    only: &Selection,
 ) -> Result<Baseline> {
+    only.check(template)?;
     if runs.len() < policy.min_runs {
         return Err(SuiteError::Usage(format!(
             "a baseline needs at least {} independent runs to know its tails; {} given",
@@ -191,9 +261,14 @@ pub fn make_baseline(
             .iter()
             .filter_map(|m| m.get(name).copied())
             .collect();
-        if values.len() < policy.min_runs {
+        if values.is_empty() || !only.selects(name) {
+            out.insert(name.clone(), metric.clone());
+            continue;
+        }
+        if values.len() < runs.len() {
             return Err(SuiteError::Metrics(format!(
-                "metric {name} is in {} of the {} runs; every run must have it",
+                "metric {name} is in {} of the {} runs; every run must have it, or none \
+                 to keep its current entry",
                 values.len(),
                 runs.len()
             )));

@@ -105,6 +105,9 @@ pub struct Checked {
     pub results: SuiteResults,
     /// One row per baseline metric, re-measured where it failed.
     pub rows: Vec<Comparison>,
+    /// Python metrics of the baseline that these results do not have (no Python here,
+    /// or `--no-python`), and so were not checked.
+    pub unmeasured: Vec<String>,
     /// Other processes' load around the suite (`None` for stored results).
     pub suite_load: Option<Contention>,
     /// Other processes' load around the re-measurement (`None` when nothing failed).
@@ -130,10 +133,23 @@ impl Checked {
         .collect()
     }
 
-    /// What `check` prints: the table, the machine's load, and the verdict's headline.
+    /// One line per measured stretch saying how busy other processes kept the machine,
+    /// then one naming the Python metrics that were not checked, if any.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = self.machine_lines();
+        if !self.unmeasured.is_empty() {
+            notes.push(format!(
+                "not checked (the results have no Python series): {}",
+                self.unmeasured.join(", ")
+            ));
+        }
+        notes
+    }
+
+    /// What `check` prints: the table, the notes, and the verdict's headline.
     pub fn text(&self) -> String {
         let mut out = super::render::table_text(&self.rows);
-        for line in self.machine_lines() {
+        for line in self.notes() {
             out.push_str(&line);
             out.push('\n');
         }
@@ -143,10 +159,10 @@ impl Checked {
     }
 
     /// What `check --markdown` writes (a pull-request comment): the verdict as heading,
-    /// the table and the machine's load.
+    /// the table and the notes.
     pub fn markdown(&self) -> String {
         let mut out = super::render::table_markdown(&self.rows, &self.verdict.headline(&self.rows));
-        for line in self.machine_lines() {
+        for line in self.notes() {
             out.push_str(&format!("\n{line}\n"));
         }
         out
@@ -154,12 +170,14 @@ impl Checked {
 
     /// What `check --json` writes.
     pub fn json(&self) -> serde_json::Value {
-        super::render::json(
+        let mut json = super::render::json(
             &self.rows,
             self.verdict,
             self.suite_load.as_ref(),
             self.confirmation_load.as_ref(),
-        )
+        );
+        json["not_checked"] = serde_json::json!(self.unmeasured);
+        json
     }
 }
 
@@ -175,11 +193,14 @@ impl From<GateVerdict> for crate::exit::Conclusion {
 
 /// Checks stored results: nothing can be re-measured, so a failure stands.
 pub fn stored(baseline: &Baseline, results: SuiteResults) -> Result<Checked> {
-    let rows = compare(baseline, &metrics(&results))?;
+    let current = metrics(&results);
+    let (measurable, unmeasured) = baseline.measurable(&current);
+    let rows = compare(&measurable, &current)?;
     let verdict = GateVerdict::of(&rows, None, None);
     Ok(Checked {
         results,
         rows,
+        unmeasured,
         suite_load: None,
         confirmation_load: None,
         verdict,
@@ -210,12 +231,15 @@ pub fn live(
         resume: false,
         server: Default::default(),
         placement: None,
-        // The baseline gates the Rust strategies' figures; the Python series are not gated.
-        python: false,
+        // Only when the baseline gates Python figures, and Python can be had: without it
+        // the Rust metrics are checked alone and the Python ones named as not checked.
+        python: baseline.needs_python() && python_missing(note).is_none(),
     };
     let (results, suite_load) = Contention::around(|| run(&plan, false));
     let results = results?;
-    let mut rows = compare(baseline, &metrics(&results))?;
+    let current = metrics(&results);
+    let (measurable, unmeasured) = baseline.measurable(&current);
+    let mut rows = compare(&measurable, &current)?;
     let (confirmed, load) = Contention::around(|| {
         confirm(&mut rows, |key| {
             note(&format!(
@@ -233,10 +257,18 @@ pub fn live(
     Ok(Checked {
         results,
         rows,
+        unmeasured,
         suite_load: Some(suite_load),
         confirmation_load,
         verdict,
     })
+}
+
+/// Why the Python series cannot run here, said through `note`; `None` when they can.
+fn python_missing(note: &mut dyn FnMut(&str)) -> Option<String> {
+    let reason = crate::runner::python_unavailable()?;
+    note(&format!("Python metrics not measured: {reason}"));
+    Some(reason)
 }
 
 /// The metric's value in each of [`CONFIRMATION_TRIALS`] fresh trials: of its point alone

@@ -13,6 +13,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use waitbench_core::{Point, RunResult, ScenarioResult, Spread, SuiteResults};
+use waitbench_strategies::Stack;
 
 /// Which way is better for a metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,6 +166,16 @@ impl MetricKey {
     pub fn claim(&self) -> &str {
         match self {
             MetricKey::Point { claim, .. } | MetricKey::Claim { claim, .. } => claim,
+        }
+    }
+
+    /// The client stack whose series give this metric, from a claim figure's declaration.
+    /// Python is gated through claim figures only, so a point metric counts as Rust's: one
+    /// missing from the results is an error, never skipped as "Python not measured".
+    pub fn stack(&self) -> Stack {
+        match self {
+            MetricKey::Point { .. } => Stack::Rust,
+            MetricKey::Claim { claim, figure } => crate::claims::figure_stack(claim, figure),
         }
     }
 

@@ -24,7 +24,7 @@ pub mod gate;
 pub mod metrics;
 pub mod render;
 
-pub use baseline::{Baseline, BaselineMetric, Tolerance, make_baseline, read_baseline};
+pub use baseline::{Baseline, BaselineMetric, Selection, Tolerance, make_baseline, read_baseline};
 pub use compare::{Comparison, Confirmation, Status, compare};
 pub use gate::{CONFIRMATION_TRIALS, Checked, GateVerdict, confirm};
 pub use metrics::{Direction, MetricKey, PointMetric, metrics};
