@@ -229,6 +229,47 @@ async def async_worker(run, fetch, classify):
         recorder.flush()
 
 
+class RequestFailed(Exception):
+    """A request that did not succeed, raised by ``task_per_request`` after it is
+    recorded: the exception that ``response.raise_for_status()`` (or the client's own
+    error) raises in the article's pattern, so that ``gather`` or ``TaskGroup`` sees it."""
+
+    def __init__(self, index, kind, status):
+        super().__init__(f"request {index} failed (outcome {kind}, status {status})")
+
+
+async def task_per_request(run, fetch, classify, slots, recorder):
+    """One request as its own task (claim G), as in the article's
+    ``tasks = [fetch(session, url) for url in urls]``: waits for one of the C ``slots``
+    (an ``asyncio.Semaphore``), takes its ticket only then (so a task cancelled while it
+    waits was never a request), sends, records, and raises RequestFailed if it failed.
+    The first failure is noted but stops nothing: what stops the rest is the construct
+    that awaits the tasks. ``recorder`` is shared: the tasks all run on the loop's thread
+    and never await between recording and counting."""
+    import asyncio
+
+    async with slots:
+        ticket = run.next()
+        if ticket is None:
+            return None
+        index, intended_ns = ticket
+        sent_ns = now_ns()
+        try:
+            kind, status = RESPONSE, await fetch(run.url(index))
+        except asyncio.CancelledError:
+            recorder.record(index, intended_ns, sent_ns, now_ns(), CANCELLED, 0)
+            raise
+        except Exception as error:  # recorded, then raised below as the pattern's failure
+            kind, status, cause = classify(error), 0, error
+        else:
+            cause = None
+        recorder.record(index, intended_ns, sent_ns, now_ns(), kind, status)
+        run.settle(kind, status)
+        if failed(kind, status):
+            raise RequestFailed(index, kind, status) from cause
+        return status
+
+
 # The ticker's period (claim F2), in nanoseconds, as the Rust ticker's.
 TICK_NS = 1_000_000
 

@@ -55,6 +55,16 @@ pub enum RunError {
         #[source]
         source: std::io::Error,
     },
+    /// The strategy cannot run this workload with the options given.
+    #[error("{strategy} with {option} needs {needs}")]
+    Unsupported {
+        /// The strategy.
+        strategy: &'static str,
+        /// The option, as `--name value`.
+        option: String,
+        /// What the workload must be instead.
+        needs: &'static str,
+    },
     /// A worker panicked; the run's counts are incomplete.
     #[error("a worker panicked: {0}")]
     WorkerPanicked(String),

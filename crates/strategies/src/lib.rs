@@ -35,7 +35,7 @@ mod test_support;
 
 pub use error::RunError;
 pub use kind::{Stack, StrategyKind, UnknownStrategy};
-pub use options::{BadOption, IdlePerHost, PoolSize, RuntimeFlavor, StrategyOptions};
+pub use options::{AwaitWith, BadOption, IdlePerHost, PoolSize, RuntimeFlavor, StrategyOptions};
 pub use plant::{BadPlant, Plant, PlantSpec};
 
 use waitbench_core::{Measurement, StrategyInfo, Workload};

@@ -193,6 +193,97 @@ impl FromStr for RuntimeFlavor {
     }
 }
 
+/// How `py-aiohttp` awaits its requests together, and so what one failed request does to
+/// the others (claim G). The article's claim is about exactly this choice: "gather
+/// cancels the rest on the first error unless return_exceptions=True".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AwaitWith {
+    /// C worker coroutines under `asyncio.gather` take the requests in turn; a failure is
+    /// recorded and its worker goes on, so no exception ever reaches `gather`.
+    #[default]
+    Workers,
+    /// One task per request under `asyncio.gather(*tasks)`; a failed request raises.
+    Gather,
+    /// The same under `asyncio.gather(*tasks, return_exceptions=True)`.
+    GatherReturnExceptions,
+    /// One task per request in an `asyncio.TaskGroup` (Python 3.11+); a failed request
+    /// raises.
+    TaskGroup,
+}
+
+impl AwaitWith {
+    /// Every way.
+    pub const ALL: [AwaitWith; 4] = [
+        AwaitWith::Workers,
+        AwaitWith::Gather,
+        AwaitWith::GatherReturnExceptions,
+        AwaitWith::TaskGroup,
+    ];
+
+    /// The name as written in settings and sent to the Python pattern.
+    pub fn name(self) -> &'static str {
+        match self {
+            AwaitWith::Workers => "workers",
+            AwaitWith::Gather => "gather",
+            AwaitWith::GatherReturnExceptions => "gather-return-exceptions",
+            AwaitWith::TaskGroup => "taskgroup",
+        }
+    }
+
+    /// The Python that awaits the requests, as `--help` and the run's settings show it.
+    pub fn description(self) -> &'static str {
+        match self {
+            AwaitWith::Workers => {
+                "C worker coroutines under asyncio.gather; a failure is recorded, never raised"
+            }
+            AwaitWith::Gather => "a task per request, asyncio.gather(*tasks); a failure raises",
+            AwaitWith::GatherReturnExceptions => {
+                "a task per request, asyncio.gather(*tasks, return_exceptions=True)"
+            }
+            AwaitWith::TaskGroup => "a task per request in an asyncio.TaskGroup; a failure raises",
+        }
+    }
+
+    /// Whether every request is its own task, so that a failure is an exception that the
+    /// awaiting construct sees (a batch only: the tasks are made up front).
+    pub fn task_per_request(self) -> bool {
+        self != AwaitWith::Workers
+    }
+}
+
+/// `--await-with`'s values, listed in `--help` from the ways themselves.
+#[cfg(feature = "clap")]
+impl clap::ValueEnum for AwaitWith {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.description()))
+    }
+}
+
+impl fmt::Display for AwaitWith {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for AwaitWith {
+    type Err = BadOption;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        AwaitWith::ALL
+            .into_iter()
+            .find(|way| way.name() == text.trim())
+            .ok_or_else(|| BadOption {
+                what: "way to await the requests",
+                given: text.to_string(),
+                expected: "workers, gather, gather-return-exceptions or taskgroup",
+            })
+    }
+}
+
 /// An option value that does not parse, with what would.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("invalid {what} {given:?}; expected {expected}")]
@@ -238,6 +329,12 @@ pub struct StrategyOptions {
     /// Run a 1 ms ticker task beside the async workers and report its lateness (claim F2).
     #[cfg_attr(feature = "clap", arg(long))]
     pub ticker: bool,
+    /// How py-aiohttp awaits its requests, so what a failed one does to the rest (claim G).
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, value_name = "PATTERN", value_enum, default_value_t)
+    )]
+    pub await_with: AwaitWith,
     /// A deliberate regression, to show the CI gate catches it; `None` by default.
     #[cfg_attr(feature = "clap", arg(skip))]
     pub plant: Option<crate::Plant>,
@@ -364,6 +461,20 @@ mod tests {
         assert_eq!(IdlePerHost::LibraryDefault.limit(300, Some(100)), Some(100));
         assert_eq!(IdlePerHost::LibraryDefault.limit(300, None), None);
         assert_eq!(IdlePerHost::Fixed(7).limit(300, None), Some(7));
+    }
+
+    #[test]
+    fn ways_to_await_round_trip_through_their_names() {
+        for way in AwaitWith::ALL {
+            assert_eq!(way.name().parse(), Ok(way));
+        }
+        assert_eq!(AwaitWith::default(), AwaitWith::Workers);
+        let err = "wait".parse::<AwaitWith>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid way to await the requests \"wait\"; expected workers, gather, \
+             gather-return-exceptions or taskgroup"
+        );
     }
 
     #[test]

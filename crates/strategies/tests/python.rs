@@ -7,9 +7,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{assert_accounted, batch, run, run_with, server, unavailable};
-use waitbench_core::{LoadModel, PathPlan, Timeouts, Workload};
-use waitbench_strategies::{PoolSize, StrategyKind, StrategyOptions};
+use common::{assert_accounted, batch, errors, run, run_with, server, unavailable};
+use waitbench_core::{ErrorKind, LoadModel, PathPlan, Timeouts, Workload};
+use waitbench_strategies::{AwaitWith, PoolSize, StrategyKind, StrategyOptions};
 
 fn timed(target: &str, load: LoadModel) -> Workload {
     Workload {
@@ -176,4 +176,81 @@ fn requests_inside_async_def_freezes_the_loop_and_run_in_executor_keeps_it_free(
         executor.extras,
         blocking.extras
     );
+}
+
+/// Claim G's batch, a task per request: 60 at 5 in flight, a fifth of them failing with
+/// 500, latencies spread so that other tasks are mid-flight when the first failure lands.
+fn failing_tasks(
+    server: &waitbench_mockserver::MockServer,
+    way: AwaitWith,
+) -> waitbench_core::Measurement {
+    let options = StrategyOptions {
+        await_with: way,
+        ..Default::default()
+    };
+    let workload = batch(
+        &server.url(),
+        60,
+        5,
+        Some("fail=0.2:500&latency=uniform(2ms,20ms)"),
+    );
+    run_with(StrategyKind::PyAiohttp, &options, &workload)
+}
+
+/// The server's count of injected 500s so far.
+fn failures_injected(server: &waitbench_mockserver::MockServer) -> u64 {
+    server.stats().faults.get("fail").copied().unwrap_or(0)
+}
+
+#[test]
+fn gather_with_or_without_return_exceptions_lets_every_request_of_the_batch_run() {
+    let server = server(None);
+    let kind = StrategyKind::PyAiohttp;
+    if unavailable(kind) {
+        return;
+    }
+    for way in [AwaitWith::Gather, AwaitWith::GatherReturnExceptions] {
+        let (served, failed) = (server.stats().requests_served, failures_injected(&server));
+        let m = failing_tasks(&server, way);
+        let counters = &m.recorder.counters;
+        // Nothing is cancelled: the server answered all 60, and every 500 it injected
+        // is one the client counted.
+        assert_eq!(counters.sent, 60, "{way}: {counters:?}");
+        assert_eq!(server.stats().requests_served - served, 60, "{way}");
+        assert_eq!(errors(&m.recorder, ErrorKind::Cancelled), 0, "{way}");
+        assert!(counters.http_errors() > 0, "{way}: {counters:?}");
+        assert_eq!(
+            counters.http_errors(),
+            failures_injected(&server) - failed,
+            "{way}"
+        );
+        assert_eq!(counters.ok + counters.http_errors(), 60, "{way}");
+        assert!(m.issued_after_first_failure.unwrap() > 0, "{way}");
+        assert_accounted(kind, &m.recorder);
+    }
+}
+
+#[test]
+fn a_taskgroup_cancels_the_requests_in_flight_at_the_first_failure_and_issues_no_more() {
+    let server = server(None);
+    let kind = StrategyKind::PyAiohttp;
+    if unavailable(kind) {
+        return;
+    }
+    let m = failing_tasks(&server, AwaitWith::TaskGroup);
+    let counters = &m.recorder.counters;
+    assert!(counters.sent < 60, "{counters:?}");
+    assert!(counters.http_errors() >= 1, "{counters:?}");
+    assert!(
+        errors(&m.recorder, ErrorKind::Cancelled) >= 1,
+        "no sibling was cancelled: {counters:?}"
+    );
+    // Tasks woken in the loop's turn before the group's abort can still take a ticket:
+    // at most one per slot.
+    assert!(
+        m.issued_after_first_failure.unwrap() <= 5,
+        "{:?}",
+        m.issued_after_first_failure
+    );
+    assert_accounted(kind, &m.recorder);
 }

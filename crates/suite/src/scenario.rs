@@ -14,7 +14,9 @@ use waitbench_core::{
     ErrorPolicy, InjectedConditions, LoadModel, PathPlan, Timeouts, Variant, Workload,
 };
 use waitbench_mockserver::{Conditions, FailFault, Faults, LatencySpec, PauseFault};
-use waitbench_strategies::{IdlePerHost, PoolSize, RuntimeFlavor, StrategyKind, StrategyOptions};
+use waitbench_strategies::{
+    AwaitWith, IdlePerHost, PoolSize, RuntimeFlavor, StrategyKind, StrategyOptions,
+};
 
 /// A value parsed with its type's `FromStr` during deserialisation, so that a bad value
 /// is reported with its line. Numbers are read as their text (`reset = 0.01`,
@@ -101,6 +103,9 @@ pub struct Settings {
     pub cpu_work: Option<Parsed<HumanDuration>>,
     /// Run the 1 ms ticker.
     pub ticker: Option<bool>,
+    /// How py-aiohttp awaits its requests (claim G): `workers`, `gather`,
+    /// `gather-return-exceptions` or `taskgroup`.
+    pub await_with: Option<Parsed<AwaitWith>>,
     /// Trials for this series (overrides the suite's).
     pub trials: Option<usize>,
     /// Request timeout.
@@ -155,6 +160,7 @@ impl Settings {
             runtime,
             cpu_work,
             ticker,
+            await_with,
             trials,
             timeout
         );
@@ -408,6 +414,7 @@ fn resolve(
         runtime_flavor: s.runtime.as_ref().map_or(RuntimeFlavor::default(), |r| r.0),
         cpu_work: s.cpu_work.as_ref().map_or(Duration::ZERO, |d| d.0.into()),
         ticker: s.ticker.unwrap_or(false),
+        await_with: s.await_with.as_ref().map_or(AwaitWith::default(), |a| a.0),
         plant: None,
     };
     let trials = s.trials.unwrap_or(default_trials).max(1);

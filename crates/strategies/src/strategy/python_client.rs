@@ -8,7 +8,8 @@
 //! (`--threads default` is Python's own min(32, cores + 4)) running C workers, so at
 //! most min(threads, C) requests are in flight; one `aiohttp.ClientSession` (connector
 //! limit C, or `idle_per_host`) or a session per request, with C coroutines under
-//! `asyncio.gather`; claim F2's pair, C coroutines under `asyncio.gather` that call
+//! `asyncio.gather` (or, for claim G, one task per request awaited by `gather`,
+//! `gather(return_exceptions=True)` or a `TaskGroup`, see [`AwaitWith`]); claim F2's pair, C coroutines under `asyncio.gather` that call
 //! `requests` directly inside `async def` (one request at a time, the loop frozen for
 //! each) or through `loop.run_in_executor` on a default executor of `threads` threads.
 //! Workers take the load model's tickets in turn, as the Rust workers take the
@@ -23,17 +24,28 @@
 //! it with core's recorder. `requests`' timeout is (connect, read): the read timeout
 //! bounds each wait for bytes, not the whole request as the Rust clients' does.
 //!
+//! Claim G's ways ([`AwaitWith::task_per_request`]) make every request of a batch its own
+//! task, as the article's `tasks = [fetch(session, url) for url in urls]`, and an
+//! `asyncio.Semaphore(C)` keeps C in flight; a request takes its ticket when it gets a
+//! slot, so "issued" counts requests really sent. A failed request is recorded, then
+//! raised, as `response.raise_for_status()` would, so that the awaiting construct sees
+//! it; a task cancelled in flight is recorded as cancelled. The first failure is noted
+//! without stopping anything: what stops is what the construct stops. When `gather`
+//! re-raises, the pattern then waits for the tasks it left running (a script that ends
+//! there instead has `asyncio.run` cancel them on its way out, which is not `gather`'s
+//! doing).
+//!
 //! Library behaviour kept as the article's code has it: aiohttp re-sends a GET once, on
 //! a new connection, when a connection fails before the answer (a reset, or a close
 //! without a response); the retry is part of that one request's latency and outcome, so
 //! a reset fault of rate p ends as a reset error at about p² per request.
 
-use waitbench_core::{Measurement, StrategyInfo, Workload};
+use waitbench_core::{ErrorPolicy, LoadModel, Measurement, StrategyInfo, Workload};
 
 use crate::Strategy;
 use crate::error::RunError;
 use crate::kind::StrategyKind;
-use crate::options::{IdlePerHost, StrategyOptions, python_default_threads};
+use crate::options::{AwaitWith, IdlePerHost, StrategyOptions, python_default_threads};
 use crate::python::{PythonEnvironment, child, sources};
 use crate::settings::{common, set};
 
@@ -129,6 +141,40 @@ impl PythonClient {
         }
     }
 
+    /// How the pattern awaits its requests: only `py-aiohttp` has a choice.
+    fn await_with(&self) -> AwaitWith {
+        if self.kind == StrategyKind::PyAiohttp {
+            self.options.await_with
+        } else {
+            AwaitWith::Workers
+        }
+    }
+
+    /// A task per request needs the batch's size up front, and leaves stopping to the
+    /// construct that awaits the tasks, so the workload cannot ask for cancel-on-error.
+    fn check_supported(&self, workload: &Workload) -> Result<(), RunError> {
+        let way = self.await_with();
+        if !way.task_per_request() {
+            return Ok(());
+        }
+        let unsupported = |needs| RunError::Unsupported {
+            strategy: self.kind.name(),
+            option: format!("--await-with {way}"),
+            needs,
+        };
+        if !matches!(workload.load, LoadModel::Batch { .. }) {
+            return Err(unsupported(
+                "a batch (--requests N): it makes a task per request",
+            ));
+        }
+        if workload.on_error != ErrorPolicy::WaitAll {
+            return Err(unsupported(
+                "--on-error wait-all: what a failure stops is the Python construct's to decide",
+            ));
+        }
+        Ok(())
+    }
+
     fn job(&self, workload: &Workload, sizing: Sizing) -> String {
         serde_json::json!({
             "pattern": self.kind.name(),
@@ -141,6 +187,7 @@ impl PythonClient {
                 "threads": sizing.threads,
                 "idle_per_host": sizing.connections,
                 "ticker": self.options.ticker && self.kind.supports_ticker(),
+                "await_with": self.await_with().name(),
             },
         })
         .to_string()
@@ -187,11 +234,15 @@ impl Strategy for PythonClient {
                     "client",
                     format!("aiohttp {}", pinned("aiohttp")),
                 );
+                let way = self.await_with();
                 set(
                     &mut info,
                     "event_loop",
-                    "asyncio (default loop), asyncio.gather",
+                    format!("asyncio (default loop), {}", way.description()),
                 );
+                if self.kind == StrategyKind::PyAiohttp {
+                    set(&mut info, "await_with", way);
+                }
             }
             StrategyKind::PyAsyncBlocking | StrategyKind::PyAsyncExecutor => {
                 set(
@@ -263,6 +314,7 @@ impl Strategy for PythonClient {
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
         workload.validate()?;
+        self.check_supported(workload)?;
         let environment = PythonEnvironment::get()?;
         let sizing = self.sizing(workload);
         let measurement = child::run(
@@ -282,7 +334,7 @@ impl Strategy for PythonClient {
 
 #[cfg(test)]
 mod tests {
-    use waitbench_core::{ErrorKind, ErrorPolicy, LoadModel, Outcome, PathPlan};
+    use waitbench_core::{ErrorKind, Outcome, PathPlan};
 
     use super::*;
     use crate::test_support::misbehaviours;
@@ -346,6 +398,48 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_task_per_request_needs_a_batch_and_leaves_cancelling_to_python() {
+        let options = StrategyOptions {
+            await_with: AwaitWith::TaskGroup,
+            ..Default::default()
+        };
+        let client = PythonClient::new(StrategyKind::PyAiohttp, &options);
+        let mut workload = Workload {
+            target: "http://127.0.0.1:1".into(),
+            paths: PathPlan::Single { path: "/".into() },
+            query: None,
+            load: LoadModel::ClosedLoop {
+                concurrency: 2,
+                duration: std::time::Duration::from_secs(1),
+                warmup: std::time::Duration::ZERO,
+            },
+            on_error: ErrorPolicy::WaitAll,
+            timeouts: Default::default(),
+        };
+        let message = |w: &Workload| client.run(w).unwrap_err().to_string();
+        assert_eq!(
+            message(&workload),
+            "py-aiohttp with --await-with taskgroup needs a batch (--requests N): it makes a \
+             task per request"
+        );
+        workload.load = LoadModel::Batch {
+            requests: 10,
+            concurrency: 2,
+        };
+        workload.on_error = ErrorPolicy::Cancel;
+        assert!(
+            message(&workload).ends_with("needs --on-error wait-all: what a failure stops is the Python construct's to decide"),
+            "{}",
+            message(&workload)
+        );
+        let info = client.info(&workload);
+        assert_eq!(info.settings["await_with"], "taskgroup");
+        // Only py-aiohttp has the choice; the other patterns keep their worker loops.
+        let other = PythonClient::new(StrategyKind::PyAiohttpPerRequest, &options);
+        assert!(!other.info(&workload).settings.contains_key("await_with"));
     }
 
     #[test]
