@@ -36,6 +36,7 @@ async def gather(run, fetch, recorder):
     except RequestFailed:
         # gather re-raised the first failure. Whatever it did to the other tasks shows in
         # what they go on to send: wait for them, so that all of it is measured.
+        run.extras["raised_after_first_failure"] = run.issued() - run.issued_at_first_failure
         await asyncio.wait(tasks)
 
 
