@@ -998,3 +998,28 @@ fn a_python_series_is_drawn_on_its_claims_chart_beside_the_rust_ones() {
     let html = std::fs::read_to_string(&report.index_html).expect("index.html");
     assert!(html.contains("aiohttp, one shared session"));
 }
+
+#[test]
+fn claim_gs_python_series_are_drawn_on_the_error_policy_chart() {
+    let mut suite = fixture();
+    suite.scenarios.retain(|s| s.claim == "G");
+    let rust = suite.scenarios[0].series[0].clone();
+    for (label, role) in [
+        ("Python: asyncio.gather", "py-gather"),
+        ("Python: asyncio.TaskGroup", "py-taskgroup"),
+    ] {
+        suite.scenarios[0].series.push(Series {
+            label: label.into(),
+            role: role.into(),
+            strategy: "py-aiohttp".into(),
+            stack: "Python".into(),
+            ..rust.clone()
+        });
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = render(&suite, dir.path()).expect("the report renders");
+    let drawn: Vec<&str> = report.charts.iter().map(|c| c.file_name.as_str()).collect();
+    assert_eq!(drawn, ["error-policy.png"]);
+    let html = std::fs::read_to_string(&report.index_html).expect("index.html");
+    assert!(html.contains("Python: asyncio.TaskGroup"));
+}

@@ -1,5 +1,6 @@
 //! Claim G: what happens to a batch after the first error, per series: requests sent,
-//! requests cancelled, and requests issued after the first failure.
+//! requests cancelled, and requests issued after the first failure. The Python series
+//! (gather, gather(return_exceptions=True), TaskGroup) are striped, apart from Rust's.
 
 use std::path::Path;
 
@@ -8,7 +9,7 @@ use waitbench_core::{ErrorKind, ScenarioResult};
 use super::axis::{Axis, Fit};
 use super::draw::DrawError;
 use super::legend::metric_legend;
-use super::look::BarFill;
+use super::look::{BarFill, bar_fill};
 use super::plot::{Bar, BarGroup, bar_figure};
 use super::theme::PALETTE;
 use super::{ChartSpec, Context, Outcome};
@@ -45,7 +46,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     let mut values = Vec::new();
     let groups: Vec<BarGroup> = points
         .iter()
-        .map(|(_, _, point, label)| BarGroup {
+        .map(|(_, series, point, label)| BarGroup {
             label: label.clone(),
             bars: METRICS
                 .iter()
@@ -59,7 +60,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
                         value: s.map(|s| s.median),
                         range: s.map(|s| (s.min, s.max)),
                         color: PALETTE[color],
-                        fill: BarFill::Solid,
+                        fill: bar_fill(series),
                         notes: vec![s.map_or("–".into(), |s| fmt_sig(s.median, 4))],
                     }
                 })
@@ -78,7 +79,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         .iter()
         .flat_map(|g| &g.bars)
         .any(|b| b.value.is_none());
-    let notes = vec![
+    let mut notes = vec![
         scenario.title.clone(),
         format!(
             "With injected errors: every request ends as ok, HTTP error or typed error{}. \
@@ -91,6 +92,12 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         ),
         ctx.run_note(),
     ];
+    if points
+        .iter()
+        .any(|(_, series, _, _)| bar_fill(series) == BarFill::Striped)
+    {
+        notes.push("Striped bars: the Python clients (the article's own stack).".into());
+    }
 
     bar_figure(
         path,
