@@ -138,6 +138,11 @@ const PY_EXECUTOR: &str = "py-executor";
 const PY_GATHER: &str = "py-gather";
 const PY_GATHER_RETURN_EXCEPTIONS: &str = "py-gather-return-exceptions";
 const PY_TASKGROUP: &str = "py-taskgroup";
+const PY_SEQUENTIAL: &str = "py-sequential";
+const PY_ASYNC_UNCAPPED: &str = "py-async-uncapped";
+const PY_ASYNC_CAP_13: &str = "py-async-cap-13";
+const PY_ASYNC_CAP_100: &str = "py-async-cap-100";
+const PY_THREADS_DEFAULTS: &str = "py-threads-defaults";
 const CLOSED_LOOP: &str = "closed-loop";
 const OPEN_LOOP: &str = "open-loop";
 
@@ -148,13 +153,28 @@ pub static CLAIMS: [Claim; 9] = [
         claim: "500 endpoints: sequential 4 min vs async 18 s",
         claimed: "13.3× (240 s → 18 s)",
         required_roles: &[SEQUENTIAL, ASYNC_UNCAPPED],
-        optional_roles: &[ASYNC_CAP_13, ASYNC_CAP_100, ASYNC_HEAVY_TAIL],
+        optional_roles: &[
+            ASYNC_CAP_13,
+            ASYNC_CAP_100,
+            ASYNC_HEAVY_TAIL,
+            PY_SEQUENTIAL,
+            PY_ASYNC_UNCAPPED,
+            PY_ASYNC_CAP_13,
+            PY_ASYNC_CAP_100,
+            PY_THREADS_DEFAULTS,
+        ],
         figures: &[
             higher("speedup_uncapped", "ratio"),
             higher("speedup_cap_13", "ratio"),
             higher("speedup_cap_100", "ratio"),
             lower("sequential_s", "s"),
             lower("uncapped_s", "s"),
+            higher("python_speedup_uncapped", "ratio"),
+            higher("python_speedup_cap_13", "ratio"),
+            higher("python_speedup_cap_100", "ratio"),
+            higher("python_speedup_threads_defaults", "ratio"),
+            lower("python_sequential_s", "s"),
+            lower("python_uncapped_s", "s"),
         ],
         rule: rule_a,
         judge: claim_a,
@@ -674,7 +694,8 @@ fn claim_a(text: &Claim, s: &ScenarioResult) -> ClaimRow {
         }
     }
     let verdict = judge_a(speed(uncapped), cap13.map(speed));
-    row(
+    let python = last(series(s, ASYNC_UNCAPPED)).and_then(|p| python_a(s, p, &mut figures));
+    let mut row = row(
         text,
         measured,
         predicted,
@@ -684,7 +705,105 @@ fn claim_a(text: &Claim, s: &ScenarioResult) -> ClaimRow {
          one L."
             .into(),
         figures,
-    )
+    );
+    row.stacks.extend(python);
+    row
+}
+
+/// Requests a batch kept waiting at once on average, by Little's law: N·L / T.
+fn waiting_in_flight(p: &Point) -> f64 {
+    median_run(p).map_or(f64::NAN, |r| {
+        r.counts.sent as f64 * r.injected.mean_latency_us / 1e6 / r.wall_time_s.max(1e-9)
+    })
+}
+
+/// A run's client CPU per request, µs (NaN without a trial).
+fn client_cpu(p: &Point) -> f64 {
+    median_run(p).map_or(f64::NAN, |r| r.client.client_cpu_per_request_us)
+}
+
+/// Claim A on the article's own stack: a `requests.Session` loop against aiohttp (and the
+/// default `ThreadPoolExecutor`), judged by the same rule, with why the speed-up differs
+/// from Rust's computed from how many requests each kept waiting at once, the client CPU
+/// per request and the default pool's size; `None` without Python series.
+fn python_a(
+    s: &ScenarioResult,
+    rust_uncapped: &Point,
+    figures: &mut BTreeMap<String, f64>,
+) -> Option<StackFinding> {
+    let points = match python_points(s, &[PY_SEQUENTIAL, PY_ASYNC_UNCAPPED])? {
+        Ok(points) => points,
+        Err(unjudged) => return Some(unjudged),
+    };
+    let (seq, uncapped) = (points[0], points[1]);
+    let wall = |p: &Point| p.trials.wall_time_s.median;
+    let speed = |p: &Point| wall(seq) / wall(p).max(1e-9);
+    figures.insert("python_speedup_uncapped".into(), speed(uncapped));
+    figures.insert("python_sequential_s".into(), wall(seq));
+    figures.insert("python_uncapped_s".into(), wall(uncapped));
+    let mut measured = format!(
+        "requests.Session loop {}; aiohttp uncapped {} ({:.0}×)",
+        format_seconds(wall(seq)),
+        format_seconds(wall(uncapped)),
+        speed(uncapped)
+    );
+    let optional = [
+        (PY_ASYNC_CAP_100, "aiohttp's default limit 100", "cap_100"),
+        (PY_ASYNC_CAP_13, "cap 13", "cap_13"),
+        (PY_THREADS_DEFAULTS, "default ThreadPoolExecutor", "threads_defaults"),
+    ];
+    for (role, name, key) in optional {
+        if let Some(p) = last(series(s, role)) {
+            figures.insert(format!("python_speedup_{key}"), speed(p));
+            let _ = write!(
+                measured,
+                "; {name} {} ({:.1}×)",
+                format_seconds(wall(p)),
+                speed(p)
+            );
+        }
+    }
+    let cap13 = last(series(s, PY_ASYNC_CAP_13)).map(speed);
+    let run = median_run(uncapped);
+    let requests = run.map_or(0, |r| r.counts.sent) as f64;
+    let latency_us = run.map_or(f64::NAN, |r| r.injected.mean_latency_us);
+    let cpu_s = requests * client_cpu(uncapped) / 1e6;
+    let mut why = format!(
+        "Python at L = {}: the requests.Session loop spends {} of client CPU per request on \
+         top of L; uncapped aiohttp kept N·L/T = {} of {} requests waiting at once, because \
+         its {} of CPU per request, {} for the batch on one interpreter (the GIL), is {:.0}% \
+         of its {}: CPU, not waiting, bounds its speed-up at (L + CPU) ÷ CPU.",
+        format_micros(latency_us),
+        format_micros(client_cpu(seq)),
+        format_significant(waiting_in_flight(uncapped), 2),
+        requests,
+        format_micros(client_cpu(uncapped)),
+        format_seconds(cpu_s),
+        cpu_s / wall(uncapped).max(1e-9) * 100.0,
+        format_seconds(wall(uncapped)),
+    );
+    if let Some(pool) = last(series(s, PY_THREADS_DEFAULTS)) {
+        let workers = median_run(pool).map_or(0, |r| r.strategy.effective_concurrency);
+        let cores = median_run(pool).map_or(0, |r| r.environment.cores);
+        let _ = write!(
+            why,
+            " The default ThreadPoolExecutor has min(32, cores + 4) = {workers} workers on \
+             {cores} cores: {workers} in flight, ceil(N/{workers})·L = {}, measured {}.",
+            format_seconds(pool.predicted.unwrap_or(f64::NAN)),
+            format_seconds(wall(pool)),
+        );
+    }
+    let _ = write!(
+        why,
+        " Rust's uncapped reqwest kept {} waiting at {} of CPU per request.",
+        format_significant(waiting_in_flight(rust_uncapped), 2),
+        format_micros(client_cpu(rust_uncapped)),
+    );
+    Some(python_finding(
+        measured,
+        Some(judge_a(speed(uncapped), cap13)),
+        why,
+    ))
 }
 
 fn mean_latency(p: &Point) -> f64 {
@@ -1665,6 +1784,79 @@ mod tests {
         assert_eq!(row.stacks[0].verdict, None);
         assert_eq!(row.stacks[0].measured, "not measured: no python3 on PATH");
         assert!(row.stacks[0].trial_verdicts.is_empty());
+    }
+
+    /// A claim A scenario made from the saturation fixture's thread series: one copy per
+    /// role, every trial a batch of 500 at L = 10 ms with this wall time (s), client CPU
+    /// per request (µs) and pool size.
+    fn fan_out(runs: &[(&str, f64, f64, usize)]) -> ScenarioResult {
+        let mut a = saturation();
+        a.claim = "A".into();
+        let template = series(&a, THREADS).unwrap().clone();
+        a.series.clear();
+        for &(role, wall, cpu, pool) in runs {
+            let mut copy = template.clone();
+            copy.role = role.into();
+            copy.points.truncate(1);
+            for point in &mut copy.points {
+                let mut trials = point.trials.trials.clone();
+                for trial in &mut trials {
+                    trial.wall_time_s = wall;
+                    trial.counts.sent = 500;
+                    trial.injected.mean_latency_us = 10_000.0;
+                    trial.client.client_cpu_per_request_us = cpu;
+                    trial.strategy.effective_concurrency = pool;
+                    trial.environment.cores = 2;
+                }
+                point.predicted = Some(500_usize.div_ceil(pool) as f64 * 0.010);
+                point.trials = TrialSet::new(trials);
+            }
+            a.series.push(copy);
+        }
+        a
+    }
+
+    #[test]
+    fn a_on_python_is_judged_by_the_same_rule_with_the_cpu_that_bounds_it() {
+        let a = fan_out(&[
+            (SEQUENTIAL, 5.0, 20.0, 1),
+            (ASYNC_UNCAPPED, 0.0125, 30.0, 500),
+            (PY_SEQUENTIAL, 5.5, 1_000.0, 1),
+            (PY_ASYNC_UNCAPPED, 0.25, 400.0, 500),
+            (PY_ASYNC_CAP_13, 0.44, 250.0, 13),
+            (PY_THREADS_DEFAULTS, 0.92, 900.0, 6),
+        ]);
+        let row = &evaluate(&[a])[0];
+        assert_eq!(row.verdict, Verdict::NotReproduced, "Rust: 400×");
+        let python = &row.stacks[0];
+        assert_eq!(python.stack, "Python");
+        // 22× uncapped is outside 13.3× ± 25%; 12.5× at cap 13 is inside.
+        assert_eq!(python.verdict, Some(Verdict::OnlyUnderConditions));
+        assert_eq!(python.trial_verdicts, vec![Verdict::OnlyUnderConditions; 3]);
+        assert_eq!(
+            python.measured,
+            "requests.Session loop 5.5 s; aiohttp uncapped 250 ms (22×); cap 13 440 ms \
+             (12.5×); default ThreadPoolExecutor 920 ms (6.0×)"
+        );
+        let why = &python.why_they_differ;
+        // 500 · 10 ms / 0.25 s = 20 waiting at once; 500 · 400 µs = 0.2 s of CPU = 80%.
+        assert!(why.contains("N·L/T = 20 of 500"), "{why}");
+        assert!(why.contains("200 ms for the batch"), "{why}");
+        assert!(why.contains("is 80% of its 250 ms"), "{why}");
+        assert!(
+            why.contains("= 6 workers on 2 cores: 6 in flight, ceil(N/6)·L = 840 ms"),
+            "{why}"
+        );
+        assert!(why.contains("reqwest kept 400 waiting"), "{why}");
+        assert!((row.figures["python_speedup_uncapped"] - 22.0).abs() < 1e-9);
+        assert!((row.figures["python_speedup_cap_13"] - 12.5).abs() < 1e-9);
+        assert!(!row.figures.contains_key("python_speedup_cap_100"));
+    }
+
+    #[test]
+    fn a_without_python_series_has_no_python_line() {
+        let a = fan_out(&[(SEQUENTIAL, 5.0, 20.0, 1), (ASYNC_UNCAPPED, 0.0125, 30.0, 500)]);
+        assert!(evaluate(&[a])[0].stacks.is_empty());
     }
 
     /// A claim B scenario made from the saturation fixture's reqwest series: one copy per
