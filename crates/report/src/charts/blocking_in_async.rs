@@ -10,7 +10,7 @@ use super::draw::DrawError;
 use super::figure::Figure;
 use super::look::{bar_fill, series_looks};
 use super::plot::{Bar, BarGroup, draw_bars};
-use super::{ChartSpec, Context, Outcome, variant_note};
+use super::{ChartSpec, Context, Outcome, style_notes};
 use crate::figures::{fmt_axis, fmt_sig, fmt_us, labelled_points, spread};
 
 /// The chart.
@@ -71,7 +71,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
             .to_string(),
         ctx.run_note(),
     ];
-    notes.extend(variant_note(scenario, true));
+    notes.extend(style_notes(scenario, true));
 
     let figure = Figure::new(path)?;
     let area = figure.layout("Claim F2 · Blocking inside async", &notes, &[])?;

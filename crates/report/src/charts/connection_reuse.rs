@@ -7,9 +7,9 @@ use waitbench_core::{ScenarioResult, Series};
 
 use super::axis::{Axis, Fit};
 use super::draw::DrawError;
-use super::look::{BarFill, bar_fill, series_looks};
+use super::look::{bar_fill, series_looks};
 use super::plot::{Bar, BarGroup, bar_figure};
-use super::{ChartSpec, Context, Outcome, variant_note};
+use super::{ChartSpec, Context, Outcome, style_notes};
 use crate::figures::{fmt_axis, fmt_us, labelled_points, spread};
 
 /// The chart.
@@ -63,13 +63,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
             .to_string(),
         ctx.run_note(),
     ];
-    notes.extend(variant_note(scenario, true));
-    if points
-        .iter()
-        .any(|(_, series, _, _)| bar_fill(series) == BarFill::Striped)
-    {
-        notes.push("Striped bars: the Python clients (the article's own stack).".into());
-    }
+    notes.extend(style_notes(scenario, true));
 
     bar_figure(
         path,

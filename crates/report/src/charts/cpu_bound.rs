@@ -8,7 +8,7 @@ use super::axis::{Axis, Fit};
 use super::draw::DrawError;
 use super::look::{bar_fill, series_looks};
 use super::plot::{Bar, BarGroup, bar_figure};
-use super::{ChartSpec, Context, Outcome, variant_note};
+use super::{ChartSpec, Context, Outcome, style_notes};
 use crate::figures::{fmt_axis, fmt_sig, labelled_points};
 
 /// The chart.
@@ -45,7 +45,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         "Median throughput across trials; whiskers: min–max.".to_string(),
         ctx.run_note(),
     ];
-    notes.extend(variant_note(scenario, true));
+    notes.extend(style_notes(scenario, true));
 
     bar_figure(
         path,

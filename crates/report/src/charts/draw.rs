@@ -44,8 +44,57 @@ pub(crate) fn draw_pixel_line(
         Stroke::Dotted => {
             area.draw(&DashedPathElement::new(points.iter().copied(), 3, 5, style))?;
         }
+        Stroke::DashDot => {
+            for piece in pattern_pieces(points, &DASH_DOT) {
+                area.draw(&PathElement::new(piece, style))?;
+            }
+        }
     }
     Ok(())
+}
+
+/// Dash-dot as on/off lengths in pixels: a 12 px dash, a gap, a 3 px dot, a gap.
+const DASH_DOT: [f64; 4] = [12.0, 5.0, 3.0, 5.0];
+
+/// The drawn pieces of a polyline under a repeating on/off `pattern` (pixels), carried
+/// across its corners, as plotters' dashed element has no dash-dot.
+fn pattern_pieces(points: &[(i32, i32)], pattern: &[f64]) -> Vec<Vec<(i32, i32)>> {
+    let mut pieces = Vec::new();
+    let mut piece: Vec<(i32, i32)> = Vec::new();
+    let (mut step, mut left) = (0, pattern[0]);
+    let at = |a: (i32, i32), b: (i32, i32), t: f64| {
+        let lerp =
+            |p: i32, q: i32| (f64::from(p) + (f64::from(q) - f64::from(p)) * t).round() as i32;
+        (lerp(a.0, b.0), lerp(a.1, b.1))
+    };
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let length = f64::from(b.0 - a.0).hypot(f64::from(b.1 - a.1));
+        let mut done = 0.0;
+        while length - done > 1e-9 {
+            let run = left.min(length - done);
+            let on = step % 2 == 0;
+            if on {
+                if piece.is_empty() {
+                    piece.push(at(a, b, done / length));
+                }
+                piece.push(at(a, b, (done + run) / length));
+            }
+            done += run;
+            left -= run;
+            if left <= 1e-9 {
+                if on {
+                    pieces.push(std::mem::take(&mut piece));
+                }
+                step = (step + 1) % pattern.len();
+                left = pattern[step];
+            }
+        }
+    }
+    if piece.len() > 1 {
+        pieces.push(piece);
+    }
+    pieces
 }
 
 /// A point marker at a pixel position.
@@ -56,6 +105,15 @@ pub(crate) fn draw_marker(area: &Area<'_>, at: (i32, i32), look: Look) -> Result
         Marker::Hollow => {
             area.draw(&Circle::new(at, 5, WHITE.filled()))?;
             area.draw(&Circle::new(at, 5, look.color.stroke_width(2)))?;
+        }
+        Marker::Square => {
+            let corners = [(at.0 - 5, at.1 - 5), (at.0 + 5, at.1 + 5)];
+            area.draw(&Rectangle::new(corners, look.color.filled()))?;
+        }
+        Marker::HollowSquare => {
+            let corners = [(at.0 - 5, at.1 - 5), (at.0 + 5, at.1 + 5)];
+            area.draw(&Rectangle::new(corners, WHITE.filled()))?;
+            area.draw(&Rectangle::new(corners, look.color.stroke_width(2)))?;
         }
     }
     Ok(())
@@ -143,4 +201,26 @@ pub(crate) fn wrap_px(
         }
     }
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dash_dot_repeats_its_pattern_across_corners() {
+        // A 25 px period: 44 px along x, then 22 px down, the dot at x = 42 turning the corner.
+        let pieces = pattern_pieces(&[(0, 0), (44, 0), (44, 22)], &DASH_DOT);
+        assert_eq!(
+            pieces,
+            vec![
+                vec![(0, 0), (12, 0)],
+                vec![(17, 0), (20, 0)],
+                vec![(25, 0), (37, 0)],
+                vec![(42, 0), (44, 0), (44, 1)],
+                vec![(44, 6), (44, 18)],
+            ]
+        );
+        assert!(pattern_pieces(&[(3, 3)], &DASH_DOT).is_empty());
+    }
 }

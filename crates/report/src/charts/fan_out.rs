@@ -11,7 +11,7 @@ use super::legend::{LegendEntry, Swatch};
 use super::look::{BarFill, bar_fill, series_looks};
 use super::plot::{Bar, BarGroup, bar_figure};
 use super::theme::REFERENCE;
-use super::{ChartSpec, Context, Outcome, variant_note};
+use super::{ChartSpec, Context, Outcome, style_notes};
 use crate::figures::{fmt_axis, fmt_s, labelled_points, predicted_time_s};
 
 /// The chart.
@@ -69,7 +69,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     if y.is_log() {
         notes.push("The time axis is logarithmic: the values span more than 10×.".into());
     }
-    notes.extend(variant_note(scenario, true));
+    notes.extend(style_notes(scenario, true));
 
     bar_figure(
         path,

@@ -14,7 +14,7 @@ use super::figure::Figure;
 use super::frame::build_chart;
 use super::look::{Look, Marker, series_looks};
 use super::plot::{Line, LinePoint, draw_lines};
-use super::{ChartSpec, Context, Outcome, series_legend, variant_note};
+use super::{ChartSpec, Context, Outcome, series_legend, style_notes};
 use crate::figures::{fmt_axis, fmt_sig, fmt_us};
 
 /// The chart.
@@ -98,7 +98,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         notes.push(above_injected::note(l) + &step);
     }
     notes.push(ctx.run_note());
-    notes.extend(variant_note(scenario, false));
+    notes.extend(style_notes(scenario, false));
 
     let figure = Figure::new(path)?;
     let area = figure.layout("Claim C · Latency by percentile", &notes, &legend)?;

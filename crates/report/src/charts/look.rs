@@ -1,6 +1,8 @@
 //! How a series looks — colour, stroke, marker, bar fill — decided once from the series
-//! list, so a strategy keeps its colour across every chart and library defaults are told
-//! apart from right-sized runs the same way everywhere.
+//! list, so a strategy keeps its colour across every chart, library defaults are told
+//! apart from right-sized runs the same way everywhere, and so are the Python clients
+//! from the Rust ones (dash-dot lines with square markers, striped bars), whatever chart
+//! draws them.
 
 use plotters::prelude::*;
 use waitbench_core::{Series, Variant};
@@ -16,6 +18,8 @@ pub(crate) enum Stroke {
     Dashed,
     /// A dotted line (per-series bounds).
     Dotted,
+    /// Dash and dot (the Python clients).
+    DashDot,
 }
 
 /// The marker at each measured point.
@@ -27,6 +31,10 @@ pub(crate) enum Marker {
     Filled,
     /// A hollow circle.
     Hollow,
+    /// A filled square (the Python clients).
+    Square,
+    /// A hollow square (the Python clients with library defaults).
+    HollowSquare,
 }
 
 /// Colour, stroke and marker of one line.
@@ -57,8 +65,14 @@ pub(crate) enum BarFill {
 /// The stack name that marks a series of the Python clients.
 const PYTHON: &str = "Python";
 
+/// Whether a series measured the Python clients: the one test every look keys on.
+pub(crate) fn is_python(series: &Series) -> bool {
+    series.stack == PYTHON
+}
+
 /// The look of each series, stable across charts: one colour per strategy, dashed and
-/// hollow for library defaults, solid for right-sized; one colour per series instead when
+/// hollow for library defaults, solid for right-sized; dash-dot with square markers for
+/// the Python clients (hollow for their defaults); one colour per series instead when
 /// two series would otherwise look the same.
 pub(crate) fn series_looks(series: &[Series]) -> Vec<Look> {
     let mut strategies: Vec<&str> = Vec::new();
@@ -87,18 +101,17 @@ pub(crate) fn series_looks(series: &[Series]) -> Vec<Look> {
                 i
             };
             let defaults = s.variant == Variant::Defaults;
+            let (stroke, marker) = match (is_python(s), defaults) {
+                (true, true) => (Stroke::DashDot, Marker::HollowSquare),
+                (true, false) => (Stroke::DashDot, Marker::Square),
+                (false, true) if by_strategy => (Stroke::Dashed, Marker::Hollow),
+                (false, true) => (Stroke::Solid, Marker::Hollow),
+                (false, false) => (Stroke::Solid, Marker::Filled),
+            };
             Look {
                 color: PALETTE[color_index % PALETTE.len()],
-                stroke: if defaults && by_strategy {
-                    Stroke::Dashed
-                } else {
-                    Stroke::Solid
-                },
-                marker: if defaults {
-                    Marker::Hollow
-                } else {
-                    Marker::Filled
-                },
+                stroke,
+                marker,
             }
         })
         .collect()
@@ -107,7 +120,7 @@ pub(crate) fn series_looks(series: &[Series]) -> Vec<Look> {
 /// The fill a series' bars get: striped for the Python clients, pale for library
 /// defaults, solid otherwise.
 pub(crate) fn bar_fill(series: &Series) -> BarFill {
-    if series.stack == PYTHON {
+    if is_python(series) {
         BarFill::Striped
     } else if series.variant == Variant::Defaults {
         BarFill::Light
@@ -139,5 +152,33 @@ mod tests {
             assert_ne!(bar_fill(&series("Rust", variant)), BarFill::Striped);
         }
         assert_eq!(bar_fill(&series("Rust", Variant::Defaults)), BarFill::Light);
+    }
+
+    #[test]
+    fn python_lines_are_dash_dot_with_square_markers_and_rust_ones_never() {
+        let all: Vec<Series> = [
+            ("Rust", Variant::Plain),
+            ("Rust", Variant::Defaults),
+            ("Python", Variant::RightSized),
+            ("Python", Variant::Defaults),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, &(stack, variant))| Series {
+            strategy: format!("s{i}"),
+            ..series(stack, variant)
+        })
+        .collect();
+        let looks = series_looks(&all);
+        let styles: Vec<(Stroke, Marker)> = looks.iter().map(|l| (l.stroke, l.marker)).collect();
+        assert_eq!(
+            styles,
+            vec![
+                (Stroke::Solid, Marker::Filled),
+                (Stroke::Dashed, Marker::Hollow),
+                (Stroke::DashDot, Marker::Square),
+                (Stroke::DashDot, Marker::HollowSquare),
+            ]
+        );
     }
 }

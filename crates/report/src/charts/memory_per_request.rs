@@ -15,7 +15,7 @@ use super::frame::build_chart;
 use super::look::series_looks;
 use super::plot::{Line, draw_lines};
 use super::{
-    ChartSpec, Context, Outcome, line_values, line_xs, series_legend, series_lines, variant_note,
+    ChartSpec, Context, Outcome, line_values, line_xs, series_legend, series_lines, style_notes,
 };
 use crate::figures::{fmt_axis, fmt_sig, labelled_points, spread};
 
@@ -58,7 +58,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         ));
     }
     notes.push(ctx.run_note());
-    notes.extend(variant_note(scenario, false));
+    notes.extend(style_notes(scenario, false));
 
     let figure = Figure::new(path)?;
     let area = figure.layout("Claim E · Memory per in-flight request", &notes, &legend)?;

@@ -215,22 +215,35 @@ pub(crate) fn line_xs(lines: &[plot::Line]) -> Vec<f64> {
     lines.iter().flat_map(|l| &l.points).map(|p| p.x).collect()
 }
 
-/// The note on how library defaults are drawn, if any series uses them.
-pub(crate) fn variant_note(scenario: &ScenarioResult, bars: bool) -> Option<String> {
-    let any_defaults = scenario
+/// The notes on how series are told apart, for the series this scenario has: library
+/// defaults (pale bars; dashed lines with hollow markers) and the Python clients
+/// (striped bars; dash-dot lines with square markers), as [`look`] draws them.
+pub(crate) fn style_notes(scenario: &ScenarioResult, bars: bool) -> Vec<String> {
+    let mut notes = Vec::new();
+    let rust_defaults = scenario
         .series
         .iter()
-        .any(|s| s.variant == waitbench_core::Variant::Defaults);
-    any_defaults.then(|| {
-        if bars {
+        .any(|s| s.variant == waitbench_core::Variant::Defaults && !look::is_python(s));
+    if rust_defaults {
+        notes.push(if bars {
             "Pale bars: library defaults (the artifact on); solid bars: right-sized or plain."
                 .to_string()
         } else {
             "Dashed lines with hollow markers: library defaults (the artifact on); solid: \
              right-sized or plain."
                 .to_string()
-        }
-    })
+        });
+    }
+    if scenario.series.iter().any(look::is_python) {
+        notes.push(if bars {
+            "Striped bars: the Python clients (the article's own stack).".to_string()
+        } else {
+            "Dash-dot lines with square markers: the Python clients (the article's own \
+             stack); hollow squares: their library defaults."
+                .to_string()
+        });
+    }
+    notes
 }
 
 #[cfg(test)]
@@ -278,6 +291,36 @@ mod tests {
         ];
         assert_eq!(scenario_for(&scenarios, "A"), Some(2));
         assert_eq!(scenario_for(&scenarios, "B"), None);
+    }
+
+    #[test]
+    fn python_series_get_their_style_note_on_lines_and_bars() {
+        let series = |stack: &str, variant| Series {
+            label: stack.into(),
+            role: String::new(),
+            strategy: stack.to_lowercase(),
+            stack: stack.into(),
+            variant,
+            points: Vec::new(),
+            not_measured: None,
+        };
+        let rust = scenario("C", vec![series("Rust", Variant::Plain)]);
+        assert!(style_notes(&rust, false).is_empty());
+        let both = scenario(
+            "C",
+            vec![
+                series("Rust", Variant::Plain),
+                series("Python", Variant::Defaults),
+            ],
+        );
+        let lines = style_notes(&both, false);
+        assert_eq!(
+            lines.len(),
+            1,
+            "Python defaults are told by their squares: {lines:?}"
+        );
+        assert!(lines[0].starts_with("Dash-dot lines with square markers"));
+        assert!(style_notes(&both, true)[0].starts_with("Striped bars"));
     }
 
     fn line(points: &[(f64, f64)]) -> plot::Line {

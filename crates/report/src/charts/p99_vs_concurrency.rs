@@ -19,7 +19,7 @@ use super::plot::{draw_hline, draw_lines};
 use super::theme::REFERENCE;
 use super::{
     ChartSpec, Context, Outcome, coincidence_note, line_values, line_xs, series_legend,
-    series_lines, variant_note,
+    series_lines, style_notes,
 };
 use crate::figures::{common_injected_latency_us, fmt_axis, fmt_us, spread};
 
@@ -90,7 +90,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     };
     notes.extend(coincidence_note(&lines, &y));
     notes.push(ctx.run_note());
-    notes.extend(variant_note(scenario, false));
+    notes.extend(style_notes(scenario, false));
 
     let figure = Figure::new(path)?;
     let area = figure.layout("Claim C · p99 latency vs concurrency", &notes, &legend)?;

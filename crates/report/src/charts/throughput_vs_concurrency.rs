@@ -18,7 +18,7 @@ use super::plot::{Line, LinePoint, draw_lines};
 use super::theme::REFERENCE;
 use super::{
     ChartSpec, Context, Outcome, coincidence_note, line_values, line_xs, series_legend,
-    series_lines, variant_note,
+    series_lines, style_notes,
 };
 use crate::figures::{bound_rps, fmt_axis};
 
@@ -119,7 +119,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         notes.extend(coincidence_note(&shares, &y_share));
     }
     notes.push(ctx.run_note());
-    notes.extend(variant_note(scenario, false));
+    notes.extend(style_notes(scenario, false));
 
     let figure = Figure::new(path)?;
     let area = figure.layout("Claim C · Throughput vs concurrency", &notes, &legend)?;
