@@ -1,8 +1,8 @@
 //! Claim C: median throughput against concurrency per series (log x), with min–max
-//! whiskers across trials and the Little's-law bound X = C/L; beside it, the same
-//! throughput as a share of that bound. On log–log axes every series that keeps up lies
-//! on the bound and on each other; the share shows, at each C, which one falls behind
-//! and by how much.
+//! whiskers across trials and the Little's-law bound X = C/L, one line per latency the
+//! series ran at; beside it, the same throughput as a share of that bound. On log–log
+//! axes every series that keeps up lies on its bound; the share shows, at each C, which
+//! one falls behind and by how much.
 
 use std::path::Path;
 
@@ -20,7 +20,7 @@ use super::{
     ChartSpec, Context, Outcome, coincidence_note, line_values, line_xs, series_legend,
     series_lines, style_notes,
 };
-use crate::figures::{bound_rps, fmt_axis};
+use crate::figures::{bound_rps, fmt_axis, fmt_s};
 
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
@@ -54,37 +54,31 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
                 .collect()
         })
         .collect();
+    // One bound line per latency: series at the same L share C/L, and a scenario that
+    // runs some series at another L (the Python ones) gets a second line, not one per series.
+    let groups = bound_groups(&per_series);
+    let several = groups.len() > 1;
     let mut bounds: Vec<Line> = Vec::new();
-    if let Some(shared) = shared_bound(&per_series) {
+    for (i, points) in groups.into_iter().enumerate() {
         let look = Look {
             color: REFERENCE,
-            stroke: Stroke::Dashed,
+            stroke: if i == 0 {
+                Stroke::Dashed
+            } else {
+                Stroke::Dotted
+            },
             marker: Marker::None,
         };
-        bounds.push(Line {
-            look,
-            points: shared,
-        });
+        let label = match points.first() {
+            // x ÷ (C/L) = L, the same at every point of the group.
+            Some(p) if several => format!("Little's-law bound X = C/L at L = {}", fmt_s(p.x / p.y)),
+            _ => "Little's-law bound X = C/L".to_string(),
+        };
+        bounds.push(Line { look, points });
         legend.push(LegendEntry {
-            label: "Little's-law bound X = C/L".into(),
+            label,
             swatch: Swatch::Line(look),
         });
-    } else {
-        for ((series, points), look) in scenario.series.iter().zip(per_series).zip(&looks) {
-            if points.is_empty() {
-                continue;
-            }
-            let look = Look {
-                color: look.color,
-                stroke: Stroke::Dotted,
-                marker: Marker::None,
-            };
-            bounds.push(Line { look, points });
-            legend.push(LegendEntry {
-                label: format!("C/L bound: {}", series.label),
-                swatch: Swatch::Line(look),
-            });
-        }
     }
 
     let x = Axis::log_at(
@@ -142,16 +136,56 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     Ok(Outcome::Drawn)
 }
 
-/// The bound as one line when every series has the same bound at each x (within 1 %).
-fn shared_bound(per_series: &[Vec<LinePoint>]) -> Option<Vec<LinePoint>> {
-    let mut merged: Vec<LinePoint> = Vec::new();
-    for p in per_series.iter().flatten() {
-        match merged.iter().find(|m| m.x == p.x) {
-            Some(m) if (m.y - p.y).abs() > 0.01 * m.y.abs() => return None,
-            Some(_) => {}
-            None => merged.push(*p),
+/// The series' bounds merged into one line per latency: a bound is C/L, so x ÷ y is its
+/// L, and series whose L agree (within 1 %) share a line.
+fn bound_groups(per_series: &[Vec<LinePoint>]) -> Vec<Vec<LinePoint>> {
+    let latency = |points: &[LinePoint]| points.first().map(|p| p.x / p.y);
+    let mut groups: Vec<Vec<LinePoint>> = Vec::new();
+    for points in per_series.iter().filter(|p| !p.is_empty()) {
+        let same = |g: &&mut Vec<LinePoint>| matches!((latency(g), latency(points)), (Some(a), Some(b)) if (a - b).abs() <= 0.01 * a.abs());
+        match groups.iter_mut().find(same) {
+            Some(group) => {
+                for p in points {
+                    if !group.iter().any(|q| q.x == p.x) {
+                        group.push(*p);
+                    }
+                }
+                group.sort_by(|a, b| a.x.total_cmp(&b.x));
+            }
+            None => groups.push(points.clone()),
         }
     }
-    merged.sort_by(|a, b| a.x.total_cmp(&b.x));
-    (!merged.is_empty()).then_some(merged)
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bound(latency_s: f64, xs: &[f64]) -> Vec<LinePoint> {
+        xs.iter()
+            .map(|&x| LinePoint {
+                x,
+                y: x / latency_s,
+                range: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn series_at_one_latency_share_a_bound_and_another_latency_gets_its_own() {
+        let groups = bound_groups(&[
+            bound(0.1, &[1.0, 10.0]),
+            bound(0.1, &[10.0, 100.0]),
+            Vec::new(),
+            bound(1.0, &[10.0, 300.0]),
+            bound(1.0, &[300.0]),
+        ]);
+        let xs: Vec<Vec<f64>> = groups
+            .iter()
+            .map(|g| g.iter().map(|p| p.x).collect())
+            .collect();
+        assert_eq!(xs, vec![vec![1.0, 10.0, 100.0], vec![10.0, 300.0]]);
+        assert_eq!(groups[1][1].y, 300.0);
+    }
 }
