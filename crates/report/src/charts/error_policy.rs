@@ -9,10 +9,10 @@ use waitbench_core::{ErrorKind, ScenarioResult};
 use super::axis::{Axis, Fit};
 use super::draw::DrawError;
 use super::legend::metric_legend;
-use super::look::{BarFill, bar_fill};
+use super::look::bar_fill;
 use super::plot::{Bar, BarGroup, bar_figure};
 use super::theme::PALETTE;
-use super::{ChartSpec, Context, Outcome};
+use super::{ChartSpec, Context, Outcome, style_notes};
 use crate::figures::{fmt_axis, fmt_sig, labelled_points, spread};
 
 /// The chart.
@@ -92,12 +92,7 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         ),
         ctx.run_note(),
     ];
-    if points
-        .iter()
-        .any(|(_, series, _, _)| bar_fill(series) == BarFill::Striped)
-    {
-        notes.push("Striped bars: the Python clients (the article's own stack).".into());
-    }
+    notes.extend(style_notes(scenario, true));
 
     bar_figure(
         path,
