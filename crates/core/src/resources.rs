@@ -3,6 +3,18 @@
 //! A client that runs as a child process (the Python strategies) is sampled the same way
 //! from outside: memory and threads from `/proc/PID/status`, CPU from `/proc/PID/stat`.
 //!
+//! A child's CPU is its whole process tree's, because a client may hand its work to
+//! processes of its own (claim F1's process pool): `/proc/PID/stat` of the child alone
+//! counts none of their CPU, and its `cutime`/`cstime` count only children it has
+//! already reaped, so a pool still alive at the end would be missed. The tree's CPU is
+//! the sum, over the child and every live descendant (found by parent PID in `/proc`),
+//! of its own CPU plus what its reaped children used. A descendant reaped between the
+//! reads of its parent and of itself would be missed or counted twice; the reads come
+//! before the client starts its pool and after it has joined it, when nothing is
+//! forking or exiting. Memory and threads stay the child's own: a forked worker's
+//! resident pages are largely shared with its parent, and summing RSS would count them
+//! once per process.
+//!
 //! `/proc` is Linux's: elsewhere memory and threads are `None`, which results show as
 //! "unavailable". A 0 would read as a measurement, and claim E would judge it.
 
@@ -86,12 +98,43 @@ impl Watched {
     fn cpu(self) -> (Duration, Duration) {
         match self {
             Watched::Itself => process_cpu(),
-            Watched::Child(_) => std::fs::read_to_string(self.proc_file("stat"))
-                .ok()
-                .and_then(|stat| parse_stat_cpu(&stat, clock_ticks_per_second()))
-                .unwrap_or_default(),
+            Watched::Child(pid) => tree_cpu(pid).unwrap_or_default(),
         }
     }
+}
+
+/// The CPU of process `root` and all its descendants, live or reaped; `None` when `root`
+/// cannot be read (gone, or no `/proc`).
+fn tree_cpu(root: u32) -> Option<(Duration, Duration)> {
+    let ticks = clock_ticks_per_second();
+    let read = |pid: u32| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        parse_stat_cpu(&stat, ticks)
+    };
+    let root_cpu = read(root)?;
+    let others: Vec<(u32, StatCpu)> = std::fs::read_dir("/proc")
+        .map(|dir| {
+            dir.flatten()
+                .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+                .filter(|&pid| pid != root)
+                .filter_map(|pid| Some((pid, read(pid)?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut tree = vec![root];
+    let mut total = root_cpu.with_reaped();
+    // Breadth first: every process whose parent is already in the tree joins it.
+    let mut next = 0;
+    while next < tree.len() {
+        let parent = tree[next];
+        next += 1;
+        for (pid, cpu) in others.iter().filter(|(_, cpu)| cpu.ppid == parent) {
+            tree.push(*pid);
+            let (user, sys) = cpu.with_reaped();
+            total = (total.0 + user, total.1 + sys);
+        }
+    }
+    Some(total)
 }
 
 /// The kernel's clock tick (USER_HZ), the unit of `/proc/PID/stat` CPU times.
@@ -101,17 +144,45 @@ fn clock_ticks_per_second() -> u64 {
     u64::try_from(ticks).ok().filter(|&t| t > 0).unwrap_or(100)
 }
 
-/// Reads `utime` and `stime` (fields 14 and 15, in clock ticks) from `/proc/PID/stat`
-/// text. The command name (field 2) may hold spaces and parentheses, so fields are
-/// counted from the last `)`.
-fn parse_stat_cpu(stat: &str, ticks_per_s: u64) -> Option<(Duration, Duration)> {
+/// One process's CPU figures from `/proc/PID/stat`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StatCpu {
+    /// Its parent's PID.
+    ppid: u32,
+    /// Its own user CPU.
+    user: Duration,
+    /// Its own system CPU.
+    sys: Duration,
+    /// User CPU of the children it has reaped (and of theirs).
+    reaped_user: Duration,
+    /// System CPU of the children it has reaped (and of theirs).
+    reaped_sys: Duration,
+}
+
+impl StatCpu {
+    /// Its own CPU and its reaped children's, as (user, system).
+    fn with_reaped(self) -> (Duration, Duration) {
+        (self.user + self.reaped_user, self.sys + self.reaped_sys)
+    }
+}
+
+/// Reads `ppid` (field 4) and `utime`, `stime`, `cutime` and `cstime` (fields 14 to 17,
+/// in clock ticks) from `/proc/PID/stat` text. The command name (field 2) may hold
+/// spaces and parentheses, so fields are counted from the last `)`.
+fn parse_stat_cpu(stat: &str, ticks_per_s: u64) -> Option<StatCpu> {
     let after_name = &stat[stat.rfind(')')? + 1..];
-    let mut fields = after_name.split_whitespace().skip(11);
-    let mut ticks = || -> Option<Duration> {
-        let t: u64 = fields.next()?.parse().ok()?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| -> Option<Duration> {
+        let t: u64 = fields.get(i)?.parse().ok()?;
         Some(Duration::from_nanos(t * 1_000_000_000 / ticks_per_s))
     };
-    Some((ticks()?, ticks()?))
+    Some(StatCpu {
+        ppid: fields.get(1)?.parse().ok()?,
+        user: ticks(11)?,
+        sys: ticks(12)?,
+        reaped_user: ticks(13)?,
+        reaped_sys: ticks(14)?,
+    })
 }
 
 /// Reads `VmRSS`, `VmSize` (in KiB) and `Threads` from `/proc/self/status` text.
@@ -321,11 +392,55 @@ mod tests {
     }
 
     #[test]
+    fn a_childs_cpu_includes_its_live_and_its_reaped_descendants() {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
+        use std::io::BufRead;
+        // The shell itself only waits: one subshell burns CPU and is reaped before "done",
+        // another burns and stays alive (a live pool worker) until after the stop.
+        let burn = "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done";
+        let script = format!("({burn}); ({burn}; echo done; sleep 5) & sleep 5");
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("sh runs");
+        let sampler = ResourceSampler::start_child(child.id());
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("piped stdout"))
+            .read_line(&mut line)
+            .expect("the live subshell reports the end of its loop");
+        let own = std::fs::read_to_string(format!("/proc/{}/stat", child.id()))
+            .ok()
+            .and_then(|stat| parse_stat_cpu(&stat, clock_ticks_per_second()))
+            .expect("the child is alive");
+        let usage = sampler.stop();
+        child.kill().ok();
+        child.wait().ok();
+        let tree = usage.cpu_user + usage.cpu_sys;
+        // Both loops are the same work: beyond the shell's own CPU and what it reaped, the
+        // live subshell's loop shows (at least half as much, for the clock's ticks).
+        let reaped = own.reaped_user + own.reaped_sys;
+        assert!(reaped >= Duration::from_millis(50), "{own:?}");
+        assert!(
+            tree >= own.user + own.sys + reaped + reaped / 2,
+            "{usage:?} vs {own:?}"
+        );
+    }
+
+    #[test]
     fn stat_cpu_fields_are_read_after_the_command_name() {
-        let stat = "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 1";
+        let stat = "4242 (my (odd) name) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 75 30 5 20 0 1";
         assert_eq!(
             parse_stat_cpu(stat, 100),
-            Some((Duration::from_millis(2500), Duration::from_millis(750)))
+            Some(StatCpu {
+                ppid: 17,
+                user: Duration::from_millis(2500),
+                sys: Duration::from_millis(750),
+                reaped_user: Duration::from_millis(300),
+                reaped_sys: Duration::from_millis(50),
+            })
         );
         assert_eq!(parse_stat_cpu("garbage", 100), None);
     }
