@@ -3,7 +3,9 @@
 Python only executes; waitbench measures. A pattern module builds its client the way
 the article does, calls ``run.ready()`` (waitbench takes its baseline of this process
 then), ``run.start()`` (the clock starts), drives workers that take tickets from
-``run.next()`` and send, and ``run.finish()``. For every request the worker writes one
+``run.next()`` and send, and ``run.finish()``. After each response the worker does the
+job's CPU work (claim F1; ``cpu_work.py``), inline unless the pattern hands it elsewhere,
+as waitbench's Rust workers do after recording. For every request the worker writes one
 fixed-size frame to stdout: its index, intended and actual send time, end time (after
 the whole body is read) on CLOCK_MONOTONIC, which is the clock of Rust's ``Instant`` on
 Linux, and the outcome. waitbench turns the frames into the same histograms and outcome
@@ -24,6 +26,8 @@ import struct
 import sys
 import threading
 import time
+
+from cpu_work import burn
 
 # tag, outcome kind, HTTP status, index, intended ns (-1: none), sent ns, ended ns.
 FRAME = struct.Struct("<BBH4xQqqq")
@@ -84,6 +88,7 @@ class Run:
         self.request_timeout_s = job["timeouts"]["request"]
         self.cancel_on_error = job["on_error"] == "cancel"
         self.options = job["options"]
+        self.cpu_work_ns = self.options.get("cpu_work_ns", 0)
         self.extras = {}
         self.stopped = False
         self.issued_at_first_failure = None
@@ -152,6 +157,10 @@ class Run:
             return index, NO_TIME
         return index, self.start_ns + int(self.interval_ns * index)
 
+    def work(self, index):
+        """The CPU work after response ``index``, on the calling thread."""
+        burn(index, self.cpu_work_ns)
+
     def issued(self):
         return self.handed
 
@@ -181,7 +190,8 @@ class Run:
 
 def blocking_worker(run, fetch, classify):
     """Takes tickets until the run is over; ``fetch(url)`` returns the status after the
-    whole body is read, and ``classify(error)`` names a failure's kind."""
+    whole body is read, and ``classify(error)`` names a failure's kind. The CPU work
+    after each response runs on the worker's thread."""
     recorder = Recorder()
     try:
         while (ticket := run.next()) is not None:
@@ -196,14 +206,17 @@ def blocking_worker(run, fetch, classify):
             except Exception as error:  # every failure is an outcome, never a crash
                 kind, status = classify(error), 0
             recorder.record(index, intended_ns, sent_ns, now_ns(), kind, status)
+            run.work(index)
             if run.settle(kind, status):
                 break
     finally:
         recorder.flush()
 
 
-async def async_worker(run, fetch, classify):
-    """The async twin of blocking_worker; ``fetch(url)`` is a coroutine."""
+async def async_worker(run, fetch, classify, work=None):
+    """The async twin of blocking_worker; ``fetch(url)`` is a coroutine. The CPU work
+    after each response runs inline on the event loop, or is awaited as ``work(index)``
+    when the pattern hands it elsewhere."""
     import asyncio
 
     recorder = Recorder()
@@ -223,6 +236,10 @@ async def async_worker(run, fetch, classify):
             except Exception as error:  # every failure is an outcome, never a crash
                 kind, status = classify(error), 0
             recorder.record(index, intended_ns, sent_ns, now_ns(), kind, status)
+            if work is None:
+                run.work(index)
+            else:
+                await work(index)
             if run.settle(kind, status):
                 break
     finally:

@@ -40,6 +40,9 @@ pub enum StrategyKind {
     PyAsyncBlocking,
     /// Python: the same call through `loop.run_in_executor` (claim F2's fix).
     PyAsyncExecutor,
+    /// Python: aiohttp on one event loop, each response's CPU work sent to a
+    /// `ProcessPoolExecutor` (claim F1's "use processes").
+    PyProcessPool,
 }
 
 /// Which language's client stack a strategy measures.
@@ -63,7 +66,7 @@ impl Stack {
 
 impl StrategyKind {
     /// Every strategy, in the order summaries list them: Rust's, then Python's.
-    pub const ALL: [StrategyKind; 16] = [
+    pub const ALL: [StrategyKind; 17] = [
         StrategyKind::UreqSequential,
         StrategyKind::UreqRayon,
         StrategyKind::UreqThreads,
@@ -80,10 +83,11 @@ impl StrategyKind {
         StrategyKind::PyAiohttpPerRequest,
         StrategyKind::PyAsyncBlocking,
         StrategyKind::PyAsyncExecutor,
+        StrategyKind::PyProcessPool,
     ];
 
     /// The Python strategies, which need a Python 3.11+ interpreter on the machine.
-    pub const PYTHON: [StrategyKind; 7] = [
+    pub const PYTHON: [StrategyKind; 8] = [
         StrategyKind::PyRequests,
         StrategyKind::PyRequestsSession,
         StrategyKind::PyThreadpool,
@@ -91,6 +95,7 @@ impl StrategyKind {
         StrategyKind::PyAiohttpPerRequest,
         StrategyKind::PyAsyncBlocking,
         StrategyKind::PyAsyncExecutor,
+        StrategyKind::PyProcessPool,
     ];
 
     /// The Rust strategies, which run in waitbench's own process.
@@ -125,6 +130,7 @@ impl StrategyKind {
             StrategyKind::PyAiohttpPerRequest => "py-aiohttp-per-request",
             StrategyKind::PyAsyncBlocking => "py-async-blocking",
             StrategyKind::PyAsyncExecutor => "py-async-executor",
+            StrategyKind::PyProcessPool => "py-process-pool",
         }
     }
 
@@ -175,6 +181,9 @@ impl StrategyKind {
             StrategyKind::PyAsyncExecutor => {
                 "Python: the blocking call through loop.run_in_executor (--threads N|concurrency|default)"
             }
+            StrategyKind::PyProcessPool => {
+                "Python: aiohttp, CPU work per response in a ProcessPoolExecutor (--threads: its processes)"
+            }
         }
     }
 
@@ -197,6 +206,7 @@ impl StrategyKind {
                     | StrategyKind::PyAiohttpPerRequest
                     | StrategyKind::PyAsyncBlocking
                     | StrategyKind::PyAsyncExecutor
+                    | StrategyKind::PyProcessPool
             )
     }
 

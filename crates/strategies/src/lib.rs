@@ -74,6 +74,7 @@ pub fn build(kind: StrategyKind, options: &StrategyOptions) -> Box<dyn Strategy>
         | StrategyKind::PyAiohttp
         | StrategyKind::PyAiohttpPerRequest
         | StrategyKind::PyAsyncBlocking
-        | StrategyKind::PyAsyncExecutor => Box::new(PythonClient::new(kind, options)),
+        | StrategyKind::PyAsyncExecutor
+        | StrategyKind::PyProcessPool => Box::new(PythonClient::new(kind, options)),
     }
 }

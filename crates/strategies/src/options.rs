@@ -380,6 +380,10 @@ impl StrategyOptions {
             StrategyKind::PyThreadpool | StrategyKind::PyAsyncExecutor => {
                 self.threads.threads(concurrency, python_default_threads()) + 2
             }
+            // The pool's processes count against the same limit as threads, beside the
+            // forkserver, the main thread, the stdin listener and the executor's manager
+            // and queue-feeder threads.
+            StrategyKind::PyProcessPool => self.threads.threads(concurrency, cores()) + 5,
             StrategyKind::PyRequests
             | StrategyKind::PyRequestsSession
             | StrategyKind::PyAiohttp

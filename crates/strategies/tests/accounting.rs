@@ -98,6 +98,7 @@ fault_tests! {
     py_aiohttp_per_request_accounts_for_fail_reset_and_stall => PyAiohttpPerRequest,
     py_async_blocking_accounts_for_fail_reset_and_stall => PyAsyncBlocking,
     py_async_executor_accounts_for_fail_reset_and_stall => PyAsyncExecutor,
+    py_process_pool_accounts_for_fail_reset_and_stall => PyProcessPool,
 }
 
 #[test]

@@ -131,7 +131,11 @@ all_fault_tests! {
 /// Checked apart: aiohttp re-sends a GET once on a new connection after a reset
 /// (RFC 9112 §9.3.1), so the server sees more requests than were sent and fewer resets
 /// end as errors than it injected; the retrying test above accounts for exactly that.
-const RETRYING: [StrategyKind; 2] = [StrategyKind::PyAiohttp, StrategyKind::PyAiohttpPerRequest];
+const RETRYING: [StrategyKind; 3] = [
+    StrategyKind::PyAiohttp,
+    StrategyKind::PyAiohttpPerRequest,
+    StrategyKind::PyProcessPool,
+];
 
 /// The same faults for a client that re-sends a GET once after a reset: every request
 /// still ends once and is counted by its kind, 503s and stalls match the server's counts
@@ -178,6 +182,11 @@ fn py_aiohttp_counts_every_fault_at_once_by_kind_with_its_retry() {
 #[test]
 fn py_aiohttp_per_request_counts_every_fault_at_once_by_kind_with_its_retry() {
     every_fault_at_once_is_counted_by_a_retrying_client(StrategyKind::PyAiohttpPerRequest);
+}
+
+#[test]
+fn py_process_pool_counts_every_fault_at_once_by_kind_with_its_retry() {
+    every_fault_at_once_is_counted_by_a_retrying_client(StrategyKind::PyProcessPool);
 }
 
 #[test]

@@ -231,6 +231,36 @@ fn gather_with_or_without_return_exceptions_lets_every_request_of_the_batch_run(
 }
 
 #[test]
+fn every_cpu_bound_python_pattern_burns_the_cpu_work_where_its_pattern_puts_it() {
+    let server = server(None);
+    let options = StrategyOptions {
+        cpu_work: Duration::from_millis(5),
+        threads: PoolSize::Fixed(2),
+        ..Default::default()
+    };
+    for kind in [
+        StrategyKind::PyRequestsSession,
+        StrategyKind::PyThreadpool,
+        StrategyKind::PyAiohttp,
+        StrategyKind::PyProcessPool,
+    ] {
+        if unavailable(kind) {
+            return;
+        }
+        let before = server.stats().requests_served;
+        let m = run_with(kind, &options, &batch(&server.url(), 40, 4, None));
+        assert_eq!(m.recorder.counters.ok, 40, "{kind}: {:?}", m.recorder);
+        assert_eq!(server.stats().requests_served - before, 40, "{kind}");
+        assert_accounted(kind, &m.recorder);
+        // 40 responses × 5 ms of CPU: the process pool's is spent in its workers, which
+        // are counted with the client because the sampler sums its process tree.
+        let child = m.client_process.expect("a Python run samples its child");
+        let cpu = child.cpu_user + child.cpu_sys;
+        assert!(cpu >= Duration::from_millis(200), "{kind}: {child:?}");
+    }
+}
+
+#[test]
 fn a_taskgroup_cancels_the_requests_in_flight_at_the_first_failure_and_issues_no_more() {
     let server = server(None);
     let kind = StrategyKind::PyAiohttp;
@@ -253,4 +283,35 @@ fn a_taskgroup_cancels_the_requests_in_flight_at_the_first_failure_and_issues_no
         m.issued_after_first_failure
     );
     assert_accounted(kind, &m.recorder);
+}
+
+#[test]
+fn the_process_pool_reports_its_processes_apart_from_its_threads() {
+    let server = server(None);
+    let kind = StrategyKind::PyProcessPool;
+    if unavailable(kind) {
+        return;
+    }
+    let options = StrategyOptions {
+        threads: PoolSize::Fixed(3),
+        ..Default::default()
+    };
+    let build = waitbench_strategies::build(kind, &options);
+    let workload = batch(&server.url(), 20, 4, None);
+    let info = build.info(&workload);
+    assert!(
+        info.settings["processes"].starts_with("3 ProcessPoolExecutor processes"),
+        "{:?}",
+        info.settings
+    );
+    let m = run_with(kind, &options, &workload);
+    assert_eq!(m.recorder.counters.ok, 20);
+    assert_accounted(kind, &m.recorder);
+    // The client process's own threads only: main, the stdin listener, and the pool's
+    // manager and queue feeder; its workers are processes of their own.
+    let threads = m
+        .client_process
+        .and_then(|c| c.memory)
+        .map(|mem| mem.threads_peak);
+    assert_eq!(threads, Some(4));
 }

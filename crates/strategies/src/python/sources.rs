@@ -2,9 +2,10 @@
 //! installed waitbench has them, and the content hashes that name their cache folders.
 
 /// Every file of `crates/strategies/python/`, by name.
-pub(crate) const FILES: [(&str, &str); 12] = [
+pub(crate) const FILES: [(&str, &str); 14] = [
     ("main.py", include_str!("../../python/main.py")),
     ("harness.py", include_str!("../../python/harness.py")),
+    ("cpu_work.py", include_str!("../../python/cpu_work.py")),
     (
         "requests_errors.py",
         include_str!("../../python/requests_errors.py"),
@@ -37,6 +38,10 @@ pub(crate) const FILES: [(&str, &str); 12] = [
     (
         "py_async_executor.py",
         include_str!("../../python/py_async_executor.py"),
+    ),
+    (
+        "py_process_pool.py",
+        include_str!("../../python/py_process_pool.py"),
     ),
     ("requirements.txt", REQUIREMENTS),
 ];

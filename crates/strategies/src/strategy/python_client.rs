@@ -1,6 +1,6 @@
 //! `py-requests`, `py-requests-session`, `py-threadpool`, `py-aiohttp`,
-//! `py-aiohttp-per-request`, `py-async-blocking` and `py-async-executor`: the article's
-//! Python patterns, one module each in
+//! `py-aiohttp-per-request`, `py-async-blocking`, `py-async-executor` and
+//! `py-process-pool`: the article's Python patterns, one module each in
 //! `crates/strategies/python/`, run in a child CPython process (see [`crate::python`]).
 //!
 //! Execution, as each module reads: `requests.get` or one `requests.Session` in a loop
@@ -45,7 +45,7 @@ use waitbench_core::{ErrorPolicy, LoadModel, Measurement, StrategyInfo, Workload
 use crate::Strategy;
 use crate::error::RunError;
 use crate::kind::StrategyKind;
-use crate::options::{AwaitWith, IdlePerHost, StrategyOptions, python_default_threads};
+use crate::options::{AwaitWith, IdlePerHost, StrategyOptions, cores, python_default_threads};
 use crate::python::{PythonEnvironment, child, sources};
 use crate::settings::{common, set};
 
@@ -63,6 +63,8 @@ struct Sizing {
     workers: usize,
     /// `py-threadpool` and `py-async-executor`: the executor's threads.
     threads: usize,
+    /// `py-process-pool`: the pool's processes.
+    processes: usize,
     /// Connections the client may keep: urllib3's `pool_maxsize` or aiohttp's `limit`.
     connections: usize,
     /// Requests that can really be in flight.
@@ -99,11 +101,12 @@ impl PythonClient {
                 Sizing {
                     workers: c,
                     threads,
+                    processes: 0,
                     connections,
                     effective: threads.min(c),
                 }
             }
-            StrategyKind::PyAiohttp => {
+            StrategyKind::PyAiohttp | StrategyKind::PyProcessPool => {
                 // Sized is exactly C here: the limit caps what is in flight, so raising
                 // it above C would change nothing and lowering it is what `Fixed` is for.
                 let limit = match self.options.idle_per_host {
@@ -112,9 +115,15 @@ impl PythonClient {
                         .limit(c, Some(AIOHTTP_DEFAULT_LIMIT))
                         .unwrap_or(AIOHTTP_DEFAULT_LIMIT),
                 };
+                let processes = if self.kind == StrategyKind::PyProcessPool {
+                    self.options.threads.threads(c, cores())
+                } else {
+                    0
+                };
                 Sizing {
                     workers: c,
                     threads: 1,
+                    processes,
                     connections: limit,
                     effective: limit.min(c),
                 }
@@ -122,6 +131,7 @@ impl PythonClient {
             StrategyKind::PyAiohttpPerRequest => Sizing {
                 workers: c,
                 threads: 1,
+                processes: 0,
                 connections: c,
                 effective: c,
             },
@@ -129,12 +139,14 @@ impl PythonClient {
             StrategyKind::PyAsyncBlocking => Sizing {
                 workers: c,
                 threads: 1,
+                processes: 0,
                 connections: 1,
                 effective: 1,
             },
             _ => Sizing {
                 workers: 1,
                 threads: 1,
+                processes: 0,
                 connections: 1,
                 effective: 1,
             },
@@ -185,7 +197,9 @@ impl PythonClient {
             "on_error": workload.on_error,
             "options": {
                 "threads": sizing.threads,
+                "processes": sizing.processes,
                 "idle_per_host": sizing.connections,
+                "cpu_work_ns": u64::try_from(self.options.cpu_work.as_nanos()).unwrap_or(u64::MAX),
                 "ticker": self.options.ticker && self.kind.supports_ticker(),
                 "await_with": self.await_with().name(),
             },
@@ -210,15 +224,6 @@ impl Strategy for PythonClient {
         );
         let pinned = |package| sources::pinned(package).unwrap_or("unpinned");
         set(&mut info, "python", PythonEnvironment::describe());
-        if !self.options.cpu_work.is_zero() {
-            // Claim F1's Python variant is not built yet: say so rather than report work
-            // that was never done.
-            set(
-                &mut info,
-                "cpu_work",
-                "not applied (no Python pattern burns CPU yet)",
-            );
-        }
         if self.options.plant.is_some() {
             // Plants are hooks in the Rust worker loop, which a Python run does not use.
             set(
@@ -243,6 +248,29 @@ impl Strategy for PythonClient {
                 if self.kind == StrategyKind::PyAiohttp {
                     set(&mut info, "await_with", way);
                 }
+            }
+            StrategyKind::PyProcessPool => {
+                set(
+                    &mut info,
+                    "client",
+                    format!("aiohttp {}", pinned("aiohttp")),
+                );
+                set(
+                    &mut info,
+                    "event_loop",
+                    "asyncio (default loop), asyncio.gather; CPU work through \
+                     loop.run_in_executor(ProcessPoolExecutor)",
+                );
+                set(
+                    &mut info,
+                    "processes",
+                    format!(
+                        "{} ProcessPoolExecutor processes, forkserver (Python's default \
+                         here: {})",
+                        sizing.processes,
+                        cores()
+                    ),
+                );
             }
             StrategyKind::PyAsyncBlocking | StrategyKind::PyAsyncExecutor => {
                 set(
@@ -297,7 +325,7 @@ impl Strategy for PythonClient {
                 );
                 set(&mut info, "urllib3_pool_maxsize", sizing.connections);
             }
-            StrategyKind::PyAiohttp => {
+            StrategyKind::PyAiohttp | StrategyKind::PyProcessPool => {
                 set(
                     &mut info,
                     "aiohttp_connector_limit",
@@ -383,7 +411,9 @@ mod tests {
                 // server is gone by then, so its outcome is the retry's refused connect.
                 let retried = matches!(
                     kind,
-                    StrategyKind::PyAiohttp | StrategyKind::PyAiohttpPerRequest
+                    StrategyKind::PyAiohttp
+                        | StrategyKind::PyAiohttpPerRequest
+                        | StrategyKind::PyProcessPool
                 ) && case.expected == Outcome::Error(ErrorKind::Reset);
                 let expected = if retried {
                     Outcome::Error(ErrorKind::Connect)
