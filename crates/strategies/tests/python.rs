@@ -307,6 +307,8 @@ fn the_process_pool_reports_its_processes_apart_from_its_threads() {
     let m = run_with(kind, &options, &workload);
     assert_eq!(m.recorder.counters.ok, 20);
     assert_accounted(kind, &m.recorder);
+    // Three distinct workers answered before the clock started.
+    assert_eq!(m.extras["pool_processes"], 3.0, "{:?}", m.extras);
     // The client process's own threads only: main, the stdin listener, and the pool's
     // manager and queue feeder; its workers are processes of their own.
     let threads = m
