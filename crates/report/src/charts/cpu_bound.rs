@@ -1,4 +1,5 @@
-//! Claim F1: throughput of a CPU-bound response-handling step per series.
+//! Claim F1: throughput of a CPU-bound response-handling step per series, the Python
+//! clients' bars striped apart from the Rust ones.
 
 use std::path::Path;
 
