@@ -2,7 +2,8 @@
 //! series (log x), side by side. A trial can read below 0 (steady memory under its
 //! baseline, as when the allocator hands memory back mid-run); the axes are fitted to the
 //! readings at or above 0 when every median is, so that one such trial does not squash
-//! the series into a band, and its whisker ends in an arrow at the axis.
+//! the series into a band, and its whisker ends in an arrow at the axis. The Python
+//! clients' lines have square markers.
 
 use std::path::Path;
 
@@ -115,7 +116,7 @@ fn cut_whiskers(scenario: &ScenarioResult, panels: &[(&str, &Vec<Line>, &Axis)])
 
 #[cfg(test)]
 mod tests {
-    use super::super::look::{Look, Marker, Stroke};
+    use super::super::look::{Look, Stroke};
     use super::super::plot::LinePoint;
     use super::super::theme::PALETTE;
     use super::*;
