@@ -281,6 +281,7 @@ async def task_per_request(run, fetch, classify, slots, recorder):
         else:
             cause = None
         recorder.record(index, intended_ns, sent_ns, now_ns(), kind, status)
+        run.work(index)
         run.settle(kind, status)
         if failed(kind, status):
             raise RequestFailed(index, kind, status) from cause
