@@ -116,7 +116,7 @@ fn cut_whiskers(scenario: &ScenarioResult, panels: &[(&str, &Vec<Line>, &Axis)])
 
 #[cfg(test)]
 mod tests {
-    use super::super::look::{Look, Stroke};
+    use super::super::look::{Look, Marker, Stroke};
     use super::super::plot::LinePoint;
     use super::super::theme::PALETTE;
     use super::*;
