@@ -47,9 +47,9 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<Conclusion> {
         resume: args.resume,
         server: args.server.choice(),
         placement: args.server.placement.placement()?,
-        python: !args.no_python,
+        python: waitbench_suite::PythonSeries::all_unless(args.no_python),
     };
-    if plan.python
+    if plan.python.any()
         && let Some(reason) = waitbench_suite::runner::python_unavailable()
     {
         eprintln!("Python series not measured: {reason}");

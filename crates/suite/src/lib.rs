@@ -31,5 +31,7 @@ pub mod start_at;
 pub use builtin::{load_baseline, load_scenarios};
 pub use error::{Result, SuiteError};
 pub use measure::{Measured, Target, WaitbenchServer, measure, measure_placed};
-pub use runner::{FULL_TRIALS, Focus, Progress, ServerChoice, SuitePlan, run_suite, write_report};
+pub use runner::{
+    FULL_TRIALS, Focus, Progress, PythonSeries, ServerChoice, SuitePlan, run_suite, write_report,
+};
 pub use scenario::{Scenario, load_dir};

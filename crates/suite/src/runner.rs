@@ -56,9 +56,50 @@ pub struct SuitePlan {
     pub server: ServerChoice,
     /// CPUs to pin the client and the embedded server to (`None`: not pinned).
     pub placement: Option<Placement>,
-    /// Measure the scenarios' Python series (the article's own stack); `false` leaves
-    /// them out (`--no-python`, and the gate, which tracks the Rust strategies).
-    pub python: bool,
+    /// Which scenarios' Python series (the article's own stack) to measure.
+    pub python: PythonSeries,
+}
+
+/// Which scenarios' Python series a suite measures.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PythonSeries {
+    /// None (`reproduce --no-python`, or a gate whose baseline reads no Python figure).
+    #[default]
+    None,
+    /// Every scenario's (`reproduce`).
+    All,
+    /// Only these claims' scenarios: the gate's, so that it measures the Python series
+    /// its baseline reads and no others.
+    Of(Vec<String>),
+}
+
+impl PythonSeries {
+    /// Every scenario's, unless `leave_out` (`--no-python`).
+    pub fn all_unless(leave_out: bool) -> Self {
+        if leave_out {
+            PythonSeries::None
+        } else {
+            PythonSeries::All
+        }
+    }
+
+    /// Whether the Python series of `claim`'s scenario are measured.
+    pub fn of(&self, claim: &str) -> bool {
+        match self {
+            PythonSeries::None => false,
+            PythonSeries::All => true,
+            PythonSeries::Of(claims) => claims.iter().any(|c| c == claim),
+        }
+    }
+
+    /// Whether any Python series is measured.
+    pub fn any(&self) -> bool {
+        match self {
+            PythonSeries::None => false,
+            PythonSeries::All => true,
+            PythonSeries::Of(claims) => !claims.is_empty(),
+        }
+    }
 }
 
 /// Why the Python series cannot be measured on this machine, if they cannot (this makes
@@ -175,7 +216,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
         for (index, points) in scenario.plan(&url, plan.quick, trials)? {
             let spec = &scenario.file.series[index];
             if spec.strategy.0.stack() == Stack::Python {
-                if !plan.python {
+                if !plan.python.of(&scenario.file.claim) {
                     continue;
                 }
                 if let Some(reason) = python_unavailable() {

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use waitbench_core::SuiteResults;
+use waitbench_suite::PythonSeries;
 use waitbench_suite::check::baseline::{Selection, TOLERANCE_POLICY, make_baseline};
 use waitbench_suite::check::{Baseline, GateVerdict, gate, metrics, read_baseline};
 
@@ -31,6 +32,7 @@ fn with_python() -> Baseline {
     let entry = baseline.metrics["claim.F2.throughput_ratio"].clone();
     baseline.metrics.insert(PYTHON_METRIC.into(), entry);
     assert!(baseline.needs_python());
+    assert_eq!(baseline.python_claims(), vec!["F2".to_string()]);
     baseline
 }
 
@@ -129,4 +131,13 @@ fn a_selection_that_matches_nothing_is_refused_by_name() {
         error.contains("--only-metrics claim.Z. selects none"),
         "{error}"
     );
+}
+
+#[test]
+fn the_gate_measures_python_only_for_the_claims_its_baseline_reads() {
+    let series = PythonSeries::Of(with_python().python_claims());
+    assert!(series.of("F2"));
+    assert!(!series.of("A") && !series.of("C"));
+    assert!(PythonSeries::all_unless(false).of("A"));
+    assert!(!PythonSeries::all_unless(true).any());
 }

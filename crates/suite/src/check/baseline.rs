@@ -72,7 +72,21 @@ pub struct Baseline {
 impl Baseline {
     /// Whether any metric is measured on the Python series, so a live check must run them.
     pub fn needs_python(&self) -> bool {
-        self.metrics.keys().any(|name| is_python(name))
+        !self.python_claims().is_empty()
+    }
+
+    /// The claims whose Python series give a metric of this baseline.
+    pub fn python_claims(&self) -> Vec<String> {
+        let mut claims: Vec<String> = self
+            .metrics
+            .keys()
+            .filter_map(|name| name.parse::<MetricKey>().ok())
+            .filter(|key| key.stack() == waitbench_strategies::Stack::Python)
+            .map(|key| key.claim().to_string())
+            .collect();
+        claims.sort();
+        claims.dedup();
+        claims
     }
 
     /// This baseline without the Python metrics that `current` lacks, and their names: on

@@ -10,7 +10,7 @@ use super::compare::{Comparison, Confirmation, Status, compare};
 use super::metrics::{MetricKey, metrics};
 use crate::contention::Contention;
 use crate::error::{Result, SuiteError};
-use crate::runner::{Focus, SuitePlan};
+use crate::runner::{Focus, PythonSeries, SuitePlan};
 use crate::scenario::Scenario;
 
 /// Fresh trials measured for each gated metric that fails the first time.
@@ -233,7 +233,11 @@ pub fn live(
         placement: None,
         // Only when the baseline gates Python figures, and Python can be had: without it
         // the Rust metrics are checked alone and the Python ones named as not checked.
-        python: baseline.needs_python() && python_missing(note).is_none(),
+        python: if baseline.needs_python() && python_missing(note).is_none() {
+            PythonSeries::Of(baseline.python_claims())
+        } else {
+            PythonSeries::None
+        },
     };
     let (results, suite_load) = Contention::around(|| run(&plan, false));
     let results = results?;
