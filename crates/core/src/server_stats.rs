@@ -37,4 +37,12 @@ pub struct ServerStats {
     /// until a request is served.
     #[serde(default)]
     pub cpu_per_request_us: Option<f64>,
+    /// Times the precise delay timer woke the server's runtime since start: one wake-up
+    /// completes every delay due by then, so fewer per request means more batching.
+    #[serde(default)]
+    pub timer_wakeups: u64,
+    /// Timer wake-ups per request since start or the last `POST /stats/reset`. None
+    /// until a request is served.
+    #[serde(default)]
+    pub timer_wakeups_per_request: Option<f64>,
 }

@@ -23,7 +23,7 @@ use crate::control;
 use crate::error::ServerError;
 use crate::faults::{FaultKind, PauseFault};
 use crate::spec::SpecError;
-use crate::stats::{Counters, InFlight, ThreadCpu};
+use crate::stats::{Counters, InFlight, ThreadCpu, Usage};
 use crate::timer::PreciseTimer;
 use crate::{MAX_BODY_BYTES, MAX_STALL};
 
@@ -80,14 +80,22 @@ impl AppState {
     pub fn stats(&self) -> ServerStats {
         ServerStats {
             defaults: self.inner.defaults.to_injected(false),
-            ..self.inner.counters.snapshot(self.inner.cpu.seconds())
+            ..self.inner.counters.snapshot(self.usage())
+        }
+    }
+
+    /// CPU and timer wake-ups so far.
+    fn usage(&self) -> Usage {
+        Usage {
+            cpu_seconds: self.inner.cpu.seconds(),
+            timer_wakeups: self.inner.timer.wakeups(),
         }
     }
 
     /// Starts a new stats window (as `POST /stats/reset`): max-in-flight restarts from
-    /// the number in flight now, and CPU per request from zero.
+    /// the number in flight now, and CPU and timer wake-ups per request from zero.
     pub fn reset_max_in_flight(&self) {
-        self.inner.counters.reset_window(self.inner.cpu.seconds());
+        self.inner.counters.reset_window(self.usage());
     }
 
     /// The token control requests need (configured, or generated for a server that is not

@@ -22,6 +22,17 @@ pub(crate) struct Counters {
     window_requests: AtomicU64,
     /// The server's CPU time in nanoseconds when the current stats window began.
     window_cpu_ns: AtomicU64,
+    /// The delay timer's wake-ups when the current stats window began.
+    window_timer_wakeups: AtomicU64,
+}
+
+/// What the server has used so far, read when a stats window starts or is published.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Usage {
+    /// CPU time of the server's threads, seconds.
+    pub(crate) cpu_seconds: f64,
+    /// Times the delay timer woke the runtime (see `PreciseTimer::wakeups`).
+    pub(crate) timer_wakeups: u64,
 }
 
 impl Counters {
@@ -47,19 +58,22 @@ impl Counters {
         self.faults[index].fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Starts a new stats window at `cpu_seconds` of server CPU: the max-in-flight
-    /// high-water mark restarts from the current level, and CPU per request from zero.
-    pub(crate) fn reset_window(&self, cpu_seconds: f64) {
+    /// Starts a new stats window at `usage`: the max-in-flight high-water mark restarts
+    /// from the current level, and CPU and timer wake-ups per request from zero.
+    pub(crate) fn reset_window(&self, usage: Usage) {
         let now = self.in_flight.load(Ordering::Relaxed);
         self.max_in_flight.store(now, Ordering::Relaxed);
         let served = self.requests_served.load(Ordering::Relaxed);
         self.window_requests.store(served, Ordering::Relaxed);
         self.window_cpu_ns
-            .store((cpu_seconds * 1e9) as u64, Ordering::Relaxed);
+            .store((usage.cpu_seconds * 1e9) as u64, Ordering::Relaxed);
+        self.window_timer_wakeups
+            .store(usage.timer_wakeups, Ordering::Relaxed);
     }
 
-    /// The counters, with `cpu_seconds` of server CPU so far.
-    pub(crate) fn snapshot(&self, cpu_seconds: f64) -> ServerStats {
+    /// The counters, with what the server has used so far.
+    pub(crate) fn snapshot(&self, usage: Usage) -> ServerStats {
+        let cpu_seconds = usage.cpu_seconds;
         let faults: BTreeMap<String, u64> = FaultKind::ALL
             .iter()
             .zip(&self.faults)
@@ -70,6 +84,9 @@ impl Counters {
             requests_served.saturating_sub(self.window_requests.load(Ordering::Relaxed));
         let window_cpu_s = self.window_cpu_ns.load(Ordering::Relaxed) as f64 / 1e9;
         let cpu_seconds_since_reset = (cpu_seconds - window_cpu_s).max(0.0);
+        let timer_wakeups_since_reset = usage
+            .timer_wakeups
+            .saturating_sub(self.window_timer_wakeups.load(Ordering::Relaxed));
         ServerStats {
             requests_served,
             in_flight: self.in_flight.load(Ordering::Relaxed),
@@ -82,6 +99,9 @@ impl Counters {
             cpu_seconds_since_reset,
             cpu_per_request_us: (requests_since_reset > 0)
                 .then(|| cpu_seconds_since_reset * 1e6 / requests_since_reset as f64),
+            timer_wakeups: usage.timer_wakeups,
+            timer_wakeups_per_request: (requests_since_reset > 0)
+                .then(|| timer_wakeups_since_reset as f64 / requests_since_reset as f64),
         }
     }
 }
@@ -166,22 +186,30 @@ fn clock_nanos(clock: libc::clockid_t) -> Option<u64> {
 mod tests {
     use super::*;
 
+    /// `seconds` of CPU and no timer wake-ups.
+    fn cpu(seconds: f64) -> Usage {
+        Usage {
+            cpu_seconds: seconds,
+            timer_wakeups: 0,
+        }
+    }
+
     #[test]
     fn in_flight_guards_track_the_high_water_mark() {
         let counters = Arc::new(Counters::default());
         let first = counters.begin_request();
         let second = counters.begin_request();
         drop(first);
-        let stats = counters.snapshot(0.0);
+        let stats = counters.snapshot(cpu(0.0));
         assert_eq!(
             (stats.in_flight, stats.max_in_flight, stats.requests_served),
             (1, 2, 1)
         );
-        counters.reset_window(0.0);
-        assert_eq!(counters.snapshot(0.0).max_in_flight, 1);
+        counters.reset_window(cpu(0.0));
+        assert_eq!(counters.snapshot(cpu(0.0)).max_in_flight, 1);
         drop(second);
         counters.fault_injected(FaultKind::Stall);
-        let stats = counters.snapshot(0.0);
+        let stats = counters.snapshot(cpu(0.0));
         assert_eq!(stats.requests_served, 2);
         assert_eq!(stats.faults["stall"], 1);
         assert_eq!(stats.faults.len(), 5);
@@ -190,27 +218,52 @@ mod tests {
     #[test]
     fn cpu_per_request_counts_from_the_last_reset() {
         let counters = Arc::new(Counters::default());
-        assert_eq!(counters.snapshot(0.5).cpu_per_request_us, None);
+        assert_eq!(counters.snapshot(cpu(0.5)).cpu_per_request_us, None);
         for _ in 0..4 {
             drop(counters.begin_request());
         }
         // 4 requests in 0.5 s of CPU since start: 125 ms each.
-        let stats = counters.snapshot(0.5);
+        let stats = counters.snapshot(cpu(0.5));
         assert_eq!(stats.requests_since_reset, 4);
         assert!((stats.cpu_per_request_us.unwrap() - 125_000.0).abs() < 1e-6);
-        counters.reset_window(0.5);
-        assert_eq!(counters.snapshot(0.6).cpu_per_request_us, None);
+        counters.reset_window(cpu(0.5));
+        assert_eq!(counters.snapshot(cpu(0.6)).cpu_per_request_us, None);
         for _ in 0..10 {
             drop(counters.begin_request());
         }
         // 10 requests in the 0.1 s since the reset; the totals still count everything.
-        let stats = counters.snapshot(0.6);
+        let stats = counters.snapshot(cpu(0.6));
         assert_eq!(
             (stats.requests_served, stats.requests_since_reset),
             (14, 10)
         );
         assert!((stats.cpu_seconds_since_reset - 0.1).abs() < 1e-6);
         assert!((stats.cpu_per_request_us.unwrap() - 10_000.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn timer_wakeups_per_request_count_from_the_last_reset() {
+        let counters = Arc::new(Counters::default());
+        let at = |timer_wakeups| Usage {
+            cpu_seconds: 0.0,
+            timer_wakeups,
+        };
+        assert_eq!(counters.snapshot(at(3)).timer_wakeups_per_request, None);
+        for _ in 0..6 {
+            drop(counters.begin_request());
+        }
+        assert_eq!(
+            counters.snapshot(at(3)).timer_wakeups_per_request,
+            Some(0.5)
+        );
+        counters.reset_window(at(3));
+        for _ in 0..8 {
+            drop(counters.begin_request());
+        }
+        // One wake-up served the 8 delays since the reset; the total keeps counting.
+        let stats = counters.snapshot(at(4));
+        assert_eq!(stats.timer_wakeups, 4);
+        assert_eq!(stats.timer_wakeups_per_request, Some(0.125));
     }
 
     #[test]

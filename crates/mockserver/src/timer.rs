@@ -28,6 +28,7 @@ use std::collections::BinaryHeap;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -92,6 +93,8 @@ struct Shared {
     /// The grid's origin.
     origin: Instant,
     state: Mutex<State>,
+    /// Expiries the driver has served: one relaxed add per wake-up, none per delay.
+    wakeups: AtomicU64,
 }
 
 impl Shared {
@@ -230,6 +233,7 @@ async fn drive(shared: Arc<Shared>) {
             // Ending the task (StopOnDrop) wakes what is still pending onto tokio's timer.
             return;
         }
+        shared.wakeups.fetch_add(1, AtomicOrdering::Relaxed);
         shared.take_due(&mut due);
         for waker in due.drain(..) {
             waker.wake();
@@ -282,8 +286,15 @@ impl PreciseTimer {
                     driver: Driver::NotStarted,
                     closing: false,
                 }),
+                wakeups: AtomicU64::new(0),
             }),
         })
+    }
+
+    /// How many times the timer has woken the runtime to complete delays: each wake-up
+    /// completes every delay due by then, so this over requests served shows the batching.
+    pub(crate) fn wakeups(&self) -> u64 {
+        self.shared.wakeups.load(AtomicOrdering::Relaxed)
     }
 
     /// Completes at `deadline` or within tens of microseconds after it; never before.
@@ -405,6 +416,19 @@ mod tests {
             on_grid,
             "never later than needed"
         );
+    }
+
+    #[tokio::test]
+    async fn one_wakeup_completes_every_delay_due_at_once() {
+        let timer = PreciseTimer::new().unwrap();
+        let deadline = Instant::now() + Duration::from_millis(20);
+        let sleeps: Vec<_> = (0..10).map(|_| timer.sleep_until(deadline)).collect();
+        futures::future::join_all(sleeps).await;
+        assert_eq!(timer.wakeups(), 1);
+        timer
+            .sleep_until(Instant::now() + Duration::from_millis(1))
+            .await;
+        assert_eq!(timer.wakeups(), 2);
     }
 
     #[tokio::test]

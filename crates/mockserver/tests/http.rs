@@ -240,6 +240,9 @@ fn stats_reset_restarts_max_in_flight_and_cpu_per_request() {
         (per_request - expected).abs() < 1e-6,
         "{per_request} vs {expected}"
     );
+    // One after another, each delay is alone and takes a wake-up of its own.
+    assert_eq!(stats.timer_wakeups_per_request, Some(1.0));
+    assert!(stats.timer_wakeups >= 4, "{}", stats.timer_wakeups);
 }
 
 #[test]
