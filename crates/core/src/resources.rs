@@ -362,18 +362,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_child_is_sampled_from_outside_with_its_own_threads_and_cpu() {
-        if !cfg!(target_os = "linux") {
-            return;
-        }
+    /// `sh -c script`, sampled from outside from its start until it prints a line.
+    fn sampled_until_it_reports(script: &str) -> (std::process::Child, ResourceSampler) {
         use std::io::BufRead;
-        // A child that burns CPU, says so, and waits: its CPU, not ours, must show.
         let mut child = std::process::Command::new("sh")
-            .args([
-                "-c",
-                "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; echo done; sleep 5",
-            ])
+            .args(["-c", script])
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("sh runs");
@@ -382,6 +375,18 @@ mod tests {
         std::io::BufReader::new(child.stdout.take().expect("piped stdout"))
             .read_line(&mut line)
             .expect("the child reports the end of its loop");
+        (child, sampler)
+    }
+
+    #[test]
+    fn a_child_is_sampled_from_outside_with_its_own_threads_and_cpu() {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
+        // A child that burns CPU, says so, and waits: its CPU, not ours, must show.
+        let (mut child, sampler) = sampled_until_it_reports(
+            "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; echo done; sleep 5",
+        );
         let usage = sampler.stop();
         child.kill().ok();
         child.wait().ok();
@@ -396,21 +401,11 @@ mod tests {
         if !cfg!(target_os = "linux") {
             return;
         }
-        use std::io::BufRead;
         // The shell itself only waits: one subshell burns CPU and is reaped before "done",
         // another burns and stays alive (a live pool worker) until after the stop.
         let burn = "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done";
-        let script = format!("({burn}); ({burn}; echo done; sleep 5) & sleep 5");
-        let mut child = std::process::Command::new("sh")
-            .args(["-c", &script])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("sh runs");
-        let sampler = ResourceSampler::start_child(child.id());
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("the live subshell reports the end of its loop");
+        let (mut child, sampler) =
+            sampled_until_it_reports(&format!("({burn}); ({burn}; echo done; sleep 5) & sleep 5"));
         let own = std::fs::read_to_string(format!("/proc/{}/stat", child.id()))
             .ok()
             .and_then(|stat| parse_stat_cpu(&stat, clock_ticks_per_second()))

@@ -213,6 +213,24 @@ def blocking_worker(run, fetch, classify):
         recorder.flush()
 
 
+async def send(run, fetch, classify, recorder, index, intended_ns):
+    """Sends request ``index`` and records its outcome, returning (kind, status, the
+    exception or None). Every failure is an outcome, never a crash; a cancellation in
+    flight is recorded as such and re-raised, so that the task still ends cancelled."""
+    import asyncio
+
+    sent_ns = now_ns()
+    try:
+        kind, status, error = RESPONSE, await fetch(run.url(index)), None
+    except asyncio.CancelledError:
+        recorder.record(index, intended_ns, sent_ns, now_ns(), CANCELLED, 0)
+        raise
+    except Exception as failure:
+        kind, status, error = classify(failure), 0, failure
+    recorder.record(index, intended_ns, sent_ns, now_ns(), kind, status)
+    return kind, status, error
+
+
 async def async_worker(run, fetch, classify, work=None):
     """The async twin of blocking_worker; ``fetch(url)`` is a coroutine. The CPU work
     after each response runs inline on the event loop, or is awaited as ``work(index)``
@@ -227,15 +245,7 @@ async def async_worker(run, fetch, classify, work=None):
                 wait_ns = intended_ns - now_ns()
                 if wait_ns > 0:
                     await asyncio.sleep(wait_ns / 1e9)
-            sent_ns = now_ns()
-            try:
-                kind, status = RESPONSE, await fetch(run.url(index))
-            except asyncio.CancelledError:
-                recorder.record(index, intended_ns, sent_ns, now_ns(), CANCELLED, 0)
-                raise
-            except Exception as error:  # every failure is an outcome, never a crash
-                kind, status = classify(error), 0
-            recorder.record(index, intended_ns, sent_ns, now_ns(), kind, status)
+            kind, status, _ = await send(run, fetch, classify, recorder, index, intended_ns)
             if work is None:
                 run.work(index)
             else:
@@ -263,24 +273,12 @@ async def task_per_request(run, fetch, classify, slots, recorder):
     The first failure is noted but stops nothing: what stops the rest is the construct
     that awaits the tasks. ``recorder`` is shared: the tasks all run on the loop's thread
     and never await between recording and counting."""
-    import asyncio
-
     async with slots:
         ticket = run.next()
         if ticket is None:
             return None
         index, intended_ns = ticket
-        sent_ns = now_ns()
-        try:
-            kind, status = RESPONSE, await fetch(run.url(index))
-        except asyncio.CancelledError:
-            recorder.record(index, intended_ns, sent_ns, now_ns(), CANCELLED, 0)
-            raise
-        except Exception as error:  # recorded, then raised below as the pattern's failure
-            kind, status, cause = classify(error), 0, error
-        else:
-            cause = None
-        recorder.record(index, intended_ns, sent_ns, now_ns(), kind, status)
+        kind, status, cause = await send(run, fetch, classify, recorder, index, intended_ns)
         run.work(index)
         run.settle(kind, status)
         if failed(kind, status):

@@ -1968,6 +1968,23 @@ mod tests {
             .expect("the fixture is a scenario result")
     }
 
+    /// Claim `claim`'s scenario, made from the saturation fixture with its series taken
+    /// out, and the fixture's `like` series to copy new ones from.
+    fn emptied(claim: &str, like: &str) -> (ScenarioResult, Series) {
+        let mut scenario = saturation();
+        scenario.claim = claim.into();
+        let template = series(&scenario, like).unwrap().clone();
+        scenario.series.clear();
+        (scenario, template)
+    }
+
+    /// Changes every trial of `point` with `change`, keeping the point's trial set whole.
+    fn each_trial(point: &mut Point, change: impl FnMut(&mut RunResult)) {
+        let mut trials = point.trials.trials.clone();
+        trials.iter_mut().for_each(change);
+        point.trials = TrialSet::new(trials);
+    }
+
     fn series_mut<'a>(s: &'a mut ScenarioResult, role: &str) -> &'a mut Series {
         s.series.iter_mut().find(|x| x.role == role).unwrap()
     }
@@ -2010,13 +2027,11 @@ mod tests {
         let mut copy = series(d, THREADS).unwrap().clone();
         copy.role = role.into();
         for point in &mut copy.points {
-            let mut trials = point.trials.trials.clone();
-            for trial in &mut trials {
+            each_trial(point, |trial| {
                 trial.throughput_rps *= scale[0];
                 trial.latency.p99_us *= scale[1];
                 trial.client.client_cpu_per_request_us *= scale[2];
-            }
-            point.trials = TrialSet::new(trials);
+            });
         }
         copy
     }
@@ -2074,26 +2089,21 @@ mod tests {
     /// role, every trial a batch of 500 at L = 10 ms with this wall time (s), client CPU
     /// per request (µs) and pool size.
     fn fan_out(runs: &[(&str, f64, f64, usize)]) -> ScenarioResult {
-        let mut a = saturation();
-        a.claim = "A".into();
-        let template = series(&a, THREADS).unwrap().clone();
-        a.series.clear();
+        let (mut a, template) = emptied("A", THREADS);
         for &(role, wall, cpu, pool) in runs {
             let mut copy = template.clone();
             copy.role = role.into();
             copy.points.truncate(1);
             for point in &mut copy.points {
-                let mut trials = point.trials.trials.clone();
-                for trial in &mut trials {
+                each_trial(point, |trial| {
                     trial.wall_time_s = wall;
                     trial.counts.sent = 500;
                     trial.injected.mean_latency_us = 10_000.0;
                     trial.client.client_cpu_per_request_us = cpu;
                     trial.strategy.effective_concurrency = pool;
                     trial.environment.cores = 2;
-                }
+                });
                 point.predicted = Some(500_usize.div_ceil(pool) as f64 * 0.010);
-                point.trials = TrialSet::new(trials);
             }
             a.series.push(copy);
         }
@@ -2184,8 +2194,7 @@ mod tests {
                 .map(|&(x, throughput)| {
                     let mut point = template.clone();
                     point.x = x;
-                    let mut trials = point.trials.trials.clone();
-                    for trial in &mut trials {
+                    each_trial(&mut point, |trial| {
                         trial.throughput_rps = throughput;
                         trial.injected.mean_latency_us = 1e6;
                         trial.littles_law.efficiency = Some(throughput / x);
@@ -2193,8 +2202,7 @@ mod tests {
                         trial.strategy.effective_concurrency =
                             if pool == 0 { x as usize } else { pool };
                         trial.environment.cores = 2;
-                    }
-                    point.trials = TrialSet::new(trials);
+                    });
                     point
                 })
                 .collect();
@@ -2266,10 +2274,7 @@ mod tests {
     /// role, every trial's mean latency scaled (the Rust pairs save 1 − 1/1.6 = 37.5%, and
     /// 1% on loopback).
     fn reuse_with_python(scaled: &[(&str, f64)]) -> ScenarioResult {
-        let mut b = saturation();
-        b.claim = "B".into();
-        let template = series(&b, ASYNC).unwrap().clone();
-        b.series.clear();
+        let (mut b, template) = emptied("B", ASYNC);
         for (role, factor) in [
             (UREQ_SHARED, 1.0),
             (UREQ_PER_REQUEST, 1.6),
@@ -2284,11 +2289,9 @@ mod tests {
             let mut copy = template.clone();
             copy.role = role.into();
             for point in &mut copy.points {
-                let mut trials = point.trials.trials.clone();
-                for trial in &mut trials {
+                each_trial(point, |trial| {
                     trial.latency.mean_us *= factor;
-                }
-                point.trials = TrialSet::new(trials);
+                });
             }
             b.series.push(copy);
         }
@@ -2321,16 +2324,12 @@ mod tests {
     /// A claim F2 scenario made from the saturation fixture's reqwest series: per role,
     /// every trial's throughput (req/s), wall time (s) and ticker p99 and max (µs).
     fn blocking_with_python(runs: &[(&str, f64, f64, f64, f64)]) -> ScenarioResult {
-        let mut f2 = saturation();
-        f2.claim = "F2".into();
-        let template = series(&f2, ASYNC).unwrap().clone();
-        f2.series.clear();
+        let (mut f2, template) = emptied("F2", ASYNC);
         for &(role, rps, wall_s, p99_us, max_us) in runs {
             let mut copy = template.clone();
             copy.role = role.into();
             for point in &mut copy.points {
-                let mut trials = point.trials.trials.clone();
-                for trial in &mut trials {
+                each_trial(point, |trial| {
                     trial.throughput_rps = rps;
                     trial.wall_time_s = wall_s;
                     // A ticker frozen for the whole run wakes once.
@@ -2344,8 +2343,7 @@ mod tests {
                         ("ticker_lateness_max_us".to_string(), max_us),
                         ("ticker_ticks".to_string(), ticks),
                     ]);
-                }
-                point.trials = TrialSet::new(trials);
+                });
             }
             f2.series.push(copy);
         }
@@ -2406,16 +2404,12 @@ mod tests {
     /// every trial's throughput (req/s), client CPU per request (µs) and cores kept busy
     /// (client CPU over a 1 s run); a process pool reports 2 processes.
     fn cpu_bound_with_python(runs: &[(&str, f64, f64, f64)]) -> ScenarioResult {
-        let mut f1 = saturation();
-        f1.claim = "F1".into();
-        let template = series(&f1, ASYNC).unwrap().clone();
-        f1.series.clear();
+        let (mut f1, template) = emptied("F1", ASYNC);
         for &(role, rps, cpu_us, cores) in runs {
             let mut copy = template.clone();
             copy.role = role.into();
             for point in &mut copy.points {
-                let mut trials = point.trials.trials.clone();
-                for trial in &mut trials {
+                each_trial(point, |trial| {
                     trial.throughput_rps = rps;
                     trial.wall_time_s = 1.0;
                     trial.client.client_cpu_s = cores;
@@ -2425,8 +2419,7 @@ mod tests {
                     if role == PY_PROCESSES {
                         trial.extras = BTreeMap::from([("pool_processes".to_string(), 2.0)]);
                     }
-                }
-                point.trials = TrialSet::new(trials);
+                });
             }
             f1.series.push(copy);
         }
@@ -2493,10 +2486,7 @@ mod tests {
     /// points (C = 100 and 1000) whose steady RSS, VM and peak threads grow by these
     /// amounts per in-flight request (KiB, KiB, threads); the last point kept 98% in flight.
     fn memory_with_python(runs: &[(&str, f64, f64, f64)]) -> ScenarioResult {
-        let mut e = saturation();
-        e.claim = "E".into();
-        let template = series(&e, ASYNC).unwrap().clone();
-        e.series.clear();
+        let (mut e, template) = emptied("E", ASYNC);
         for &(role, rss_kib, vm_kib, threads) in runs {
             let mut copy = template.clone();
             copy.role = role.into();
@@ -2506,15 +2496,13 @@ mod tests {
                 .map(|c: f64| {
                     let mut point = base.clone();
                     point.x = c;
-                    let mut trials = point.trials.trials.clone();
-                    for trial in &mut trials {
+                    each_trial(&mut point, |trial| {
                         let client = &mut trial.client;
                         client.rss_steady_bytes = Some((50_000.0 + c * rss_kib) as u64 * 1024);
                         client.vm_steady_bytes = Some((900_000.0 + c * vm_kib) as u64 * 1024);
                         client.threads_peak = Some((3.0 + c * threads) as u64);
                         trial.littles_law.in_flight_ratio = Some(0.98);
-                    }
-                    point.trials = TrialSet::new(trials);
+                    });
                     point
                 })
                 .collect();
@@ -2641,18 +2629,14 @@ mod tests {
     /// one copy per role, every trial with these counts: sent, HTTP 500s, cancelled in
     /// flight, issued after the first failure.
     fn error_policy(roles: &[(&str, [u64; 4])]) -> ScenarioResult {
-        let mut g = saturation();
-        g.claim = "G".into();
-        let template = series(&g, ASYNC).unwrap().clone();
-        g.series.clear();
+        let (mut g, template) = emptied("G", ASYNC);
         for &(role, [sent, failed, dropped, after]) in roles {
             let mut copy = template.clone();
             copy.role = role.into();
             copy.points.truncate(1);
             let point = &mut copy.points[0];
             point.x = 10.0;
-            let mut trials = point.trials.trials.clone();
-            for trial in &mut trials {
+            each_trial(point, |trial| {
                 trial.workload.load = waitbench_core::LoadModel::Batch {
                     requests: 300,
                     concurrency: 10,
@@ -2670,8 +2654,7 @@ mod tests {
                 if role == PY_GATHER {
                     trial.extras.insert(RAISED_AFTER.into(), 0.0);
                 }
-            }
-            point.trials = TrialSet::new(trials);
+            });
             g.series.push(copy);
         }
         g
