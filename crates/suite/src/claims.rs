@@ -1401,7 +1401,7 @@ fn python_e(
     };
     let largest = last(threads).map_or(f64::NAN, |p| p.x);
     let why = format!(
-        "Each in-flight request on the thread pool added {} OS threads; each reserves its \
+        "OS threads the thread pool added per in-flight request: {}; each reserves its \
          stack as virtual memory ({} per request) and keeps resident only what it touched \
          plus its Python thread state and connection: {}, against {} for a Rust thread. An \
          asyncio task and its aiohttp request hold {} resident, against {} for a tokio \
@@ -1490,22 +1490,23 @@ fn python_f1(
     let why = format!(
         "Client CPU per request, the work included: {} sequential, {} for aiohttp, {} for \
          the threads, {} for the process pool (its workers counted). One request after \
-         another keeps {} cores busy; aiohttp runs the work on its one thread: {} cores busy. The {} threads share one GIL, so only one of \
-         them runs Python at a time: {} cores busy, where Rust's {} threads kept {} busy. \
-         The {} pool processes each have a GIL of their own: {} cores busy of {}.",
+         another keeps {:.2} cores busy; aiohttp runs the work on its one thread: {:.2} cores \
+         busy. The {} threads share one GIL, so only one of them runs Python at a time: \
+         {:.2} cores busy, where Rust's {} threads kept {:.2} busy. The {} pool processes \
+         each have a GIL of their own: {:.2} cores busy of {}.",
         format_micros(cpu(seq)),
         format_micros(cpu(asy)),
         format_micros(cpu(thr)),
         format_micros(cpu(procs)),
-        format_significant(cores_busy(seq), 2),
-        format_significant(cores_busy(asy), 2),
+        cores_busy(seq),
+        cores_busy(asy),
         threads,
-        format_significant(cores_busy(thr), 2),
+        cores_busy(thr),
         median_run(rust_threads)
             .map_or(rust_threads.x, |r| r.strategy.effective_concurrency as f64),
-        format_significant(cores_busy(rust_threads), 2),
+        cores_busy(rust_threads),
         processes,
-        format_significant(cores_busy(procs), 2),
+        cores_busy(procs),
         cores,
     );
     Some(python_finding(measured, Some(judge_f1(ra, rp)), why))
@@ -1746,7 +1747,7 @@ fn python_g(
     );
     let raised = gather.extras.get(RAISED_AFTER).map_or(String::new(), |&n| {
         format!(
-            " re-raised the first failure to its caller with {} more requests issued, and",
+            " re-raised the first failure to its caller (requests issued in between: {}), and",
             format_significant(n, 6)
         )
     });
@@ -2455,8 +2456,8 @@ mod tests {
         );
         for part in [
             "The 8 threads share one GIL",
-            "0.9 cores busy, where Rust's 8 threads kept 1 busy",
-            "The 2 pool processes each have a GIL of their own: 1.1 cores busy of 2",
+            "0.90 cores busy, where Rust's 8 threads kept 1.00 busy",
+            "The 2 pool processes each have a GIL of their own: 1.14 cores busy of 2",
         ] {
             assert!(
                 python.why_they_differ.contains(part),
@@ -2533,7 +2534,7 @@ mod tests {
             python.measured
         );
         for part in [
-            "added 1 OS threads",
+            "OS threads the thread pool added per in-flight request: 1;",
             "against 32",
             "At C = 1000, 98% (threads) and 98% (tasks)",
         ] {
@@ -2686,8 +2687,8 @@ mod tests {
         );
         assert!(
             finding.why_they_differ.starts_with(
-                "gather re-raised the first failure to its caller with 0 more requests \
-                 issued, and cancelled 0 of its other tasks: 288 requests went out after the \
+                "gather re-raised the first failure to its caller (requests issued in \
+                 between: 0), and cancelled 0 of its other tasks: 288 requests went out after the \
                  first failure, 300 of 300 in all (Rust's join_all: 289 after it)."
             ),
             "{}",
