@@ -28,6 +28,9 @@ STRATEGIES = [
     ("py-threadpool", []),
     ("py-aiohttp", []),
     ("py-aiohttp-per-request", []),
+    ("py-async-blocking", []),
+    ("py-async-executor", []),
+    ("py-process-pool", []),
 ]
 
 
