@@ -19,6 +19,32 @@ pub fn by_name<T: Copy>(
         })
 }
 
+/// Implements `Display` (the value's name) and, behind the calling crate's `clap`
+/// feature, clap's `ValueEnum` (the type's `ALL`, listed in `--help` with each value's
+/// `description()`), for a type chosen by name with `ALL`, `name()` and `description()`:
+/// one declaration of how every such value prints and parses on a command line.
+#[macro_export]
+macro_rules! named_value {
+    ($type:ty) => {
+        impl ::std::fmt::Display for $type {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        #[cfg(feature = "clap")]
+        impl clap::ValueEnum for $type {
+            fn value_variants<'a>() -> &'a [Self] {
+                &Self::ALL
+            }
+
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                Some(clap::builder::PossibleValue::new(self.name()).help(self.description()))
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

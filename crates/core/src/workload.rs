@@ -74,23 +74,7 @@ impl ErrorPolicy {
     }
 }
 
-/// `--on-error`'s values for clap, listed in `--help` with their descriptions.
-#[cfg(feature = "clap")]
-impl clap::ValueEnum for ErrorPolicy {
-    fn value_variants<'a>() -> &'a [Self] {
-        &Self::ALL
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.name()).help(self.description()))
-    }
-}
-
-impl std::fmt::Display for ErrorPolicy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+crate::named_value!(ErrorPolicy);
 
 impl std::str::FromStr for ErrorPolicy {
     type Err = String;

@@ -1,6 +1,5 @@
 //! The strategies by name, as the CLI and result files spell them.
 
-use std::fmt;
 use std::str::FromStr;
 
 use thiserror::Error;
@@ -223,23 +222,7 @@ impl StrategyKind {
     }
 }
 
-/// `--strategy`'s values for clap, listed in `--help` with their descriptions.
-#[cfg(feature = "clap")]
-impl clap::ValueEnum for StrategyKind {
-    fn value_variants<'a>() -> &'a [Self] {
-        &Self::ALL
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.name()).help(self.description()))
-    }
-}
-
-impl fmt::Display for StrategyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+waitbench_core::named_value!(StrategyKind);
 
 /// A strategy name that is not one of [`StrategyKind::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

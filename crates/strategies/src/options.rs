@@ -251,23 +251,7 @@ impl AwaitWith {
     }
 }
 
-/// `--await-with`'s values, listed in `--help` from the ways themselves.
-#[cfg(feature = "clap")]
-impl clap::ValueEnum for AwaitWith {
-    fn value_variants<'a>() -> &'a [Self] {
-        &Self::ALL
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.name()).help(self.description()))
-    }
-}
-
-impl fmt::Display for AwaitWith {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+waitbench_core::named_value!(AwaitWith);
 
 impl FromStr for AwaitWith {
     type Err = BadOption;

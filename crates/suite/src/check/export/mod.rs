@@ -7,7 +7,6 @@
 mod bencher;
 mod github;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -119,23 +118,7 @@ impl ExportFormat {
     }
 }
 
-/// `--export`'s values for clap, listed in `--help` with their descriptions.
-#[cfg(feature = "clap")]
-impl clap::ValueEnum for ExportFormat {
-    fn value_variants<'a>() -> &'a [Self] {
-        &Self::ALL
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.name()).help(self.description()))
-    }
-}
-
-impl fmt::Display for ExportFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+waitbench_core::named_value!(ExportFormat);
 
 impl FromStr for ExportFormat {
     type Err = String;
