@@ -33,6 +33,17 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .latency
         .as_ref()
         .map_or_else(|| "none".to_string(), ToString::to_string);
+    // The server runs on its own runtime; this one only waits for a signal. The signals
+    // are registered before the server answers anyone, so a SIGTERM sent as soon as it
+    // does still stops it gracefully rather than killing it.
+    let waiter = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("building the signal runtime")?;
+    let stop = {
+        let _runtime = waiter.enter();
+        stop_signal().context("listening for Ctrl-C and SIGTERM")?
+    };
     let server =
         MockServer::start(config).with_context(|| format!("starting the server on {listen}"))?;
     eprintln!(
@@ -45,13 +56,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
              `Authorization: Bearer {token}`; give --control-token to choose it"
         );
     }
-    // The server runs on its own runtime; this one only waits for a signal.
-    let waiter = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("building the signal runtime")?;
     waiter.block_on(async {
-        let stop = stop_signal().context("listening for Ctrl-C and SIGTERM")?;
         server
             .run_until(async {
                 let name = stop.await;
