@@ -64,26 +64,22 @@ impl Stack {
 }
 
 impl StrategyKind {
-    /// Every strategy, in the order summaries list them: Rust's, then Python's.
-    pub const ALL: [StrategyKind; 17] = [
-        StrategyKind::UreqSequential,
-        StrategyKind::UreqRayon,
-        StrategyKind::UreqThreads,
-        StrategyKind::ReqwestTokio,
-        StrategyKind::HyperTokio,
-        StrategyKind::UreqPerRequest,
-        StrategyKind::ReqwestPerRequest,
-        StrategyKind::TokioBlocking,
-        StrategyKind::TokioSpawnBlocking,
-        StrategyKind::PyRequests,
-        StrategyKind::PyRequestsSession,
-        StrategyKind::PyThreadpool,
-        StrategyKind::PyAiohttp,
-        StrategyKind::PyAiohttpPerRequest,
-        StrategyKind::PyAsyncBlocking,
-        StrategyKind::PyAsyncExecutor,
-        StrategyKind::PyProcessPool,
-    ];
+    /// Every strategy, in the order summaries list them: Rust's, then Python's. Derived
+    /// from the two lists, so a new strategy is declared in its stack's list alone.
+    pub const ALL: [StrategyKind; StrategyKind::RUST.len() + StrategyKind::PYTHON.len()] = {
+        let mut all =
+            [StrategyKind::UreqSequential; StrategyKind::RUST.len() + StrategyKind::PYTHON.len()];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = if i < StrategyKind::RUST.len() {
+                StrategyKind::RUST[i]
+            } else {
+                StrategyKind::PYTHON[i - StrategyKind::RUST.len()]
+            };
+            i += 1;
+        }
+        all
+    };
 
     /// The Python strategies, which need a Python 3.11+ interpreter on the machine.
     pub const PYTHON: [StrategyKind; 8] = [
