@@ -188,6 +188,14 @@ class Run:
         self.released.wait()
 
 
+def until(intended_ns):
+    """Seconds left before an open loop's intended send time; 0 when it has passed or
+    the load model has none (a closed loop or a batch sends at once)."""
+    if intended_ns == NO_TIME:
+        return 0
+    return max(0, intended_ns - now_ns()) / 1e9
+
+
 def blocking_worker(run, fetch, classify):
     """Takes tickets until the run is over; ``fetch(url)`` returns the status after the
     whole body is read, and ``classify(error)`` names a failure's kind. The CPU work
@@ -196,10 +204,8 @@ def blocking_worker(run, fetch, classify):
     try:
         while (ticket := run.next()) is not None:
             index, intended_ns = ticket
-            if intended_ns != NO_TIME:
-                wait_ns = intended_ns - now_ns()
-                if wait_ns > 0:
-                    time.sleep(wait_ns / 1e9)
+            if (wait_s := until(intended_ns)) > 0:
+                time.sleep(wait_s)
             sent_ns = now_ns()
             try:
                 kind, status = RESPONSE, fetch(run.url(index))
@@ -241,10 +247,8 @@ async def async_worker(run, fetch, classify, work=None):
     try:
         while (ticket := run.next()) is not None:
             index, intended_ns = ticket
-            if intended_ns != NO_TIME:
-                wait_ns = intended_ns - now_ns()
-                if wait_ns > 0:
-                    await asyncio.sleep(wait_ns / 1e9)
+            if (wait_s := until(intended_ns)) > 0:
+                await asyncio.sleep(wait_s)
             kind, status, _ = await send(run, fetch, classify, recorder, index, intended_ns)
             if work is None:
                 run.work(index)
