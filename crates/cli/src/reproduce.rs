@@ -50,7 +50,7 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<Conclusion> {
         python: waitbench_suite::PythonSeries::all_unless(args.no_python),
     };
     if plan.python.any()
-        && let Some(reason) = waitbench_suite::runner::python_unavailable()
+        && let Some(reason) = waitbench_suite::runner::python_unavailable()?
     {
         eprintln!("Python series not measured: {reason}");
     }

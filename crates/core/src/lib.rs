@@ -24,6 +24,7 @@ pub mod recorder;
 pub mod resources;
 pub mod result;
 pub mod server_stats;
+pub mod setup;
 pub mod suite;
 pub mod timeline;
 pub mod units;

@@ -111,6 +111,9 @@ pub enum SuiteError {
     /// CPUs that cannot be used as asked.
     #[error(transparent)]
     Placement(#[from] waitbench_core::PlacementError),
+    /// A first-use setup (the Python clients' environment) was interrupted or failed.
+    #[error(transparent)]
+    Setup(#[from] waitbench_core::setup::SetupError),
 }
 
 /// The suite's result type.

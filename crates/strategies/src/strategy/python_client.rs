@@ -213,6 +213,11 @@ impl Strategy for PythonClient {
         self.kind
     }
 
+    fn ready(&self) -> Result<(), RunError> {
+        PythonEnvironment::get()?;
+        Ok(())
+    }
+
     fn info(&self, workload: &Workload) -> StrategyInfo {
         let sizing = self.sizing(workload);
         let mut info = common(

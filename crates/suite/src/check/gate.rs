@@ -233,7 +233,7 @@ pub fn live(
         placement: None,
         // Only when the baseline gates Python figures, and Python can be had: without it
         // the Rust metrics are checked alone and the Python ones named as not checked.
-        python: if baseline.needs_python() && python_missing(note).is_none() {
+        python: if baseline.needs_python() && python_missing(note)?.is_none() {
             PythonSeries::Of(baseline.python_claims())
         } else {
             PythonSeries::None
@@ -269,10 +269,12 @@ pub fn live(
 }
 
 /// Why the Python series cannot run here, said through `note`; `None` when they can.
-fn python_missing(note: &mut dyn FnMut(&str)) -> Option<String> {
-    let reason = crate::runner::python_unavailable()?;
+fn python_missing(note: &mut dyn FnMut(&str)) -> Result<Option<String>> {
+    let Some(reason) = crate::runner::python_unavailable()? else {
+        return Ok(None);
+    };
     note(&format!("Python metrics not measured: {reason}"));
-    Some(reason)
+    Ok(Some(reason))
 }
 
 /// The metric's value in each of [`CONFIRMATION_TRIALS`] fresh trials: of its point alone
