@@ -13,7 +13,7 @@
 //! tests can run the suite silently.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use waitbench_core::{
     Environment, Placement, Point, RunResult, SUITE_SCHEMA_VERSION, ScenarioResult, Series,
@@ -103,12 +103,14 @@ impl PythonSeries {
 }
 
 /// Why the Python series cannot be measured on this machine, if they cannot (this makes
-/// the Python environment on first use).
-pub fn python_unavailable() -> Option<String> {
+/// the Python environment on first use); an interrupted setup is an error, not a reason,
+/// because the user asked to stop rather than to go on without Python.
+pub fn python_unavailable() -> Result<Option<String>> {
     match PythonEnvironment::get() {
-        Ok(_) => None,
-        Err(PythonError::Unavailable { reason }) => Some(reason),
-        Err(other) => Some(other.to_string()),
+        Ok(_) => Ok(None),
+        Err(PythonError::Unavailable { reason }) => Ok(Some(reason)),
+        Err(PythonError::Interrupted(setup)) => Err(SuiteError::Setup(*setup)),
+        Err(other) => Ok(Some(other.to_string())),
     }
 }
 
@@ -143,6 +145,8 @@ pub enum Progress<'a> {
     Planned {
         /// Runs in all.
         runs: u64,
+        /// What they are expected to take, added up ([`crate::progress::expected_run`]).
+        expected: Duration,
     },
     /// One run (a trial of a point) starts.
     RunStarted {
@@ -156,6 +160,8 @@ pub enum Progress<'a> {
         trial: usize,
         /// Trials of this point.
         trials: usize,
+        /// What it is expected to take.
+        expected: Duration,
     },
     /// One run finished with this result.
     RunFinished {
@@ -219,7 +225,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 if !plan.python.of(&scenario.file.claim) {
                     continue;
                 }
-                if let Some(reason) = python_unavailable() {
+                if let Some(reason) = python_unavailable()? {
                     missing.push((index, reason));
                     continue;
                 }
@@ -293,6 +299,11 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
             })
         })
         .collect();
+    // What each run is expected to take, in the keys' order.
+    let expected: Vec<Duration> = planned
+        .iter()
+        .flat_map(|(_, cells)| order(cells).into_iter().map(|(i, _)| cells[i].expected()))
+        .collect();
     let (mut journal, mut done) = match (&plan.journal, plan.resume) {
         (Some(path), true) => {
             let (journal, done) = Journal::resume(path, plan.quick, &keys)?;
@@ -303,6 +314,12 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
     };
     progress(Progress::Planned {
         runs: (keys.len() - done.len()) as u64,
+        expected: keys
+            .iter()
+            .zip(&expected)
+            .filter(|(key, _)| !done.iter().any(|(k, _)| k == *key))
+            .map(|(_, expected)| *expected)
+            .sum(),
     });
 
     let planned_runs = keys.len();
@@ -328,6 +345,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 x: cell.point.x,
                 trial: trial + 1,
                 trials: cell.point.trials,
+                expected: cell.expected(),
             });
             let measured = measure_placed(
                 cell.strategy.as_ref(),
@@ -456,6 +474,18 @@ struct Cell<'a> {
     point: PlannedPoint,
     strategy: Box<dyn waitbench_strategies::Strategy>,
     runs: Vec<RunResult>,
+}
+
+impl Cell<'_> {
+    /// What one run of this point is expected to take, for the progress ETA.
+    fn expected(&self) -> Duration {
+        let workload = &self.point.workload;
+        crate::progress::expected_run(
+            &workload.load,
+            self.strategy.info(workload).effective_concurrency,
+            Duration::from_secs_f64(self.point.injected.mean_latency_us / 1e6),
+        )
+    }
 }
 
 fn point_result(x: f64, trials: TrialSet) -> Point {
