@@ -65,6 +65,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
         }
     };
     print!("{}", checked.text());
+    checked.require_python()?;
     if let Some(path) = &args.markdown {
         write_atomic(path, checked.markdown().as_bytes())?;
     }

@@ -218,6 +218,81 @@ fn check_fails_with_1_naming_a_metric_past_its_tolerance() {
     );
 }
 
+/// A baseline gating one Rust point metric of the fixture and one Python figure, which
+/// the fixture (a Rust-only run) lacks.
+fn baseline_with_a_python_metric(dir: &Path) -> PathBuf {
+    let (name, value) = some_point_metric("throughput_rps");
+    let path = write_baseline(dir, &name, value, "higher");
+    let mut baseline: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    baseline["metrics"]["claim.F2.python_throughput_ratio"] = serde_json::json!({
+        "value": 0.08, "direction": "lower",
+        "tolerance": { "absolute": 0.067 }, "gate": true
+    });
+    std::fs::write(&path, baseline.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn results_without_python_are_checked_and_the_python_metric_named_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    waitbench()
+        .env_remove("WAITBENCH_REQUIRE_PYTHON")
+        .args(["check", "--baseline"])
+        .arg(baseline_with_a_python_metric(dir.path()))
+        .arg(fixture_results())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "not checked (the results have no Python series): claim.F2.python_throughput_ratio",
+        ));
+}
+
+#[test]
+fn required_python_fails_a_check_whose_results_lack_the_python_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let failed = waitbench()
+        .env("WAITBENCH_REQUIRE_PYTHON", "1")
+        .args(["check", "--baseline"])
+        .arg(baseline_with_a_python_metric(dir.path()))
+        .arg(fixture_results())
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&failed.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("the Python clients are required (WAITBENCH_REQUIRE_PYTHON=1)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("claim.F2.python_throughput_ratio"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn required_python_fails_a_suite_that_cannot_run_it_instead_of_leaving_it_out() {
+    let cwd = elsewhere();
+    let failed = waitbench()
+        .env("WAITBENCH_REQUIRE_PYTHON", "1")
+        .env("WAITBENCH_PYTHON", "/nonexistent/python3")
+        .args(["reproduce", "--quick", "--only", "F2", "--quiet"])
+        .current_dir(cwd.path())
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&failed.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(
+            "required (WAITBENCH_REQUIRE_PYTHON=1) but cannot run: cannot run \
+             /nonexistent/python3"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !cwd.path().join("reports").exists(),
+        "nothing measured, nothing written"
+    );
+}
+
 #[test]
 fn check_passes_an_improved_metric() {
     let dir = tempfile::tempdir().unwrap();
@@ -887,6 +962,10 @@ fn python_setup_interrupted(args: &[&str]) {
     let (code, _, stderr, _) = match outcome {
         Ok(outcome) => outcome,
         Err(stderr) => {
+            assert!(
+                std::env::var_os("WAITBENCH_REQUIRE_PYTHON").is_none_or(|v| v == "0"),
+                "the Python clients are required, yet no setup began: {stderr}"
+            );
             eprintln!("skipped: no Python setup on this machine: {stderr}");
             return;
         }

@@ -124,6 +124,8 @@ fn suite(err: &SuiteError) -> u8 {
         // The CPUs asked for are fine; the kernel would not pin to them.
         SuiteError::Placement(waitbench_core::PlacementError::Os { .. }) => EXIT_RUN_FAILED,
         SuiteError::Setup(e) => setup(e),
+        // The machine lacks what CI asked for: a failure of the run, not of its flags.
+        SuiteError::PythonRequired { .. } => EXIT_RUN_FAILED,
         _ => EXIT_USAGE,
     }
 }

@@ -19,7 +19,7 @@ use waitbench_core::{
     Environment, Placement, Point, RunResult, SUITE_SCHEMA_VERSION, ScenarioResult, Series,
     SuiteResults, TrialSet,
 };
-use waitbench_strategies::python::{PythonEnvironment, PythonError};
+use waitbench_strategies::python::{PythonEnvironment, PythonError, python_required};
 use waitbench_strategies::{PlantSpec, Stack};
 
 use waitbench_core::capacity::Demand;
@@ -104,14 +104,21 @@ impl PythonSeries {
 
 /// Why the Python series cannot be measured on this machine, if they cannot (this makes
 /// the Python environment on first use); an interrupted setup is an error, not a reason,
-/// because the user asked to stop rather than to go on without Python.
+/// because the user asked to stop rather than to go on without Python, and so is a
+/// missing Python when [`python_required`] (CI).
 pub fn python_unavailable() -> Result<Option<String>> {
-    match PythonEnvironment::get() {
-        Ok(_) => Ok(None),
-        Err(PythonError::Unavailable { reason }) => Ok(Some(reason)),
-        Err(PythonError::Interrupted(setup)) => Err(SuiteError::Setup(*setup)),
-        Err(other) => Ok(Some(other.to_string())),
+    let reason = match PythonEnvironment::get() {
+        Ok(_) => return Ok(None),
+        Err(PythonError::Unavailable { reason }) => reason,
+        Err(PythonError::Interrupted(setup)) => return Err(SuiteError::Setup(*setup)),
+        Err(other) => other.to_string(),
+    };
+    if python_required() {
+        return Err(SuiteError::PythonRequired {
+            reason: format!("cannot run: {reason}"),
+        });
     }
+    Ok(Some(reason))
 }
 
 /// Where the suite's mock server runs.

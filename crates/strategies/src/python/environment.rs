@@ -21,6 +21,16 @@ use waitbench_core::setup::{Setup, SetupError, Workshop};
 
 use super::sources::{FILES, REQUIREMENTS, content_hash};
 
+/// Set to `1` to make Python clients that cannot run an error instead of a series "not
+/// measured": CI sets it, so that the article's own stack can never drop out of a green
+/// run unseen, while a user without Python still gets the Rust results and one line.
+pub const REQUIRE_PYTHON_ENV: &str = "WAITBENCH_REQUIRE_PYTHON";
+
+/// Whether [`REQUIRE_PYTHON_ENV`] asks for the Python clients (set, and not `0`).
+pub fn python_required() -> bool {
+    std::env::var_os(REQUIRE_PYTHON_ENV).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
 /// The oldest Python the pinned packages (multidict) and claim G's `TaskGroup` support.
 pub const MIN_PYTHON: (u32, u32) = (3, 11);
 

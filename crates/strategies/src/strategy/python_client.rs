@@ -392,6 +392,7 @@ mod tests {
     #[test]
     fn every_python_pattern_classifies_each_misbehaviour_as_the_rust_clients_do() {
         if let Err(reason) = PythonEnvironment::get() {
+            assert!(!crate::python::python_required(), "required, yet {reason}");
             eprintln!("skipped: {reason}");
             return;
         }

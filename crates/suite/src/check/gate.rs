@@ -4,6 +4,7 @@
 
 use waitbench_core::SuiteResults;
 use waitbench_strategies::PlantSpec;
+use waitbench_strategies::python::python_required;
 
 use super::baseline::Baseline;
 use super::compare::{Comparison, Confirmation, Status, compare};
@@ -117,6 +118,21 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// Gated Python metrics the results lack are an error when the Python clients are
+    /// required ([`python_required`]: CI): a gate that passes without them has not
+    /// checked the article's stack. Elsewhere they are only named as not checked.
+    pub fn require_python(&self) -> Result<()> {
+        if self.unmeasured.is_empty() || !python_required() {
+            return Ok(());
+        }
+        Err(SuiteError::PythonRequired {
+            reason: format!(
+                "the results have none of the gated Python metrics {}",
+                self.unmeasured.join(", ")
+            ),
+        })
+    }
+
     /// One line per measured stretch saying how busy other processes kept the machine.
     pub fn machine_lines(&self) -> Vec<String> {
         [
