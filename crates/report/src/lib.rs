@@ -11,6 +11,7 @@
 //! job: [`render`] writes into the directory it is given.
 
 mod charts;
+mod claims_table;
 mod claims_text;
 mod error;
 mod figures;

@@ -973,9 +973,22 @@ fn a_claim_judged_on_python_shows_its_row_and_a_series_that_could_not_run_says_w
     let dir = tempfile::tempdir().expect("temp dir");
     let report = render(&suite, dir.path()).expect("the report renders");
     let html = std::fs::read_to_string(&report.index_html).expect("index.html");
-    assert!(html.contains("D · Python"), "no Python row");
-    assert!(html.contains("aiohttp +544% throughput"));
-    assert!(html.contains("Why they differ: 100 threads spend 753 µs"));
+    assert!(
+        html.contains("<th scope=\"col\">Python clients</th>"),
+        "no Python column"
+    );
+    let python_cell = html
+        .split("<td class=\"finding\" data-stack=\"Python\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</td>").next())
+        .expect("a Python cell in claim D's row");
+    assert!(python_cell.contains("verdict-reproduced"), "{python_cell}");
+    assert!(
+        python_cell.contains("aiohttp +544% throughput"),
+        "{python_cell}"
+    );
+    assert!(html.contains("Why they differ on Python:</strong> 100 threads spend 753 µs"));
+    assert!(html.contains("Python clients:</strong> 1 of 1 claim reproduced"));
     assert!(html.contains("not measured: no python3 on PATH"));
 }
 

@@ -4,11 +4,13 @@
 //! measured point, and how the numbers were measured. Charts are referenced as relative
 //! files beside the page, so the folder opens from disk without a server or network.
 //!
-//! One file per section: `claims` (the claims table), `scenario` (a scenario's prose,
+//! One file per section: `headline` (a sentence per stack), `claims` (the claims
+//! table), `scenario` (a scenario's prose,
 //! error budgets, charts and series), `points` (its measured points), `method` (how the
 //! numbers were measured); this file holds the skeleton and what they share.
 
 mod claims;
+mod headline;
 mod method;
 mod points;
 mod scenario;
@@ -75,6 +77,7 @@ fn write_page(
          Each claim of the article is checked against a local mock server with injected latency; \
          every figure is shown beside what Little's law predicts.</p>"
     )?;
+    headline::write(out, suite)?;
     writeln!(out, "<dl class=\"meta\">")?;
     writeln!(out, "<dt>Environment</dt><dd>{}</dd>", escape(&env.label()))?;
     writeln!(
