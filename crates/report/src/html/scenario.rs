@@ -111,7 +111,8 @@ fn write_series_table(out: &mut String, scenario: &ScenarioResult) -> std::fmt::
         let injected = first.map_or_else(String::new, injected_text);
         writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td><code>{}</code>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td><code>{}</code>{}</td><td>\
+             <span class=\"label\">injected at the server:</span> {}</td></tr>",
             escape(&series.label),
             variant_badge(series.variant),
             escape(&series.strategy),
