@@ -76,16 +76,13 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         }
         p99.push(BarGroup {
             label: label.clone(),
-            bars: vec![Bar {
-                value: latency.map(|s| s.median),
-                range: latency.map(|s| (s.min, s.max)),
+            bars: vec![Bar::measured(
+                latency,
                 color,
-                fill: bar_fill(series),
-                notes: latency.map_or_else(
-                    || vec!["no latency".to_string()],
-                    |s| vec![fmt_us(s.median * 1e3)],
-                ),
-            }],
+                bar_fill(series),
+                |ms| fmt_us(ms * 1e3),
+                "no latency",
+            )],
         });
     }
     if p99_values.is_empty() {
