@@ -5,9 +5,9 @@
 //! files beside the page, so the folder opens from disk without a server or network.
 //!
 //! One file per section: `headline` (a sentence per stack), `claims` (the claims
-//! table), `scenario` (a scenario's prose,
-//! error budgets, charts and series), `points` (its measured points), `method` (how the
-//! numbers were measured); this file holds the skeleton and what they share.
+//! table), `scenario` (a scenario's prose, error budgets, charts and series), `points`
+//! (its measured points), `method` (how the numbers were measured); this file holds the
+//! skeleton and what they share.
 
 mod claims;
 mod headline;
