@@ -60,7 +60,10 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
             }
             let checked = checked?;
             waitbench_suite::write_report(&checked.results, &args.out)?;
-            eprintln!("report: {}", args.out.join("index.html").display());
+            eprintln!(
+                "report: {}",
+                args.out.join(waitbench_report::INDEX_FILE).display()
+            );
             checked
         }
     };

@@ -69,6 +69,9 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     results.claims = waitbench_suite::claims::evaluate(&results.scenarios);
     waitbench_suite::write_report(&results, &args.out)?;
     print_claims(&results);
-    println!("report: {}", args.out.join("index.html").display());
+    println!(
+        "report: {}",
+        args.out.join(waitbench_report::INDEX_FILE).display()
+    );
     Ok(())
 }

@@ -514,7 +514,7 @@ fn point_result(x: f64, trials: TrialSet) -> Point {
 /// journal is removed, since nothing is left to resume.
 pub fn publish(results: &SuiteResults, out: &Path) -> Result<(crate::exit::Conclusion, String)> {
     write_report(results, out)?;
-    let index = out.join("index.html");
+    let index = out.join(waitbench_report::INDEX_FILE);
     if let Some(why) = &results.incomplete {
         let line = format!("INCOMPLETE: {why}; partial report: {}", index.display());
         return Ok((crate::exit::Conclusion::Interrupted, line));
