@@ -3,13 +3,15 @@
 //! Each strategy runs a [`Workload`] its own way — ureq one request after another, ureq on
 //! a dedicated rayon pool, reqwest on a tokio runtime, bare hyper connections on tokio, a
 //! new client per request, a blocking call inside tokio tasks and its `spawn_blocking`
-//! fix — and hands back a core
-//! [`Measurement`]. Every strategy builds its clients, pools and runtime before the
-//! dispatcher starts the clock, drives the load model through the shared
-//! [`Dispatcher`](waitbench_core::Dispatcher), classifies every request as exactly one
-//! [`Outcome`](waitbench_core::Outcome) and checks the accounting before returning. What
-//! differs between strategies is only how the workers execute (threads, pool jobs,
-//! tasks), which is what makes them comparable. The settings that change a result are
+//! fix, and the article's Python clients in a child process — and hands back a core
+//! [`Measurement`]. Every strategy builds its clients, pools and runtime before the clock
+//! starts and classifies every request as exactly one
+//! [`Outcome`](waitbench_core::Outcome), recorded by core's recorder, and the accounting
+//! is checked before it returns. The Rust strategies drive the load model through the
+//! shared [`Dispatcher`](waitbench_core::Dispatcher); the Python ones run the same load
+//! model in the child ([`python`]) and replay its records into the same recorder. What
+//! differs between strategies is only how the workers execute (threads, pool jobs, tasks,
+//! an interpreter), which is what makes them comparable. The settings that change a result are
 //! reported by [`Strategy::info`]. This crate starts no server and formats no report.
 
 mod cpu_work;
