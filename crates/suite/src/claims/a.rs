@@ -1,0 +1,321 @@
+//! Claim A: a batch of 500 requests, sequential against async, and the in-flight count
+//! that turns the article's 13× into a measurement of Little's law.
+
+use super::*;
+
+pub(super) const ASYNC_UNCAPPED: &str = "async-uncapped";
+pub(super) const ASYNC_CAP_13: &str = "async-cap-13";
+pub(super) const ASYNC_CAP_100: &str = "async-cap-100";
+pub(super) const ASYNC_HEAVY_TAIL: &str = "async-heavy-tail";
+pub(super) const PY_ASYNC_UNCAPPED: &str = "py-async-uncapped";
+pub(super) const PY_ASYNC_CAP_13: &str = "py-async-cap-13";
+pub(super) const PY_ASYNC_CAP_100: &str = "py-async-cap-100";
+
+pub(super) const CLAIM: Claim = Claim {
+    id: "A",
+    claim: "500 endpoints: sequential 4 min vs async 18 s",
+    claimed: "13.3× (240 s → 18 s)",
+    required_roles: &[SEQUENTIAL, ASYNC_UNCAPPED],
+    optional_roles: &[
+        ASYNC_CAP_13,
+        ASYNC_CAP_100,
+        ASYNC_HEAVY_TAIL,
+        PY_SEQUENTIAL,
+        PY_ASYNC_UNCAPPED,
+        PY_ASYNC_CAP_13,
+        PY_ASYNC_CAP_100,
+        PY_THREADS_DEFAULTS,
+    ],
+    figures: &[
+        higher("speedup_uncapped", "ratio"),
+        higher("speedup_cap_13", "ratio"),
+        higher("speedup_cap_100", "ratio"),
+        lower("sequential_s", "s"),
+        lower("uncapped_s", "s"),
+        higher("python_speedup_uncapped", "ratio").python(),
+        higher("python_speedup_cap_13", "ratio").python(),
+        higher("python_speedup_cap_100", "ratio").python(),
+        higher("python_speedup_threads_defaults", "ratio").python(),
+        lower("python_sequential_s", "s").python(),
+        lower("python_uncapped_s", "s").python(),
+    ],
+    rule: rule_a,
+    judge: claim_a,
+};
+
+/// Claim A: the article's speedup, and how far from it still counts as the same.
+const A_SPEEDUP: f64 = 13.3;
+pub(super) const A_BAND: f64 = 0.25;
+
+fn rule_a() -> String {
+    format!(
+        "reproduced if uncapped async is {A_SPEEDUP}× (±{:.0}%) faster than sequential; only \
+         under stated conditions if a series capped at 13 in flight is; otherwise not reproduced",
+        A_BAND * 100.0
+    )
+}
+
+/// Claim A's verdict from the uncapped and capped-at-13 speedups over sequential.
+pub fn judge_a(uncapped: f64, capped_13: Option<f64>) -> Verdict {
+    let near = |x: f64| (x / A_SPEEDUP - 1.0).abs() <= A_BAND;
+    if near(uncapped) {
+        Verdict::Reproduced
+    } else if capped_13.is_some_and(near) {
+        Verdict::OnlyUnderConditions
+    } else {
+        Verdict::NotReproduced
+    }
+}
+
+fn claim_a(text: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let time =
+        |role: &str| last(series(s, role)).map(|p| (p.trials.wall_time_s.median, p.predicted));
+    let (Some(seq), Some(uncapped)) = (time(SEQUENTIAL), time(ASYNC_UNCAPPED)) else {
+        return inconclusive(text, "sequential and async-uncapped series");
+    };
+    let cap13 = time(ASYNC_CAP_13);
+    let cap100 = time(ASYNC_CAP_100);
+    let speed = |t: (f64, Option<f64>)| seq.0 / t.0.max(1e-9);
+    let mut figures = BTreeMap::from([
+        ("speedup_uncapped".to_string(), speed(uncapped)),
+        ("sequential_s".to_string(), seq.0),
+        ("uncapped_s".to_string(), uncapped.0),
+    ]);
+    let seconds = |t: Option<f64>| format_seconds(t.unwrap_or(f64::NAN));
+    let mut measured = format!(
+        "sequential {}; uncapped async {} ({:.0}×)",
+        format_seconds(seq.0),
+        format_seconds(uncapped.0),
+        speed(uncapped)
+    );
+    let mut predicted = format!("{} vs {}", seconds(seq.1), seconds(uncapped.1));
+    for (name, t) in [("cap 13", cap13), ("cap 100", cap100)] {
+        if let Some(t) = t {
+            figures.insert(format!("speedup_{}", name.replace(' ', "_")), speed(t));
+            measured.push_str(&format!(
+                "; {name} {} ({:.1}×)",
+                format_seconds(t.0),
+                speed(t)
+            ));
+            predicted.push_str(&format!("; {name} {}", seconds(t.1)));
+        }
+    }
+    let verdict = judge_a(speed(uncapped), cap13.map(speed));
+    let python = last(series(s, ASYNC_UNCAPPED)).and_then(|p| python_a(s, p, &mut figures));
+    let mut row = row(
+        text,
+        measured,
+        predicted,
+        verdict,
+        "By Little's law a batch of N at latency L with C in flight takes ceil(N/C)·L: a 13× \
+         speedup means about 13 requests in flight, while uncapped async finishes in about \
+         one L."
+            .into(),
+        figures,
+    );
+    row.stacks.extend(python);
+    row
+}
+
+/// Claim A on the article's own stack: a `requests.Session` loop against aiohttp (and the
+/// default `ThreadPoolExecutor`), judged by the same rule, with why the speed-up differs
+/// from Rust's computed from how many requests each kept waiting at once, the client CPU
+/// per request and the default pool's size; `None` without Python series.
+fn python_a(
+    s: &ScenarioResult,
+    rust_uncapped: &Point,
+    figures: &mut BTreeMap<String, f64>,
+) -> Option<StackFinding> {
+    let points = match python_points(s, &[PY_SEQUENTIAL, PY_ASYNC_UNCAPPED])? {
+        Ok(points) => points,
+        Err(unjudged) => return Some(unjudged),
+    };
+    let (seq, uncapped) = (points[0], points[1]);
+    let wall = |p: &Point| p.trials.wall_time_s.median;
+    let speed = |p: &Point| wall(seq) / wall(p).max(1e-9);
+    figures.insert("python_speedup_uncapped".into(), speed(uncapped));
+    figures.insert("python_sequential_s".into(), wall(seq));
+    figures.insert("python_uncapped_s".into(), wall(uncapped));
+    let mut measured = format!(
+        "requests.Session loop {}; aiohttp uncapped {} ({:.0}×)",
+        format_seconds(wall(seq)),
+        format_seconds(wall(uncapped)),
+        speed(uncapped)
+    );
+    let optional = [
+        (PY_ASYNC_CAP_100, "aiohttp's default limit 100", "cap_100"),
+        (PY_ASYNC_CAP_13, "cap 13", "cap_13"),
+        (
+            PY_THREADS_DEFAULTS,
+            "default ThreadPoolExecutor",
+            "threads_defaults",
+        ),
+    ];
+    for (role, name, key) in optional {
+        if let Some(p) = last(series(s, role)) {
+            figures.insert(format!("python_speedup_{key}"), speed(p));
+            let _ = write!(
+                measured,
+                "; {name} {} ({:.1}×)",
+                format_seconds(wall(p)),
+                speed(p)
+            );
+        }
+    }
+    let cap13 = last(series(s, PY_ASYNC_CAP_13)).map(speed);
+    let run = median_run(uncapped);
+    let requests = run.map_or(0, |r| r.counts.sent) as f64;
+    let latency_us = run.map_or(f64::NAN, |r| r.injected.mean_latency_us);
+    let cpu_s = requests * client_cpu(uncapped) / 1e6;
+    let share = cpu_s / wall(uncapped).max(1e-9);
+    // Whether the client's CPU explains the batch's time is measured, not assumed: on
+    // shared cores opening N connections at once can cost more than either L or the CPU.
+    let bound = if share >= 0.5 {
+        "CPU, not waiting, bounds its speed-up at (L + CPU) ÷ CPU".to_string()
+    } else {
+        format!(
+            "with L, {:.0}% of it: the rest is neither waiting on the server nor the \
+             client's CPU",
+            (share + latency_us / 1e6 / wall(uncapped).max(1e-9)) * 100.0
+        )
+    };
+    let mut why = format!(
+        "Python at L = {}: the requests.Session loop spends {} of client CPU per request on \
+         top of L; uncapped aiohttp kept N·L/T = {} of {} requests waiting at once; its {} \
+         of CPU per request, {} for the batch on one interpreter (the GIL), is {:.0}% of its \
+         {}: {bound}.",
+        format_micros(latency_us),
+        format_micros(client_cpu(seq)),
+        format_significant(waiting_in_flight(uncapped), 2),
+        requests,
+        format_micros(client_cpu(uncapped)),
+        format_seconds(cpu_s),
+        share * 100.0,
+        format_seconds(wall(uncapped)),
+    );
+    if let Some(pool) = last(series(s, PY_THREADS_DEFAULTS)) {
+        let workers = median_run(pool).map_or(0, |r| r.strategy.effective_concurrency);
+        let cores = median_run(pool).map_or(0, |r| r.environment.cores);
+        let _ = write!(
+            why,
+            " The default ThreadPoolExecutor has min(32, cores + 4) = {workers} workers on \
+             {cores} cores: {workers} in flight, ceil(N/{workers})·L = {}, measured {}.",
+            format_seconds(pool.predicted.unwrap_or(f64::NAN)),
+            format_seconds(wall(pool)),
+        );
+    }
+    let _ = write!(
+        why,
+        " Rust's uncapped reqwest kept {} waiting at {} of CPU per request.",
+        format_significant(waiting_in_flight(rust_uncapped), 2),
+        format_micros(client_cpu(rust_uncapped)),
+    );
+    Some(python_finding(
+        measured,
+        Some(judge_a(speed(uncapped), cap13)),
+        why,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::test_support::*;
+
+    #[test]
+    fn a_reproduces_only_with_thirteen_in_flight() {
+        assert_eq!(judge_a(13.0, None), Verdict::Reproduced);
+        assert_eq!(judge_a(480.0, Some(12.8)), Verdict::OnlyUnderConditions);
+        assert_eq!(judge_a(480.0, Some(100.0)), Verdict::NotReproduced);
+    }
+
+    /// A claim A scenario made from the saturation fixture's thread series: one copy per
+    /// role, every trial a batch of 500 at L = 10 ms with this wall time (s), client CPU
+    /// per request (µs) and pool size.
+    fn fan_out(runs: &[(&str, f64, f64, usize)]) -> ScenarioResult {
+        let (mut a, template) = emptied("A", THREADS);
+        for &(role, wall, cpu, pool) in runs {
+            let mut copy = template.clone();
+            copy.role = role.into();
+            copy.points.truncate(1);
+            for point in &mut copy.points {
+                each_trial(point, |trial| {
+                    trial.wall_time_s = wall;
+                    trial.counts.sent = 500;
+                    trial.injected.mean_latency_us = 10_000.0;
+                    trial.client.client_cpu_per_request_us = cpu;
+                    trial.strategy.effective_concurrency = pool;
+                    trial.environment.cores = 2;
+                });
+                point.predicted = Some(500_usize.div_ceil(pool) as f64 * 0.010);
+            }
+            a.series.push(copy);
+        }
+        a
+    }
+
+    #[test]
+    fn a_on_python_is_judged_by_the_same_rule_with_the_cpu_that_bounds_it() {
+        let a = fan_out(&[
+            (SEQUENTIAL, 5.0, 20.0, 1),
+            (ASYNC_UNCAPPED, 0.0125, 30.0, 500),
+            (PY_SEQUENTIAL, 5.5, 1_000.0, 1),
+            (PY_ASYNC_UNCAPPED, 0.25, 400.0, 500),
+            (PY_ASYNC_CAP_13, 0.44, 250.0, 13),
+            (PY_THREADS_DEFAULTS, 0.92, 900.0, 6),
+        ]);
+        let row = &evaluate(&[a])[0];
+        assert_eq!(row.verdict, Verdict::NotReproduced, "Rust: 400×");
+        let python = &row.stacks[0];
+        assert_eq!(python.stack, "Python");
+        // 22× uncapped is outside 13.3× ± 25%; 12.5× at cap 13 is inside.
+        assert_eq!(python.verdict, Some(Verdict::OnlyUnderConditions));
+        assert_eq!(python.trial_verdicts, vec![Verdict::OnlyUnderConditions; 3]);
+        assert_eq!(
+            python.measured,
+            "requests.Session loop 5.5 s; aiohttp uncapped 250 ms (22×); cap 13 440 ms \
+             (12.5×); default ThreadPoolExecutor 920 ms (6.0×)"
+        );
+        let why = &python.why_they_differ;
+        // 500 · 10 ms / 0.25 s = 20 waiting at once; 500 · 400 µs = 0.2 s of CPU = 80%.
+        assert!(why.contains("N·L/T = 20 of 500"), "{why}");
+        assert!(why.contains("200 ms for the batch"), "{why}");
+        assert!(
+            why.contains("is 80% of its 250 ms: CPU, not waiting, bounds"),
+            "{why}"
+        );
+        assert!(
+            why.contains("= 6 workers on 2 cores: 6 in flight, ceil(N/6)·L = 840 ms"),
+            "{why}"
+        );
+        assert!(why.contains("reqwest kept 400 waiting"), "{why}");
+        assert!((row.figures["python_speedup_uncapped"] - 22.0).abs() < 1e-9);
+        assert!((row.figures["python_speedup_cap_13"] - 12.5).abs() < 1e-9);
+        assert!(!row.figures.contains_key("python_speedup_cap_100"));
+    }
+
+    #[test]
+    fn a_on_python_says_when_cpu_does_not_explain_the_time() {
+        let a = fan_out(&[
+            (SEQUENTIAL, 5.0, 20.0, 1),
+            (ASYNC_UNCAPPED, 0.0125, 30.0, 500),
+            (PY_SEQUENTIAL, 5.5, 1_000.0, 1),
+            (PY_ASYNC_UNCAPPED, 1.0, 400.0, 500),
+        ]);
+        let why = &evaluate(&[a])[0].stacks[0].why_they_differ;
+        // 0.2 s of CPU and one 10 ms L in a 1 s batch: 21% explained.
+        assert!(
+            why.contains("is 20% of its 1 s: with L, 21% of it: the rest is neither"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn a_without_python_series_has_no_python_line() {
+        let a = fan_out(&[
+            (SEQUENTIAL, 5.0, 20.0, 1),
+            (ASYNC_UNCAPPED, 0.0125, 30.0, 500),
+        ]);
+        assert!(evaluate(&[a])[0].stacks.is_empty());
+    }
+}

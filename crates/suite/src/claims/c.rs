@@ -1,0 +1,373 @@
+//! Claim C: async against a thread pool at 300 and more concurrent requests.
+
+use super::*;
+
+pub(super) const THREADS_RIGHT_SIZED: &str = "threads-right-sized";
+pub(super) const RAYON_RIGHT_SIZED: &str = "rayon-right-sized";
+pub(super) const PY_THREADS_RIGHT_SIZED: &str = "py-threads-right-sized";
+
+pub(super) const CLAIM: Claim = Claim {
+    id: "C",
+    claim: "async vs threads at 300+ concurrent requests",
+    claimed: "1.5–5×",
+    required_roles: &[ASYNC, THREADS_RIGHT_SIZED],
+    optional_roles: &[
+        THREADS_DEFAULTS,
+        RAYON_RIGHT_SIZED,
+        PY_ASYNC,
+        PY_THREADS_RIGHT_SIZED,
+        PY_THREADS_DEFAULTS,
+    ],
+    figures: &[
+        higher("concurrency", "requests"),
+        higher("speedup_right_sized", "ratio"),
+        higher("speedup_right_sized@", "ratio"),
+        higher("speedup_defaults", "ratio"),
+        higher("python_speedup_right_sized@", "ratio").python(),
+        higher("python_speedup_defaults", "ratio").python(),
+    ],
+    rule: rule_c,
+    judge: claim_c,
+};
+
+/// Claim C: the speedup range the article claims, from which concurrency on.
+const C_SPEEDUP: std::ops::RangeInclusive<f64> = 1.5..=5.0;
+const C_FROM: f64 = 300.0;
+
+pub(super) fn rule_c() -> String {
+    format!(
+        "reproduced if async is {}–{}× the right-sized thread pool's throughput at every \
+         measured C ≥ {C_FROM}; only under stated conditions if it is at some C ≥ {C_FROM} \
+         only, or only the library-default pool is ≥ {}× slower; otherwise not reproduced",
+        C_SPEEDUP.start(),
+        C_SPEEDUP.end(),
+        C_SPEEDUP.start()
+    )
+}
+
+/// Claim C's verdict from the async/right-sized-pool throughput ratios at each measured
+/// C ≥ 300 and the async/library-default-pool ratio, if measured.
+pub fn judge_c(right_sized: &[f64], defaults: Option<f64>) -> Verdict {
+    let in_range = |r: &f64| C_SPEEDUP.contains(r);
+    if !right_sized.is_empty() && right_sized.iter().all(in_range) {
+        Verdict::Reproduced
+    } else if right_sized.iter().any(in_range) || defaults.is_some_and(|d| d >= *C_SPEEDUP.start())
+    {
+        Verdict::OnlyUnderConditions
+    } else {
+        Verdict::NotReproduced
+    }
+}
+
+fn tput(series: Option<&Series>, x: f64) -> Option<f64> {
+    at(series, x).map(|p| p.trials.throughput_rps.median)
+}
+
+/// Every C an async and a thread-pool series share, with async's speedup there.
+fn speedups(async_s: Option<&Series>, pool: Option<&Series>) -> Vec<(f64, f64)> {
+    async_s
+        .map(|a| a.points.iter().map(|p| p.x).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|x| Some((x, tput(async_s, x)? / tput(pool, x)?)))
+        .collect()
+}
+
+/// Async's speedup over a library-default pool at the largest C ≥ 300 both reached: the
+/// default pool is swept only as far as it finishes in reasonable time.
+fn defaults_speedup(async_s: Option<&Series>, defaults: Option<&Series>) -> Option<(f64, f64)> {
+    let x = defaults?
+        .points
+        .iter()
+        .rev()
+        .map(|p| p.x)
+        .find(|&x| x >= C_FROM && at(async_s, x).is_some())?;
+    Some((x, tput(async_s, x)? / tput(defaults, x)?))
+}
+
+fn claim_c(text: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let async_s = series(s, ASYNC);
+    let defaults = series(s, THREADS_DEFAULTS);
+    let shared = speedups(async_s, series(s, THREADS_RIGHT_SIZED));
+    let Some(&(x, r)) = shared.last() else {
+        return inconclusive(text, "async and threads-right-sized at a shared C");
+    };
+    let from_300: Vec<(f64, f64)> = shared
+        .iter()
+        .copied()
+        .filter(|&(x, _)| x >= C_FROM)
+        .collect();
+    let (x_defaults, d) = defaults_speedup(async_s, defaults).unzip();
+    let mut figures = BTreeMap::from([
+        ("concurrency".to_string(), x),
+        ("speedup_right_sized".to_string(), r),
+    ]);
+    for &(x, r) in &from_300 {
+        figures.insert(format!("speedup_right_sized@{x}"), r);
+    }
+    let mut measured = format!(
+        "vs right-sized pool: {}",
+        from_300
+            .iter()
+            .map(|(x, r)| format!("{r:.2}× at C = {x}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if let (Some(d), Some(xd)) = (d, x_defaults) {
+        figures.insert("speedup_defaults".into(), d);
+        measured.push_str(&format!("; at C = {xd}: {d:.0}× vs library-default pool"));
+    }
+    let default_in_flight = x_defaults
+        .and_then(|xd| at(defaults, xd))
+        .and_then(median_run)
+        .map(|r| r.strategy.effective_concurrency);
+    let predicted = match default_in_flight {
+        Some(p) => format!(
+            "1.0× (both C/L); default pool keeps {p} in flight → {:.0}× at C = {}",
+            x_defaults.unwrap_or(x) / p.max(1) as f64,
+            x_defaults.unwrap_or(x)
+        ),
+        None => "1.0× (both reach C/L)".into(),
+    };
+    let python = python_c(s, at(series(s, THREADS_RIGHT_SIZED), x), &mut figures);
+    let mut row = row(
+        text,
+        measured,
+        predicted,
+        verdict_c(&from_300, d),
+        "By Little's law throughput is C/L whoever holds the C requests: a gap appears when \
+         the thread pool keeps fewer requests in flight (rayon's one thread per core, ureq's \
+         3 idle connections per host), and at thousands of threads, when their CPU and \
+         memory on two shared cores become the limit."
+            .into(),
+        figures,
+    );
+    row.stacks.extend(python);
+    row
+}
+
+/// Claim C's verdict from the speedups at each C ≥ 300: inconclusive without one.
+fn verdict_c(from_300: &[(f64, f64)], defaults: Option<f64>) -> Verdict {
+    let speedups: Vec<f64> = from_300.iter().map(|&(_, r)| r).collect();
+    if speedups.is_empty() {
+        Verdict::Inconclusive
+    } else {
+        judge_c(&speedups, defaults)
+    }
+}
+
+/// Claim C on the article's own stack: aiohttp against `requests` on a right-sized
+/// `ThreadPoolExecutor` and on Python's default one, judged by the same rule, with why it
+/// differs from Rust computed from the client CPU per request (the one interpreter's
+/// ceiling, 1 ÷ CPU, under the GIL) and the default pool's size; `None` without Python
+/// series.
+fn python_c(
+    s: &ScenarioResult,
+    rust_threads: Option<&Point>,
+    figures: &mut BTreeMap<String, f64>,
+) -> Option<StackFinding> {
+    if let Err(unjudged) = python_points(s, &[PY_ASYNC, PY_THREADS_RIGHT_SIZED])? {
+        return Some(unjudged);
+    }
+    let (async_s, right) = (series(s, PY_ASYNC), series(s, PY_THREADS_RIGHT_SIZED));
+    let defaults = series(s, PY_THREADS_DEFAULTS);
+    let shared = speedups(async_s, right);
+    let Some(&(x, _)) = shared.last() else {
+        return Some(python_finding(
+            "inconclusive: aiohttp and the right-sized pool share no C".into(),
+            Some(Verdict::Inconclusive),
+            String::new(),
+        ));
+    };
+    let from_300: Vec<(f64, f64)> = shared.into_iter().filter(|&(x, _)| x >= C_FROM).collect();
+    let defaults_at = defaults_speedup(async_s, defaults);
+    for &(x, r) in &from_300 {
+        figures.insert(format!("python_speedup_right_sized@{x}"), r);
+    }
+    let mut measured = format!(
+        "aiohttp vs right-sized ThreadPoolExecutor: {}",
+        from_300
+            .iter()
+            .map(|(x, r)| format!("{r:.2}× at C = {x}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if let Some((xd, d)) = defaults_at {
+        figures.insert("python_speedup_defaults".into(), d);
+        let _ = write!(measured, "; at C = {xd}: {d:.0}× vs the default pool");
+    }
+    let (a, t) = (at(async_s, x)?, at(right, x)?);
+    let latency_us = median_run(t).map_or(f64::NAN, |r| r.injected.mean_latency_us);
+    let efficiency = |p: &Point| p.trials.efficiency.map_or(f64::NAN, |e| e.median);
+    // One interpreter runs one request's Python at a time: 1 ÷ CPU per request is its
+    // ceiling, reached at C = L ÷ CPU.
+    let ceiling = |p: &Point| {
+        format!(
+            "{} of client CPU per request: a ceiling of {}, reached at C ≈ {}",
+            format_micros(client_cpu(p)),
+            format_rps(1e6 / client_cpu(p)),
+            format_significant(latency_us / client_cpu(p), 2)
+        )
+    };
+    let offered = x * 1e6 / latency_us;
+    let under = |p: &Point| offered < 1e6 / client_cpu(p);
+    let regime = match (under(t), under(a)) {
+        (true, true) => "under both ceilings, so both can keep C/L",
+        (false, true) => {
+            "above the threads' ceiling and under aiohttp's, so only aiohttp can keep C/L"
+        }
+        (true, false) => "under the threads' ceiling and above aiohttp's",
+        (false, false) => "above both ceilings, so CPU, not waiting, decides",
+    };
+    let mut why = format!(
+        "At L = {} and C = {x} ({} offered) the {x} threads spend {}, aiohttp {}: {regime} \
+         (they kept {:.2} and {:.2} of it). Under the GIL the threads' CPU per request, not \
+         their number, is the limit.",
+        format_micros(latency_us),
+        format_rps(offered),
+        ceiling(t),
+        ceiling(a),
+        efficiency(t),
+        efficiency(a),
+    );
+    if let Some(pool) = defaults_at.and_then(|(xd, _)| at(defaults, xd)) {
+        let workers = median_run(pool).map_or(0, |r| r.strategy.effective_concurrency);
+        let cores = median_run(pool).map_or(0, |r| r.environment.cores);
+        let _ = write!(
+            why,
+            " The default pool has min(32, cores + 4) = {workers} workers on {cores} cores: \
+             {workers} in flight, so C/{workers} = {:.0}× slower at C = {}.",
+            pool.x / workers.max(1) as f64,
+            pool.x
+        );
+    }
+    if let Some(rust) = rust_threads {
+        let _ = write!(
+            why,
+            " Rust's threads spend {} per request, Python's {}× that.",
+            format_micros(client_cpu(rust)),
+            format_significant(client_cpu(t) / client_cpu(rust), 2)
+        );
+    }
+    Some(python_finding(
+        measured,
+        Some(verdict_c(&from_300, defaults_at.map(|(_, d)| d))),
+        why,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::test_support::*;
+
+    #[test]
+    fn c_separates_right_sized_from_default_pools() {
+        assert_eq!(judge_c(&[2.0, 3.0], None), Verdict::Reproduced);
+        assert_eq!(judge_c(&[1.02], Some(150.0)), Verdict::OnlyUnderConditions);
+        assert_eq!(judge_c(&[1.02], Some(1.1)), Verdict::NotReproduced);
+        assert_eq!(judge_c(&[9.0], None), Verdict::NotReproduced);
+        assert_eq!(judge_c(&[0.9], None), Verdict::NotReproduced);
+        // ≈ 1× at 300 and 1000, a gap only where 5,000 threads collapse.
+        assert_eq!(
+            judge_c(&[1.0, 1.01, 3.97], None),
+            Verdict::OnlyUnderConditions
+        );
+        assert_eq!(judge_c(&[], None), Verdict::NotReproduced);
+    }
+
+    /// A swept series: role, (C, throughput) points, client CPU per request, pool size.
+    type SweptSeries<'a> = (&'a str, &'a [(f64, f64)], f64, usize);
+
+    /// A claim C scenario made from the saturation fixture's thread series: one copy per
+    /// role, with a point per (C, throughput) at L = 1 s, each trial with this client CPU
+    /// per request (µs) and pool size (0: one per request).
+    fn sweep(runs: &[SweptSeries<'_>]) -> ScenarioResult {
+        let mut c = saturation();
+        c.claim = "C".into();
+        let template = series(&c, THREADS).unwrap().points[0].clone();
+        c.series.clear();
+        for &(role, points, cpu, pool) in runs {
+            let mut copy = series(&saturation(), THREADS).unwrap().clone();
+            copy.role = role.into();
+            copy.points = points
+                .iter()
+                .map(|&(x, throughput)| {
+                    let mut point = template.clone();
+                    point.x = x;
+                    each_trial(&mut point, |trial| {
+                        trial.throughput_rps = throughput;
+                        trial.injected.mean_latency_us = 1e6;
+                        trial.littles_law.efficiency = Some(throughput / x);
+                        trial.client.client_cpu_per_request_us = cpu;
+                        trial.strategy.effective_concurrency =
+                            if pool == 0 { x as usize } else { pool };
+                        trial.environment.cores = 2;
+                    });
+                    point
+                })
+                .collect();
+            c.series.push(copy);
+        }
+        c
+    }
+
+    #[test]
+    fn c_on_python_is_judged_by_the_same_rule_with_the_interpreters_ceiling() {
+        let c = sweep(&[
+            (ASYNC, &[(100.0, 99.0), (300.0, 297.0)], 20.0, 0),
+            (
+                THREADS_RIGHT_SIZED,
+                &[(100.0, 99.0), (300.0, 297.0)],
+                25.0,
+                0,
+            ),
+            (PY_ASYNC, &[(10.0, 10.0), (300.0, 294.0)], 250.0, 0),
+            (
+                PY_THREADS_RIGHT_SIZED,
+                &[(10.0, 10.0), (300.0, 280.0)],
+                1_000.0,
+                0,
+            ),
+            (
+                PY_THREADS_DEFAULTS,
+                &[(10.0, 6.0), (300.0, 5.88)],
+                1_000.0,
+                6,
+            ),
+        ]);
+        let row = &evaluate(&[c])[0];
+        assert_eq!(row.verdict, Verdict::NotReproduced, "Rust: 1× at C = 300");
+        let python = &row.stacks[0];
+        assert_eq!(python.stack, "Python");
+        // 1.05× against the right-sized pool; 50× against the default one.
+        assert_eq!(python.verdict, Some(Verdict::OnlyUnderConditions));
+        assert_eq!(
+            python.measured,
+            "aiohttp vs right-sized ThreadPoolExecutor: 1.05× at C = 300; at C = 300: 50× vs \
+             the default pool"
+        );
+        let why = &python.why_they_differ;
+        assert!(
+            why.contains("At L = 1 s and C = 300 (300 req/s offered)"),
+            "{why}"
+        );
+        assert!(
+            why.contains(
+                "1 ms of client CPU per request: a ceiling of 1000 req/s, reached at C ≈ 1000"
+            ),
+            "{why}"
+        );
+        assert!(
+            why.contains("under both ceilings, so both can keep C/L (they kept 0.93 and 0.98"),
+            "{why}"
+        );
+        assert!(
+            why.contains("= 6 workers on 2 cores: 6 in flight, so C/6 = 50× slower"),
+            "{why}"
+        );
+        assert!(why.contains("Python's 40× that"), "{why}");
+        assert!((row.figures["python_speedup_right_sized@300"] - 1.05).abs() < 1e-9);
+        assert!((row.figures["python_speedup_defaults"] - 50.0).abs() < 1e-9);
+    }
+}
