@@ -24,6 +24,7 @@ pub mod recorder;
 pub mod resources;
 pub mod result;
 pub mod server_stats;
+pub mod stack;
 pub mod suite;
 pub mod timeline;
 pub mod units;
@@ -44,6 +45,7 @@ pub use result::{
     TrialSet,
 };
 pub use server_stats::ServerStats;
+pub use stack::Stack;
 pub use suite::{
     ClaimRow, Point, SUITE_SCHEMA_VERSION, ScenarioResult, Series, StackFinding, SuiteResults,
     Variant, Verdict,

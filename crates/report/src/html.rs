@@ -211,7 +211,7 @@ fn write_claim_row(out: &mut String, suite: &SuiteResults, row: &ClaimRow) -> st
              article's own stack</td><td></td><td>{}</td><td></td>\
              <td class=\"verdict\">{verdict}</td><td>Why they differ: {}</td></tr>",
             escape(&row.id),
-            escape(&stack.stack),
+            escape(stack.stack.name()),
             escape(&stack.measured),
             escape(&stack.why_they_differ)
         )?;

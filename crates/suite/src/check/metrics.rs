@@ -12,8 +12,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use waitbench_core::Stack;
 use waitbench_core::{Point, RunResult, ScenarioResult, Spread, SuiteResults};
-use waitbench_strategies::Stack;
 
 /// Which way is better for a metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

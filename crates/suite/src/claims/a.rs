@@ -267,7 +267,7 @@ mod tests {
         let row = &evaluate(&[a])[0];
         assert_eq!(row.verdict, Verdict::NotReproduced, "Rust: 400×");
         let python = &row.stacks[0];
-        assert_eq!(python.stack, "Python");
+        assert_eq!(python.stack, Stack::Python);
         // 22× uncapped is outside 13.3× ± 25%; 12.5× at cap 13 is inside.
         assert_eq!(python.verdict, Some(Verdict::OnlyUnderConditions));
         assert_eq!(python.trial_verdicts, vec![Verdict::OnlyUnderConditions; 3]);

@@ -339,7 +339,7 @@ mod tests {
         let row = &evaluate(&[c])[0];
         assert_eq!(row.verdict, Verdict::NotReproduced, "Rust: 1× at C = 300");
         let python = &row.stacks[0];
-        assert_eq!(python.stack, "Python");
+        assert_eq!(python.stack, Stack::Python);
         // 1.05× against the right-sized pool; 50× against the default one.
         assert_eq!(python.verdict, Some(Verdict::OnlyUnderConditions));
         assert_eq!(

@@ -201,7 +201,7 @@ mod tests {
         let row = &evaluate(&[e])[0];
         assert_eq!(row.verdict, Verdict::OnlyUnderConditions, "Rust's row");
         let python = &row.stacks[0];
-        assert_eq!(python.stack, "Python");
+        assert_eq!(python.stack, Stack::Python);
         // ~1 MB holds for a Python thread's virtual memory (its 8 MiB stack), not its RSS.
         assert_eq!(python.verdict, Some(Verdict::OnlyUnderConditions));
         assert!(

@@ -182,7 +182,7 @@ mod tests {
         let row = &evaluate(&[cpu_bound_with_python(&runs)])[0];
         assert_eq!(row.verdict, Verdict::Reproduced, "Rust's row is unchanged");
         let python = &row.stacks[0];
-        assert_eq!(python.stack, "Python");
+        assert_eq!(python.stack, Stack::Python);
         assert_eq!(python.verdict, Some(Verdict::Reproduced));
         assert_eq!(python.trial_verdicts, vec![Verdict::Reproduced; 3]);
         assert_eq!(

@@ -304,7 +304,7 @@ mod tests {
         let row = &evaluate(&[error_policy(&all)])[0];
         assert_eq!(row.verdict, Verdict::OnlyUnderConditions, "Rust's row");
         let finding = &row.stacks[0];
-        assert_eq!(finding.stack, "Python");
+        assert_eq!(finding.stack, Stack::Python);
         assert_eq!(finding.verdict, Some(Verdict::OnlyUnderConditions));
         assert_eq!(
             finding.trial_verdicts,

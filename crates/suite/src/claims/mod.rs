@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::Duration;
 
+use waitbench_core::Stack;
 use waitbench_core::units::{
     format_bytes, format_micros, format_rps, format_seconds, format_significant,
 };
@@ -21,7 +22,6 @@ use waitbench_core::{
     ClaimRow, Point, RunResult, ScenarioResult, Series, StackFinding, TrialSet, Verdict,
 };
 use waitbench_mockserver::LatencySpec;
-use waitbench_strategies::Stack;
 
 use crate::check::metrics::Direction;
 
@@ -252,7 +252,7 @@ fn client_cpu(p: &Point) -> f64 {
 /// A claim's finding on the Python clients.
 fn python_finding(measured: String, verdict: Option<Verdict>, why: String) -> StackFinding {
     StackFinding {
-        stack: Stack::Python.name().to_string(),
+        stack: Stack::Python,
         measured,
         verdict,
         why_they_differ: why,
