@@ -46,3 +46,36 @@ fn rejudging_the_reference_run_gives_its_claims_table() {
         assert_eq!(words(new), words(old), "claim {}", old.id);
     }
 }
+
+/// A figure's key comes from its declaration: every figure a row holds must be one its
+/// claim declares (on the stack the key names), so a figure emitted without a declaration,
+/// which the gate would not know the direction, unit or stack of, fails here. The
+/// reference run measured every series of both stacks, so every declared figure is also
+/// emitted: a declaration that no code emits fails too.
+#[test]
+fn every_figure_the_claims_emit_is_declared_and_every_declared_one_is_emitted() {
+    let results = reference();
+    let rows = waitbench_suite::claims::evaluate(&results.scenarios);
+    let mut emitted = std::collections::BTreeSet::new();
+    for row in &rows {
+        let claim = waitbench_suite::claims::claim(&row.id).expect("a row of a declared claim");
+        for key in row.figures.keys() {
+            let (figure, stack) = claim.figure(key).unwrap_or_else(|| {
+                panic!("claim {} emits {key}, which it does not declare", row.id)
+            });
+            emitted.insert((row.id.clone(), figure.name, stack));
+        }
+    }
+    for claim in &waitbench_suite::claims::CLAIMS {
+        for figure in claim.figures {
+            for &stack in figure.stacks {
+                assert!(
+                    emitted.contains(&(claim.id.to_string(), figure.name, stack)),
+                    "claim {} declares {} on {stack} but the reference run's rows have none",
+                    claim.id,
+                    figure.key(stack)
+                );
+            }
+        }
+    }
+}

@@ -1,15 +1,31 @@
 //! Claim A: a batch of 500 requests, sequential against async, and the in-flight count
 //! that turns the article's 13× into a measurement of Little's law.
 
-use super::*;
+use std::fmt::Write;
 
-pub(super) const ASYNC_UNCAPPED: &str = "async-uncapped";
-pub(super) const ASYNC_CAP_13: &str = "async-cap-13";
-pub(super) const ASYNC_CAP_100: &str = "async-cap-100";
-pub(super) const ASYNC_HEAVY_TAIL: &str = "async-heavy-tail";
-pub(super) const PY_ASYNC_UNCAPPED: &str = "py-async-uncapped";
-pub(super) const PY_ASYNC_CAP_13: &str = "py-async-cap-13";
-pub(super) const PY_ASYNC_CAP_100: &str = "py-async-cap-100";
+use waitbench_core::units::{format_micros, format_seconds, format_significant};
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict};
+
+use super::{
+    BOTH, Claim, Emitted, Figure, Missing, PY_SEQUENTIAL, PY_THREADS_DEFAULTS, PYTHON, SEQUENTIAL,
+    StackFigures, add_stack, client_cpu, higher, inconclusive, last, lower, median_run, points,
+    row, series,
+};
+
+const ASYNC_UNCAPPED: &str = "async-uncapped";
+const ASYNC_CAP_13: &str = "async-cap-13";
+const ASYNC_CAP_100: &str = "async-cap-100";
+const ASYNC_HEAVY_TAIL: &str = "async-heavy-tail";
+const PY_ASYNC_UNCAPPED: &str = "py-async-uncapped";
+const PY_ASYNC_CAP_13: &str = "py-async-cap-13";
+const PY_ASYNC_CAP_100: &str = "py-async-cap-100";
+
+const SPEEDUP_UNCAPPED: Figure = higher("speedup_uncapped", "ratio", BOTH);
+const SPEEDUP_CAP_13: Figure = higher("speedup_cap_13", "ratio", BOTH);
+const SPEEDUP_CAP_100: Figure = higher("speedup_cap_100", "ratio", BOTH);
+const SPEEDUP_THREADS_DEFAULTS: Figure = higher("speedup_threads_defaults", "ratio", PYTHON);
+const SEQUENTIAL_S: Figure = lower("sequential_s", "s", BOTH);
+const UNCAPPED_S: Figure = lower("uncapped_s", "s", BOTH);
 
 pub(super) const CLAIM: Claim = Claim {
     id: "A",
@@ -27,20 +43,15 @@ pub(super) const CLAIM: Claim = Claim {
         PY_THREADS_DEFAULTS,
     ],
     figures: &[
-        higher("speedup_uncapped", "ratio"),
-        higher("speedup_cap_13", "ratio"),
-        higher("speedup_cap_100", "ratio"),
-        lower("sequential_s", "s"),
-        lower("uncapped_s", "s"),
-        higher("python_speedup_uncapped", "ratio").python(),
-        higher("python_speedup_cap_13", "ratio").python(),
-        higher("python_speedup_cap_100", "ratio").python(),
-        higher("python_speedup_threads_defaults", "ratio").python(),
-        lower("python_sequential_s", "s").python(),
-        lower("python_uncapped_s", "s").python(),
+        SPEEDUP_UNCAPPED,
+        SPEEDUP_CAP_13,
+        SPEEDUP_CAP_100,
+        SPEEDUP_THREADS_DEFAULTS,
+        SEQUENTIAL_S,
+        UNCAPPED_S,
     ],
     rule: rule_a,
-    judge: claim_a,
+    assess,
 };
 
 /// Claim A: the article's speedup, and how far from it still counts as the same.
@@ -67,93 +78,163 @@ pub fn judge_a(uncapped: f64, capped_13: Option<f64>) -> Verdict {
     }
 }
 
-fn claim_a(text: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let time =
-        |role: &str| last(series(s, role)).map(|p| (p.trials.wall_time_s.median, p.predicted));
-    let (Some(seq), Some(uncapped)) = (time(SEQUENTIAL), time(ASYNC_UNCAPPED)) else {
-        return inconclusive(text, "sequential and async-uncapped series");
+/// The series each stack runs claim A's batch with: one after another, all at once,
+/// capped at 13 and 100 in flight, and (Python's) the default thread pool.
+struct Roles {
+    sequential: &'static str,
+    uncapped: &'static str,
+    cap_13: &'static str,
+    cap_100: &'static str,
+    threads_defaults: Option<&'static str>,
+}
+
+const fn roles(stack: Stack) -> Roles {
+    match stack {
+        Stack::Rust => Roles {
+            sequential: SEQUENTIAL,
+            uncapped: ASYNC_UNCAPPED,
+            cap_13: ASYNC_CAP_13,
+            cap_100: ASYNC_CAP_100,
+            threads_defaults: None,
+        },
+        Stack::Python => Roles {
+            sequential: PY_SEQUENTIAL,
+            uncapped: PY_ASYNC_UNCAPPED,
+            cap_13: PY_ASYNC_CAP_13,
+            cap_100: PY_ASYNC_CAP_100,
+            threads_defaults: Some(PY_THREADS_DEFAULTS),
+        },
+    }
+}
+
+/// Claim A's figures on one stack: the batch's point in each series that ran.
+struct Figures<'a> {
+    sequential: &'a Point,
+    uncapped: &'a Point,
+    cap_13: Option<&'a Point>,
+    cap_100: Option<&'a Point>,
+    threads_defaults: Option<&'a Point>,
+}
+
+/// A batch's median wall time, seconds.
+fn wall(p: &Point) -> f64 {
+    p.trials.wall_time_s.median
+}
+
+impl<'a> StackFigures<'a> for Figures<'a> {
+    fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
+        let roles = roles(stack);
+        let found = points(s, &[roles.sequential, roles.uncapped])?;
+        let optional = |role: Option<&str>| role.and_then(|role| last(series(s, role)));
+        Ok(Figures {
+            sequential: found[0],
+            uncapped: found[1],
+            cap_13: optional(Some(roles.cap_13)),
+            cap_100: optional(Some(roles.cap_100)),
+            threads_defaults: optional(roles.threads_defaults),
+        })
+    }
+
+    fn emit(&self, out: &mut Emitted) {
+        out.put(&SPEEDUP_UNCAPPED, self.speedup(self.uncapped));
+        out.put(&SEQUENTIAL_S, wall(self.sequential));
+        out.put(&UNCAPPED_S, wall(self.uncapped));
+        for (figure, point) in [
+            (&SPEEDUP_CAP_13, self.cap_13),
+            (&SPEEDUP_CAP_100, self.cap_100),
+            (&SPEEDUP_THREADS_DEFAULTS, self.threads_defaults),
+        ] {
+            if let Some(p) = point {
+                out.put(figure, self.speedup(p));
+            }
+        }
+    }
+}
+
+impl Figures<'_> {
+    /// How many times faster than one after another `p`'s batch ran.
+    fn speedup(&self, p: &Point) -> f64 {
+        wall(self.sequential) / wall(p).max(1e-9)
+    }
+
+    fn verdict(&self) -> Verdict {
+        judge_a(
+            self.speedup(self.uncapped),
+            self.cap_13.map(|p| self.speedup(p)),
+        )
+    }
+}
+
+fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
+        return inconclusive(claim, "sequential and async-uncapped series");
     };
-    let cap13 = time(ASYNC_CAP_13);
-    let cap100 = time(ASYNC_CAP_100);
-    let speed = |t: (f64, Option<f64>)| seq.0 / t.0.max(1e-9);
-    let mut figures = BTreeMap::from([
-        ("speedup_uncapped".to_string(), speed(uncapped)),
-        ("sequential_s".to_string(), seq.0),
-        ("uncapped_s".to_string(), uncapped.0),
-    ]);
     let seconds = |t: Option<f64>| format_seconds(t.unwrap_or(f64::NAN));
     let mut measured = format!(
         "sequential {}; uncapped async {} ({:.0}×)",
-        format_seconds(seq.0),
-        format_seconds(uncapped.0),
-        speed(uncapped)
+        format_seconds(wall(rust.sequential)),
+        format_seconds(wall(rust.uncapped)),
+        rust.speedup(rust.uncapped)
     );
-    let mut predicted = format!("{} vs {}", seconds(seq.1), seconds(uncapped.1));
-    for (name, t) in [("cap 13", cap13), ("cap 100", cap100)] {
-        if let Some(t) = t {
-            figures.insert(format!("speedup_{}", name.replace(' ', "_")), speed(t));
-            measured.push_str(&format!(
+    let mut predicted = format!(
+        "{} vs {}",
+        seconds(rust.sequential.predicted),
+        seconds(rust.uncapped.predicted)
+    );
+    for (name, point) in [("cap 13", rust.cap_13), ("cap 100", rust.cap_100)] {
+        if let Some(p) = point {
+            let _ = write!(
+                measured,
                 "; {name} {} ({:.1}×)",
-                format_seconds(t.0),
-                speed(t)
-            ));
-            predicted.push_str(&format!("; {name} {}", seconds(t.1)));
+                format_seconds(wall(p)),
+                rust.speedup(p)
+            );
+            let _ = write!(predicted, "; {name} {}", seconds(p.predicted));
         }
     }
-    let verdict = judge_a(speed(uncapped), cap13.map(speed));
-    let python = last(series(s, ASYNC_UNCAPPED)).and_then(|p| python_a(s, p, &mut figures));
     let mut row = row(
-        text,
+        claim,
         measured,
         predicted,
-        verdict,
+        rust.verdict(),
         "By Little's law a batch of N at latency L with C in flight takes ceil(N/C)·L: a 13× \
          speedup means about 13 requests in flight, while uncapped async finishes in about \
          one L."
             .into(),
-        figures,
+        rust.emitted(Stack::Rust),
     );
-    row.stacks.extend(python);
+    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
+        explain_python(python, rust.uncapped)
+    });
     row
+}
+
+/// Requests a batch kept waiting at once on average, by Little's law: N·L / T.
+fn waiting_in_flight(p: &Point) -> f64 {
+    median_run(p).map_or(f64::NAN, |r| {
+        r.counts.sent as f64 * r.injected.mean_latency_us / 1e6 / r.wall_time_s.max(1e-9)
+    })
 }
 
 /// Claim A on the article's own stack: a `requests.Session` loop against aiohttp (and the
 /// default `ThreadPoolExecutor`), judged by the same rule, with why the speed-up differs
 /// from Rust's computed from how many requests each kept waiting at once, the client CPU
-/// per request and the default pool's size; `None` without Python series.
-fn python_a(
-    s: &ScenarioResult,
-    rust_uncapped: &Point,
-    figures: &mut BTreeMap<String, f64>,
-) -> Option<StackFinding> {
-    let points = match python_points(s, &[PY_SEQUENTIAL, PY_ASYNC_UNCAPPED])? {
-        Ok(points) => points,
-        Err(unjudged) => return Some(unjudged),
-    };
-    let (seq, uncapped) = (points[0], points[1]);
-    let wall = |p: &Point| p.trials.wall_time_s.median;
-    let speed = |p: &Point| wall(seq) / wall(p).max(1e-9);
-    figures.insert("python_speedup_uncapped".into(), speed(uncapped));
-    figures.insert("python_sequential_s".into(), wall(seq));
-    figures.insert("python_uncapped_s".into(), wall(uncapped));
+/// per request and the default pool's size.
+fn explain_python(python: &Figures, rust_uncapped: &Point) -> (String, Verdict, String) {
+    let (seq, uncapped) = (python.sequential, python.uncapped);
+    let speed = |p: &Point| python.speedup(p);
     let mut measured = format!(
         "requests.Session loop {}; aiohttp uncapped {} ({:.0}×)",
         format_seconds(wall(seq)),
         format_seconds(wall(uncapped)),
         speed(uncapped)
     );
-    let optional = [
-        (PY_ASYNC_CAP_100, "aiohttp's default limit 100", "cap_100"),
-        (PY_ASYNC_CAP_13, "cap 13", "cap_13"),
-        (
-            PY_THREADS_DEFAULTS,
-            "default ThreadPoolExecutor",
-            "threads_defaults",
-        ),
-    ];
-    for (role, name, key) in optional {
-        if let Some(p) = last(series(s, role)) {
-            figures.insert(format!("python_speedup_{key}"), speed(p));
+    for (point, name) in [
+        (python.cap_100, "aiohttp's default limit 100"),
+        (python.cap_13, "cap 13"),
+        (python.threads_defaults, "default ThreadPoolExecutor"),
+    ] {
+        if let Some(p) = point {
             let _ = write!(
                 measured,
                 "; {name} {} ({:.1}×)",
@@ -162,7 +243,6 @@ fn python_a(
             );
         }
     }
-    let cap13 = last(series(s, PY_ASYNC_CAP_13)).map(speed);
     let run = median_run(uncapped);
     let requests = run.map_or(0, |r| r.counts.sent) as f64;
     let latency_us = run.map_or(f64::NAN, |r| r.injected.mean_latency_us);
@@ -193,7 +273,7 @@ fn python_a(
         share * 100.0,
         format_seconds(wall(uncapped)),
     );
-    if let Some(pool) = last(series(s, PY_THREADS_DEFAULTS)) {
+    if let Some(pool) = python.threads_defaults {
         let workers = median_run(pool).map_or(0, |r| r.strategy.effective_concurrency);
         let cores = median_run(pool).map_or(0, |r| r.environment.cores);
         let _ = write!(
@@ -210,11 +290,7 @@ fn python_a(
         format_significant(waiting_in_flight(rust_uncapped), 2),
         format_micros(client_cpu(rust_uncapped)),
     );
-    Some(python_finding(
-        measured,
-        Some(judge_a(speed(uncapped), cap13)),
-        why,
-    ))
+    (measured, python.verdict(), why)
 }
 
 #[cfg(test)]

@@ -1,17 +1,33 @@
 //! Claim B: reusing one session (one connection pool) against a new one per request.
 
-use super::*;
+use std::fmt::Write;
+use std::time::Duration;
 
-pub(super) const UREQ_SHARED: &str = "ureq-shared";
-pub(super) const UREQ_PER_REQUEST: &str = "ureq-per-request";
-pub(super) const REQWEST_SHARED: &str = "reqwest-shared";
-pub(super) const REQWEST_PER_REQUEST: &str = "reqwest-per-request";
-pub(super) const REQWEST_SHARED_LOOPBACK: &str = "reqwest-shared-loopback";
-pub(super) const REQWEST_PER_REQUEST_LOOPBACK: &str = "reqwest-per-request-loopback";
-pub(super) const PY_SHARED: &str = "py-shared";
-pub(super) const PY_PER_REQUEST: &str = "py-per-request";
-pub(super) const PY_SHARED_LOOPBACK: &str = "py-shared-loopback";
-pub(super) const PY_PER_REQUEST_LOOPBACK: &str = "py-per-request-loopback";
+use waitbench_core::units::{format_micros, format_significant};
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict};
+use waitbench_mockserver::LatencySpec;
+
+use super::{
+    BOTH, Claim, Emitted, Figure, Missing, PYTHON, RUST, StackFigures, add_stack, client_cpu,
+    higher, inconclusive, last, median_run, points, row, series,
+};
+
+const UREQ_SHARED: &str = "ureq-shared";
+const UREQ_PER_REQUEST: &str = "ureq-per-request";
+const REQWEST_SHARED: &str = "reqwest-shared";
+const REQWEST_PER_REQUEST: &str = "reqwest-per-request";
+const REQWEST_SHARED_LOOPBACK: &str = "reqwest-shared-loopback";
+const REQWEST_PER_REQUEST_LOOPBACK: &str = "reqwest-per-request-loopback";
+const PY_SHARED: &str = "py-shared";
+const PY_PER_REQUEST: &str = "py-per-request";
+const PY_SHARED_LOOPBACK: &str = "py-shared-loopback";
+const PY_PER_REQUEST_LOOPBACK: &str = "py-per-request-loopback";
+
+const SAVING_UREQ: Figure = higher("saving_ureq", "ratio", RUST);
+const SAVING_REQWEST: Figure = higher("saving_reqwest", "ratio", RUST);
+/// Python's one library (aiohttp) with the setup delay.
+const SAVING: Figure = higher("saving", "ratio", PYTHON);
+const SAVING_LOOPBACK: Figure = higher("saving_loopback", "ratio", BOTH);
 
 pub(super) const CLAIM: Claim = Claim {
     id: "B",
@@ -31,15 +47,9 @@ pub(super) const CLAIM: Claim = Claim {
         PY_SHARED_LOOPBACK,
         PY_PER_REQUEST_LOOPBACK,
     ],
-    figures: &[
-        higher("saving_ureq", "ratio"),
-        higher("saving_reqwest", "ratio"),
-        higher("saving_loopback", "ratio"),
-        higher("python_saving", "ratio").python(),
-        higher("python_saving_loopback", "ratio").python(),
-    ],
+    figures: &[SAVING_UREQ, SAVING_REQWEST, SAVING, SAVING_LOOPBACK],
     rule: rule_b,
-    judge: claim_b,
+    assess,
 };
 
 /// Claim B: the saving the article claims.
@@ -69,37 +79,143 @@ pub fn judge_b(with_delay: &[f64], loopback: Option<f64>) -> Verdict {
     }
 }
 
+/// A shared client against a new one per request: the roles of both series.
+type Pair = (&'static str, &'static str);
+
+/// One library's pair measured with the injected setup delay, and its figure.
+struct Library {
+    name: &'static str,
+    pair: Pair,
+    figure: &'static Figure,
+}
+
+/// The series each stack measures reuse with: its libraries with the setup delay, one
+/// pair on plain loopback, and the series that must all be there to judge it.
+struct Roles {
+    with_delay: &'static [Library],
+    loopback: Pair,
+    needed: &'static [&'static str],
+}
+
+const fn roles(stack: Stack) -> Roles {
+    match stack {
+        Stack::Rust => Roles {
+            with_delay: &[
+                Library {
+                    name: "ureq",
+                    pair: (UREQ_SHARED, UREQ_PER_REQUEST),
+                    figure: &SAVING_UREQ,
+                },
+                Library {
+                    name: "reqwest",
+                    pair: (REQWEST_SHARED, REQWEST_PER_REQUEST),
+                    figure: &SAVING_REQWEST,
+                },
+            ],
+            loopback: (REQWEST_SHARED_LOOPBACK, REQWEST_PER_REQUEST_LOOPBACK),
+            needed: &[
+                UREQ_SHARED,
+                UREQ_PER_REQUEST,
+                REQWEST_SHARED,
+                REQWEST_PER_REQUEST,
+            ],
+        },
+        Stack::Python => Roles {
+            with_delay: &[Library {
+                name: "aiohttp",
+                pair: (PY_SHARED, PY_PER_REQUEST),
+                figure: &SAVING,
+            }],
+            loopback: (PY_SHARED_LOOPBACK, PY_PER_REQUEST_LOOPBACK),
+            needed: &[
+                PY_SHARED,
+                PY_PER_REQUEST,
+                PY_SHARED_LOOPBACK,
+                PY_PER_REQUEST_LOOPBACK,
+            ],
+        },
+    }
+}
+
 fn mean_latency(p: &Point) -> f64 {
     median_run(p).map_or(f64::NAN, |r| r.latency.mean_us)
 }
 
-fn claim_b(text: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let saving = |shared: &str, fresh: &str| -> Option<(f64, &Point)> {
-        let a = last(series(s, shared))?;
-        let b = last(series(s, fresh))?;
-        Some((1.0 - mean_latency(a) / mean_latency(b), a))
+/// What reusing the client saved one pair, with the pair's points.
+struct Saving<'a> {
+    saving: f64,
+    shared: &'a Point,
+    fresh: &'a Point,
+}
+
+/// Claim B's figures on one stack: each library's saving with the setup delay, and the
+/// saving on plain loopback if measured.
+struct Figures<'a> {
+    with_delay: Vec<(&'static Library, Saving<'a>)>,
+    loopback: Option<Saving<'a>>,
+}
+
+impl<'a> StackFigures<'a> for Figures<'a> {
+    fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
+        let roles = roles(stack);
+        points(s, roles.needed)?;
+        let saving = |(shared, fresh): Pair| {
+            let (shared, fresh) = (last(series(s, shared))?, last(series(s, fresh))?);
+            Some(Saving {
+                saving: 1.0 - mean_latency(shared) / mean_latency(fresh),
+                shared,
+                fresh,
+            })
+        };
+        let with_delay = roles
+            .with_delay
+            .iter()
+            .filter_map(|library| Some((library, saving(library.pair)?)))
+            .collect();
+        Ok(Figures {
+            with_delay,
+            loopback: saving(roles.loopback),
+        })
+    }
+
+    fn emit(&self, out: &mut Emitted) {
+        for (library, x) in &self.with_delay {
+            out.put(library.figure, x.saving);
+        }
+        if let Some(x) = &self.loopback {
+            out.put(&SAVING_LOOPBACK, x.saving);
+        }
+    }
+}
+
+impl Figures<'_> {
+    fn verdict(&self) -> Verdict {
+        let with_delay: Vec<f64> = self.with_delay.iter().map(|(_, x)| x.saving).collect();
+        judge_b(&with_delay, self.loopback.as_ref().map(|x| x.saving))
+    }
+}
+
+fn spec_mean(spec: Option<&str>) -> Duration {
+    spec.and_then(|s| s.parse::<LatencySpec>().ok())
+        .map_or(Duration::ZERO, |l| l.mean())
+}
+
+fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let rust = match Figures::extract(s, Stack::Rust) {
+        Ok(rust) if !rust.with_delay.is_empty() => rust,
+        _ => return inconclusive(claim, "shared and per-request series"),
     };
-    let ureq = saving(UREQ_SHARED, UREQ_PER_REQUEST);
-    let reqwest = saving(REQWEST_SHARED, REQWEST_PER_REQUEST);
-    let loopback = saving(REQWEST_SHARED_LOOPBACK, REQWEST_PER_REQUEST_LOOPBACK);
-    let with_delay: Vec<f64> = [ureq, reqwest].iter().flatten().map(|(x, _)| *x).collect();
-    let Some((_, point)) = ureq.or(reqwest) else {
-        return inconclusive(text, "shared and per-request series");
-    };
-    let run = median_run(point);
+    let run = median_run(rust.with_delay[0].1.shared);
     let setup = spec_mean(run.and_then(|r| r.injected.connect_delay.as_deref()));
     let latency = spec_mean(run.and_then(|r| r.injected.latency.as_deref()));
     let predicted = waitbench_core::littles_law::reuse_saving(setup, latency);
-    let mut figures = BTreeMap::new();
-    let mut measured = Vec::new();
-    for (name, value) in [("ureq", ureq), ("reqwest", reqwest), ("loopback", loopback)] {
-        if let Some((x, _)) = value {
-            figures.insert(format!("saving_{name}"), x);
-            measured.push(format!("{name} {:.0}%", x * 100.0));
-        }
-    }
+    let named = rust.with_delay.iter().map(|(l, x)| (l.name, x.saving));
+    let measured: Vec<String> = named
+        .chain(rust.loopback.as_ref().map(|x| ("loopback", x.saving)))
+        .map(|(name, x)| format!("{name} {:.0}%", x * 100.0))
+        .collect();
     let mut row = row(
-        text,
+        claim,
         measured.join("; "),
         format!(
             "{:.0}% with a {} setup delay at L = {}; ≈ 0% on plain loopback",
@@ -107,70 +223,51 @@ fn claim_b(text: &Claim, s: &ScenarioResult) -> ClaimRow {
             format_micros(setup.as_secs_f64() * 1e6),
             format_micros(latency.as_secs_f64() * 1e6)
         ),
-        judge_b(&with_delay, loopback.map(|(x, _)| x)),
+        rust.verdict(),
         "A new connection costs a handshake: the saving is setup/(setup + L), tens of µs on \
          loopback, so the article's 30–50% needs a network-like setup delay."
             .into(),
-        figures,
+        rust.emitted(Stack::Rust),
     );
     // Rust's loopback pair, like Python's: there the CPU is all a new client costs.
-    let rust =
-        last(series(s, REQWEST_SHARED_LOOPBACK)).zip(last(series(s, REQWEST_PER_REQUEST_LOOPBACK)));
-    row.stacks.extend(python_b(s, rust, &mut row.figures));
+    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
+        explain_python(python, rust.loopback.as_ref())
+    });
     row
 }
 
 /// Claim B on the article's own stack: one aiohttp `ClientSession` against a new one per
 /// request, with the setup delay and on plain loopback, judged by the same rule; why it
 /// differs from Rust is computed from each client's CPU per request.
-fn python_b(
-    s: &ScenarioResult,
-    rust: Option<(&Point, &Point)>,
-    figures: &mut BTreeMap<String, f64>,
-) -> Option<StackFinding> {
-    let roles = [
-        PY_SHARED,
-        PY_PER_REQUEST,
-        PY_SHARED_LOOPBACK,
-        PY_PER_REQUEST_LOOPBACK,
-    ];
-    let points = match python_points(s, &roles)? {
-        Ok(points) => points,
-        Err(unjudged) => return Some(unjudged),
-    };
-    let saving = |shared: &Point, fresh: &Point| 1.0 - mean_latency(shared) / mean_latency(fresh);
-    let with_delay = saving(points[0], points[1]);
-    let loopback = saving(points[2], points[3]);
-    figures.insert("python_saving".into(), with_delay);
-    figures.insert("python_saving_loopback".into(), loopback);
-    let cpu = |p: &Point| median_run(p).map_or(f64::NAN, |r| r.client.client_cpu_per_request_us);
+fn explain_python(python: &Figures, rust_loopback: Option<&Saving>) -> (String, Verdict, String) {
+    let nan = |x: Option<&Saving>| x.map_or(f64::NAN, |x| x.saving);
+    let with_delay = nan(python.with_delay.first().map(|(_, x)| x));
+    let loopback = python.loopback.as_ref();
     let measured = format!(
         "aiohttp {:.0}%; loopback {:.0}%",
         with_delay * 100.0,
-        loopback * 100.0
+        nan(loopback) * 100.0
     );
+    let cpu = |p: Option<&Point>| p.map_or(f64::NAN, client_cpu);
+    let (shared, fresh) = (loopback.map(|x| x.shared), loopback.map(|x| x.fresh));
     let mut why = format!(
         "A new ClientSession costs a connection and the session itself: {} of client CPU per \
          request against {} with one session ({}× on loopback, where the setup delay is \
          absent and only that CPU remains).",
-        format_micros(cpu(points[3])),
-        format_micros(cpu(points[2])),
-        format_significant(cpu(points[3]) / cpu(points[2]), 2)
+        format_micros(cpu(fresh)),
+        format_micros(cpu(shared)),
+        format_significant(cpu(fresh) / cpu(shared), 2)
     );
-    if let Some((shared, fresh)) = rust {
+    if let Some(rust) = rust_loopback {
         let _ = write!(
             why,
             " Rust's reqwest on loopback: {} against {} ({}×).",
-            format_micros(cpu(fresh)),
-            format_micros(cpu(shared)),
-            format_significant(cpu(fresh) / cpu(shared), 2)
+            format_micros(client_cpu(rust.fresh)),
+            format_micros(client_cpu(rust.shared)),
+            format_significant(client_cpu(rust.fresh) / client_cpu(rust.shared), 2)
         );
     }
-    Some(python_finding(
-        measured,
-        Some(judge_b(&[with_delay], Some(loopback))),
-        why,
-    ))
+    (measured, python.verdict(), why)
 }
 
 #[cfg(test)]

@@ -1,10 +1,25 @@
 //! Claim C: async against a thread pool at 300 and more concurrent requests.
 
-use super::*;
+use std::fmt::Write;
 
-pub(super) const THREADS_RIGHT_SIZED: &str = "threads-right-sized";
-pub(super) const RAYON_RIGHT_SIZED: &str = "rayon-right-sized";
-pub(super) const PY_THREADS_RIGHT_SIZED: &str = "py-threads-right-sized";
+use waitbench_core::units::{format_micros, format_rps, format_significant};
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Series, Stack, Verdict};
+
+use super::{
+    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS_DEFAULTS, RUST,
+    StackFigures, add_stack, at, client_cpu, higher, inconclusive, median_run, points, row, series,
+};
+
+const THREADS_RIGHT_SIZED: &str = "threads-right-sized";
+const THREADS_DEFAULTS: &str = "threads-defaults";
+const RAYON_RIGHT_SIZED: &str = "rayon-right-sized";
+const PY_THREADS_RIGHT_SIZED: &str = "py-threads-right-sized";
+
+const CONCURRENCY: Figure = higher("concurrency", "requests", RUST);
+const SPEEDUP_RIGHT_SIZED: Figure = higher("speedup_right_sized", "ratio", RUST);
+/// The speedup over the right-sized pool at each C ≥ 300 (`speedup_right_sized@300`).
+const SPEEDUP_RIGHT_SIZED_AT: Figure = higher("speedup_right_sized@", "ratio", BOTH);
+const SPEEDUP_DEFAULTS: Figure = higher("speedup_defaults", "ratio", BOTH);
 
 pub(super) const CLAIM: Claim = Claim {
     id: "C",
@@ -19,15 +34,13 @@ pub(super) const CLAIM: Claim = Claim {
         PY_THREADS_DEFAULTS,
     ],
     figures: &[
-        higher("concurrency", "requests"),
-        higher("speedup_right_sized", "ratio"),
-        higher("speedup_right_sized@", "ratio"),
-        higher("speedup_defaults", "ratio"),
-        higher("python_speedup_right_sized@", "ratio").python(),
-        higher("python_speedup_defaults", "ratio").python(),
+        CONCURRENCY,
+        SPEEDUP_RIGHT_SIZED,
+        SPEEDUP_RIGHT_SIZED_AT,
+        SPEEDUP_DEFAULTS,
     ],
     rule: rule_c,
-    judge: claim_c,
+    assess,
 };
 
 /// Claim C: the speedup range the article claims, from which concurrency on.
@@ -59,6 +72,31 @@ pub fn judge_c(right_sized: &[f64], defaults: Option<f64>) -> Verdict {
     }
 }
 
+/// The series each stack sweeps C with, and what to say when two share no C.
+struct Roles {
+    async_: &'static str,
+    right_sized: &'static str,
+    defaults: &'static str,
+    share_no_c: &'static str,
+}
+
+const fn roles(stack: Stack) -> Roles {
+    match stack {
+        Stack::Rust => Roles {
+            async_: ASYNC,
+            right_sized: THREADS_RIGHT_SIZED,
+            defaults: THREADS_DEFAULTS,
+            share_no_c: "async and threads-right-sized share no C",
+        },
+        Stack::Python => Roles {
+            async_: PY_ASYNC,
+            right_sized: PY_THREADS_RIGHT_SIZED,
+            defaults: PY_THREADS_DEFAULTS,
+            share_no_c: "aiohttp and the right-sized pool share no C",
+        },
+    }
+}
+
 fn tput(series: Option<&Series>, x: f64) -> Option<f64> {
     at(series, x).map(|p| p.trials.throughput_rps.median)
 }
@@ -85,40 +123,91 @@ fn defaults_speedup(async_s: Option<&Series>, defaults: Option<&Series>) -> Opti
     Some((x, tput(async_s, x)? / tput(defaults, x)?))
 }
 
-fn claim_c(text: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let async_s = series(s, ASYNC);
-    let defaults = series(s, THREADS_DEFAULTS);
-    let shared = speedups(async_s, series(s, THREADS_RIGHT_SIZED));
-    let Some(&(x, r)) = shared.last() else {
-        return inconclusive(text, "async and threads-right-sized at a shared C");
-    };
-    let from_300: Vec<(f64, f64)> = shared
-        .iter()
-        .copied()
-        .filter(|&(x, _)| x >= C_FROM)
-        .collect();
-    let (x_defaults, d) = defaults_speedup(async_s, defaults).unzip();
-    let mut figures = BTreeMap::from([
-        ("concurrency".to_string(), x),
-        ("speedup_right_sized".to_string(), r),
-    ]);
-    for &(x, r) in &from_300 {
-        figures.insert(format!("speedup_right_sized@{x}"), r);
+/// Claim C's figures on one stack: async's speedup over the right-sized pool at the
+/// largest C both reached and at each C ≥ 300, and over the default pool.
+struct Figures<'a> {
+    async_s: Option<&'a Series>,
+    right_sized: Option<&'a Series>,
+    defaults: Option<&'a Series>,
+    /// The largest C both reached, and the speedup there.
+    largest: (f64, f64),
+    /// (C, speedup) at every C ≥ 300 both reached.
+    from_300: Vec<(f64, f64)>,
+    /// (C, speedup) over the default pool, if it reached a C ≥ 300.
+    over_defaults: Option<(f64, f64)>,
+}
+
+impl<'a> StackFigures<'a> for Figures<'a> {
+    fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
+        let roles = roles(stack);
+        points(s, &[roles.async_, roles.right_sized])?;
+        let async_s = series(s, roles.async_);
+        let right_sized = series(s, roles.right_sized);
+        let defaults = series(s, roles.defaults);
+        let shared = speedups(async_s, right_sized);
+        let Some(&largest) = shared.last() else {
+            return Err(Missing::Inconclusive(roles.share_no_c.into()));
+        };
+        Ok(Figures {
+            async_s,
+            right_sized,
+            defaults,
+            largest,
+            from_300: shared.into_iter().filter(|&(x, _)| x >= C_FROM).collect(),
+            over_defaults: defaults_speedup(async_s, defaults),
+        })
     }
-    let mut measured = format!(
-        "vs right-sized pool: {}",
-        from_300
+
+    fn emit(&self, out: &mut Emitted) {
+        out.put(&CONCURRENCY, self.largest.0);
+        out.put(&SPEEDUP_RIGHT_SIZED, self.largest.1);
+        for &(x, r) in &self.from_300 {
+            out.put_at(&SPEEDUP_RIGHT_SIZED_AT, x, r);
+        }
+        if let Some((_, d)) = self.over_defaults {
+            out.put(&SPEEDUP_DEFAULTS, d);
+        }
+    }
+}
+
+impl Figures<'_> {
+    /// Inconclusive without a C ≥ 300; otherwise [`judge_c`].
+    fn verdict(&self) -> Verdict {
+        let speedups: Vec<f64> = self.from_300.iter().map(|&(_, r)| r).collect();
+        if speedups.is_empty() {
+            Verdict::Inconclusive
+        } else {
+            judge_c(&speedups, self.over_defaults.map(|(_, d)| d))
+        }
+    }
+
+    /// "1.05× at C = 300, 1.01× at C = 1000".
+    fn speedups_text(&self) -> String {
+        self.from_300
             .iter()
             .map(|(x, r)| format!("{r:.2}× at C = {x}"))
             .collect::<Vec<_>>()
             .join(", ")
-    );
-    if let (Some(d), Some(xd)) = (d, x_defaults) {
-        figures.insert("speedup_defaults".into(), d);
-        measured.push_str(&format!("; at C = {xd}: {d:.0}× vs library-default pool"));
     }
-    let default_in_flight = x_defaults
-        .and_then(|xd| at(defaults, xd))
+
+    /// The default pool's point where it was compared.
+    fn defaults_point(&self) -> Option<&Point> {
+        self.over_defaults.and_then(|(x, _)| at(self.defaults, x))
+    }
+}
+
+fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
+        return inconclusive(claim, "async and threads-right-sized at a shared C");
+    };
+    let x = rust.largest.0;
+    let mut measured = format!("vs right-sized pool: {}", rust.speedups_text());
+    if let Some((xd, d)) = rust.over_defaults {
+        let _ = write!(measured, "; at C = {xd}: {d:.0}× vs library-default pool");
+    }
+    let x_defaults = rust.over_defaults.map(|(xd, _)| xd);
+    let default_in_flight = rust
+        .defaults_point()
         .and_then(median_run)
         .map(|r| r.strategy.effective_concurrency);
     let predicted = match default_in_flight {
@@ -129,74 +218,43 @@ fn claim_c(text: &Claim, s: &ScenarioResult) -> ClaimRow {
         ),
         None => "1.0× (both reach C/L)".into(),
     };
-    let python = python_c(s, at(series(s, THREADS_RIGHT_SIZED), x), &mut figures);
     let mut row = row(
-        text,
+        claim,
         measured,
         predicted,
-        verdict_c(&from_300, d),
+        rust.verdict(),
         "By Little's law throughput is C/L whoever holds the C requests: a gap appears when \
          the thread pool keeps fewer requests in flight (rayon's one thread per core, ureq's \
          3 idle connections per host), and at thousands of threads, when their CPU and \
          memory on two shared cores become the limit."
             .into(),
-        figures,
+        rust.emitted(Stack::Rust),
     );
-    row.stacks.extend(python);
+    let rust_threads = at(rust.right_sized, x);
+    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
+        explain_python(python, rust_threads)
+    });
     row
-}
-
-/// Claim C's verdict from the speedups at each C ≥ 300: inconclusive without one.
-fn verdict_c(from_300: &[(f64, f64)], defaults: Option<f64>) -> Verdict {
-    let speedups: Vec<f64> = from_300.iter().map(|&(_, r)| r).collect();
-    if speedups.is_empty() {
-        Verdict::Inconclusive
-    } else {
-        judge_c(&speedups, defaults)
-    }
 }
 
 /// Claim C on the article's own stack: aiohttp against `requests` on a right-sized
 /// `ThreadPoolExecutor` and on Python's default one, judged by the same rule, with why it
 /// differs from Rust computed from the client CPU per request (the one interpreter's
-/// ceiling, 1 ÷ CPU, under the GIL) and the default pool's size; `None` without Python
-/// series.
-fn python_c(
-    s: &ScenarioResult,
-    rust_threads: Option<&Point>,
-    figures: &mut BTreeMap<String, f64>,
-) -> Option<StackFinding> {
-    if let Err(unjudged) = python_points(s, &[PY_ASYNC, PY_THREADS_RIGHT_SIZED])? {
-        return Some(unjudged);
-    }
-    let (async_s, right) = (series(s, PY_ASYNC), series(s, PY_THREADS_RIGHT_SIZED));
-    let defaults = series(s, PY_THREADS_DEFAULTS);
-    let shared = speedups(async_s, right);
-    let Some(&(x, _)) = shared.last() else {
-        return Some(python_finding(
-            "inconclusive: aiohttp and the right-sized pool share no C".into(),
-            Some(Verdict::Inconclusive),
-            String::new(),
-        ));
-    };
-    let from_300: Vec<(f64, f64)> = shared.into_iter().filter(|&(x, _)| x >= C_FROM).collect();
-    let defaults_at = defaults_speedup(async_s, defaults);
-    for &(x, r) in &from_300 {
-        figures.insert(format!("python_speedup_right_sized@{x}"), r);
-    }
+/// ceiling, 1 ÷ CPU, under the GIL) and the default pool's size.
+fn explain_python(python: &Figures, rust_threads: Option<&Point>) -> (String, Verdict, String) {
+    let x = python.largest.0;
     let mut measured = format!(
         "aiohttp vs right-sized ThreadPoolExecutor: {}",
-        from_300
-            .iter()
-            .map(|(x, r)| format!("{r:.2}× at C = {x}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        python.speedups_text()
     );
-    if let Some((xd, d)) = defaults_at {
-        figures.insert("python_speedup_defaults".into(), d);
+    if let Some((xd, d)) = python.over_defaults {
         let _ = write!(measured, "; at C = {xd}: {d:.0}× vs the default pool");
     }
-    let (a, t) = (at(async_s, x)?, at(right, x)?);
+    let verdict = python.verdict();
+    // Both series reached x: it is the largest C they share.
+    let (Some(a), Some(t)) = (at(python.async_s, x), at(python.right_sized, x)) else {
+        return (measured, verdict, String::new());
+    };
     let latency_us = median_run(t).map_or(f64::NAN, |r| r.injected.mean_latency_us);
     let efficiency = |p: &Point| p.trials.efficiency.map_or(f64::NAN, |e| e.median);
     // One interpreter runs one request's Python at a time: 1 ÷ CPU per request is its
@@ -230,7 +288,7 @@ fn python_c(
         efficiency(t),
         efficiency(a),
     );
-    if let Some(pool) = defaults_at.and_then(|(xd, _)| at(defaults, xd)) {
+    if let Some(pool) = python.defaults_point() {
         let workers = median_run(pool).map_or(0, |r| r.strategy.effective_concurrency);
         let cores = median_run(pool).map_or(0, |r| r.environment.cores);
         let _ = write!(
@@ -249,11 +307,7 @@ fn python_c(
             format_significant(client_cpu(t) / client_cpu(rust), 2)
         );
     }
-    Some(python_finding(
-        measured,
-        Some(verdict_c(&from_300, defaults_at.map(|(_, d)| d))),
-        why,
-    ))
+    (measured, verdict, why)
 }
 
 #[cfg(test)]

@@ -1,9 +1,18 @@
 //! The method check: closed-loop load hides server pauses (coordinated omission).
 
-use super::*;
+use waitbench_core::units::format_micros;
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict};
 
-pub(super) const CLOSED_LOOP: &str = "closed-loop";
-pub(super) const OPEN_LOOP: &str = "open-loop";
+use super::{
+    Claim, Emitted, Figure, Missing, RUST, StackFigures, higher, inconclusive, lower, median_run,
+    points, row,
+};
+
+const CLOSED_LOOP: &str = "closed-loop";
+const OPEN_LOOP: &str = "open-loop";
+
+const CLOSED_P99: Figure = lower("closed_p99_us", "µs", RUST);
+const OPEN_P99: Figure = higher("open_p99_us", "µs", RUST);
 
 pub(super) const CLAIM: Claim = Claim {
     id: "CO",
@@ -11,9 +20,9 @@ pub(super) const CLAIM: Claim = Claim {
     claimed: "coordinated omission",
     required_roles: &[CLOSED_LOOP, OPEN_LOOP],
     optional_roles: &[],
-    figures: &[lower("closed_p99_us", "µs"), higher("open_p99_us", "µs")],
+    figures: &[CLOSED_P99, OPEN_P99],
     rule: rule_co,
-    judge: claim_co,
+    assess,
 };
 
 /// The coordinated-omission check: how much higher the open-loop p99 must be.
@@ -35,15 +44,46 @@ pub fn judge_co(closed_p99_us: f64, open_p99_us: f64) -> Verdict {
     }
 }
 
-fn claim_co(text: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let (Some(c), Some(o)) = (last(series(s, CLOSED_LOOP)), last(series(s, OPEN_LOOP))) else {
-        return inconclusive(text, "closed-loop and open-loop series");
+/// The series each stack loads a pausing server with: closed loop, then open loop. The
+/// check is of the method, so it runs on Rust's clients alone.
+const fn roles(stack: Stack) -> &'static [&'static str] {
+    match stack {
+        Stack::Rust => &[CLOSED_LOOP, OPEN_LOOP],
+        Stack::Python => &[],
+    }
+}
+
+/// The check's figures: both loops' points under the same pause.
+struct Figures<'a> {
+    closed: &'a Point,
+    open: &'a Point,
+}
+
+impl<'a> StackFigures<'a> for Figures<'a> {
+    fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
+        let found = points(s, roles(stack))?;
+        Ok(Figures {
+            closed: found[0],
+            open: found[1],
+        })
+    }
+
+    fn emit(&self, out: &mut Emitted) {
+        out.put(&CLOSED_P99, self.closed.trials.p99_us.median);
+        out.put(&OPEN_P99, self.open.trials.p99_us.median);
+    }
+}
+
+fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
+        return inconclusive(claim, "closed-loop and open-loop series");
     };
+    let (c, o) = (rust.closed, rust.open);
     let pause = median_run(o)
         .and_then(|r| r.injected.faults.get("pause").cloned())
         .unwrap_or_else(|| "none".into());
     row(
-        text,
+        claim,
         format!(
             "p99 closed {} vs open {}",
             format_micros(c.trials.p99_us.median),
@@ -56,9 +96,6 @@ fn claim_co(text: &Claim, s: &ScenarioResult) -> ClaimRow {
         "A closed loop stops sending while the server is paused, so only C requests see the \
          pause; an open loop keeps its schedule and every request sent during the pause waits."
             .into(),
-        BTreeMap::from([
-            ("closed_p99_us".into(), c.trials.p99_us.median),
-            ("open_p99_us".into(), o.trials.p99_us.median),
-        ]),
+        rust.emitted(Stack::Rust),
     )
 }

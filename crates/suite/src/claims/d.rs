@@ -1,9 +1,23 @@
 //! Claim D: throughput and p99 at saturation, async against a thread pool.
 
+use std::fmt::Write;
+
+use waitbench_core::units::{format_micros, format_rps, format_significant};
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict};
+
 use super::a::A_BAND;
-use super::*;
+use super::{
+    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS, RUST, StackFigures,
+    THREADS, add_stack, client_cpu, higher, inconclusive, last, lower, median_run, points, row,
+    series,
+};
 
 pub(super) const ASYNC_LEAN: &str = "async-lean";
+
+const THROUGHPUT_GAIN: Figure = higher("throughput_gain", "ratio", BOTH);
+const P99_CHANGE: Figure = lower("p99_change", "ratio", BOTH);
+const LEAN_THROUGHPUT_GAIN: Figure = higher("lean_throughput_gain", "ratio", RUST);
+const LEAN_P99_CHANGE: Figure = lower("lean_p99_change", "ratio", RUST);
 
 pub(super) const CLAIM: Claim = Claim {
     id: "D",
@@ -12,15 +26,13 @@ pub(super) const CLAIM: Claim = Claim {
     required_roles: &[ASYNC, THREADS],
     optional_roles: &[ASYNC_LEAN, PY_ASYNC, PY_THREADS],
     figures: &[
-        higher("throughput_gain", "ratio"),
-        lower("p99_change", "ratio"),
-        higher("lean_throughput_gain", "ratio"),
-        lower("lean_p99_change", "ratio"),
-        higher("python_throughput_gain", "ratio").python(),
-        lower("python_p99_change", "ratio").python(),
+        THROUGHPUT_GAIN,
+        P99_CHANGE,
+        LEAN_THROUGHPUT_GAIN,
+        LEAN_P99_CHANGE,
     ],
     rule: rule_d,
-    judge: claim_d,
+    assess,
 };
 
 /// Claim D: the throughput gain and the p99 drop that count: three quarters of the
@@ -74,15 +86,77 @@ pub fn judge_d(reqwest: SaturationGain, lean: Option<SaturationGain>) -> Verdict
     }
 }
 
-fn claim_d(text: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let (Some(a), Some(t)) = (last(series(s, ASYNC)), last(series(s, THREADS))) else {
-        return inconclusive(text, "async and threads series");
+/// The series each stack saturates: its async client, its thread pool and (Rust's) the
+/// async model without the library's pool and service stack.
+struct Roles {
+    async_: &'static str,
+    threads: &'static str,
+    lean: Option<&'static str>,
+}
+
+const fn roles(stack: Stack) -> Roles {
+    match stack {
+        Stack::Rust => Roles {
+            async_: ASYNC,
+            threads: THREADS,
+            lean: Some(ASYNC_LEAN),
+        },
+        Stack::Python => Roles {
+            async_: PY_ASYNC,
+            threads: PY_THREADS,
+            lean: None,
+        },
+    }
+}
+
+/// Claim D's figures on one stack: the saturation points and each async client's gain
+/// over the thread pool.
+struct Figures<'a> {
+    async_: &'a Point,
+    threads: &'a Point,
+    lean: Option<&'a Point>,
+    gain: SaturationGain,
+    lean_gain: Option<SaturationGain>,
+}
+
+impl<'a> StackFigures<'a> for Figures<'a> {
+    fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
+        let roles = roles(stack);
+        let found = points(s, &[roles.async_, roles.threads])?;
+        let (async_, threads) = (found[0], found[1]);
+        let gain_over_threads = |p: &Point| SaturationGain {
+            throughput: p.trials.throughput_rps.median / threads.trials.throughput_rps.median - 1.0,
+            p99: p.trials.p99_us.median / threads.trials.p99_us.median - 1.0,
+        };
+        let lean = roles.lean.and_then(|role| last(series(s, role)));
+        Ok(Figures {
+            async_,
+            threads,
+            lean,
+            gain: gain_over_threads(async_),
+            lean_gain: lean.map(gain_over_threads),
+        })
+    }
+
+    fn emit(&self, out: &mut Emitted) {
+        out.put(&THROUGHPUT_GAIN, self.gain.throughput);
+        out.put(&P99_CHANGE, self.gain.p99);
+        if let Some(gain) = self.lean_gain {
+            out.put(&LEAN_THROUGHPUT_GAIN, gain.throughput);
+            out.put(&LEAN_P99_CHANGE, gain.p99);
+        }
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:+.0}%", x * 100.0)
+}
+
+fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
+        return inconclusive(claim, "async and threads series");
     };
-    let lean = last(series(s, ASYNC_LEAN));
-    let gain_over_threads = |p: &Point| SaturationGain {
-        throughput: p.trials.throughput_rps.median / t.trials.throughput_rps.median - 1.0,
-        p99: p.trials.p99_us.median / t.trials.p99_us.median - 1.0,
-    };
+    let (a, t) = (rust.async_, rust.threads);
     // Both CPU figures span the whole run, warm-up included, as do their request counts.
     let cpu = |p: &Point| {
         median_run(p).map_or(f64::NAN, |r| {
@@ -101,11 +175,10 @@ fn claim_d(text: &Claim, s: &ScenarioResult) -> ClaimRow {
             format_micros(cpu(p))
         )
     };
-    let reqwest = gain_over_threads(a);
     let mut measured = format!(
         "reqwest {} throughput, {} p99 ({} vs {} at C = {})",
-        pct(reqwest.throughput),
-        pct(reqwest.p99),
+        pct(rust.gain.throughput),
+        pct(rust.gain.p99),
         format_rps(a.trials.throughput_rps.median),
         format_rps(t.trials.throughput_rps.median),
         a.x
@@ -115,12 +188,7 @@ fn claim_d(text: &Claim, s: &ScenarioResult) -> ClaimRow {
         bound(a),
         bound(t)
     );
-    let mut figures = BTreeMap::from([
-        ("throughput_gain".into(), reqwest.throughput),
-        ("p99_change".into(), reqwest.p99),
-    ]);
-    let lean_gain = lean.map(gain_over_threads);
-    if let (Some(p), Some(gain)) = (lean, lean_gain) {
+    if let (Some(p), Some(gain)) = (rust.lean, rust.lean_gain) {
         let _ = write!(
             measured,
             "; bare hyper {} throughput, {} p99 ({})",
@@ -129,46 +197,30 @@ fn claim_d(text: &Claim, s: &ScenarioResult) -> ClaimRow {
             format_rps(p.trials.throughput_rps.median)
         );
         let _ = write!(predicted, ", bare hyper {}", bound(p));
-        figures.insert("lean_throughput_gain".into(), gain.throughput);
-        figures.insert("lean_p99_change".into(), gain.p99);
     }
-    let python = python_d(s, a, t, &mut figures);
     let mut row = row(
-        text,
+        claim,
         measured,
         predicted,
-        judge_d(reqwest, lean_gain),
+        judge_d(rust.gain, rust.lean_gain),
         "At zero latency nothing waits: throughput is cores divided by CPU per request, so \
          the winner is the stack that burns the least CPU per request. The bare-hyper series \
          runs the same async model without reqwest's pool and service stack: the gap between \
          the two async rows is the library's cost, not async's."
             .into(),
-        figures,
+        rust.emitted(Stack::Rust),
     );
-    row.stacks.extend(python);
+    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
+        explain_python(python, &rust)
+    });
     row
 }
 
 /// Claim D on the article's own stack (aiohttp against `requests` on a thread pool),
 /// judged by the same rule, with why it differs from Rust computed from the measured
-/// client CPU per request and pool sizes; `None` when the scenario has no Python series.
-fn python_d(
-    s: &ScenarioResult,
-    rust_async: &Point,
-    rust_threads: &Point,
-    figures: &mut BTreeMap<String, f64>,
-) -> Option<StackFinding> {
-    let points = match python_points(s, &[PY_ASYNC, PY_THREADS])? {
-        Ok(points) => points,
-        Err(unjudged) => return Some(unjudged),
-    };
-    let (a, t) = (points[0], points[1]);
-    let gain = SaturationGain {
-        throughput: a.trials.throughput_rps.median / t.trials.throughput_rps.median - 1.0,
-        p99: a.trials.p99_us.median / t.trials.p99_us.median - 1.0,
-    };
-    figures.insert("python_throughput_gain".into(), gain.throughput);
-    figures.insert("python_p99_change".into(), gain.p99);
+/// client CPU per request and pool sizes.
+fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String) {
+    let (a, t, gain) = (python.async_, python.threads, python.gain);
     let threads = median_run(t).map_or(t.x, |r| r.strategy.effective_concurrency as f64);
     let measured = format!(
         "aiohttp {} throughput, {} p99 ({} vs {} on {} threads)",
@@ -178,7 +230,8 @@ fn python_d(
         format_rps(t.trials.throughput_rps.median),
         threads
     );
-    let cpu = |p: &Point| median_run(p).map_or(f64::NAN, |r| r.client.client_cpu_per_request_us);
+    let cpu = client_cpu;
+    let (rust_async, rust_threads) = (rust.async_, rust.threads);
     let (py_ratio, rust_ratio) = (cpu(t) / cpu(a), cpu(rust_threads) / cpu(rust_async));
     let why = format!(
         "At L = 0 throughput is cores ÷ CPU per request. Python: {} threads spend {} of client \
@@ -197,7 +250,7 @@ fn python_d(
         format_significant(cpu(a) / cpu(rust_async), 2),
         format_significant(cpu(t) / cpu(rust_threads), 2),
     );
-    Some(python_finding(measured, Some(judge_d(gain, None)), why))
+    (measured, judge_d(gain, python.lean_gain), why)
 }
 
 #[cfg(test)]

@@ -1,6 +1,16 @@
 //! Claim E: memory per in-flight request, a thread against a task.
 
-use super::*;
+use waitbench_core::units::{format_bytes, format_significant};
+use waitbench_core::{ClaimRow, RunResult, ScenarioResult, Series, Stack, Verdict};
+
+use super::{
+    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS, StackFigures, THREADS,
+    add_stack, inconclusive, last, lower, median_run, points, row, series,
+};
+
+const THREAD_RSS: Figure = lower("thread_rss_per_request_bytes", "bytes", BOTH);
+const THREAD_VM: Figure = lower("thread_vm_per_request_bytes", "bytes", BOTH);
+const ASYNC_RSS: Figure = lower("async_rss_per_request_bytes", "bytes", BOTH);
 
 pub(super) const CLAIM: Claim = Claim {
     id: "E",
@@ -8,16 +18,9 @@ pub(super) const CLAIM: Claim = Claim {
     claimed: "thread ~1 MB, coroutine a few KB",
     required_roles: &[THREADS, ASYNC],
     optional_roles: &[PY_THREADS, PY_ASYNC],
-    figures: &[
-        lower("thread_rss_per_request_bytes", "bytes"),
-        lower("thread_vm_per_request_bytes", "bytes"),
-        lower("async_rss_per_request_bytes", "bytes"),
-        lower("python_thread_rss_per_request_bytes", "bytes").python(),
-        lower("python_thread_vm_per_request_bytes", "bytes").python(),
-        lower("python_async_rss_per_request_bytes", "bytes").python(),
-    ],
+    figures: &[THREAD_RSS, THREAD_VM, ASYNC_RSS],
     rule: rule_e,
-    judge: claim_e,
+    assess,
 };
 
 /// Claim E: how much memory per request counts as "about 1 MB", and as "much more".
@@ -55,40 +58,83 @@ fn slope(series: Option<&Series>, pick: fn(&RunResult) -> Option<u64>) -> Option
     }
 }
 
-fn claim_e(text: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let threads = series(s, THREADS);
-    let tasks = series(s, ASYNC);
-    let (Some(t_rss), Some(t_vm), Some(a_rss)) = (
-        slope(threads, |r| r.client.rss_steady_bytes),
-        slope(threads, |r| r.client.vm_steady_bytes),
-        slope(tasks, |r| r.client.rss_steady_bytes),
-    ) else {
-        return inconclusive(text, "threads and async series");
+/// The series each stack sweeps C with: a thread per request, and a task per request.
+const fn roles(stack: Stack) -> [&'static str; 2] {
+    match stack {
+        Stack::Rust => [THREADS, ASYNC],
+        Stack::Python => [PY_THREADS, PY_ASYNC],
+    }
+}
+
+/// Claim E's figures on one stack: memory per in-flight request, sloped over C.
+struct Figures<'a> {
+    threads: Option<&'a Series>,
+    tasks: Option<&'a Series>,
+    thread_rss: f64,
+    thread_vm: f64,
+    task_rss: f64,
+    task_vm: f64,
+}
+
+impl<'a> StackFigures<'a> for Figures<'a> {
+    fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
+        let roles = roles(stack);
+        // points only to learn whether both series ran; the slopes use every point.
+        points(s, &roles)?;
+        let (threads, tasks) = (series(s, roles[0]), series(s, roles[1]));
+        let (Some(thread_rss), Some(thread_vm), Some(task_rss)) = (
+            slope(threads, |r| r.client.rss_steady_bytes),
+            slope(threads, |r| r.client.vm_steady_bytes),
+            slope(tasks, |r| r.client.rss_steady_bytes),
+        ) else {
+            return Err(Missing::Inconclusive("no memory figures".into()));
+        };
+        Ok(Figures {
+            threads,
+            tasks,
+            thread_rss,
+            thread_vm,
+            task_rss,
+            task_vm: slope(tasks, |r| r.client.vm_steady_bytes).unwrap_or(f64::NAN),
+        })
+    }
+
+    fn emit(&self, out: &mut Emitted) {
+        out.put(&THREAD_RSS, self.thread_rss);
+        out.put(&THREAD_VM, self.thread_vm);
+        out.put(&ASYNC_RSS, self.task_rss);
+    }
+}
+
+impl Figures<'_> {
+    fn verdict(&self) -> Verdict {
+        judge_e(self.thread_rss, self.thread_vm, self.task_rss)
+    }
+}
+
+fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
+        return inconclusive(claim, "threads and async series");
     };
-    let a_vm = slope(tasks, |r| r.client.vm_steady_bytes).unwrap_or(f64::NAN);
-    let mut figures = BTreeMap::from([
-        ("thread_rss_per_request_bytes".into(), t_rss),
-        ("thread_vm_per_request_bytes".into(), t_vm),
-        ("async_rss_per_request_bytes".into(), a_rss),
-    ]);
-    let python = python_e(s, (t_rss, a_rss), &mut figures);
     let mut row = row(
-        text,
+        claim,
         format!(
             "per in-flight request: thread RSS {} (VM {}), async RSS {} (VM {})",
-            format_bytes(t_rss),
-            format_bytes(t_vm),
-            format_bytes(a_rss),
-            format_bytes(a_vm)
+            format_bytes(rust.thread_rss),
+            format_bytes(rust.thread_vm),
+            format_bytes(rust.task_rss),
+            format_bytes(rust.task_vm)
         ),
         "thread: 2 MiB stack reserved (VM), tens of KiB resident + connection buffers; task: a few KiB + buffers".into(),
-        judge_e(t_rss, t_vm, a_rss),
+        rust.verdict(),
         "A Rust thread reserves a 2 MiB stack but touches only a few pages; most of the \
          resident cost per request is the HTTP client's connection buffers, not the thread."
             .into(),
-        figures,
+        rust.emitted(Stack::Rust),
     );
-    row.stacks.extend(python);
+    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
+        explain_python(python, &rust)
+    });
     row
 }
 
@@ -96,46 +142,22 @@ fn claim_e(text: &Claim, s: &ScenarioResult) -> ClaimRow {
 /// aiohttp's tasks, sloped over C as Rust's are and judged by the same rule. Why it
 /// differs is computed from the slopes, the threads each in-flight request added, and
 /// how many of the C requests were really in flight at the largest C.
-fn python_e(
-    s: &ScenarioResult,
-    (rust_thread_rss, rust_task_rss): (f64, f64),
-    figures: &mut BTreeMap<String, f64>,
-) -> Option<StackFinding> {
-    // python_points only to learn whether both series ran; the slopes use every point.
-    if let Err(unjudged) = python_points(s, &[PY_THREADS, PY_ASYNC])? {
-        return Some(unjudged);
-    }
-    let (threads, tasks) = (series(s, PY_THREADS), series(s, PY_ASYNC));
-    let (Some(t_rss), Some(t_vm), Some(a_rss)) = (
-        slope(threads, |r| r.client.rss_steady_bytes),
-        slope(threads, |r| r.client.vm_steady_bytes),
-        slope(tasks, |r| r.client.rss_steady_bytes),
-    ) else {
-        return Some(python_finding(
-            "inconclusive: no memory figures".into(),
-            Some(Verdict::Inconclusive),
-            String::new(),
-        ));
-    };
-    figures.insert("python_thread_rss_per_request_bytes".into(), t_rss);
-    figures.insert("python_thread_vm_per_request_bytes".into(), t_vm);
-    figures.insert("python_async_rss_per_request_bytes".into(), a_rss);
-    let a_vm = slope(tasks, |r| r.client.vm_steady_bytes).unwrap_or(f64::NAN);
+fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String) {
     let measured = format!(
         "per in-flight request: thread RSS {} (VM {}), asyncio task RSS {} (VM {})",
-        format_bytes(t_rss),
-        format_bytes(t_vm),
-        format_bytes(a_rss),
-        format_bytes(a_vm)
+        format_bytes(python.thread_rss),
+        format_bytes(python.thread_vm),
+        format_bytes(python.task_rss),
+        format_bytes(python.task_vm)
     );
-    let threads_per_request = slope(threads, |r| r.client.threads_peak).unwrap_or(f64::NAN);
+    let threads_per_request = slope(python.threads, |r| r.client.threads_peak).unwrap_or(f64::NAN);
     let in_flight = |series: Option<&Series>| {
         last(series)
             .and_then(median_run)
             .and_then(|r| r.littles_law.in_flight_ratio)
             .map_or("—".to_string(), |ratio| format!("{:.0}%", ratio * 100.0))
     };
-    let largest = last(threads).map_or(f64::NAN, |p| p.x);
+    let largest = last(python.threads).map_or(f64::NAN, |p| p.x);
     let why = format!(
         "OS threads the thread pool added per in-flight request: {}; each reserves its \
          stack as virtual memory ({} per request) and keeps resident only what it touched \
@@ -144,19 +166,15 @@ fn python_e(
          task. At C = {largest}, {} (threads) and {} (tasks) of the C requests were in \
          flight on average over the measured window.",
         format_significant(threads_per_request, 2),
-        format_bytes(t_vm),
-        format_bytes(t_rss),
-        format_bytes(rust_thread_rss),
-        format_bytes(a_rss),
-        format_bytes(rust_task_rss),
-        in_flight(threads),
-        in_flight(tasks),
+        format_bytes(python.thread_vm),
+        format_bytes(python.thread_rss),
+        format_bytes(rust.thread_rss),
+        format_bytes(python.task_rss),
+        format_bytes(rust.task_rss),
+        in_flight(python.threads),
+        in_flight(python.tasks),
     );
-    Some(python_finding(
-        measured,
-        Some(judge_e(t_rss, t_vm, a_rss)),
-        why,
-    ))
+    (measured, python.verdict(), why)
 }
 
 #[cfg(test)]

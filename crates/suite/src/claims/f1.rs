@@ -1,8 +1,19 @@
 //! Claim F1: on CPU-bound work async gains nothing; more cores do.
 
-use super::*;
+use waitbench_core::units::format_micros;
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict};
 
-pub(super) const PY_PROCESSES: &str = "py-processes";
+use super::{
+    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_SEQUENTIAL, PY_THREADS, PYTHON,
+    SEQUENTIAL, StackFigures, THREADS, add_stack, client_cpu, higher, inconclusive, median_run,
+    points, row,
+};
+
+const PY_PROCESSES: &str = "py-processes";
+
+const ASYNC_RATIO: Figure = higher("async_ratio", "ratio", BOTH);
+const THREADS_RATIO: Figure = higher("threads_ratio", "ratio", BOTH);
+const PROCESSES_RATIO: Figure = higher("processes_ratio", "ratio", PYTHON);
 
 pub(super) const CLAIM: Claim = Claim {
     id: "F1",
@@ -10,15 +21,9 @@ pub(super) const CLAIM: Claim = Claim {
     claimed: "≈ 1× (use processes)",
     required_roles: &[SEQUENTIAL, ASYNC, THREADS],
     optional_roles: &[PY_SEQUENTIAL, PY_ASYNC, PY_THREADS, PY_PROCESSES],
-    figures: &[
-        higher("async_ratio", "ratio"),
-        higher("threads_ratio", "ratio"),
-        higher("python_async_ratio", "ratio").python(),
-        higher("python_threads_ratio", "ratio").python(),
-        higher("python_processes_ratio", "ratio").python(),
-    ],
+    figures: &[ASYNC_RATIO, THREADS_RATIO, PROCESSES_RATIO],
     rule: rule_f1,
-    judge: claim_f1,
+    assess,
 };
 
 /// Claim F1: the gain over sequential that separates "nothing" from "more cores".
@@ -43,30 +48,82 @@ pub fn judge_f1(async_ratio: f64, pool_ratio: f64) -> Verdict {
     }
 }
 
-fn claim_f1(text: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let tput = |role| last(series(s, role)).map(|p| (p.trials.throughput_rps.median, p));
-    let (Some(seq), Some(asy), Some(thr)) = (tput(SEQUENTIAL), tput(ASYNC), tput(THREADS)) else {
-        return inconclusive(text, "sequential, async and threads series");
+/// The series each stack runs the CPU-bound work with: one request after another, async,
+/// a thread pool and (Python's, the article's advice) a process pool.
+const fn roles(stack: Stack) -> &'static [&'static str] {
+    match stack {
+        Stack::Rust => &[SEQUENTIAL, ASYNC, THREADS],
+        Stack::Python => &[PY_SEQUENTIAL, PY_ASYNC, PY_THREADS, PY_PROCESSES],
+    }
+}
+
+/// Claim F1's figures on one stack: each series' point, and its throughput over
+/// sequential.
+struct Figures<'a> {
+    sequential: &'a Point,
+    async_: &'a Point,
+    threads: &'a Point,
+    processes: Option<&'a Point>,
+}
+
+impl<'a> StackFigures<'a> for Figures<'a> {
+    fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
+        let found = points(s, roles(stack))?;
+        Ok(Figures {
+            sequential: found[0],
+            async_: found[1],
+            threads: found[2],
+            processes: found.get(3).copied(),
+        })
+    }
+
+    fn emit(&self, out: &mut Emitted) {
+        out.put(&ASYNC_RATIO, self.ratio(self.async_));
+        out.put(&THREADS_RATIO, self.ratio(self.threads));
+        if let Some(p) = self.processes {
+            out.put(&PROCESSES_RATIO, self.ratio(p));
+        }
+    }
+}
+
+impl Figures<'_> {
+    /// `p`'s throughput over sequential's.
+    fn ratio(&self, p: &Point) -> f64 {
+        p.trials.throughput_rps.median / self.sequential.trials.throughput_rps.median
+    }
+
+    /// By [`judge_f1`], with the pool that spreads the work over the cores: the process
+    /// pool where the stack has one (Python's threads share one GIL), else the threads.
+    fn verdict(&self) -> Verdict {
+        let pool = self.processes.unwrap_or(self.threads);
+        judge_f1(self.ratio(self.async_), self.ratio(pool))
+    }
+}
+
+fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
+        return inconclusive(claim, "sequential, async and threads series");
     };
-    let (ra, rt) = (asy.0 / seq.0, thr.0 / seq.0);
-    let run = median_run(seq.1);
-    let cores = run.map_or(1, |r| r.environment.cores);
-    let pool = median_run(thr.1).map_or(1, |r| r.strategy.effective_concurrency);
+    let (ra, rt) = (rust.ratio(rust.async_), rust.ratio(rust.threads));
+    let cores = median_run(rust.sequential).map_or(1, |r| r.environment.cores);
+    let pool = median_run(rust.threads).map_or(1, |r| r.strategy.effective_concurrency);
     let mut row = row(
-        text,
+        claim,
         format!("async {ra:.2}×, thread pool {rt:.2}× sequential throughput"),
         format!(
             "async on one runtime thread ≈ 1×; a pool of {} on {cores} cores ≤ {}×",
             pool,
             pool.min(cores)
         ),
-        judge_f1(ra, rt),
+        rust.verdict(),
         "CPU work done inline holds the runtime thread as surely as a blocking call: only \
          more cores (threads, rayon, processes) add throughput."
             .into(),
-        BTreeMap::from([("async_ratio".into(), ra), ("threads_ratio".into(), rt)]),
+        rust.emitted(Stack::Rust),
     );
-    row.stacks.extend(python_f1(s, thr.1, &mut row.figures));
+    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
+        explain_python(python, rust.threads)
+    });
     row
 }
 
@@ -82,23 +139,14 @@ fn cores_busy(p: &Point) -> f64 {
 /// judged by the same rule; the thread pool is measured beside. Why it differs from Rust
 /// is computed from each series' client CPU per request and the cores each kept busy,
 /// which shows the GIL: however many threads, about one core.
-fn python_f1(
-    s: &ScenarioResult,
-    rust_threads: &Point,
-    figures: &mut BTreeMap<String, f64>,
-) -> Option<StackFinding> {
-    let points = match python_points(s, &[PY_SEQUENTIAL, PY_ASYNC, PY_THREADS, PY_PROCESSES])? {
-        Ok(points) => points,
-        Err(unjudged) => return Some(unjudged),
-    };
-    let (seq, asy, thr, procs) = (points[0], points[1], points[2], points[3]);
-    let ratio = |p: &Point| p.trials.throughput_rps.median / seq.trials.throughput_rps.median;
-    let (ra, rt, rp) = (ratio(asy), ratio(thr), ratio(procs));
-    figures.insert("python_async_ratio".into(), ra);
-    figures.insert("python_threads_ratio".into(), rt);
-    figures.insert("python_processes_ratio".into(), rp);
+fn explain_python(python: &Figures, rust_threads: &Point) -> (String, Verdict, String) {
+    let (seq, asy, thr) = (python.sequential, python.async_, python.threads);
+    let procs = python.processes;
+    let (ra, rt) = (python.ratio(asy), python.ratio(thr));
+    let rp = procs.map_or(f64::NAN, |p| python.ratio(p));
     let threads = median_run(thr).map_or(thr.x, |r| r.strategy.effective_concurrency as f64);
-    let processes = median_run(procs)
+    let processes = procs
+        .and_then(median_run)
         .and_then(|r| r.extras.get("pool_processes").copied())
         .unwrap_or(f64::NAN);
     let cores = median_run(seq).map_or(1, |r| r.environment.cores);
@@ -106,7 +154,7 @@ fn python_f1(
         "aiohttp {ra:.2}×, thread pool {rt:.2}×, process pool {rp:.2}× requests' \
          sequential throughput"
     );
-    let cpu = |p: &Point| median_run(p).map_or(f64::NAN, |r| r.client.client_cpu_per_request_us);
+    let nan = f64::NAN;
     let why = format!(
         "Client CPU per request, the work included: {} sequential, {} for aiohttp, {} for \
          the threads, {} for the process pool (its workers counted). One request after \
@@ -114,10 +162,10 @@ fn python_f1(
          busy. The {} threads share one GIL, so only one of them runs Python at a time: \
          {:.2} cores busy, where Rust's {} threads kept {:.2} busy. The {} pool processes \
          each have a GIL of their own: {:.2} cores busy of {}.",
-        format_micros(cpu(seq)),
-        format_micros(cpu(asy)),
-        format_micros(cpu(thr)),
-        format_micros(cpu(procs)),
+        format_micros(client_cpu(seq)),
+        format_micros(client_cpu(asy)),
+        format_micros(client_cpu(thr)),
+        format_micros(procs.map_or(nan, client_cpu)),
         cores_busy(seq),
         cores_busy(asy),
         threads,
@@ -126,10 +174,10 @@ fn python_f1(
             .map_or(rust_threads.x, |r| r.strategy.effective_concurrency as f64),
         cores_busy(rust_threads),
         processes,
-        cores_busy(procs),
+        procs.map_or(nan, cores_busy),
         cores,
     );
-    Some(python_finding(measured, Some(judge_f1(ra, rp)), why))
+    (measured, python.verdict(), why)
 }
 
 #[cfg(test)]

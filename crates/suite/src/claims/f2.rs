@@ -1,12 +1,22 @@
 //! Claim F2: a blocking call inside async freezes the event loop.
 
-use super::*;
+use waitbench_core::units::{format_micros, format_rps, format_significant};
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict};
 
-pub(super) const BLOCKING_CURRENT_THREAD: &str = "blocking-current-thread";
-pub(super) const SPAWN_BLOCKING_CURRENT_THREAD: &str = "spawn-blocking-current-thread";
-pub(super) const BLOCKING_MULTI_THREAD: &str = "blocking-multi-thread";
-pub(super) const PY_BLOCKING: &str = "py-blocking";
-pub(super) const PY_EXECUTOR: &str = "py-executor";
+use super::{
+    BOTH, Claim, Emitted, Figure, Missing, StackFigures, add_stack, higher, inconclusive, lower,
+    median_run, points, row,
+};
+
+const BLOCKING_CURRENT_THREAD: &str = "blocking-current-thread";
+const SPAWN_BLOCKING_CURRENT_THREAD: &str = "spawn-blocking-current-thread";
+const BLOCKING_MULTI_THREAD: &str = "blocking-multi-thread";
+const PY_BLOCKING: &str = "py-blocking";
+const PY_EXECUTOR: &str = "py-executor";
+
+const THROUGHPUT_RATIO: Figure = lower("throughput_ratio", "ratio", BOTH);
+const BLOCKING_TICKER_P99: Figure = higher("blocking_ticker_p99_us", "µs", BOTH);
+const FIXED_TICKER_P99: Figure = lower("fixed_ticker_p99_us", "µs", BOTH);
 
 pub(super) const CLAIM: Claim = Claim {
     id: "F2",
@@ -14,16 +24,9 @@ pub(super) const CLAIM: Claim = Claim {
     claimed: "freezes; fix with run_in_executor",
     required_roles: &[BLOCKING_CURRENT_THREAD, SPAWN_BLOCKING_CURRENT_THREAD],
     optional_roles: &[BLOCKING_MULTI_THREAD, PY_BLOCKING, PY_EXECUTOR],
-    figures: &[
-        lower("throughput_ratio", "ratio"),
-        higher("blocking_ticker_p99_us", "µs"),
-        lower("fixed_ticker_p99_us", "µs"),
-        lower("python_throughput_ratio", "ratio").python(),
-        higher("python_blocking_ticker_p99_us", "µs").python(),
-        lower("python_fixed_ticker_p99_us", "µs").python(),
-    ],
+    figures: &[THROUGHPUT_RATIO, BLOCKING_TICKER_P99, FIXED_TICKER_P99],
     rule: rule_f2,
-    judge: claim_f2,
+    assess,
 };
 
 /// Claim F2: how much throughput a frozen loop loses, and how much later its ticker runs.
@@ -57,23 +60,59 @@ fn ticker_p99(p: &Point) -> f64 {
     ticker_figure(p, "ticker_lateness_p99_us")
 }
 
-fn claim_f2(text: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let (Some(b), Some(f)) = (
-        last(series(s, BLOCKING_CURRENT_THREAD)),
-        last(series(s, SPAWN_BLOCKING_CURRENT_THREAD)),
-    ) else {
-        return inconclusive(text, "blocking and spawn-blocking series");
+/// The series each stack runs with a blocking call inside async, and with its fix.
+const fn roles(stack: Stack) -> [&'static str; 2] {
+    match stack {
+        Stack::Rust => [BLOCKING_CURRENT_THREAD, SPAWN_BLOCKING_CURRENT_THREAD],
+        Stack::Python => [PY_BLOCKING, PY_EXECUTOR],
+    }
+}
+
+/// Claim F2's figures on one stack: the blocking series' point and the fixed one's.
+struct Figures<'a> {
+    blocking: &'a Point,
+    fixed: &'a Point,
+}
+
+impl<'a> StackFigures<'a> for Figures<'a> {
+    fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
+        let found = points(s, &roles(stack))?;
+        Ok(Figures {
+            blocking: found[0],
+            fixed: found[1],
+        })
+    }
+
+    fn emit(&self, out: &mut Emitted) {
+        out.put(&THROUGHPUT_RATIO, self.throughput_ratio());
+        out.put(&BLOCKING_TICKER_P99, ticker_p99(self.blocking));
+        out.put(&FIXED_TICKER_P99, ticker_p99(self.fixed));
+    }
+}
+
+impl Figures<'_> {
+    /// The blocking series' throughput over the fixed one's.
+    fn throughput_ratio(&self) -> f64 {
+        self.blocking.trials.throughput_rps.median / self.fixed.trials.throughput_rps.median
+    }
+
+    fn verdict(&self) -> Verdict {
+        judge_f2(
+            self.throughput_ratio(),
+            ticker_p99(self.blocking),
+            ticker_p99(self.fixed),
+        )
+    }
+}
+
+fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
+        return inconclusive(claim, "blocking and spawn-blocking series");
     };
-    let ratio = b.trials.throughput_rps.median / f.trials.throughput_rps.median;
+    let (b, f) = (rust.blocking, rust.fixed);
     let latency = median_run(b).map_or(0.0, |r| r.injected.mean_latency_us);
-    let mut figures = BTreeMap::from([
-        ("throughput_ratio".into(), ratio),
-        ("blocking_ticker_p99_us".into(), ticker_p99(b)),
-        ("fixed_ticker_p99_us".into(), ticker_p99(f)),
-    ]);
-    let python = python_f2(s, b, f, &mut figures);
     let mut row = row(
-        text,
+        claim,
         format!(
             "blocking: {}, ticker p99 late {}; spawn_blocking: {}, ticker p99 late {}",
             format_rps(b.trials.throughput_rps.median),
@@ -87,14 +126,16 @@ fn claim_f2(text: &Claim, s: &ScenarioResult) -> ClaimRow {
             format_micros(latency),
             format_rps(f.x * 1e6 / latency.max(1.0))
         ),
-        judge_f2(ratio, ticker_p99(b), ticker_p99(f)),
+        rust.verdict(),
         "A blocking call holds the only runtime thread for a whole L, and while tasks stay \
          ready tokio runs them before it polls its timers, so the ticker starves for many \
          L; spawn_blocking moves the call to the blocking pool."
             .into(),
-        figures,
+        rust.emitted(Stack::Rust),
     );
-    row.stacks.extend(python);
+    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
+        explain_python(python, &rust)
+    });
     row
 }
 
@@ -116,22 +157,10 @@ fn ticker_figure(p: &Point, key: &str) -> f64 {
 
 /// Claim F2 on the article's own stack (`requests` inside `async def` against the same
 /// call through `loop.run_in_executor`), judged by the same rule, with why it differs
-/// from tokio computed from the ticker's figures; `None` without Python series.
-fn python_f2(
-    s: &ScenarioResult,
-    rust_blocking: &Point,
-    rust_fixed: &Point,
-    figures: &mut BTreeMap<String, f64>,
-) -> Option<StackFinding> {
-    let points = match python_points(s, &[PY_BLOCKING, PY_EXECUTOR])? {
-        Ok(points) => points,
-        Err(unjudged) => return Some(unjudged),
-    };
-    let (b, f) = (points[0], points[1]);
-    let ratio = b.trials.throughput_rps.median / f.trials.throughput_rps.median;
-    figures.insert("python_throughput_ratio".into(), ratio);
-    figures.insert("python_blocking_ticker_p99_us".into(), ticker_p99(b));
-    figures.insert("python_fixed_ticker_p99_us".into(), ticker_p99(f));
+/// from tokio computed from the ticker's figures.
+fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String) {
+    let (b, f) = (python.blocking, python.fixed);
+    let (rust_blocking, rust_fixed) = (rust.blocking, rust.fixed);
     let measured = format!(
         "requests inside async def: {}, ticker p99 late {}; run_in_executor: {}, ticker \
          p99 late {}",
@@ -167,11 +196,7 @@ fn python_f2(
             2
         ),
     );
-    Some(python_finding(
-        measured,
-        Some(judge_f2(ratio, ticker_p99(b), ticker_p99(f))),
-        why,
-    ))
+    (measured, python.verdict(), why)
 }
 
 #[cfg(test)]

@@ -1,12 +1,26 @@
 //! Claim G: gather cancels the rest on the first error.
 
-use super::*;
+use waitbench_core::units::format_significant;
+use waitbench_core::{ClaimRow, RunResult, ScenarioResult, Stack, Verdict};
 
-pub(super) const WAIT_ALL: &str = "wait-all";
-pub(super) const CANCEL: &str = "cancel";
-pub(super) const PY_GATHER: &str = "py-gather";
-pub(super) const PY_GATHER_RETURN_EXCEPTIONS: &str = "py-gather-return-exceptions";
-pub(super) const PY_TASKGROUP: &str = "py-taskgroup";
+use super::{
+    Claim, Emitted, Figure, Missing, PYTHON, RUST, StackFigures, add_stack, higher, inconclusive,
+    lower, median_run, points, row,
+};
+
+const WAIT_ALL: &str = "wait-all";
+const CANCEL: &str = "cancel";
+const PY_GATHER: &str = "py-gather";
+const PY_GATHER_RETURN_EXCEPTIONS: &str = "py-gather-return-exceptions";
+const PY_TASKGROUP: &str = "py-taskgroup";
+
+const WAIT_ALL_ISSUED_AFTER: Figure = higher("wait_all_issued_after", "requests", RUST);
+const CANCEL_ISSUED_AFTER: Figure = lower("cancel_issued_after", "requests", RUST);
+const ACCOUNTING_BALANCED: Figure = higher("accounting_balanced", "bool", RUST);
+const GATHER_ISSUED_AFTER: Figure = higher("gather_issued_after", "requests", PYTHON);
+const RETURN_EXCEPTIONS_ISSUED_AFTER: Figure =
+    higher("return_exceptions_issued_after", "requests", PYTHON);
+const TASKGROUP_ISSUED_AFTER: Figure = lower("taskgroup_issued_after", "requests", PYTHON);
 
 pub(super) const CLAIM: Claim = Claim {
     id: "G",
@@ -15,15 +29,15 @@ pub(super) const CLAIM: Claim = Claim {
     required_roles: &[WAIT_ALL, CANCEL],
     optional_roles: &[PY_GATHER, PY_GATHER_RETURN_EXCEPTIONS, PY_TASKGROUP],
     figures: &[
-        higher("wait_all_issued_after", "requests"),
-        lower("cancel_issued_after", "requests"),
-        higher("accounting_balanced", "bool"),
-        higher("python_gather_issued_after", "requests").python(),
-        higher("python_return_exceptions_issued_after", "requests").python(),
-        lower("python_taskgroup_issued_after", "requests").python(),
+        WAIT_ALL_ISSUED_AFTER,
+        CANCEL_ISSUED_AFTER,
+        ACCOUNTING_BALANCED,
+        GATHER_ISSUED_AFTER,
+        RETURN_EXCEPTIONS_ISSUED_AFTER,
+        TASKGROUP_ISSUED_AFTER,
     ],
     rule: rule_g,
-    judge: claim_g,
+    assess,
 };
 
 fn rule_g() -> String {
@@ -69,48 +83,110 @@ pub fn judge_g_python(
     }
 }
 
-fn claim_g(text: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let (Some(w), Some(c)) = (last(series(s, WAIT_ALL)), last(series(s, CANCEL))) else {
-        return inconclusive(text, "wait-all and cancel series");
+/// The constructs each stack runs its batch under, each with the figure of what it let
+/// out after the first failure: the one that waits for all first, the one that stops
+/// last (Rust's two; Python's gather, gather(return_exceptions=True) and TaskGroup).
+const fn roles(stack: Stack) -> &'static [(&'static str, &'static Figure)] {
+    match stack {
+        Stack::Rust => &[
+            (WAIT_ALL, &WAIT_ALL_ISSUED_AFTER),
+            (CANCEL, &CANCEL_ISSUED_AFTER),
+        ],
+        Stack::Python => &[
+            (PY_GATHER, &GATHER_ISSUED_AFTER),
+            (PY_GATHER_RETURN_EXCEPTIONS, &RETURN_EXCEPTIONS_ISSUED_AFTER),
+            (PY_TASKGROUP, &TASKGROUP_ISSUED_AFTER),
+        ],
+    }
+}
+
+/// Claim G's figures on one stack: each construct's median run, in its roles' order.
+struct Figures<'a> {
+    stack: Stack,
+    runs: Vec<&'a RunResult>,
+    /// The batch's concurrency (the last construct's x).
+    concurrency: u64,
+    /// Whether every run's accounting balances.
+    balanced: bool,
+}
+
+fn after(r: &RunResult) -> Option<u64> {
+    r.counts.issued_after_first_failure
+}
+
+impl<'a> StackFigures<'a> for Figures<'a> {
+    fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
+        let roles: Vec<&str> = roles(stack).iter().map(|(role, _)| *role).collect();
+        let found = points(s, &roles)?;
+        let runs = found
+            .iter()
+            .map(|p| median_run(p))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| {
+                Missing::Inconclusive(format!("a {} series has no trial", stack.name()))
+            })?;
+        Ok(Figures {
+            stack,
+            balanced: runs.iter().all(|r| r.counts.balanced()),
+            concurrency: found.last().map_or(0, |p| p.x as u64),
+            runs,
+        })
+    }
+
+    fn emit(&self, out: &mut Emitted) {
+        for ((_, figure), run) in roles(self.stack).iter().zip(&self.runs) {
+            out.put(figure, after(run).unwrap_or(0) as f64);
+        }
+        out.put(&ACCOUNTING_BALANCED, if self.balanced { 1.0 } else { 0.0 });
+    }
+}
+
+impl Figures<'_> {
+    /// By the stack's rule: [`judge_g`] on Rust's two constructs, [`judge_g_python`] on
+    /// Python's three.
+    fn verdict(&self) -> Verdict {
+        let after = |i: usize| self.runs.get(i).and_then(|r| after(r));
+        match self.stack {
+            Stack::Rust => judge_g(after(0), after(1), self.concurrency, self.balanced),
+            Stack::Python => judge_g_python(
+                after(0),
+                after(1),
+                after(2),
+                self.concurrency,
+                self.balanced,
+            ),
+        }
+    }
+}
+
+fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
+    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
+        return inconclusive(claim, "wait-all and cancel series");
     };
-    let (Some(wr), Some(cr)) = (median_run(w), median_run(c)) else {
-        return inconclusive(text, "trials");
-    };
-    let after = |r: &RunResult| r.counts.issued_after_first_failure;
-    let balanced = wr.counts.balanced() && cr.counts.balanced();
+    let (wr, cr) = (rust.runs[0], rust.runs[1]);
     let fmt = |x: Option<u64>| x.map_or("—".into(), |x| x.to_string());
-    let mut figures = BTreeMap::from([
-        (
-            "wait_all_issued_after".into(),
-            after(wr).unwrap_or(0) as f64,
-        ),
-        ("cancel_issued_after".into(), after(cr).unwrap_or(0) as f64),
-        (
-            "accounting_balanced".into(),
-            if balanced { 1.0 } else { 0.0 },
-        ),
-    ]);
-    let python = python_g(s, wr, cr, &mut figures);
     let mut row = row(
-        text,
+        claim,
         format!(
             "issued after first failure: wait-all {}, cancel {} ({} in flight dropped); accounting {}",
             fmt(after(wr)),
             fmt(after(cr)),
             cancelled(cr),
-            if balanced { "balanced" } else { "BROKEN" }
+            if rust.balanced { "balanced" } else { "BROKEN" }
         ),
         format!(
             "wait-all issues the rest of the {}; cancel 0",
             wr.counts.sent
         ),
-        judge_g(after(wr), after(cr), c.x as u64, balanced),
+        rust.verdict(),
         "join_all (like CPython's gather) lets every sibling finish; only try_join_all (like \
          TaskGroup) drops the rest, and a detached tokio::spawn keeps running either way."
             .into(),
-        figures,
+        rust.emitted(Stack::Rust),
     );
-    row.stacks.extend(python);
+    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
+        explain_python(python, wr, cr)
+    });
     row
 }
 
@@ -130,39 +206,15 @@ const RAISED_AFTER: &str = "raised_after_first_failure";
 /// Claim G on the article's own constructs (a task per request under `gather`,
 /// `gather(return_exceptions=True)` and a `TaskGroup`), judged by [`judge_g_python`],
 /// with why it differs from Rust computed from what each construct let through after the
-/// first failure; `None` when the scenario has no Python series.
-fn python_g(
-    s: &ScenarioResult,
+/// first failure.
+fn explain_python(
+    python: &Figures,
     rust_wait_all: &RunResult,
     rust_cancel: &RunResult,
-    figures: &mut BTreeMap<String, f64>,
-) -> Option<StackFinding> {
-    let points = match python_points(s, &[PY_GATHER, PY_GATHER_RETURN_EXCEPTIONS, PY_TASKGROUP])? {
-        Ok(points) => points,
-        Err(unjudged) => return Some(unjudged),
-    };
-    let Some(runs) = points
-        .iter()
-        .map(|p| median_run(p))
-        .collect::<Option<Vec<_>>>()
-    else {
-        return Some(python_finding(
-            "inconclusive: a Python series has no trial".into(),
-            Some(Verdict::Inconclusive),
-            String::new(),
-        ));
-    };
-    let (gather, collect, group) = (runs[0], runs[1], runs[2]);
-    let after = |r: &RunResult| r.counts.issued_after_first_failure;
+) -> (String, Verdict, String) {
+    let (gather, collect, group) = (python.runs[0], python.runs[1], python.runs[2]);
     let count = |x: Option<u64>| x.map_or("—".into(), |x| x.to_string());
-    for (name, r) in [
-        ("python_gather_issued_after", gather),
-        ("python_return_exceptions_issued_after", collect),
-        ("python_taskgroup_issued_after", group),
-    ] {
-        figures.insert(name.into(), after(r).unwrap_or(0) as f64);
-    }
-    let balanced = runs.iter().all(|r| r.counts.balanced());
+    let balanced = python.balanced;
     let planned = |r: &RunResult| match r.workload.load {
         waitbench_core::LoadModel::Batch { requests, .. } => requests,
         _ => r.counts.sent,
@@ -205,14 +257,7 @@ fn python_g(
         cancelled(rust_cancel),
         count(after(rust_cancel)),
     );
-    let verdict = judge_g_python(
-        after(gather),
-        after(collect),
-        after(group),
-        points[2].x as u64,
-        balanced,
-    );
-    Some(python_finding(measured, Some(verdict), why))
+    (measured, python.verdict(), why)
 }
 
 #[cfg(test)]

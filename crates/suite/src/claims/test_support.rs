@@ -1,6 +1,10 @@
 //! Scenarios for the claims' tests, made from one measured claim D run.
 
-use super::*;
+pub(super) use std::collections::BTreeMap;
+
+pub(super) use waitbench_core::{Point, RunResult, ScenarioResult, Series, TrialSet};
+
+pub(super) use super::{ASYNC, THREADS, evaluate, series};
 
 /// Claim D as measured in a full run: 3 trials of reqwest, bare hyper and threads.
 pub(super) fn saturation() -> ScenarioResult {
