@@ -8,8 +8,10 @@
 //! `/stats` document the mock server publishes. It runs no request and draws nothing.
 
 pub mod capacity;
+pub mod claim_ids;
 pub mod dispatch;
 pub mod environment;
+pub mod extras;
 pub mod hgrm;
 pub mod hlog;
 pub mod interchange;

@@ -21,7 +21,7 @@ pub(crate) const CHART: ChartSpec = ChartSpec {
 };
 
 /// The extras key strategies write the ticker's p99 lateness under, in microseconds.
-pub(crate) const TICKER_P99_KEY: &str = "ticker_lateness_p99_us";
+pub(crate) use waitbench_core::extras::TICKER_LATENESS_P99_US as TICKER_P99_KEY;
 
 fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Outcome, DrawError> {
     let looks = series_looks(&scenario.series);

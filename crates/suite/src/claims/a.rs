@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use waitbench_core::units::{format_micros, format_seconds, format_significant};
-use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict};
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids};
 
 use super::{
     BOTH, Claim, Emitted, Figure, Missing, PY_SEQUENTIAL, PY_THREADS_DEFAULTS, PYTHON, SEQUENTIAL,
@@ -28,7 +28,7 @@ const SEQUENTIAL_S: Figure = lower("sequential_s", "s", BOTH);
 const UNCAPPED_S: Figure = lower("uncapped_s", "s", BOTH);
 
 pub(super) const CLAIM: Claim = Claim {
-    id: "A",
+    id: claim_ids::A,
     claim: "500 endpoints: sequential 4 min vs async 18 s",
     claimed: "13.3× (240 s → 18 s)",
     required_roles: &[SEQUENTIAL, ASYNC_UNCAPPED],

@@ -4,7 +4,7 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use waitbench_core::units::{format_micros, format_significant};
-use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict};
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids};
 use waitbench_mockserver::LatencySpec;
 
 use super::{
@@ -30,7 +30,7 @@ const SAVING: Figure = higher("saving", "ratio", PYTHON);
 const SAVING_LOOPBACK: Figure = higher("saving_loopback", "ratio", BOTH);
 
 pub(super) const CLAIM: Claim = Claim {
-    id: "B",
+    id: claim_ids::B,
     claim: "reusing one session cuts per-request latency",
     claimed: "30–50%",
     required_roles: &[

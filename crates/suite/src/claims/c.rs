@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use waitbench_core::units::{format_micros, format_rps, format_significant};
-use waitbench_core::{ClaimRow, Point, ScenarioResult, Series, Stack, Verdict};
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Series, Stack, Verdict, claim_ids};
 
 use super::{
     ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS_DEFAULTS, RUST,
@@ -22,7 +22,7 @@ const SPEEDUP_RIGHT_SIZED_AT: Figure = higher("speedup_right_sized@", "ratio", B
 const SPEEDUP_DEFAULTS: Figure = higher("speedup_defaults", "ratio", BOTH);
 
 pub(super) const CLAIM: Claim = Claim {
-    id: "C",
+    id: claim_ids::C,
     claim: "async vs threads at 300+ concurrent requests",
     claimed: "1.5–5×",
     required_roles: &[ASYNC, THREADS_RIGHT_SIZED],

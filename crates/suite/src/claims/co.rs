@@ -1,7 +1,7 @@
 //! The method check: closed-loop load hides server pauses (coordinated omission).
 
 use waitbench_core::units::format_micros;
-use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict};
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids};
 
 use super::{
     Claim, Emitted, Figure, Missing, RUST, StackFigures, higher, inconclusive, lower, median_run,
@@ -15,7 +15,7 @@ const CLOSED_P99: Figure = lower("closed_p99_us", "µs", RUST);
 const OPEN_P99: Figure = higher("open_p99_us", "µs", RUST);
 
 pub(super) const CLAIM: Claim = Claim {
-    id: "CO",
+    id: claim_ids::CO,
     claim: "method: closed-loop load hides server pauses",
     claimed: "coordinated omission",
     required_roles: &[CLOSED_LOOP, OPEN_LOOP],

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use waitbench_core::units::{format_micros, format_rps, format_significant};
-use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict};
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids};
 
 use super::a::A_BAND;
 use super::{
@@ -20,7 +20,7 @@ const LEAN_THROUGHPUT_GAIN: Figure = higher("lean_throughput_gain", "ratio", RUS
 const LEAN_P99_CHANGE: Figure = lower("lean_p99_change", "ratio", RUST);
 
 pub(super) const CLAIM: Claim = Claim {
-    id: "D",
+    id: claim_ids::D,
     claim: "saturation throughput and p99",
     claimed: "+41% throughput, −22% p99",
     required_roles: &[ASYNC, THREADS],

@@ -1,7 +1,7 @@
 //! Claim E: memory per in-flight request, a thread against a task.
 
 use waitbench_core::units::{format_bytes, format_significant};
-use waitbench_core::{ClaimRow, RunResult, ScenarioResult, Series, Stack, Verdict};
+use waitbench_core::{ClaimRow, RunResult, ScenarioResult, Series, Stack, Verdict, claim_ids};
 
 use super::{
     ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS, StackFigures, THREADS,
@@ -13,7 +13,7 @@ const THREAD_VM: Figure = lower("thread_vm_per_request_bytes", "bytes", BOTH);
 const ASYNC_RSS: Figure = lower("async_rss_per_request_bytes", "bytes", BOTH);
 
 pub(super) const CLAIM: Claim = Claim {
-    id: "E",
+    id: claim_ids::E,
     claim: "memory: thread vs coroutine",
     claimed: "thread ~1 MB, coroutine a few KB",
     required_roles: &[THREADS, ASYNC],

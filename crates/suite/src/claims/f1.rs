@@ -1,7 +1,8 @@
 //! Claim F1: on CPU-bound work async gains nothing; more cores do.
 
+use waitbench_core::extras::POOL_PROCESSES;
 use waitbench_core::units::format_micros;
-use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict};
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids};
 
 use super::{
     ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_SEQUENTIAL, PY_THREADS, PYTHON,
@@ -16,7 +17,7 @@ const THREADS_RATIO: Figure = higher("threads_ratio", "ratio", BOTH);
 const PROCESSES_RATIO: Figure = higher("processes_ratio", "ratio", PYTHON);
 
 pub(super) const CLAIM: Claim = Claim {
-    id: "F1",
+    id: claim_ids::F1,
     claim: "CPU-bound work: async gives nothing",
     claimed: "≈ 1× (use processes)",
     required_roles: &[SEQUENTIAL, ASYNC, THREADS],
@@ -147,7 +148,7 @@ fn explain_python(python: &Figures, rust_threads: &Point) -> (String, Verdict, S
     let threads = median_run(thr).map_or(thr.x, |r| r.strategy.effective_concurrency as f64);
     let processes = procs
         .and_then(median_run)
-        .and_then(|r| r.extras.get("pool_processes").copied())
+        .and_then(|r| r.extras.get(POOL_PROCESSES).copied())
         .unwrap_or(f64::NAN);
     let cores = median_run(seq).map_or(1, |r| r.environment.cores);
     let measured = format!(
@@ -202,7 +203,7 @@ mod tests {
                     trial.environment.cores = 2;
                     trial.strategy.effective_concurrency = 8;
                     if role == PY_PROCESSES {
-                        trial.extras = BTreeMap::from([("pool_processes".to_string(), 2.0)]);
+                        trial.extras = BTreeMap::from([(POOL_PROCESSES.to_string(), 2.0)]);
                     }
                 });
             }

@@ -1,7 +1,8 @@
 //! Claim F2: a blocking call inside async freezes the event loop.
 
+use waitbench_core::extras::{TICKER_LATENESS_MAX_US, TICKER_LATENESS_P99_US, TICKER_TICKS};
 use waitbench_core::units::{format_micros, format_rps, format_significant};
-use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict};
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids};
 
 use super::{
     BOTH, Claim, Emitted, Figure, Missing, StackFigures, add_stack, higher, inconclusive, lower,
@@ -19,7 +20,7 @@ const BLOCKING_TICKER_P99: Figure = higher("blocking_ticker_p99_us", "µs", BOTH
 const FIXED_TICKER_P99: Figure = lower("fixed_ticker_p99_us", "µs", BOTH);
 
 pub(super) const CLAIM: Claim = Claim {
-    id: "F2",
+    id: claim_ids::F2,
     claim: "a blocking call inside async freezes the loop",
     claimed: "freezes; fix with run_in_executor",
     required_roles: &[BLOCKING_CURRENT_THREAD, SPAWN_BLOCKING_CURRENT_THREAD],
@@ -57,7 +58,7 @@ pub fn judge_f2(
 }
 
 fn ticker_p99(p: &Point) -> f64 {
-    ticker_figure(p, "ticker_lateness_p99_us")
+    ticker_figure(p, TICKER_LATENESS_P99_US)
 }
 
 /// The series each stack runs with a blocking call inside async, and with its fix.
@@ -170,7 +171,7 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
         format_micros(ticker_p99(f))
     );
     let wall_us = |p: &Point| median_run(p).map_or(f64::NAN, |r| r.wall_time_s * 1e6);
-    let frozen = |p: &Point| ticker_figure(p, "ticker_lateness_max_us") / wall_us(p);
+    let frozen = |p: &Point| ticker_figure(p, TICKER_LATENESS_MAX_US) / wall_us(p);
     let threads = median_run(f).map_or(f.x, |r| r.strategy.effective_concurrency as f64);
     let why = format!(
         "Both stacks serialise the blocking calls and starve the ticker. Python: it woke {} \
@@ -181,12 +182,12 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
          timers, so its ticker starves while tasks stay ready. The fix holds on both: \
          run_in_executor on {} threads keeps the ticker's p99 at {} (spawn_blocking: {}), \
          at {}× spawn_blocking's throughput, the GIL shared by the threads and the loop.",
-        times(ticker_figure(b, "ticker_ticks")),
+        times(ticker_figure(b, TICKER_TICKS)),
         format_micros(wall_us(b)),
-        format_micros(ticker_figure(b, "ticker_lateness_max_us")),
+        format_micros(ticker_figure(b, TICKER_LATENESS_MAX_US)),
         frozen(b) * 100.0,
-        times(ticker_figure(rust_blocking, "ticker_ticks")),
-        format_micros(ticker_figure(rust_blocking, "ticker_lateness_max_us")),
+        times(ticker_figure(rust_blocking, TICKER_TICKS)),
+        format_micros(ticker_figure(rust_blocking, TICKER_LATENESS_MAX_US)),
         frozen(rust_blocking) * 100.0,
         threads,
         format_micros(ticker_p99(f)),
@@ -222,9 +223,9 @@ mod tests {
                         wall_s * 1e3
                     };
                     trial.extras = BTreeMap::from([
-                        ("ticker_lateness_p99_us".to_string(), p99_us),
-                        ("ticker_lateness_max_us".to_string(), max_us),
-                        ("ticker_ticks".to_string(), ticks),
+                        (TICKER_LATENESS_P99_US.to_string(), p99_us),
+                        (TICKER_LATENESS_MAX_US.to_string(), max_us),
+                        (TICKER_TICKS.to_string(), ticks),
                     ]);
                 });
             }

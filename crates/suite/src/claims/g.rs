@@ -1,7 +1,8 @@
 //! Claim G: gather cancels the rest on the first error.
 
+use waitbench_core::extras::RAISED_AFTER_FIRST_FAILURE;
 use waitbench_core::units::format_significant;
-use waitbench_core::{ClaimRow, RunResult, ScenarioResult, Stack, Verdict};
+use waitbench_core::{ClaimRow, RunResult, ScenarioResult, Stack, Verdict, claim_ids};
 
 use super::{
     Claim, Emitted, Figure, Missing, PYTHON, RUST, StackFigures, add_stack, higher, inconclusive,
@@ -23,7 +24,7 @@ const RETURN_EXCEPTIONS_ISSUED_AFTER: Figure =
 const TASKGROUP_ISSUED_AFTER: Figure = lower("taskgroup_issued_after", "requests", PYTHON);
 
 pub(super) const CLAIM: Claim = Claim {
-    id: "G",
+    id: claim_ids::G,
     claim: "gather cancels the rest on the first error",
     claimed: "cancels unless return_exceptions=True",
     required_roles: &[WAIT_ALL, CANCEL],
@@ -199,10 +200,6 @@ fn cancelled(r: &RunResult) -> u64 {
         .unwrap_or(0)
 }
 
-/// The extra a `gather` run reports: requests issued between the first failure and the
-/// moment `gather` raised it to its caller.
-const RAISED_AFTER: &str = "raised_after_first_failure";
-
 /// Claim G on the article's own constructs (a task per request under `gather`,
 /// `gather(return_exceptions=True)` and a `TaskGroup`), judged by [`judge_g_python`],
 /// with why it differs from Rust computed from what each construct let through after the
@@ -233,12 +230,15 @@ fn explain_python(
         planned(group),
         if balanced { "balanced" } else { "BROKEN" }
     );
-    let raised = gather.extras.get(RAISED_AFTER).map_or(String::new(), |&n| {
-        format!(
-            " re-raised the first failure to its caller (requests issued in between: {}), and",
-            format_significant(n, 6)
-        )
-    });
+    let raised = gather
+        .extras
+        .get(RAISED_AFTER_FIRST_FAILURE)
+        .map_or(String::new(), |&n| {
+            format!(
+                " re-raised the first failure to its caller (requests issued in between: {}), and",
+                format_significant(n, 6)
+            )
+        });
     let why = format!(
         "gather{raised} cancelled {} of its other tasks: {} requests went out after the first \
          failure, {} of {} in all (Rust's join_all: {} after it). With \
@@ -329,7 +329,7 @@ mod tests {
                     ..Default::default()
                 };
                 if role == PY_GATHER {
-                    trial.extras.insert(RAISED_AFTER.into(), 0.0);
+                    trial.extras.insert(RAISED_AFTER_FIRST_FAILURE.into(), 0.0);
                 }
             });
             g.series.push(copy);

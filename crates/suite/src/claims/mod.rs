@@ -583,6 +583,12 @@ mod tests {
     }
 
     #[test]
+    fn the_registry_declares_every_claim_id_once_in_table_order() {
+        let ids: Vec<&str> = CLAIMS.iter().map(|c| c.id).collect();
+        assert_eq!(ids, waitbench_core::claim_ids::ALL);
+    }
+
+    #[test]
     fn f1_and_f2_and_co_rules() {
         assert_eq!(judge_f1(1.05, 1.8), Verdict::Reproduced);
         assert_eq!(judge_f1(1.9, 1.8), Verdict::NotReproduced);
