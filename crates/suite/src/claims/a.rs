@@ -7,9 +7,8 @@ use waitbench_core::units::{format_micros, format_seconds, format_significant};
 use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids};
 
 use super::{
-    BOTH, Claim, Emitted, Figure, Missing, PY_SEQUENTIAL, PY_THREADS_DEFAULTS, PYTHON, SEQUENTIAL,
-    StackFigures, add_stack, client_cpu, higher, inconclusive, last, lower, median_run, points,
-    row, series,
+    BOTH, Claim, Emitted, Figure, Missing, PY_SEQUENTIAL, PY_THREADS_DEFAULTS, PYTHON, RowText,
+    SEQUENTIAL, StackFigures, client_cpu, higher, last, lower, median_run, points, series,
 };
 
 const ASYNC_UNCAPPED: &str = "async-uncapped";
@@ -165,10 +164,15 @@ impl Figures<'_> {
     }
 }
 
+/// What the row says is missing when the Rust series do not give the figures.
+const MISSING: &str = "sequential and async-uncapped series";
+
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
-        return inconclusive(claim, "sequential and async-uncapped series");
-    };
+    super::assess(claim, s, MISSING, row_text, explain_python)
+}
+
+/// The row's words from the Rust figures.
+fn row_text(rust: &Figures) -> RowText {
     let seconds = |t: Option<f64>| format_seconds(t.unwrap_or(f64::NAN));
     let mut measured = format!(
         "sequential {}; uncapped async {} ({:.0}×)",
@@ -192,21 +196,15 @@ fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
             let _ = write!(predicted, "; {name} {}", seconds(p.predicted));
         }
     }
-    let mut row = row(
-        claim,
+    RowText {
         measured,
         predicted,
-        rust.verdict(),
-        "By Little's law a batch of N at latency L with C in flight takes ceil(N/C)·L: a 13× \
+        verdict: rust.verdict(),
+        why: "By Little's law a batch of N at latency L with C in flight takes ceil(N/C)·L: a 13× \
          speedup means about 13 requests in flight, while uncapped async finishes in about \
          one L."
             .into(),
-        rust.emitted(Stack::Rust),
-    );
-    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
-        explain_python(python, rust.uncapped)
-    });
-    row
+    }
 }
 
 /// Requests a batch kept waiting at once on average, by Little's law: N·L / T.
@@ -220,7 +218,8 @@ fn waiting_in_flight(p: &Point) -> f64 {
 /// default `ThreadPoolExecutor`), judged by the same rule, with why the speed-up differs
 /// from Rust's computed from how many requests each kept waiting at once, the client CPU
 /// per request and the default pool's size.
-fn explain_python(python: &Figures, rust_uncapped: &Point) -> (String, Verdict, String) {
+fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String) {
+    let rust_uncapped = rust.uncapped;
     let (seq, uncapped) = (python.sequential, python.uncapped);
     let speed = |p: &Point| python.speedup(p);
     let mut measured = format!(

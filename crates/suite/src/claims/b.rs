@@ -8,8 +8,8 @@ use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids}
 use waitbench_mockserver::LatencySpec;
 
 use super::{
-    BOTH, Claim, Emitted, Figure, Missing, PYTHON, RUST, StackFigures, add_stack, client_cpu,
-    higher, inconclusive, last, median_run, points, row, series,
+    BOTH, Claim, Emitted, Figure, Missing, PYTHON, RUST, RowText, StackFigures, client_cpu, higher,
+    last, median_run, points, series,
 };
 
 const UREQ_SHARED: &str = "ureq-shared";
@@ -167,11 +167,16 @@ impl<'a> StackFigures<'a> for Figures<'a> {
                 fresh,
             })
         };
-        let with_delay = roles
+        let with_delay: Vec<_> = roles
             .with_delay
             .iter()
             .filter_map(|library| Some((library, saving(library.pair)?)))
             .collect();
+        if with_delay.is_empty() {
+            return Err(Missing::Inconclusive(
+                "no shared and per-request pair has a point".into(),
+            ));
+        }
         Ok(Figures {
             with_delay,
             loopback: saving(roles.loopback),
@@ -200,11 +205,15 @@ fn spec_mean(spec: Option<&str>) -> Duration {
         .map_or(Duration::ZERO, |l| l.mean())
 }
 
+/// What the row says is missing when the Rust series do not give the figures.
+const MISSING: &str = "shared and per-request series";
+
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let rust = match Figures::extract(s, Stack::Rust) {
-        Ok(rust) if !rust.with_delay.is_empty() => rust,
-        _ => return inconclusive(claim, "shared and per-request series"),
-    };
+    super::assess(claim, s, MISSING, row_text, explain_python)
+}
+
+/// The row's words from the Rust figures.
+fn row_text(rust: &Figures) -> RowText {
     let run = median_run(rust.with_delay[0].1.shared);
     let setup = spec_mean(run.and_then(|r| r.injected.connect_delay.as_deref()));
     let latency = spec_mean(run.and_then(|r| r.injected.latency.as_deref()));
@@ -214,32 +223,26 @@ fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
         .chain(rust.loopback.as_ref().map(|x| ("loopback", x.saving)))
         .map(|(name, x)| format!("{name} {:.0}%", x * 100.0))
         .collect();
-    let mut row = row(
-        claim,
-        measured.join("; "),
-        format!(
+    RowText {
+        measured: measured.join("; "),
+        predicted: format!(
             "{:.0}% with a {} setup delay at L = {}; ≈ 0% on plain loopback",
             predicted * 100.0,
             format_micros(setup.as_secs_f64() * 1e6),
             format_micros(latency.as_secs_f64() * 1e6)
         ),
-        rust.verdict(),
-        "A new connection costs a handshake: the saving is setup/(setup + L), tens of µs on \
+        verdict: rust.verdict(),
+        why: "A new connection costs a handshake: the saving is setup/(setup + L), tens of µs on \
          loopback, so the article's 30–50% needs a network-like setup delay."
             .into(),
-        rust.emitted(Stack::Rust),
-    );
-    // Rust's loopback pair, like Python's: there the CPU is all a new client costs.
-    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
-        explain_python(python, rust.loopback.as_ref())
-    });
-    row
+    }
 }
 
 /// Claim B on the article's own stack: one aiohttp `ClientSession` against a new one per
 /// request, with the setup delay and on plain loopback, judged by the same rule; why it
 /// differs from Rust is computed from each client's CPU per request.
-fn explain_python(python: &Figures, rust_loopback: Option<&Saving>) -> (String, Verdict, String) {
+fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String) {
+    let rust_loopback = rust.loopback.as_ref();
     let nan = |x: Option<&Saving>| x.map_or(f64::NAN, |x| x.saving);
     let with_delay = nan(python.with_delay.first().map(|(_, x)| x));
     let loopback = python.loopback.as_ref();

@@ -6,8 +6,8 @@ use waitbench_core::units::{format_micros, format_rps, format_significant};
 use waitbench_core::{ClaimRow, Point, ScenarioResult, Series, Stack, Verdict, claim_ids};
 
 use super::{
-    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS_DEFAULTS, RUST,
-    StackFigures, add_stack, at, client_cpu, higher, inconclusive, median_run, points, row, series,
+    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS_DEFAULTS, RUST, RowText,
+    StackFigures, at, client_cpu, higher, median_run, points, series,
 };
 
 const THREADS_RIGHT_SIZED: &str = "threads-right-sized";
@@ -196,10 +196,15 @@ impl Figures<'_> {
     }
 }
 
+/// What the row says is missing when the Rust series do not give the figures.
+const MISSING: &str = "async and threads-right-sized at a shared C";
+
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
-        return inconclusive(claim, "async and threads-right-sized at a shared C");
-    };
+    super::assess(claim, s, MISSING, row_text, explain_python)
+}
+
+/// The row's words from the Rust figures.
+fn row_text(rust: &Figures) -> RowText {
     let x = rust.largest.0;
     let mut measured = format!("vs right-sized pool: {}", rust.speedups_text());
     if let Some((xd, d)) = rust.over_defaults {
@@ -218,30 +223,24 @@ fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
         ),
         None => "1.0× (both reach C/L)".into(),
     };
-    let mut row = row(
-        claim,
+    RowText {
         measured,
         predicted,
-        rust.verdict(),
-        "By Little's law throughput is C/L whoever holds the C requests: a gap appears when \
+        verdict: rust.verdict(),
+        why: "By Little's law throughput is C/L whoever holds the C requests: a gap appears when \
          the thread pool keeps fewer requests in flight (rayon's one thread per core, ureq's \
          3 idle connections per host), and at thousands of threads, when their CPU and \
          memory on two shared cores become the limit."
             .into(),
-        rust.emitted(Stack::Rust),
-    );
-    let rust_threads = at(rust.right_sized, x);
-    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
-        explain_python(python, rust_threads)
-    });
-    row
+    }
 }
 
 /// Claim C on the article's own stack: aiohttp against `requests` on a right-sized
 /// `ThreadPoolExecutor` and on Python's default one, judged by the same rule, with why it
 /// differs from Rust computed from the client CPU per request (the one interpreter's
 /// ceiling, 1 ÷ CPU, under the GIL) and the default pool's size.
-fn explain_python(python: &Figures, rust_threads: Option<&Point>) -> (String, Verdict, String) {
+fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String) {
+    let rust_threads = at(rust.right_sized, rust.largest.0);
     let x = python.largest.0;
     let mut measured = format!(
         "aiohttp vs right-sized ThreadPoolExecutor: {}",

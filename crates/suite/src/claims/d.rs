@@ -7,9 +7,8 @@ use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids}
 
 use super::a::A_BAND;
 use super::{
-    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS, RUST, StackFigures,
-    THREADS, add_stack, client_cpu, higher, inconclusive, last, lower, median_run, points, row,
-    series,
+    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS, RUST, RowText,
+    StackFigures, THREADS, client_cpu, higher, last, lower, median_run, points, series,
 };
 
 pub(super) const ASYNC_LEAN: &str = "async-lean";
@@ -152,10 +151,15 @@ fn pct(x: f64) -> String {
     format!("{:+.0}%", x * 100.0)
 }
 
+/// What the row says is missing when the Rust series do not give the figures.
+const MISSING: &str = "async and threads series";
+
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
-        return inconclusive(claim, "async and threads series");
-    };
+    super::assess(claim, s, MISSING, row_text, explain_python)
+}
+
+/// The row's words from the Rust figures.
+fn row_text(rust: &Figures) -> RowText {
     let (a, t) = (rust.async_, rust.threads);
     // Both CPU figures span the whole run, warm-up included, as do their request counts.
     let cpu = |p: &Point| {
@@ -198,22 +202,16 @@ fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
         );
         let _ = write!(predicted, ", bare hyper {}", bound(p));
     }
-    let mut row = row(
-        claim,
+    RowText {
         measured,
         predicted,
-        judge_d(rust.gain, rust.lean_gain),
-        "At zero latency nothing waits: throughput is cores divided by CPU per request, so \
+        verdict: judge_d(rust.gain, rust.lean_gain),
+        why: "At zero latency nothing waits: throughput is cores divided by CPU per request, so \
          the winner is the stack that burns the least CPU per request. The bare-hyper series \
          runs the same async model without reqwest's pool and service stack: the gap between \
          the two async rows is the library's cost, not async's."
             .into(),
-        rust.emitted(Stack::Rust),
-    );
-    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
-        explain_python(python, &rust)
-    });
-    row
+    }
 }
 
 /// Claim D on the article's own stack (aiohttp against `requests` on a thread pool),

@@ -4,8 +4,8 @@ use waitbench_core::units::{format_bytes, format_significant};
 use waitbench_core::{ClaimRow, RunResult, ScenarioResult, Series, Stack, Verdict, claim_ids};
 
 use super::{
-    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS, StackFigures, THREADS,
-    add_stack, inconclusive, last, lower, median_run, points, row, series,
+    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS, RowText, StackFigures,
+    THREADS, last, lower, median_run, points, series,
 };
 
 const THREAD_RSS: Figure = lower("thread_rss_per_request_bytes", "bytes", BOTH);
@@ -112,30 +112,29 @@ impl Figures<'_> {
     }
 }
 
+/// What the row says is missing when the Rust series do not give the figures.
+const MISSING: &str = "threads and async series";
+
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
-        return inconclusive(claim, "threads and async series");
-    };
-    let mut row = row(
-        claim,
-        format!(
+    super::assess(claim, s, MISSING, row_text, explain_python)
+}
+
+/// The row's words from the Rust figures.
+fn row_text(rust: &Figures) -> RowText {
+    RowText {
+        measured: format!(
             "per in-flight request: thread RSS {} (VM {}), async RSS {} (VM {})",
             format_bytes(rust.thread_rss),
             format_bytes(rust.thread_vm),
             format_bytes(rust.task_rss),
             format_bytes(rust.task_vm)
         ),
-        "thread: 2 MiB stack reserved (VM), tens of KiB resident + connection buffers; task: a few KiB + buffers".into(),
-        rust.verdict(),
-        "A Rust thread reserves a 2 MiB stack but touches only a few pages; most of the \
+        predicted: "thread: 2 MiB stack reserved (VM), tens of KiB resident + connection buffers; task: a few KiB + buffers".into(),
+        verdict: rust.verdict(),
+        why: "A Rust thread reserves a 2 MiB stack but touches only a few pages; most of the \
          resident cost per request is the HTTP client's connection buffers, not the thread."
             .into(),
-        rust.emitted(Stack::Rust),
-    );
-    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
-        explain_python(python, &rust)
-    });
-    row
+    }
 }
 
 /// Claim E on the article's own stack: `requests` on a pool of C threads against

@@ -6,8 +6,7 @@ use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids}
 
 use super::{
     ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_SEQUENTIAL, PY_THREADS, PYTHON,
-    SEQUENTIAL, StackFigures, THREADS, add_stack, client_cpu, higher, inconclusive, median_run,
-    points, row,
+    RowText, SEQUENTIAL, StackFigures, THREADS, client_cpu, higher, median_run, points,
 };
 
 const PY_PROCESSES: &str = "py-processes";
@@ -101,31 +100,30 @@ impl Figures<'_> {
     }
 }
 
+/// What the row says is missing when the Rust series do not give the figures.
+const MISSING: &str = "sequential, async and threads series";
+
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
-        return inconclusive(claim, "sequential, async and threads series");
-    };
+    super::assess(claim, s, MISSING, row_text, explain_python)
+}
+
+/// The row's words from the Rust figures.
+fn row_text(rust: &Figures) -> RowText {
     let (ra, rt) = (rust.ratio(rust.async_), rust.ratio(rust.threads));
     let cores = median_run(rust.sequential).map_or(1, |r| r.environment.cores);
     let pool = median_run(rust.threads).map_or(1, |r| r.strategy.effective_concurrency);
-    let mut row = row(
-        claim,
-        format!("async {ra:.2}×, thread pool {rt:.2}× sequential throughput"),
-        format!(
+    RowText {
+        measured: format!("async {ra:.2}×, thread pool {rt:.2}× sequential throughput"),
+        predicted: format!(
             "async on one runtime thread ≈ 1×; a pool of {} on {cores} cores ≤ {}×",
             pool,
             pool.min(cores)
         ),
-        rust.verdict(),
-        "CPU work done inline holds the runtime thread as surely as a blocking call: only \
+        verdict: rust.verdict(),
+        why: "CPU work done inline holds the runtime thread as surely as a blocking call: only \
          more cores (threads, rayon, processes) add throughput."
             .into(),
-        rust.emitted(Stack::Rust),
-    );
-    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
-        explain_python(python, rust.threads)
-    });
-    row
+    }
 }
 
 /// Cores a run kept busy on the client: its client CPU over its wall time.
@@ -140,7 +138,8 @@ fn cores_busy(p: &Point) -> f64 {
 /// judged by the same rule; the thread pool is measured beside. Why it differs from Rust
 /// is computed from each series' client CPU per request and the cores each kept busy,
 /// which shows the GIL: however many threads, about one core.
-fn explain_python(python: &Figures, rust_threads: &Point) -> (String, Verdict, String) {
+fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String) {
+    let rust_threads = rust.threads;
     let (seq, asy, thr) = (python.sequential, python.async_, python.threads);
     let procs = python.processes;
     let (ra, rt) = (python.ratio(asy), python.ratio(thr));

@@ -5,8 +5,7 @@ use waitbench_core::units::{format_micros, format_rps, format_significant};
 use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids};
 
 use super::{
-    BOTH, Claim, Emitted, Figure, Missing, StackFigures, add_stack, higher, inconclusive, lower,
-    median_run, points, row,
+    BOTH, Claim, Emitted, Figure, Missing, RowText, StackFigures, higher, lower, median_run, points,
 };
 
 const BLOCKING_CURRENT_THREAD: &str = "blocking-current-thread";
@@ -106,38 +105,37 @@ impl Figures<'_> {
     }
 }
 
+/// What the row says is missing when the Rust series do not give the figures.
+const MISSING: &str = "blocking and spawn-blocking series";
+
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
-        return inconclusive(claim, "blocking and spawn-blocking series");
-    };
+    super::assess(claim, s, MISSING, row_text, explain_python)
+}
+
+/// The row's words from the Rust figures.
+fn row_text(rust: &Figures) -> RowText {
     let (b, f) = (rust.blocking, rust.fixed);
     let latency = median_run(b).map_or(0.0, |r| r.injected.mean_latency_us);
-    let mut row = row(
-        claim,
-        format!(
+    RowText {
+        measured: format!(
             "blocking: {}, ticker p99 late {}; spawn_blocking: {}, ticker p99 late {}",
             format_rps(b.trials.throughput_rps.median),
             format_micros(ticker_p99(b)),
             format_rps(f.trials.throughput_rps.median),
             format_micros(ticker_p99(f))
         ),
-        format!(
+        predicted: format!(
             "blocking serialises: 1/L = {}, and the ticker starves: late ≥ L = {}, for as long as tasks stay ready; spawn_blocking: C/L = {}",
             format_rps(1e6 / latency.max(1.0)),
             format_micros(latency),
             format_rps(f.x * 1e6 / latency.max(1.0))
         ),
-        rust.verdict(),
-        "A blocking call holds the only runtime thread for a whole L, and while tasks stay \
+        verdict: rust.verdict(),
+        why: "A blocking call holds the only runtime thread for a whole L, and while tasks stay \
          ready tokio runs them before it polls its timers, so the ticker starves for many \
          L; spawn_blocking moves the call to the blocking pool."
             .into(),
-        rust.emitted(Stack::Rust),
-    );
-    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
-        explain_python(python, &rust)
-    });
-    row
+    }
 }
 
 /// How many times something happened, in words ("once", "2,433 times").

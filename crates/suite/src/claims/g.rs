@@ -5,8 +5,8 @@ use waitbench_core::units::format_significant;
 use waitbench_core::{ClaimRow, RunResult, ScenarioResult, Stack, Verdict, claim_ids};
 
 use super::{
-    Claim, Emitted, Figure, Missing, PYTHON, RUST, StackFigures, add_stack, higher, inconclusive,
-    lower, median_run, points, row,
+    Claim, Emitted, Figure, Missing, PYTHON, RUST, RowText, StackFigures, higher, lower,
+    median_run, points,
 };
 
 const WAIT_ALL: &str = "wait-all";
@@ -160,35 +160,34 @@ impl Figures<'_> {
     }
 }
 
+/// What the row says is missing when the Rust series do not give the figures.
+const MISSING: &str = "wait-all and cancel series";
+
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
-        return inconclusive(claim, "wait-all and cancel series");
-    };
+    super::assess(claim, s, MISSING, row_text, explain_python)
+}
+
+/// The row's words from the Rust figures.
+fn row_text(rust: &Figures) -> RowText {
     let (wr, cr) = (rust.runs[0], rust.runs[1]);
     let fmt = |x: Option<u64>| x.map_or("—".into(), |x| x.to_string());
-    let mut row = row(
-        claim,
-        format!(
+    RowText {
+        measured: format!(
             "issued after first failure: wait-all {}, cancel {} ({} in flight dropped); accounting {}",
             fmt(after(wr)),
             fmt(after(cr)),
             cancelled(cr),
             if rust.balanced { "balanced" } else { "BROKEN" }
         ),
-        format!(
+        predicted: format!(
             "wait-all issues the rest of the {}; cancel 0",
             wr.counts.sent
         ),
-        rust.verdict(),
-        "join_all (like CPython's gather) lets every sibling finish; only try_join_all (like \
+        verdict: rust.verdict(),
+        why: "join_all (like CPython's gather) lets every sibling finish; only try_join_all (like \
          TaskGroup) drops the rest, and a detached tokio::spawn keeps running either way."
             .into(),
-        rust.emitted(Stack::Rust),
-    );
-    add_stack(&mut row, s, Stack::Python, |python: &Figures| {
-        explain_python(python, wr, cr)
-    });
-    row
+    }
 }
 
 /// Requests cancelled in flight in a run.
@@ -204,11 +203,8 @@ fn cancelled(r: &RunResult) -> u64 {
 /// `gather(return_exceptions=True)` and a `TaskGroup`), judged by [`judge_g_python`],
 /// with why it differs from Rust computed from what each construct let through after the
 /// first failure.
-fn explain_python(
-    python: &Figures,
-    rust_wait_all: &RunResult,
-    rust_cancel: &RunResult,
-) -> (String, Verdict, String) {
+fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String) {
+    let (rust_wait_all, rust_cancel) = (rust.runs[0], rust.runs[1]);
     let (gather, collect, group) = (python.runs[0], python.runs[1], python.runs[2]);
     let count = |x: Option<u64>| x.map_or("—".into(), |x| x.to_string());
     let balanced = python.balanced;

@@ -341,6 +341,43 @@ fn row(
     }
 }
 
+/// A claim row's words, from its Rust figures.
+struct RowText {
+    measured: String,
+    predicted: String,
+    verdict: Verdict,
+    why: String,
+}
+
+/// A claim's row from its scenario, the same way for every claim: the Rust figures
+/// extracted, emitted and put in words by `row_text` (or the row is inconclusive, saying
+/// what is `missing`), then the Python figures by the same extractor, emitted and put in
+/// words beside Rust's by `python_text`.
+fn assess<'a, F: StackFigures<'a>>(
+    claim: &Claim,
+    s: &'a ScenarioResult,
+    missing: &str,
+    row_text: fn(&F) -> RowText,
+    python_text: fn(&F, &F) -> (String, Verdict, String),
+) -> ClaimRow {
+    let Ok(rust) = F::extract(s, Stack::Rust) else {
+        return inconclusive(claim, missing);
+    };
+    let text = row_text(&rust);
+    let mut row = row(
+        claim,
+        text.measured,
+        text.predicted,
+        text.verdict,
+        text.why,
+        rust.emitted(Stack::Rust),
+    );
+    add_stack(&mut row, s, Stack::Python, |python: &F| {
+        python_text(python, &rust)
+    });
+    row
+}
+
 /// A claim's row when its Rust series do not give its figures.
 fn inconclusive(claim: &Claim, missing: &str) -> ClaimRow {
     row(
