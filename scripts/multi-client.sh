@@ -2,7 +2,7 @@
 # The distributed flow on one machine: one standalone `waitbench serve`, N client
 # processes on loopback each sending its share of the rate, started together with
 # --start-at, then `waitbench merge` adding their documents up. The same steps as the
-# Kubernetes manifests in scripts/deploy/k8s/ and the ssh recipe in the README.
+# Kubernetes manifests in scripts/deploy/k8s/ and the ssh recipe in docs/distributed.md.
 #
 #   scripts/multi-client.sh N [RATE] [DURATION] [STRATEGY]    # default: 4 2000 10s hyper-tokio
 #

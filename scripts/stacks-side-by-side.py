@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The README's "Python clients" table: every Rust and Python strategy, back to back on
-one machine, at the three points the issue names.
+"""The "Both stacks, side by side" table of docs/python.md: every Rust and Python
+strategy, back to back on one machine, at three points.
 
     cargo build --release -p waitbench-cli && scripts/stacks-side-by-side.py [BIN]
 

@@ -60,11 +60,15 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Conclusion> {
             }
             let checked = checked?;
             waitbench_suite::write_report(&checked.results, &args.out)?;
-            eprintln!("report: {}", args.out.join("index.html").display());
+            eprintln!(
+                "report: {}",
+                args.out.join(waitbench_report::INDEX_FILE).display()
+            );
             checked
         }
     };
     print!("{}", checked.text());
+    checked.require_python()?;
     if let Some(path) = &args.markdown {
         write_atomic(path, checked.markdown().as_bytes())?;
     }

@@ -84,6 +84,11 @@ impl Bar {
             .expect("static template is valid")
             .progress_chars("=> "),
         );
+        if !hidden && !std::io::stderr().is_terminal() {
+            // A log cannot show the bar: one line says the load has begun, so that a
+            // long run is not taken for a hang (and a script can wait for it).
+            eprintln!("measuring {message}…");
+        }
         bar.set_message(message);
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {

@@ -50,7 +50,7 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<Conclusion> {
         python: waitbench_suite::PythonSeries::all_unless(args.no_python),
     };
     if plan.python.any()
-        && let Some(reason) = waitbench_suite::runner::python_unavailable()
+        && let Some(reason) = waitbench_suite::runner::python_unavailable()?
     {
         eprintln!("Python series not measured: {reason}");
     }
@@ -69,6 +69,9 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     results.claims = waitbench_suite::claims::evaluate(&results.scenarios);
     waitbench_suite::write_report(&results, &args.out)?;
     print_claims(&results);
-    println!("report: {}", args.out.join("index.html").display());
+    println!(
+        "report: {}",
+        args.out.join(waitbench_report::INDEX_FILE).display()
+    );
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! The bad inputs the README's table lists, each through the real binary: what it exits
-//! with, that the message names the problem and the fix, and that no partial file is left.
+//! The bad inputs the table in docs/user-guide.md ("Bad input") lists, each through the
+//! real binary: what it exits with, that the message names the problem and the fix, and
+//! that no partial file is left.
 //! (Rows tested elsewhere: a malformed `--latency`, a corrupt baseline, an unparsable and
 //! a closed `--target` and a port in use in `tests/cli.rs`; slow, idle and over-the-cap
 //! connections and control tokens in the mock server's `tests/protection.rs`.)

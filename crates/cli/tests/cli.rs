@@ -218,6 +218,81 @@ fn check_fails_with_1_naming_a_metric_past_its_tolerance() {
     );
 }
 
+/// A baseline gating one Rust point metric of the fixture and one Python figure, which
+/// the fixture (a Rust-only run) lacks.
+fn baseline_with_a_python_metric(dir: &Path) -> PathBuf {
+    let (name, value) = some_point_metric("throughput_rps");
+    let path = write_baseline(dir, &name, value, "higher");
+    let mut baseline: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    baseline["metrics"]["claim.F2.python_throughput_ratio"] = serde_json::json!({
+        "value": 0.08, "direction": "lower",
+        "tolerance": { "absolute": 0.067 }, "gate": true
+    });
+    std::fs::write(&path, baseline.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn results_without_python_are_checked_and_the_python_metric_named_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    waitbench()
+        .env_remove("WAITBENCH_REQUIRE_PYTHON")
+        .args(["check", "--baseline"])
+        .arg(baseline_with_a_python_metric(dir.path()))
+        .arg(fixture_results())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "not checked (the results have no Python series): claim.F2.python_throughput_ratio",
+        ));
+}
+
+#[test]
+fn required_python_fails_a_check_whose_results_lack_the_python_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let failed = waitbench()
+        .env("WAITBENCH_REQUIRE_PYTHON", "1")
+        .args(["check", "--baseline"])
+        .arg(baseline_with_a_python_metric(dir.path()))
+        .arg(fixture_results())
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&failed.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("the Python clients are required (WAITBENCH_REQUIRE_PYTHON=1)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("claim.F2.python_throughput_ratio"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn required_python_fails_a_suite_that_cannot_run_it_instead_of_leaving_it_out() {
+    let cwd = elsewhere();
+    let failed = waitbench()
+        .env("WAITBENCH_REQUIRE_PYTHON", "1")
+        .env("WAITBENCH_PYTHON", "/nonexistent/python3")
+        .args(["reproduce", "--quick", "--only", "F2", "--quiet"])
+        .current_dir(cwd.path())
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&failed.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(
+            "required (WAITBENCH_REQUIRE_PYTHON=1) but cannot run: cannot run \
+             /nonexistent/python3"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !cwd.path().join("reports").exists(),
+        "nothing measured, nothing written"
+    );
+}
+
 #[test]
 fn check_passes_an_improved_metric() {
     let dir = tempfile::tempdir().unwrap();
@@ -623,30 +698,77 @@ fn injected_failures_are_not_held_against_the_run_by_default() {
         .stdout(predicate::str::contains("http errors"));
 }
 
-/// Starts `waitbench args…` from `cwd`, sends `signals` (a fifth of a second apart) after
-/// a second, and returns its exit code, stdout and stderr, failing if it has not exited a
-/// few seconds later.
-fn interrupted(
+/// How long a test waits for the sign that a command's measured work has begun: long
+/// enough for a first-use setup on a fresh machine (the Python clients take ~20 s).
+const SIGN_WITHIN: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// Starts `waitbench args…` from `cwd` with `env` added, waits until stdout or stderr
+/// shows a line containing `sign` (so the signal lands in the work under test, not in a
+/// setup before it, however long that takes), lets the work go on for `then` if given,
+/// sends `signals` (a fifth of a second apart), and returns its exit code, stdout, stderr and how long it took to exit after
+/// the last signal, failing if it has not exited a few seconds later. `None` when the
+/// command ended before the sign.
+fn interrupted_after(
     cwd: &Path,
+    env: &[(&str, &Path)],
     args: &[&str],
+    sign: &str,
+    then: Option<std::time::Duration>,
     signals: &[libc::c_int],
-) -> (Option<i32>, String, String) {
-    use std::io::Read;
+) -> Result<(Option<i32>, String, String, std::time::Duration), String> {
+    use std::io::BufRead;
     use std::process::{Command, Stdio};
+    use std::sync::mpsc;
     use std::time::{Duration, Instant};
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_waitbench"))
         .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .current_dir(cwd)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_secs(1));
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "exited before the signal"
-    );
+    // Each stream's lines, read as they come; every line also goes to `lines`.
+    let (lines, seen) = mpsc::channel::<String>();
+    let reader = |stream: Box<dyn std::io::Read + Send>| {
+        let lines = lines.clone();
+        std::thread::spawn(move || {
+            let mut all = String::new();
+            for line in std::io::BufReader::new(stream)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = lines.send(line.clone());
+                all.push_str(&line);
+                all.push('\n');
+            }
+            all
+        })
+    };
+    let stdout = reader(Box::new(child.stdout.take().unwrap()));
+    let stderr = reader(Box::new(child.stderr.take().unwrap()));
+    drop(lines);
+    let waited = Instant::now();
+    let found = loop {
+        match seen.recv_timeout(Duration::from_millis(100)) {
+            Ok(line) if line.contains(sign) => break true,
+            Ok(_) | Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break false,
+        }
+        if waited.elapsed() > SIGN_WITHIN {
+            let _ = child.kill();
+            panic!("no line with {sign:?} within {SIGN_WITHIN:?}");
+        }
+    };
+    if !found {
+        let _ = child.wait();
+        let stderr = stderr.join().unwrap();
+        return Err(stderr);
+    }
+    if let Some(then) = then {
+        std::thread::sleep(then);
+    }
     let pid = libc::pid_t::try_from(child.id()).unwrap();
     for (i, &signal) in signals.iter().enumerate() {
         if i > 0 {
@@ -666,20 +788,25 @@ fn interrupted(
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let (mut stdout, mut stderr) = (String::new(), String::new());
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    (status.code(), stdout, stderr)
+    let took = sent.elapsed();
+    Ok((
+        status.code(),
+        stdout.join().unwrap(),
+        stderr.join().unwrap(),
+        took,
+    ))
+}
+
+/// [`interrupted_after`] for a command that must reach its sign, signalled at once.
+fn interrupted(
+    cwd: &Path,
+    args: &[&str],
+    sign: &str,
+    signals: &[libc::c_int],
+) -> (Option<i32>, String, String) {
+    let (code, stdout, stderr, _) = interrupted_after(cwd, &[], args, sign, None, signals)
+        .unwrap_or_else(|stderr| panic!("ended before {sign:?}: {stderr}"));
+    (code, stdout, stderr)
 }
 
 #[test]
@@ -698,7 +825,17 @@ fn run_interrupted_by_ctrl_c_prints_and_writes_what_it_measured_and_exits_130() 
         "--json",
         "out.json",
     ];
-    let (code, stdout, stderr) = interrupted(cwd.path(), &run, &[libc::SIGINT]);
+    // Measuring has begun at the sign; half a second more gives the summary requests to
+    // count (at 10 ms and C = 2, about a hundred).
+    let (code, stdout, stderr, _) = interrupted_after(
+        cwd.path(),
+        &[],
+        &run,
+        "measuring",
+        Some(std::time::Duration::from_millis(500)),
+        &[libc::SIGINT],
+    )
+    .unwrap();
     assert_eq!(code, Some(130), "{stderr}");
     assert!(stderr.contains("Ctrl-C (SIGINT): stopping"), "{stderr}");
     assert!(
@@ -737,7 +874,16 @@ fn a_second_ctrl_c_quits_at_once_without_writing() {
         "--json",
         "out.json",
     ];
-    let (code, _, stderr) = interrupted(cwd.path(), &run, &[libc::SIGINT, libc::SIGINT]);
+    // Half a second after measuring begins, both workers' requests are stalled.
+    let (code, _, stderr, _) = interrupted_after(
+        cwd.path(),
+        &[],
+        &run,
+        "measuring",
+        Some(std::time::Duration::from_millis(500)),
+        &[libc::SIGINT, libc::SIGINT],
+    )
+    .unwrap();
     assert_eq!(code, Some(130), "{stderr}");
     assert!(stderr.contains("again: quitting at once"), "{stderr}");
     assert!(!cwd.path().join("out.json").exists());
@@ -746,8 +892,9 @@ fn a_second_ctrl_c_quits_at_once_without_writing() {
 #[test]
 fn reproduce_stopped_by_sigterm_writes_a_partial_report_and_resume_finishes_it() {
     let cwd = elsewhere();
-    let reproduce = ["reproduce", "--quick", "--only", "F2", "--quiet"];
-    let (code, stdout, stderr) = interrupted(cwd.path(), &reproduce, &[libc::SIGTERM]);
+    // Not --quiet: the first run's log line is the sign that the suite is measuring.
+    let reproduce = ["reproduce", "--quick", "--only", "F2"];
+    let (code, stdout, stderr) = interrupted(cwd.path(), &reproduce, "[1/", &[libc::SIGTERM]);
     assert_eq!(code, Some(130), "{stderr}");
     assert!(stderr.contains("SIGTERM: stopping"), "{stderr}");
     assert!(stdout.contains("INCOMPLETE: interrupted after"), "{stdout}");
@@ -798,11 +945,69 @@ fn reproduce_stopped_by_sigterm_writes_a_partial_report_and_resume_finishes_it()
     );
 }
 
+/// Interrupts the Python clients' first-use setup in an empty cache, as a new user's
+/// Ctrl-C would, and checks what is left: an exit of 130 that names the setup, and no
+/// half-built environment for the next run to trip on.
+fn python_setup_interrupted(args: &[&str]) {
+    let cwd = elsewhere();
+    let cache = tempfile::tempdir().unwrap();
+    let outcome = interrupted_after(
+        cwd.path(),
+        &[("XDG_CACHE_HOME", cache.path())],
+        args,
+        "setting up the Python clients",
+        None,
+        &[libc::SIGTERM],
+    );
+    let (code, _, stderr, _) = match outcome {
+        Ok(outcome) => outcome,
+        Err(stderr) => {
+            assert!(
+                std::env::var_os("WAITBENCH_REQUIRE_PYTHON").is_none_or(|v| v == "0"),
+                "the Python clients are required, yet no setup began: {stderr}"
+            );
+            eprintln!("skipped: no Python setup on this machine: {stderr}");
+            return;
+        }
+    };
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted while setting up the Python clients"),
+        "{stderr}"
+    );
+    let python = cache.path().join("waitbench/python");
+    let left: Vec<String> = std::fs::read_dir(&python)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".lock"))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "left behind in {}: {left:?}",
+        python.display()
+    );
+}
+
+#[test]
+fn run_interrupted_while_setting_up_python_exits_130_and_keeps_nothing() {
+    python_setup_interrupted(&["run", "-s", "py-requests", "-n", "5"]);
+}
+
+#[test]
+fn reproduce_interrupted_while_setting_up_python_exits_130_and_keeps_nothing() {
+    python_setup_interrupted(&["reproduce", "--quick", "--only", "F2"]);
+}
+
 #[test]
 fn serve_stopped_by_sigterm_shuts_down_and_exits_0() {
     let cwd = elsewhere();
     let serve = ["serve", "--listen", "127.0.0.1:0"];
-    let (code, _, stderr) = interrupted(cwd.path(), &serve, &[libc::SIGTERM]);
+    let (code, _, stderr) = interrupted(
+        cwd.path(),
+        &serve,
+        "waitbench mock server on",
+        &[libc::SIGTERM],
+    );
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("SIGTERM: shutting down"), "{stderr}");
 }

@@ -2,7 +2,7 @@
 //! parts refer to each other by the same names (Service, Secret, volume claim), the
 //! client Job is Indexed with every pod running at once, and every flag they pass exists
 //! in the `waitbench` they run. (Schema validation against the Kubernetes API:
-//! `kubernetes-validate scripts/deploy/k8s/*.yaml`, see the README.)
+//! `kubernetes-validate scripts/deploy/k8s/*.yaml`, see docs/distributed.md, "On Kubernetes".)
 
 use std::path::{Path, PathBuf};
 
@@ -108,7 +108,7 @@ fn the_clients_are_an_indexed_job_that_reaches_the_service_and_shares_the_rate()
         run.contains("--json /results/run-${JOB_COMPLETION_INDEX}.json"),
         "{run}"
     );
-    // The README's division: 4 pods × 2,500 req/s = 10,000 req/s.
+    // docs/distributed.md's division: 4 pods × 2,500 req/s = 10,000 req/s.
     let rate: f64 = run
         .split_whitespace()
         .skip_while(|w| *w != "--rate")

@@ -26,6 +26,7 @@ pub mod recorder;
 pub mod resources;
 pub mod result;
 pub mod server_stats;
+pub mod setup;
 pub mod stack;
 pub mod suite;
 pub mod timeline;

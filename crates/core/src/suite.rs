@@ -47,7 +47,7 @@ pub struct SuiteResults {
 /// One scenario: the measurements behind one claim.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioResult {
-    /// Claim id from `CLAIMS.md` (`A` … `G`), or another id for extra scenarios.
+    /// Claim id from `docs/claims.md` (`A` … `G`), or another id for extra scenarios.
     pub claim: String,
     /// Scenario file stem, e.g. `c-concurrency-sweep`.
     pub name: String,

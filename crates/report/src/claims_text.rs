@@ -1,7 +1,10 @@
-//! The claims table as plain text for a terminal: columns shrink to the width given and
-//! their cells wrap at word boundaries.
+//! The claims table as plain text for a terminal, drawn from the one claims model
+//! (`claims_table`) the page draws from: one line per stack's finding, columns shrunk to
+//! the width given and their cells wrapped at word boundaries.
 
 use waitbench_core::ClaimRow;
+
+use crate::claims_table::ClaimsTable;
 
 /// Space between columns.
 const GAP: &str = "  ";
@@ -13,34 +16,32 @@ const MIN_COLUMN: usize = 10;
 /// columns do not fit. Ends with a newline.
 pub fn claims_table_text(rows: &[ClaimRow], width: usize) -> String {
     let header = ["id", "claimed", "measured", "predicted", "verdict"];
-    // A row judged on more stacks than Rust's gets one line per stack, each named.
-    let cells: Vec<[String; 5]> = rows
+    // A claim judged on more stacks than one gets one line per stack, each named; the
+    // article's figure and the prediction are the claim's, written on its first line.
+    let cells: Vec<[String; 5]> = ClaimsTable::of(rows)
+        .lines
         .iter()
-        .flat_map(|row| {
-            let id = match row.stacks.is_empty() {
-                true => row.id.clone(),
-                false => format!("{} · Rust", row.id),
-            };
-            let rust = [
-                id,
-                row.claimed.clone(),
-                row.measured.clone(),
-                row.predicted.clone(),
-                row.verdict.label().to_string(),
-            ];
-            let stacks = row.stacks.iter().map(|stack| {
+        .flat_map(|line| {
+            let named = line.findings.len() > 1;
+            line.findings.iter().enumerate().map(move |(n, finding)| {
+                let first = |text: &str| {
+                    if n == 0 {
+                        text.to_string()
+                    } else {
+                        String::new()
+                    }
+                };
                 [
-                    format!("{} · {}", row.id, stack.stack),
-                    String::new(),
-                    stack.measured.clone(),
-                    String::new(),
-                    stack
-                        .verdict
-                        .map_or("not measured", |v| v.label())
-                        .to_string(),
+                    match named {
+                        true => format!("{} · {}", line.id, finding.stack),
+                        false => line.id.to_string(),
+                    },
+                    first(line.claimed),
+                    finding.measured.to_string(),
+                    first(line.predicted),
+                    finding.verdict_label().to_string(),
                 ]
-            });
-            std::iter::once(rust).chain(stacks)
+            })
         })
         .collect();
     let widths = fit_widths(&header, &cells, width);

@@ -25,22 +25,50 @@ pub(crate) fn spread(point: &Point, figure: impl Fn(&RunResult) -> Option<f64>) 
     (!values.is_empty()).then(|| Spread::of(values))
 }
 
+/// A point's Little's-law prediction, typed by the unit the suite wrote beside it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Prediction<'a> {
+    /// A batch time (ceil(N/C)·L), in seconds.
+    Time(f64),
+    /// A throughput bound (C/L), in req/s.
+    Rate(f64),
+    /// Any other unit, shown as written.
+    Other(f64, &'a str),
+}
+
+impl<'a> Prediction<'a> {
+    /// The prediction of `point`, if the suite made one.
+    pub(crate) fn of(point: &'a Point) -> Option<Self> {
+        let value = point.predicted?;
+        Some(match point.predicted_unit.as_str() {
+            "s" => Prediction::Time(value),
+            "req/s" => Prediction::Rate(value),
+            unit => Prediction::Other(value, unit),
+        })
+    }
+
+    /// The prediction formatted as the tables show it (`4.68 s`, `1,000 req/s`).
+    pub(crate) fn formatted(self) -> String {
+        match self {
+            Prediction::Time(s) => format_seconds(s),
+            Prediction::Rate(rps) => format_rps(rps),
+            Prediction::Other(value, unit) => format!("{} {unit}", format_significant(value, 3)),
+        }
+    }
+}
+
 /// The Little's-law throughput bound C/L of a point, in req/s.
 pub(crate) fn bound_rps(point: &Point) -> Option<f64> {
-    if point.predicted_unit == "req/s"
-        && let Some(p) = point.predicted
-    {
-        return Some(p);
+    if let Some(Prediction::Rate(rps)) = Prediction::of(point) {
+        return Some(rps);
     }
     point.trials.trials.first()?.littles_law.bound_rps
 }
 
 /// The predicted batch time of a point (ceil(N/C)·L), in seconds.
 pub(crate) fn predicted_time_s(point: &Point) -> Option<f64> {
-    if point.predicted_unit == "s"
-        && let Some(p) = point.predicted
-    {
-        return Some(p);
+    if let Some(Prediction::Time(s)) = Prediction::of(point) {
+        return Some(s);
     }
     point
         .trials

@@ -6,11 +6,13 @@
 //! It reads results only: it never runs a request, so a report can be re-rendered from
 //! the same file at any time. Charts use a bundled font (DejaVu Sans, see
 //! `assets/LICENSE-DejaVu.txt`), so no system font or fontconfig is needed; the HTML page
-//! has inline CSS and references the PNGs beside it, so it opens from disk without a
-//! server or network. Writing the folder atomically (temp dir + rename) is the caller's
+//! inlines its style sheet (`assets/report.css`) and references the PNGs beside it, so it
+//! opens from disk without a server or network. The claims table is one model
+//! (`claims_table`) drawn for the terminal and for the page. Writing the folder atomically (temp dir + rename) is the caller's
 //! job: [`render`] writes into the directory it is given.
 
 mod charts;
+mod claims_table;
 mod claims_text;
 mod error;
 mod figures;

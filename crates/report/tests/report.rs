@@ -16,12 +16,13 @@ use waitbench_core::{
 };
 use waitbench_report::{ReportError, claims_table_text, read_results, render, summary};
 
-const CHARTS: [&str; 11] = [
+const CHARTS: [&str; 12] = [
     "fan-out.png",
     "connection-reuse.png",
     "throughput-vs-concurrency.png",
     "p99-vs-concurrency.png",
     "latency-spectrum.png",
+    "saturation.png",
     "memory-per-request.png",
     "cpu-bound.png",
     "blocking-in-async.png",
@@ -838,21 +839,38 @@ fn the_page_is_self_contained_and_escaped() {
 }
 
 #[test]
-fn charts_of_absent_scenarios_are_skipped_with_a_reason() {
+fn charts_of_claims_left_out_are_not_listed_and_an_empty_scenario_says_why() {
     let mut suite = fixture();
     suite.scenarios.retain(|s| s.claim == "D" || s.claim == "G");
     let dir = tempfile::tempdir().expect("temp dir");
     let report = render(&suite, dir.path()).expect("the report renders");
     let drawn: Vec<&str> = report.charts.iter().map(|c| c.file_name.as_str()).collect();
-    assert_eq!(drawn, ["error-policy.png"]);
-    assert_eq!(report.skipped.len(), CHARTS.len() - 1);
-    assert!(
-        report
-            .skipped
-            .iter()
-            .any(|s| s.file_name == "fan-out.png" && s.reason == "no scenario for claim A")
+    assert_eq!(drawn, ["saturation.png", "error-policy.png"]);
+    assert_eq!(
+        report.skipped,
+        [],
+        "claims A, B, C, E, F1, F2 and CO were left out"
     );
     assert!(!dir.path().join("fan-out.png").exists());
+    let html = std::fs::read_to_string(&report.index_html).expect("index.html");
+    assert!(
+        !html.contains("not drawn"),
+        "no chart of a left-out claim is listed"
+    );
+
+    for series in &mut suite.scenarios[0].series {
+        series.points.clear();
+    }
+    let report = render(&suite, dir.path()).expect("the report renders");
+    let skipped: Vec<(&str, &str)> = report
+        .skipped
+        .iter()
+        .map(|s| (s.file_name.as_str(), s.reason.as_str()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [("saturation.png", "scenario d-saturation measured no point")]
+    );
 }
 
 #[test]
@@ -973,9 +991,22 @@ fn a_claim_judged_on_python_shows_its_row_and_a_series_that_could_not_run_says_w
     let dir = tempfile::tempdir().expect("temp dir");
     let report = render(&suite, dir.path()).expect("the report renders");
     let html = std::fs::read_to_string(&report.index_html).expect("index.html");
-    assert!(html.contains("D · Python"), "no Python row");
-    assert!(html.contains("aiohttp +544% throughput"));
-    assert!(html.contains("Why they differ: 100 threads spend 753 µs"));
+    assert!(
+        html.contains("<th scope=\"col\">Python clients</th>"),
+        "no Python column"
+    );
+    let python_cell = html
+        .split("<td class=\"finding\" data-stack=\"Python\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</td>").next())
+        .expect("a Python cell in claim D's row");
+    assert!(python_cell.contains("verdict-reproduced"), "{python_cell}");
+    assert!(
+        python_cell.contains("aiohttp +544% throughput"),
+        "{python_cell}"
+    );
+    assert!(html.contains("Why they differ on Python:</strong> 100 threads spend 753 µs"));
+    assert!(html.contains("Python clients:</strong> 1 of 1 claim reproduced"));
     assert!(html.contains("not measured: no python3 on PATH"));
 }
 

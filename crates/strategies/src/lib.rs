@@ -49,6 +49,13 @@ pub trait Strategy: Send + Sync {
     /// in flight for `workload` with these settings.
     fn info(&self, workload: &Workload) -> StrategyInfo;
 
+    /// Sets up, on first use, what this strategy needs beyond the binary (the Python
+    /// clients' environment), so that setup happens, visibly and interruptibly, before
+    /// anything is measured; most strategies need nothing.
+    fn ready(&self) -> Result<(), RunError> {
+        Ok(())
+    }
+
     /// Runs `workload`: builds clients, pools and runtime first (untimed), then drives C
     /// workers through the load model and returns the checked measurement.
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError>;

@@ -111,6 +111,21 @@ pub enum SuiteError {
     /// CPUs that cannot be used as asked.
     #[error(transparent)]
     Placement(#[from] waitbench_core::PlacementError),
+    /// The Python clients were required (`WAITBENCH_REQUIRE_PYTHON`) and cannot run, or
+    /// results lack the Python figures a check was asked to gate.
+    #[error(
+        "the Python clients are required ({env}=1) but {reason}; install python3 3.11 or \
+         newer with pip and access to the package index, or unset {env} to measure the \
+         Rust stack alone",
+        env = waitbench_strategies::python::REQUIRE_PYTHON_ENV
+    )]
+    PythonRequired {
+        /// What is missing.
+        reason: String,
+    },
+    /// A first-use setup (the Python clients' environment) was interrupted or failed.
+    #[error(transparent)]
+    Setup(#[from] waitbench_core::setup::SetupError),
 }
 
 /// The suite's result type.

@@ -11,9 +11,11 @@ use std::error::Error;
 
 use crate::SuiteError;
 use waitbench_core::WorkloadError;
+use waitbench_core::setup::SetupError;
 use waitbench_mockserver::ServerError;
 use waitbench_report::ReportError;
 use waitbench_strategies::RunError;
+use waitbench_strategies::python::PythonError;
 
 /// Success.
 pub const EXIT_SUCCESS: u8 = 0;
@@ -48,7 +50,8 @@ Exit codes (every subcommand):
        so noise cannot be told from a regression; run it again
   130  interrupted by Ctrl-C or SIGTERM: what was measured is printed and written,
        marked interrupted; a second Ctrl-C quits at once (`serve` stops on either and
-       exits 0)";
+       exits 0); a first-use setup (the Python clients) stops within a second and
+       keeps nothing, so the next run sets it up again";
 
 /// What a command concluded when it did not fail outright.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +102,9 @@ fn classify(err: &(dyn Error + 'static)) -> Option<u8> {
     if let Some(e) = err.downcast_ref::<ReportError>() {
         return Some(report(e));
     }
+    if let Some(e) = err.downcast_ref::<SetupError>() {
+        return Some(setup(e));
+    }
     if err.downcast_ref::<WorkloadError>().is_some() {
         return Some(EXIT_USAGE);
     }
@@ -117,6 +123,9 @@ fn suite(err: &SuiteError) -> u8 {
         SuiteError::Serialize { .. } => EXIT_RUN_FAILED,
         // The CPUs asked for are fine; the kernel would not pin to them.
         SuiteError::Placement(waitbench_core::PlacementError::Os { .. }) => EXIT_RUN_FAILED,
+        SuiteError::Setup(e) => setup(e),
+        // The machine lacks what CI asked for: a failure of the run, not of its flags.
+        SuiteError::PythonRequired { .. } => EXIT_RUN_FAILED,
         _ => EXIT_USAGE,
     }
 }
@@ -124,6 +133,16 @@ fn suite(err: &SuiteError) -> u8 {
 fn run(err: &RunError) -> u8 {
     match err {
         RunError::Workload(_) | RunError::Target { .. } => EXIT_USAGE,
+        RunError::Python(PythonError::Interrupted(e)) => setup(e),
+        _ => EXIT_RUN_FAILED,
+    }
+}
+
+/// A setup the user interrupted ends as any interrupted command does; one that failed
+/// is a failure of the machine, not of the flags.
+fn setup(err: &SetupError) -> u8 {
+    match err {
+        SetupError::Interrupted { .. } => EXIT_INTERRUPTED,
         _ => EXIT_RUN_FAILED,
     }
 }
@@ -197,6 +216,24 @@ mod tests {
         let workload = RunError::Workload(WorkloadError::BadTarget("ftp://x".into()));
         assert_eq!(code(workload), EXIT_USAGE);
         assert_eq!(code(WorkloadError::BadTarget("ftp://x".into())), EXIT_USAGE);
+    }
+
+    #[test]
+    fn an_interrupted_setup_exits_as_interrupted_however_it_is_wrapped() {
+        let interrupted = || SetupError::Interrupted {
+            what: "the Python clients".into(),
+        };
+        assert_eq!(code(interrupted()), EXIT_INTERRUPTED);
+        assert_eq!(code(SuiteError::Setup(interrupted())), EXIT_INTERRUPTED);
+        let in_run = RunError::Python(PythonError::Interrupted(Box::new(interrupted())));
+        assert_eq!(code(in_run), EXIT_INTERRUPTED);
+        let failed = SetupError::Io {
+            what: "the Python clients".into(),
+            step: "cannot create",
+            path: PathBuf::from("/cache"),
+            reason: "read-only file system".into(),
+        };
+        assert_eq!(code(SuiteError::Setup(failed)), EXIT_RUN_FAILED);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use waitbench_core::LoadModel;
+use waitbench_core::littles_law::batch_time;
 use waitbench_core::units::{format_rps, format_significant};
 
 use crate::runner::Progress;
@@ -38,14 +40,39 @@ impl fmt::Display for RunLabel {
     }
 }
 
-/// The time the runs not yet done will take if each takes the mean of those done;
-/// `None` before the first run ends, when there is nothing to extrapolate from.
-pub fn eta(elapsed: Duration, done: u64, planned: u64) -> Option<Duration> {
-    if done == 0 {
-        return None;
+/// What one run costs beyond its load: the server's counters reset, the client's pools
+/// and runtime built and dropped. The reference run spent 0.17 s per run outside its
+/// warm-ups and windows (1,022 s in all, 980 s of them loaded, 242 runs); measured
+/// runs correct it, so it only has to be of the right size for the first estimate.
+pub const RUN_OVERHEAD: Duration = Duration::from_millis(200);
+
+/// How long one run should take before any has been timed: its warm-up and window, or
+/// for a batch the waves Little's law predicts (ceil(N / in-flight) × L), plus
+/// [`RUN_OVERHEAD`]. A mean of runs would not do: a suite's runs differ a hundredfold
+/// (A's 60 s sequential batch against a 120 ms fan-out).
+pub fn expected_run(load: &LoadModel, in_flight: usize, latency: Duration) -> Duration {
+    let load = match load {
+        LoadModel::Batch { requests, .. } => batch_time(*requests, in_flight, latency),
+        LoadModel::ClosedLoop {
+            duration, warmup, ..
+        }
+        | LoadModel::OpenLoop {
+            duration, warmup, ..
+        } => *duration + *warmup,
+    };
+    load + RUN_OVERHEAD
+}
+
+/// The time the runs not yet done will take: what they were expected to take, scaled by
+/// how long the finished runs took against what they were expected to take (a busy or a
+/// slower machine stretches every run alike). Before the first run ends the expectation
+/// stands alone.
+pub fn eta(elapsed: Duration, expected_done: Duration, expected_total: Duration) -> Duration {
+    let left = expected_total.saturating_sub(expected_done);
+    if expected_done.is_zero() {
+        return left;
     }
-    let remaining = planned.saturating_sub(done);
-    Some(elapsed.mul_f64(remaining as f64 / done as f64))
+    left.mul_f64(elapsed.as_secs_f64() / expected_done.as_secs_f64())
 }
 
 /// The log line of a finished run: how far the suite is, which run, its throughput, the
@@ -56,12 +83,13 @@ pub fn finished_line(
     planned: u64,
     throughput_rps: f64,
     elapsed: Duration,
+    eta: Duration,
 ) -> String {
-    let eta = eta(elapsed, done, planned).map_or("–".to_string(), clock);
     format!(
-        "[{done}/{planned}] {label} · {} · elapsed {} · ETA {eta}",
+        "[{done}/{planned}] {label} · {} · elapsed {} · ETA {}",
         format_rps(throughput_rps),
-        clock(elapsed)
+        clock(elapsed),
+        clock(eta)
     )
 }
 
@@ -83,7 +111,12 @@ pub struct SuiteTally {
     started: Instant,
     planned: u64,
     done: u64,
-    current: Option<RunLabel>,
+    /// What every planned run is expected to take, added up.
+    expected_total: Duration,
+    /// What the finished runs were expected to take, added up.
+    expected_done: Duration,
+    /// The run under way, and what it is expected to take.
+    current: Option<(RunLabel, Duration)>,
 }
 
 impl Default for SuiteTally {
@@ -92,6 +125,8 @@ impl Default for SuiteTally {
             started: Instant::now(),
             planned: 0,
             done: 0,
+            expected_total: Duration::ZERO,
+            expected_done: Duration::ZERO,
             current: None,
         }
     }
@@ -102,8 +137,9 @@ impl SuiteTally {
     pub fn on(&mut self, event: Progress<'_>) -> Shown {
         let elapsed = self.started.elapsed();
         match event {
-            Progress::Planned { runs } => {
+            Progress::Planned { runs, expected } => {
                 self.planned = runs;
+                self.expected_total = expected;
                 Shown::Planned(runs)
             }
             Progress::RunStarted {
@@ -112,6 +148,7 @@ impl SuiteTally {
                 x,
                 trial,
                 trials,
+                expected,
             } => {
                 let label = RunLabel {
                     claim: claim.to_string(),
@@ -120,24 +157,28 @@ impl SuiteTally {
                     trial,
                     trials,
                 };
-                let message = match eta(elapsed, self.done, self.planned) {
-                    Some(eta) => format!("{label} · ETA {}", clock(eta)),
-                    None => label.to_string(),
-                };
-                self.current = Some(label);
+                let eta = eta(elapsed, self.expected_done, self.expected_total);
+                let message = format!("{label} · ETA {}", clock(eta));
+                self.current = Some((label, expected));
                 Shown::Started(message)
             }
             Progress::RunFinished { result } => {
                 self.done += 1;
-                let line = self.current.as_ref().map_or_else(String::new, |label| {
-                    finished_line(
-                        label,
-                        self.done,
-                        self.planned,
-                        result.throughput_rps,
-                        elapsed,
-                    )
-                });
+                let line = self
+                    .current
+                    .take()
+                    .map_or_else(String::new, |(label, expected)| {
+                        self.expected_done += expected;
+                        let eta = eta(elapsed, self.expected_done, self.expected_total);
+                        finished_line(
+                            &label,
+                            self.done,
+                            self.planned,
+                            result.throughput_rps,
+                            elapsed,
+                            eta,
+                        )
+                    });
                 Shown::Finished(self.done, line)
             }
         }
@@ -164,23 +205,61 @@ mod tests {
         }
     }
 
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
     #[test]
-    fn eta_extrapolates_the_mean_run_to_the_runs_left() {
-        let eta = eta(Duration::from_secs(120), 12, 48);
-        assert_eq!(eta, Some(Duration::from_secs(360)));
+    fn the_eta_of_an_untimed_plan_is_what_its_runs_are_expected_to_take() {
+        assert_eq!(eta(S(0), S(0), S(1020)), S(1020));
     }
 
     #[test]
-    fn eta_is_unknown_before_the_first_run_and_zero_after_the_last() {
-        assert_eq!(eta(Duration::from_secs(5), 0, 48), None);
-        assert_eq!(eta(Duration::from_secs(700), 48, 48), Some(Duration::ZERO));
-        // A re-measurement can finish more runs than a stale plan counted.
-        assert_eq!(eta(Duration::from_secs(700), 50, 48), Some(Duration::ZERO));
+    fn the_eta_scales_the_runs_left_by_how_the_finished_ones_kept_time() {
+        // The runs done were expected to take 100 s and took 150 s: the 900 s left will
+        // take half as long again.
+        assert_eq!(eta(S(150), S(100), S(1000)), S(1350));
+        assert_eq!(eta(S(700), S(1000), S(1000)), S(0));
+        // A re-measurement can finish more than a stale plan counted.
+        assert_eq!(eta(S(700), S(1100), S(1000)), S(0));
+    }
+
+    #[test]
+    fn a_long_first_batch_does_not_inflate_the_eta_of_short_runs() {
+        // A's sequential batch: 500 requests one at a time at 120 ms, 60 s; then 100
+        // closed-loop runs of 2 s each. A mean per run would say 99 × 60 s after the
+        // first; the plan says what the runs left really are.
+        let batch = LoadModel::Batch {
+            requests: 500,
+            concurrency: 1,
+        };
+        let first = expected_run(&batch, 1, Duration::from_millis(120));
+        assert_eq!(first, S(60) + RUN_OVERHEAD);
+        let closed = LoadModel::ClosedLoop {
+            concurrency: 100,
+            duration: S(1),
+            warmup: S(1),
+        };
+        let each = expected_run(&closed, 100, Duration::from_millis(120));
+        assert_eq!(each, S(2) + RUN_OVERHEAD);
+        let total = first + each * 100;
+        let after_first = eta(first, first, total);
+        assert_eq!(after_first, each * 100);
+        assert!(after_first < Duration::from_secs(5 * 60), "{after_first:?}");
+    }
+
+    #[test]
+    fn a_batch_is_expected_to_take_its_waves() {
+        let batch = LoadModel::Batch {
+            requests: 500,
+            concurrency: 100,
+        };
+        // A pool of 6 keeps 6 in flight: 84 waves of 50 ms.
+        let expected = expected_run(&batch, 6, Duration::from_millis(50));
+        assert_eq!(expected, Duration::from_millis(4200) + RUN_OVERHEAD);
     }
 
     #[test]
     fn a_finished_run_is_one_line_with_claim_series_x_trial_throughput_elapsed_and_eta() {
-        let line = finished_line(&label(), 12, 48, 14_812.4, Duration::from_secs(133));
+        let line = finished_line(&label(), 12, 48, 14_812.4, S(133), S(399));
         assert_eq!(
             line,
             "[12/48] C · ureq on threads (right-sized) · x=300 · trial 2/3 · 14,812 req/s · \
@@ -190,9 +269,9 @@ mod tests {
     }
 
     #[test]
-    fn the_first_line_has_an_eta_and_fractional_x_keeps_its_digits() {
+    fn fractional_x_keeps_its_digits() {
         let label = RunLabel { x: 0.5, ..label() };
-        let line = finished_line(&label, 1, 4, 97.34, Duration::from_secs(10));
+        let line = finished_line(&label, 1, 4, 97.34, S(10), S(30));
         assert!(line.contains("x=0.5"), "{line}");
         assert!(line.contains("97.3 req/s"), "{line}");
         assert!(line.ends_with("ETA 00:00:30"), "{line}");
@@ -204,18 +283,23 @@ mod tests {
         let suite: waitbench_core::SuiteResults = serde_json::from_str(text).unwrap();
         let result = &suite.scenarios[0].series[0].points[0].trials.trials[0];
         let mut tally = SuiteTally::default();
-        assert_eq!(tally.on(Progress::Planned { runs: 4 }), Shown::Planned(4));
+        let planned = Progress::Planned {
+            runs: 4,
+            expected: S(4 * 60),
+        };
+        assert_eq!(tally.on(planned), Shown::Planned(4));
         let started = tally.on(Progress::RunStarted {
             claim: "C",
             series: "async",
             x: 100.0,
             trial: 1,
             trials: 2,
+            expected: S(60),
         });
-        // No run has finished: nothing to extrapolate an ETA from.
+        // No run has finished: the plan's expectation stands alone.
         assert_eq!(
             started,
-            Shown::Started("C · async · x=100 · trial 1/2".into())
+            Shown::Started("C · async · x=100 · trial 1/2 · ETA 00:04:00".into())
         );
         match tally.on(Progress::RunFinished { result }) {
             Shown::Finished(1, line) => {

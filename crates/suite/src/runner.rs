@@ -13,14 +13,14 @@
 //! tests can run the suite silently.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use waitbench_core::{
     Environment, Placement, Point, RunResult, SUITE_SCHEMA_VERSION, ScenarioResult, Series, Stack,
     SuiteResults, TrialSet,
 };
 use waitbench_strategies::PlantSpec;
-use waitbench_strategies::python::{PythonEnvironment, PythonError};
+use waitbench_strategies::python::{PythonEnvironment, PythonError, python_required};
 
 use waitbench_core::capacity::Demand;
 
@@ -103,13 +103,22 @@ impl PythonSeries {
 }
 
 /// Why the Python series cannot be measured on this machine, if they cannot (this makes
-/// the Python environment on first use).
-pub fn python_unavailable() -> Option<String> {
-    match PythonEnvironment::get() {
-        Ok(_) => None,
-        Err(PythonError::Unavailable { reason }) => Some(reason),
-        Err(other) => Some(other.to_string()),
+/// the Python environment on first use); an interrupted setup is an error, not a reason,
+/// because the user asked to stop rather than to go on without Python, and so is a
+/// missing Python when [`python_required`] (CI).
+pub fn python_unavailable() -> Result<Option<String>> {
+    let reason = match PythonEnvironment::get() {
+        Ok(_) => return Ok(None),
+        Err(PythonError::Unavailable { reason }) => reason,
+        Err(PythonError::Interrupted(setup)) => return Err(SuiteError::Setup(*setup)),
+        Err(other) => other.to_string(),
+    };
+    if python_required() {
+        return Err(SuiteError::PythonRequired {
+            reason: format!("cannot run: {reason}"),
+        });
     }
+    Ok(Some(reason))
 }
 
 /// Where the suite's mock server runs.
@@ -143,6 +152,8 @@ pub enum Progress<'a> {
     Planned {
         /// Runs in all.
         runs: u64,
+        /// What they are expected to take, added up ([`crate::progress::expected_run`]).
+        expected: Duration,
     },
     /// One run (a trial of a point) starts.
     RunStarted {
@@ -156,6 +167,8 @@ pub enum Progress<'a> {
         trial: usize,
         /// Trials of this point.
         trials: usize,
+        /// What it is expected to take.
+        expected: Duration,
     },
     /// One run finished with this result.
     RunFinished {
@@ -219,7 +232,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 if !plan.python.of(&scenario.file.claim) {
                     continue;
                 }
-                if let Some(reason) = python_unavailable() {
+                if let Some(reason) = python_unavailable()? {
                     missing.push((index, reason));
                     continue;
                 }
@@ -293,6 +306,11 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
             })
         })
         .collect();
+    // What each run is expected to take, in the keys' order.
+    let expected: Vec<Duration> = planned
+        .iter()
+        .flat_map(|(_, cells)| order(cells).into_iter().map(|(i, _)| cells[i].expected()))
+        .collect();
     let (mut journal, mut done) = match (&plan.journal, plan.resume) {
         (Some(path), true) => {
             let (journal, done) = Journal::resume(path, plan.quick, &keys)?;
@@ -303,6 +321,12 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
     };
     progress(Progress::Planned {
         runs: (keys.len() - done.len()) as u64,
+        expected: keys
+            .iter()
+            .zip(&expected)
+            .filter(|(key, _)| !done.iter().any(|(k, _)| k == *key))
+            .map(|(_, expected)| *expected)
+            .sum(),
     });
 
     let planned_runs = keys.len();
@@ -328,6 +352,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 x: cell.point.x,
                 trial: trial + 1,
                 trials: cell.point.trials,
+                expected: cell.expected(),
             });
             let measured = measure_placed(
                 cell.strategy.as_ref(),
@@ -458,6 +483,18 @@ struct Cell<'a> {
     runs: Vec<RunResult>,
 }
 
+impl Cell<'_> {
+    /// What one run of this point is expected to take, for the progress ETA.
+    fn expected(&self) -> Duration {
+        let workload = &self.point.workload;
+        crate::progress::expected_run(
+            &workload.load,
+            self.strategy.info(workload).effective_concurrency,
+            Duration::from_secs_f64(self.point.injected.mean_latency_us / 1e6),
+        )
+    }
+}
+
 fn point_result(x: f64, trials: TrialSet) -> Point {
     let first = &trials.trials[0].littles_law;
     let (predicted, unit) = match first.predicted_batch_time_s {
@@ -477,7 +514,7 @@ fn point_result(x: f64, trials: TrialSet) -> Point {
 /// journal is removed, since nothing is left to resume.
 pub fn publish(results: &SuiteResults, out: &Path) -> Result<(crate::exit::Conclusion, String)> {
     write_report(results, out)?;
-    let index = out.join("index.html");
+    let index = out.join(waitbench_report::INDEX_FILE);
     if let Some(why) = &results.incomplete {
         let line = format!("INCOMPLETE: {why}; partial report: {}", index.display());
         return Ok((crate::exit::Conclusion::Interrupted, line));

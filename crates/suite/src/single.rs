@@ -299,8 +299,10 @@ impl Prepared {
                 .to_injected(false),
             _ => run.conditions.to_injected(server.is_some()),
         };
+        let strategy = waitbench_strategies::build(run.strategy, &run.options);
+        strategy.ready()?;
         Ok(Prepared {
-            strategy: waitbench_strategies::build(run.strategy, &run.options),
+            strategy,
             server,
             target,
             workload,

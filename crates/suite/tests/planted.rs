@@ -1,8 +1,8 @@
 //! The gate's teeth, shown without a live run: the recorded results of `waitbench check`
 //! runs with a planted regression fail against the committed baseline, naming the metric
 //! the plant moves, and a recorded run of unchanged code passes. The fixtures are
-//! `results.json` files kept from `scripts/gate-noise.sh` runs (README, "How well the gate
-//! holds, measured").
+//! `results.json` files kept from `scripts/gate-noise.sh` runs (docs/ci-gate.md, "How
+//! well the gate holds, measured").
 
 use std::path::{Path, PathBuf};
 

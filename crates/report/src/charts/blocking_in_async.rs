@@ -36,13 +36,13 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         }
         lateness.push(BarGroup {
             label: label.clone(),
-            bars: vec![Bar {
-                value: late.map(|s| s.median),
-                range: late.map(|s| (s.min, s.max)),
-                color: looks[*i].color,
-                fill: bar_fill(series),
-                notes: vec![late.map_or("n/a".into(), |s| fmt_us(s.median * 1e3))],
-            }],
+            bars: vec![Bar::measured(
+                late,
+                looks[*i].color,
+                bar_fill(series),
+                |ms| fmt_us(ms * 1e3),
+                "n/a",
+            )],
         });
         let t = point.trials.throughput_rps;
         throughput_values.extend([t.min, t.max]);

@@ -1,6 +1,7 @@
 //! The PNG charts, one file per chart. Each chart belongs to one claim id and is drawn
-//! from the first scenario with that claim; a chart whose scenario is absent (or has no
-//! usable numbers) is skipped with a reason.
+//! from the first scenario with that claim; a chart whose scenario ran without usable
+//! numbers is skipped with a reason, and one whose claim the run left out (`--only`) is
+//! neither drawn nor listed.
 //!
 //! The charts are built from shared pieces, one file each: `theme` (size, font, colours),
 //! `axis` (scales and ticks), `frame` (the plot frame on two axes), `look` (how a series
@@ -25,6 +26,7 @@ mod look;
 mod memory_per_request;
 mod p99_vs_concurrency;
 mod plot;
+mod saturation;
 pub(crate) mod theme;
 mod throughput_vs_concurrency;
 mod timeline;
@@ -85,6 +87,7 @@ pub(crate) const CHARTS: &[ChartSpec] = &[
     throughput_vs_concurrency::CHART,
     p99_vs_concurrency::CHART,
     latency_spectrum::CHART,
+    saturation::CHART,
     memory_per_request::CHART,
     cpu_bound::CHART,
     blocking_in_async::CHART,
@@ -107,8 +110,12 @@ pub(crate) fn render_all(
             claim: spec.claim.to_string(),
             reason,
         };
+        // A claim this run left out (`--only`) has no chart to miss.
+        let Some(present) = suite.scenarios.iter().find(|s| is_of(s, spec.claim)) else {
+            continue;
+        };
         let Some(index) = scenario_for(&suite.scenarios, spec.claim) else {
-            skipped.push(skip(format!("no scenario for claim {}", spec.claim)));
+            skipped.push(skip(format!("scenario {} measured no point", present.name)));
             continue;
         };
         let path = out_dir.join(spec.file);
@@ -127,12 +134,17 @@ pub(crate) fn render_all(
     Ok((drawn, skipped))
 }
 
+/// Whether `scenario` measures claim id `claim` (ignoring case).
+fn is_of(scenario: &ScenarioResult, claim: &str) -> bool {
+    scenario.claim.trim().eq_ignore_ascii_case(claim)
+}
+
 /// The first scenario with claim id `claim` (ignoring case) that has any point: the one
 /// check that a chart has something to draw, so charts need not repeat it.
 fn scenario_for(scenarios: &[ScenarioResult], claim: &str) -> Option<usize> {
-    scenarios.iter().position(|s| {
-        s.claim.trim().eq_ignore_ascii_case(claim) && s.series.iter().any(|x| !x.points.is_empty())
-    })
+    scenarios
+        .iter()
+        .position(|s| is_of(s, claim) && s.series.iter().any(|x| !x.points.is_empty()))
 }
 
 /// One line per series from a figure of each point (median and min–max), skipping points

@@ -3,6 +3,7 @@
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use waitbench_core::Spread;
 
 use super::Outcome;
 use super::axis::Axis;
@@ -132,6 +133,26 @@ pub(crate) struct Bar {
     pub(crate) fill: BarFill,
     /// Text above the bar, top line first (value, saving, …).
     pub(crate) notes: Vec<String>,
+}
+
+impl Bar {
+    /// A measured bar: the median of `spread` with its min–max whisker and `note` of the
+    /// median above it; without a spread, no bar and the note `missing` on the axis.
+    pub(crate) fn measured(
+        spread: Option<Spread>,
+        color: RGBColor,
+        fill: BarFill,
+        note: impl Fn(f64) -> String,
+        missing: &str,
+    ) -> Bar {
+        Bar {
+            value: spread.map(|s| s.median),
+            range: spread.map(|s| (s.min, s.max)),
+            color,
+            fill,
+            notes: vec![spread.map_or_else(|| missing.to_string(), |s| note(s.median))],
+        }
+    }
 }
 
 /// Bars side by side over one category label.

@@ -17,8 +17,19 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use thiserror::Error;
+use waitbench_core::setup::{Setup, SetupError, Workshop};
 
 use super::sources::{FILES, REQUIREMENTS, content_hash};
+
+/// Set to `1` to make Python clients that cannot run an error instead of a series "not
+/// measured": CI sets it, so that the article's own stack can never drop out of a green
+/// run unseen, while a user without Python still gets the Rust results and one line.
+pub const REQUIRE_PYTHON_ENV: &str = "WAITBENCH_REQUIRE_PYTHON";
+
+/// Whether [`REQUIRE_PYTHON_ENV`] asks for the Python clients (set, and not `0`).
+pub fn python_required() -> bool {
+    std::env::var_os(REQUIRE_PYTHON_ENV).is_some_and(|v| !v.is_empty() && v != "0")
+}
 
 /// The oldest Python the pinned packages (multidict) and claim G's `TaskGroup` support.
 pub const MIN_PYTHON: (u32, u32) = (3, 11);
@@ -34,6 +45,9 @@ pub enum PythonError {
         /// What is missing, in one line.
         reason: String,
     },
+    /// Ctrl-C or SIGTERM stopped the environment's first build; nothing of it was kept.
+    #[error("{0}")]
+    Interrupted(Box<SetupError>),
     /// The Python client crashed or broke the record protocol mid-run.
     #[error("the Python client {pattern} failed: {reason}")]
     Failed {
@@ -49,6 +63,28 @@ fn unavailable(reason: impl Into<String>) -> PythonError {
         reason: reason.into(),
     }
 }
+
+impl From<SetupError> for PythonError {
+    fn from(err: SetupError) -> Self {
+        match err {
+            SetupError::Interrupted { .. } => PythonError::Interrupted(Box::new(err)),
+            other => unavailable(other.to_string()),
+        }
+    }
+}
+
+/// The Python clients' first-use setup, as its progress line names it: measured at 18 s
+/// on two busy cores, most of it pip.
+const SETUP: Setup<'static> = Setup {
+    what: "the Python clients",
+    takes: Some("about 20 s"),
+};
+
+/// Writing the client sources into the cache: a few files, too quick to announce.
+const SOURCES: Setup<'static> = Setup {
+    what: "the Python client sources",
+    takes: None,
+};
 
 /// The environment of this process, made once.
 static READY: OnceLock<Result<PythonEnvironment, PythonError>> = OnceLock::new();
@@ -161,18 +197,16 @@ fn bootstrap() -> Result<PythonEnvironment, PythonError> {
         }
     }
     let root = cache_root();
-    std::fs::create_dir_all(&root)
-        .map_err(|e| unavailable(format!("cannot create {} ({e})", root.display())))?;
     let venv = root.join(format!(
         "venv-{}",
         content_hash([REQUIREMENTS, version.as_str()])
     ));
-    build_once(&venv, |tmp| make_venv(&base, tmp))?;
+    SETUP.ensure(&venv, |workshop| make_venv(&base, workshop))?;
     let sources = root.join(format!(
         "src-{}",
         content_hash(FILES.iter().flat_map(|(name, text)| [*name, *text]))
     ));
-    build_once(&sources, write_sources)?;
+    SOURCES.ensure(&sources, |workshop| write_sources(workshop.folder()))?;
     Ok(PythonEnvironment {
         python: venv.join("bin").join("python"),
         sources,
@@ -180,78 +214,39 @@ fn bootstrap() -> Result<PythonEnvironment, PythonError> {
     })
 }
 
-/// Marks a folder as complete; a folder without it is never used.
-const COMPLETE: &str = ".waitbench-complete";
-
-/// Builds `dir` with `build` under a temporary name and renames it into place, unless a
-/// complete one is already there.
-fn build_once(
-    dir: &Path,
-    build: impl FnOnce(&Path) -> Result<(), PythonError>,
-) -> Result<(), PythonError> {
-    if dir.join(COMPLETE).exists() {
-        return Ok(());
-    }
-    let tmp = dir.with_extension(format!("tmp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let built = build(&tmp).and_then(|()| {
-        std::fs::write(tmp.join(COMPLETE), "")
-            .map_err(|e| unavailable(format!("cannot write in {} ({e})", tmp.display())))
-    });
-    if let Err(err) = built {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(err);
-    }
-    if std::fs::rename(&tmp, dir).is_err() {
-        // Another process finished first; its folder is as good as ours.
-        let _ = std::fs::remove_dir_all(&tmp);
-        if !dir.join(COMPLETE).exists() {
-            return Err(unavailable(format!("cannot create {}", dir.display())));
-        }
-    }
-    Ok(())
-}
-
-fn make_venv(base: &Path, dir: &Path) -> Result<(), PythonError> {
-    eprintln!(
-        "waitbench: installing the pinned Python packages into {} (once)",
-        dir.with_extension("").display()
-    );
-    let made = Command::new(base)
-        .args(["-m", "venv"])
-        .arg(dir)
-        .output()
-        .map_err(|e| unavailable(format!("python3 -m venv did not start ({e})")))?;
+fn make_venv(base: &Path, workshop: &Workshop<'_>) -> Result<(), PythonError> {
+    let dir = workshop.folder();
+    let made = workshop.run(Command::new(base).args(["-m", "venv"]).arg(dir))?;
     if !made.status.success() {
         return Err(unavailable(format!(
             "python3 -m venv failed: {}",
-            last_line(&made)
+            made.last_line()
         )));
     }
     let requirements = dir.join("requirements.txt");
     std::fs::write(&requirements, REQUIREMENTS)
         .map_err(|e| unavailable(format!("cannot write {} ({e})", requirements.display())))?;
-    let installed = Command::new(dir.join("bin").join("python"))
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "--no-input",
-            "--quiet",
-            "--timeout",
-            "15",
-            "--retries",
-            "1",
-            "-r",
-        ])
-        .arg(&requirements)
-        .output()
-        .map_err(|e| unavailable(format!("pip did not start ({e})")))?;
+    let installed = workshop.run(
+        Command::new(dir.join("bin").join("python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+                "--quiet",
+                "--timeout",
+                "15",
+                "--retries",
+                "1",
+                "-r",
+            ])
+            .arg(&requirements),
+    )?;
     if !installed.status.success() {
         return Err(unavailable(format!(
             "pip could not install the pinned packages (is the package index reachable?): {}",
-            last_line(&installed)
+            installed.last_line()
         )));
     }
     Ok(())
@@ -282,27 +277,5 @@ mod tests {
         assert!(major_minor("3.9.18").unwrap() < MIN_PYTHON);
         assert!(major_minor("3.12.0").unwrap() >= MIN_PYTHON);
         assert_eq!(major_minor("garbage"), None);
-    }
-
-    #[test]
-    fn a_complete_folder_is_reused_and_a_failed_build_leaves_nothing() {
-        let root =
-            std::env::temp_dir().join(format!("waitbench-build-once-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
-        let dir = root.join("thing");
-        let failed = build_once(&dir, |tmp| {
-            std::fs::create_dir_all(tmp).unwrap();
-            Err(unavailable("no index"))
-        });
-        assert_eq!(failed, Err(unavailable("no index")));
-        assert_eq!(std::fs::read_dir(&root).unwrap().count(), 0);
-        build_once(&dir, |tmp| {
-            std::fs::create_dir_all(tmp).map_err(|e| unavailable(e.to_string()))
-        })
-        .unwrap();
-        assert!(dir.join(COMPLETE).exists());
-        build_once(&dir, |_| panic!("a complete folder is not rebuilt")).unwrap();
-        std::fs::remove_dir_all(&root).unwrap();
     }
 }

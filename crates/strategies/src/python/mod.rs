@@ -21,4 +21,4 @@ pub mod environment;
 pub(crate) mod protocol;
 pub(crate) mod sources;
 
-pub use environment::{PythonEnvironment, PythonError};
+pub use environment::{PythonEnvironment, PythonError, REQUIRE_PYTHON_ENV, python_required};

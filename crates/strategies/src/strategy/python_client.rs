@@ -213,6 +213,11 @@ impl Strategy for PythonClient {
         self.kind
     }
 
+    fn ready(&self) -> Result<(), RunError> {
+        PythonEnvironment::get()?;
+        Ok(())
+    }
+
     fn info(&self, workload: &Workload) -> StrategyInfo {
         let sizing = self.sizing(workload);
         let mut info = common(
@@ -387,6 +392,7 @@ mod tests {
     #[test]
     fn every_python_pattern_classifies_each_misbehaviour_as_the_rust_clients_do() {
         if let Err(reason) = PythonEnvironment::get() {
+            assert!(!crate::python::python_required(), "required, yet {reason}");
             eprintln!("skipped: {reason}");
             return;
         }

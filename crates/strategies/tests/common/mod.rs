@@ -13,7 +13,7 @@ use waitbench_core::{
     ErrorKind, ErrorPolicy, LoadModel, Measurement, PathPlan, Recorder, Timeouts, Workload,
 };
 use waitbench_mockserver::{MockServer, ServerConfig};
-use waitbench_strategies::python::PythonEnvironment;
+use waitbench_strategies::python::{PythonEnvironment, REQUIRE_PYTHON_ENV, python_required};
 use waitbench_strategies::{Stack, StrategyKind, StrategyOptions, build};
 
 /// A mock server on a free loopback port with a default latency, if any.
@@ -60,13 +60,18 @@ pub fn run_with(kind: StrategyKind, options: &StrategyOptions, workload: &Worklo
 }
 
 /// Whether `kind` cannot run here (a Python strategy without a usable Python or its
-/// packages); says why, so that a skipped check is visible, never a silent pass.
+/// packages); says why, so that a skipped check is visible, never a silent pass, and
+/// fails the test instead when the Python clients are required (CI sets
+/// `WAITBENCH_REQUIRE_PYTHON`), so a green run always includes the article's stack.
 pub fn unavailable(kind: StrategyKind) -> bool {
     if kind.stack() != Stack::Python {
         return false;
     }
     match PythonEnvironment::get() {
         Ok(_) => false,
+        Err(reason) if python_required() => {
+            panic!("{kind} must run ({REQUIRE_PYTHON_ENV} is set) but cannot: {reason}")
+        }
         Err(reason) => {
             eprintln!("skipped {kind}: {reason}");
             true

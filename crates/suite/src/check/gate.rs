@@ -4,6 +4,7 @@
 
 use waitbench_core::SuiteResults;
 use waitbench_strategies::PlantSpec;
+use waitbench_strategies::python::python_required;
 
 use super::baseline::Baseline;
 use super::compare::{Comparison, Confirmation, Status, compare};
@@ -117,6 +118,21 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// Gated Python metrics the results lack are an error when the Python clients are
+    /// required ([`python_required`]: CI): a gate that passes without them has not
+    /// checked the article's stack. Elsewhere they are only named as not checked.
+    pub fn require_python(&self) -> Result<()> {
+        if self.unmeasured.is_empty() || !python_required() {
+            return Ok(());
+        }
+        Err(SuiteError::PythonRequired {
+            reason: format!(
+                "the results have none of the gated Python metrics {}",
+                self.unmeasured.join(", ")
+            ),
+        })
+    }
+
     /// One line per measured stretch saying how busy other processes kept the machine.
     pub fn machine_lines(&self) -> Vec<String> {
         [
@@ -233,7 +249,7 @@ pub fn live(
         placement: None,
         // Only when the baseline gates Python figures, and Python can be had: without it
         // the Rust metrics are checked alone and the Python ones named as not checked.
-        python: if baseline.needs_python() && python_missing(note).is_none() {
+        python: if baseline.needs_python() && python_missing(note)?.is_none() {
             PythonSeries::Of(baseline.python_claims())
         } else {
             PythonSeries::None
@@ -269,10 +285,12 @@ pub fn live(
 }
 
 /// Why the Python series cannot run here, said through `note`; `None` when they can.
-fn python_missing(note: &mut dyn FnMut(&str)) -> Option<String> {
-    let reason = crate::runner::python_unavailable()?;
+fn python_missing(note: &mut dyn FnMut(&str)) -> Result<Option<String>> {
+    let Some(reason) = crate::runner::python_unavailable()? else {
+        return Ok(None);
+    };
     note(&format!("Python metrics not measured: {reason}"));
-    Some(reason)
+    Ok(Some(reason))
 }
 
 /// The metric's value in each of [`CONFIRMATION_TRIALS`] fresh trials: of its point alone
