@@ -16,7 +16,7 @@ use crate::figures::{fmt_axis, fmt_sig, fmt_us, labelled_points, spread};
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "blocking-in-async.png",
-    claim: "F2",
+    claim: waitbench_core::claim_ids::F2,
     draw,
 };
 

@@ -15,7 +15,7 @@ use crate::figures::{fmt_axis, fmt_us, labelled_points, spread};
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "connection-reuse.png",
-    claim: "B",
+    claim: waitbench_core::claim_ids::B,
     draw,
 };
 
