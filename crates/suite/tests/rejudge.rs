@@ -66,7 +66,7 @@ fn every_figure_the_claims_emit_is_declared_and_every_declared_one_is_emitted() 
             emitted.insert((row.id.clone(), figure.name, stack));
         }
     }
-    for claim in &waitbench_suite::claims::CLAIMS {
+    for claim in waitbench_suite::claims::CLAIMS {
         for figure in claim.figures {
             for &stack in figure.stacks {
                 assert!(
