@@ -9,12 +9,9 @@
 //! ([`Conditions::set`]) and its printer in another ([`Conditions::entries`]), and every
 //! other way in or out goes through those two.
 
-use std::fmt;
-
 use axum::http::HeaderMap;
-use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use waitbench_core::InjectedConditions;
 
 use crate::faults::{Faults, parse_bandwidth, parse_fail, parse_pause, parse_probability};
@@ -33,12 +30,9 @@ const QUERY_FORM: &str = "NAME=VALUE pairs joined by &, values percent-encoded a
 /// and a scenario key (`latency = "20ms"`); durations, sizes, rates and probabilities in
 /// it are core's ([`waitbench_core::units`]). Printing then parsing gives an equal value.
 ///
-/// As a serde value it is a table whose keys are the parameter names (`latency`,
-/// `connect_delay`, `fail`, `reset`, `stall`, `bandwidth`, `pause`), each a string or a
-/// number (`reset = 0.01`) parsed as the parameter would be; unknown and repeated keys
-/// are refused. Embedded as its own table, a bad value is reported at its own line.
-/// Under `#[serde(flatten)]` it takes only its own keys, but serde buffers the values
-/// first, so TOML reports an error at the enclosing table's first line instead.
+/// Serialized, it is a table from parameter name (`latency`, `connect_delay`, `fail`,
+/// `reset`, `stall`, `bandwidth`, `pause`) to its text. A scenario file's keys come in
+/// through [`Conditions::set`], one key at a time, like a query string's.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct Conditions {
@@ -260,98 +254,6 @@ impl Serialize for Conditions {
             map.serialize_entry(parameter.name(), text)?;
         }
         map.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for Conditions {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // As a struct with these fields, so that `#[serde(flatten)]` hands it only its own
-        // keys and leaves the rest to the enclosing table.
-        deserializer.deserialize_struct("Conditions", &NAMES, ConditionsVisitor)
-    }
-}
-
-struct ConditionsVisitor;
-
-impl<'de> Visitor<'de> for ConditionsVisitor {
-    type Value = Conditions;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "a table of conditions with keys from {}",
-            NAMES.join(", ")
-        )
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Conditions, A::Error> {
-        let mut conditions = Conditions::default();
-        let mut seen = [false; Parameter::ALL.len()];
-        while let Some(key) = map.next_key::<String>()? {
-            let parameter =
-                Parameter::from_name(&key).ok_or_else(|| de::Error::unknown_field(&key, &NAMES))?;
-            if std::mem::replace(&mut seen[parameter as usize], true) {
-                return Err(de::Error::duplicate_field(parameter.name()));
-            }
-            map.next_value_seed(Setter {
-                conditions: &mut conditions,
-                parameter,
-            })?;
-        }
-        Ok(conditions)
-    }
-}
-
-/// Parses one value while the deserializer still points at it (inside its visitor, so
-/// that a format that tracks positions, TOML or JSON, reports a bad value at its own
-/// line). A number counts as its text, as Rust prints it (which parses back to the same
-/// number), so that `reset = 0.01` and `reset = "0.01"` mean the same.
-struct Setter<'a> {
-    conditions: &'a mut Conditions,
-    parameter: Parameter,
-}
-
-impl Setter<'_> {
-    fn set<E: de::Error>(self, text: &str) -> Result<(), E> {
-        self.conditions
-            .set(self.parameter, text)
-            .map_err(de::Error::custom)
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for Setter<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl Visitor<'_> for Setter<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "a {} spec as a string, e.g. \"20ms\", or a number",
-            self.parameter
-        )
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<(), E> {
-        self.set(text)
-    }
-
-    fn visit_i64<E: de::Error>(self, number: i64) -> Result<(), E> {
-        self.set(&number.to_string())
-    }
-
-    fn visit_u64<E: de::Error>(self, number: u64) -> Result<(), E> {
-        self.set(&number.to_string())
-    }
-
-    fn visit_f64<E: de::Error>(self, number: f64) -> Result<(), E> {
-        self.set(&number.to_string())
     }
 }
 
@@ -587,94 +489,6 @@ mod tests {
         assert_eq!(
             Conditions::from_injected(&injected).unwrap_err().parameter,
             "nap"
-        );
-    }
-
-    #[test]
-    fn deserializes_from_a_table_of_specs_and_numbers() {
-        let json = r#"{
-            "latency": "lognormal(median=20ms,p99=120ms)",
-            "connect_delay": "0",
-            "fail": "0.05:503",
-            "reset": 0.01,
-            "stall": 0,
-            "bandwidth": "64KiB/s",
-            "pause": "10s/1s"
-        }"#;
-        let conditions: Conditions = serde_json::from_str(json).expect("valid");
-        let expected = Conditions::from_query(
-            "latency=lognormal(median=20ms,p99=120ms)&connect_delay=0&fail=0.05:503\
-             &reset=0.01&stall=0&bandwidth=64KiB/s&pause=10s/1s",
-        )
-        .unwrap();
-        assert_eq!(conditions, expected);
-        let printed = serde_json::to_string(&conditions).unwrap();
-        assert_eq!(
-            serde_json::from_str::<Conditions>(&printed).unwrap(),
-            conditions
-        );
-        assert_eq!(
-            serde_json::from_str::<Conditions>("{}").unwrap(),
-            Conditions::default()
-        );
-    }
-
-    #[test]
-    fn deserializing_a_bad_value_names_it_and_its_line() {
-        let json = "{\n  \"latency\": \"20ms\",\n  \"reset\": 2\n}";
-        let message = serde_json::from_str::<Conditions>(json)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            message.starts_with(
-                "invalid reset \"2\": expected a number from 0 to 1, e.g. 0.01 at line 3"
-            ),
-            "{message}"
-        );
-    }
-
-    #[test]
-    fn deserializing_refuses_unknown_and_repeated_keys() {
-        let unknown = serde_json::from_str::<Conditions>(r#"{"latncy": "5ms"}"#).unwrap_err();
-        assert!(
-            unknown
-                .to_string()
-                .starts_with("unknown field `latncy`, expected one of `latency`"),
-            "{unknown}"
-        );
-        let twice =
-            serde_json::from_str::<Conditions>(r#"{"reset": 0.1, "reset": 0.2}"#).unwrap_err();
-        assert!(
-            twice.to_string().starts_with("duplicate field `reset`"),
-            "{twice}"
-        );
-        let wrong_type = serde_json::from_str::<Conditions>(r#"{"latency": true}"#).unwrap_err();
-        assert!(
-            wrong_type
-                .to_string()
-                .contains("expected a latency spec as a string"),
-            "{wrong_type}"
-        );
-    }
-
-    #[test]
-    fn flattened_into_a_strict_table_it_takes_only_its_own_keys() {
-        #[derive(Debug, Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Settings {
-            concurrency: u32,
-            #[serde(flatten)]
-            conditions: Conditions,
-        }
-        let settings: Settings =
-            serde_json::from_str(r#"{"concurrency": 10, "latency": "5ms"}"#).unwrap();
-        assert_eq!(settings.concurrency, 10);
-        assert_eq!(settings.conditions.latency, Some("5ms".parse().unwrap()));
-        let typo = serde_json::from_str::<Settings>(r#"{"concurrency": 10, "latncy": "5ms"}"#);
-        assert!(
-            typo.unwrap_err()
-                .to_string()
-                .contains("unknown field `latncy`")
         );
     }
 }

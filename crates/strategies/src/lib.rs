@@ -16,6 +16,7 @@ mod cpu_work;
 mod error;
 mod hyper_client;
 mod kind;
+mod option_key;
 mod options;
 mod plant;
 pub mod python;
@@ -35,6 +36,7 @@ mod test_support;
 
 pub use error::RunError;
 pub use kind::{Stack, StrategyKind, UnknownStrategy};
+pub use option_key::OptionKey;
 pub use options::{AwaitWith, BadOption, IdlePerHost, PoolSize, RuntimeFlavor, StrategyOptions};
 pub use plant::{BadPlant, Plant, PlantSpec};
 

@@ -10,6 +10,7 @@ use waitbench_core::{CpuSet, LoadModel, Placement, PlacementError};
 use waitbench_strategies::PlantSpec;
 
 use crate::error::{Result, SuiteError};
+use crate::load_spec::{LoadSpec, Missing};
 use crate::runner::ServerChoice;
 
 /// How requests are sent: a batch (`-n`), a closed loop (`-d`) or an open loop (`-r -d`).
@@ -37,27 +38,22 @@ impl LoadFlags {
     /// The load model these flags choose: `--rate` makes an open loop (and needs
     /// `--duration`), `--duration` alone a closed loop, neither a batch.
     pub fn model(&self) -> Result<LoadModel> {
-        let (concurrency, warmup) = (self.concurrency, self.warmup);
-        Ok(match (self.rate, self.duration) {
-            (Some(rate), duration) => LoadModel::OpenLoop {
-                rate_per_s: rate,
-                duration: duration.ok_or_else(|| {
-                    SuiteError::Usage(
-                        "--rate needs --duration, e.g. --rate 500 --duration 10s".into(),
-                    )
-                })?,
-                warmup,
-                max_in_flight: concurrency,
-            },
-            (None, Some(duration)) => LoadModel::ClosedLoop {
-                concurrency,
-                duration,
-                warmup,
-            },
-            (None, None) => LoadModel::Batch {
-                requests: self.requests.unwrap_or(1000),
-                concurrency,
-            },
+        let spec = LoadSpec {
+            model: None,
+            requests: Some(self.requests.unwrap_or(1000)),
+            duration: self.duration,
+            warmup: self.warmup,
+            rate: self.rate,
+        };
+        spec.model(self.concurrency).map_err(|missing| {
+            SuiteError::Usage(
+                match missing {
+                    Missing::Duration => "--rate needs --duration, e.g. --rate 500 --duration 10s",
+                    Missing::Requests => "a batch needs --requests, e.g. --requests 1000",
+                    Missing::Rate => "an open loop needs --rate, e.g. --rate 500 --duration 10s",
+                }
+                .into(),
+            )
         })
     }
 }

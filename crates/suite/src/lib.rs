@@ -18,6 +18,7 @@ pub mod exit;
 pub mod flags;
 pub mod interrupt;
 pub mod journal;
+pub mod load_spec;
 pub mod measure;
 pub mod merge;
 pub mod output;

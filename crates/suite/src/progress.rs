@@ -1,15 +1,46 @@
-//! The words progress is shown in: which run is under way, how long the rest will take,
-//! and the one line a finished run leaves in a log. Kept apart from the drawing (the
+//! A suite's progress: the events the runner reports ([`Progress`]) and the words they
+//! are shown in: which run is under way, how long the rest will take, and the one line a
+//! finished run leaves in a log. Kept apart from the drawing (the
 //! binary's bars) so the text a CI log records is tested as text.
 
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use waitbench_core::LoadModel;
 use waitbench_core::littles_law::batch_time;
 use waitbench_core::units::{format_rps, format_significant};
+use waitbench_core::{LoadModel, RunResult};
 
-use crate::runner::Progress;
+/// Where the suite is: reported to the caller's progress callback.
+#[derive(Debug, Clone)]
+pub enum Progress<'a> {
+    /// The suite is planned: this many runs (points × trials) will be measured.
+    Planned {
+        /// Runs in all.
+        runs: u64,
+        /// What they are expected to take, added up ([`crate::progress::expected_run`]).
+        expected: Duration,
+    },
+    /// One run (a trial of a point) starts.
+    RunStarted {
+        /// Claim id.
+        claim: &'a str,
+        /// Series label.
+        series: &'a str,
+        /// The point's x.
+        x: f64,
+        /// Trial number from 1.
+        trial: usize,
+        /// Trials of this point.
+        trials: usize,
+        /// What it is expected to take.
+        expected: Duration,
+    },
+    /// One run finished with this result.
+    RunFinished {
+        /// Its result.
+        result: &'a RunResult,
+    },
+}
 
 /// The run under way: which claim, series, point and trial.
 #[derive(Debug, Clone, PartialEq)]

@@ -28,6 +28,7 @@ use crate::error::{Result, SuiteError};
 use crate::journal::{Journal, RunKey};
 use crate::measure::{Target, measure_placed};
 use crate::output::{replace_dir_atomic, write_atomic};
+pub use crate::progress::Progress;
 use crate::scenario::{self, PlannedPoint, Scenario, SeriesSpec};
 
 /// Trials per point in a full run.
@@ -143,38 +144,6 @@ pub struct Focus {
     pub role: String,
     /// The point's x.
     pub x: f64,
-}
-
-/// Where the suite is: reported to the caller's progress callback.
-#[derive(Debug, Clone)]
-pub enum Progress<'a> {
-    /// The suite is planned: this many runs (points × trials) will be measured.
-    Planned {
-        /// Runs in all.
-        runs: u64,
-        /// What they are expected to take, added up ([`crate::progress::expected_run`]).
-        expected: Duration,
-    },
-    /// One run (a trial of a point) starts.
-    RunStarted {
-        /// Claim id.
-        claim: &'a str,
-        /// Series label.
-        series: &'a str,
-        /// The point's x.
-        x: f64,
-        /// Trial number from 1.
-        trial: usize,
-        /// Trials of this point.
-        trials: usize,
-        /// What it is expected to take.
-        expected: Duration,
-    },
-    /// One run finished with this result.
-    RunFinished {
-        /// Its result.
-        result: &'a RunResult,
-    },
 }
 
 fn select(all: Vec<Scenario>, only: &[String]) -> Result<Vec<Scenario>> {

@@ -3,20 +3,20 @@
 //! measured at one or more concurrencies. Parsing is strict: unknown keys and bad values
 //! are rejected with the file, the line and the accepted form.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
-use waitbench_core::units::{ByteRate, HumanDuration, Probability};
+use waitbench_core::units::HumanDuration;
 
 use crate::error::{Result, SuiteError};
+use crate::load_spec::{LoadSpec, Missing};
 use waitbench_core::{
     ErrorPolicy, InjectedConditions, LoadModel, PathPlan, Timeouts, Variant, Workload,
 };
-use waitbench_mockserver::{Conditions, FailFault, Faults, LatencySpec, PauseFault};
-use waitbench_strategies::{
-    AwaitWith, IdlePerHost, PoolSize, RuntimeFlavor, StrategyKind, StrategyOptions,
-};
+use waitbench_mockserver::{Conditions, Parameter};
+use waitbench_strategies::{OptionKey, StrategyKind, StrategyOptions};
 
 /// A value parsed with its type's `FromStr` during deserialisation, so that a bad value
 /// is reported with its line. Numbers are read as their text (`reset = 0.01`,
@@ -44,127 +44,151 @@ where
     }
 }
 
-/// The load model named in a scenario.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ModelName {
-    /// N requests at C in flight.
-    Batch,
-    /// C workers for a duration.
-    ClosedLoop,
-    /// A constant arrival rate for a duration.
-    OpenLoop,
+/// A key of a settings table that shapes the plan itself rather than the server's
+/// conditions ([`Conditions`]) or the strategy ([`StrategyOptions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlanKey {
+    /// `model`: the load model ([`ModelName`]).
+    Model,
+    /// `requests`: a batch's size.
+    Requests,
+    /// `concurrency`: the concurrencies to measure, one point each.
+    Concurrency,
+    /// `duration`: a loop's measured window.
+    Duration,
+    /// `warmup`: a loop's unrecorded warm-up.
+    Warmup,
+    /// `rate`: an open loop's rate, req/s.
+    Rate,
+    /// `distinct_endpoints`: a batch to N distinct endpoints.
+    DistinctEndpoints,
+    /// `on_error`: `wait-all` or `cancel`.
+    OnError,
+    /// `trials`: trials for this series (overrides the suite's).
+    Trials,
+    /// `timeout`: the request timeout.
+    Timeout,
 }
 
-/// Settings that a scenario's `[workload]`, `[quick]`, and each series' `set` and
-/// `quick` tables may give; later tables override earlier ones.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Settings {
-    /// Load model.
-    pub model: Option<ModelName>,
-    /// Batch size.
-    pub requests: Option<u64>,
-    /// Concurrencies to measure (one point each).
-    pub concurrency: Option<Vec<usize>>,
-    /// Closed/open loop duration.
-    pub duration: Option<Parsed<HumanDuration>>,
-    /// Warm-up.
-    pub warmup: Option<Parsed<HumanDuration>>,
-    /// Open-loop rate, req/s.
-    pub rate: Option<f64>,
-    /// Batch to N distinct endpoints.
-    pub distinct_endpoints: Option<bool>,
-    /// Injected latency spec.
-    pub latency: Option<Parsed<LatencySpec>>,
-    /// Connection-setup delay spec.
-    pub connect_delay: Option<Parsed<LatencySpec>>,
-    /// Error status at a probability.
-    pub fail: Option<Parsed<FailFault>>,
-    /// Connection reset probability.
-    pub reset: Option<Parsed<Probability>>,
-    /// Stall probability.
-    pub stall: Option<Parsed<Probability>>,
-    /// Slow bodies, e.g. `64KiB/s`.
-    pub bandwidth: Option<Parsed<ByteRate>>,
-    /// Periodic server pause.
-    pub pause: Option<Parsed<PauseFault>>,
-    /// Error policy: `wait-all` or `cancel`.
-    pub on_error: Option<Parsed<ErrorPolicy>>,
-    /// ureq-rayon pool size: a number, `concurrency` or `default`.
-    pub threads: Option<Parsed<PoolSize>>,
-    /// Idle connections per host: a number, `sized` or `default` (the library's own).
-    pub idle_per_host: Option<Parsed<IdlePerHost>>,
-    /// Tokio worker threads.
-    pub runtime_threads: Option<usize>,
-    /// Tokio runtime flavour: `multi-thread` or `current-thread`.
-    pub runtime: Option<Parsed<RuntimeFlavor>>,
-    /// CPU work per response.
-    pub cpu_work: Option<Parsed<HumanDuration>>,
-    /// Run the 1 ms ticker.
-    pub ticker: Option<bool>,
-    /// How py-aiohttp awaits its requests (claim G): `workers`, `gather`,
-    /// `gather-return-exceptions` or `taskgroup`.
-    pub await_with: Option<Parsed<AwaitWith>>,
-    /// Trials for this series (overrides the suite's).
-    pub trials: Option<usize>,
-    /// Request timeout.
-    pub timeout: Option<Parsed<HumanDuration>>,
-}
+impl PlanKey {
+    const ALL: [PlanKey; 10] = [
+        PlanKey::Model,
+        PlanKey::Requests,
+        PlanKey::Concurrency,
+        PlanKey::Duration,
+        PlanKey::Warmup,
+        PlanKey::Rate,
+        PlanKey::DistinctEndpoints,
+        PlanKey::OnError,
+        PlanKey::Trials,
+        PlanKey::Timeout,
+    ];
 
-macro_rules! overlay {
-    ($base:expr, $top:expr, $($field:ident),*) => {
-        $( if $top.$field.is_some() { $base.$field = $top.$field.clone(); } )*
-    };
-}
-
-impl Settings {
-    /// The server conditions these settings ask for.
-    fn conditions(&self) -> Conditions {
-        Conditions {
-            latency: self.latency.as_ref().map(|l| l.0.clone()),
-            connect_delay: self.connect_delay.as_ref().map(|l| l.0.clone()),
-            faults: Faults {
-                fail: self.fail.as_ref().map(|f| f.0),
-                reset: self.reset.as_ref().map(|p| p.0),
-                stall: self.stall.as_ref().map(|p| p.0),
-                bandwidth: self.bandwidth.as_ref().map(|b| b.0),
-                pause: self.pause.as_ref().map(|p| p.0),
-            },
+    fn name(self) -> &'static str {
+        match self {
+            PlanKey::Model => "model",
+            PlanKey::Requests => "requests",
+            PlanKey::Concurrency => "concurrency",
+            PlanKey::Duration => "duration",
+            PlanKey::Warmup => "warmup",
+            PlanKey::Rate => "rate",
+            PlanKey::DistinctEndpoints => "distinct_endpoints",
+            PlanKey::OnError => "on_error",
+            PlanKey::Trials => "trials",
+            PlanKey::Timeout => "timeout",
         }
     }
 
-    /// `self` with every value `top` gives replacing ours.
+    fn from_name(name: &str) -> Option<PlanKey> {
+        PlanKey::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// Every key a settings table takes: the plan's, the conditions' and the strategy's.
+fn accepted_keys() -> String {
+    let plan = PlanKey::ALL.iter().map(|k| k.name());
+    let conditions = Parameter::ALL.iter().map(|p| p.name());
+    let options = OptionKey::ALL.iter().map(|k| k.name());
+    plan.chain(conditions)
+        .chain(options)
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One key of a settings table as written: its value and where it stands.
+#[derive(Debug, Clone)]
+struct Entry {
+    value: toml::Value,
+    /// The byte offset of the value in its file, until [`ScenarioFile::locate`] makes
+    /// it a line number.
+    at: usize,
+}
+
+/// A settings table as written (`[workload]`, `[quick]`, and each series' `set` and
+/// `quick`): its keys and values, each read later by the one parser its owner has (the
+/// plan's keys here, [`Conditions::set`], [`StrategyOptions::set`]), so that a value
+/// means the same in a scenario as on the command line. Later tables override earlier
+/// ones key by key.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(try_from = "BTreeMap<String, toml::Spanned<toml::Value>>")]
+pub struct Settings(BTreeMap<String, Entry>);
+
+impl TryFrom<BTreeMap<String, toml::Spanned<toml::Value>>> for Settings {
+    type Error = String;
+
+    fn try_from(table: BTreeMap<String, toml::Spanned<toml::Value>>) -> Result<Self, String> {
+        Ok(Settings(
+            table
+                .into_iter()
+                .map(|(key, value)| {
+                    let at = value.span().start;
+                    (
+                        key,
+                        Entry {
+                            value: value.into_inner(),
+                            at,
+                        },
+                    )
+                })
+                .collect(),
+        ))
+    }
+}
+
+impl Settings {
+    /// `self` with every key `top` gives replacing ours.
     fn overlaid(mut self, top: &Settings) -> Settings {
-        overlay!(
-            self,
-            top,
-            model,
-            requests,
-            concurrency,
-            duration,
-            warmup,
-            rate,
-            distinct_endpoints,
-            latency,
-            connect_delay,
-            fail,
-            reset,
-            stall,
-            bandwidth,
-            pause,
-            on_error,
-            threads,
-            idle_per_host,
-            runtime_threads,
-            runtime,
-            cpu_work,
-            ticker,
-            await_with,
-            trials,
-            timeout
-        );
+        self.0
+            .extend(top.0.iter().map(|(k, e)| (k.clone(), e.clone())));
         self
+    }
+
+    /// Turns byte offsets into line numbers of `text`.
+    fn locate(&mut self, text: &str) {
+        for entry in self.0.values_mut() {
+            entry.at = line_of(text, entry.at);
+        }
+    }
+}
+
+/// The line (from 1) of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(0, |before| before.matches('\n').count())
+        + 1
+}
+
+/// A value as the text its parser reads: numbers and booleans are read as their text
+/// (`reset = 0.01`, `threads = 8`, `ticker = true`), so every value goes through the one
+/// grammar its type owns.
+fn text_of(value: &toml::Value) -> Result<String, String> {
+    match value {
+        toml::Value::String(s) => Ok(s.clone()),
+        toml::Value::Integer(n) => Ok(n.to_string()),
+        toml::Value::Float(x) => Ok(x.to_string()),
+        toml::Value::Boolean(b) => Ok(b.to_string()),
+        other => Err(format!("expected a string or a number, found {other}")),
     }
 }
 
@@ -219,6 +243,18 @@ pub struct ScenarioFile {
     pub series: Vec<SeriesSpec>,
 }
 
+impl ScenarioFile {
+    /// Gives every settings value its line in `text`, the file it was read from.
+    fn locate(&mut self, text: &str) {
+        self.workload.locate(text);
+        self.quick.locate(text);
+        for series in &mut self.series {
+            series.set.locate(text);
+            series.quick.locate(text);
+        }
+    }
+}
+
 /// A scenario file as loaded: its name (file stem), path and contents.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -264,7 +300,8 @@ pub fn from_text(text: &str, path: &Path) -> Result<Scenario> {
         path: path.to_path_buf(),
         message,
     };
-    let file: ScenarioFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+    let mut file: ScenarioFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+    file.locate(text);
     let name = path
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
@@ -385,10 +422,88 @@ impl Scenario {
     }
 }
 
-fn require<T: Clone>(value: &Option<T>, key: &str, example: &str) -> Result<T, String> {
-    value.clone().ok_or_else(|| {
-        format!("missing `{key}`; add it to [workload] or the series, e.g. {key} = {example}")
-    })
+/// The plan's own settings, read from a combined settings table.
+#[derive(Debug, Default)]
+struct PlanSettings {
+    load: LoadSpec,
+    concurrencies: Option<Vec<usize>>,
+    distinct_endpoints: bool,
+    on_error: ErrorPolicy,
+    trials: Option<usize>,
+    timeout: Option<Duration>,
+}
+
+impl PlanSettings {
+    fn set(&mut self, key: PlanKey, value: &toml::Value) -> Result<(), String> {
+        fn parse<T: std::str::FromStr>(value: &toml::Value) -> Result<T, String>
+        where
+            T::Err: std::fmt::Display,
+        {
+            text_of(value)?
+                .trim()
+                .parse()
+                .map_err(|e: T::Err| e.to_string())
+        }
+        let duration = |value| parse::<HumanDuration>(value).map(Duration::from);
+        match key {
+            PlanKey::Model => self.load.model = Some(parse(value)?),
+            PlanKey::Requests => self.load.requests = Some(parse(value)?),
+            PlanKey::Concurrency => {
+                let list = value
+                    .as_array()
+                    .ok_or("expected a list of concurrencies, e.g. concurrency = [10, 100]")?;
+                let concurrencies = list
+                    .iter()
+                    .map(|v| parse::<usize>(v).ok().filter(|&c| c > 0))
+                    .collect::<Option<Vec<usize>>>()
+                    .filter(|c| !c.is_empty())
+                    .ok_or(
+                        "`concurrency` must list positive numbers, e.g. concurrency = [10, 100]",
+                    )?;
+                self.concurrencies = Some(concurrencies);
+            }
+            PlanKey::Duration => self.load.duration = Some(duration(value)?),
+            PlanKey::Warmup => self.load.warmup = duration(value)?,
+            PlanKey::Rate => self.load.rate = Some(parse(value)?),
+            PlanKey::DistinctEndpoints => self.distinct_endpoints = parse(value)?,
+            PlanKey::OnError => self.on_error = parse(value)?,
+            PlanKey::Trials => self.trials = Some(parse(value)?),
+            PlanKey::Timeout => self.timeout = Some(duration(value)?),
+        }
+        Ok(())
+    }
+}
+
+fn missing(key: &str, example: &str) -> String {
+    format!("missing `{key}`; add it to [workload] or the series, e.g. {key} = {example}")
+}
+
+/// Reads each key of `settings` with its owner's parser: the plan's keys, the server's
+/// conditions ([`Conditions::set`]) and the strategy's settings
+/// ([`StrategyOptions::set`]); an error names the line and the key.
+fn read(settings: &Settings) -> Result<(PlanSettings, Conditions, StrategyOptions), String> {
+    let mut plan = PlanSettings::default();
+    let mut conditions = Conditions::default();
+    // A scenario's threads are one per request unless it says otherwise: the flags'
+    // defaults, which `StrategyOptions::default()` also has.
+    let mut options = StrategyOptions::default();
+    for (key, entry) in &settings.0 {
+        let set = if let Some(key) = PlanKey::from_name(key) {
+            plan.set(key, &entry.value)
+        } else if let Some(parameter) = Parameter::from_name(key) {
+            text_of(&entry.value)
+                .and_then(|text| conditions.set(parameter, &text).map_err(|e| e.to_string()))
+        } else if let Some(option) = OptionKey::from_name(key) {
+            text_of(&entry.value).and_then(|text| options.set(option, &text))
+        } else {
+            Err(format!(
+                "unknown field `{key}`, expected one of {}",
+                accepted_keys()
+            ))
+        };
+        set.map_err(|e| format!("line {}: `{key}`: {e}", entry.at))?;
+    }
+    Ok((plan, conditions, options))
 }
 
 fn resolve(
@@ -397,48 +512,25 @@ fn resolve(
     target: &str,
     default_trials: usize,
 ) -> Result<Vec<PlannedPoint>, String> {
-    let model = require(&s.model, "model", "\"closed-loop\"")?;
-    let concurrencies = require(&s.concurrency, "concurrency", "[10, 100]")?;
-    if concurrencies.is_empty() || concurrencies.contains(&0) {
-        return Err(
-            "`concurrency` must list positive numbers, e.g. concurrency = [10, 100]".into(),
-        );
+    let (plan, conditions, options) = read(s)?;
+    if plan.load.model.is_none() {
+        return Err(missing("model", "\"closed-loop\""));
     }
-    let conditions = s.conditions();
+    let concurrencies = plan
+        .concurrencies
+        .ok_or_else(|| missing("concurrency", "[10, 100]"))?;
     let injected = conditions.to_injected(true);
     let query_string = conditions.to_query();
-    let options = StrategyOptions {
-        threads: s.threads.as_ref().map_or(PoolSize::Concurrency, |t| t.0),
-        idle_per_host: s.idle_per_host.as_ref().map_or(IdlePerHost::Sized, |i| i.0),
-        runtime_threads: s.runtime_threads,
-        runtime_flavor: s.runtime.as_ref().map_or(RuntimeFlavor::default(), |r| r.0),
-        cpu_work: s.cpu_work.as_ref().map_or(Duration::ZERO, |d| d.0.into()),
-        ticker: s.ticker.unwrap_or(false),
-        await_with: s.await_with.as_ref().map_or(AwaitWith::default(), |a| a.0),
-        plant: None,
-    };
-    let trials = s.trials.unwrap_or(default_trials).max(1);
+    let trials = plan.trials.unwrap_or(default_trials).max(1);
     concurrencies
         .iter()
         .map(|&concurrency| {
-            let load = match model {
-                ModelName::Batch => LoadModel::Batch {
-                    requests: require(&s.requests, "requests", "500")?,
-                    concurrency,
-                },
-                ModelName::ClosedLoop => LoadModel::ClosedLoop {
-                    concurrency,
-                    duration: require(&s.duration, "duration", "\"3s\"")?.0.into(),
-                    warmup: s.warmup.as_ref().map_or(Duration::ZERO, |d| d.0.into()),
-                },
-                ModelName::OpenLoop => LoadModel::OpenLoop {
-                    rate_per_s: require(&s.rate, "rate", "500")?,
-                    duration: require(&s.duration, "duration", "\"3s\"")?.0.into(),
-                    warmup: s.warmup.as_ref().map_or(Duration::ZERO, |d| d.0.into()),
-                    max_in_flight: concurrency,
-                },
-            };
-            let paths = match (s.distinct_endpoints.unwrap_or(false), &load) {
+            let load = plan.load.model(concurrency).map_err(|lacks| match lacks {
+                Missing::Requests => missing("requests", "500"),
+                Missing::Duration => missing("duration", "\"3s\""),
+                Missing::Rate => missing("rate", "500"),
+            })?;
+            let paths = match (plan.distinct_endpoints, &load) {
                 (true, LoadModel::Batch { requests, .. }) => {
                     PathPlan::DistinctItems { count: *requests }
                 }
@@ -452,12 +544,9 @@ fn resolve(
                 paths,
                 query: query_string.clone(),
                 load,
-                on_error: s.on_error.as_ref().map_or(ErrorPolicy::default(), |p| p.0),
+                on_error: plan.on_error,
                 timeouts: Timeouts {
-                    request: s
-                        .timeout
-                        .as_ref()
-                        .map_or(Timeouts::default().request, |d| d.0.into()),
+                    request: plan.timeout.unwrap_or(Timeouts::default().request),
                     ..Timeouts::default()
                 },
             };
@@ -477,6 +566,7 @@ fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use waitbench_strategies::{IdlePerHost, PoolSize};
 
     fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
@@ -563,6 +653,37 @@ variant = "right-sized"
         assert!(err.contains("x-test.toml"), "{err}");
         assert!(err.contains("line 9"), "{err}");
         assert!(err.contains("lognormal"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_strategy_setting_names_its_line_key_and_accepted_form() {
+        let (_dir, path) = write(&GOOD.replace("threads = \"default\"", "threads = \"lots\""));
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(
+            err.contains("series \"threads\": line 23: `threads`"),
+            "{err}"
+        );
+        assert!(err.contains("a positive thread count"), "{err}");
+    }
+
+    #[test]
+    fn numbers_and_booleans_read_as_their_text_through_each_owners_parser() {
+        let text = GOOD.replace(
+            "latency = \"20ms\"",
+            "latency = \"20ms\"\nreset = 0.01\nticker = true\nruntime_threads = 2",
+        );
+        let (_dir, path) = write(&text);
+        let plan = load(&path)
+            .unwrap()
+            .plan("http://127.0.0.1:9", false, 1)
+            .unwrap();
+        let point = &plan[0].1[0];
+        assert_eq!(
+            point.workload.query.as_deref(),
+            Some("latency=20ms&reset=0.01")
+        );
+        assert!(point.options.ticker);
+        assert_eq!(point.options.runtime_threads, Some(2));
     }
 
     #[test]
