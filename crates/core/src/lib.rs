@@ -8,8 +8,10 @@
 //! `/stats` document the mock server publishes. It runs no request and draws nothing.
 
 pub mod capacity;
+pub mod claim_ids;
 pub mod dispatch;
 pub mod environment;
+pub mod extras;
 pub mod hgrm;
 pub mod hlog;
 pub mod interchange;
@@ -25,6 +27,7 @@ pub mod resources;
 pub mod result;
 pub mod server_stats;
 pub mod setup;
+pub mod stack;
 pub mod suite;
 pub mod timeline;
 pub mod units;
@@ -45,6 +48,7 @@ pub use result::{
     TrialSet,
 };
 pub use server_stats::ServerStats;
+pub use stack::Stack;
 pub use suite::{
     ClaimRow, Point, SUITE_SCHEMA_VERSION, ScenarioResult, Series, StackFinding, SuiteResults,
     Variant, Verdict,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::environment::Environment;
 use crate::result::TrialSet;
+use crate::stack::Stack;
 
 /// Version of the suite document; bumped on any incompatible change.
 pub const SUITE_SCHEMA_VERSION: u32 = 1;
@@ -84,8 +85,8 @@ pub struct Series {
     pub strategy: String,
     /// The client stack the strategy belongs to (`Rust` or `Python`), so that reports can
     /// draw the two apart.
-    #[serde(default = "rust_stack")]
-    pub stack: String,
+    #[serde(default)]
+    pub stack: Stack,
     /// Artifact on or off.
     pub variant: Variant,
     /// Points in increasing x.
@@ -93,11 +94,6 @@ pub struct Series {
     /// Why the series has no points (e.g. "no python3 on PATH"); absent when measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_measured: Option<String>,
-}
-
-/// The stack of a series written before stacks were recorded: every series was Rust's.
-fn rust_stack() -> String {
-    "Rust".into()
 }
 
 /// One configuration measured over independent trials.
@@ -175,7 +171,7 @@ pub struct ClaimRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StackFinding {
     /// The stack, e.g. `Python`.
-    pub stack: String,
+    pub stack: Stack,
     /// The figure measured with this stack, or `not measured: REASON`.
     pub measured: String,
     /// The verdict by the row's rule; `None` when the stack was not measured.

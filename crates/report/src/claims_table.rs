@@ -4,10 +4,10 @@
 //! stack, the row's own (Rust) first. Both renderers and the page's headline read the
 //! same findings, so a stack shown in one is shown in all.
 
-use waitbench_core::{ClaimRow, Verdict};
+use waitbench_core::{ClaimRow, Stack, Verdict};
 
 /// The stack whose clients a row's own figures come from.
-pub(crate) const OWN_STACK: &str = "Rust";
+pub(crate) const OWN_STACK: &str = Stack::Rust.name();
 
 /// What one stack's clients measured for one claim, and the verdict by the row's rule.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,7 +78,7 @@ impl<'a> ClaimsTable<'a> {
                     why_they_differ: "",
                 };
                 let others = row.stacks.iter().map(|s| Finding {
-                    stack: &s.stack,
+                    stack: s.stack.name(),
                     measured: &s.measured,
                     verdict: s.verdict,
                     why_they_differ: &s.why_they_differ,
@@ -156,7 +156,7 @@ mod tests {
             trial_verdicts: Vec::new(),
             stacks: python
                 .map(|verdict| StackFinding {
-                    stack: "Python".into(),
+                    stack: Stack::Python,
                     measured: "aiohttp".into(),
                     verdict,
                     why_they_differ: "the GIL".into(),

@@ -185,7 +185,7 @@ fn push_line(out: &mut String, parts: &[String; 5], widths: &[usize; 5]) {
 
 #[cfg(test)]
 mod tests {
-    use waitbench_core::Verdict;
+    use waitbench_core::{Stack, Verdict};
 
     use super::*;
 
@@ -209,7 +209,7 @@ mod tests {
     fn a_row_judged_on_python_too_gets_a_line_per_stack() {
         let mut judged = row("D", "+41%", Verdict::NotReproduced);
         judged.stacks.push(waitbench_core::StackFinding {
-            stack: "Python".into(),
+            stack: Stack::Python,
             measured: "aiohttp +544% throughput".into(),
             verdict: Some(Verdict::Reproduced),
             why_they_differ: "GIL".into(),
@@ -217,7 +217,7 @@ mod tests {
         });
         let mut unmeasured = row("A", "13.3×", Verdict::Reproduced);
         unmeasured.stacks.push(waitbench_core::StackFinding {
-            stack: "Python".into(),
+            stack: Stack::Python,
             measured: "not measured: no python3 on PATH".into(),
             verdict: None,
             why_they_differ: String::new(),

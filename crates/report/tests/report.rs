@@ -11,8 +11,8 @@ use std::time::Duration;
 use waitbench_core::{
     ClaimRow, ClientResources, Counts, Environment, ErrorKind, ErrorPolicy, InjectedConditions,
     LatencySummary, LittlesLaw, LoadModel, PathPlan, Point, RunResult, SCHEMA_VERSION,
-    ScenarioResult, Series, ServerRunStats, StrategyInfo, SuiteResults, TimelineSecond, Timeouts,
-    TrialSet, Variant, Verdict, Workload,
+    ScenarioResult, Series, ServerRunStats, Stack, StrategyInfo, SuiteResults, TimelineSecond,
+    Timeouts, TrialSet, Variant, Verdict, Workload,
 };
 use waitbench_report::{ReportError, claims_table_text, read_results, render, summary};
 
@@ -288,7 +288,7 @@ fn series(label: &str, variant: Variant, points: Vec<Point>) -> Series {
             .first()
             .map(|p| p.trials.trials[0].strategy.name.clone())
             .unwrap_or_default(),
-        stack: "Rust".into(),
+        stack: Stack::Rust,
         variant,
         points,
         not_measured: None,
@@ -981,7 +981,7 @@ fn a_claim_judged_on_python_shows_its_row_and_a_series_that_could_not_run_says_w
     });
     let mut row = claim("D", "+41%", "reqwest -5%", Verdict::NotReproduced);
     row.stacks.push(waitbench_core::StackFinding {
-        stack: "Python".into(),
+        stack: Stack::Python,
         measured: "aiohttp +544% throughput".into(),
         verdict: Some(Verdict::Reproduced),
         why_they_differ: "100 threads spend 753 µs per request against 81 µs".into(),
@@ -1019,7 +1019,7 @@ fn a_python_series_is_drawn_on_its_claims_chart_beside_the_rust_ones() {
         label: "aiohttp, one shared session".into(),
         role: "py-shared".into(),
         strategy: "py-aiohttp".into(),
-        stack: "Python".into(),
+        stack: Stack::Python,
         ..rust
     });
     let dir = tempfile::tempdir().expect("temp dir");
@@ -1043,7 +1043,7 @@ fn claim_gs_python_series_are_drawn_on_the_error_policy_chart() {
             label: label.into(),
             role: role.into(),
             strategy: "py-aiohttp".into(),
-            stack: "Python".into(),
+            stack: Stack::Python,
             ..rust.clone()
         });
     }

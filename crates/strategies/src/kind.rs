@@ -44,24 +44,9 @@ pub enum StrategyKind {
     PyProcessPool,
 }
 
-/// Which language's client stack a strategy measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Stack {
-    /// Rust clients, in waitbench's own process.
-    Rust,
-    /// CPython clients (the article's stack), in a child process that waitbench measures.
-    Python,
-}
-
-impl Stack {
-    /// The stack's name as summaries and reports write it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Stack::Rust => "Rust",
-            Stack::Python => "Python",
-        }
-    }
-}
+/// Which language's client stack a strategy measures (declared in core, beside the
+/// results that record it).
+pub use waitbench_core::Stack;
 
 impl StrategyKind {
     /// Every strategy, in the order summaries list them: Rust's, then Python's. Derived

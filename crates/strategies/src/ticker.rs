@@ -15,6 +15,9 @@ use std::time::Duration;
 use hdrhistogram::Histogram;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
+use waitbench_core::extras::{
+    TICKER_LATENESS_MAX_US, TICKER_LATENESS_P50_US, TICKER_LATENESS_P99_US, TICKER_TICKS,
+};
 
 /// The ticker's period.
 const PERIOD: Duration = Duration::from_millis(1);
@@ -66,11 +69,11 @@ fn lateness_extras(lateness: &Histogram<u64>, ticks: u64) -> BTreeMap<String, f6
     let mut extras = BTreeMap::new();
     if ticks > 0 {
         let us = |q: f64| lateness.value_at_quantile(q) as f64;
-        extras.insert("ticker_lateness_p50_us".to_string(), us(0.5));
-        extras.insert("ticker_lateness_p99_us".to_string(), us(0.99));
-        extras.insert("ticker_lateness_max_us".to_string(), lateness.max() as f64);
+        extras.insert(TICKER_LATENESS_P50_US.to_string(), us(0.5));
+        extras.insert(TICKER_LATENESS_P99_US.to_string(), us(0.99));
+        extras.insert(TICKER_LATENESS_MAX_US.to_string(), lateness.max() as f64);
     }
-    extras.insert("ticker_ticks".to_string(), ticks as f64);
+    extras.insert(TICKER_TICKS.to_string(), ticks as f64);
     extras
 }
 
@@ -92,8 +95,8 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(5)).await;
             ticker.finish().await
         });
-        assert!(extras["ticker_ticks"] >= 30.0, "{extras:?}");
-        assert!(extras["ticker_lateness_max_us"] >= 25_000.0, "{extras:?}");
-        assert!(extras["ticker_lateness_p99_us"] >= 20_000.0, "{extras:?}");
+        assert!(extras[TICKER_TICKS] >= 30.0, "{extras:?}");
+        assert!(extras[TICKER_LATENESS_MAX_US] >= 25_000.0, "{extras:?}");
+        assert!(extras[TICKER_LATENESS_P99_US] >= 20_000.0, "{extras:?}");
     }
 }

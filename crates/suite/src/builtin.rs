@@ -95,7 +95,7 @@ mod tests {
             .collect();
         assert_eq!(
             claims,
-            ["A", "B", "C", "D", "E", "F1", "F2", "G", "CO"],
+            waitbench_core::claim_ids::ALL,
             "one built-in scenario per claim, in file order"
         );
     }

@@ -16,11 +16,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use waitbench_core::{
-    Environment, Placement, Point, RunResult, SUITE_SCHEMA_VERSION, ScenarioResult, Series,
+    Environment, Placement, Point, RunResult, SUITE_SCHEMA_VERSION, ScenarioResult, Series, Stack,
     SuiteResults, TrialSet,
 };
+use waitbench_strategies::PlantSpec;
 use waitbench_strategies::python::{PythonEnvironment, PythonError, python_required};
-use waitbench_strategies::{PlantSpec, Stack};
 
 use waitbench_core::capacity::Demand;
 
@@ -363,7 +363,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                         label: cell.spec.label.clone(),
                         role: cell.spec.role.clone(),
                         strategy: cell.spec.strategy.0.name().to_string(),
-                        stack: cell.spec.strategy.0.stack().name().to_string(),
+                        stack: cell.spec.strategy.0.stack(),
                         variant: cell.spec.variant,
                         points: vec![point],
                         not_measured: None,
@@ -379,7 +379,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                     label: spec.label.clone(),
                     role: spec.role.clone(),
                     strategy: spec.strategy.0.name().to_string(),
-                    stack: spec.strategy.0.stack().name().to_string(),
+                    stack: spec.strategy.0.stack(),
                     variant: spec.variant,
                     points: Vec::new(),
                     not_measured: Some(reason),

@@ -16,12 +16,12 @@ use crate::figures::{fmt_axis, fmt_sig, fmt_us, labelled_points, spread};
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "blocking-in-async.png",
-    claim: "F2",
+    claim: waitbench_core::claim_ids::F2,
     draw,
 };
 
 /// The extras key strategies write the ticker's p99 lateness under, in microseconds.
-pub(crate) const TICKER_P99_KEY: &str = "ticker_lateness_p99_us";
+pub(crate) use waitbench_core::extras::TICKER_LATENESS_P99_US as TICKER_P99_KEY;
 
 fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Outcome, DrawError> {
     let looks = series_looks(&scenario.series);

@@ -15,7 +15,7 @@ use crate::figures::{fmt_axis, fmt_us, labelled_points, spread};
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "connection-reuse.png",
-    claim: "B",
+    claim: waitbench_core::claim_ids::B,
     draw,
 };
 
@@ -114,7 +114,7 @@ pub(crate) fn is_shared_client(series: &Series) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use waitbench_core::Variant;
+    use waitbench_core::{Stack, Variant};
 
     use super::*;
 
@@ -123,7 +123,7 @@ mod tests {
             label: label.into(),
             role: String::new(),
             strategy: strategy.into(),
-            stack: "Rust".into(),
+            stack: Stack::Rust,
             variant: Variant::Plain,
             points: Vec::new(),
             not_measured: None,

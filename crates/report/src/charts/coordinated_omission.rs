@@ -18,7 +18,7 @@ use crate::figures::{fmt_axis, fmt_us, labelled_points};
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "coordinated-omission.png",
-    claim: "CO",
+    claim: waitbench_core::claim_ids::CO,
     draw,
 };
 

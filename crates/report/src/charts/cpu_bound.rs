@@ -15,7 +15,7 @@ use crate::figures::{fmt_axis, fmt_sig, labelled_points};
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "cpu-bound.png",
-    claim: "F1",
+    claim: waitbench_core::claim_ids::F1,
     draw,
 };
 

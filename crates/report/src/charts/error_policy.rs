@@ -18,7 +18,7 @@ use crate::figures::{fmt_axis, fmt_sig, labelled_points, spread};
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "error-policy.png",
-    claim: "G",
+    claim: waitbench_core::claim_ids::G,
     draw,
 };
 

@@ -17,7 +17,7 @@ use crate::figures::{fmt_axis, fmt_s, labelled_points, predicted_time_s};
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "fan-out.png",
-    claim: "A",
+    claim: waitbench_core::claim_ids::A,
     draw,
 };
 

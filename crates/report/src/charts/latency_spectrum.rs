@@ -20,7 +20,7 @@ use crate::figures::{fmt_axis, fmt_sig, fmt_us};
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "latency-spectrum.png",
-    claim: "C",
+    claim: waitbench_core::claim_ids::C,
     draw,
 };
 

@@ -5,7 +5,7 @@
 //! draws them.
 
 use plotters::prelude::*;
-use waitbench_core::{Series, Variant};
+use waitbench_core::{Series, Stack, Variant};
 
 use super::theme::PALETTE;
 
@@ -62,12 +62,9 @@ pub(crate) enum BarFill {
     Striped,
 }
 
-/// The stack name that marks a series of the Python clients.
-const PYTHON: &str = "Python";
-
 /// Whether a series measured the Python clients: the one test every look keys on.
 pub(crate) fn is_python(series: &Series) -> bool {
-    series.stack == PYTHON
+    series.stack == Stack::Python
 }
 
 /// The look of each series, stable across charts: one colour per strategy, dashed and
@@ -133,12 +130,12 @@ pub(crate) fn bar_fill(series: &Series) -> BarFill {
 mod tests {
     use super::*;
 
-    fn series(stack: &str, variant: Variant) -> Series {
+    fn series(stack: Stack, variant: Variant) -> Series {
         Series {
             label: "s".into(),
             role: String::new(),
             strategy: "s".into(),
-            stack: stack.into(),
+            stack,
             variant,
             points: Vec::new(),
             not_measured: None,
@@ -148,19 +145,22 @@ mod tests {
     #[test]
     fn python_bars_are_striped_whatever_their_variant_and_rust_ones_never() {
         for variant in [Variant::Defaults, Variant::RightSized, Variant::Plain] {
-            assert_eq!(bar_fill(&series("Python", variant)), BarFill::Striped);
-            assert_ne!(bar_fill(&series("Rust", variant)), BarFill::Striped);
+            assert_eq!(bar_fill(&series(Stack::Python, variant)), BarFill::Striped);
+            assert_ne!(bar_fill(&series(Stack::Rust, variant)), BarFill::Striped);
         }
-        assert_eq!(bar_fill(&series("Rust", Variant::Defaults)), BarFill::Light);
+        assert_eq!(
+            bar_fill(&series(Stack::Rust, Variant::Defaults)),
+            BarFill::Light
+        );
     }
 
     #[test]
     fn python_lines_are_dash_dot_with_square_markers_and_rust_ones_never() {
         let all: Vec<Series> = [
-            ("Rust", Variant::Plain),
-            ("Rust", Variant::Defaults),
-            ("Python", Variant::RightSized),
-            ("Python", Variant::Defaults),
+            (Stack::Rust, Variant::Plain),
+            (Stack::Rust, Variant::Defaults),
+            (Stack::Python, Variant::RightSized),
+            (Stack::Python, Variant::Defaults),
         ]
         .iter()
         .enumerate()

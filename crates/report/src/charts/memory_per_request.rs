@@ -23,7 +23,7 @@ use crate::figures::{fmt_axis, fmt_sig, labelled_points, spread};
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "memory-per-request.png",
-    claim: "E",
+    claim: waitbench_core::claim_ids::E,
     draw,
 };
 

@@ -260,7 +260,7 @@ pub(crate) fn style_notes(scenario: &ScenarioResult, bars: bool) -> Vec<String> 
 
 #[cfg(test)]
 mod tests {
-    use waitbench_core::{Series, Variant};
+    use waitbench_core::{Series, Stack, Variant};
 
     use super::*;
 
@@ -281,7 +281,7 @@ mod tests {
             label: "empty".into(),
             role: String::new(),
             strategy: "s".into(),
-            stack: "Rust".into(),
+            stack: Stack::Rust,
             variant: Variant::Plain,
             points: Vec::new(),
             not_measured: None,
@@ -307,22 +307,22 @@ mod tests {
 
     #[test]
     fn python_series_get_their_style_note_on_lines_and_bars() {
-        let series = |stack: &str, variant| Series {
-            label: stack.into(),
+        let series = |stack: Stack, variant| Series {
+            label: stack.name().into(),
             role: String::new(),
-            strategy: stack.to_lowercase(),
-            stack: stack.into(),
+            strategy: stack.name().to_lowercase(),
+            stack,
             variant,
             points: Vec::new(),
             not_measured: None,
         };
-        let rust = scenario("C", vec![series("Rust", Variant::Plain)]);
+        let rust = scenario("C", vec![series(Stack::Rust, Variant::Plain)]);
         assert!(style_notes(&rust, false).is_empty());
         let both = scenario(
             "C",
             vec![
-                series("Rust", Variant::Plain),
-                series("Python", Variant::Defaults),
+                series(Stack::Rust, Variant::Plain),
+                series(Stack::Python, Variant::Defaults),
             ],
         );
         let lines = style_notes(&both, false);

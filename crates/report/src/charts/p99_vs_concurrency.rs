@@ -26,7 +26,7 @@ use crate::figures::{common_injected_latency_us, fmt_axis, fmt_us, spread};
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "p99-vs-concurrency.png",
-    claim: "C",
+    claim: waitbench_core::claim_ids::C,
     draw,
 };
 

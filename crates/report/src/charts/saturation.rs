@@ -21,7 +21,7 @@ use crate::figures::{fmt_axis, fmt_us, labelled_points, spread};
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "saturation.png",
-    claim: "D",
+    claim: waitbench_core::claim_ids::D,
     draw,
 };
 

@@ -25,7 +25,7 @@ use crate::figures::{bound_rps, fmt_axis, fmt_s};
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "throughput-vs-concurrency.png",
-    claim: "C",
+    claim: waitbench_core::claim_ids::C,
     draw,
 };
 

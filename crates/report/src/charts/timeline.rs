@@ -23,7 +23,7 @@ use crate::figures::fmt_axis;
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
     file: "timeline.png",
-    claim: "CO",
+    claim: waitbench_core::claim_ids::CO,
     draw,
 };
 

@@ -109,7 +109,7 @@ mod tests {
             figures: Default::default(),
             trial_verdicts: Vec::new(),
             stacks: vec![StackFinding {
-                stack: "Python".into(),
+                stack: waitbench_core::Stack::Python,
                 measured: String::new(),
                 verdict: python,
                 why_they_differ: String::new(),

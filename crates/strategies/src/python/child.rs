@@ -158,7 +158,7 @@ fn drive(child: &mut Child, job: &str, load: &LoadModel) -> Result<Measurement, 
     let mut extras: std::collections::BTreeMap<String, f64> = serde_json::from_str(&figures)
         .map_err(|e| format!("the run's figures {figures:?} are not a JSON map of numbers: {e}"))?;
     let issued_after_first_failure = extras
-        .remove("issued_after_first_failure")
+        .remove(waitbench_core::extras::ISSUED_AFTER_FIRST_FAILURE)
         .map(|n| n as u64);
     let window = replay.window();
     let mut measurement = Measurement::from_recorder(

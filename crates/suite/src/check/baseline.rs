@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use waitbench_core::{Spread, SuiteResults};
+use waitbench_core::{Spread, Stack, SuiteResults};
 
 use super::metrics::{Direction, MetricKey, metrics};
 use crate::error::{Result, SuiteError};
@@ -81,7 +81,7 @@ impl Baseline {
             .metrics
             .keys()
             .filter_map(|name| name.parse::<MetricKey>().ok())
-            .filter(|key| key.stack() == waitbench_strategies::Stack::Python)
+            .filter(|key| key.stack() == Stack::Python)
             .map(|key| key.claim().to_string())
             .collect();
         claims.sort();
@@ -122,7 +122,7 @@ impl Baseline {
 
 fn is_python(name: &str) -> bool {
     name.parse::<MetricKey>()
-        .is_ok_and(|key| key.stack() == waitbench_strategies::Stack::Python)
+        .is_ok_and(|key| key.stack() == Stack::Python)
 }
 
 /// Reads and validates a baseline; every problem names the file and the fix.

@@ -12,8 +12,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use waitbench_core::Stack;
 use waitbench_core::{Point, RunResult, ScenarioResult, Spread, SuiteResults};
-use waitbench_strategies::Stack;
 
 /// Which way is better for a metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,12 +152,16 @@ pub enum MetricKey {
         /// Which figure.
         metric: PointMetric,
     },
-    /// A figure of the claims table: `claim.{id}.{figure}`.
+    /// A figure of the claims table: `claim.{id}.{figure}`, one its claim declares.
     Claim {
         /// Claim id.
         claim: String,
-        /// Figure name, as the claim declares it.
+        /// Figure key, as the claim's row writes it.
         figure: String,
+        /// Its declaration: which way is better, its unit.
+        declared: &'static crate::claims::Figure,
+        /// The client stack whose series give it.
+        stack: Stack,
     },
 }
 
@@ -175,7 +179,7 @@ impl MetricKey {
     pub fn stack(&self) -> Stack {
         match self {
             MetricKey::Point { .. } => Stack::Rust,
-            MetricKey::Claim { claim, figure } => crate::claims::figure_stack(claim, figure),
+            MetricKey::Claim { stack, .. } => *stack,
         }
     }
 
@@ -183,7 +187,7 @@ impl MetricKey {
     pub fn direction(&self) -> Direction {
         match self {
             MetricKey::Point { metric, .. } => metric.direction(),
-            MetricKey::Claim { claim, figure } => crate::claims::figure_direction(claim, figure),
+            MetricKey::Claim { declared, .. } => declared.direction,
         }
     }
 
@@ -191,7 +195,7 @@ impl MetricKey {
     pub fn unit(&self) -> &'static str {
         match self {
             MetricKey::Point { metric, .. } => metric.unit(),
-            MetricKey::Claim { claim, figure } => crate::claims::figure_unit(claim, figure),
+            MetricKey::Claim { declared, .. } => declared.unit,
         }
     }
 
@@ -206,7 +210,7 @@ impl MetricKey {
                 x,
                 metric,
             } => (format!("{claim}.{role}@{x}"), metric.name().to_string()),
-            MetricKey::Claim { claim, figure } => match figure.split_once('@') {
+            MetricKey::Claim { claim, figure, .. } => match figure.split_once('@') {
                 Some((figure, x)) => (format!("claim.{claim}@{x}"), figure.to_string()),
                 None => (format!("claim.{claim}"), figure.clone()),
             },
@@ -261,7 +265,7 @@ impl fmt::Display for MetricKey {
                 x,
                 metric,
             } => write!(f, "{claim}.{role}@{x}.{}", metric.name()),
-            MetricKey::Claim { claim, figure } => write!(f, "claim.{claim}.{figure}"),
+            MetricKey::Claim { claim, figure, .. } => write!(f, "claim.{claim}.{figure}"),
         }
     }
 }
@@ -278,9 +282,15 @@ impl FromStr for MetricKey {
         };
         if let Some(rest) = text.strip_prefix("claim.") {
             let (claim, figure) = rest.split_once('.').ok_or_else(|| bad("has no figure"))?;
+            // Its direction, unit and stack come from the declaration: a key no claim
+            // declares is an error here, never a figure with default ones.
+            let (declared, stack) = crate::claims::declared_figure(claim, figure)
+                .ok_or_else(|| bad(&crate::claims::undeclared_figure(claim)))?;
             return Ok(MetricKey::Claim {
                 claim: claim.to_string(),
                 figure: figure.to_string(),
+                declared,
+                stack,
             });
         }
         let (point, metric) = text.rsplit_once('.').ok_or_else(|| bad("has no metric"))?;
@@ -353,6 +363,22 @@ mod tests {
             let err = text.parse::<MetricKey>().unwrap_err();
             assert!(err.contains("CLAIM.ROLE@X.METRIC"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_claim_figure_no_claim_declares_is_an_error_naming_the_declared_ones() {
+        let err = "claim.B.savings_ureq".parse::<MetricKey>().unwrap_err();
+        assert!(err.contains("claim B declares no such figure"), "{err}");
+        assert!(err.contains("saving_ureq, saving_reqwest"), "{err}");
+        let err = "claim.Z.speedup".parse::<MetricKey>().unwrap_err();
+        assert!(err.contains("there is no claim Z"), "{err}");
+        let key: MetricKey = "claim.C.python_speedup_right_sized@300".parse().unwrap();
+        assert_eq!(key.stack(), Stack::Python);
+        let key: MetricKey = "claim.D.p99_change".parse().unwrap();
+        assert_eq!(
+            (key.direction(), key.stack()),
+            (Direction::Lower, Stack::Rust)
+        );
     }
 
     #[test]

@@ -1,0 +1,426 @@
+//! Claim C: async against a thread pool at 300 and more concurrent requests.
+
+use std::fmt::Write;
+
+use waitbench_core::units::{format_micros, format_rps, format_significant};
+use waitbench_core::{ClaimRow, Point, ScenarioResult, Series, Stack, Verdict, claim_ids};
+
+use super::{
+    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS_DEFAULTS, RUST, RowText,
+    StackFigures, at, client_cpu, higher, median_run, points, series,
+};
+
+const THREADS_RIGHT_SIZED: &str = "threads-right-sized";
+const THREADS_DEFAULTS: &str = "threads-defaults";
+const RAYON_RIGHT_SIZED: &str = "rayon-right-sized";
+const PY_THREADS_RIGHT_SIZED: &str = "py-threads-right-sized";
+
+const CONCURRENCY: Figure = higher("concurrency", "requests", RUST);
+const SPEEDUP_RIGHT_SIZED: Figure = higher("speedup_right_sized", "ratio", RUST);
+/// The speedup over the right-sized pool at each C ≥ 300 (`speedup_right_sized@300`).
+const SPEEDUP_RIGHT_SIZED_AT: Figure = higher("speedup_right_sized@", "ratio", BOTH);
+const SPEEDUP_DEFAULTS: Figure = higher("speedup_defaults", "ratio", BOTH);
+
+pub(super) const CLAIM: Claim = Claim {
+    id: claim_ids::C,
+    claim: "async vs threads at 300+ concurrent requests",
+    claimed: "1.5–5×",
+    required_roles: &[ASYNC, THREADS_RIGHT_SIZED],
+    optional_roles: &[
+        THREADS_DEFAULTS,
+        RAYON_RIGHT_SIZED,
+        PY_ASYNC,
+        PY_THREADS_RIGHT_SIZED,
+        PY_THREADS_DEFAULTS,
+    ],
+    figures: &[
+        CONCURRENCY,
+        SPEEDUP_RIGHT_SIZED,
+        SPEEDUP_RIGHT_SIZED_AT,
+        SPEEDUP_DEFAULTS,
+    ],
+    rule: rule_c,
+    assess,
+};
+
+/// Claim C: the speedup range the article claims, from which concurrency on.
+const C_SPEEDUP: std::ops::RangeInclusive<f64> = 1.5..=5.0;
+const C_FROM: f64 = 300.0;
+
+pub(super) fn rule_c() -> String {
+    format!(
+        "reproduced if async is {}–{}× the right-sized thread pool's throughput at every \
+         measured C ≥ {C_FROM}; only under stated conditions if it is at some C ≥ {C_FROM} \
+         only, or only the library-default pool is ≥ {}× slower; otherwise not reproduced",
+        C_SPEEDUP.start(),
+        C_SPEEDUP.end(),
+        C_SPEEDUP.start()
+    )
+}
+
+/// Claim C's verdict from the async/right-sized-pool throughput ratios at each measured
+/// C ≥ 300 and the async/library-default-pool ratio, if measured.
+pub fn judge_c(right_sized: &[f64], defaults: Option<f64>) -> Verdict {
+    let in_range = |r: &f64| C_SPEEDUP.contains(r);
+    if !right_sized.is_empty() && right_sized.iter().all(in_range) {
+        Verdict::Reproduced
+    } else if right_sized.iter().any(in_range) || defaults.is_some_and(|d| d >= *C_SPEEDUP.start())
+    {
+        Verdict::OnlyUnderConditions
+    } else {
+        Verdict::NotReproduced
+    }
+}
+
+/// The series each stack sweeps C with, and what to say when two share no C.
+struct Roles {
+    async_: &'static str,
+    right_sized: &'static str,
+    defaults: &'static str,
+    share_no_c: &'static str,
+}
+
+const fn roles(stack: Stack) -> Roles {
+    match stack {
+        Stack::Rust => Roles {
+            async_: ASYNC,
+            right_sized: THREADS_RIGHT_SIZED,
+            defaults: THREADS_DEFAULTS,
+            share_no_c: "async and threads-right-sized share no C",
+        },
+        Stack::Python => Roles {
+            async_: PY_ASYNC,
+            right_sized: PY_THREADS_RIGHT_SIZED,
+            defaults: PY_THREADS_DEFAULTS,
+            share_no_c: "aiohttp and the right-sized pool share no C",
+        },
+    }
+}
+
+fn tput(series: Option<&Series>, x: f64) -> Option<f64> {
+    at(series, x).map(|p| p.trials.throughput_rps.median)
+}
+
+/// Every C an async and a thread-pool series share, with async's speedup there.
+fn speedups(async_s: Option<&Series>, pool: Option<&Series>) -> Vec<(f64, f64)> {
+    async_s
+        .map(|a| a.points.iter().map(|p| p.x).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|x| Some((x, tput(async_s, x)? / tput(pool, x)?)))
+        .collect()
+}
+
+/// Async's speedup over a library-default pool at the largest C ≥ 300 both reached: the
+/// default pool is swept only as far as it finishes in reasonable time.
+fn defaults_speedup(async_s: Option<&Series>, defaults: Option<&Series>) -> Option<(f64, f64)> {
+    let x = defaults?
+        .points
+        .iter()
+        .rev()
+        .map(|p| p.x)
+        .find(|&x| x >= C_FROM && at(async_s, x).is_some())?;
+    Some((x, tput(async_s, x)? / tput(defaults, x)?))
+}
+
+/// Claim C's figures on one stack: async's speedup over the right-sized pool at the
+/// largest C both reached and at each C ≥ 300, and over the default pool.
+struct Figures<'a> {
+    async_s: Option<&'a Series>,
+    right_sized: Option<&'a Series>,
+    defaults: Option<&'a Series>,
+    /// The largest C both reached, and the speedup there.
+    largest: (f64, f64),
+    /// (C, speedup) at every C ≥ 300 both reached.
+    from_300: Vec<(f64, f64)>,
+    /// (C, speedup) over the default pool, if it reached a C ≥ 300.
+    over_defaults: Option<(f64, f64)>,
+}
+
+impl<'a> StackFigures<'a> for Figures<'a> {
+    fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
+        let roles = roles(stack);
+        points(s, &[roles.async_, roles.right_sized])?;
+        let async_s = series(s, roles.async_);
+        let right_sized = series(s, roles.right_sized);
+        let defaults = series(s, roles.defaults);
+        let shared = speedups(async_s, right_sized);
+        let Some(&largest) = shared.last() else {
+            return Err(Missing::Inconclusive(roles.share_no_c.into()));
+        };
+        Ok(Figures {
+            async_s,
+            right_sized,
+            defaults,
+            largest,
+            from_300: shared.into_iter().filter(|&(x, _)| x >= C_FROM).collect(),
+            over_defaults: defaults_speedup(async_s, defaults),
+        })
+    }
+
+    fn emit(&self, out: &mut Emitted) {
+        out.put(&CONCURRENCY, self.largest.0);
+        out.put(&SPEEDUP_RIGHT_SIZED, self.largest.1);
+        for &(x, r) in &self.from_300 {
+            out.put_at(&SPEEDUP_RIGHT_SIZED_AT, x, r);
+        }
+        if let Some((_, d)) = self.over_defaults {
+            out.put(&SPEEDUP_DEFAULTS, d);
+        }
+    }
+}
+
+impl Figures<'_> {
+    /// Inconclusive without a C ≥ 300; otherwise [`judge_c`].
+    fn verdict(&self) -> Verdict {
+        let speedups: Vec<f64> = self.from_300.iter().map(|&(_, r)| r).collect();
+        if speedups.is_empty() {
+            Verdict::Inconclusive
+        } else {
+            judge_c(&speedups, self.over_defaults.map(|(_, d)| d))
+        }
+    }
+
+    /// "1.05× at C = 300, 1.01× at C = 1000".
+    fn speedups_text(&self) -> String {
+        self.from_300
+            .iter()
+            .map(|(x, r)| format!("{r:.2}× at C = {x}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The default pool's point where it was compared.
+    fn defaults_point(&self) -> Option<&Point> {
+        self.over_defaults.and_then(|(x, _)| at(self.defaults, x))
+    }
+}
+
+/// What the row says is missing when the Rust series do not give the figures.
+const MISSING: &str = "async and threads-right-sized at a shared C";
+
+fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
+    super::assess(claim, s, MISSING, row_text, explain_python)
+}
+
+/// The row's words from the Rust figures.
+fn row_text(rust: &Figures) -> RowText {
+    let x = rust.largest.0;
+    let mut measured = format!("vs right-sized pool: {}", rust.speedups_text());
+    if let Some((xd, d)) = rust.over_defaults {
+        let _ = write!(measured, "; at C = {xd}: {d:.0}× vs library-default pool");
+    }
+    let x_defaults = rust.over_defaults.map(|(xd, _)| xd);
+    let default_in_flight = rust
+        .defaults_point()
+        .and_then(median_run)
+        .map(|r| r.strategy.effective_concurrency);
+    let predicted = match default_in_flight {
+        Some(p) => format!(
+            "1.0× (both C/L); default pool keeps {p} in flight → {:.0}× at C = {}",
+            x_defaults.unwrap_or(x) / p.max(1) as f64,
+            x_defaults.unwrap_or(x)
+        ),
+        None => "1.0× (both reach C/L)".into(),
+    };
+    RowText {
+        measured,
+        predicted,
+        verdict: rust.verdict(),
+        why: "By Little's law throughput is C/L whoever holds the C requests: a gap appears when \
+         the thread pool keeps fewer requests in flight (rayon's one thread per core, ureq's \
+         3 idle connections per host), and at thousands of threads, when their CPU and \
+         memory on two shared cores become the limit."
+            .into(),
+    }
+}
+
+/// Claim C on the article's own stack: aiohttp against `requests` on a right-sized
+/// `ThreadPoolExecutor` and on Python's default one, judged by the same rule, with why it
+/// differs from Rust computed from the client CPU per request (the one interpreter's
+/// ceiling, 1 ÷ CPU, under the GIL) and the default pool's size.
+fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String) {
+    let rust_threads = at(rust.right_sized, rust.largest.0);
+    let x = python.largest.0;
+    let mut measured = format!(
+        "aiohttp vs right-sized ThreadPoolExecutor: {}",
+        python.speedups_text()
+    );
+    if let Some((xd, d)) = python.over_defaults {
+        let _ = write!(measured, "; at C = {xd}: {d:.0}× vs the default pool");
+    }
+    let verdict = python.verdict();
+    // Both series reached x: it is the largest C they share.
+    let (Some(a), Some(t)) = (at(python.async_s, x), at(python.right_sized, x)) else {
+        return (measured, verdict, String::new());
+    };
+    let latency_us = median_run(t).map_or(f64::NAN, |r| r.injected.mean_latency_us);
+    let efficiency = |p: &Point| p.trials.efficiency.map_or(f64::NAN, |e| e.median);
+    // One interpreter runs one request's Python at a time: 1 ÷ CPU per request is its
+    // ceiling, reached at C = L ÷ CPU.
+    let ceiling = |p: &Point| {
+        format!(
+            "{} of client CPU per request: a ceiling of {}, reached at C ≈ {}",
+            format_micros(client_cpu(p)),
+            format_rps(1e6 / client_cpu(p)),
+            format_significant(latency_us / client_cpu(p), 2)
+        )
+    };
+    let offered = x * 1e6 / latency_us;
+    let under = |p: &Point| offered < 1e6 / client_cpu(p);
+    let regime = match (under(t), under(a)) {
+        (true, true) => "under both ceilings, so both can keep C/L",
+        (false, true) => {
+            "above the threads' ceiling and under aiohttp's, so only aiohttp can keep C/L"
+        }
+        (true, false) => "under the threads' ceiling and above aiohttp's",
+        (false, false) => "above both ceilings, so CPU, not waiting, decides",
+    };
+    let mut why = format!(
+        "At L = {} and C = {x} ({} offered) the {x} threads spend {}, aiohttp {}: {regime} \
+         (they kept {:.2} and {:.2} of it). Under the GIL the threads' CPU per request, not \
+         their number, is the limit.",
+        format_micros(latency_us),
+        format_rps(offered),
+        ceiling(t),
+        ceiling(a),
+        efficiency(t),
+        efficiency(a),
+    );
+    if let Some(pool) = python.defaults_point() {
+        let workers = median_run(pool).map_or(0, |r| r.strategy.effective_concurrency);
+        let cores = median_run(pool).map_or(0, |r| r.environment.cores);
+        let _ = write!(
+            why,
+            " The default pool has min(32, cores + 4) = {workers} workers on {cores} cores: \
+             {workers} in flight, so C/{workers} = {:.0}× slower at C = {}.",
+            pool.x / workers.max(1) as f64,
+            pool.x
+        );
+    }
+    if let Some(rust) = rust_threads {
+        let _ = write!(
+            why,
+            " Rust's threads spend {} per request, Python's {}× that.",
+            format_micros(client_cpu(rust)),
+            format_significant(client_cpu(t) / client_cpu(rust), 2)
+        );
+    }
+    (measured, verdict, why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::test_support::*;
+
+    #[test]
+    fn c_separates_right_sized_from_default_pools() {
+        assert_eq!(judge_c(&[2.0, 3.0], None), Verdict::Reproduced);
+        assert_eq!(judge_c(&[1.02], Some(150.0)), Verdict::OnlyUnderConditions);
+        assert_eq!(judge_c(&[1.02], Some(1.1)), Verdict::NotReproduced);
+        assert_eq!(judge_c(&[9.0], None), Verdict::NotReproduced);
+        assert_eq!(judge_c(&[0.9], None), Verdict::NotReproduced);
+        // ≈ 1× at 300 and 1000, a gap only where 5,000 threads collapse.
+        assert_eq!(
+            judge_c(&[1.0, 1.01, 3.97], None),
+            Verdict::OnlyUnderConditions
+        );
+        assert_eq!(judge_c(&[], None), Verdict::NotReproduced);
+    }
+
+    /// A swept series: role, (C, throughput) points, client CPU per request, pool size.
+    type SweptSeries<'a> = (&'a str, &'a [(f64, f64)], f64, usize);
+
+    /// A claim C scenario made from the saturation fixture's thread series: one copy per
+    /// role, with a point per (C, throughput) at L = 1 s, each trial with this client CPU
+    /// per request (µs) and pool size (0: one per request).
+    fn sweep(runs: &[SweptSeries<'_>]) -> ScenarioResult {
+        let mut c = saturation();
+        c.claim = "C".into();
+        let template = series(&c, THREADS).unwrap().points[0].clone();
+        c.series.clear();
+        for &(role, points, cpu, pool) in runs {
+            let mut copy = series(&saturation(), THREADS).unwrap().clone();
+            copy.role = role.into();
+            copy.points = points
+                .iter()
+                .map(|&(x, throughput)| {
+                    let mut point = template.clone();
+                    point.x = x;
+                    each_trial(&mut point, |trial| {
+                        trial.throughput_rps = throughput;
+                        trial.injected.mean_latency_us = 1e6;
+                        trial.littles_law.efficiency = Some(throughput / x);
+                        trial.client.client_cpu_per_request_us = cpu;
+                        trial.strategy.effective_concurrency =
+                            if pool == 0 { x as usize } else { pool };
+                        trial.environment.cores = 2;
+                    });
+                    point
+                })
+                .collect();
+            c.series.push(copy);
+        }
+        c
+    }
+
+    #[test]
+    fn c_on_python_is_judged_by_the_same_rule_with_the_interpreters_ceiling() {
+        let c = sweep(&[
+            (ASYNC, &[(100.0, 99.0), (300.0, 297.0)], 20.0, 0),
+            (
+                THREADS_RIGHT_SIZED,
+                &[(100.0, 99.0), (300.0, 297.0)],
+                25.0,
+                0,
+            ),
+            (PY_ASYNC, &[(10.0, 10.0), (300.0, 294.0)], 250.0, 0),
+            (
+                PY_THREADS_RIGHT_SIZED,
+                &[(10.0, 10.0), (300.0, 280.0)],
+                1_000.0,
+                0,
+            ),
+            (
+                PY_THREADS_DEFAULTS,
+                &[(10.0, 6.0), (300.0, 5.88)],
+                1_000.0,
+                6,
+            ),
+        ]);
+        let row = &evaluate(&[c])[0];
+        assert_eq!(row.verdict, Verdict::NotReproduced, "Rust: 1× at C = 300");
+        let python = &row.stacks[0];
+        assert_eq!(python.stack, Stack::Python);
+        // 1.05× against the right-sized pool; 50× against the default one.
+        assert_eq!(python.verdict, Some(Verdict::OnlyUnderConditions));
+        assert_eq!(
+            python.measured,
+            "aiohttp vs right-sized ThreadPoolExecutor: 1.05× at C = 300; at C = 300: 50× vs \
+             the default pool"
+        );
+        let why = &python.why_they_differ;
+        assert!(
+            why.contains("At L = 1 s and C = 300 (300 req/s offered)"),
+            "{why}"
+        );
+        assert!(
+            why.contains(
+                "1 ms of client CPU per request: a ceiling of 1000 req/s, reached at C ≈ 1000"
+            ),
+            "{why}"
+        );
+        assert!(
+            why.contains("under both ceilings, so both can keep C/L (they kept 0.93 and 0.98"),
+            "{why}"
+        );
+        assert!(
+            why.contains("= 6 workers on 2 cores: 6 in flight, so C/6 = 50× slower"),
+            "{why}"
+        );
+        assert!(why.contains("Python's 40× that"), "{why}");
+        assert!((row.figures["python_speedup_right_sized@300"] - 1.05).abs() < 1e-9);
+        assert!((row.figures["python_speedup_defaults"] - 50.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,36 @@
+//! Scenarios for the claims' tests, made from one measured claim D run.
+
+pub(super) use std::collections::BTreeMap;
+
+pub(super) use waitbench_core::{Point, RunResult, ScenarioResult, Series, TrialSet};
+
+pub(super) use super::{ASYNC, THREADS, evaluate, series};
+
+/// Claim D as measured in a full run: 3 trials of reqwest, bare hyper and threads.
+pub(super) fn saturation() -> ScenarioResult {
+    serde_json::from_str(include_str!(
+        "../../tests/fixtures/d-saturation-3-trials.json"
+    ))
+    .expect("the fixture is a scenario result")
+}
+
+/// Claim `claim`'s scenario, made from the saturation fixture with its series taken
+/// out, and the fixture's `like` series to copy new ones from.
+pub(super) fn emptied(claim: &str, like: &str) -> (ScenarioResult, Series) {
+    let mut scenario = saturation();
+    scenario.claim = claim.into();
+    let template = series(&scenario, like).unwrap().clone();
+    scenario.series.clear();
+    (scenario, template)
+}
+
+/// Changes every trial of `point` with `change`, keeping the point's trial set whole.
+pub(super) fn each_trial(point: &mut Point, change: impl FnMut(&mut RunResult)) {
+    let mut trials = point.trials.trials.clone();
+    trials.iter_mut().for_each(change);
+    point.trials = TrialSet::new(trials);
+}
+
+pub(super) fn series_mut<'a>(s: &'a mut ScenarioResult, role: &str) -> &'a mut Series {
+    s.series.iter_mut().find(|x| x.role == role).unwrap()
+}
