@@ -1,6 +1,6 @@
 //! `cargo bench`: criterion benchmarks of waitbench's client strategies against the
 //! embedded mock server. One group per file in `benchmarks/`; each says which claim of
-//! `CLAIMS.md` it serves. See `benches/support/lib.rs` for the timing model.
+//! `docs/claims.md` it serves. See `benches/support/lib.rs` for the timing model.
 
 use criterion::criterion_main;
 

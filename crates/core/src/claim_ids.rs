@@ -1,4 +1,4 @@
-//! The ids of the article's claims (`CLAIMS.md`), declared once: the claim registry
+//! The ids of the article's claims (`docs/claims.md`), declared once: the claim registry
 //! (`waitbench-suite`), the report's charts and the scenario files' `claim` name a claim
 //! by these, and `results.json` records them as `ScenarioResult::claim` and `ClaimRow::id`.
 

@@ -1,4 +1,4 @@
-//! The claim registry: for each claim of `CLAIMS.md`, one declaration of its id, the
+//! The claim registry: for each claim of `docs/claims.md`, one declaration of its id, the
 //! series roles its scenario must provide, the figures it reports (with the way each gets
 //! better and the stacks it is measured on), the thresholds its verdict rule uses, and
 //! how its row is assessed. Everything else (the rule text printed in the report, the
