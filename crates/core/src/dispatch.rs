@@ -3,7 +3,8 @@
 //! Workers (threads, pool jobs or tasks: it does not matter) call [`Dispatcher::next`] in a
 //! loop. Each [`Ticket`] says which request to send, whether it falls in the measured
 //! window, and for the open loop when it was *meant* to be sent; the worker waits for that
-//! instant itself (a blocking sleep or an async one), sends, and records. The number of
+//! instant itself ([`Ticket::wait_blocking`] or [`Ticket::wait`], both precise to tens of
+//! microseconds, see [`pacing`](crate::pacing)), sends, and records. The number of
 //! workers is the concurrency; the dispatcher only decides what and when.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -22,6 +23,27 @@ pub struct Ticket {
     pub intended: Option<Instant>,
     /// Whether the request falls in the measured window (false during warm-up).
     pub recorded: bool,
+}
+
+impl Ticket {
+    /// Blocks the thread until the intended send time (open loop only; returns at once
+    /// for other tickets or a time already passed).
+    pub fn wait_blocking(&self) {
+        if let Some(at) = self.intended {
+            crate::pacing::sleep_until(at);
+        }
+    }
+
+    /// Waits on `timer` until the intended send time (open loop only; ready at once for
+    /// other tickets or a time already passed).
+    #[cfg(feature = "tokio")]
+    pub async fn wait(&self, timer: &crate::PreciseTimer) {
+        if let Some(at) = self.intended
+            && at > Instant::now()
+        {
+            timer.sleep_until(at).await;
+        }
+    }
 }
 
 #[derive(Debug)]
