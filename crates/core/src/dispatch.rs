@@ -253,6 +253,103 @@ mod tests {
         assert_eq!(tickets.iter().filter(|t| t.recorded).count(), 100);
     }
 
+    fn paced(rate_per_s: f64) -> Dispatcher {
+        Dispatcher::new(&LoadModel::OpenLoop {
+            rate_per_s,
+            duration: Duration::from_millis(30),
+            warmup: Duration::ZERO,
+            max_in_flight: 4,
+        })
+    }
+
+    #[test]
+    fn paced_tickets_are_released_in_order_and_never_before_their_time() {
+        let dispatcher = paced(10_000.0);
+        let released: Vec<Vec<(Ticket, Instant)>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        std::iter::from_fn(|| dispatcher.next())
+                            .map(|ticket| {
+                                ticket.wait_blocking();
+                                (ticket, Instant::now())
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        assert_eq!(released.iter().map(Vec::len).sum::<usize>(), 300);
+        for worker in &released {
+            for pair in worker.windows(2) {
+                assert!(pair[0].0.index < pair[1].0.index);
+                assert!(pair[0].0.intended < pair[1].0.intended);
+            }
+            for (ticket, left) in worker {
+                assert!(*left >= ticket.intended.unwrap(), "{ticket:?} left early");
+            }
+        }
+    }
+
+    #[cfg(feature = "tokio")]
+    #[test]
+    fn paced_tickets_wait_on_the_precise_timer_in_order_and_never_early() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let dispatcher = std::sync::Arc::new(paced(10_000.0));
+        let timer = std::sync::Arc::new(crate::pacing::send_timer().unwrap());
+        let released: Vec<Vec<(Ticket, Instant)>> = runtime.block_on(async {
+            let tasks: Vec<_> = (0..4)
+                .map(|_| {
+                    let (dispatcher, timer) = (dispatcher.clone(), timer.clone());
+                    tokio::spawn(async move {
+                        let mut out = Vec::new();
+                        while let Some(ticket) = dispatcher.next() {
+                            ticket.wait(&timer).await;
+                            out.push((ticket, Instant::now()));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            let mut all = Vec::new();
+            for task in tasks {
+                all.push(task.await.unwrap());
+            }
+            all
+        });
+        assert_eq!(released.iter().map(Vec::len).sum::<usize>(), 300);
+        for worker in &released {
+            assert!(worker.windows(2).all(|p| p[0].0.index < p[1].0.index));
+            for (ticket, left) in worker {
+                assert!(*left >= ticket.intended.unwrap(), "{ticket:?} left early");
+            }
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn tickets_without_a_send_time_do_not_wait() {
+        let dispatcher = Dispatcher::new(&LoadModel::Batch {
+            requests: 1,
+            concurrency: 1,
+        });
+        let ticket = dispatcher.next().unwrap();
+        assert_eq!(ticket.intended, None);
+        std::thread::spawn(move || {
+            ticket.wait_blocking();
+            // SAFETY: PR_GET_TIMERSLACK takes no argument and reads the calling thread's.
+            let slack = unsafe { libc::prctl(libc::PR_GET_TIMERSLACK, 0, 0, 0, 0) };
+            assert_ne!(slack, 1, "a ticket with no send time changed nothing");
+        })
+        .join()
+        .unwrap();
+    }
+
     #[test]
     fn first_failure_under_cancel_stops_and_counts_later_issues() {
         let dispatcher = Dispatcher::new(&LoadModel::Batch {

@@ -26,6 +26,7 @@ pub mod pacing;
 pub mod placement;
 #[cfg(feature = "tokio")]
 pub mod precise_timer;
+pub mod rate_window;
 pub mod recorder;
 pub mod resources;
 pub mod result;
@@ -44,6 +45,7 @@ pub use outcome::{ErrorKind, Outcome, Tally};
 pub use placement::{CpuSet, Placement, PlacementError};
 #[cfg(feature = "tokio")]
 pub use precise_timer::PreciseTimer;
+pub use rate_window::RateWindow;
 pub use recorder::{Counters, Measurement, Recorder, RecorderPool, Window, WorkerRecorder};
 pub use resources::{ResourceSampler, ResourceUsage};
 pub use result::{
