@@ -42,11 +42,14 @@ pub enum PointMetric {
     AccountingViolations,
     /// Median latency above the injected fixed latency, µs.
     OvershootP50Us,
+    /// Open loop only: how late the harness itself sent, p99 of actual − intended, µs.
+    /// It is part of every open-loop latency, so it must stay far below them.
+    SendLagP99Us,
 }
 
 impl PointMetric {
     /// Every point metric.
-    pub const ALL: [PointMetric; 7] = [
+    pub const ALL: [PointMetric; 8] = [
         PointMetric::ThroughputRps,
         PointMetric::P50Us,
         PointMetric::P99Us,
@@ -54,6 +57,7 @@ impl PointMetric {
         PointMetric::InFlightRatio,
         PointMetric::AccountingViolations,
         PointMetric::OvershootP50Us,
+        PointMetric::SendLagP99Us,
     ];
 
     /// The name used in metric keys.
@@ -66,6 +70,7 @@ impl PointMetric {
             PointMetric::InFlightRatio => "in_flight_ratio",
             PointMetric::AccountingViolations => "accounting_violations",
             PointMetric::OvershootP50Us => "overshoot_p50_us",
+            PointMetric::SendLagP99Us => "send_lag_p99_us",
         }
     }
 
@@ -83,7 +88,10 @@ impl PointMetric {
     pub fn unit(self) -> &'static str {
         match self {
             PointMetric::ThroughputRps => "req/s",
-            PointMetric::P50Us | PointMetric::P99Us | PointMetric::OvershootP50Us => "µs",
+            PointMetric::P50Us
+            | PointMetric::P99Us
+            | PointMetric::OvershootP50Us
+            | PointMetric::SendLagP99Us => "µs",
             PointMetric::Efficiency | PointMetric::InFlightRatio => "ratio",
             PointMetric::AccountingViolations => "requests",
         }
@@ -108,6 +116,11 @@ impl PointMetric {
                     * 1e6;
                 (injected > 0.0).then_some(run.latency.p50_us - injected)
             }
+            PointMetric::SendLagP99Us => run
+                .open_loop
+                .as_ref()
+                .filter(|open| open.send_lag.count > 0)
+                .map(|open| open.send_lag.p99_us),
         }
     }
 
@@ -362,5 +375,26 @@ mod tests {
         assert_eq!(key.unit(), "µs");
         let key: MetricKey = "C.async@1.in_flight_ratio".parse().unwrap();
         assert_eq!(key.direction(), Direction::Higher);
+        let key: MetricKey = "CO.open-loop@2.send_lag_p99_us".parse().unwrap();
+        assert_eq!(key.direction(), Direction::Lower);
+        assert_eq!(key.unit(), "µs");
+    }
+
+    #[test]
+    fn send_lag_is_a_metric_of_open_loop_runs_only() {
+        let text = include_str!("../../../report/tests/fixtures/small-results.json");
+        let suite: SuiteResults = serde_json::from_str(text).unwrap();
+        let mut run = suite.scenarios[0].series[0].points[0].trials.trials[0].clone();
+        run.open_loop = None;
+        assert_eq!(PointMetric::SendLagP99Us.of(&run), None, "closed loop");
+        run.open_loop = Some(waitbench_core::OpenLoopStats {
+            send_lag: waitbench_core::LatencySummary {
+                count: 10,
+                p99_us: 42.0,
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        assert_eq!(PointMetric::SendLagP99Us.of(&run), Some(42.0));
     }
 }
