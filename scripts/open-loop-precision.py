@@ -62,10 +62,11 @@ def run(binary, args):
 
 
 def ceiling(binary, strategy):
+    """The closed-loop throughput at C = 50, and the concurrency the strategy reaches."""
     trial, why = run(binary, ["-s", strategy, "-d", "2s", "-c", "50", "--warmup", "500ms"])
     if trial is None:
         sys.exit(f"closed loop of {strategy} failed: {why}")
-    return trial["throughput_rps"]
+    return trial["throughput_rps"], trial["strategy"]["effective_concurrency"]
 
 
 def open_loop(binary, strategy, rate, concurrency):
@@ -89,16 +90,17 @@ def figures(trial):
     }
 
 
-def plan(strategy, ceiling_rps):
-    half = ceiling_rps / 2
+def plan(half, effective_concurrency):
+    """(rate, C) of each open-loop run for a strategy whose half-ceiling is `half`."""
     rates = [r for r in RATES if r <= half]
-    if not rates:
-        # Two significant digits, so the row says which rate it was rather than a
-        # figure that looks measured to the request.
-        digits = len(str(int(half))) - 2
-        rates = [max(10, int(round(half, -digits)))] if half >= 10 else []
+    if not rates and half >= 10:
+        # Rounded down to two significant digits, so that the rate stays under half the
+        # ceiling and reads as a chosen figure.
+        step = 10 ** (len(str(int(half))) - 2)
+        rates = [int(half // step * step)]
     cases = [(rate, 50) for rate in rates]
-    if rates and strategy != "ureq-sequential":
+    # A sequential strategy reaches one request in flight whatever C says.
+    if rates and effective_concurrency > 1:
         cases.append((rates[0], WIDE_C))
     return cases
 
@@ -124,9 +126,10 @@ def main():
         rule += "---|---|"
     rows = []
     for strategy in names:
-        half = ceiling(BIN, strategy) / 2
+        top, reached = ceiling(BIN, strategy)
+        half = top / 2
         print(f"{strategy}: closed-loop ceiling/2 {half:,.0f} req/s", file=sys.stderr)
-        for rate, concurrency in plan(strategy, half * 2):
+        for rate, concurrency in plan(half, reached):
             before = None
             if opts.before:
                 before, _ = open_loop(opts.before, strategy, rate, concurrency)
