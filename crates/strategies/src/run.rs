@@ -127,6 +127,7 @@ impl Run {
 /// until an open-loop ticket's intended time, and sends each with `send`. Under cancel-on-error a
 /// failure stops the dispatcher, so every blocking worker stops after its current request.
 pub(crate) fn blocking_worker(run: &Run, send: impl Fn(&RequestTarget) -> Outcome) {
+    let _slack = waitbench_core::pacing::SlackRestore::new();
     let mut recorder = run.pool.worker();
     while let Some(ticket) = run.dispatcher.next() {
         ticket.wait_blocking();
