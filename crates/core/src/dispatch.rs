@@ -3,7 +3,8 @@
 //! Workers (threads, pool jobs or tasks: it does not matter) call [`Dispatcher::next`] in a
 //! loop. Each [`Ticket`] says which request to send, whether it falls in the measured
 //! window, and for the open loop when it was *meant* to be sent; the worker waits for that
-//! instant itself (a blocking sleep or an async one), sends, and records. The number of
+//! instant itself ([`Ticket::wait_blocking`] or [`Ticket::wait`], both precise to tens of
+//! microseconds, see [`pacing`](crate::pacing)), sends, and records. The number of
 //! workers is the concurrency; the dispatcher only decides what and when.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -22,6 +23,27 @@ pub struct Ticket {
     pub intended: Option<Instant>,
     /// Whether the request falls in the measured window (false during warm-up).
     pub recorded: bool,
+}
+
+impl Ticket {
+    /// Blocks the thread until the intended send time (open loop only; returns at once
+    /// for other tickets or a time already passed).
+    pub fn wait_blocking(&self) {
+        if let Some(at) = self.intended {
+            crate::pacing::sleep_until(at);
+        }
+    }
+
+    /// Waits on `timer` until the intended send time (open loop only; ready at once for
+    /// other tickets or a time already passed).
+    #[cfg(feature = "tokio")]
+    pub async fn wait(&self, timer: &crate::PreciseTimer) {
+        if let Some(at) = self.intended
+            && at > Instant::now()
+        {
+            timer.sleep_until(at).await;
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -229,6 +251,103 @@ mod tests {
         let gap = tickets[5].intended.unwrap() - tickets[4].intended.unwrap();
         assert_eq!(gap, Duration::from_millis(10));
         assert_eq!(tickets.iter().filter(|t| t.recorded).count(), 100);
+    }
+
+    fn paced(rate_per_s: f64) -> Dispatcher {
+        Dispatcher::new(&LoadModel::OpenLoop {
+            rate_per_s,
+            duration: Duration::from_millis(30),
+            warmup: Duration::ZERO,
+            max_in_flight: 4,
+        })
+    }
+
+    #[test]
+    fn paced_tickets_are_released_in_order_and_never_before_their_time() {
+        let dispatcher = paced(10_000.0);
+        let released: Vec<Vec<(Ticket, Instant)>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        std::iter::from_fn(|| dispatcher.next())
+                            .map(|ticket| {
+                                ticket.wait_blocking();
+                                (ticket, Instant::now())
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        assert_eq!(released.iter().map(Vec::len).sum::<usize>(), 300);
+        for worker in &released {
+            for pair in worker.windows(2) {
+                assert!(pair[0].0.index < pair[1].0.index);
+                assert!(pair[0].0.intended < pair[1].0.intended);
+            }
+            for (ticket, left) in worker {
+                assert!(*left >= ticket.intended.unwrap(), "{ticket:?} left early");
+            }
+        }
+    }
+
+    #[cfg(feature = "tokio")]
+    #[test]
+    fn paced_tickets_wait_on_the_precise_timer_in_order_and_never_early() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let dispatcher = std::sync::Arc::new(paced(10_000.0));
+        let timer = std::sync::Arc::new(crate::pacing::send_timer().unwrap());
+        let released: Vec<Vec<(Ticket, Instant)>> = runtime.block_on(async {
+            let tasks: Vec<_> = (0..4)
+                .map(|_| {
+                    let (dispatcher, timer) = (dispatcher.clone(), timer.clone());
+                    tokio::spawn(async move {
+                        let mut out = Vec::new();
+                        while let Some(ticket) = dispatcher.next() {
+                            ticket.wait(&timer).await;
+                            out.push((ticket, Instant::now()));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            let mut all = Vec::new();
+            for task in tasks {
+                all.push(task.await.unwrap());
+            }
+            all
+        });
+        assert_eq!(released.iter().map(Vec::len).sum::<usize>(), 300);
+        for worker in &released {
+            assert!(worker.windows(2).all(|p| p[0].0.index < p[1].0.index));
+            for (ticket, left) in worker {
+                assert!(*left >= ticket.intended.unwrap(), "{ticket:?} left early");
+            }
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn tickets_without_a_send_time_do_not_wait() {
+        let dispatcher = Dispatcher::new(&LoadModel::Batch {
+            requests: 1,
+            concurrency: 1,
+        });
+        let ticket = dispatcher.next().unwrap();
+        assert_eq!(ticket.intended, None);
+        std::thread::spawn(move || {
+            ticket.wait_blocking();
+            // SAFETY: PR_GET_TIMERSLACK takes no argument and reads the calling thread's.
+            let slack = unsafe { libc::prctl(libc::PR_GET_TIMERSLACK, 0, 0, 0, 0) };
+            assert_ne!(slack, 1, "a ticket with no send time changed nothing");
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]

@@ -6,6 +6,9 @@
 //! schema ([`RunResult`] and friends, plain serde structs that the report and the
 //! regression check read), client resource sampling, Little's-law predictions, and the
 //! `/stats` document the mock server publishes. It runs no request and draws nothing.
+//! With the `tokio` feature it also holds the one timer precise to tens of microseconds
+//! ([`PreciseTimer`]) that the mock server's delays and the async strategies' open-loop
+//! send times wait on.
 
 pub mod capacity;
 pub mod claim_ids;
@@ -21,7 +24,11 @@ pub mod littles_law;
 pub mod merge;
 pub mod named;
 pub mod outcome;
+pub mod pacing;
 pub mod placement;
+#[cfg(feature = "tokio")]
+pub mod precise_timer;
+pub mod rate_window;
 pub mod recorder;
 pub mod resources;
 pub mod result;
@@ -40,6 +47,9 @@ pub use interchange::{EncodedHistogram, RunHistograms};
 pub use merge::{MergeError, merge_runs, merge_trial_sets};
 pub use outcome::{ErrorKind, Outcome, Tally};
 pub use placement::{CpuSet, Placement, PlacementError};
+#[cfg(feature = "tokio")]
+pub use precise_timer::PreciseTimer;
+pub use rate_window::RateWindow;
 pub use recorder::{Counters, Measurement, Recorder, RecorderPool, Window, WorkerRecorder};
 pub use resources::{ResourceSampler, ResourceUsage};
 pub use result::{

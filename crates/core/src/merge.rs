@@ -199,6 +199,11 @@ pub fn merge_runs(runs: &[&RunResult]) -> Result<RunResult, MergeError> {
             send_lag: send_lag
                 .as_ref()
                 .map_or_else(LatencySummary::default, LatencySummary::from_histogram),
+            // Hosts share no clock, so their seconds cannot be added: the worst host's.
+            worst_second: runs
+                .iter()
+                .filter_map(|r| r.open_loop.as_ref()?.worst_second)
+                .max_by(|a, b| a.deviation.abs().total_cmp(&b.deviation.abs())),
         }),
         (None, _) => None,
     };

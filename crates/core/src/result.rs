@@ -16,6 +16,7 @@ use crate::interchange::RunHistograms;
 use crate::littles_law;
 use crate::outcome::{ErrorKind, Tally};
 use crate::placement::Placement;
+use crate::rate_window::{RateWindow, worst_window};
 use crate::recorder::Measurement;
 use crate::resources::ResourceUsage;
 use crate::server_stats::ServerStats;
@@ -162,6 +163,10 @@ pub struct OpenLoopStats {
     pub late_threshold_us: f64,
     /// Send lag (actual − intended) percentiles.
     pub send_lag: LatencySummary,
+    /// The whole measured second whose rate strayed furthest from the requested one;
+    /// `None` when the window held no whole second (or the result predates it).
+    #[serde(default)]
+    pub worst_second: Option<RateWindow>,
 }
 
 /// Client-side resources during the run.
@@ -441,8 +446,14 @@ impl RunResult {
             in_flight_ratio: (concurrency > 0 && completed > 0)
                 .then(|| measurement.mean_in_flight / concurrency as f64),
         };
+        let timeline = measurement.timeline.summary();
         let open_loop = match workload.load {
-            crate::LoadModel::OpenLoop { rate_per_s, .. } => Some(OpenLoopStats {
+            crate::LoadModel::OpenLoop {
+                rate_per_s,
+                duration,
+                warmup,
+                ..
+            } => Some(OpenLoopStats {
                 requested_rps: rate_per_s,
                 achieved_rps: if wall.is_zero() {
                     0.0
@@ -452,6 +463,7 @@ impl RunResult {
                 late_sends: rec.late_sends,
                 late_threshold_us: crate::recorder::LATE_SEND_THRESHOLD.as_secs_f64() * 1e6,
                 send_lag: LatencySummary::from_histogram(&histograms.send_lag),
+                worst_second: worst_window(&timeline, warmup, duration, rate_per_s),
             }),
             _ => None,
         };
@@ -502,7 +514,7 @@ impl RunResult {
             extras: measurement.extras.clone(),
             environment,
             histograms: Some(RunHistograms::encode(histograms)),
-            timeline: measurement.timeline.summary(),
+            timeline,
             placement,
             merged_runs: None,
         }

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rand::Rng;
-use waitbench_core::ServerStats;
 use waitbench_core::units::{ByteRate, Probability};
+use waitbench_core::{PreciseTimer, ServerStats};
 
 use crate::body::{Content, ServedBody};
 use crate::conditions::Conditions;
@@ -24,8 +24,11 @@ use crate::error::ServerError;
 use crate::faults::{FaultKind, PauseFault};
 use crate::spec::SpecError;
 use crate::stats::{Counters, InFlight, ThreadCpu, Usage};
-use crate::timer::PreciseTimer;
 use crate::{MAX_BODY_BYTES, MAX_STALL};
+
+/// While several delays are pending, the delay timer completes them on a grid of this
+/// step, one wake-up for all of a step's: at most this much later, never earlier.
+const DELAY_GRID: Duration = Duration::from_micros(50);
 
 /// What every handler shares: the server's defaults, counters, and the precise timer.
 #[derive(Debug, Clone)]
@@ -56,7 +59,7 @@ impl AppState {
         defaults.latency = defaults.latency.filter(|spec| !spec.is_zero());
         defaults.connect_delay = defaults.connect_delay.filter(|spec| !spec.is_zero());
         let cpu = Arc::new(ThreadCpu::default());
-        let timer = PreciseTimer::new().map_err(|source| ServerError::Start {
+        let timer = PreciseTimer::new(DELAY_GRID).map_err(|source| ServerError::Start {
             what: "timer",
             source,
         })?;

@@ -43,7 +43,6 @@ mod server;
 mod service;
 mod spec;
 mod stats;
-mod timer;
 
 use std::time::Duration;
 

@@ -129,17 +129,7 @@ pub fn summary(set: &TrialSet) -> String {
         format_micros(l.max_us),
         format_micros(l.mean_us)
     );
-    if let Some(open) = &r.open_loop {
-        let _ = writeln!(
-            out,
-            "  open loop   requested {}, achieved {}, late sends {} (> {}), service p99 {}",
-            format_rps(open.requested_rps),
-            format_rps(open.achieved_rps),
-            format_count(open.late_sends),
-            format_micros(open.late_threshold_us),
-            format_micros(r.service_time.p99_us)
-        );
-    }
+    out.push_str(&open_loop_lines(r));
     let c = &r.counts;
     let mut outcomes = format!(
         "  requests    sent {}  ok {}  http errors {}  errors {}",
@@ -218,6 +208,65 @@ pub fn summary(set: &TrialSet) -> String {
     out
 }
 
+/// The harness's own lateness is worth a warning once its p99 exceeds this share of the
+/// measured latency's p50: past it, a run's latencies say as much about the load
+/// generator as about the target.
+pub const HARNESS_LAG_SHARE: f64 = 0.10;
+
+/// An open loop's lines (nothing for other load models): the rate requested and
+/// achieved (with the worst whole second's deviation), how late the harness sent (send
+/// lag beside the latency it is charged to), and the warning when that lag is large.
+fn open_loop_lines(r: &RunResult) -> String {
+    let Some(open) = &r.open_loop else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let worst = open.worst_second.map_or_else(String::new, |w| {
+        let sign = if w.deviation > 0.0 { "+" } else { "" };
+        format!(" (worst second {sign}{})", format_percent(w.deviation))
+    });
+    let _ = writeln!(
+        out,
+        "  open loop   requested {}, achieved {}{worst}, late sends {} (> {}), service p99 {}",
+        format_rps(open.requested_rps),
+        format_rps(open.achieved_rps),
+        format_count(open.late_sends),
+        format_micros(open.late_threshold_us),
+        format_micros(r.service_time.p99_us)
+    );
+    let lag = &open.send_lag;
+    let _ = writeln!(
+        out,
+        "  send lag    p50 {}  p99 {}  max {}  (latency p50 {})",
+        format_micros(lag.p50_us),
+        format_micros(lag.p99_us),
+        format_micros(lag.max_us),
+        format_micros(r.latency.p50_us)
+    );
+    if let Some(warning) = harness_lag_warning(r) {
+        let _ = writeln!(out, "  warning     {warning}");
+    }
+    out
+}
+
+/// One line when the harness's send lag p99 exceeds [`HARNESS_LAG_SHARE`] of the
+/// measured latency's p50: every request's latency runs from its intended send time, so
+/// the harness's lateness was charged to the target.
+pub fn harness_lag_warning(r: &RunResult) -> Option<String> {
+    let open = r.open_loop.as_ref()?;
+    let (lag, latency) = (open.send_lag.p99_us, r.latency.p50_us);
+    (open.send_lag.count > 0 && lag > HARNESS_LAG_SHARE * latency).then(|| {
+        format!(
+            "the harness added up to {} to these latencies; it, not the target, was late \
+             (send lag p99 {} > {} of latency p50 {})",
+            format_micros(lag),
+            format_micros(lag),
+            format_percent(HARNESS_LAG_SHARE),
+            format_micros(latency)
+        )
+    })
+}
+
 /// Memory and threads of the client, or that they are unavailable on this platform.
 fn memory(m: &ClientResources) -> String {
     let bytes = |b: Option<u64>| b.map(|b| b as f64);
@@ -281,6 +330,69 @@ mod tests {
         let text = include_str!("../tests/fixtures/small-results.json");
         let suite: waitbench_core::SuiteResults = serde_json::from_str(text).expect("fixture");
         suite.scenarios[0].series[0].points[0].trials.trials[0].clone()
+    }
+
+    /// `stored()` turned into an open loop whose send lag and latency p50 are these.
+    fn open_loop_with(lag_p99_us: f64, latency_p50_us: f64) -> RunResult {
+        let lag = waitbench_core::LatencySummary {
+            count: 100,
+            p50_us: 20.0,
+            p99_us: lag_p99_us,
+            max_us: lag_p99_us,
+            ..Default::default()
+        };
+        let mut r = stored();
+        r.latency.p50_us = latency_p50_us;
+        r.open_loop = Some(waitbench_core::OpenLoopStats {
+            requested_rps: 1_000.0,
+            achieved_rps: 999.0,
+            send_lag: lag,
+            worst_second: Some(waitbench_core::RateWindow {
+                second: 3,
+                achieved_rps: 996.0,
+                deviation: -0.004,
+            }),
+            ..Default::default()
+        });
+        r
+    }
+
+    #[test]
+    fn an_open_loop_summary_shows_send_lag_beside_the_latency_and_the_worst_second() {
+        let lines = open_loop_lines(&open_loop_with(90.0, 1_100.0));
+        assert!(lines.contains("(worst second -0.4%)"), "{lines}");
+        assert!(
+            lines.contains("send lag    p50 20 µs  p99 90 µs  max 90 µs  (latency p50 1.1 ms)"),
+            "{lines}"
+        );
+        assert!(
+            !lines.contains("warning"),
+            "90 µs is under 10% of 1.1 ms: {lines}"
+        );
+    }
+
+    #[test]
+    fn a_send_lag_p99_over_a_tenth_of_the_latency_p50_warns_in_one_line() {
+        let r = open_loop_with(1_990.0, 2_370.0);
+        let lines = open_loop_lines(&r);
+        let warnings: Vec<&str> = lines.lines().filter(|l| l.contains("warning")).collect();
+        assert_eq!(warnings.len(), 1, "{lines}");
+        assert!(
+            warnings[0].contains(
+                "the harness added up to 1.99 ms to these latencies; it, not the target, was late"
+            ),
+            "{lines}"
+        );
+        assert!(harness_lag_warning(&open_loop_with(110.0, 1_000.0)).is_some());
+        assert!(harness_lag_warning(&open_loop_with(100.0, 1_000.0)).is_none());
+    }
+
+    #[test]
+    fn a_closed_loop_has_no_open_loop_lines() {
+        let mut r = stored();
+        r.open_loop = None;
+        assert_eq!(open_loop_lines(&r), "");
+        assert_eq!(harness_lag_warning(&r), None);
     }
 
     #[test]

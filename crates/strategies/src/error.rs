@@ -32,6 +32,11 @@ pub enum RunError {
         #[source]
         source: std::io::Error,
     },
+    /// The timer async workers wait on for their send times could not be created.
+    #[error(
+        "could not create the timer that paces open-loop sends (a timerfd); raise the open-file limit (ulimit -n) if it is exhausted"
+    )]
+    SendTimer(#[source] std::io::Error),
     /// The rayon thread pool could not be built.
     #[error("could not build a rayon pool of {threads} threads")]
     ThreadPool {

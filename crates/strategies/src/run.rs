@@ -11,11 +11,11 @@
 
 use std::collections::BTreeMap;
 use std::sync::RwLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use waitbench_core::{
-    Dispatcher, ErrorPolicy, LoadModel, Measurement, Outcome, RecorderPool, Ticket, WorkerRecorder,
-    Workload,
+    Dispatcher, ErrorPolicy, LoadModel, Measurement, Outcome, PreciseTimer, RecorderPool, Ticket,
+    WorkerRecorder, Workload,
 };
 
 use crate::cpu_work::CpuWork;
@@ -123,15 +123,14 @@ impl Run {
     }
 }
 
-/// One blocking worker: takes tickets until the run is over, sleeping the thread until an
-/// open-loop ticket's intended time, and sends each with `send`. Under cancel-on-error a
+/// One blocking worker: takes tickets until the run is over, sleeping the thread precisely
+/// until an open-loop ticket's intended time, and sends each with `send`. Under cancel-on-error a
 /// failure stops the dispatcher, so every blocking worker stops after its current request.
 pub(crate) fn blocking_worker(run: &Run, send: impl Fn(&RequestTarget) -> Outcome) {
+    let _slack = waitbench_core::pacing::SlackRestore::new();
     let mut recorder = run.pool.worker();
     while let Some(ticket) = run.dispatcher.next() {
-        if let Some(at) = ticket.intended {
-            std::thread::sleep(at.saturating_duration_since(Instant::now()));
-        }
+        ticket.wait_blocking();
         recorder.begin(ticket);
         let outcome = send(run.target(ticket));
         if !run.planted_delay.is_zero() {
@@ -213,20 +212,18 @@ pub(crate) trait AsyncSend: Send + Sync + 'static {
 #[derive(Debug)]
 pub(crate) struct Stopped;
 
-/// One async worker: the async twin of [`blocking_worker`]. Returns `Err(Stopped)` when a
+/// One async worker: the async twin of [`blocking_worker`], waiting for an open-loop
+/// ticket's intended time on the run's precise `timer`, not tokio's 1 ms wheel. Returns `Err(Stopped)` when a
 /// failure stops the run under cancel-on-error, so the caller can drop the siblings; a
 /// dropped worker's recorder counts its in-flight request as cancelled.
 pub(crate) async fn async_worker<S: AsyncSend>(
     run: std::sync::Arc<Run>,
+    timer: std::sync::Arc<PreciseTimer>,
     mut sender: S,
 ) -> Result<(), Stopped> {
     let mut recorder = run.pool.worker();
     while let Some(ticket) = run.dispatcher.next() {
-        if let Some(at) = ticket.intended
-            && at > Instant::now()
-        {
-            tokio::time::sleep_until(at.into()).await;
-        }
+        ticket.wait(&timer).await;
         recorder.begin(ticket);
         let outcome = sender.send(run.target(ticket)).await;
         if !run.planted_delay.is_zero() {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
-use waitbench_core::{Measurement, StrategyInfo, Workload};
+use waitbench_core::{Measurement, PreciseTimer, StrategyInfo, Workload, pacing};
 
 use crate::error::{RunError, panic_message};
 use crate::options::{RuntimeFlavor, StrategyOptions};
@@ -122,10 +122,11 @@ impl RuntimePlan {
         sender: S,
     ) -> Result<Measurement, RunError> {
         let run = Arc::new(run);
+        let timer = Arc::new(pacing::send_timer().map_err(RunError::SendTimer)?);
         let ticker = self.ticker;
         let (panicked, extras) = runtime.block_on(async {
             let ticker = ticker.then(Ticker::spawn);
-            let panicked = join_workers(&run, workers, sender).await;
+            let panicked = join_workers(&run, &timer, workers, sender).await;
             let extras = match ticker {
                 Some(ticker) => ticker.finish().await,
                 None => BTreeMap::new(),
@@ -141,10 +142,16 @@ impl RuntimePlan {
 
 /// Spawns the workers and waits for every one of them (see the module docs for how the
 /// error policy acts). Returns the first panic message, if a worker panicked.
-async fn join_workers<S: AsyncSend>(run: &Arc<Run>, workers: usize, sender: S) -> Option<String> {
+async fn join_workers<S: AsyncSend>(
+    run: &Arc<Run>,
+    timer: &Arc<PreciseTimer>,
+    workers: usize,
+    sender: S,
+) -> Option<String> {
     let mut set = JoinSet::new();
     for _ in 0..workers {
-        set.spawn(async_worker(Arc::clone(run), sender.for_worker()));
+        let (run, timer) = (Arc::clone(run), Arc::clone(timer));
+        set.spawn(async_worker(run, timer, sender.for_worker()));
     }
     drop(sender);
     let mut panicked = None;

@@ -2,7 +2,9 @@
 //! runs with a planted regression fail against the committed baseline, naming the metric
 //! the plant moves, and a recorded run of unchanged code passes. The fixtures are
 //! `results.json` files kept from `scripts/gate-noise.sh` runs (docs/ci-gate.md, "How
-//! well the gate holds, measured").
+//! well the gate holds, measured"), each with the coordinated-omission scenario of one
+//! quick run of unchanged code added (the median of the 30 that the send-lag metrics'
+//! baseline came from), since those gate-noise runs predate the send-lag metrics.
 
 use std::path::{Path, PathBuf};
 

@@ -42,11 +42,18 @@ pub enum PointMetric {
     AccountingViolations,
     /// Median latency above the injected fixed latency, µs.
     OvershootP50Us,
+    /// Open loop only: how late the harness itself sent, median of actual − intended, µs.
+    /// Scheduling delays on a busy machine move it far less than the p99, so it still
+    /// tells a precise timer from a millisecond one there.
+    SendLagP50Us,
+    /// Open loop only: how late the harness itself sent, p99 of actual − intended, µs.
+    /// It is part of every open-loop latency, so it must stay far below them.
+    SendLagP99Us,
 }
 
 impl PointMetric {
     /// Every point metric.
-    pub const ALL: [PointMetric; 7] = [
+    pub const ALL: [PointMetric; 9] = [
         PointMetric::ThroughputRps,
         PointMetric::P50Us,
         PointMetric::P99Us,
@@ -54,6 +61,8 @@ impl PointMetric {
         PointMetric::InFlightRatio,
         PointMetric::AccountingViolations,
         PointMetric::OvershootP50Us,
+        PointMetric::SendLagP50Us,
+        PointMetric::SendLagP99Us,
     ];
 
     /// The name used in metric keys.
@@ -66,6 +75,8 @@ impl PointMetric {
             PointMetric::InFlightRatio => "in_flight_ratio",
             PointMetric::AccountingViolations => "accounting_violations",
             PointMetric::OvershootP50Us => "overshoot_p50_us",
+            PointMetric::SendLagP50Us => "send_lag_p50_us",
+            PointMetric::SendLagP99Us => "send_lag_p99_us",
         }
     }
 
@@ -83,7 +94,11 @@ impl PointMetric {
     pub fn unit(self) -> &'static str {
         match self {
             PointMetric::ThroughputRps => "req/s",
-            PointMetric::P50Us | PointMetric::P99Us | PointMetric::OvershootP50Us => "µs",
+            PointMetric::P50Us
+            | PointMetric::P99Us
+            | PointMetric::OvershootP50Us
+            | PointMetric::SendLagP50Us
+            | PointMetric::SendLagP99Us => "µs",
             PointMetric::Efficiency | PointMetric::InFlightRatio => "ratio",
             PointMetric::AccountingViolations => "requests",
         }
@@ -108,6 +123,8 @@ impl PointMetric {
                     * 1e6;
                 (injected > 0.0).then_some(run.latency.p50_us - injected)
             }
+            PointMetric::SendLagP50Us => send_lag(run).map(|lag| lag.p50_us),
+            PointMetric::SendLagP99Us => send_lag(run).map(|lag| lag.p99_us),
         }
     }
 
@@ -128,6 +145,12 @@ impl PointMetric {
             _ => Spread::of(values).median,
         })
     }
+}
+
+/// An open-loop run's send lag, when it recorded any.
+fn send_lag(run: &RunResult) -> Option<&waitbench_core::LatencySummary> {
+    let open = run.open_loop.as_ref()?;
+    (open.send_lag.count > 0).then_some(&open.send_lag)
 }
 
 impl FromStr for PointMetric {
@@ -388,5 +411,28 @@ mod tests {
         assert_eq!(key.unit(), "µs");
         let key: MetricKey = "C.async@1.in_flight_ratio".parse().unwrap();
         assert_eq!(key.direction(), Direction::Higher);
+        let key: MetricKey = "CO.open-loop@2.send_lag_p99_us".parse().unwrap();
+        assert_eq!(key.direction(), Direction::Lower);
+        assert_eq!(key.unit(), "µs");
+    }
+
+    #[test]
+    fn send_lag_is_a_metric_of_open_loop_runs_only() {
+        let text = include_str!("../../../report/tests/fixtures/small-results.json");
+        let suite: SuiteResults = serde_json::from_str(text).unwrap();
+        let mut run = suite.scenarios[0].series[0].points[0].trials.trials[0].clone();
+        run.open_loop = None;
+        assert_eq!(PointMetric::SendLagP99Us.of(&run), None, "closed loop");
+        run.open_loop = Some(waitbench_core::OpenLoopStats {
+            send_lag: waitbench_core::LatencySummary {
+                count: 10,
+                p50_us: 7.0,
+                p99_us: 42.0,
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        assert_eq!(PointMetric::SendLagP99Us.of(&run), Some(42.0));
+        assert_eq!(PointMetric::SendLagP50Us.of(&run), Some(7.0));
     }
 }

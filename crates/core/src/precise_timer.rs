@@ -1,8 +1,10 @@
-//! A timer precise to tens of microseconds for injected delays, at the CPU cost of a
-//! plain `tokio::time::sleep`.
+//! A timer precise to tens of microseconds, at the CPU cost of a plain
+//! `tokio::time::sleep`: the mock server's injected delays and the async strategies'
+//! open-loop send times both wait on it.
 //!
 //! tokio's timer wheel rounds every deadline up to the next millisecond tick, so a 1 ms
-//! delay measures about 2.1 ms. This timer keeps the pending deadlines in a binary heap
+//! delay measures about 2.1 ms, and an open-loop request waiting for its intended send
+//! time on it leaves about a millisecond late (charged to the target as latency). This timer keeps the pending deadlines in a binary heap
 //! and arms one `timerfd` for the earliest. The timerfd is registered in the server
 //! runtime's own epoll, so when it expires the worker parked in `epoll_wait` wakes up
 //! directly, the way it wakes for tokio's timer or a socket, and a driver task completes
@@ -18,8 +20,9 @@
 //!
 //! tokio's wheel completes every timer of a millisecond tick in one wake-up; a timer
 //! precise to microseconds would wake once per distinct deadline instead. So while
-//! several delays are pending, expiries fall on a 50 µs grid and one wake-up completes
-//! every delay due within the same step; a lone delay expires on its own deadline.
+//! several delays are pending, expiries fall on a grid (its step chosen by the owner: the
+//! server's 50 µs, the client's [`SEND_GRID`](crate::pacing::SEND_GRID)) and one wake-up completes every delay due
+//! within the same step; a lone delay expires on its own deadline.
 //! Nothing spins, and with nothing pending the timerfd is disarmed, so an idle server uses
 //! no CPU.
 
@@ -83,15 +86,14 @@ struct State {
     closing: bool,
 }
 
-/// While several delays are pending, expiries fall on a grid of this step, so that one
-/// wake-up completes every delay whose deadline falls in the same step: at most this much
-/// later, never earlier. A lone delay (one connection) expires on its deadline.
-const GRID: Duration = Duration::from_micros(50);
-
 struct Shared {
     timerfd: OwnedFd,
     /// The grid's origin.
     origin: Instant,
+    /// While several delays are pending, expiries fall on a grid of this step, so that one
+    /// wake-up completes every delay whose deadline falls in the same step: at most this
+    /// much later, never earlier. A lone delay (one connection) expires on its deadline.
+    grid: Duration,
     state: Mutex<State>,
     /// Expiries the driver has served: one relaxed add per wake-up, none per delay.
     wakeups: AtomicU64,
@@ -109,7 +111,7 @@ impl Shared {
             return deadline;
         }
         let since = deadline.saturating_duration_since(self.origin).as_nanos();
-        let step = GRID.as_nanos();
+        let step = self.grid.as_nanos().max(1);
         let steps = since.div_ceil(step);
         self.origin + Duration::from_nanos((steps * step) as u64)
     }
@@ -242,7 +244,7 @@ async fn drive(shared: Arc<Shared>) {
 }
 
 /// The timer: a timerfd, the pending deadlines, and the task that fires them.
-pub(crate) struct PreciseTimer {
+pub struct PreciseTimer {
     shared: Arc<Shared>,
 }
 
@@ -262,9 +264,10 @@ impl std::fmt::Debug for PreciseTimer {
 }
 
 impl PreciseTimer {
-    /// Creates the timerfd; its driver task starts with the first delay, on the runtime
-    /// that awaits it, and stops with that runtime.
-    pub(crate) fn new() -> io::Result<PreciseTimer> {
+    /// Creates the timerfd, with expiries on a grid of `grid` while several delays are
+    /// pending; its driver task starts with the first delay, on the runtime that awaits
+    /// it, and stops with that runtime.
+    pub fn new(grid: Duration) -> io::Result<PreciseTimer> {
         // SAFETY: timerfd_create takes two integers and returns a new descriptor or -1.
         let fd = unsafe {
             libc::timerfd_create(
@@ -280,6 +283,7 @@ impl PreciseTimer {
                 // SAFETY: `fd` was just created and is owned by nothing else.
                 timerfd: unsafe { OwnedFd::from_raw_fd(fd) },
                 origin: Instant::now(),
+                grid,
                 state: Mutex::new(State {
                     heap: BinaryHeap::new(),
                     armed: None,
@@ -293,13 +297,13 @@ impl PreciseTimer {
 
     /// How many times the timer has woken the runtime to complete delays: each wake-up
     /// completes every delay due by then, so this over requests served shows the batching.
-    pub(crate) fn wakeups(&self) -> u64 {
+    pub fn wakeups(&self) -> u64 {
         self.shared.wakeups.load(AtomicOrdering::Relaxed)
     }
 
     /// Completes at `deadline` or within tens of microseconds after it; never before.
     /// Must be awaited inside a tokio runtime with I/O and time enabled.
-    pub(crate) async fn sleep_until(&self, deadline: Instant) {
+    pub async fn sleep_until(&self, deadline: Instant) {
         Sleep {
             shared: &self.shared,
             deadline,
@@ -373,6 +377,9 @@ mod tests {
 
     use super::*;
 
+    /// The server's grid, which the figures below are written for.
+    const TEST_GRID: Duration = Duration::from_micros(50);
+
     /// Whether the timerfd is set to expire.
     fn armed(timer: &PreciseTimer) -> bool {
         let mut current = libc::itimerspec {
@@ -402,7 +409,7 @@ mod tests {
 
     #[test]
     fn a_lone_delay_expires_on_its_deadline_and_company_shares_a_grid_step() {
-        let timer = PreciseTimer::new().unwrap();
+        let timer = PreciseTimer::new(TEST_GRID).unwrap();
         let shared = &timer.shared;
         let deadline = shared.origin + Duration::from_micros(1_234_567);
         assert_eq!(shared.fire_time(deadline, 1), deadline);
@@ -420,7 +427,7 @@ mod tests {
 
     #[tokio::test]
     async fn one_wakeup_completes_every_delay_due_at_once() {
-        let timer = PreciseTimer::new().unwrap();
+        let timer = PreciseTimer::new(TEST_GRID).unwrap();
         let deadline = Instant::now() + Duration::from_millis(20);
         let sleeps: Vec<_> = (0..10).map(|_| timer.sleep_until(deadline)).collect();
         futures::future::join_all(sleeps).await;
@@ -433,7 +440,7 @@ mod tests {
 
     #[tokio::test]
     async fn sleeps_never_end_before_their_deadline() {
-        let timer = PreciseTimer::new().unwrap();
+        let timer = PreciseTimer::new(TEST_GRID).unwrap();
         for i in 0..50u64 {
             let deadline = Instant::now() + Duration::from_micros(20 * i);
             timer.sleep_until(deadline).await;
@@ -443,7 +450,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_idle_timer_is_disarmed_with_nothing_pending() {
-        let timer = PreciseTimer::new().unwrap();
+        let timer = PreciseTimer::new(TEST_GRID).unwrap();
         assert!(!armed(&timer));
         let far = Instant::now() + Duration::from_secs(30);
         let pending = tokio::time::timeout(Duration::from_millis(5), timer.sleep_until(far));
@@ -471,7 +478,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_delay_polled_again_before_its_deadline_keeps_one_entry() {
-        let timer = PreciseTimer::new().unwrap();
+        let timer = PreciseTimer::new(TEST_GRID).unwrap();
         let wakes = Arc::new(CountWakes(0.into()));
         let waker = Waker::from(Arc::clone(&wakes));
         let mut cx = Context::from_waker(&waker);
@@ -485,7 +492,7 @@ mod tests {
 
     #[test]
     fn delays_fall_back_to_tokio_sleep_once_the_driver_runtime_is_gone() {
-        let timer = PreciseTimer::new().unwrap();
+        let timer = PreciseTimer::new(TEST_GRID).unwrap();
         let first = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -506,7 +513,7 @@ mod tests {
 
     #[tokio::test]
     async fn dropping_the_timer_ends_its_driver_task() {
-        let timer = PreciseTimer::new().unwrap();
+        let timer = PreciseTimer::new(TEST_GRID).unwrap();
         timer
             .sleep_until(Instant::now() + Duration::from_millis(1))
             .await;
@@ -528,7 +535,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_sleeps_all_complete_after_their_deadlines() {
-        let timer = Arc::new(PreciseTimer::new().unwrap());
+        let timer = Arc::new(PreciseTimer::new(TEST_GRID).unwrap());
         let start = Instant::now();
         let handles: Vec<_> = (0..200u64)
             .map(|i| {
