@@ -11,7 +11,7 @@ use waitbench_mockserver::{Conditions, ServerConfig};
 use waitbench_strategies::{StrategyKind, StrategyOptions};
 use waitbench_suite::check::export::ExportFormat;
 use waitbench_suite::flags::{
-    ControlTokenFlags, LoadFlags, PlacementFlags, PlantFlags, SuiteServerFlags,
+    ControlTokenFlags, LoadFlags, PlacementFlags, PlantFlags, RequestFlags, SuiteServerFlags,
 };
 use waitbench_suite::output::Destination;
 
@@ -66,18 +66,29 @@ pub struct RunArgs {
     /// List the strategies, one line each, and exit.
     #[arg(long)]
     pub list: bool,
-    /// Strategy to run.
-    #[arg(long, short = 's', required_unless_present = "list", value_enum)]
-    pub strategy: Option<StrategyKind>,
+    /// Strategy to run; several (`-s a,b` or `-s a -s b`) run on the same workload,
+    /// trial by trial, and end with a comparison against the first.
+    #[arg(
+        long,
+        short = 's',
+        required_unless_present = "list",
+        value_enum,
+        value_delimiter = ','
+    )]
+    pub strategy: Vec<StrategyKind>,
     /// The load model.
     #[command(flatten)]
     pub load: LoadFlags,
     /// Send the batch's requests to N distinct /item/{i} URLs.
     #[arg(long)]
     pub distinct_endpoints: bool,
-    /// Path to request (default `/`).
-    #[arg(long, default_value = "/")]
-    pub path: String,
+    /// Path to request on the default target [default: /]; with --target, the URL's own
+    /// path is sent.
+    #[arg(long)]
+    pub path: Option<String>,
+    /// Method, headers and body of every request.
+    #[command(flatten)]
+    pub request: RequestFlags,
     /// What a failed request does to the rest of a batch.
     #[arg(long, value_enum, default_value = "wait-all")]
     pub on_error: ErrorPolicy,
@@ -87,9 +98,15 @@ pub struct RunArgs {
     /// Client timeouts.
     #[command(flatten)]
     pub timeouts: Timeouts,
-    /// Measure this server instead of the embedded mock server.
-    #[arg(long)]
+    /// Measure this URL instead of the embedded mock server; its path and query are sent
+    /// exactly as given (http:// only).
+    #[arg(long, value_name = "URL")]
     pub target: Option<String>,
+    /// Do not send the one request that checks the target before the load (for a
+    /// request that must not be sent once more); the target is then not known to be a
+    /// waitbench server.
+    #[arg(long)]
+    pub no_preflight: bool,
     /// Embedded mock server worker threads (default: one per core).
     #[arg(long)]
     pub server_threads: Option<usize>,

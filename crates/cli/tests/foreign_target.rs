@@ -1,6 +1,7 @@
 //! `waitbench run --target` against a server that is not waitbench: it must receive the
-//! measured requests and nothing else (no `POST /stats/reset`, no `/stats` polling), and
-//! the summary must say that server figures are not available.
+//! measured requests and nothing else (no probe, no `POST /stats/reset`, no `/stats`
+//! polling, no condition parameters), exactly at the URL given, and the summary must say
+//! that server figures are not available.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -69,9 +70,14 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<String>>) {
         }
         let mut parts = request_line.split_whitespace();
         let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let body = String::from_utf8_lossy(&body);
         log.lock()
             .expect("no test thread panicked")
-            .push(format!("{method} {path}"));
+            .push(if body.is_empty() {
+                format!("{method} {path}")
+            } else {
+                format!("{method} {path} {body}")
+            });
         let answered = writer.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n");
         if answered.is_err() {
             return;
@@ -79,28 +85,161 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<String>>) {
     }
 }
 
+fn waitbench() -> Command {
+    Command::cargo_bin("waitbench").expect("the waitbench binary is built")
+}
+
 #[test]
-fn a_foreign_target_gets_only_the_measured_requests() {
+fn a_foreign_target_gets_only_the_measured_requests_and_the_preflight() {
     let server = ForeignServer::start();
-    Command::cargo_bin("waitbench")
-        .expect("the waitbench binary is built")
-        .args(["run", "-s", "ureq-threads", "-n", "20", "-c", "4"])
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "ureq-threads",
+            "-n",
+            "20",
+            "-c",
+            "4",
+            "--quiet",
+        ])
         .args(["--target", &server.url])
         .assert()
         .success()
         .stdout(predicate::str::contains("server figures: not available"));
     let requests = server.requests();
-    let stats: Vec<&String> = requests.iter().filter(|r| r.contains("/stats")).collect();
-    assert!(
-        stats.is_empty(),
-        "stats traffic reached a foreign server: {stats:?}"
+    // 20 measured requests and the one preflight, which is the same request: nothing
+    // else (no /health probe, no /stats read or reset).
+    assert_eq!(requests.len(), 21, "{requests:?}");
+    assert!(requests.iter().all(|r| r == "GET /"), "{requests:?}");
+}
+
+#[test]
+fn without_preflight_a_foreign_target_gets_exactly_the_measured_requests() {
+    let server = ForeignServer::start();
+    waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "7", "-c", "1", "--quiet"])
+        .args(["--no-preflight", "--target", &server.url])
+        .assert()
+        .success();
+    assert_eq!(server.requests(), vec!["GET /".to_string(); 7]);
+}
+
+#[test]
+fn the_target_url_is_sent_as_given_with_the_method_headers_and_body() {
+    let server = ForeignServer::start();
+    let url = format!("{}/index.html?a=1&b=%20", server.url);
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "reqwest-tokio",
+            "-n",
+            "3",
+            "-c",
+            "1",
+            "--quiet",
+        ])
+        .args(["--target", &url, "-m", "post", "-H", "X-Team: a"])
+        .args(["--body", "hello", "--json", "-"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("\"url\": \"{url}\"")))
+        .stdout(predicate::str::contains("\"method\": \"POST\""))
+        .stdout(predicate::str::contains("X-Team: a"))
+        .stderr(predicate::str::contains(format!(
+            "POST +1 header with a 5 B body {url}"
+        )));
+    assert_eq!(
+        server.requests(),
+        vec!["POST /index.html?a=1&b=%20 hello".to_string(); 4]
     );
-    let measured = requests.iter().filter(|r| *r == "GET /").count();
-    assert_eq!(measured, 20, "{requests:?}");
-    // At most the one probe that tells a waitbench server from any other.
-    let others: Vec<&String> = requests.iter().filter(|r| *r != "GET /").collect();
-    assert!(
-        others.len() <= 1 && others.iter().all(|r| *r == "GET /health"),
-        "{others:?}"
-    );
+}
+
+#[test]
+fn condition_flags_for_a_foreign_target_are_refused_and_never_sent() {
+    let server = ForeignServer::start();
+    waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "5", "--quiet"])
+        .args(["--target", &server.url, "--latency", "50ms"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--latency 50ms"))
+        .stderr(predicate::str::contains("only a waitbench server"));
+    assert_eq!(server.requests(), ["GET /"], "the preflight alone");
+}
+
+#[test]
+fn a_closed_port_fails_fast_naming_the_address_and_sends_no_load() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "py-threadpool",
+            "-d",
+            "20s",
+            "-c",
+            "5",
+            "--quiet",
+        ])
+        .args(["--target", &format!("http://127.0.0.1:{port}")])
+        .timeout(std::time::Duration::from_secs(15))
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(format!(
+            "connection refused by 127.0.0.1:{port}"
+        )))
+        .stdout(predicate::str::contains("latency").not());
+}
+
+#[test]
+fn an_https_target_is_refused_with_exit_2() {
+    let server = ForeignServer::start();
+    let url = server.url.replace("http://", "https://");
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "hyper-tokio",
+            "-n",
+            "5",
+            "--quiet",
+            "--target",
+            &url,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not speak TLS"));
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn a_foreign_404_fails_the_preflight_with_exit_4() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/missing", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "hyper-tokio",
+            "-n",
+            "50",
+            "--quiet",
+            "--target",
+            &url,
+        ])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("answered 404 Not Found"));
 }

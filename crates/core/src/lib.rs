@@ -21,6 +21,7 @@ pub mod named;
 pub mod outcome;
 pub mod placement;
 pub mod recorder;
+pub mod request;
 pub mod resources;
 pub mod result;
 pub mod server_stats;
@@ -37,6 +38,7 @@ pub use merge::{MergeError, merge_runs, merge_trial_sets};
 pub use outcome::{ErrorKind, Outcome, Tally};
 pub use placement::{CpuSet, Placement, PlacementError};
 pub use recorder::{Counters, Measurement, Recorder, RecorderPool, Window, WorkerRecorder};
+pub use request::{Header, RequestBody, RequestError, RequestSpec};
 pub use resources::{ResourceSampler, ResourceUsage};
 pub use result::{
     ClientResources, Counts, InjectedConditions, LatencySummary, LittlesLaw, OpenLoopStats,

@@ -210,6 +210,7 @@ pub fn merge_runs(runs: &[&RunResult]) -> Result<RunResult, MergeError> {
             ..first.strategy.clone()
         },
         workload,
+        url: first.url.clone(),
         injected: first.injected.clone(),
         // The hosts ran side by side: the whole took as long as the longest.
         wall_time_s: runs.iter().map(|r| r.wall_time_s).fold(0.0, f64::max),
@@ -469,6 +470,7 @@ mod tests {
                 warmup: Duration::from_secs(1),
             },
             on_error: ErrorPolicy::WaitAll,
+            request: Default::default(),
             timeouts: Timeouts::default(),
         }
     }

@@ -292,6 +292,10 @@ pub struct RunResult {
     pub strategy: StrategyInfo,
     /// The workload as run.
     pub workload: Workload,
+    /// The URL the requests were sent to, exactly (the first of distinct endpoints, with
+    /// their count); empty in documents written before it was recorded.
+    #[serde(default)]
+    pub url: String,
     /// Injected server conditions.
     pub injected: InjectedConditions,
     /// Length of the measured window, seconds.
@@ -486,6 +490,7 @@ impl RunResult {
             schema_version: SCHEMA_VERSION,
             strategy,
             workload: workload.clone(),
+            url: workload.sent_url(),
             injected,
             wall_time_s: wall.as_secs_f64(),
             throughput_rps,

@@ -42,10 +42,10 @@ pub fn headline(r: &RunResult) -> String {
             duration,
             warmup,
         } => format!(
-            "closed loop {} for {} (+{} warm-up)",
+            "closed loop {} for {}{}",
             c(*concurrency),
             format_duration(*duration),
-            format_duration(*warmup)
+            warmup_note(*warmup)
         ),
         LoadModel::OpenLoop {
             rate_per_s,
@@ -63,11 +63,7 @@ pub fn headline(r: &RunResult) -> String {
         (Some(spec), _) => spec.as_str(),
         (None, _) => "none",
     };
-    let server = if r.injected.embedded_server {
-        "embedded mock server"
-    } else {
-        r.workload.target.as_str()
-    };
+    let server = destination(r);
     let stopped = if r.interrupted {
         " · INTERRUPTED: the figures cover the measured window only"
     } else {
@@ -88,6 +84,51 @@ pub fn headline(r: &RunResult) -> String {
         "{} · {load} · injected latency {latency} · {server}{placed}{stopped}",
         r.strategy.name
     )
+}
+
+/// ` (+1 s warm-up)`, or nothing for a run without one.
+fn warmup_note(warmup: std::time::Duration) -> String {
+    if warmup.is_zero() {
+        String::new()
+    } else {
+        format!(" (+{} warm-up)", format_duration(warmup))
+    }
+}
+
+/// Where the requests went and what they were: the method (when not a plain `GET`) and
+/// the URL exactly as sent, or the embedded server with the path when it is not `/`.
+fn destination(r: &RunResult) -> String {
+    let request = &r.workload.request;
+    let method = if request.is_plain_get() {
+        String::new()
+    } else {
+        let body = request.body.as_ref().map_or(String::new(), |b| {
+            format!(" with a {} body", format_bytes(b.bytes as f64))
+        });
+        let headers = match request.headers.len() {
+            0 => String::new(),
+            n => format!(" +{n} header{}", if n == 1 { "" } else { "s" }),
+        };
+        format!("{}{headers}{body} ", request.method)
+    };
+    let url = if r.url.is_empty() {
+        r.workload.target.clone()
+    } else {
+        r.url.clone()
+    };
+    if r.injected.embedded_server {
+        let path = url
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+            .filter(|p| p != "/");
+        match path {
+            Some(path) => format!("{method}embedded mock server {path}"),
+            None if method.is_empty() => "embedded mock server".to_string(),
+            None => format!("{method}embedded mock server"),
+        }
+    } else {
+        format!("{method}{url}")
+    }
 }
 
 /// The multi-line summary of one result (the median trial when there were several).

@@ -16,7 +16,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper::{Request, header};
 use hyper_util::rt::TokioIo;
@@ -28,7 +28,7 @@ use crate::settings::set;
 use crate::target::RequestTarget;
 
 /// The sender half of one open connection.
-type Sender = SendRequest<Empty<Bytes>>;
+type Sender = SendRequest<Full<Bytes>>;
 
 /// One worker's connection: opened on first use, and again after any failure.
 #[derive(Debug)]
@@ -62,7 +62,7 @@ impl HyperConnection {
         set(info, "tcp_nodelay", true);
     }
 
-    /// Sends a GET to `target` within the request timeout, reads and discards the whole
+    /// Sends `target`'s request within the request timeout, reads and discards the whole
     /// body frame by frame, and classifies the result. Any failure drops the connection.
     pub(crate) async fn fetch(&mut self, target: &RequestTarget) -> Outcome {
         let outcome = match tokio::time::timeout(self.timeouts.request, self.exchange(target)).await
@@ -111,7 +111,7 @@ enum Unsent {
     Failed(ErrorKind),
 }
 
-/// Sends a GET for `target` once the connection is ready for it.
+/// Sends `target`'s request once the connection is ready for it.
 async fn send(
     sender: &mut Sender,
     target: &RequestTarget,
@@ -120,7 +120,7 @@ async fn send(
         return Err(Unsent::NotSent);
     }
     sender
-        .try_send_request(get(target))
+        .try_send_request(request(target))
         .await
         .map_err(|mut err| match err.take_message() {
             Some(_) => Unsent::NotSent,
@@ -128,13 +128,20 @@ async fn send(
         })
 }
 
-/// The GET request for `target`, in origin form with its `Host` header.
-fn get(target: &RequestTarget) -> Request<Empty<Bytes>> {
-    let mut request = Request::new(Empty::new());
+/// The request for `target`, in origin form with its `Host` header (unless the user gave
+/// one), then the user's method, headers and body (hyper adds its `Content-Length`).
+fn request(target: &RequestTarget) -> Request<Full<Bytes>> {
+    let spec = target.request();
+    let mut request = Request::new(Full::new(spec.body.clone()));
     *request.uri_mut() = target.origin_form().clone();
-    request
-        .headers_mut()
-        .insert(header::HOST, target.authority().clone());
+    if !spec.plain {
+        *request.method_mut() = spec.method.clone();
+        request.headers_mut().clone_from(&spec.headers);
+    }
+    let headers = request.headers_mut();
+    if !headers.contains_key(header::HOST) {
+        headers.insert(header::HOST, target.authority().clone());
+    }
     request
 }
 

@@ -70,10 +70,19 @@ impl ReqwestSettings {
     }
 }
 
-/// Sends a GET to `target`, reads and discards the whole body chunk by chunk, and
+/// Sends `target`'s request, reads and discards the whole body chunk by chunk, and
 /// classifies the result.
 pub(crate) async fn fetch(client: &Client, target: &RequestTarget) -> Outcome {
-    let mut response = match client.get(target.url().clone()).send().await {
+    let spec = target.request();
+    let request = if spec.plain {
+        client.get(target.url().clone())
+    } else {
+        client
+            .request(spec.method.clone(), target.url().clone())
+            .headers(spec.headers.clone())
+            .body(spec.body.clone())
+    };
+    let mut response = match request.send().await {
         Ok(response) => response,
         Err(err) => return Outcome::Error(classify(&err, Stage::Send)),
     };

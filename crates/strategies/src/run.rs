@@ -76,7 +76,7 @@ impl Run {
         let targets = workload
             .urls()
             .iter()
-            .map(|url| RequestTarget::parse(url))
+            .map(|url| RequestTarget::parse_with(url, &workload.request))
             .collect::<Result<_, _>>()?;
         Ok(ReadyRun {
             load: workload.load.clone(),

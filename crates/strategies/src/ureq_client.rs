@@ -161,9 +161,19 @@ impl Resolver for IpLiteralResolver {
     }
 }
 
-/// Sends a GET to `target`, reads and discards the whole body, and classifies the result.
+/// Sends `target`'s request, reads and discards the whole body, and classifies the result.
 pub(crate) fn fetch(agent: &Agent, target: &RequestTarget) -> Outcome {
-    let mut response = match agent.get(target.uri().clone()).call() {
+    let spec = target.request();
+    let sent = if spec.plain {
+        agent.get(target.uri().clone()).call()
+    } else {
+        let mut request = ureq::http::Request::new(spec.body.as_ref());
+        *request.method_mut() = spec.method.clone();
+        *request.uri_mut() = target.uri().clone();
+        *request.headers_mut() = spec.headers.clone();
+        agent.run(request)
+    };
+    let mut response = match sent {
         Ok(response) => response,
         Err(err) => return Outcome::Error(classify(&err)),
     };

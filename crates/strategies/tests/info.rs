@@ -14,6 +14,7 @@ fn workload(concurrency: usize) -> Workload {
             concurrency,
         },
         on_error: Default::default(),
+        request: Default::default(),
         timeouts: Default::default(),
     }
 }

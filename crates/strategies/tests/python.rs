@@ -18,6 +18,7 @@ fn timed(target: &str, load: LoadModel) -> Workload {
         query: Some("latency=10ms".into()),
         load,
         on_error: Default::default(),
+        request: Default::default(),
         timeouts: Timeouts::default(),
     }
 }

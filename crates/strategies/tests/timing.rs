@@ -101,6 +101,7 @@ fn loop_workload(target: &str, load: LoadModel) -> Workload {
         query: Some("latency=5ms".into()),
         load,
         on_error: ErrorPolicy::WaitAll,
+        request: Default::default(),
         timeouts: Timeouts::default(),
     }
 }

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use waitbench_core::{CpuSet, LoadModel, Placement, PlacementError};
+use waitbench_core::{CpuSet, LoadModel, Placement, PlacementError, RequestSpec};
 use waitbench_strategies::PlantSpec;
 
 use crate::error::{Result, SuiteError};
@@ -59,6 +59,46 @@ impl LoadFlags {
                 concurrency,
             },
         })
+    }
+}
+
+/// What each request is besides its URL: `-m`, `-H`, `--body`, `--body-file`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct RequestFlags {
+    /// HTTP method of every request, e.g. POST.
+    #[cfg_attr(feature = "clap", arg(long, short = 'm', default_value = "GET"))]
+    pub method: String,
+    /// A header on every request, `Name: value` (repeatable); an `Authorization` or
+    /// `Cookie` value is not written to the result.
+    #[cfg_attr(
+        feature = "clap",
+        arg(long = "header", short = 'H', value_name = "NAME: VALUE")
+    )]
+    pub headers: Vec<String>,
+    /// Body of every request, as given.
+    #[cfg_attr(feature = "clap", arg(long, conflicts_with = "body_file"))]
+    pub body: Option<String>,
+    /// Body of every request, read from this file once before the run.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
+    pub body_file: Option<std::path::PathBuf>,
+}
+
+impl RequestFlags {
+    /// The request these flags describe; a bad header or an unreadable file is named.
+    pub fn spec(&self) -> Result<RequestSpec> {
+        let method = if self.method.is_empty() {
+            "GET"
+        } else {
+            &self.method
+        };
+        RequestSpec::from_flags(
+            method,
+            &self.headers,
+            self.body.as_deref(),
+            self.body_file.as_deref(),
+        )
+        .map_err(|e| SuiteError::Usage(e.to_string()))
     }
 }
 

@@ -48,6 +48,17 @@ pub struct WaitbenchServer {
 }
 
 impl Target<'static> {
+    /// The server at `url` (`scheme://authority`), already known to be a waitbench
+    /// server or not (from its answer to a request the user asked for): nothing is sent.
+    pub fn identified(url: &str, is_waitbench: bool, control_token: Option<String>) -> Self {
+        let url = url.trim_end_matches('/').to_string();
+        if is_waitbench {
+            Target::Waitbench(WaitbenchServer { url, control_token })
+        } else {
+            Target::Remote(url)
+        }
+    }
+
     /// The server at `url`, asked once whether it is a waitbench server: it is when its
     /// `/health` answers with the [`SERVER_HEADER`]. Any other answer, or none, makes it
     /// [`Target::Remote`], which is sent nothing but the measured requests.

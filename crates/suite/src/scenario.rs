@@ -453,6 +453,7 @@ fn resolve(
                 query: query_string.clone(),
                 load,
                 on_error: s.on_error.as_ref().map_or(ErrorPolicy::default(), |p| p.0),
+                request: Default::default(),
                 timeouts: Timeouts {
                     request: s
                         .timeout

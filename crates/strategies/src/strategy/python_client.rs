@@ -195,6 +195,15 @@ impl PythonClient {
             "workers": sizing.workers,
             "timeouts": workload.timeouts,
             "on_error": workload.on_error,
+            "request": {
+                "method": workload.request.method,
+                "headers": workload.request.headers.iter()
+                    .map(|h| [h.name.as_str(), h.value.as_str()])
+                    .collect::<Vec<_>>(),
+                "body_hex": workload.request.body_bytes().iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>(),
+            },
             "options": {
                 "threads": sizing.threads,
                 "processes": sizing.processes,
@@ -401,6 +410,7 @@ mod tests {
                         concurrency: 1,
                     },
                     on_error: ErrorPolicy::WaitAll,
+                    request: Default::default(),
                     timeouts: case.timeouts(),
                 };
                 let measurement = PythonClient::new(kind, &StrategyOptions::default())
@@ -447,6 +457,7 @@ mod tests {
                 warmup: std::time::Duration::ZERO,
             },
             on_error: ErrorPolicy::WaitAll,
+            request: Default::default(),
             timeouts: Default::default(),
         };
         let message = |w: &Workload| client.run(w).unwrap_err().to_string();
@@ -483,6 +494,7 @@ mod tests {
                 concurrency: c,
             },
             on_error: ErrorPolicy::WaitAll,
+            request: Default::default(),
             timeouts: Default::default(),
         };
         let default_pool = StrategyOptions {
