@@ -47,7 +47,7 @@ fn effective_concurrency_follows_each_execution_model() {
     );
 
     let rayon_default = StrategyOptions {
-        threads: PoolSize::RayonDefault,
+        threads: PoolSize::LibraryDefault,
         ..Default::default()
     };
     if std::env::var_os("RAYON_NUM_THREADS").is_none() {

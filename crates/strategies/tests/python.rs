@@ -119,7 +119,7 @@ fn the_default_thread_pool_keeps_pythons_own_thread_count_in_flight() {
         return;
     }
     let options = StrategyOptions {
-        threads: PoolSize::RayonDefault,
+        threads: PoolSize::LibraryDefault,
         ..Default::default()
     };
     let python_default = 32.min(std::thread::available_parallelism().unwrap().get() + 4);

@@ -91,9 +91,9 @@ pub struct Settings {
     pub pause: Option<Parsed<PauseFault>>,
     /// Error policy: `wait-all` or `cancel`.
     pub on_error: Option<Parsed<ErrorPolicy>>,
-    /// ureq-rayon pool size: a number, `concurrency` or `default`.
+    /// ureq-rayon pool size: a number, `concurrency` or `library` (the library's own).
     pub threads: Option<Parsed<PoolSize>>,
-    /// Idle connections per host: a number, `sized` or `default` (the library's own).
+    /// Idle connections per host: a number, `sized` or `library` (the library's own).
     pub idle_per_host: Option<Parsed<IdlePerHost>>,
     /// Tokio worker threads.
     pub runtime_threads: Option<usize>,
@@ -508,7 +508,7 @@ label = "threads"
 role = "threads-defaults"
 strategy = "ureq-rayon"
 variant = "defaults"
-set = { threads = "default", idle_per_host = 3 }
+set = { threads = "library", idle_per_host = 3 }
 quick = { concurrency = [5] }
 [[series]]
 label = "right-sized"
@@ -525,7 +525,7 @@ variant = "right-sized"
         assert_eq!(plan.len(), 3);
         assert_eq!(plan[0].1.len(), 2);
         let point = &plan[1].1[0];
-        assert_eq!(point.options.threads, PoolSize::RayonDefault);
+        assert_eq!(point.options.threads, PoolSize::LibraryDefault);
         assert_eq!(point.options.idle_per_host, IdlePerHost::Fixed(3));
         assert_eq!(point.workload.query.as_deref(), Some("latency=20ms"));
         assert_eq!(point.injected.mean_latency_us, 20_000.0);

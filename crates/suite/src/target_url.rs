@@ -80,7 +80,9 @@ mod tests {
             "{err}"
         );
         assert!(TargetUrl::split("http:///x").is_err());
-        let err = TargetUrl::split("http://exa mple/").unwrap_err().to_string();
+        let err = TargetUrl::split("http://exa mple/")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("is not a URL"), "{err}");
     }
 }

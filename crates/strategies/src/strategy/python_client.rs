@@ -5,7 +5,7 @@
 //!
 //! Execution, as each module reads: `requests.get` or one `requests.Session` in a loop
 //! (one worker, whatever C); `requests` on a `ThreadPoolExecutor` of `threads` threads
-//! (`--threads default` is Python's own min(32, cores + 4)) running C workers, so at
+//! (`--threads library` is Python's own min(32, cores + 4)) running C workers, so at
 //! most min(threads, C) requests are in flight; one `aiohttp.ClientSession` (connector
 //! limit C, or `idle_per_host`) or a session per request, with C coroutines under
 //! `asyncio.gather` (or, for claim G, one task per request awaited by `gather`,
@@ -498,7 +498,7 @@ mod tests {
             timeouts: Default::default(),
         };
         let default_pool = StrategyOptions {
-            threads: crate::PoolSize::RayonDefault,
+            threads: crate::PoolSize::LibraryDefault,
             ..Default::default()
         };
         let pool = PythonClient::new(StrategyKind::PyThreadpool, &default_pool);
