@@ -99,18 +99,44 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
             eprintln!("wrote {}", path.display());
         }
         conclusions.push(outcome.conclusion());
+        if let Some(median) = outcome.set.median_trial()
+            && !args.thresholds.is_empty()
+        {
+            let judged: Vec<_> = args.thresholds.iter().map(|t| t.judge(median)).collect();
+            say(&waitbench_core::threshold::table(
+                &median.strategy.name,
+                &judged,
+            ));
+            if let Some(failed) = judged.iter().find(|j| !j.passed) {
+                let line = format!(
+                    "threshold failed: {} but measured {} ({})",
+                    failed.threshold,
+                    failed.threshold.metric.format(failed.measured),
+                    median.strategy.name
+                );
+                conclusions.push((Conclusion::Regression, Some(line)));
+            }
+        }
     }
     for folder in &created {
         eprintln!("created folder {} for the outputs", folder.display());
     }
     let sets: Vec<_> = outcomes.iter().map(|o| &o.set).collect();
     say(&waitbench_report::comparison(&sets));
+    // An interruption says the most about the figures, then an error budget broken
+    // (the figures measure failures), then a threshold.
+    let rank = |c: Conclusion| match c {
+        Conclusion::Interrupted => 3,
+        Conclusion::TooManyErrors => 2,
+        Conclusion::Regression => 1,
+        _ => 0,
+    };
     let mut worst = Conclusion::Ok;
     for (conclusion, line) in conclusions {
         if let Some(line) = line {
             eprintln!("{line}");
         }
-        if conclusion != Conclusion::Ok && worst == Conclusion::Ok {
+        if rank(conclusion) > rank(worst) {
             worst = conclusion;
         }
     }

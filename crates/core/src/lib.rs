@@ -26,6 +26,7 @@ pub mod resources;
 pub mod result;
 pub mod server_stats;
 pub mod suite;
+pub mod threshold;
 pub mod timeline;
 pub mod units;
 pub mod workload;
