@@ -79,14 +79,33 @@ fn malformed_latency_spec_exits_2_naming_the_flag() {
 }
 
 #[test]
-fn zero_concurrency_exits_2_with_the_fix() {
+fn zero_or_negative_concurrency_exits_2_with_waitbench_s_own_message() {
+    for c in ["0", "-5"] {
+        waitbench()
+            .args(["run", "-s", "reqwest-tokio", "-n", "10", "-c", c])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "--concurrency (requests in flight) must be at least 1 (got {c})"
+            )))
+            .stderr(predicate::str::contains("unexpected argument").not());
+    }
+}
+
+#[test]
+fn a_missing_output_folder_is_created_and_said_before_an_unwritable_one_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("new/deeper/out.json");
     waitbench()
-        .args(["run", "-s", "reqwest-tokio", "-n", "10", "-c", "0"])
+        .args(["run", "-s", "hyper-tokio", "-n", "10", "-c", "1", "--quiet"])
+        .args(["--json", nested.to_str().unwrap()])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "concurrency must be greater than zero",
-        ));
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "created folder {} for the outputs",
+            dir.path().join("new/deeper").display()
+        )));
+    assert!(nested.exists());
 }
 
 #[test]
