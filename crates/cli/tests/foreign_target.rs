@@ -19,6 +19,11 @@ struct ForeignServer {
 
 impl ForeignServer {
     fn start() -> Self {
+        Self::answering("200 OK")
+    }
+
+    /// A server that answers every request with `status` (e.g. `404 Not Found`).
+    fn answering(status: &'static str) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("bound address"));
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -26,7 +31,7 @@ impl ForeignServer {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let log = Arc::clone(&log);
-                std::thread::spawn(move || serve(stream, &log));
+                std::thread::spawn(move || serve(stream, &log, status));
             }
         });
         ForeignServer { url, requests }
@@ -41,7 +46,7 @@ impl ForeignServer {
 }
 
 /// Answers every request on `stream` until the client closes it.
-fn serve(stream: TcpStream, log: &Mutex<Vec<String>>) {
+fn serve(stream: TcpStream, log: &Mutex<Vec<String>>, status: &str) {
     let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
     let mut writer = stream;
     loop {
@@ -78,7 +83,8 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<String>>) {
             } else {
                 format!("{method} {path} {body}")
             });
-        let answered = writer.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n");
+        let answered = writer
+            .write_all(format!("HTTP/1.1 {status}\r\ncontent-length: 3\r\n\r\nok\n").as_bytes());
         if answered.is_err() {
             return;
         }
@@ -201,16 +207,8 @@ fn an_https_target_is_refused_with_exit_2() {
     let server = ForeignServer::start();
     let url = server.url.replace("http://", "https://");
     waitbench()
-        .args([
-            "run",
-            "-s",
-            "hyper-tokio",
-            "-n",
-            "5",
-            "--quiet",
-            "--target",
-            &url,
-        ])
+        .args(["run", "-s", "hyper-tokio", "-n", "5", "--quiet"])
+        .args(["--target", &url])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("does not speak TLS"));
@@ -218,28 +216,13 @@ fn an_https_target_is_refused_with_exit_2() {
 }
 
 #[test]
-fn a_foreign_404_fails_the_preflight_with_exit_4() {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}/missing", listener.local_addr().expect("addr"));
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            let mut buf = [0u8; 1024];
-            let _ = stream.read(&mut buf);
-            let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
-        }
-    });
+fn a_foreign_404_fails_the_preflight_with_exit_4_and_gets_no_load() {
+    let server = ForeignServer::answering("404 Not Found");
     waitbench()
-        .args([
-            "run",
-            "-s",
-            "hyper-tokio",
-            "-n",
-            "50",
-            "--quiet",
-            "--target",
-            &url,
-        ])
+        .args(["run", "-s", "hyper-tokio", "-n", "50", "--quiet"])
+        .args(["--target", &format!("{}/missing", server.url)])
         .assert()
         .code(4)
         .stderr(predicate::str::contains("answered 404 Not Found"));
+    assert_eq!(server.requests(), ["GET /missing"]);
 }

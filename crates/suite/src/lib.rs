@@ -29,6 +29,8 @@ pub mod scenario;
 pub mod single;
 pub mod start_at;
 pub mod target_url;
+#[cfg(test)]
+mod test_server;
 
 pub use builtin::{load_baseline, load_scenarios};
 pub use error::{Result, SuiteError};

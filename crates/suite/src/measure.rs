@@ -240,24 +240,9 @@ mod tests {
 
     use super::*;
 
-    /// An HTTP server that answers `200 ok` to one request per connection, as a server
-    /// that is not waitbench would: no identifying header.
+    /// A server that is not waitbench: it answers 200 with no identifying header.
     fn foreign_server() -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-        let url = format!("http://{}", listener.local_addr().expect("bound address"));
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mut reader = BufReader::new(&stream);
-                let mut line = String::new();
-                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                    line.clear();
-                }
-                let _ = (&stream).write_all(
-                    b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\nconnection: close\r\n\r\nok\n",
-                );
-            }
-        });
-        url
+        crate::test_server::plain_server("200 OK").0
     }
 
     /// A server that says it is waitbench and guards `POST /stats/reset` with `token`, as

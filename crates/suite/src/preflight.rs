@@ -123,27 +123,15 @@ fn cause(error: &ureq::Error, address: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{BufRead, BufReader, Write};
     use std::net::TcpListener;
 
     use super::*;
 
     fn answering(status_line: &'static str) -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/api?x=1", listener.local_addr().unwrap());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mut reader = BufReader::new(&stream);
-                let mut line = String::new();
-                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                    line.clear();
-                }
-                let _ = (&stream).write_all(
-                    format!("HTTP/1.1 {status_line}\r\ncontent-length: 0\r\n\r\n").as_bytes(),
-                );
-            }
-        });
-        url
+        format!(
+            "{}/api?x=1",
+            crate::test_server::plain_server(status_line).0
+        )
     }
 
     fn closed_port() -> u16 {

@@ -614,29 +614,8 @@ mod tests {
         assert_eq!(prepared.injected.latency.as_deref(), Some("2ms"));
     }
 
-    /// A server that is not waitbench, answering 200 to anything; it keeps each
-    /// request line it reads.
     fn plain_server() -> (String, std::sync::mpsc::Receiver<String>) {
-        use std::io::{BufRead, BufReader, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let (seen, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mut reader = BufReader::new(&stream);
-                let mut request = String::new();
-                let _ = reader.read_line(&mut request);
-                let _ = seen.send(request.trim().to_string());
-                let mut line = String::new();
-                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                    line.clear();
-                }
-                let _ = (&stream).write_all(
-                    b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                );
-            }
-        });
-        (url, lines)
+        crate::test_server::plain_server("200 OK")
     }
 
     #[test]
