@@ -226,3 +226,25 @@ fn a_foreign_404_fails_the_preflight_with_exit_4_and_gets_no_load() {
         .stderr(predicate::str::contains("answered 404 Not Found"));
     assert_eq!(server.requests(), ["GET /missing"]);
 }
+
+#[test]
+fn a_failing_run_shows_the_library_s_first_error_message_beside_the_counts() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    for strategy in ["hyper-tokio", "reqwest-tokio", "ureq-threads"] {
+        waitbench()
+            .args(["run", "-s", strategy, "-n", "4", "-c", "1", "--quiet"])
+            .args([
+                "--no-preflight",
+                "--target",
+                &format!("http://127.0.0.1:{port}"),
+            ])
+            .assert()
+            .code(4)
+            .stdout(predicate::str::contains("failures    connect (4)"))
+            .stdout(predicate::str::contains("Connection refused"))
+            .stdout(predicate::str::contains("p50").not());
+    }
+}

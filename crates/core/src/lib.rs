@@ -10,6 +10,7 @@
 pub mod capacity;
 pub mod dispatch;
 pub mod environment;
+pub mod error_samples;
 pub mod hgrm;
 pub mod hlog;
 pub mod interchange;
@@ -34,6 +35,7 @@ pub mod workload;
 pub use capacity::{Capacity, CapacityError, Demand};
 pub use dispatch::{Dispatcher, Ticket};
 pub use environment::Environment;
+pub use error_samples::ErrorSamples;
 pub use interchange::{EncodedHistogram, RunHistograms};
 pub use merge::{MergeError, merge_runs, merge_trial_sets};
 pub use outcome::{ErrorKind, Outcome, Tally};

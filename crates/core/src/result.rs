@@ -296,6 +296,9 @@ pub struct RunResult {
     /// their count); empty in documents written before it was recorded.
     #[serde(default)]
     pub url: String,
+    /// The first few distinct error messages, as the client library gave them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub error_samples: Vec<String>,
     /// Injected server conditions.
     pub injected: InjectedConditions,
     /// Length of the measured window, seconds.
@@ -491,6 +494,7 @@ impl RunResult {
             strategy,
             workload: workload.clone(),
             url: workload.sent_url(),
+            error_samples: measurement.error_samples.clone(),
             injected,
             wall_time_s: wall.as_secs_f64(),
             throughput_rps,

@@ -372,8 +372,9 @@ fn no_latency_line() -> &'static str {
     "  latency     none: no request succeeded (the time failures took is not a latency)"
 }
 
-/// Up to three distinct failures with what they mean, beside the counts: the first
-/// thing to read when a run has errors.
+/// Up to three distinct failures with what they mean, beside the counts, then the first
+/// few distinct messages the client library gave (as oha shows them): the first thing to
+/// read when a run has errors.
 fn errors_line(r: &RunResult) -> Option<String> {
     let c = &r.counts;
     let mut reasons: Vec<String> = c
@@ -396,7 +397,11 @@ fn errors_line(r: &RunResult) -> Option<String> {
     } else {
         String::new()
     };
-    Some(format!("  failures    {}{tail}", reasons.join("; ")))
+    let mut text = format!("  failures    {}{tail}", reasons.join("; "));
+    for message in &r.error_samples {
+        let _ = write!(text, "\n              \"{message}\"");
+    }
+    Some(text)
 }
 
 /// Memory and threads of the client, or that they are unavailable on this platform.
@@ -585,6 +590,7 @@ mod tests {
         r.counts.ok = 0;
         r.counts.errors = r.counts.sent;
         r.counts.by_error = [(waitbench_core::ErrorKind::Connect, r.counts.sent)].into();
+        r.error_samples = vec!["connect to 127.0.0.1:9: Connection refused (os error 111)".into()];
         let text = summary(&TrialSet::new(vec![r.clone()]));
         assert!(!text.contains("p50"), "{text}");
         assert!(
@@ -594,6 +600,10 @@ mod tests {
         assert!(!text.contains("  bound       "), "{text}");
         assert!(text.contains("connect ("), "{text}");
         assert!(text.contains("refused, unreachable"), "{text}");
+        assert!(
+            text.contains("\"connect to 127.0.0.1:9: Connection refused (os error 111)\""),
+            "{text}"
+        );
     }
 
     #[test]

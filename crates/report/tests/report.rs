@@ -174,6 +174,7 @@ fn run(s: &Spec, factor: f64) -> RunResult {
     RunResult {
         schema_version: SCHEMA_VERSION,
         url: String::new(),
+        error_samples: Vec::new(),
         strategy: StrategyInfo {
             name: s.strategy.into(),
             settings: [

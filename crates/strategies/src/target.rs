@@ -12,10 +12,12 @@
 //! the types the libraries take; a plain `GET` keeps every client's shortest path, so
 //! measuring without them costs what it did before they existed.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::http::Method;
-use waitbench_core::RequestSpec;
+use waitbench_core::{ErrorSamples, RequestSpec};
 
 use crate::error::RunError;
 
@@ -30,6 +32,8 @@ pub(crate) struct RequestTarget {
     authority: hyper::header::HeaderValue,
     /// The method, headers and body every request carries.
     request: ParsedRequest,
+    /// Where a failed request's message goes: one store for the whole run.
+    errors: Arc<ErrorSamples>,
 }
 
 /// A [`RequestSpec`] in the libraries' types; cloned per request (the body's `Bytes` by
@@ -72,12 +76,16 @@ impl RequestTarget {
     /// Parses `url` for a plain `GET` (tests).
     #[cfg(test)]
     pub(crate) fn parse(url: &str) -> Result<Self, RunError> {
-        Self::parse_with(url, &RequestSpec::default())
+        Self::parse_with(url, &RequestSpec::default(), &Arc::default())
     }
 
     /// Parses `url` and the request `spec` into every form the clients take; an error
-    /// names the URL and what is wrong with it.
-    pub(crate) fn parse_with(url: &str, spec: &RequestSpec) -> Result<Self, RunError> {
+    /// names the URL and what is wrong with it. Failures' messages go to `errors`.
+    pub(crate) fn parse_with(
+        url: &str,
+        spec: &RequestSpec,
+        errors: &Arc<ErrorSamples>,
+    ) -> Result<Self, RunError> {
         let bad = |reason: String| RunError::Target {
             url: url.to_string(),
             reason,
@@ -106,7 +114,18 @@ impl RequestTarget {
             origin_form,
             authority,
             request: ParsedRequest::parse(spec, bad)?,
+            errors: Arc::clone(errors),
         })
+    }
+
+    /// Notes a failed request's message (formatted only while messages are collected).
+    pub(crate) fn note_error(&self, message: impl FnOnce() -> String) {
+        self.errors.note(message);
+    }
+
+    /// The messages noted so far, by any target of the run.
+    pub(crate) fn error_messages(&self) -> Vec<String> {
+        self.errors.messages()
     }
 
     /// The method, headers and body.
@@ -140,6 +159,22 @@ impl RequestTarget {
             .to_str()
             .expect("built from a parsed URL's host and port, so ASCII")
     }
+}
+
+/// An error and its sources, `outer: inner: …`: a client library's top-level message
+/// (`error sending request`) rarely says what happened; its innermost source does.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let inner_text = inner.to_string();
+        if !text.contains(&inner_text) {
+            text.push_str(": ");
+            text.push_str(&inner_text);
+        }
+        source = inner.source();
+    }
+    text
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use waitbench_core::{Outcome, StrategyInfo, Timeouts};
 
 use crate::options::IdlePerHost;
 use crate::settings::set;
-use crate::target::RequestTarget;
+use crate::target::{RequestTarget, error_chain};
 use crate::ureq_errors::{classify, classify_body};
 
 /// ureq's own default of idle connections kept per host.
@@ -175,12 +175,18 @@ pub(crate) fn fetch(agent: &Agent, target: &RequestTarget) -> Outcome {
     };
     let mut response = match sent {
         Ok(response) => response,
-        Err(err) => return Outcome::Error(classify(&err)),
+        Err(err) => {
+            target.note_error(|| error_chain(&err));
+            return Outcome::Error(classify(&err));
+        }
     };
     let status = response.status().as_u16();
     match io::copy(&mut response.body_mut().as_reader(), &mut io::sink()) {
         Ok(_) => Outcome::from_status(status),
-        Err(err) => Outcome::Error(classify_body(err)),
+        Err(err) => {
+            target.note_error(|| error_chain(&err));
+            Outcome::Error(classify_body(err))
+        }
     }
 }
 
