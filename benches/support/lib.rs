@@ -35,6 +35,7 @@ pub fn batch(requests: u64, concurrency: usize, query: &str) -> Workload {
             concurrency,
         },
         on_error: ErrorPolicy::WaitAll,
+        request: Default::default(),
         timeouts: Timeouts::default(),
     }
 }

@@ -5,13 +5,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
+use waitbench_core::threshold::Threshold;
 use waitbench_core::units::{Probability, WallClock};
 use waitbench_core::{ErrorPolicy, Timeouts};
 use waitbench_mockserver::{Conditions, ServerConfig};
 use waitbench_strategies::{StrategyKind, StrategyOptions};
 use waitbench_suite::check::export::ExportFormat;
+use waitbench_suite::check::own::Tolerance;
 use waitbench_suite::flags::{
-    ControlTokenFlags, LoadFlags, PlacementFlags, PlantFlags, SuiteServerFlags,
+    ControlTokenFlags, LoadFlags, PlacementFlags, PlantFlags, RequestFlags, SuiteServerFlags,
 };
 use waitbench_suite::output::Destination;
 
@@ -66,18 +68,29 @@ pub struct RunArgs {
     /// List the strategies, one line each, and exit.
     #[arg(long)]
     pub list: bool,
-    /// Strategy to run.
-    #[arg(long, short = 's', required_unless_present = "list", value_enum)]
-    pub strategy: Option<StrategyKind>,
+    /// Strategy to run; several (`-s a,b` or `-s a -s b`) run on the same workload,
+    /// trial by trial, and end with a comparison against the first.
+    #[arg(
+        long,
+        short = 's',
+        required_unless_present = "list",
+        value_enum,
+        value_delimiter = ','
+    )]
+    pub strategy: Vec<StrategyKind>,
     /// The load model.
     #[command(flatten)]
     pub load: LoadFlags,
     /// Send the batch's requests to N distinct /item/{i} URLs.
     #[arg(long)]
     pub distinct_endpoints: bool,
-    /// Path to request (default `/`).
-    #[arg(long, default_value = "/")]
-    pub path: String,
+    /// Path to request on the default target [default: /]; with --target, the URL's own
+    /// path is sent.
+    #[arg(long)]
+    pub path: Option<String>,
+    /// Method, headers and body of every request.
+    #[command(flatten)]
+    pub request: RequestFlags,
     /// What a failed request does to the rest of a batch.
     #[arg(long, value_enum, default_value = "wait-all")]
     pub on_error: ErrorPolicy,
@@ -87,9 +100,15 @@ pub struct RunArgs {
     /// Client timeouts.
     #[command(flatten)]
     pub timeouts: Timeouts,
-    /// Measure this server instead of the embedded mock server.
-    #[arg(long)]
+    /// Measure this URL instead of the embedded mock server; its path and query are sent
+    /// exactly as given (http:// only).
+    #[arg(long, value_name = "URL")]
     pub target: Option<String>,
+    /// Do not send the one request that checks the target before the load (for a
+    /// request that must not be sent once more); the target is then not known to be a
+    /// waitbench server.
+    #[arg(long)]
+    pub no_preflight: bool,
     /// Embedded mock server worker threads (default: one per core).
     #[arg(long)]
     pub server_threads: Option<usize>,
@@ -125,6 +144,10 @@ pub struct RunArgs {
     /// the median trial to this file.
     #[arg(long, value_name = "FILE")]
     pub hlog: Option<PathBuf>,
+    /// Pass/fail criterion on the median trial, k6-style (repeatable): p99<200ms,
+    /// error_rate<0.1%, throughput>=500; exit 1 when one fails.
+    #[arg(long = "threshold", value_name = "METRIC<VALUE")]
+    pub thresholds: Vec<Threshold>,
     /// Planted regressions (debugging).
     #[command(flatten)]
     pub plant: PlantFlags,
@@ -184,12 +207,24 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Baseline file [default: built in, the repository's fixtures/baselines/ci.json].
-    /// --update-baseline and --make-baseline rewrite it, so they need it given.
+    /// --update-baseline and --make-baseline rewrite it, so they need it given. For a
+    /// `run --json` result, the baseline is an earlier `run --json` of the same service.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Results to check; without it the quick suite runs first (the baseline's claims only),
-    /// and any gated metric that fails is re-measured before it counts.
+    /// Results to check: a suite's results.json, or a `run --json` document of your own
+    /// service (judged by --threshold and against a --baseline run). Without it the quick
+    /// suite runs first (the baseline's claims only), and any gated metric that fails is
+    /// re-measured before it counts.
     pub results: Option<PathBuf>,
+    /// For a `run --json` result: a criterion on its median trial (repeatable), e.g.
+    /// p99<200ms or error_rate<0.1%.
+    #[arg(long = "threshold", value_name = "METRIC<VALUE")]
+    pub thresholds: Vec<Threshold>,
+    /// For a `run --json` result against a --baseline run: how far a metric may move,
+    /// e.g. p99=20% (repeatable) [default: throughput=10%, p50=10%, p99=20%,
+    /// error_rate=0.1% in points].
+    #[arg(long = "tolerance", value_name = "METRIC=SHARE")]
+    pub tolerances: Vec<Tolerance>,
     /// Also write the comparison as a Markdown table (for a pull-request comment).
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,

@@ -1,9 +1,11 @@
 //! `waitbench run`: flags into a [`SingleRun`], a progress bar, the summary, and the
 //! `--json` / `--hgrm` outputs. Either output may be stdout (`-`), so that the run can be
-//! piped; the summary then goes to stderr and stdout carries that document alone.
+//! piped; the summary then goes to stderr and stdout carries that document alone. With
+//! several strategies, each gets its summary and its own files, and a comparison ends
+//! the output.
 
 use waitbench_core::units::Probability;
-use waitbench_strategies::{StrategyKind, StrategyOptions};
+use waitbench_strategies::StrategyKind;
 use waitbench_suite::exit::Conclusion;
 use waitbench_suite::single::{Outputs, Prepared, SingleRun};
 
@@ -20,31 +22,38 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
         }
         return Ok(Conclusion::Ok);
     }
-    let kind = args
-        .strategy
-        .expect("clap requires --strategy unless --list is given");
+    let kinds = args.strategy.clone();
     let outputs = Outputs {
         json: args.json.clone(),
         hgrm: args.hgrm.clone(),
         hlog: args.hlog.clone(),
     };
-    outputs.check()?;
+    let per_strategy: Vec<Outputs> = match kinds.as_slice() {
+        [_] => vec![outputs.clone()],
+        many => many
+            .iter()
+            .map(|&kind| outputs.for_strategy(kind))
+            .collect::<Result<_, _>>()?,
+    };
+    let mut created = Vec::new();
+    for outputs in &per_strategy {
+        for folder in outputs.check()? {
+            if !created.contains(&folder) {
+                created.push(folder);
+            }
+        }
+    }
     let prepared = Prepared::new(&SingleRun {
-        strategy: kind,
-        options: StrategyOptions {
-            plant: args
-                .plant
-                .specs
-                .iter()
-                .find(|s| s.strategy == kind)
-                .map(|s| s.plant),
-            ..args.options.clone()
-        },
+        strategies: kinds.clone(),
+        options: args.options.clone(),
+        plants: args.plant.specs.clone(),
         load: args.load.model()?,
         distinct_endpoints: args.distinct_endpoints,
         path: args.path.clone(),
+        request: args.request.spec()?,
         conditions: args.conditions.clone(),
         target: args.target.clone(),
+        preflight: !args.no_preflight,
         server_threads: args.server_threads,
         on_error: args.on_error,
         timeouts: args.timeouts,
@@ -56,28 +65,80 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
     })?;
     let (total, unit) = prepared.total();
     let trials = args.trials;
-    let label = |trial| format!("{} trial {trial}/{trials}", kind.name());
-    let progress = Bar::start(label(1), total, unit, args.quiet, prepared.position());
-    let outcome = prepared.run(&mut |trial| progress.set_message(label(trial)));
+    let label = |trial, kind: StrategyKind| format!("{} trial {trial}/{trials}", kind.name());
+    let progress = Bar::start(
+        label(1, kinds[0]),
+        total,
+        unit,
+        args.quiet,
+        prepared.position(),
+    );
+    let outcomes = prepared.run(&mut |trial, kind| progress.set_message(label(trial, kind)));
     progress.finish();
-    let outcome = outcome?;
-    if outcome.set.trials.is_empty() {
+    let outcomes = outcomes?;
+    if outcomes.iter().all(|o| o.set.trials.is_empty()) {
         eprintln!("interrupted before the first trial: nothing was measured");
         return Ok(Conclusion::Interrupted);
     }
-    let summary = waitbench_report::summary(&outcome.set);
-    if outputs.uses_stdout() {
-        eprint!("{summary}");
-    } else {
-        print!("{summary}");
-    }
+    let to_stderr = outputs.uses_stdout();
+    let say = |text: &str| {
+        if to_stderr {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
+    };
     let command: Vec<String> = std::env::args().collect();
-    for path in outputs.write(&outcome, &command)? {
-        eprintln!("wrote {}", path.display());
+    let mut conclusions = Vec::new();
+    for (outcome, outputs) in outcomes.iter().zip(&per_strategy) {
+        if outcome.set.trials.is_empty() {
+            continue;
+        }
+        say(&waitbench_report::summary(&outcome.set));
+        for path in outputs.write(outcome, &command)? {
+            eprintln!("wrote {}", path.display());
+        }
+        conclusions.push(outcome.conclusion());
+        if let Some(median) = outcome.set.median_trial()
+            && !args.thresholds.is_empty()
+        {
+            let judged: Vec<_> = args.thresholds.iter().map(|t| t.judge(median)).collect();
+            say(&waitbench_core::threshold::table(
+                &median.strategy.name,
+                &judged,
+            ));
+            if let Some(failed) = judged.iter().find(|j| !j.passed) {
+                let line = format!(
+                    "threshold failed: {} but measured {} ({})",
+                    failed.threshold,
+                    failed.threshold.metric.format(failed.measured),
+                    median.strategy.name
+                );
+                conclusions.push((Conclusion::Regression, Some(line)));
+            }
+        }
     }
-    let (conclusion, line) = outcome.conclusion();
-    if let Some(line) = line {
-        eprintln!("{line}");
+    for folder in &created {
+        eprintln!("created folder {} for the outputs", folder.display());
     }
-    Ok(conclusion)
+    let sets: Vec<_> = outcomes.iter().map(|o| &o.set).collect();
+    say(&waitbench_report::comparison(&sets));
+    // An interruption says the most about the figures, then an error budget broken
+    // (the figures measure failures), then a threshold.
+    let rank = |c: Conclusion| match c {
+        Conclusion::Interrupted => 3,
+        Conclusion::TooManyErrors => 2,
+        Conclusion::Regression => 1,
+        _ => 0,
+    };
+    let mut worst = Conclusion::Ok;
+    for (conclusion, line) in conclusions {
+        if let Some(line) = line {
+            eprintln!("{line}");
+        }
+        if rank(conclusion) > rank(worst) {
+            worst = conclusion;
+        }
+    }
+    Ok(worst)
 }

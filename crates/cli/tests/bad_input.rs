@@ -130,9 +130,17 @@ fn a_target_that_does_not_speak_http_is_counted_as_errors_and_exits_4_for_its_er
             let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.6\r\n");
         }
     });
-    let output = waitbench()
+    // The preflight request finds it before any load, and says what it answered.
+    waitbench()
         .args(["run", "-s", "hyper-tokio", "-n", "4", "-c", "1", "--quiet"])
         .args(["--target", &url, "--json", "-"])
+        .assert()
+        .code(4)
+        .stdout("")
+        .stderr(predicate::str::contains(format!("preflight GET {url}/: ")));
+    let output = waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "4", "-c", "1", "--quiet"])
+        .args(["--no-preflight", "--target", &url, "--json", "-"])
         .output()
         .unwrap();
     // Measured and written, not a failed run (3); 4 because every request failed.

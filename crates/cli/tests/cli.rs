@@ -79,14 +79,33 @@ fn malformed_latency_spec_exits_2_naming_the_flag() {
 }
 
 #[test]
-fn zero_concurrency_exits_2_with_the_fix() {
+fn zero_or_negative_concurrency_exits_2_with_waitbench_s_own_message() {
+    for c in ["0", "-5"] {
+        waitbench()
+            .args(["run", "-s", "reqwest-tokio", "-n", "10", "-c", c])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "--concurrency (requests in flight) must be at least 1 (got {c})"
+            )))
+            .stderr(predicate::str::contains("unexpected argument").not());
+    }
+}
+
+#[test]
+fn a_missing_output_folder_is_created_and_said_before_an_unwritable_one_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("new/deeper/out.json");
     waitbench()
-        .args(["run", "-s", "reqwest-tokio", "-n", "10", "-c", "0"])
+        .args(["run", "-s", "hyper-tokio", "-n", "10", "-c", "1", "--quiet"])
+        .args(["--json", nested.to_str().unwrap()])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "concurrency must be greater than zero",
-        ));
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "created folder {} for the outputs",
+            dir.path().join("new/deeper").display()
+        )));
+    assert!(nested.exists());
 }
 
 #[test]
@@ -647,7 +666,7 @@ fn connection_refused_is_measured_written_and_exits_4_for_its_error_rate() {
     drop(closed);
     let output = waitbench()
         .args(["run", "-s", "hyper-tokio", "-n", "4", "-c", "1", "--quiet"])
-        .args(["--target", &url, "--json", "-"])
+        .args(["--no-preflight", "--target", &url, "--json", "-"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(4), "{output:?}");
@@ -674,7 +693,7 @@ fn max_error_rate_lets_a_run_with_errors_succeed() {
     drop(closed);
     waitbench()
         .args(["run", "-s", "ureq-threads", "-n", "3", "-c", "1", "--quiet"])
-        .args(["--target", &url, "--max-error-rate", "1"])
+        .args(["--no-preflight", "--target", &url, "--max-error-rate", "1"])
         .assert()
         .code(0);
 }
@@ -1091,4 +1110,96 @@ fn a_load_the_fd_limit_cannot_hold_is_refused_before_it_starts_naming_the_limit(
     assert!(stderr.contains("ulimit -n"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
     assert!(!cwd.path().join("out.json").exists());
+}
+
+#[test]
+fn a_failed_run_threshold_exits_1_with_the_table() {
+    waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "50", "-c", "2", "--quiet"])
+        .args(["--threshold", "error_rate<0.1%", "--threshold", "p50>10s"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("thresholds (hyper-tokio)"))
+        .stdout(predicate::str::is_match(r"ok\s+error_rate\s+< 0.1%").unwrap())
+        .stdout(predicate::str::is_match(r"FAILED\s+p50\s+> 10 s").unwrap())
+        .stderr(predicate::str::contains("threshold failed: p50 > 10 s"));
+}
+
+#[test]
+fn check_judges_a_run_document_against_a_baseline_run_and_its_tolerances() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.json");
+    waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "50", "-c", "2", "--quiet"])
+        .args(["--json", base.to_str().unwrap()])
+        .assert()
+        .success();
+    // The same run passes against itself.
+    waitbench()
+        .args([
+            "check",
+            base.to_str().unwrap(),
+            "--baseline",
+            base.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"ok\s+p99\s+<=").unwrap());
+    // A run whose p99 doubled fails on p99 alone, and exits 1.
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
+    for trial in doc["result"]["trials"].as_array_mut().unwrap() {
+        let p99 = trial["latency"]["p99_us"].as_f64().unwrap();
+        trial["latency"]["p99_us"] = (p99 * 2.0).into();
+    }
+    let slower = dir.path().join("slower.json");
+    std::fs::write(&slower, doc.to_string()).unwrap();
+    let output = waitbench()
+        .args([
+            "check",
+            slower.to_str().unwrap(),
+            "--baseline",
+            base.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let table = String::from_utf8_lossy(&output.stdout);
+    let failed: Vec<&str> = table.lines().filter(|l| l.contains("FAILED")).collect();
+    assert_eq!(failed.len(), 1, "{table}");
+    assert!(failed[0].contains("p99"), "{table}");
+    // A wider tolerance lets it pass; a threshold alone needs no baseline.
+    waitbench()
+        .args([
+            "check",
+            slower.to_str().unwrap(),
+            "--baseline",
+            base.to_str().unwrap(),
+        ])
+        .args(["--tolerance", "p99=150%"])
+        .assert()
+        .success();
+    waitbench()
+        .args([
+            "check",
+            slower.to_str().unwrap(),
+            "--threshold",
+            "error_rate<=0",
+        ])
+        .assert()
+        .success();
+    waitbench()
+        .args(["check", slower.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give --threshold"));
+}
+
+#[test]
+fn a_bad_threshold_exits_2_naming_the_form() {
+    waitbench()
+        .args(["run", "-s", "hyper-tokio", "--threshold", "p98<1ms"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown metric \"p98\""))
+        .stderr(predicate::str::contains("p99<200ms"));
 }

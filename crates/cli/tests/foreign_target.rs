@@ -1,6 +1,7 @@
 //! `waitbench run --target` against a server that is not waitbench: it must receive the
-//! measured requests and nothing else (no `POST /stats/reset`, no `/stats` polling), and
-//! the summary must say that server figures are not available.
+//! measured requests and nothing else (no probe, no `POST /stats/reset`, no `/stats`
+//! polling, no condition parameters), exactly at the URL given, and the summary must say
+//! that server figures are not available.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -18,6 +19,11 @@ struct ForeignServer {
 
 impl ForeignServer {
     fn start() -> Self {
+        Self::answering("200 OK")
+    }
+
+    /// A server that answers every request with `status` (e.g. `404 Not Found`).
+    fn answering(status: &'static str) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("bound address"));
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -25,7 +31,7 @@ impl ForeignServer {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let log = Arc::clone(&log);
-                std::thread::spawn(move || serve(stream, &log));
+                std::thread::spawn(move || serve(stream, &log, status));
             }
         });
         ForeignServer { url, requests }
@@ -40,7 +46,7 @@ impl ForeignServer {
 }
 
 /// Answers every request on `stream` until the client closes it.
-fn serve(stream: TcpStream, log: &Mutex<Vec<String>>) {
+fn serve(stream: TcpStream, log: &Mutex<Vec<String>>, status: &str) {
     let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
     let mut writer = stream;
     loop {
@@ -69,38 +75,176 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<String>>) {
         }
         let mut parts = request_line.split_whitespace();
         let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let body = String::from_utf8_lossy(&body);
         log.lock()
             .expect("no test thread panicked")
-            .push(format!("{method} {path}"));
-        let answered = writer.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n");
+            .push(if body.is_empty() {
+                format!("{method} {path}")
+            } else {
+                format!("{method} {path} {body}")
+            });
+        let answered = writer
+            .write_all(format!("HTTP/1.1 {status}\r\ncontent-length: 3\r\n\r\nok\n").as_bytes());
         if answered.is_err() {
             return;
         }
     }
 }
 
+fn waitbench() -> Command {
+    Command::cargo_bin("waitbench").expect("the waitbench binary is built")
+}
+
 #[test]
-fn a_foreign_target_gets_only_the_measured_requests() {
+fn a_foreign_target_gets_only_the_measured_requests_and_the_preflight() {
     let server = ForeignServer::start();
-    Command::cargo_bin("waitbench")
-        .expect("the waitbench binary is built")
-        .args(["run", "-s", "ureq-threads", "-n", "20", "-c", "4"])
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "ureq-threads",
+            "-n",
+            "20",
+            "-c",
+            "4",
+            "--quiet",
+        ])
         .args(["--target", &server.url])
         .assert()
         .success()
         .stdout(predicate::str::contains("server figures: not available"));
     let requests = server.requests();
-    let stats: Vec<&String> = requests.iter().filter(|r| r.contains("/stats")).collect();
-    assert!(
-        stats.is_empty(),
-        "stats traffic reached a foreign server: {stats:?}"
+    // 20 measured requests and the one preflight, which is the same request: nothing
+    // else (no /health probe, no /stats read or reset).
+    assert_eq!(requests.len(), 21, "{requests:?}");
+    assert!(requests.iter().all(|r| r == "GET /"), "{requests:?}");
+}
+
+#[test]
+fn without_preflight_a_foreign_target_gets_exactly_the_measured_requests() {
+    let server = ForeignServer::start();
+    waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "7", "-c", "1", "--quiet"])
+        .args(["--no-preflight", "--target", &server.url])
+        .assert()
+        .success();
+    assert_eq!(server.requests(), vec!["GET /".to_string(); 7]);
+}
+
+#[test]
+fn the_target_url_is_sent_as_given_with_the_method_headers_and_body() {
+    let server = ForeignServer::start();
+    let url = format!("{}/index.html?a=1&b=%20", server.url);
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "reqwest-tokio",
+            "-n",
+            "3",
+            "-c",
+            "1",
+            "--quiet",
+        ])
+        .args(["--target", &url, "-m", "post", "-H", "X-Team: a"])
+        .args(["--body", "hello", "--json", "-"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("\"url\": \"{url}\"")))
+        .stdout(predicate::str::contains("\"method\": \"POST\""))
+        .stdout(predicate::str::contains("X-Team: a"))
+        .stderr(predicate::str::contains(format!(
+            "POST +1 header with a 5 B body {url}"
+        )));
+    assert_eq!(
+        server.requests(),
+        vec!["POST /index.html?a=1&b=%20 hello".to_string(); 4]
     );
-    let measured = requests.iter().filter(|r| *r == "GET /").count();
-    assert_eq!(measured, 20, "{requests:?}");
-    // At most the one probe that tells a waitbench server from any other.
-    let others: Vec<&String> = requests.iter().filter(|r| *r != "GET /").collect();
-    assert!(
-        others.len() <= 1 && others.iter().all(|r| *r == "GET /health"),
-        "{others:?}"
-    );
+}
+
+#[test]
+fn condition_flags_for_a_foreign_target_are_refused_and_never_sent() {
+    let server = ForeignServer::start();
+    waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "5", "--quiet"])
+        .args(["--target", &server.url, "--latency", "50ms"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--latency 50ms"))
+        .stderr(predicate::str::contains("only a waitbench server"));
+    assert_eq!(server.requests(), ["GET /"], "the preflight alone");
+}
+
+#[test]
+fn a_closed_port_fails_fast_naming_the_address_and_sends_no_load() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "py-threadpool",
+            "-d",
+            "20s",
+            "-c",
+            "5",
+            "--quiet",
+        ])
+        .args(["--target", &format!("http://127.0.0.1:{port}")])
+        .timeout(std::time::Duration::from_secs(15))
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(format!(
+            "connection refused by 127.0.0.1:{port}"
+        )))
+        .stdout(predicate::str::contains("latency").not());
+}
+
+#[test]
+fn an_https_target_is_refused_with_exit_2() {
+    let server = ForeignServer::start();
+    let url = server.url.replace("http://", "https://");
+    waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "5", "--quiet"])
+        .args(["--target", &url])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not speak TLS"));
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn a_foreign_404_fails_the_preflight_with_exit_4_and_gets_no_load() {
+    let server = ForeignServer::answering("404 Not Found");
+    waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "50", "--quiet"])
+        .args(["--target", &format!("{}/missing", server.url)])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("answered 404 Not Found"));
+    assert_eq!(server.requests(), ["GET /missing"]);
+}
+
+#[test]
+fn a_failing_run_shows_the_library_s_first_error_message_beside_the_counts() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    for strategy in ["hyper-tokio", "reqwest-tokio", "ureq-threads"] {
+        waitbench()
+            .args(["run", "-s", strategy, "-n", "4", "-c", "1", "--quiet"])
+            .args([
+                "--no-preflight",
+                "--target",
+                &format!("http://127.0.0.1:{port}"),
+            ])
+            .assert()
+            .code(4)
+            .stdout(predicate::str::contains("failures    connect (4)"))
+            .stdout(predicate::str::contains("Connection refused"))
+            .stdout(predicate::str::contains("p50").not());
+    }
 }

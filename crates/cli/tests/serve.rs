@@ -263,3 +263,17 @@ fn a_connection_cap_over_the_open_file_limit_is_refused_before_serving() {
         "never started: {stderr}"
     );
 }
+
+#[test]
+fn serve_listens_on_localhost_with_a_port() {
+    let served = Served::start("localhost:0", &[]);
+    assert!(
+        served
+            .printed
+            .concat()
+            .contains("mock server on http://127.0.0.1:"),
+        "{:?}",
+        served.printed
+    );
+    TcpStream::connect(served.addr).expect("it listens where it says");
+}

@@ -215,6 +215,8 @@ pub fn merge_runs(runs: &[&RunResult]) -> Result<RunResult, MergeError> {
             ..first.strategy.clone()
         },
         workload,
+        url: first.url.clone(),
+        error_samples: first.error_samples.clone(),
         injected: first.injected.clone(),
         // The hosts ran side by side: the whole took as long as the longest.
         wall_time_s: runs.iter().map(|r| r.wall_time_s).fold(0.0, f64::max),
@@ -474,6 +476,7 @@ mod tests {
                 warmup: Duration::from_secs(1),
             },
             on_error: ErrorPolicy::WaitAll,
+            request: Default::default(),
             timeouts: Timeouts::default(),
         }
     }
@@ -500,6 +503,7 @@ mod tests {
             interrupted: false,
             timeline: Default::default(),
             client_process: None,
+            error_samples: Vec::new(),
         };
         RunResult::assemble(RunInputs {
             strategy: StrategyInfo {

@@ -40,6 +40,24 @@ impl ErrorKind {
         self as usize
     }
 
+    /// What the kind means, in the words a summary puts beside its count.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            ErrorKind::Connect => {
+                "no connection: refused, unreachable, or not within --connect-timeout"
+            }
+            ErrorKind::Timeout => "sent, but no whole answer within --timeout",
+            ErrorKind::Reset => "the connection was reset or closed mid-exchange",
+            ErrorKind::Body => "the status arrived but the body could not be read to its end",
+            ErrorKind::Cancelled => {
+                "dropped by the client after a sibling failed (--on-error cancel)"
+            }
+            ErrorKind::Other => {
+                "an answer that is not HTTP/1.1, or a failure the client library did not classify"
+            }
+        }
+    }
+
     /// The kind's name as written in results and summaries.
     pub fn as_str(self) -> &'static str {
         match self {

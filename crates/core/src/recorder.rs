@@ -601,6 +601,9 @@ pub struct Measurement {
     /// What the client process used, when the client ran as a child process (the Python
     /// strategies) sampled from outside; `None` when it ran in this process.
     pub client_process: Option<crate::ResourceUsage>,
+    /// The first few distinct error messages ([`crate::ErrorSamples`]); empty when none
+    /// failed or the strategy does not collect them.
+    pub error_samples: Vec<String>,
 }
 
 impl Measurement {
@@ -654,6 +657,7 @@ impl Measurement {
             interrupted,
             timeline: Timeline::default(),
             client_process: None,
+            error_samples: Vec::new(),
         }
     }
 

@@ -297,6 +297,13 @@ pub struct RunResult {
     pub strategy: StrategyInfo,
     /// The workload as run.
     pub workload: Workload,
+    /// The URL the requests were sent to, exactly (the first of distinct endpoints, with
+    /// their count); empty in documents written before it was recorded.
+    #[serde(default)]
+    pub url: String,
+    /// The first few distinct error messages, as the client library gave them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub error_samples: Vec<String>,
     /// Injected server conditions.
     pub injected: InjectedConditions,
     /// Length of the measured window, seconds.
@@ -498,6 +505,8 @@ impl RunResult {
             schema_version: SCHEMA_VERSION,
             strategy,
             workload: workload.clone(),
+            url: workload.sent_url(),
+            error_samples: measurement.error_samples.clone(),
             injected,
             wall_time_s: wall.as_secs_f64(),
             throughput_rps,

@@ -9,6 +9,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::request::RequestSpec;
+
 /// A workload that cannot be run, with what to change.
 #[derive(Debug, Error, PartialEq)]
 #[non_exhaustive]
@@ -24,6 +26,13 @@ pub enum WorkloadError {
     /// The target is not an `http://` URL.
     #[error("target {0:?} is not an http:// URL; give one like http://127.0.0.1:8080")]
     BadTarget(String),
+    /// An `https://` target: no strategy speaks TLS yet, and sending plain HTTP to it
+    /// would measure a failure (or, to a plain server, the wrong thing).
+    #[error(
+        "target {0:?} is https://, and waitbench does not speak TLS yet; measure the \
+         service's plain http:// port (or a TLS-terminating proxy's backend)"
+    )]
+    Tls(String),
 }
 
 /// Which paths the requests go to.
@@ -195,12 +204,18 @@ pub struct Workload {
     pub on_error: ErrorPolicy,
     /// Client timeouts.
     pub timeouts: Timeouts,
+    /// Method, headers and body of every request (a plain `GET` when absent).
+    #[serde(default)]
+    pub request: RequestSpec,
 }
 
 impl Workload {
     /// Checks the workload can run: positive counts and rates, an `http://` target.
     pub fn validate(&self) -> Result<(), WorkloadError> {
-        if !self.target.starts_with("http://") && !self.target.starts_with("https://") {
+        if self.target.starts_with("https://") {
+            return Err(WorkloadError::Tls(self.target.clone()));
+        }
+        if !self.target.starts_with("http://") {
             return Err(WorkloadError::BadTarget(self.target.clone()));
         }
         let positive = |what: &'static str, ok: bool, value: String| {
@@ -247,18 +262,32 @@ impl Workload {
         Ok(())
     }
 
+    /// The URL as sent, for the summary: the one URL, or the first of the distinct
+    /// endpoints with how many there are.
+    pub fn sent_url(&self) -> String {
+        let urls = self.urls();
+        match urls.as_slice() {
+            [one] => one.clone(),
+            [first, ..] => format!("{first} … ({} distinct URLs)", urls.len()),
+            [] => self.target.clone(),
+        }
+    }
+
     /// Builds every URL the workload uses once, so that workers index into it per request
     /// instead of formatting a string on the hot path.
+    /// A path that has a query of its own (`/search?q=1`) gets the workload's query
+    /// after an `&`, so the user's query is sent exactly as given.
     pub fn urls(&self) -> Vec<String> {
         let base = self.target.trim_end_matches('/');
-        let suffix = match &self.query {
+        let suffix = |path: &str| match &self.query {
+            Some(query) if !query.is_empty() && path.contains('?') => format!("&{query}"),
             Some(query) if !query.is_empty() => format!("?{query}"),
             _ => String::new(),
         };
         match &self.paths {
-            PathPlan::Single { path } => vec![format!("{base}{path}{suffix}")],
+            PathPlan::Single { path } => vec![format!("{base}{path}{}", suffix(path))],
             PathPlan::DistinctItems { count } => (0..*count)
-                .map(|i| format!("{base}/item/{i}{suffix}"))
+                .map(|i| format!("{base}/item/{i}{}", suffix("")))
                 .collect(),
         }
     }
@@ -297,7 +326,31 @@ mod tests {
             },
             on_error: ErrorPolicy::WaitAll,
             timeouts: Timeouts::default(),
+            request: RequestSpec::default(),
         }
+    }
+
+    #[test]
+    fn a_path_with_its_own_query_keeps_it_and_gets_the_conditions_after_an_ampersand() {
+        let mut workload = batch(1, 1);
+        workload.paths = PathPlan::Single {
+            path: "/search?q=a/b".into(),
+        };
+        assert_eq!(
+            workload.urls(),
+            ["http://127.0.0.1:1/search?q=a/b&latency=5ms"]
+        );
+        workload.query = None;
+        assert_eq!(workload.sent_url(), "http://127.0.0.1:1/search?q=a/b");
+    }
+
+    #[test]
+    fn an_https_target_is_refused_until_tls_is_supported() {
+        let mut workload = batch(1, 1);
+        workload.target = "https://127.0.0.1:8443".into();
+        let err = workload.validate().unwrap_err();
+        assert!(matches!(err, WorkloadError::Tls(_)));
+        assert!(err.to_string().contains("does not speak TLS"), "{err}");
     }
 
     #[test]

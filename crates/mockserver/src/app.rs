@@ -9,7 +9,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use rand::Rng;
 use waitbench_core::units::{ByteRate, Probability};
@@ -155,7 +155,7 @@ impl AppState {
 /// an error status instead of a dropped connection).
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/", get(root))
+        .route("/", any(root))
         .route("/item/{id}", get(item))
         .route("/bytes/{n}", get(bytes))
         .route("/stats", get(stats))
@@ -226,8 +226,8 @@ async fn reset_stats(State(state): State<AppState>, headers: HeaderMap) -> Respo
     Json(state.stats()).into_response()
 }
 
-/// The response header by which `/health` says that this is a waitbench server (its value
-/// is the version): a client reads `/stats` only from a server that sends it.
+/// The response header by which every response says that this is a waitbench server (its
+/// value is the version): a client reads `/stats` only from a server that sends it.
 pub const SERVER_HEADER: &str = "x-waitbench-server";
 
 async fn health() -> ([(&'static str, &'static str); 1], &'static str) {

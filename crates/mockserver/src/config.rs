@@ -21,6 +21,30 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default [`ServerConfig::shutdown_timeout`].
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// `--listen`'s value: `IP:PORT`, or `HOST:PORT` for a name such as `localhost`, which
+/// is resolved once (its IPv4 address first, as `curl localhost` would connect).
+pub fn listen_address(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(addr) = text.trim().parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let form = "give IP:PORT or localhost:PORT, e.g. 127.0.0.1:8080";
+    if !text.contains(':') {
+        return Err(format!("{text:?} has no port; {form}"));
+    }
+    let addrs: Vec<SocketAddr> = text
+        .trim()
+        .to_socket_addrs()
+        .map_err(|e| format!("{text:?} does not resolve ({e}); {form}"))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .copied()
+        .ok_or_else(|| format!("{text:?} resolves to no address; {form}"))
+}
+
 /// How the server listens and what it injects by default. Behind the `clap` feature it
 /// is also `waitbench serve`'s flags, so each setting is declared and documented once.
 #[derive(Debug, Clone)]
@@ -32,7 +56,8 @@ pub struct ServerConfig {
         arg(
             long,
             default_value = "127.0.0.1:8080",
-            help = "Address to listen on; anything but loopback must be asked for and prints a warning"
+            value_parser = listen_address,
+            help = "Address to listen on, IP:PORT or localhost:PORT; anything but loopback must be asked for and prints a warning"
         )
     )]
     pub listen: SocketAddr,
@@ -190,6 +215,19 @@ mod tests {
         .with_conditions(conditions.clone());
         assert_eq!(config.conditions(), conditions);
         assert_eq!(config.worker_threads, 3);
+    }
+
+    #[test]
+    fn localhost_with_a_port_is_a_listen_address() {
+        let addr = listen_address("localhost:0").unwrap();
+        assert!(addr.ip().is_loopback(), "{addr}");
+        assert_eq!(listen_address("127.0.0.1:8080").unwrap().port(), 8080);
+        assert_eq!(listen_address("[::1]:9").unwrap().port(), 9);
+        let err = listen_address("localhost").unwrap_err();
+        assert!(
+            err.contains("has no port") && err.contains("localhost:PORT"),
+            "{err}"
+        );
     }
 
     /// `waitbench serve` with no flags is the library's default server, except the port:

@@ -50,6 +50,7 @@ pub use app::{AppState, SERVER_HEADER, app};
 pub use conditions::Conditions;
 pub use config::{
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_SHUTDOWN_TIMEOUT, ServerConfig,
+    listen_address,
 };
 pub use control::{CONTROL_TOKEN_ENV, CONTROL_TOKEN_HEADER, generate_control_token};
 pub use error::ServerError;

@@ -177,10 +177,17 @@ fn root_answers_alike_on_its_direct_path_and_through_the_router() {
     }
     assert!(get.ends_with("\r\n\r\nok\n"), "{get}");
     assert!(head.ends_with("\r\n\r\n"), "{head}");
+    // Any method is answered, so that a client's POST can be measured against it too.
     let post = raw_request(&server, "POST", "/");
-    assert!(post.starts_with("http/1.1 405"), "{post}");
+    assert!(post.starts_with("http/1.1 200"), "{post}");
+    // Every response says it comes from a waitbench server, on either path.
+    for response in [&get, &head, &post] {
+        assert!(response.contains("x-waitbench-server: "), "{response}");
+    }
+    let missing = raw_request(&server, "GET", "/nope");
+    assert!(missing.contains("x-waitbench-server: "), "{missing}");
     let stats = server.stats();
-    assert_eq!(stats.requests_served, 3);
+    assert_eq!(stats.requests_served, 4);
 }
 
 #[test]

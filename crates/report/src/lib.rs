@@ -14,6 +14,7 @@
 mod charts;
 mod claims_table;
 mod claims_text;
+mod comparison;
 mod error;
 mod figures;
 mod html;
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 use waitbench_core::SuiteResults;
 
 pub use claims_text::claims_table_text;
+pub use comparison::comparison;
 pub use error::{FoundVersion, ReportError};
 pub use read::read_results;
 pub use summary::{headline, summary};

@@ -42,10 +42,10 @@ pub fn headline(r: &RunResult) -> String {
             duration,
             warmup,
         } => format!(
-            "closed loop {} for {} (+{} warm-up)",
+            "closed loop {} for {}{}",
             c(*concurrency),
             format_duration(*duration),
-            format_duration(*warmup)
+            warmup_note(*warmup)
         ),
         LoadModel::OpenLoop {
             rate_per_s,
@@ -63,11 +63,7 @@ pub fn headline(r: &RunResult) -> String {
         (Some(spec), _) => spec.as_str(),
         (None, _) => "none",
     };
-    let server = if r.injected.embedded_server {
-        "embedded mock server"
-    } else {
-        r.workload.target.as_str()
-    };
+    let server = destination(r);
     let stopped = if r.interrupted {
         " · INTERRUPTED: the figures cover the measured window only"
     } else {
@@ -90,6 +86,51 @@ pub fn headline(r: &RunResult) -> String {
     )
 }
 
+/// ` (+1 s warm-up)`, or nothing for a run without one.
+fn warmup_note(warmup: std::time::Duration) -> String {
+    if warmup.is_zero() {
+        String::new()
+    } else {
+        format!(" (+{} warm-up)", format_duration(warmup))
+    }
+}
+
+/// Where the requests went and what they were: the method (when not a plain `GET`) and
+/// the URL exactly as sent, or the embedded server with the path when it is not `/`.
+fn destination(r: &RunResult) -> String {
+    let request = &r.workload.request;
+    let method = if request.is_plain_get() {
+        String::new()
+    } else {
+        let body = request.body.as_ref().map_or(String::new(), |b| {
+            format!(" with a {} body", format_bytes(b.bytes as f64))
+        });
+        let headers = match request.headers.len() {
+            0 => String::new(),
+            n => format!(" +{n} header{}", if n == 1 { "" } else { "s" }),
+        };
+        format!("{}{headers}{body} ", request.method)
+    };
+    let url = if r.url.is_empty() {
+        r.workload.target.clone()
+    } else {
+        r.url.clone()
+    };
+    if r.injected.embedded_server {
+        let path = url
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+            .filter(|p| p != "/");
+        match path {
+            Some(path) => format!("{method}embedded mock server {path}"),
+            None if method.is_empty() => "embedded mock server".to_string(),
+            None => format!("{method}embedded mock server"),
+        }
+    } else {
+        format!("{method}{url}")
+    }
+}
+
 /// The multi-line summary of one result (the median trial when there were several).
 pub fn summary(set: &TrialSet) -> String {
     let Some(r) = set.median_trial() else {
@@ -103,32 +144,30 @@ pub fn summary(set: &TrialSet) -> String {
         format_percent(r.error_rate),
         format_rps(r.attempts_rps)
     );
-    if let (Some(bound), Some(eff)) = (r.littles_law.bound_rps, r.littles_law.efficiency) {
-        let _ = write!(
-            line,
-            "   bound C/L {}   efficiency {eff:.3}",
-            format_rps(bound)
-        );
-    }
-    if let Some(ratio) = r.littles_law.in_flight_ratio {
-        let _ = write!(line, "   in flight {ratio:.3} of C");
-    }
+    line.push_str(&littles_law_part(r));
     if let Some(t) = r.littles_law.predicted_batch_time_s {
         let _ = write!(line, "   predicted time {}", format_seconds(t));
     }
     let _ = writeln!(out, "{line}   wall {}", format_seconds(r.wall_time_s));
+    if let Some(bound) = bound_line(r) {
+        let _ = writeln!(out, "{bound}");
+    }
     let l = &r.latency;
-    let _ = writeln!(
-        out,
-        "  latency     p50 {}  p90 {}  p99 {}  p99.9 {}  p99.99 {}  max {}  mean {}",
-        format_micros(l.p50_us),
-        format_micros(l.p90_us),
-        format_micros(l.p99_us),
-        format_micros(l.p999_us),
-        format_micros(l.p9999_us),
-        format_micros(l.max_us),
-        format_micros(l.mean_us)
-    );
+    if r.counts.ok == 0 {
+        let _ = writeln!(out, "{}", no_latency_line());
+    } else {
+        let _ = writeln!(
+            out,
+            "  latency     p50 {}  p90 {}  p99 {}  p99.9 {}  p99.99 {}  max {}  mean {}",
+            format_micros(l.p50_us),
+            format_micros(l.p90_us),
+            format_micros(l.p99_us),
+            format_micros(l.p999_us),
+            format_micros(l.p9999_us),
+            format_micros(l.max_us),
+            format_micros(l.mean_us)
+        );
+    }
     out.push_str(&open_loop_lines(r));
     let c = &r.counts;
     let mut outcomes = format!(
@@ -151,6 +190,9 @@ pub fn summary(set: &TrialSet) -> String {
         let _ = write!(outcomes, "  issued after first failure {after}");
     }
     let _ = writeln!(out, "{outcomes}");
+    if let Some(why) = errors_line(r) {
+        let _ = writeln!(out, "{why}");
+    }
     let m = &r.client;
     let _ = writeln!(
         out,
@@ -265,6 +307,150 @@ pub fn harness_lag_warning(r: &RunResult) -> Option<String> {
             format_micros(latency)
         )
     })
+}
+
+/// The concurrency the strategy reached (what every figure of the summary uses), and
+/// the one asked for.
+fn concurrency(r: &RunResult) -> (usize, usize) {
+    let asked = r.workload.load.concurrency();
+    match r.strategy.effective_concurrency {
+        0 => (asked, asked),
+        reached => (reached, asked),
+    }
+}
+
+/// ` (asked 100)` when the strategy reaches fewer than asked.
+fn asked_note(reached: usize, asked: usize) -> String {
+    if reached == asked {
+        String::new()
+    } else {
+        format!(" (asked {asked})")
+    }
+}
+
+/// The Little's-law figures of the throughput line, all at the concurrency the strategy
+/// reached, so that one C runs through the summary: the bound C/L, the efficiency
+/// against it, and the mean in flight as a share of it.
+fn littles_law_part(r: &RunResult) -> String {
+    let (c, asked) = concurrency(r);
+    let mut part = String::new();
+    let latency_s = r.littles_law.injected_mean_latency_us / 1e6;
+    if r.littles_law.bound_rps.is_some() && latency_s > 0.0 {
+        let bound = c as f64 / latency_s;
+        let _ = write!(
+            part,
+            "   bound C/L {}   efficiency {:.3}",
+            format_rps(bound),
+            r.throughput_rps / bound
+        );
+    }
+    if r.littles_law.in_flight_ratio.is_some() && c > 0 {
+        let ratio = r.littles_law.measured_mean_in_flight / c as f64;
+        let _ = write!(
+            part,
+            "   in flight {ratio:.3} of C={c}{}",
+            asked_note(c, asked)
+        );
+    }
+    part
+}
+
+/// What bounded the throughput, computed from what was measured, the way the report's
+/// why-lines are: the pool (fewer in flight than asked), the latency (C/L reached), the
+/// client's CPU (cores busy), or the server (the client waited).
+fn bound_line(r: &RunResult) -> Option<String> {
+    if r.counts.ok == 0 || r.wall_time_s <= 0.0 {
+        return None;
+    }
+    let (c, asked) = concurrency(r);
+    let latency_s = r.littles_law.injected_mean_latency_us / 1e6;
+    let per_request_s = r.client.client_cpu_per_request_us / 1e6;
+    let busy = r.client.client_cpu_s / r.wall_time_s;
+    let cores = r.environment.cores.max(1);
+    let c_over_l = (latency_s > 0.0).then(|| c as f64 / latency_s);
+    let why = if c < asked {
+        let bound = c_over_l.map_or(String::new(), |b| {
+            format!(": C/L at C={c} is {}", format_rps(b))
+        });
+        format!(
+            "pool-bound: {} keeps at most {c} of the {asked} requests asked in flight{bound}",
+            r.strategy.name
+        )
+    } else if let Some(bound) = c_over_l.filter(|b| r.throughput_rps >= 0.9 * b) {
+        format!(
+            "latency-bound: C/L = {c} / {} = {}, and {} of it was reached",
+            format_duration(std::time::Duration::from_secs_f64(latency_s)),
+            format_rps(bound),
+            format_percent(r.throughput_rps / bound)
+        )
+    } else if per_request_s > 0.0 && busy >= 0.8 {
+        format!(
+            "client-bound: {} of client CPU per request caps the rate near {} per busy core; \
+             {busy:.2} of {cores} cores were busy, so near {}",
+            format_micros(r.client.client_cpu_per_request_us),
+            format_rps(1.0 / per_request_s),
+            format_rps(busy / per_request_s)
+        )
+    } else {
+        let mean_s = r.latency.mean_us / 1e6;
+        let injected = if latency_s > 0.0 {
+            format!(" ({} injected)", format_micros(latency_s * 1e6))
+        } else {
+            String::new()
+        };
+        let waited = if mean_s > 0.0 {
+            format!(
+                ": the answers took {} on average{injected}, and C over that is {}",
+                format_micros(r.latency.mean_us),
+                format_rps(c as f64 / mean_s)
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "server-bound: the client was busy {busy:.2} of {cores} cores and waited on the \
+             server{waited}"
+        )
+    };
+    Some(format!("  bound       {why}"))
+}
+
+/// What the summary says instead of percentiles when nothing succeeded: the latencies of
+/// failures describe the failure, not the server.
+fn no_latency_line() -> &'static str {
+    "  latency     none: no request succeeded (the time failures took is not a latency)"
+}
+
+/// Up to three distinct failures with what they mean, beside the counts, then the first
+/// few distinct messages the client library gave (as oha shows them): the first thing to
+/// read when a run has errors.
+fn errors_line(r: &RunResult) -> Option<String> {
+    let c = &r.counts;
+    let mut reasons: Vec<String> = c
+        .by_error
+        .iter()
+        .map(|(kind, n)| format!("{kind} ({n}): {}", kind.meaning()))
+        .chain(
+            c.by_status
+                .iter()
+                .map(|(code, n)| format!("{code} ({n}): the server answered HTTP {code}")),
+        )
+        .collect();
+    if reasons.is_empty() {
+        return None;
+    }
+    let more = reasons.len().saturating_sub(3);
+    reasons.truncate(3);
+    let tail = if more > 0 {
+        format!("; and {more} more")
+    } else {
+        String::new()
+    };
+    let mut text = format!("  failures    {}{tail}", reasons.join("; "));
+    for message in &r.error_samples {
+        let _ = write!(text, "\n              \"{message}\"");
+    }
+    Some(text)
 }
 
 /// Memory and threads of the client, or that they are unavailable on this platform.
@@ -437,5 +623,111 @@ mod tests {
         let line = headline(&r);
         assert!(line.contains("injected latency unknown"), "{line}");
         assert!(line.contains("INTERRUPTED"), "{line}");
+    }
+
+    /// A closed loop of `asked` workers at 50 ms injected, reaching `reached`, with
+    /// `rps` throughput and the client's CPU.
+    fn closed(
+        asked: usize,
+        reached: usize,
+        rps: f64,
+        cpu_per_request_us: f64,
+        busy: f64,
+    ) -> RunResult {
+        let mut r = stored();
+        r.workload.load = LoadModel::ClosedLoop {
+            concurrency: asked,
+            duration: std::time::Duration::from_secs(5),
+            warmup: std::time::Duration::ZERO,
+        };
+        r.strategy.name = "py-threadpool".into();
+        r.strategy.effective_concurrency = reached;
+        r.littles_law.injected_mean_latency_us = 50_000.0;
+        r.littles_law.bound_rps = Some(asked as f64 / 0.05);
+        r.throughput_rps = rps;
+        r.wall_time_s = 5.0;
+        r.client.client_cpu_per_request_us = cpu_per_request_us;
+        r.client.client_cpu_s = busy * 5.0;
+        r.environment.cores = 2;
+        r
+    }
+
+    #[test]
+    fn a_pool_that_keeps_fewer_in_flight_than_asked_is_the_bound() {
+        let r = closed(100, 6, 118.0, 300.0, 0.1);
+        let line = bound_line(&r).unwrap();
+        assert!(
+            line.contains("pool-bound: py-threadpool keeps at most 6 of the 100 requests asked in flight: C/L at C=6 is 120 req/s"),
+            "{line}"
+        );
+        // One C throughout: the bound and the share in flight use the C reached.
+        let part = littles_law_part(&r);
+        assert!(part.contains("bound C/L 120 req/s"), "{part}");
+        assert!(part.contains("of C=6 (asked 100)"), "{part}");
+    }
+
+    #[test]
+    fn a_client_busy_with_cpu_below_c_over_l_is_client_bound() {
+        let r = closed(100, 100, 758.0, 1510.0, 1.15);
+        let line = bound_line(&r).unwrap();
+        assert!(
+            line.contains("client-bound: 1.51 ms of client CPU per request"),
+            "{line}"
+        );
+        assert!(
+            line.contains("caps the rate near 662 req/s per busy core"),
+            "{line}"
+        );
+        assert!(
+            line.contains("1.15 of 2 cores were busy, so near 762 req/s"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn reaching_c_over_l_is_latency_bound_and_an_idle_client_below_it_waits_on_the_server() {
+        let line = bound_line(&closed(100, 100, 1960.0, 100.0, 0.2)).unwrap();
+        assert!(
+            line.contains("latency-bound: C/L = 100 / 50 ms = 2000 req/s"),
+            "{line}"
+        );
+        let line = bound_line(&closed(100, 100, 1000.0, 100.0, 0.2)).unwrap();
+        assert!(line.contains("server-bound"), "{line}");
+        assert!(line.contains("(50 ms injected)"), "{line}");
+    }
+
+    #[test]
+    fn a_run_without_a_success_prints_no_percentiles_and_no_bound() {
+        let mut r = closed(10, 10, 0.0, 100.0, 0.1);
+        r.counts.ok = 0;
+        r.counts.errors = r.counts.sent;
+        r.counts.by_error = [(waitbench_core::ErrorKind::Connect, r.counts.sent)].into();
+        r.error_samples = vec!["connect to 127.0.0.1:9: Connection refused (os error 111)".into()];
+        let text = summary(&TrialSet::new(vec![r.clone()]));
+        assert!(!text.contains("p50"), "{text}");
+        assert!(
+            text.contains("latency     none: no request succeeded"),
+            "{text}"
+        );
+        assert!(!text.contains("  bound       "), "{text}");
+        assert!(text.contains("connect ("), "{text}");
+        assert!(text.contains("refused, unreachable"), "{text}");
+        assert!(
+            text.contains("\"connect to 127.0.0.1:9: Connection refused (os error 111)\""),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_run_without_warm_up_does_not_mention_one() {
+        let r = closed(10, 10, 100.0, 100.0, 0.1);
+        assert!(!headline(&r).contains("warm-up"), "{}", headline(&r));
+        let mut r = r;
+        r.workload.load = LoadModel::ClosedLoop {
+            concurrency: 10,
+            duration: std::time::Duration::from_secs(5),
+            warmup: std::time::Duration::from_secs(1),
+        };
+        assert!(headline(&r).contains("(+1 s warm-up)"), "{}", headline(&r));
     }
 }

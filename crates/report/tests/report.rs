@@ -174,6 +174,8 @@ fn run(s: &Spec, factor: f64) -> RunResult {
     }
     RunResult {
         schema_version: SCHEMA_VERSION,
+        url: String::new(),
+        error_samples: Vec::new(),
         strategy: StrategyInfo {
             name: s.strategy.into(),
             settings: [
@@ -189,6 +191,7 @@ fn run(s: &Spec, factor: f64) -> RunResult {
             query: Some(format!("latency={}ms", s.latency_ms)),
             load,
             on_error: ErrorPolicy::WaitAll,
+            request: Default::default(),
             timeouts: Timeouts::default(),
         },
         injected: InjectedConditions {

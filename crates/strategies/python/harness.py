@@ -82,6 +82,12 @@ class Run:
 
     def __init__(self, job):
         self.urls = job["urls"]
+        request = job.get("request", {})
+        # The method, headers and body the user gave (-m, -H, --body), sent by every
+        # pattern through its library's generic request call.
+        self.method = request.get("method", "GET")
+        self.headers = dict(request.get("headers", []))
+        self.body = bytes.fromhex(request["body_hex"]) if request.get("body_hex") else None
         self.load = job["load"]
         self.concurrency = job["workers"]
         self.connect_timeout_s = job["timeouts"]["connect"]

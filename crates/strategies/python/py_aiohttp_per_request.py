@@ -15,7 +15,8 @@ async def fetch_all(run):
 
     async def fetch(url):
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.get(url) as response:
+            async with session.request(run.method, url, headers=run.headers,
+                                       data=run.body) as response:
                 await response.read()
                 return response.status
 

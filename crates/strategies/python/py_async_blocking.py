@@ -17,7 +17,8 @@ async def fetch_all(run):
     timeout = (run.connect_timeout_s, run.request_timeout_s)
 
     async def fetch(url):
-        return session.get(url, timeout=timeout).status_code  # blocks the loop
+        return session.request(run.method, url, headers=run.headers, data=run.body,
+                               timeout=timeout).status_code  # blocks the loop
 
     run.ready()
     run.start()

@@ -24,7 +24,8 @@ async def fetch_all(run):
     loop = asyncio.get_running_loop()
 
     def get(url):
-        return session.get(url, timeout=timeout).status_code
+        return session.request(run.method, url, headers=run.headers, data=run.body,
+                               timeout=timeout).status_code
 
     async def fetch(url):
         return await loop.run_in_executor(None, get, url)

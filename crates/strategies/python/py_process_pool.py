@@ -79,7 +79,8 @@ async def fetch_all(run, pool):
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
         async def fetch(url):
-            async with session.get(url) as response:
+            async with session.request(run.method, url, headers=run.headers,
+                                       data=run.body) as response:
                 await response.read()
                 return response.status
 

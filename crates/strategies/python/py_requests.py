@@ -11,7 +11,8 @@ def main(run):
     timeout = (run.connect_timeout_s, run.request_timeout_s)
 
     def fetch(url):
-        return requests.get(url, timeout=timeout).status_code
+        return requests.request(run.method, url, headers=run.headers, data=run.body,
+                                timeout=timeout).status_code
 
     run.ready()
     run.start()

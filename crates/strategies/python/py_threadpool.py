@@ -22,7 +22,8 @@ def main(run):
     timeout = (run.connect_timeout_s, run.request_timeout_s)
 
     def fetch(url):
-        return session.get(url, timeout=timeout).status_code
+        return session.request(run.method, url, headers=run.headers, data=run.body,
+                               timeout=timeout).status_code
 
     run.ready()
     with ThreadPoolExecutor(max_workers=threads) as pool:

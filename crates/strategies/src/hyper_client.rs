@@ -16,7 +16,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper::{Request, header};
 use hyper_util::rt::TokioIo;
@@ -25,10 +25,10 @@ use waitbench_core::{ErrorKind, Outcome, StrategyInfo, Timeouts};
 
 use crate::reqwest_errors::{Facts, Stage, decide};
 use crate::settings::set;
-use crate::target::RequestTarget;
+use crate::target::{RequestTarget, error_chain};
 
 /// The sender half of one open connection.
-type Sender = SendRequest<Empty<Bytes>>;
+type Sender = SendRequest<Full<Bytes>>;
 
 /// One worker's connection: opened on first use, and again after any failure.
 #[derive(Debug)]
@@ -62,14 +62,22 @@ impl HyperConnection {
         set(info, "tcp_nodelay", true);
     }
 
-    /// Sends a GET to `target` within the request timeout, reads and discards the whole
+    /// Sends `target`'s request within the request timeout, reads and discards the whole
     /// body frame by frame, and classifies the result. Any failure drops the connection.
     pub(crate) async fn fetch(&mut self, target: &RequestTarget) -> Outcome {
         let outcome = match tokio::time::timeout(self.timeouts.request, self.exchange(target)).await
         {
             Ok(Ok(status)) => return Outcome::from_status(status),
             Ok(Err(kind)) => Outcome::Error(kind),
-            Err(_elapsed) => Outcome::Error(ErrorKind::Timeout),
+            Err(_elapsed) => {
+                target.note_error(|| {
+                    format!(
+                        "no whole answer within the request timeout ({:?})",
+                        self.timeouts.request
+                    )
+                });
+                Outcome::Error(ErrorKind::Timeout)
+            }
         };
         self.sender = None;
         outcome
@@ -91,13 +99,16 @@ impl HyperConnection {
             sent = send(sender, target).await;
         }
         let response = sent.map_err(|unsent| match unsent {
-            Unsent::NotSent => ErrorKind::Reset,
+            Unsent::NotSent => {
+                target.note_error(|| "the connection closed before the request left".into());
+                ErrorKind::Reset
+            }
             Unsent::Failed(kind) => kind,
         })?;
         let status = response.status().as_u16();
         let mut body = response.into_body();
         while let Some(frame) = body.frame().await {
-            frame.map_err(|err| classify(&err, Stage::Body))?;
+            frame.map_err(|err| classify(target, &err, Stage::Body))?;
         }
         Ok(status)
     }
@@ -111,7 +122,7 @@ enum Unsent {
     Failed(ErrorKind),
 }
 
-/// Sends a GET for `target` once the connection is ready for it.
+/// Sends `target`'s request once the connection is ready for it.
 async fn send(
     sender: &mut Sender,
     target: &RequestTarget,
@@ -120,21 +131,28 @@ async fn send(
         return Err(Unsent::NotSent);
     }
     sender
-        .try_send_request(get(target))
+        .try_send_request(request(target))
         .await
         .map_err(|mut err| match err.take_message() {
             Some(_) => Unsent::NotSent,
-            None => Unsent::Failed(classify(err.error(), Stage::Send)),
+            None => Unsent::Failed(classify(target, err.error(), Stage::Send)),
         })
 }
 
-/// The GET request for `target`, in origin form with its `Host` header.
-fn get(target: &RequestTarget) -> Request<Empty<Bytes>> {
-    let mut request = Request::new(Empty::new());
+/// The request for `target`, in origin form with its `Host` header (unless the user gave
+/// one), then the user's method, headers and body (hyper adds its `Content-Length`).
+fn request(target: &RequestTarget) -> Request<Full<Bytes>> {
+    let spec = target.request();
+    let mut request = Request::new(Full::new(spec.body.clone()));
     *request.uri_mut() = target.origin_form().clone();
-    request
-        .headers_mut()
-        .insert(header::HOST, target.authority().clone());
+    if !spec.plain {
+        *request.method_mut() = spec.method.clone();
+        request.headers_mut().clone_from(&spec.headers);
+    }
+    let headers = request.headers_mut();
+    if !headers.contains_key(header::HOST) {
+        headers.insert(header::HOST, target.authority().clone());
+    }
     request
 }
 
@@ -142,22 +160,30 @@ fn get(target: &RequestTarget) -> Request<Empty<Bytes>> {
 /// failure here, the timeout included, is a connect error.
 async fn connect(target: &RequestTarget, timeout: Duration) -> Result<Sender, ErrorKind> {
     let open = async {
-        let stream = TcpStream::connect(target.address()).await.ok()?;
-        stream.set_nodelay(true).ok()?;
-        let (sender, connection) = http1::handshake(TokioIo::new(stream)).await.ok()?;
+        let stream = TcpStream::connect(target.address())
+            .await
+            .map_err(|e| e.to_string())?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        let (sender, connection) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| error_chain(&e))?;
         // The driver ends by itself when the sender is dropped or the peer closes; its
         // error, if any, reaches the worker through the sender.
         tokio::spawn(connection);
-        Some(sender)
+        Ok(sender)
     };
-    match tokio::time::timeout(timeout, open).await {
-        Ok(Some(sender)) => Ok(sender),
-        Ok(None) | Err(_) => Err(ErrorKind::Connect),
-    }
+    let failed = match tokio::time::timeout(timeout, open).await {
+        Ok(Ok(sender)) => return Ok(sender),
+        Ok(Err(reason)) => reason,
+        Err(_) => format!("not within the connect timeout ({timeout:?})"),
+    };
+    target.note_error(|| format!("connect to {}: {failed}", target.address()));
+    Err(ErrorKind::Connect)
 }
 
-/// Classifies a hyper error raised at `stage`.
-fn classify(err: &hyper::Error, stage: Stage) -> ErrorKind {
+/// Classifies a hyper error raised at `stage`, noting its message for `target`.
+fn classify(target: &RequestTarget, err: &hyper::Error, stage: Stage) -> ErrorKind {
+    target.note_error(|| error_chain(err));
     decide(Facts::of_chain(err), stage)
 }
 

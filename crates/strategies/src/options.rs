@@ -8,6 +8,15 @@ use thiserror::Error;
 
 use crate::kind::StrategyKind;
 
+/// How a flag names the library's own default, as distinct from the flag's default.
+pub const LIBRARY: &str = "library";
+
+/// What an old `default` spelling is told: it read as the flag's default but meant the
+/// library's.
+const OLD_DEFAULT_HINT: &str = "`library` for the library's own default (rayon: one thread \
+    per core; Python: min(32, cores + 4); urllib3 10, aiohttp 100, ureq 3), or leave the \
+    flag out for its default; `default` was renamed because it read as the flag's default";
+
 /// How many threads a blocking pool gets (rayon for `ureq-rayon`, tokio's blocking pool
 /// for `tokio-spawn-blocking`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -15,8 +24,9 @@ pub enum PoolSize {
     /// One thread per worker (C): every worker can have a request in flight.
     #[default]
     Concurrency,
-    /// The library's default: rayon's one thread per core (tokio's blocking pool: 512).
-    RayonDefault,
+    /// The library's own default (`library`): rayon's one thread per core, Python's
+    /// min(32, cores + 4) (tokio's blocking pool: 512).
+    LibraryDefault,
     /// Exactly this many threads.
     Fixed(usize),
 }
@@ -27,7 +37,7 @@ impl PoolSize {
     pub fn threads(self, concurrency: usize, library_default: usize) -> usize {
         match self {
             PoolSize::Concurrency => concurrency,
-            PoolSize::RayonDefault => library_default,
+            PoolSize::LibraryDefault => library_default,
             PoolSize::Fixed(n) => n,
         }
         .max(1)
@@ -38,7 +48,7 @@ impl fmt::Display for PoolSize {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PoolSize::Concurrency => f.write_str("concurrency"),
-            PoolSize::RayonDefault => f.write_str("rayon-default"),
+            PoolSize::LibraryDefault => f.write_str(LIBRARY),
             PoolSize::Fixed(n) => write!(f, "{n}"),
         }
     }
@@ -50,13 +60,19 @@ impl FromStr for PoolSize {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text.trim() {
             "concurrency" => Ok(PoolSize::Concurrency),
-            "rayon-default" | "default" => Ok(PoolSize::RayonDefault),
+            LIBRARY => Ok(PoolSize::LibraryDefault),
+            old @ ("default" | "rayon-default") => Err(BadOption {
+                what: "pool size",
+                given: old.to_string(),
+                expected: OLD_DEFAULT_HINT,
+            }),
             other => match other.parse::<usize>() {
                 Ok(n) if n > 0 => Ok(PoolSize::Fixed(n)),
                 _ => Err(BadOption {
                     what: "pool size",
                     given: text.to_string(),
-                    expected: "concurrency, rayon-default or a positive thread count",
+                    expected: "concurrency, library (the library's own default) or a positive \
+                               thread count",
                 }),
             },
         }
@@ -93,7 +109,7 @@ impl fmt::Display for IdlePerHost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             IdlePerHost::Sized => f.write_str("sized"),
-            IdlePerHost::LibraryDefault => f.write_str("default"),
+            IdlePerHost::LibraryDefault => f.write_str(LIBRARY),
             IdlePerHost::Fixed(n) => write!(f, "{n}"),
         }
     }
@@ -105,14 +121,19 @@ impl FromStr for IdlePerHost {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text.trim() {
             "sized" | "concurrency" => Ok(IdlePerHost::Sized),
-            "default" => Ok(IdlePerHost::LibraryDefault),
+            LIBRARY => Ok(IdlePerHost::LibraryDefault),
+            "default" => Err(BadOption {
+                what: "idle connections per host",
+                given: text.to_string(),
+                expected: OLD_DEFAULT_HINT,
+            }),
             other => other
                 .parse::<usize>()
                 .map(IdlePerHost::Fixed)
                 .map_err(|_| BadOption {
                     what: "idle connections per host",
                     given: text.to_string(),
-                    expected: "sized, default (the library's own) or a number",
+                    expected: "sized, library (the library's own default) or a number",
                 }),
         }
     }
@@ -287,12 +308,12 @@ pub struct BadOption {
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct StrategyOptions {
     /// Pool size of ureq-rayon and tokio-spawn-blocking, and py-threadpool's workers: a
-    /// number, `concurrency` (one per request in flight) or `default` (the library's own:
-    /// rayon one per core, Python min(32, cores + 4)).
+    /// number, `concurrency` (one per request in flight) or `library` (the library's own
+    /// default: rayon one per core, Python min(32, cores + 4)).
     #[cfg_attr(feature = "clap", arg(long, default_value = "concurrency"))]
     pub threads: PoolSize,
     /// Idle connections kept per host: a number, `sized` (enough for every worker, the
-    /// default) or `default` (the library's own: ureq 3, urllib3 10, aiohttp 100).
+    /// default) or `library` (the library's own default: ureq 3, urllib3 10, aiohttp 100).
     #[cfg_attr(feature = "clap", arg(long, default_value = "sized"))]
     pub idle_per_host: IdlePerHost,
     /// Tokio worker threads for the async strategies (default: one per core).
@@ -384,11 +405,12 @@ mod tests {
     #[test]
     fn pool_sizes_parse_and_resolve() {
         assert_eq!("concurrency".parse(), Ok(PoolSize::Concurrency));
-        assert_eq!("rayon-default".parse(), Ok(PoolSize::RayonDefault));
+        assert_eq!("library".parse(), Ok(PoolSize::LibraryDefault));
+        assert_eq!(PoolSize::LibraryDefault.to_string(), "library");
         assert_eq!("8".parse(), Ok(PoolSize::Fixed(8)));
         assert!("0".parse::<PoolSize>().is_err());
         assert_eq!(PoolSize::Concurrency.threads(50, 2), 50);
-        assert_eq!(PoolSize::RayonDefault.threads(50, 2), 2);
+        assert_eq!(PoolSize::LibraryDefault.threads(50, 2), 2);
         assert_eq!(PoolSize::Fixed(7).threads(50, 2), 7);
     }
 
@@ -428,7 +450,7 @@ mod tests {
         let sized = StrategyOptions::default();
         assert_eq!(sized.client_threads(StrategyKind::PyThreadpool, 100), 102);
         let python_default = StrategyOptions {
-            threads: PoolSize::RayonDefault,
+            threads: PoolSize::LibraryDefault,
             ..StrategyOptions::default()
         };
         assert_eq!(
@@ -440,7 +462,8 @@ mod tests {
 
     #[test]
     fn idle_limits_parse_and_resolve_against_each_librarys_default() {
-        assert_eq!("default".parse(), Ok(IdlePerHost::LibraryDefault));
+        assert_eq!("library".parse(), Ok(IdlePerHost::LibraryDefault));
+        assert_eq!(IdlePerHost::LibraryDefault.to_string(), "library");
         assert_eq!("sized".parse(), Ok(IdlePerHost::Sized));
         assert_eq!("3".parse(), Ok(IdlePerHost::Fixed(3)));
         assert!("many".parse::<IdlePerHost>().is_err());
@@ -449,6 +472,19 @@ mod tests {
         assert_eq!(IdlePerHost::LibraryDefault.limit(300, Some(100)), Some(100));
         assert_eq!(IdlePerHost::LibraryDefault.limit(300, None), None);
         assert_eq!(IdlePerHost::Fixed(7).limit(300, None), Some(7));
+    }
+
+    #[test]
+    fn the_old_default_spelling_is_refused_with_the_new_one() {
+        for old in ["default", "rayon-default"] {
+            let err = old.parse::<PoolSize>().unwrap_err().to_string();
+            assert!(
+                err.contains("`library` for the library's own default"),
+                "{err}"
+            );
+        }
+        let err = "default".parse::<IdlePerHost>().unwrap_err().to_string();
+        assert!(err.contains("`library`"), "{err}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use waitbench_core::{Outcome, StrategyInfo, Timeouts};
 use crate::options::IdlePerHost;
 use crate::reqwest_errors::{Stage, classify};
 use crate::settings::set;
-use crate::target::RequestTarget;
+use crate::target::{RequestTarget, error_chain};
 
 /// reqwest's default idle timeout for pooled connections, as reported.
 const REQWEST_DEFAULT_IDLE_TIMEOUT: &str = "90s (reqwest default)";
@@ -70,19 +70,34 @@ impl ReqwestSettings {
     }
 }
 
-/// Sends a GET to `target`, reads and discards the whole body chunk by chunk, and
+/// Sends `target`'s request, reads and discards the whole body chunk by chunk, and
 /// classifies the result.
 pub(crate) async fn fetch(client: &Client, target: &RequestTarget) -> Outcome {
-    let mut response = match client.get(target.url().clone()).send().await {
+    let spec = target.request();
+    let request = if spec.plain {
+        client.get(target.url().clone())
+    } else {
+        client
+            .request(spec.method.clone(), target.url().clone())
+            .headers(spec.headers.clone())
+            .body(spec.body.clone())
+    };
+    let mut response = match request.send().await {
         Ok(response) => response,
-        Err(err) => return Outcome::Error(classify(&err, Stage::Send)),
+        Err(err) => {
+            target.note_error(|| error_chain(&err));
+            return Outcome::Error(classify(&err, Stage::Send));
+        }
     };
     let status = response.status().as_u16();
     loop {
         match response.chunk().await {
             Ok(Some(_)) => {}
             Ok(None) => return Outcome::from_status(status),
-            Err(err) => return Outcome::Error(classify(&err, Stage::Body)),
+            Err(err) => {
+                target.note_error(|| error_chain(&err));
+                return Outcome::Error(classify(&err, Stage::Body));
+            }
         }
     }
 }

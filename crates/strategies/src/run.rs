@@ -73,10 +73,11 @@ impl Run {
         options: &StrategyOptions,
     ) -> Result<ReadyRun, RunError> {
         workload.validate()?;
+        let errors = std::sync::Arc::default();
         let targets = workload
             .urls()
             .iter()
-            .map(|url| RequestTarget::parse(url))
+            .map(|url| RequestTarget::parse_with(url, &workload.request, &errors))
             .collect::<Result<_, _>>()?;
         Ok(ReadyRun {
             load: workload.load.clone(),
@@ -119,6 +120,10 @@ impl Run {
             .check_accounting()
             .map_err(RunError::Accounting)?;
         measurement.extras.extend(extras);
+        measurement.error_samples = self
+            .targets
+            .first()
+            .map_or_else(Vec::new, RequestTarget::error_messages);
         Ok(measurement)
     }
 }

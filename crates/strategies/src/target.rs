@@ -7,6 +7,17 @@
 //! measured, so every strategy gets the form its library takes, already parsed, and
 //! only clones it per request (a reference-count bump for the `Uri`, one short string
 //! copy for the `Url`).
+//!
+//! The method, headers and body (`-m`, `-H`, `--body`) are parsed here too, once, into
+//! the types the libraries take; a plain `GET` keeps every client's shortest path, so
+//! measuring without them costs what it did before they existed.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::http::Method;
+use waitbench_core::{ErrorSamples, RequestSpec};
 
 use crate::error::RunError;
 
@@ -19,12 +30,62 @@ pub(crate) struct RequestTarget {
     origin_form: hyper::Uri,
     /// `host:port` as the `Host` header and the address to connect to.
     authority: hyper::header::HeaderValue,
+    /// The method, headers and body every request carries.
+    request: ParsedRequest,
+    /// Where a failed request's message goes: one store for the whole run.
+    errors: Arc<ErrorSamples>,
+}
+
+/// A [`RequestSpec`] in the libraries' types; cloned per request (the body's `Bytes` by
+/// reference count).
+#[derive(Debug, Clone)]
+pub(crate) struct ParsedRequest {
+    /// The method.
+    pub(crate) method: Method,
+    /// The user's headers, in order (a name given twice is sent twice).
+    pub(crate) headers: HeaderMap,
+    /// The body; empty without one.
+    pub(crate) body: Bytes,
+    /// Whether this is a plain `GET` with no header or body.
+    pub(crate) plain: bool,
+}
+
+impl ParsedRequest {
+    /// Parses `spec`; `bad` names the URL in the error.
+    fn parse(spec: &RequestSpec, bad: impl Fn(String) -> RunError) -> Result<Self, RunError> {
+        let method = Method::from_bytes(spec.method.as_bytes())
+            .map_err(|e| bad(format!("method {:?}: {e}", spec.method)))?;
+        let mut headers = HeaderMap::new();
+        for header in &spec.headers {
+            let name = HeaderName::from_bytes(header.name.as_bytes())
+                .map_err(|e| bad(format!("header {:?}: {e}", header.name)))?;
+            let value = HeaderValue::from_str(&header.value)
+                .map_err(|e| bad(format!("header {:?}: {e}", header.name)))?;
+            headers.append(name, value);
+        }
+        Ok(ParsedRequest {
+            method,
+            headers,
+            body: Bytes::copy_from_slice(spec.body_bytes()),
+            plain: spec.is_plain_get(),
+        })
+    }
 }
 
 impl RequestTarget {
-    /// Parses `url` into every form the clients take; an error names the URL and what is
-    /// wrong with it.
+    /// Parses `url` for a plain `GET` (tests).
+    #[cfg(test)]
     pub(crate) fn parse(url: &str) -> Result<Self, RunError> {
+        Self::parse_with(url, &RequestSpec::default(), &Arc::default())
+    }
+
+    /// Parses `url` and the request `spec` into every form the clients take; an error
+    /// names the URL and what is wrong with it. Failures' messages go to `errors`.
+    pub(crate) fn parse_with(
+        url: &str,
+        spec: &RequestSpec,
+        errors: &Arc<ErrorSamples>,
+    ) -> Result<Self, RunError> {
         let bad = |reason: String| RunError::Target {
             url: url.to_string(),
             reason,
@@ -52,7 +113,24 @@ impl RequestTarget {
             url: parsed,
             origin_form,
             authority,
+            request: ParsedRequest::parse(spec, bad)?,
+            errors: Arc::clone(errors),
         })
+    }
+
+    /// Notes a failed request's message (formatted only while messages are collected).
+    pub(crate) fn note_error(&self, message: impl FnOnce() -> String) {
+        self.errors.note(message);
+    }
+
+    /// The messages noted so far, by any target of the run.
+    pub(crate) fn error_messages(&self) -> Vec<String> {
+        self.errors.messages()
+    }
+
+    /// The method, headers and body.
+    pub(crate) fn request(&self) -> &ParsedRequest {
+        &self.request
     }
 
     /// The form ureq takes.
@@ -81,6 +159,22 @@ impl RequestTarget {
             .to_str()
             .expect("built from a parsed URL's host and port, so ASCII")
     }
+}
+
+/// An error and its sources, `outer: inner: …`: a client library's top-level message
+/// (`error sending request`) rarely says what happened; its innermost source does.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let inner_text = inner.to_string();
+        if !text.contains(&inner_text) {
+            text.push_str(": ");
+            text.push_str(&inner_text);
+        }
+        source = inner.source();
+    }
+    text
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use waitbench_core::{Outcome, StrategyInfo, Timeouts};
 
 use crate::options::IdlePerHost;
 use crate::settings::set;
-use crate::target::RequestTarget;
+use crate::target::{RequestTarget, error_chain};
 use crate::ureq_errors::{classify, classify_body};
 
 /// ureq's own default of idle connections kept per host.
@@ -161,16 +161,32 @@ impl Resolver for IpLiteralResolver {
     }
 }
 
-/// Sends a GET to `target`, reads and discards the whole body, and classifies the result.
+/// Sends `target`'s request, reads and discards the whole body, and classifies the result.
 pub(crate) fn fetch(agent: &Agent, target: &RequestTarget) -> Outcome {
-    let mut response = match agent.get(target.uri().clone()).call() {
+    let spec = target.request();
+    let sent = if spec.plain {
+        agent.get(target.uri().clone()).call()
+    } else {
+        let mut request = ureq::http::Request::new(spec.body.as_ref());
+        *request.method_mut() = spec.method.clone();
+        *request.uri_mut() = target.uri().clone();
+        *request.headers_mut() = spec.headers.clone();
+        agent.run(request)
+    };
+    let mut response = match sent {
         Ok(response) => response,
-        Err(err) => return Outcome::Error(classify(&err)),
+        Err(err) => {
+            target.note_error(|| error_chain(&err));
+            return Outcome::Error(classify(&err));
+        }
     };
     let status = response.status().as_u16();
     match io::copy(&mut response.body_mut().as_reader(), &mut io::sink()) {
         Ok(_) => Outcome::from_status(status),
-        Err(err) => Outcome::Error(classify_body(err)),
+        Err(err) => {
+            target.note_error(|| error_chain(&err));
+            Outcome::Error(classify_body(err))
+        }
     }
 }
 

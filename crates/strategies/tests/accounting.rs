@@ -252,3 +252,43 @@ fn refused_connections_are_connect_errors_for_every_strategy() {
         );
     }
 }
+
+#[test]
+fn every_strategy_sends_the_method_headers_and_body_it_was_given() {
+    let recorder = common::PathRecorder::start();
+    let mut workload = batch(&format!("{}/", recorder.url), 3, 1, None);
+    workload.paths = waitbench_core::PathPlan::Single {
+        path: "/api/v1/items?sort=asc".into(),
+    };
+    workload.request = waitbench_core::RequestSpec::from_flags(
+        "post",
+        &[
+            "X-Api-Key: k1".into(),
+            "Content-Type: application/json".into(),
+        ],
+        Some(r#"{"n":1}"#),
+        None,
+    )
+    .unwrap();
+    for kind in StrategyKind::ALL {
+        if unavailable(kind) {
+            continue;
+        }
+        let before = recorder.requests().len();
+        let m = run(kind, &workload);
+        assert_eq!(m.recorder.counters.ok, 3, "{kind}: {:?}", m.recorder);
+        let seen = &recorder.requests()[before..];
+        assert_eq!(seen.len(), 3, "{kind}");
+        for request in seen {
+            assert_eq!(request.method, "POST", "{kind}");
+            assert_eq!(request.path, "/api/v1/items?sort=asc", "{kind}");
+            assert_eq!(request.header("x-api-key"), Some("k1"), "{kind}");
+            assert_eq!(
+                request.header("content-type"),
+                Some("application/json"),
+                "{kind}"
+            );
+            assert_eq!(request.body, br#"{"n":1}"#, "{kind}");
+        }
+    }
+}

@@ -14,6 +14,7 @@ fn workload(concurrency: usize) -> Workload {
             concurrency,
         },
         on_error: Default::default(),
+        request: Default::default(),
         timeouts: Default::default(),
     }
 }
@@ -46,7 +47,7 @@ fn effective_concurrency_follows_each_execution_model() {
     );
 
     let rayon_default = StrategyOptions {
-        threads: PoolSize::RayonDefault,
+        threads: PoolSize::LibraryDefault,
         ..Default::default()
     };
     if std::env::var_os("RAYON_NUM_THREADS").is_none() {

@@ -18,6 +18,7 @@ fn timed(target: &str, load: LoadModel) -> Workload {
         query: Some("latency=10ms".into()),
         load,
         on_error: Default::default(),
+        request: Default::default(),
         timeouts: Timeouts::default(),
     }
 }
@@ -118,7 +119,7 @@ fn the_default_thread_pool_keeps_pythons_own_thread_count_in_flight() {
         return;
     }
     let options = StrategyOptions {
-        threads: PoolSize::RayonDefault,
+        threads: PoolSize::LibraryDefault,
         ..Default::default()
     };
     let python_default = 32.min(std::thread::available_parallelism().unwrap().get() + 4);

@@ -59,7 +59,7 @@ fn rayon_default_pool_caps_concurrency_at_one_thread_per_core() {
     let server = server(Some("100ms"));
     let workload = batch(&server.url(), 20, 50, None);
     let options = StrategyOptions {
-        threads: PoolSize::RayonDefault,
+        threads: PoolSize::LibraryDefault,
         ..Default::default()
     };
     let cores = std::thread::available_parallelism().unwrap().get() as u64;
@@ -101,6 +101,7 @@ fn loop_workload(target: &str, load: LoadModel) -> Workload {
         query: Some("latency=5ms".into()),
         load,
         on_error: ErrorPolicy::WaitAll,
+        request: Default::default(),
         timeouts: Timeouts::default(),
     }
 }

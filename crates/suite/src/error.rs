@@ -108,6 +108,9 @@ pub enum SuiteError {
     /// Runs that cannot be merged.
     #[error("cannot merge")]
     Merge(#[from] waitbench_core::MergeError),
+    /// The request sent before the clock failed: the target cannot be measured.
+    #[error(transparent)]
+    Preflight(#[from] crate::preflight::PreflightError),
     /// CPUs that cannot be used as asked.
     #[error(transparent)]
     Placement(#[from] waitbench_core::PlacementError),

@@ -45,7 +45,9 @@ Exit codes (every subcommand):
     3  run failed: a strategy, the server or the report failed at runtime (e.g. `serve`
        on a port already in use)
     4  too many errors: a run's error rate exceeded --max-error-rate (by default any
-       error, unless the run itself injects faults); its results are still written
+       error, unless the run itself injects faults); its results are still written.
+       Also a target that fails the one request sent before the load (refused,
+       unresolvable, 4xx/5xx): nothing was measured
    75  check inconclusive: a metric failed while other processes were using the CPU,
        so noise cannot be told from a regression; run it again
   130  interrupted by Ctrl-C or SIGTERM: what was measured is printed and written,
@@ -126,6 +128,8 @@ fn suite(err: &SuiteError) -> u8 {
         SuiteError::Setup(e) => setup(e),
         // The machine lacks what CI asked for: a failure of the run, not of its flags.
         SuiteError::PythonRequired { .. } => EXIT_RUN_FAILED,
+        // The target answers every request with a failure: the error rate would be 100%.
+        SuiteError::Preflight(_) => EXIT_ERROR_RATE,
         _ => EXIT_USAGE,
     }
 }

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use waitbench_core::{CpuSet, LoadModel, Placement, PlacementError};
+use waitbench_core::{CpuSet, LoadModel, Placement, PlacementError, RequestSpec};
 use waitbench_strategies::PlantSpec;
 
 use crate::error::{Result, SuiteError};
@@ -18,10 +18,12 @@ use crate::runner::ServerChoice;
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct LoadFlags {
     /// Batch: this many requests, at most --concurrency in flight (default 1000).
-    #[cfg_attr(feature = "clap", arg(long, short = 'n', conflicts_with_all = ["duration", "rate"]))]
+    #[cfg_attr(feature = "clap", arg(long, short = 'n', conflicts_with_all = ["duration", "rate"],
+        allow_negative_numbers = true, value_parser = requests_arg))]
     pub requests: Option<u64>,
     /// Requests in flight (closed loop and batch), or the in-flight cap (open loop).
-    #[cfg_attr(feature = "clap", arg(long, short = 'c', default_value_t = 10))]
+    #[cfg_attr(feature = "clap", arg(long, short = 'c', default_value_t = 10,
+        allow_negative_numbers = true, value_parser = concurrency_arg))]
     pub concurrency: usize,
     /// Closed loop for this long (or open loop with --rate).
     #[cfg_attr(feature = "clap", arg(long, short = 'd', value_parser = waitbench_core::units::duration_arg))]
@@ -32,6 +34,28 @@ pub struct LoadFlags {
     /// Open loop at this many requests per second (latency from the intended send time).
     #[cfg_attr(feature = "clap", arg(long, short = 'r'))]
     pub rate: Option<f64>,
+}
+
+/// A count of at least one, or waitbench's own message naming `what` it counts (clap
+/// would otherwise take `-5` for an unknown flag).
+fn positive(text: &str, what: &str) -> std::result::Result<u64, String> {
+    match text.trim().parse::<i128>() {
+        Ok(n) if n >= 1 => u64::try_from(n).map_err(|_| format!("{n} {what} is more than fits")),
+        Ok(n) => Err(format!("{what} must be at least 1 (got {n})")),
+        Err(_) => Err(format!(
+            "{what} must be a whole number, at least 1 (got {text:?})"
+        )),
+    }
+}
+
+/// `--concurrency`'s value: requests in flight, at least one.
+pub fn concurrency_arg(text: &str) -> std::result::Result<usize, String> {
+    positive(text, "--concurrency (requests in flight)").map(|n| n as usize)
+}
+
+/// `--requests`' value: requests in the batch, at least one.
+pub fn requests_arg(text: &str) -> std::result::Result<u64, String> {
+    positive(text, "--requests (requests in the batch)")
 }
 
 impl LoadFlags {
@@ -55,6 +79,46 @@ impl LoadFlags {
                 .into(),
             )
         })
+    }
+}
+
+/// What each request is besides its URL: `-m`, `-H`, `--body`, `--body-file`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct RequestFlags {
+    /// HTTP method of every request, e.g. POST.
+    #[cfg_attr(feature = "clap", arg(long, short = 'm', default_value = "GET"))]
+    pub method: String,
+    /// A header on every request, `Name: value` (repeatable); an `Authorization` or
+    /// `Cookie` value is not written to the result.
+    #[cfg_attr(
+        feature = "clap",
+        arg(long = "header", short = 'H', value_name = "NAME: VALUE")
+    )]
+    pub headers: Vec<String>,
+    /// Body of every request, as given.
+    #[cfg_attr(feature = "clap", arg(long, conflicts_with = "body_file"))]
+    pub body: Option<String>,
+    /// Body of every request, read from this file once before the run.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
+    pub body_file: Option<std::path::PathBuf>,
+}
+
+impl RequestFlags {
+    /// The request these flags describe; a bad header or an unreadable file is named.
+    pub fn spec(&self) -> Result<RequestSpec> {
+        let method = if self.method.is_empty() {
+            "GET"
+        } else {
+            &self.method
+        };
+        RequestSpec::from_flags(
+            method,
+            &self.headers,
+            self.body.as_deref(),
+            self.body_file.as_deref(),
+        )
+        .map_err(|e| SuiteError::Usage(e.to_string()))
     }
 }
 
@@ -176,6 +240,21 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn a_negative_or_zero_count_gets_a_message_naming_the_flag() {
+        assert_eq!(concurrency_arg("5"), Ok(5));
+        assert_eq!(
+            concurrency_arg("-5").unwrap_err(),
+            "--concurrency (requests in flight) must be at least 1 (got -5)"
+        );
+        assert!(
+            concurrency_arg("0")
+                .unwrap_err()
+                .contains("at least 1 (got 0)")
+        );
+        assert!(requests_arg("many").unwrap_err().contains("whole number"));
     }
 
     #[test]

@@ -23,11 +23,15 @@ pub mod measure;
 pub mod merge;
 pub mod output;
 pub mod placement;
+pub mod preflight;
 pub mod progress;
 pub mod runner;
 pub mod scenario;
 pub mod single;
 pub mod start_at;
+pub mod target_url;
+#[cfg(test)]
+mod test_server;
 
 pub use builtin::{load_baseline, load_scenarios};
 pub use error::{Result, SuiteError};

@@ -48,6 +48,17 @@ pub struct WaitbenchServer {
 }
 
 impl Target<'static> {
+    /// The server at `url` (`scheme://authority`), already known to be a waitbench
+    /// server or not (from its answer to a request the user asked for): nothing is sent.
+    pub fn identified(url: &str, is_waitbench: bool, control_token: Option<String>) -> Self {
+        let url = url.trim_end_matches('/').to_string();
+        if is_waitbench {
+            Target::Waitbench(WaitbenchServer { url, control_token })
+        } else {
+            Target::Remote(url)
+        }
+    }
+
     /// The server at `url`, asked once whether it is a waitbench server: it is when its
     /// `/health` answers with the [`SERVER_HEADER`]. Any other answer, or none, makes it
     /// [`Target::Remote`], which is sent nothing but the measured requests.
@@ -229,24 +240,9 @@ mod tests {
 
     use super::*;
 
-    /// An HTTP server that answers `200 ok` to one request per connection, as a server
-    /// that is not waitbench would: no identifying header.
+    /// A server that is not waitbench: it answers 200 with no identifying header.
     fn foreign_server() -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-        let url = format!("http://{}", listener.local_addr().expect("bound address"));
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mut reader = BufReader::new(&stream);
-                let mut line = String::new();
-                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                    line.clear();
-                }
-                let _ = (&stream).write_all(
-                    b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\nconnection: close\r\n\r\nok\n",
-                );
-            }
-        });
-        url
+        crate::test_server::plain_server("200 OK").0
     }
 
     /// A server that says it is waitbench and guards `POST /stats/reset` with `token`, as

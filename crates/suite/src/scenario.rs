@@ -545,6 +545,7 @@ fn resolve(
                 query: query_string.clone(),
                 load,
                 on_error: plan.on_error,
+                request: Default::default(),
                 timeouts: Timeouts {
                     request: plan.timeout.unwrap_or(Timeouts::default().request),
                     ..Timeouts::default()
@@ -597,7 +598,7 @@ label = "threads"
 role = "threads-defaults"
 strategy = "ureq-rayon"
 variant = "defaults"
-set = { threads = "default", idle_per_host = 3 }
+set = { threads = "library", idle_per_host = 3 }
 quick = { concurrency = [5] }
 [[series]]
 label = "right-sized"
@@ -614,7 +615,7 @@ variant = "right-sized"
         assert_eq!(plan.len(), 3);
         assert_eq!(plan[0].1.len(), 2);
         let point = &plan[1].1[0];
-        assert_eq!(point.options.threads, PoolSize::RayonDefault);
+        assert_eq!(point.options.threads, PoolSize::LibraryDefault);
         assert_eq!(point.options.idle_per_host, IdlePerHost::Fixed(3));
         assert_eq!(point.workload.query.as_deref(), Some("latency=20ms"));
         assert_eq!(point.injected.mean_latency_us, 20_000.0);
@@ -657,7 +658,7 @@ variant = "right-sized"
 
     #[test]
     fn a_bad_strategy_setting_names_its_line_key_and_accepted_form() {
-        let (_dir, path) = write(&GOOD.replace("threads = \"default\"", "threads = \"lots\""));
+        let (_dir, path) = write(&GOOD.replace("threads = \"library\"", "threads = \"lots\""));
         let err = format!("{:#}", load(&path).unwrap_err());
         assert!(
             err.contains("series \"threads\": line 23: `threads`"),

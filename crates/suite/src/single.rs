@@ -14,11 +14,12 @@ use std::time::Instant;
 use hdrhistogram::Histogram;
 use waitbench_core::units::WallClock;
 use waitbench_core::{
-    ErrorPolicy, InjectedConditions, LoadModel, PathPlan, Placement, RunDocument, RunResult,
-    Timeline, Timeouts, TrialSet, Workload,
+    ErrorPolicy, InjectedConditions, LoadModel, PathPlan, Placement, RequestSpec, RunDocument,
+    RunResult, Timeline, Timeouts, TrialSet, Workload,
 };
+use waitbench_mockserver::SERVER_HEADER;
 use waitbench_mockserver::{AppState, Conditions, MockServer};
-use waitbench_strategies::{Strategy, StrategyKind, StrategyOptions};
+use waitbench_strategies::{PlantSpec, Strategy, StrategyKind, StrategyOptions};
 
 use waitbench_core::capacity::Demand;
 
@@ -28,24 +29,34 @@ use crate::error::{Result, SuiteError};
 use crate::exit::Conclusion;
 use crate::measure::{Target, WaitbenchServer, measure_placed};
 use crate::output::{Destination, check_writable};
+use crate::preflight::preflight;
+use crate::target_url::TargetUrl;
 
 /// The flags of one `waitbench run`, as values.
 #[derive(Debug, Clone)]
 pub struct SingleRun {
-    /// The strategy to run.
-    pub strategy: StrategyKind,
-    /// Its settings.
+    /// The strategies to run, each on the same workload (the first is the reference
+    /// the others are compared with).
+    pub strategies: Vec<StrategyKind>,
+    /// Their settings.
     pub options: StrategyOptions,
+    /// Planted regressions, each for its strategy.
+    pub plants: Vec<PlantSpec>,
     /// The load model.
     pub load: LoadModel,
     /// Send a batch's requests to distinct `/item/{i}` paths instead of `path`.
     pub distinct_endpoints: bool,
-    /// The path every request goes to otherwise.
-    pub path: String,
-    /// Conditions: the embedded server's defaults, or per request to a target.
+    /// The path every request goes to (`--path`); `None`: the target URL's, or `/`.
+    pub path: Option<String>,
+    /// Method, headers and body of every request.
+    pub request: RequestSpec,
+    /// Conditions: the embedded server's defaults, or per request to a waitbench target.
     pub conditions: Conditions,
-    /// A server to measure instead of the embedded one.
+    /// A server to measure instead of the embedded one: a full URL, sent as given.
     pub target: Option<String>,
+    /// Send the request once before the clock starts (to a target), and stop at once
+    /// when it fails.
+    pub preflight: bool,
     /// The embedded server's worker threads (`None`: one per core).
     pub server_threads: Option<usize>,
     /// What a failure does to the rest of a batch.
@@ -65,14 +76,28 @@ pub struct SingleRun {
     pub start_at: Option<WallClock>,
 }
 
-/// A run whose server is up, target probed, workload checked and strategy built: only
-/// the trials are left.
+impl SingleRun {
+    /// The settings of `kind`: the shared ones, with its planted regression if any.
+    fn options_for(&self, kind: StrategyKind) -> StrategyOptions {
+        StrategyOptions {
+            plant: self
+                .plants
+                .iter()
+                .find(|s| s.strategy == kind)
+                .map(|s| s.plant),
+            ..self.options.clone()
+        }
+    }
+}
+
+/// A run whose server is up, target checked, workload checked and strategies built:
+/// only the trials are left.
 pub struct Prepared {
     server: Option<MockServer>,
     target: Target<'static>,
     workload: Workload,
     injected: InjectedConditions,
-    strategy: Box<dyn Strategy>,
+    strategies: Vec<Box<dyn Strategy>>,
     trials: usize,
     error_budget: f64,
     placement: Option<Placement>,
@@ -179,22 +204,70 @@ pub struct Outputs {
 
 impl Outputs {
     /// Refuses two documents on stdout, and finds a path that cannot be written now,
-    /// not after a long run has measured everything.
-    pub fn check(&self) -> Result<()> {
+    /// not after a long run has measured everything. Returns the folders that do not
+    /// exist yet and will be created for the outputs (the summary says so).
+    pub fn check(&self) -> Result<Vec<PathBuf>> {
         if self.json == Some(Destination::Stdout) && self.hgrm == Some(Destination::Stdout) {
             return Err(SuiteError::Usage(
                 "--json - and --hgrm - would both write to stdout; send one of them to a file"
                     .into(),
             ));
         }
-        let files = [&self.json, &self.hgrm]
+        let mut missing = Vec::new();
+        for path in self.files() {
+            check_writable(path)?;
+            if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty())
+                && !folder.exists()
+                && !missing.iter().any(|m: &PathBuf| m == folder)
+            {
+                missing.push(folder.to_path_buf());
+            }
+        }
+        Ok(missing)
+    }
+
+    /// The files asked for.
+    fn files(&self) -> impl Iterator<Item = &PathBuf> {
+        [&self.json, &self.hgrm]
             .into_iter()
             .filter_map(|d| match d {
                 Some(Destination::File(path)) => Some(path),
                 _ => None,
             })
-            .chain(&self.hlog);
-        files.into_iter().try_for_each(|p| check_writable(p))
+            .chain(&self.hlog)
+    }
+
+    /// The outputs of one of several strategies: each file gets the strategy's name
+    /// before its extension (`out.json` → `out.hyper-tokio.json`); stdout cannot take
+    /// several documents, so it is refused.
+    pub fn for_strategy(&self, kind: StrategyKind) -> Result<Outputs> {
+        if self.uses_stdout() {
+            return Err(SuiteError::Usage(
+                "--json - or --hgrm - writes one document to stdout, and several strategies \
+                 make one each; give a file name (each strategy gets its own, \
+                 e.g. out.hyper-tokio.json)"
+                    .into(),
+            ));
+        }
+        let named = |path: &PathBuf| {
+            let stem = path
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+            let name = match path.extension() {
+                Some(ext) => format!("{stem}.{}.{}", kind.name(), ext.to_string_lossy()),
+                None => format!("{stem}.{}", kind.name()),
+            };
+            path.with_file_name(name)
+        };
+        let file = |d: &Option<Destination>| match d {
+            Some(Destination::File(path)) => Some(Destination::File(named(path))),
+            other => other.clone(),
+        };
+        Ok(Outputs {
+            json: file(&self.json),
+            hgrm: file(&self.hgrm),
+            hlog: self.hlog.as_ref().map(named),
+        })
     }
 
     /// Whether a document goes to stdout (the summary then goes to stderr).
@@ -225,14 +298,22 @@ impl Outputs {
 }
 
 impl Prepared {
-    /// Starts the embedded server (or probes the target), builds the workload and the
-    /// strategy; nothing is measured yet.
+    /// Starts the embedded server (or sends the target its preflight request), builds
+    /// the workload and the strategies; nothing is measured yet.
     pub fn new(run: &SingleRun) -> Result<Self> {
         if run.trials == 0 {
             return Err(SuiteError::Usage("--trials must be at least 1".into()));
         }
+        if run.strategies.is_empty() {
+            return Err(SuiteError::Usage("give at least one --strategy".into()));
+        }
         let concurrency = run.load.concurrency();
-        let threads = run.options.client_threads(run.strategy, concurrency);
+        let threads = run
+            .strategies
+            .iter()
+            .map(|&kind| run.options.client_threads(kind, concurrency))
+            .max()
+            .unwrap_or(1);
         waitbench_core::capacity::check_machine(&Demand::of_run(
             concurrency,
             threads,
@@ -246,26 +327,26 @@ impl Prepared {
                     .into(),
             ));
         }
-        let server = match &run.target {
-            Some(_) => None,
-            None => {
-                let config = crate::placement::server_config(run.server_threads, server_cpus)
-                    .with_conditions(run.conditions.clone());
-                Some(crate::placement::start_server(config, server_cpus)?)
+        let (base, target_path) = match &run.target {
+            Some(url) => {
+                let (base, path) = TargetUrl::split(url)?;
+                (Some(base), path)
             }
+            None => (None, None),
         };
-        let target = match (&server, &run.target) {
-            (Some(server), _) => Target::Waitbench(WaitbenchServer {
-                url: server.url(),
-                control_token: None,
-            }),
-            (None, Some(url)) => Target::remote_with_token(url, run.control_token.clone()),
-            (None, None) => unreachable!("a server is started when no target is given"),
+        let path = match (target_path, run.path.clone()) {
+            (Some(_), Some(_)) => {
+                return Err(SuiteError::Usage(
+                    "--target's URL has a path and --path gives another; give the path in \
+                     one of them"
+                        .into(),
+                ));
+            }
+            (Some(path), None) | (None, Some(path)) => path,
+            (None, None) => "/".to_string(),
         };
         let paths = match (run.distinct_endpoints, &run.load) {
-            (false, _) => PathPlan::Single {
-                path: run.path.clone(),
-            },
+            (false, _) => PathPlan::Single { path },
             (true, LoadModel::Batch { requests, .. }) => {
                 PathPlan::DistinctItems { count: *requests }
             }
@@ -276,22 +357,52 @@ impl Prepared {
                 ));
             }
         };
-        let workload = Workload {
-            target: target.url(),
+        let mut workload = Workload {
+            target: base.clone().unwrap_or_else(|| "http://127.0.0.1:1".into()),
             paths,
-            // The embedded server applies the conditions itself; a remote one is asked
-            // per request.
-            query: run.target.as_ref().and_then(|_| run.conditions.to_query()),
+            query: None,
             load: run.load.clone(),
             on_error: run.on_error,
             timeouts: run.timeouts,
+            request: run.request.clone(),
         };
+        // Checked before anything is sent or started: an https:// target, a zero count.
         workload
             .validate()
             .map_err(|e| SuiteError::Usage(e.to_string()))?;
+        let server = match &base {
+            Some(_) => None,
+            None => {
+                let config = crate::placement::server_config(run.server_threads, server_cpus)
+                    .with_conditions(run.conditions.clone());
+                Some(crate::placement::start_server(config, server_cpus)?)
+            }
+        };
+        let target = match (&server, &base) {
+            (Some(server), _) => Target::Waitbench(WaitbenchServer {
+                url: server.url(),
+                control_token: None,
+            }),
+            (None, Some(base)) => {
+                let url = workload.urls()[0].clone();
+                let is_waitbench = match run.preflight {
+                    true => preflight(&url, &run.request, run.timeouts)?.waitbench,
+                    false => false,
+                };
+                refuse_foreign_conditions(is_waitbench, run, &url)?;
+                Target::identified(base, is_waitbench, run.control_token.clone())
+            }
+            (None, None) => unreachable!("a server is started when no target is given"),
+        };
+        workload.target = target.url();
+        // The embedded server applies the conditions itself; a remote waitbench server
+        // is asked per request (a foreign one was refused them above).
+        if base.is_some() {
+            workload.query = run.conditions.to_query();
+        }
         // What the run really had: a waitbench target applies its own defaults wherever
         // a request asks for nothing; a foreign target's conditions are unknown (the
-        // summary says so), whatever the query asks.
+        // summary says so).
         let injected = match (&server, target.stats()) {
             (None, Some(stats)) => Conditions::from_injected(&stats.defaults)
                 .map_err(|e| SuiteError::Usage(format!("the target's /stats defaults: {e}")))?
@@ -299,10 +410,18 @@ impl Prepared {
                 .to_injected(false),
             _ => run.conditions.to_injected(server.is_some()),
         };
-        let strategy = waitbench_strategies::build(run.strategy, &run.options);
-        strategy.ready()?;
+        let strategies: Vec<_> = run
+            .strategies
+            .iter()
+            .map(|&kind| waitbench_strategies::build(kind, &run.options_for(kind)))
+            .collect();
+        // First-use setups (the Python clients) happen now, visibly and before anything
+        // is measured.
+        for strategy in &strategies {
+            strategy.ready()?;
+        }
         Ok(Prepared {
-            strategy,
+            strategies,
             server,
             target,
             workload,
@@ -314,18 +433,29 @@ impl Prepared {
         })
     }
 
+    /// The strategies, in the order they run within a trial.
+    pub fn strategies(&self) -> Vec<StrategyKind> {
+        self.strategies.iter().map(|s| s.kind()).collect()
+    }
+
+    /// The workload every strategy runs: the URL as sent, the request.
+    pub fn workload(&self) -> &Workload {
+        &self.workload
+    }
+
     /// How much work the trials are, and in what unit: requests for a batch, seconds
     /// (warm-up included) for a timed run.
     pub fn total(&self) -> (u64, &'static str) {
+        let runs = (self.trials * self.strategies.len()) as f64;
         match self.workload.load {
-            LoadModel::Batch { requests, .. } => (requests * self.trials as u64, "requests"),
+            LoadModel::Batch { requests, .. } => ((requests as f64 * runs) as u64, "requests"),
             LoadModel::ClosedLoop {
                 duration, warmup, ..
             }
             | LoadModel::OpenLoop {
                 duration, warmup, ..
             } => (
-                ((duration + warmup).as_secs_f64() * self.trials as f64).ceil() as u64,
+                ((duration + warmup).as_secs_f64() * runs).ceil() as u64,
                 "s",
             ),
         }
@@ -363,47 +493,85 @@ impl Prepared {
         }
     }
 
-    /// Runs the trials, telling `on_trial` the number (from 1) of each as it starts. An
-    /// interruption ends the trial under way early (it is kept, marked) and starts no more.
+    /// Runs the trials, trial-major (trial 1 of every strategy, then trial 2…), so that
+    /// a drift of the machine or the server over time falls on every strategy alike;
+    /// tells `on_run` the trial number (from 1) and the strategy of each run as it
+    /// starts. An interruption ends the run under way early (it is kept, marked) and
+    /// starts no more. Returns one outcome per strategy, in order.
     ///
     /// The calling thread is pinned to the client's CPUs first (and stays so), so every
     /// client thread the strategy creates runs there; with a start time, it waits for it.
-    pub fn run(&self, on_trial: &mut dyn FnMut(usize)) -> Result<SingleOutcome> {
+    pub fn run(&self, on_run: &mut dyn FnMut(usize, StrategyKind)) -> Result<Vec<SingleOutcome>> {
         crate::placement::pin_client(self.placement.as_ref())?;
         if let Some(at) = self.start_at {
             crate::start_at::sleep_until(at)?;
         }
-        let mut trials: Vec<RunResult> = Vec::with_capacity(self.trials);
-        let mut histograms = Vec::with_capacity(self.trials);
-        let mut timelines = Vec::with_capacity(self.trials);
-        for trial in 1..=self.trials {
-            if waitbench_core::interrupt::requested() {
-                break;
+        let n = self.strategies.len();
+        let mut trials: Vec<Vec<RunResult>> = (0..n).map(|_| Vec::new()).collect();
+        let mut histograms: Vec<Vec<Histogram<u64>>> = (0..n).map(|_| Vec::new()).collect();
+        let mut timelines: Vec<Vec<Timeline>> = (0..n).map(|_| Vec::new()).collect();
+        'trials: for trial in 1..=self.trials {
+            for (i, strategy) in self.strategies.iter().enumerate() {
+                if waitbench_core::interrupt::requested() {
+                    break 'trials;
+                }
+                on_run(trial, strategy.kind());
+                let target = match &self.server {
+                    Some(server) => Target::Embedded(server),
+                    None => self.target.clone(),
+                };
+                let measured = measure_placed(
+                    strategy.as_ref(),
+                    &self.workload,
+                    &target,
+                    &self.injected,
+                    self.placement.as_ref(),
+                )?;
+                trials[i].push(measured.result);
+                histograms[i].push(measured.latency);
+                timelines[i].push(measured.timeline);
             }
-            on_trial(trial);
-            let target = match &self.server {
-                Some(server) => Target::Embedded(server),
-                None => self.target.clone(),
-            };
-            let measured = measure_placed(
-                self.strategy.as_ref(),
-                &self.workload,
-                &target,
-                &self.injected,
-                self.placement.as_ref(),
-            )?;
-            trials.push(measured.result);
-            histograms.push(measured.latency);
-            timelines.push(measured.timeline);
         }
-        Ok(SingleOutcome {
-            set: TrialSet::new(trials),
-            histograms,
-            timelines,
-            interrupted: waitbench_core::interrupt::requested(),
-            error_budget: self.error_budget,
-        })
+        let interrupted = waitbench_core::interrupt::requested();
+        Ok(trials
+            .into_iter()
+            .zip(histograms)
+            .zip(timelines)
+            .map(|((trials, histograms), timelines)| SingleOutcome {
+                set: TrialSet::new(trials),
+                histograms,
+                timelines,
+                interrupted,
+                error_budget: self.error_budget,
+            })
+            .collect())
     }
+}
+
+/// Refuses condition flags for a target that is not a waitbench server: only a
+/// waitbench server reads them, and any other would receive them as its own query
+/// parameters, measured as if they were the user's.
+fn refuse_foreign_conditions(is_waitbench: bool, run: &SingleRun, url: &str) -> Result<()> {
+    if is_waitbench || run.conditions.is_empty() {
+        return Ok(());
+    }
+    let flags: Vec<String> = run
+        .conditions
+        .entries()
+        .iter()
+        .map(|(parameter, value)| format!("--{} {value}", parameter.name()))
+        .collect();
+    let how = if run.preflight {
+        format!("its answer to the preflight request to {url} had no {SERVER_HEADER} header")
+    } else {
+        "with --no-preflight there is no answer to tell a waitbench server by".to_string()
+    };
+    Err(SuiteError::Usage(format!(
+        "the condition flags ({}) ask the server to inject conditions, which only a \
+         waitbench server does, and the target is not known to be one: {how}; drop those \
+         flags to measure the server as it is, or point --target at `waitbench serve`",
+        flags.join(" ")
+    )))
 }
 
 #[cfg(test)]
@@ -414,16 +582,19 @@ mod tests {
 
     fn against(target: Option<String>, conditions: Conditions) -> SingleRun {
         SingleRun {
-            strategy: StrategyKind::UreqSequential,
+            strategies: vec![StrategyKind::UreqSequential],
             options: StrategyOptions::default(),
+            plants: Vec::new(),
             load: LoadModel::Batch {
                 requests: 2,
                 concurrency: 1,
             },
             distinct_endpoints: false,
-            path: "/".into(),
+            path: None,
+            request: RequestSpec::default(),
             conditions,
             target,
+            preflight: true,
             server_threads: Some(1),
             on_error: ErrorPolicy::WaitAll,
             timeouts: Timeouts::default(),
@@ -447,6 +618,51 @@ mod tests {
         let asked = Conditions::from_query("latency=2ms").unwrap();
         let prepared = Prepared::new(&against(Some(server.url()), asked)).unwrap();
         assert_eq!(prepared.injected.latency.as_deref(), Some("2ms"));
+    }
+
+    fn plain_server() -> (String, std::sync::mpsc::Receiver<String>) {
+        crate::test_server::plain_server("200 OK")
+    }
+
+    #[test]
+    fn the_target_url_s_path_and_query_are_the_ones_sent() {
+        let (url, lines) = plain_server();
+        let prepared = Prepared::new(&against(
+            Some(format!("{url}/index.html?a=1")),
+            Conditions::default(),
+        ))
+        .unwrap();
+        assert_eq!(
+            prepared.workload.sent_url(),
+            format!("{url}/index.html?a=1")
+        );
+        // The preflight is the measured request itself, and nothing else was sent.
+        assert_eq!(lines.recv().unwrap(), "GET /index.html?a=1 HTTP/1.1");
+        assert!(lines.try_recv().is_err());
+        assert!(matches!(prepared.target, Target::Remote(_)));
+    }
+
+    #[test]
+    fn conditions_for_a_foreign_server_are_refused_before_any_load() {
+        let (url, lines) = plain_server();
+        let latency = Conditions::from_query("latency=50ms").unwrap();
+        let error = Prepared::new(&against(Some(url), latency))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("--latency 50ms"), "{error}");
+        assert!(error.contains("only a waitbench server"), "{error}");
+        // Only the preflight, without the condition, reached it.
+        assert_eq!(lines.recv().unwrap(), "GET / HTTP/1.1");
+        assert!(lines.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_path_in_both_the_target_and_path_flag_is_refused() {
+        let mut run = against(Some("http://127.0.0.1:9/a".into()), Conditions::default());
+        run.path = Some("/b".into());
+        let error = Prepared::new(&run).err().unwrap().to_string();
+        assert!(error.contains("--path"), "{error}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //!
 //! Execution, as each module reads: `requests.get` or one `requests.Session` in a loop
 //! (one worker, whatever C); `requests` on a `ThreadPoolExecutor` of `threads` threads
-//! (`--threads default` is Python's own min(32, cores + 4)) running C workers, so at
+//! (`--threads library` is Python's own min(32, cores + 4)) running C workers, so at
 //! most min(threads, C) requests are in flight; one `aiohttp.ClientSession` (connector
 //! limit C, or `idle_per_host`) or a session per request, with C coroutines under
 //! `asyncio.gather` (or, for claim G, one task per request awaited by `gather`,
@@ -195,6 +195,15 @@ impl PythonClient {
             "workers": sizing.workers,
             "timeouts": workload.timeouts,
             "on_error": workload.on_error,
+            "request": {
+                "method": workload.request.method,
+                "headers": workload.request.headers.iter()
+                    .map(|h| [h.name.as_str(), h.value.as_str()])
+                    .collect::<Vec<_>>(),
+                "body_hex": workload.request.body_bytes().iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>(),
+            },
             "options": {
                 "threads": sizing.threads,
                 "processes": sizing.processes,
@@ -407,6 +416,7 @@ mod tests {
                         concurrency: 1,
                     },
                     on_error: ErrorPolicy::WaitAll,
+                    request: Default::default(),
                     timeouts: case.timeouts(),
                 };
                 let measurement = PythonClient::new(kind, &StrategyOptions::default())
@@ -453,6 +463,7 @@ mod tests {
                 warmup: std::time::Duration::ZERO,
             },
             on_error: ErrorPolicy::WaitAll,
+            request: Default::default(),
             timeouts: Default::default(),
         };
         let message = |w: &Workload| client.run(w).unwrap_err().to_string();
@@ -489,10 +500,11 @@ mod tests {
                 concurrency: c,
             },
             on_error: ErrorPolicy::WaitAll,
+            request: Default::default(),
             timeouts: Default::default(),
         };
         let default_pool = StrategyOptions {
-            threads: crate::PoolSize::RayonDefault,
+            threads: crate::PoolSize::LibraryDefault,
             ..Default::default()
         };
         let pool = PythonClient::new(StrategyKind::PyThreadpool, &default_pool);

@@ -2,7 +2,7 @@
 //! `tokio::task::spawn_blocking` — the fix of claim F2 (Python's `run_in_executor`).
 //!
 //! Execution: the run builds its own runtime, whose blocking pool has one thread per
-//! worker by default (`threads`: [`PoolSize::Concurrency`]; `RayonDefault` keeps tokio's
+//! worker by default (`threads`: [`PoolSize::Concurrency`]; `LibraryDefault` keeps tokio's
 //! own 512; `Fixed(n)`), and one shared ureq agent. C worker tasks each hand their call to
 //! the blocking pool and await it, so the runtime's workers stay free for other tasks
 //! (the ticker stays on time). `effective_concurrency` is min(C, blocking threads).
@@ -91,7 +91,7 @@ impl Strategy for TokioSpawnBlocking {
         let effective = workers.min(plan.blocking_threads());
         let mut info = common(self.kind(), workload, &self.options, workers, effective);
         plan.describe(&mut info);
-        if self.options.threads == PoolSize::RayonDefault {
+        if self.options.threads == PoolSize::LibraryDefault {
             crate::settings::set(&mut info, "runtime_blocking_pool", "tokio default");
         }
         self.agent_settings(workload).describe(&mut info);

@@ -2,7 +2,7 @@
 //!
 //! Execution: a pool of P threads (never rayon's global pool) runs C jobs, each a worker
 //! looping on the dispatcher. P is C by default ([`PoolSize::Concurrency`]), so every
-//! worker has a thread; with [`PoolSize::RayonDefault`] (one thread per core, rayon's own
+//! worker has a thread; with [`PoolSize::LibraryDefault`] (one thread per core, rayon's own
 //! default) only P jobs run at once and the rest start when the tickets are gone — the
 //! artifact behind many "threads are slow" results: `effective_concurrency` is min(C, P).
 //! The agent's idle-connection limits are raised to P (ureq keeps 3 per host by default,
@@ -78,7 +78,7 @@ impl Strategy for UreqRayon {
         set(&mut info, "rayon_threads", threads);
         let sizing = match self.options.threads {
             PoolSize::Concurrency => "one per worker",
-            PoolSize::RayonDefault => "rayon default (one per core)",
+            PoolSize::LibraryDefault => "rayon default (one per core)",
             PoolSize::Fixed(_) => "fixed",
         };
         set(&mut info, "rayon_pool", format!("dedicated, {sizing}"));

@@ -40,6 +40,7 @@ pub fn batch(target: &str, requests: u64, concurrency: usize, query: Option<&str
             concurrency,
         },
         on_error: ErrorPolicy::WaitAll,
+        request: Default::default(),
         timeouts: Timeouts {
             connect: Duration::from_secs(2),
             request: Duration::from_secs(5),
@@ -98,6 +99,30 @@ pub struct PathRecorder {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     paths: Arc<Mutex<Vec<String>>>,
+    requests: Arc<Mutex<Vec<Seen>>>,
+}
+
+/// One request as the server read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// The method.
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// Every header, name lower-cased, value trimmed.
+    pub headers: Vec<(String, String)>,
+    /// The body (by its Content-Length).
+    pub body: Vec<u8>,
+}
+
+impl Seen {
+    /// The first value of header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 impl PathRecorder {
@@ -106,14 +131,24 @@ impl PathRecorder {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let paths = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&paths);
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (seen, full) = (Arc::clone(&paths), Arc::clone(&requests));
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let seen = Arc::clone(&seen);
-                std::thread::spawn(move || serve_connection(stream, &seen));
+                let (seen, full) = (Arc::clone(&seen), Arc::clone(&full));
+                std::thread::spawn(move || serve_connection(stream, &seen, &full));
             }
         });
-        PathRecorder { url, paths }
+        PathRecorder {
+            url,
+            paths,
+            requests,
+        }
+    }
+
+    /// Every request read so far, in arrival order.
+    pub fn requests(&self) -> Vec<Seen> {
+        self.requests.lock().expect("not poisoned").clone()
     }
 
     /// Every path requested so far (with its query string), in arrival order.
@@ -127,7 +162,7 @@ impl PathRecorder {
     }
 }
 
-fn serve_connection(stream: TcpStream, seen: &Mutex<Vec<String>>) {
+fn serve_connection(stream: TcpStream, seen: &Mutex<Vec<String>>, full: &Mutex<Vec<Seen>>) {
     let mut writer = stream.try_clone().expect("clone stream");
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
@@ -136,11 +171,13 @@ fn serve_connection(stream: TcpStream, seen: &Mutex<Vec<String>>) {
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
             return;
         }
-        let Some(path) = line.split_whitespace().nth(1) else {
+        let mut words = line.split_whitespace();
+        let (Some(method), Some(path)) = (words.next(), words.next()) else {
             return;
         };
-        seen.lock().expect("not poisoned").push(path.to_string());
-        // Skip the headers: a GET has no body.
+        let (method, path) = (method.to_string(), path.to_string());
+        seen.lock().expect("not poisoned").push(path.clone());
+        let mut headers = Vec::new();
         loop {
             line.clear();
             if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -149,7 +186,25 @@ fn serve_connection(stream: TcpStream, seen: &Mutex<Vec<String>>) {
             if line == "\r\n" || line == "\n" {
                 break;
             }
+            if let Some((name, value)) = line.split_once(':') {
+                headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+            }
         }
+        let length = headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; length];
+        if std::io::Read::read_exact(&mut reader, &mut body).is_err() {
+            return;
+        }
+        full.lock().expect("not poisoned").push(Seen {
+            method,
+            path,
+            headers,
+            body,
+        });
         if writer
             .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
             .is_err()

@@ -15,13 +15,15 @@
 //! The pieces: [`metrics`] (what a result provides, declared once), [`baseline`] (the
 //! committed file and how tolerances are derived from many runs), [`compare`], [`gate`]
 //! (one check from start to verdict), [`render`] (terminal, Markdown and JSON) and
-//! [`export`] (one file per tracking format).
+//! [`export`] (one file per tracking format). [`own`] checks a `run --json` document of
+//! the user's own service instead: thresholds and a baseline run, no re-measurement.
 
 pub mod baseline;
 pub mod compare;
 pub mod export;
 pub mod gate;
 pub mod metrics;
+pub mod own;
 pub mod render;
 
 pub use baseline::{Baseline, BaselineMetric, Selection, Tolerance, make_baseline, read_baseline};
