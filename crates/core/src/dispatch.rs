@@ -21,6 +21,12 @@ pub struct Ticket {
     pub index: u64,
     /// Open loop only: when the request should leave, the origin of its latency.
     pub intended: Option<Instant>,
+    /// Open loop only: when a worker took the ticket. Later than `intended` when every
+    /// worker was busy at the intended time: the request then queued for a free worker,
+    /// which is the target's doing (its latency holds C requests out) and stays in the
+    /// latency, while only the time from `max(intended, taken)` to the send is the
+    /// harness's own send lag.
+    pub taken: Option<Instant>,
     /// Whether the request falls in the measured window (false during warm-up).
     pub recorded: bool,
 }
@@ -117,6 +123,7 @@ impl Dispatcher {
                 (index < requests).then_some(Ticket {
                     index,
                     intended: None,
+                    taken: None,
                     recorded: true,
                 })
             }
@@ -129,6 +136,7 @@ impl Dispatcher {
                 Some(Ticket {
                     index,
                     intended: None,
+                    taken: None,
                     recorded: now >= self.window.start,
                 })
             }
@@ -141,6 +149,7 @@ impl Dispatcher {
                 Some(Ticket {
                     index,
                     intended: Some(intended),
+                    taken: Some(Instant::now()),
                     recorded: intended >= self.window.start,
                 })
             }

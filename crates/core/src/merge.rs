@@ -195,6 +195,11 @@ pub fn merge_runs(runs: &[&RunResult]) -> Result<RunResult, MergeError> {
                 .filter_map(|r| r.open_loop.as_ref())
                 .map(|o| o.late_sends)
                 .sum(),
+            queued_sends: runs
+                .iter()
+                .filter_map(|r| r.open_loop.as_ref())
+                .map(|o| o.queued_sends)
+                .sum(),
             late_threshold_us: open.late_threshold_us,
             send_lag: send_lag
                 .as_ref()

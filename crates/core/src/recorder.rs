@@ -171,6 +171,9 @@ pub struct Counters {
     pub errors: [u64; ErrorKind::ALL.len()],
     /// Open loop: sends later than [`LATE_SEND_THRESHOLD`].
     pub late_sends: u64,
+    /// Open loop: requests due while every worker was busy, which waited for a free one
+    /// (their wait is in their latency, not in the harness's send lag).
+    pub queued_sends: u64,
     /// When the first recorded request was sent.
     pub first_send: Option<Instant>,
     /// When the last recorded request finished.
@@ -189,11 +192,18 @@ impl Counters {
             self.sent += 1;
             self.first_send = min_opt(self.first_send, Some(sent_at));
             if let Some(intended) = ticket.intended {
-                let lag = sent_at.saturating_duration_since(intended);
-                lag_us = Some(micros(lag));
-                if lag > LATE_SEND_THRESHOLD {
+                if sent_at.saturating_duration_since(intended) > LATE_SEND_THRESHOLD {
                     self.late_sends += 1;
                 }
+                // The harness is late only from when it had a free worker for the request.
+                let ready = match ticket.taken {
+                    Some(taken) if taken > intended => {
+                        self.queued_sends += 1;
+                        taken
+                    }
+                    _ => intended,
+                };
+                lag_us = Some(micros(sent_at.saturating_duration_since(ready)));
             }
         } else {
             self.warmup_sent += 1;
@@ -261,6 +271,7 @@ impl Counters {
             *mine += theirs;
         }
         self.late_sends += other.late_sends;
+        self.queued_sends += other.queued_sends;
         self.first_send = min_opt(self.first_send, other.first_send);
         self.last_finish = max_opt(self.last_finish, other.last_finish);
         self.first_error = min_opt(self.first_error, other.first_error);
@@ -675,6 +686,7 @@ mod tests {
         Ticket {
             index,
             intended: None,
+            taken: None,
             recorded: true,
         }
     }
@@ -734,6 +746,43 @@ mod tests {
         assert!(recorder.service.max() < 50_000);
         assert_eq!(recorder.send_lag.len(), 1);
         assert_eq!(recorder.counters.late_sends, 1);
+    }
+
+    #[test]
+    fn a_request_that_waited_for_a_free_worker_keeps_the_wait_in_its_latency_not_the_send_lag() {
+        let mut recorder = Recorder::new();
+        let now = Instant::now();
+        // Due 50 ms ago, taken by a worker just now: every worker was busy meanwhile.
+        recorder.begin(Ticket {
+            intended: Some(now - Duration::from_millis(50)),
+            taken: Some(now),
+            ..ticket(0)
+        });
+        recorder.end(Outcome::Success);
+        // Taken 10 ms before it was due: the worker waited, so any lateness is the harness's.
+        recorder.begin(Ticket {
+            intended: Some(now - Duration::from_millis(30)),
+            taken: Some(now - Duration::from_millis(40)),
+            ..ticket(1)
+        });
+        recorder.end(Outcome::Success);
+        assert_eq!(recorder.counters.queued_sends, 1);
+        assert_eq!(
+            recorder.counters.late_sends, 2,
+            "both left late of their schedule"
+        );
+        assert!(
+            recorder.latency.min() >= 30_000,
+            "the waits stay in the latency"
+        );
+        assert!(
+            recorder.send_lag.min() < 10_000,
+            "the queued one's lag runs from when a worker was free"
+        );
+        assert!(
+            recorder.send_lag.max() >= 30_000,
+            "the other's from its intended time"
+        );
     }
 
     #[test]

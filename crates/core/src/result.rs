@@ -161,7 +161,12 @@ pub struct OpenLoopStats {
     pub late_sends: u64,
     /// The late threshold, in microseconds.
     pub late_threshold_us: f64,
-    /// Send lag (actual − intended) percentiles.
+    /// Requests due while every worker was busy, which waited for a free one: the
+    /// target's share of their lateness, left in their latency and out of the send lag.
+    #[serde(default)]
+    pub queued_sends: u64,
+    /// The harness's send lag percentiles: actual send − the later of the intended time
+    /// and the moment a worker was free for the request.
     pub send_lag: LatencySummary,
     /// The whole measured second whose rate strayed furthest from the requested one;
     /// `None` when the window held no whole second (or the result predates it).
@@ -468,6 +473,7 @@ impl RunResult {
                     rec.sent as f64 / wall.as_secs_f64()
                 },
                 late_sends: rec.late_sends,
+                queued_sends: rec.queued_sends,
                 late_threshold_us: crate::recorder::LATE_SEND_THRESHOLD.as_secs_f64() * 1e6,
                 send_lag: LatencySummary::from_histogram(&histograms.send_lag),
                 worst_second: worst_window(&timeline, warmup, duration, rate_per_s),

@@ -277,9 +277,17 @@ fn open_loop_lines(r: &RunResult) -> String {
         format_micros(r.service_time.p99_us)
     );
     let lag = &open.send_lag;
+    let queued = match open.queued_sends {
+        0 => String::new(),
+        n => format!(
+            "; {} due while all {} workers were busy waited for one, in their latency",
+            format_count(n),
+            format_count(r.workload.load.concurrency() as u64)
+        ),
+    };
     let _ = writeln!(
         out,
-        "  send lag    p50 {}  p99 {}  max {}  (latency p50 {})",
+        "  send lag    p50 {}  p99 {}  max {}  (latency p50 {}){queued}",
         format_micros(lag.p50_us),
         format_micros(lag.p99_us),
         format_micros(lag.max_us),

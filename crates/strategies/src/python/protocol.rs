@@ -203,9 +203,12 @@ impl<'a> Replay<'a> {
             LoadModel::ClosedLoop { .. } => sent >= self.window.start,
             LoadModel::OpenLoop { .. } => intended.unwrap_or(sent) >= self.window.start,
         };
+        // The child does not say when a worker took the request, so its whole
+        // lateness counts as send lag: the conservative reading.
         let ticket = Ticket {
             index: frame.index,
             intended,
+            taken: None,
             recorded,
         };
         self.recorder.replay(
