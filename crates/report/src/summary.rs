@@ -282,7 +282,7 @@ fn open_loop_lines(r: &RunResult) -> String {
         n => format!(
             "; {} due while all {} workers were busy waited for one, in their latency",
             format_count(n),
-            format_count(r.workload.load.concurrency() as u64)
+            format_count(concurrency(r).0 as u64)
         ),
     };
     let _ = writeln!(
