@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::MAX_STALL;
 use crate::conditions::Conditions;
 use crate::error::ServerError;
+use crate::protocol::ProtocolConfig;
 use crate::spec::{SpecError, format_duration_spec};
 
 /// Default cap on open connections: above the 5,000 the sweeps use, below typical
@@ -105,6 +106,9 @@ pub struct ServerConfig {
     /// unless the request sets its own.
     #[cfg_attr(feature = "clap", command(flatten))]
     pub conditions: Conditions,
+    /// What connections speak: HTTP/1.1, h2c, or HTTPS (and its certificate).
+    #[cfg_attr(feature = "clap", command(flatten))]
+    pub protocol: ProtocolConfig,
 }
 
 /// One worker thread per core, the default of [`ServerConfig::worker_threads`].
@@ -123,6 +127,7 @@ impl Default for ServerConfig {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             control_token: None,
+            protocol: ProtocolConfig::default(),
         }
     }
 }

@@ -29,6 +29,7 @@
 
 mod app;
 mod body;
+mod certificate;
 mod conditions;
 mod config;
 mod connection;
@@ -38,16 +39,19 @@ mod faults;
 mod latency;
 mod listener;
 mod parameter;
+mod protocol;
 mod query;
 mod server;
 mod service;
 mod spec;
 mod stats;
 mod timer;
+mod tls;
 
 use std::time::Duration;
 
 pub use app::{AppState, SERVER_HEADER, app};
+pub use certificate::{CA_CERT_FILE, LEAF_NAMES};
 pub use conditions::Conditions;
 pub use config::{
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_SHUTDOWN_TIMEOUT, ServerConfig,
@@ -61,6 +65,7 @@ pub use faults::{
 pub use latency::{LatencySpec, parse_latency};
 pub use listener::LISTEN_BACKLOG;
 pub use parameter::Parameter;
+pub use protocol::{DEFAULT_MAX_CONCURRENT_STREAMS, KeyType, ProtocolConfig};
 pub use server::{MockServer, serve};
 pub use spec::{SpecError, format_duration_spec, parse_duration_spec};
 
