@@ -56,7 +56,10 @@ pub(crate) fn generated(key_type: KeyType, cache: &Path) -> Result<Identity, Ser
     let dir = cache.join(format!("ca-{}", key_type.name()));
     let setup = Setup {
         what: "the local TLS certificate authority",
-        takes: Some("under a second"),
+        takes: Some(match key_type {
+            KeyType::EcdsaP256 => "under a second",
+            KeyType::Rsa2048 => "a few seconds",
+        }),
     };
     setup.ensure(&dir, |workshop| -> Result<(), ServerError> {
         let key = new_key(key_type)?;

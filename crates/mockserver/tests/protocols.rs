@@ -22,7 +22,9 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 use waitbench_core::ServerStats;
-use waitbench_mockserver::{Conditions, MockServer, ProtocolConfig, ServerConfig, ServerError};
+use waitbench_mockserver::{
+    Conditions, KeyType, MockServer, ProtocolConfig, ServerConfig, ServerError,
+};
 
 fn start(protocol: ProtocolConfig) -> MockServer {
     MockServer::start(ServerConfig {
@@ -188,6 +190,31 @@ fn https_serves_http1_and_h2_by_alpn_with_one_full_handshake_each() {
     let http2 = stats.http2.expect("a TLS server may speak h2");
     assert_eq!((http2.connections, http2.streams), (1, 1));
     assert_eq!(stats.connections_accepted, 2);
+}
+
+#[test]
+fn the_rsa_row_serves_an_rsa_certificate_from_its_own_ca() {
+    let server = start(ProtocolConfig {
+        tls_key_type: KeyType::Rsa2048,
+        ..ProtocolConfig::tls()
+    });
+    assert!(
+        ca(&server).ends_with("ca-rsa2048/ca.pem"),
+        "{:?}",
+        ca(&server)
+    );
+    let rt = runtime();
+    let chain = rt.block_on(async {
+        let stream = tls_connect(&server, &client_config(Some(ca(&server)), &[b"http/1.1"]))
+            .await
+            .unwrap();
+        let chain = stream.get_ref().1.peer_certificates().map(<[_]>::len);
+        assert_eq!(get_http1(stream, "/").await.status, StatusCode::OK);
+        chain
+    });
+    assert_eq!(chain, Some(2), "leaf and CA");
+    let tls = stats_when(&server, |s| s.requests_served == 1).tls.unwrap();
+    assert_eq!((tls.full, tls.failed), (1, 0));
 }
 
 #[test]
