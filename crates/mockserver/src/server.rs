@@ -277,8 +277,11 @@ async fn accept_loop(
         let _ = stream.set_nodelay(true);
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
             // Accepted only to say no: a connection left in the backlog would look
-            // connected to its client and starve with no answer.
-            tokio::spawn(refuse(stream, limits.max_connections));
+            // connected to its client and starve with no answer. The 503 is cleartext
+            // HTTP/1.1; a TLS or h2c client could not read it, so it gets a close.
+            if speech.tls.is_none() && !speech.h2c {
+                tokio::spawn(refuse(stream, limits.max_connections));
+            }
             continue;
         };
         state.counters().connection_accepted();

@@ -475,3 +475,25 @@ fn the_servers_own_certificate_files_serve_as_cert_and_key() {
         .expect_err("a CA certificate is not valid for localhost");
     assert!(error.to_string().contains("certificate"), "{error}");
 }
+
+#[test]
+fn a_tls_connection_over_the_cap_is_closed_before_its_handshake() {
+    let server = MockServer::start(ServerConfig {
+        max_connections: 1,
+        protocol: ProtocolConfig::tls(),
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    let config = client_config(Some(ca(&server)), &[b"http/1.1"]);
+    let second = runtime().block_on(async {
+        let _held = tls_connect(&server, &config).await.unwrap();
+        tls_connect(&server, &config).await
+    });
+    assert!(second.is_err(), "the second connection is over the cap");
+    let stats = stats_when(&server, |s| s.tls.as_ref().is_some_and(|t| t.full == 1));
+    assert_eq!(
+        stats.connections_accepted, 1,
+        "the refused one is not counted"
+    );
+    assert_eq!(stats.tls.unwrap().failed, 0, "it never began a handshake");
+}
