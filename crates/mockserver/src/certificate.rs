@@ -30,6 +30,17 @@ use crate::protocol::{KeyType, ProtocolConfig};
 pub const CA_CERT_FILE: &str = "ca.pem";
 /// The CA key's file beside it, readable by its owner only.
 const CA_KEY_FILE: &str = "ca-key.pem";
+/// What to do about an unusable `--cert` file.
+const CERT_FIX: &str = "give --cert a readable PEM certificate file, or drop --cert and --key to \
+                        serve a generated certificate";
+/// What to do about a `--cert` file that is not a PEM certificate chain.
+const CERT_PEM_FIX: &str =
+    "give --cert a PEM file with one or more CERTIFICATE sections, leaf first";
+/// What to do about an unusable `--key` file.
+const KEY_FIX: &str = "give --key a readable PEM key file, or drop --cert and --key to serve a \
+                       generated certificate";
+/// What to do about an unusable cached CA.
+const CACHE_FIX: &str = "delete that folder and start again: the CA is made anew";
 /// The names a generated leaf is valid for: the loopback names a client may use.
 pub const LEAF_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 
@@ -79,7 +90,7 @@ pub(crate) fn generated(key_type: KeyType, cache: &Path) -> Result<Identity, Ser
     })?;
     let ca_file = dir.join(CA_CERT_FILE);
     let ca_key_file = dir.join(CA_KEY_FILE);
-    let ca_key_pem = read(&ca_key_file, "the cached CA key")?;
+    let ca_key_pem = read(&ca_key_file, CACHE_FIX)?;
     let ca_key =
         KeyPair::from_pem_and_sign_algo(&ca_key_pem, algorithm(key_type)).map_err(|e| {
             ServerError::CertificateFile {
@@ -88,7 +99,7 @@ pub(crate) fn generated(key_type: KeyType, cache: &Path) -> Result<Identity, Ser
                 fix: "delete that folder and start again: the CA is made anew",
             }
         })?;
-    let ca_cert = certificates(&ca_file, &read(&ca_file, "the cached CA certificate")?)?;
+    let ca_cert = certificates(&ca_file, &read(&ca_file, CACHE_FIX)?, CACHE_FIX)?;
     let issuer = Issuer::new(ca_params(), ca_key);
     let leaf_key = new_key(key_type)?;
     let mut leaf =
@@ -157,8 +168,8 @@ fn generation(e: rcgen::Error) -> ServerError {
 
 /// The user's certificate chain and key, read from PEM files.
 pub(crate) fn from_files(cert: &Path, key: &Path) -> Result<Identity, ServerError> {
-    let chain = certificates(cert, &read(cert, "--cert")?)?;
-    let key_pem = read(key, "--key")?;
+    let chain = certificates(cert, &read(cert, CERT_FIX)?, CERT_PEM_FIX)?;
+    let key_pem = read(key, KEY_FIX)?;
     let key_der = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|e| {
         ServerError::CertificateFile {
             path: key.to_path_buf(),
@@ -174,31 +185,25 @@ pub(crate) fn from_files(cert: &Path, key: &Path) -> Result<Identity, ServerErro
     })
 }
 
-/// The file's text; the error names the file and the flag that gave it.
-fn read(path: &Path, flag: &'static str) -> Result<String, ServerError> {
+/// The file's text; the error names the file and says `fix`.
+fn read(path: &Path, fix: &'static str) -> Result<String, ServerError> {
     std::fs::read_to_string(path).map_err(|e| ServerError::CertificateFile {
         path: path.to_path_buf(),
         problem: format!("cannot read it ({e})"),
-        fix: match flag {
-            "--cert" => {
-                "give --cert a readable PEM certificate file, or drop --cert and --key \
-                         to serve a generated certificate"
-            }
-            "--key" => {
-                "give --key a readable PEM key file, or drop --cert and --key to serve \
-                        a generated certificate"
-            }
-            _ => "delete that folder and start again: the CA is made anew",
-        },
+        fix,
     })
 }
 
 /// Every certificate of a PEM text, in order; at least one.
-fn certificates(path: &Path, pem: &str) -> Result<Vec<CertificateDer<'static>>, ServerError> {
+fn certificates(
+    path: &Path,
+    pem: &str,
+    fix: &'static str,
+) -> Result<Vec<CertificateDer<'static>>, ServerError> {
     let invalid = |problem: String| ServerError::CertificateFile {
         path: path.to_path_buf(),
         problem,
-        fix: "give --cert a PEM file with one or more CERTIFICATE sections, leaf first",
+        fix,
     };
     let chain = CertificateDer::pem_slice_iter(pem.as_bytes())
         .collect::<Result<Vec<_>, _>>()

@@ -11,6 +11,11 @@
 //! benchmark ([`MockServer`], on its own runtime and threads) or standalone ([`serve`]).
 //! It knows nothing about clients or strategies and draws no charts.
 //!
+//! It speaks HTTP/1.1, HTTP/2 in cleartext (h2c) or HTTPS through rustls with ALPN h2
+//! and http/1.1 ([`ProtocolConfig`]), with a certificate signed at start by a local CA
+//! that is made once and cached; every protocol wraps the same request handling, and
+//! `/stats` counts full and resumed TLS handshakes, their CPU, and HTTP/2 streams.
+//!
 //! It protects itself where others can reach it: connections over a cap get a 503 and
 //! are closed, a connection that sends no whole request head within the header-read
 //! timeout (idle, or dribbling its headers) is closed, and off loopback the control

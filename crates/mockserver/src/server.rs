@@ -102,12 +102,12 @@ impl MockServer {
             header_read_timeout: config.header_read_timeout,
             shutdown_timeout: config.shutdown_timeout,
         };
-        let speech = Speech {
+        let protocols = Protocols {
             tls,
             h2c: protocol.http2,
             max_concurrent_streams: protocol.max_concurrent_streams,
         };
-        let accept = accept_loop(listener, router, state.clone(), limits, speech, stop_rx);
+        let accept = accept_loop(listener, router, state.clone(), limits, protocols, stop_rx);
         // The runtime lives and dies on this thread, so dropping it never happens inside
         // someone else's async context (which tokio forbids).
         let thread = std::thread::Builder::new()
@@ -239,7 +239,7 @@ struct Limits {
 /// The accept loop's share of [`ProtocolConfig`](crate::ProtocolConfig): how a
 /// connection is spoken to once accepted.
 #[derive(Debug, Clone)]
-struct Speech {
+struct Protocols {
     tls: Option<Tls>,
     h2c: bool,
     max_concurrent_streams: u32,
@@ -251,10 +251,10 @@ async fn accept_loop(
     router: Router,
     state: AppState,
     limits: Limits,
-    speech: Speech,
+    protocols: Protocols,
     mut stop: oneshot::Receiver<()>,
 ) {
-    let speech = Arc::new(speech);
+    let protocols = Arc::new(protocols);
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     // Each connection task holds a receiver; `closed()` on the sender tells when all
     // have finished.
@@ -279,7 +279,7 @@ async fn accept_loop(
             // Accepted only to say no: a connection left in the backlog would look
             // connected to its client and starve with no answer. The 503 is cleartext
             // HTTP/1.1; a TLS or h2c client could not read it, so it gets a close.
-            if speech.tls.is_none() && !speech.h2c {
+            if protocols.tls.is_none() && !protocols.h2c {
                 tokio::spawn(refuse(stream, limits.max_connections));
             }
             continue;
@@ -287,7 +287,7 @@ async fn accept_loop(
         state.counters().connection_accepted();
         tokio::spawn(serve_connection(
             stream,
-            Arc::clone(&speech),
+            Arc::clone(&protocols),
             limits.header_read_timeout,
             Serving {
                 state: state.clone(),
@@ -341,16 +341,16 @@ struct Serving {
 /// and closes the connection), then HTTP/2 if h2c or ALPN chose it, else HTTP/1.1.
 async fn serve_connection(
     stream: TcpStream,
-    speech: Arc<Speech>,
+    protocols: Arc<Protocols>,
     handshake_timeout: Duration,
     serving: Serving,
     _slot: OwnedSemaphorePermit,
 ) {
     let fd = stream.as_raw_fd();
-    let Some(tls) = &speech.tls else {
+    let Some(tls) = &protocols.tls else {
         let io = TokioIo::new(stream);
-        if speech.h2c {
-            serve_http2(io, fd, &speech, serving).await;
+        if protocols.h2c {
+            serve_http2(io, fd, &protocols, serving).await;
         } else {
             serve_http1(io, fd, serving).await;
         }
@@ -363,7 +363,7 @@ async fn serve_connection(
     let h2 = stream.get_ref().1.alpn_protocol() == Some(ALPN_H2);
     let io = TokioIo::new(stream);
     if h2 {
-        serve_http2(io, fd, &speech, serving).await;
+        serve_http2(io, fd, &protocols, serving).await;
     } else {
         serve_http1(io, fd, serving).await;
     }
@@ -382,7 +382,7 @@ where
 
 /// Serves HTTP/2 on `io`, whose socket is `fd`: each stream's handler runs in a task of
 /// the connection's scope ([`StreamExecutor`]).
-async fn serve_http2<I>(io: I, fd: RawFd, speech: &Speech, serving: Serving)
+async fn serve_http2<I>(io: I, fd: RawFd, protocols: &Protocols, serving: Serving)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -393,7 +393,7 @@ where
     let mut http2 = hyper::server::conn::http2::Builder::new(executor);
     http2
         .timer(TokioTimer::new())
-        .max_concurrent_streams(speech.max_concurrent_streams);
+        .max_concurrent_streams(protocols.max_concurrent_streams);
     let service = connection_service(serving.state, serving.router);
     let conn = http2.serve_connection(io, service);
     drive(conn, connection, fd, serving.draining).await;
