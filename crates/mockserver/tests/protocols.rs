@@ -497,3 +497,28 @@ fn a_tls_connection_over_the_cap_is_closed_before_its_handshake() {
     );
     assert_eq!(stats.tls.unwrap().failed, 0, "it never began a handshake");
 }
+
+#[test]
+fn reset_and_stall_faults_end_a_tls_connection_without_an_answer() {
+    let server = MockServer::start(ServerConfig {
+        stall_cap: Duration::from_millis(100),
+        protocol: ProtocolConfig::tls(),
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    let config = client_config(Some(ca(&server)), &[b"http/1.1"]);
+    let outcomes = runtime().block_on(async {
+        let mut outcomes = Vec::new();
+        for path in ["/?reset=1", "/?stall=1"] {
+            let stream = tls_connect(&server, &config).await.unwrap();
+            let (mut sender, conn) = http1::handshake(TokioIo::new(stream)).await.unwrap();
+            tokio::spawn(conn);
+            outcomes.push(sender.send_request(request(path)).await.map(|r| r.status()));
+        }
+        outcomes
+    });
+    assert!(outcomes.iter().all(Result::is_err), "{outcomes:?}");
+    let stats = stats_when(&server, |s| s.requests_served == 2 && s.in_flight == 0);
+    assert_eq!((stats.faults["reset"], stats.faults["stall"]), (1, 1));
+    assert_eq!((stats.requests_served, stats.in_flight), (2, 0));
+}
