@@ -168,6 +168,7 @@ impl ServerConfig {
             )
             .into());
         }
+        self.protocol.validate()?;
         if self.stall_cap > MAX_STALL {
             return Err(SpecError::new(
                 "stall_cap",
@@ -217,5 +218,6 @@ mod tests {
         assert_eq!(flags.shutdown_timeout, library.shutdown_timeout);
         assert_eq!(flags.stall_cap, library.stall_cap);
         assert_eq!(flags.conditions, library.conditions);
+        assert_eq!(flags.protocol, library.protocol);
     }
 }

@@ -199,3 +199,45 @@ impl ProtocolConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_certificate_without_its_key_or_zero_streams_is_refused_naming_the_fix() {
+        let lone = ProtocolConfig {
+            cert: Some("server.pem".into()),
+            ..ProtocolConfig::default()
+        };
+        assert!(lone.is_tls(), "a certificate implies TLS");
+        let error = lone.validate().unwrap_err().to_string();
+        assert!(error.contains("add --key FILE"), "{error}");
+        let zero = ProtocolConfig {
+            max_concurrent_streams: 0,
+            ..ProtocolConfig::h2c()
+        };
+        let error = zero.validate().unwrap_err().to_string();
+        assert!(
+            error.contains("max_concurrent_streams") && error.contains("at least 1"),
+            "{error}"
+        );
+        assert_eq!(ProtocolConfig::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn the_scheme_and_description_follow_the_protocol() {
+        assert_eq!(ProtocolConfig::default().scheme(), "http");
+        assert_eq!(
+            ProtocolConfig::h2c().describe(),
+            "HTTP/2 cleartext (h2c, prior knowledge)"
+        );
+        let tls = ProtocolConfig {
+            no_resumption: true,
+            http2: true,
+            ..ProtocolConfig::tls()
+        };
+        assert_eq!(tls.scheme(), "https");
+        assert_eq!(tls.describe(), "HTTPS (ALPN h2; resumption off)");
+    }
+}

@@ -9,7 +9,7 @@
 
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -43,7 +43,7 @@ pub struct MockServer {
     /// `https` or `http`.
     scheme: &'static str,
     /// The CA file clients trust, when the certificate was generated.
-    ca_file: Option<std::path::PathBuf>,
+    ca_file: Option<PathBuf>,
     control: Option<Control>,
 }
 
@@ -59,12 +59,13 @@ impl MockServer {
     pub fn start(config: ServerConfig) -> Result<MockServer, ServerError> {
         let state = AppState::new(&config)?;
         let protocol = &config.protocol;
-        protocol.validate()?;
         let tls = Tls::new(protocol)?;
         state
             .counters()
             .speaks(tls.is_some(), protocol.http2 || tls.is_some());
-        let ca_file = tls.as_ref().and_then(|tls| tls.ca_file().cloned());
+        let ca_file = tls
+            .as_ref()
+            .and_then(|tls| tls.ca_file().map(Path::to_path_buf));
         let std_listener = listener::bind(config.listen).map_err(|source| ServerError::Bind {
             addr: config.listen,
             source,

@@ -15,7 +15,7 @@
 //! spent waiting for the client. A handshake takes two to three polls, so the clock
 //! reads add about 1 µs to a cost of 100 µs or more.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -94,8 +94,8 @@ impl Tls {
     }
 
     /// The generated certificate's CA file, `None` with the user's certificate.
-    pub(crate) fn ca_file(&self) -> Option<&PathBuf> {
-        self.ca_file.as_ref()
+    pub(crate) fn ca_file(&self) -> Option<&Path> {
+        self.ca_file.as_deref()
     }
 
     /// Runs the server's side of a handshake on `stream`, within `timeout`, and counts
