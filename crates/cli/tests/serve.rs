@@ -8,6 +8,18 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// `waitbench serve args…` with stderr piped and no control token from the environment.
+fn serve_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_waitbench"));
+    command
+        .arg("serve")
+        .args(args)
+        .env_remove("WAITBENCH_CONTROL_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
 /// A running `waitbench serve` and the lines it has printed so far.
 struct Served {
     child: Child,
@@ -19,12 +31,8 @@ struct Served {
 impl Served {
     /// Starts `waitbench serve args…` on a free port and waits for its address line.
     fn start(listen: &str, args: &[&str]) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_waitbench"))
-            .args(["serve", "--listen", listen])
+        let mut child = serve_command(&["--listen", listen])
             .args(args)
-            .env_remove("WAITBENCH_CONTROL_TOKEN")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
             .spawn()
             .expect("waitbench starts");
         let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
@@ -267,11 +275,8 @@ fn a_connection_cap_over_the_open_file_limit_is_refused_before_serving() {
 /// Starts `waitbench serve --tls` with its cache in `cache` and returns what it printed up
 /// to the line that says how to trust it, then stops it.
 fn tls_start_lines(cache: &std::path::Path) -> Vec<String> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_waitbench"))
-        .args(["serve", "--tls", "--listen", "127.0.0.1:0"])
+    let mut child = serve_command(&["--tls", "--listen", "127.0.0.1:0"])
         .env("XDG_CACHE_HOME", cache)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("waitbench starts");
     let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
