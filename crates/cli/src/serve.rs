@@ -14,6 +14,7 @@ use crate::args::ServeArgs;
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = args.config;
     let (listen, chosen_token) = (config.listen, config.control_token.is_some());
+    let protocol = config.protocol.describe();
     if !listen.ip().is_loopback() {
         eprintln!(
             "warning: listening on {listen}, which is not loopback: anyone who can reach \
@@ -47,9 +48,17 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let server =
         MockServer::start(config).with_context(|| format!("starting the server on {listen}"))?;
     eprintln!(
-        "waitbench mock server on {} (latency {latency}; Ctrl-C stops)",
+        "waitbench mock server on {} ({protocol}; latency {latency}; Ctrl-C stops)",
         server.url()
     );
+    if let Some(ca) = server.ca_file() {
+        eprintln!(
+            "  certificate signed by the local CA {}\n  trust it: curl --cacert {} {}/",
+            ca.display(),
+            ca.display(),
+            server.url()
+        );
+    }
     if !chosen_token && let Some(token) = server.control_token() {
         eprintln!(
             "control token (generated): {token}\n  POST /stats/reset needs the header \

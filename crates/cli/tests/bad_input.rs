@@ -238,3 +238,28 @@ fn a_full_disk_exits_2_naming_the_file_and_leaves_no_partial_file() {
         .stderr(predicate::str::contains("free space"));
     assert_eq!(entries(disk.dir.path()), ["filler"], "no partial file");
 }
+
+#[test]
+fn a_missing_certificate_or_key_file_exits_2_naming_the_file_and_the_fix() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let cert = dir.path().join("absent-cert.pem");
+    let key = dir.path().join("absent-key.pem");
+    waitbench()
+        .args(["serve", "--listen", "127.0.0.1:0", "--cert"])
+        .arg(&cert)
+        .arg("--key")
+        .arg(&key)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("absent-cert.pem"))
+        .stderr(predicate::str::contains(
+            "give --cert a readable PEM certificate file",
+        ));
+    // A certificate without its key is refused before anything is read.
+    waitbench()
+        .args(["serve", "--cert"])
+        .arg(&cert)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--key"));
+}

@@ -8,6 +8,18 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// `waitbench serve args…` with stderr piped and no control token from the environment.
+fn serve_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_waitbench"));
+    command
+        .arg("serve")
+        .args(args)
+        .env_remove("WAITBENCH_CONTROL_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
 /// A running `waitbench serve` and the lines it has printed so far.
 struct Served {
     child: Child,
@@ -19,12 +31,8 @@ struct Served {
 impl Served {
     /// Starts `waitbench serve args…` on a free port and waits for its address line.
     fn start(listen: &str, args: &[&str]) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_waitbench"))
-            .args(["serve", "--listen", listen])
+        let mut child = serve_command(&["--listen", listen])
             .args(args)
-            .env_remove("WAITBENCH_CONTROL_TOKEN")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
             .spawn()
             .expect("waitbench starts");
         let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
@@ -276,4 +284,58 @@ fn serve_listens_on_localhost_with_a_port() {
         served.printed
     );
     TcpStream::connect(served.addr).expect("it listens where it says");
+}
+
+/// Starts `waitbench serve --tls` with its cache in `cache` and returns what it printed up
+/// to the line that says how to trust it, then stops it.
+fn tls_start_lines(cache: &std::path::Path) -> Vec<String> {
+    let mut child = serve_command(&["--tls", "--listen", "127.0.0.1:0"])
+        .env("XDG_CACHE_HOME", cache)
+        .spawn()
+        .expect("waitbench starts");
+    let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+    let mut printed = Vec::new();
+    loop {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).expect("reads stderr") == 0 {
+            break;
+        }
+        let last = line.contains("trust it: curl --cacert");
+        printed.push(line);
+        if last {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    printed
+}
+
+#[test]
+fn serve_tls_makes_its_ca_once_in_the_cache_and_prints_the_file_to_trust() {
+    let cache = tempfile::tempdir().expect("a temporary folder");
+    let first = tls_start_lines(cache.path());
+    let ca = cache.path().join("waitbench/tls/ca-ecdsa-p256/ca.pem");
+    let text = first.concat();
+    assert!(text.contains("mock server on https://127.0.0.1:"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "trust it: curl --cacert {} https://",
+            ca.display()
+        )),
+        "{text}"
+    );
+    assert_eq!(
+        first
+            .iter()
+            .filter(|l| l.contains("setting up the local TLS certificate authority"))
+            .count(),
+        1,
+        "the first start says it makes the CA: {text}"
+    );
+    let pem = std::fs::read_to_string(&ca).expect("the CA file exists");
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    let second = tls_start_lines(cache.path()).concat();
+    assert!(!second.contains("setting up"), "the CA is reused: {second}");
+    assert_eq!(std::fs::read_to_string(&ca).unwrap(), pem);
 }

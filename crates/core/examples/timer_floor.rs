@@ -40,7 +40,7 @@ fn main() {
 
     let blocking = {
         let _restore = SlackRestore::new();
-        measure(count, interval, |at| sleep_until(at))
+        measure(count, interval, sleep_until)
     };
     row("thread sleep, 1 ns slack", &blocking);
 

@@ -62,7 +62,7 @@ pub use result::{
     RunDocument, RunInputs, RunResult, SCHEMA_VERSION, ServerRunStats, Spread, StrategyInfo,
     TrialSet,
 };
-pub use server_stats::ServerStats;
+pub use server_stats::{Http2Streams, ServerStats, TlsHandshakes};
 pub use stack::Stack;
 pub use suite::{
     ClaimRow, Point, SUITE_SCHEMA_VERSION, ScenarioResult, Series, StackFinding, SuiteResults,

@@ -45,4 +45,43 @@ pub struct ServerStats {
     /// until a request is served.
     #[serde(default)]
     pub timer_wakeups_per_request: Option<f64>,
+    /// TLS handshakes since start, by kind, and their server CPU; absent from a server
+    /// without TLS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsHandshakes>,
+    /// HTTP/2 connections and streams since start; absent from a server that cannot
+    /// speak HTTP/2 (plain HTTP/1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http2: Option<Http2Streams>,
+}
+
+/// A TLS server's handshakes since start: how many of each kind, and the CPU the
+/// server's threads spent in them (each handshake's polls timed on the thread CPU clock
+/// of the thread that ran them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TlsHandshakes {
+    /// Full handshakes completed (a new session: key exchange and a signature).
+    pub full: u64,
+    /// Resumed handshakes completed (a session ticket or cached session accepted).
+    pub resumed: u64,
+    /// Handshakes that failed or timed out (e.g. a client that does not trust the
+    /// certificate); no request is read on these connections.
+    pub failed: u64,
+    /// Server CPU seconds spent in full handshakes.
+    pub full_cpu_seconds: f64,
+    /// Server CPU seconds spent in resumed handshakes.
+    pub resumed_cpu_seconds: f64,
+    /// Server CPU per full handshake, microseconds; None before the first.
+    pub cpu_per_full_us: Option<f64>,
+    /// Server CPU per resumed handshake, microseconds; None before the first.
+    pub cpu_per_resumed_us: Option<f64>,
+}
+
+/// A server's HTTP/2 traffic since start: how many requests shared each connection.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Http2Streams {
+    /// Connections that spoke HTTP/2 (h2c, or h2 chosen by ALPN).
+    pub connections: u64,
+    /// Streams (requests) opened on them, `/stats` and `/health` included.
+    pub streams: u64,
 }

@@ -74,6 +74,19 @@ pub enum SetupError {
     },
 }
 
+/// The folder of waitbench's cache named `name` (`python`, `tls`):
+/// `$XDG_CACHE_HOME/waitbench/NAME` when that is an absolute path, else
+/// `~/.cache/waitbench/NAME`, else under the temporary folder. Every setup keeps its
+/// folders there, so a user finds (and may delete) all of them in one place.
+pub fn cache_folder(name: &str) -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("waitbench").join(name)
+}
+
 /// One first-use setup: what it makes, in a user's words, and how long that takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Setup<'a> {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::MAX_STALL;
 use crate::conditions::Conditions;
 use crate::error::ServerError;
+use crate::protocol::ProtocolConfig;
 use crate::spec::{SpecError, format_duration_spec};
 
 /// Default cap on open connections: above the 5,000 the sweeps use, below typical
@@ -130,6 +131,9 @@ pub struct ServerConfig {
     /// unless the request sets its own.
     #[cfg_attr(feature = "clap", command(flatten))]
     pub conditions: Conditions,
+    /// What connections speak: HTTP/1.1, h2c, or HTTPS (and its certificate).
+    #[cfg_attr(feature = "clap", command(flatten))]
+    pub protocol: ProtocolConfig,
 }
 
 /// One worker thread per core, the default of [`ServerConfig::worker_threads`].
@@ -148,6 +152,7 @@ impl Default for ServerConfig {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             control_token: None,
+            protocol: ProtocolConfig::default(),
         }
     }
 }
@@ -188,6 +193,7 @@ impl ServerConfig {
             )
             .into());
         }
+        self.protocol.validate()?;
         if self.stall_cap > MAX_STALL {
             return Err(SpecError::new(
                 "stall_cap",
@@ -250,5 +256,6 @@ mod tests {
         assert_eq!(flags.shutdown_timeout, library.shutdown_timeout);
         assert_eq!(flags.stall_cap, library.stall_cap);
         assert_eq!(flags.conditions, library.conditions);
+        assert_eq!(flags.protocol, library.protocol);
     }
 }

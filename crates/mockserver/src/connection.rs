@@ -6,11 +6,20 @@
 //! ([`Connection::serve`]); hyper polls a connection's handlers inside that task. A request
 //! extension would carry it too, but inserting one allocates on every request (a box for
 //! the value, and the extensions map itself when the request has none yet).
+//!
+//! HTTP/2 runs each stream's handler in a task of its own; [`StreamExecutor`] spawns
+//! those inside the same scope, so the connect delay still applies to a connection's
+//! first request, and a reset or stall fault ends the whole connection (a TCP RST, or a
+//! close without an answer), which fails every stream on it as a dropped connection
+//! does: over HTTP/2 these faults are connection errors, not stream errors. The stream
+//! tasks end with their connection, so a faulted request is never left in flight.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
+
+use crate::stats::Counters;
 
 tokio::task_local! {
     static CURRENT: Arc<Connection>;
@@ -76,5 +85,50 @@ impl Connection {
                 return how;
             }
         }
+    }
+}
+
+/// Spawns an HTTP/2 connection's stream tasks in the connection's scope (see the module
+/// doc), counts them, and ends them when the connection's serving task ends.
+#[derive(Clone)]
+pub(crate) struct StreamExecutor {
+    connection: Arc<Connection>,
+    counters: Arc<Counters>,
+    /// Changes (its sender drops) when the connection's serving task ends.
+    gone: watch::Receiver<()>,
+}
+
+impl StreamExecutor {
+    /// An executor for `connection`'s streams, and the guard whose drop ends them.
+    pub(crate) fn new(
+        connection: Arc<Connection>,
+        counters: Arc<Counters>,
+    ) -> (StreamExecutor, watch::Sender<()>) {
+        let (alive, gone) = watch::channel(());
+        let executor = StreamExecutor {
+            connection,
+            counters,
+            gone,
+        };
+        (executor, alive)
+    }
+}
+
+impl<F> hyper::rt::Executor<F> for StreamExecutor
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    fn execute(&self, stream: F) {
+        self.counters.h2_stream();
+        let mut gone = self.gone.clone();
+        tokio::spawn(Connection::serve(
+            Arc::clone(&self.connection),
+            async move {
+                tokio::select! {
+                    () = stream => {}
+                    _ = gone.changed() => {}
+                }
+            },
+        ));
     }
 }

@@ -1,9 +1,16 @@
 //! Running the server: the embedded [`MockServer`] on its own runtime, the standalone
 //! [`serve`], the accept loop and graceful shutdown. What to run comes from
 //! [`ServerConfig`](crate::ServerConfig); this module only runs it.
+//!
+//! Every protocol wraps the same connection service: a connection is accepted and
+//! counted, TLS (if any) is negotiated, then HTTP/1.1 or HTTP/2 serves it with the one
+//! service and the one per-connection state, so delays, faults and counters never fork
+//! by protocol.
 
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -17,10 +24,11 @@ use waitbench_core::ServerStats;
 
 use crate::app::{AppState, app};
 use crate::config::ServerConfig;
-use crate::connection::{Connection, ConnectionEnd};
+use crate::connection::{Connection, ConnectionEnd, StreamExecutor};
 use crate::error::ServerError;
 use crate::listener;
 use crate::service::connection_service;
+use crate::tls::{ALPN_H2, Tls};
 
 /// How long a refused connection is given to take its 503 before it is closed.
 const REFUSAL_LINGER: Duration = Duration::from_secs(1);
@@ -32,6 +40,10 @@ const REFUSAL_LINGER: Duration = Duration::from_secs(1);
 pub struct MockServer {
     addr: SocketAddr,
     state: AppState,
+    /// `https` or `http`.
+    scheme: &'static str,
+    /// The CA file clients trust, when the certificate was generated.
+    ca_file: Option<PathBuf>,
     control: Option<Control>,
 }
 
@@ -46,6 +58,14 @@ impl MockServer {
     /// Binds `config.listen` and starts serving; returns once connections are accepted.
     pub fn start(config: ServerConfig) -> Result<MockServer, ServerError> {
         let state = AppState::new(&config)?;
+        let protocol = &config.protocol;
+        let tls = Tls::new(protocol)?;
+        state
+            .counters()
+            .speaks(tls.is_some(), protocol.http2 || tls.is_some());
+        let ca_file = tls
+            .as_ref()
+            .and_then(|tls| tls.ca_file().map(Path::to_path_buf));
         let std_listener = listener::bind(config.listen).map_err(|source| ServerError::Bind {
             addr: config.listen,
             source,
@@ -83,7 +103,12 @@ impl MockServer {
             header_read_timeout: config.header_read_timeout,
             shutdown_timeout: config.shutdown_timeout,
         };
-        let accept = accept_loop(listener, router, state.clone(), limits, stop_rx);
+        let protocols = Protocols {
+            tls,
+            h2c: protocol.http2,
+            max_concurrent_streams: protocol.max_concurrent_streams,
+        };
+        let accept = accept_loop(listener, router, state.clone(), limits, protocols, stop_rx);
         // The runtime lives and dies on this thread, so dropping it never happens inside
         // someone else's async context (which tokio forbids).
         let thread = std::thread::Builder::new()
@@ -103,6 +128,8 @@ impl MockServer {
         Ok(MockServer {
             addr,
             state,
+            scheme: config.protocol.scheme(),
+            ca_file,
             control: Some(Control {
                 stop,
                 stopped,
@@ -111,9 +138,15 @@ impl MockServer {
         })
     }
 
-    /// Base URL, e.g. `http://127.0.0.1:40123`.
+    /// Base URL, e.g. `http://127.0.0.1:40123` (`https://` with TLS).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
+    }
+
+    /// The PEM file of the CA that signed the generated certificate: what a client
+    /// trusts (`curl --cacert FILE`). `None` without TLS or with `--cert`/`--key`.
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.ca_file.as_deref()
     }
 
     /// The bound address (with the real port when port 0 was asked for).
@@ -204,14 +237,25 @@ struct Limits {
     shutdown_timeout: Duration,
 }
 
+/// The accept loop's share of [`ProtocolConfig`](crate::ProtocolConfig): how a
+/// connection is spoken to once accepted.
+#[derive(Debug, Clone)]
+struct Protocols {
+    tls: Option<Tls>,
+    h2c: bool,
+    max_concurrent_streams: u32,
+}
+
 /// Accepts connections until `stop`, then drains them for up to the shutdown timeout.
 async fn accept_loop(
     listener: TcpListener,
     router: Router,
     state: AppState,
     limits: Limits,
+    protocols: Protocols,
     mut stop: oneshot::Receiver<()>,
 ) {
+    let protocols = Arc::new(protocols);
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     // Each connection task holds a receiver; `closed()` on the sender tells when all
     // have finished.
@@ -234,17 +278,24 @@ async fn accept_loop(
         let _ = stream.set_nodelay(true);
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
             // Accepted only to say no: a connection left in the backlog would look
-            // connected to its client and starve with no answer.
-            tokio::spawn(refuse(stream, limits.max_connections));
+            // connected to its client and starve with no answer. The 503 is cleartext
+            // HTTP/1.1; a TLS or h2c client could not read it, so it gets a close.
+            if protocols.tls.is_none() && !protocols.h2c {
+                tokio::spawn(refuse(stream, limits.max_connections));
+            }
             continue;
         };
         state.counters().connection_accepted();
         tokio::spawn(serve_connection(
             stream,
-            state.clone(),
-            router.clone(),
-            http.clone(),
-            draining.clone(),
+            Arc::clone(&protocols),
+            limits.header_read_timeout,
+            Serving {
+                state: state.clone(),
+                router: router.clone(),
+                http1: http.clone(),
+                draining: draining.clone(),
+            },
             slot,
         ));
     }
@@ -278,20 +329,115 @@ async fn refuse(mut stream: TcpStream, max_connections: usize) {
     .await;
 }
 
-/// Serves one HTTP/1.1 connection until it closes, a handler ends it (reset or stall),
-/// or shutdown drains it.
-async fn serve_connection(
-    stream: TcpStream,
+/// What every connection is served with, whatever its protocol.
+struct Serving {
     state: AppState,
     router: Router,
-    http: hyper::server::conn::http1::Builder,
-    mut draining: watch::Receiver<bool>,
+    http1: hyper::server::conn::http1::Builder,
+    draining: watch::Receiver<bool>,
+}
+
+/// Serves one connection until it closes, a handler ends it (reset or stall), or
+/// shutdown drains it: TLS first if the server speaks it (a failed handshake is counted
+/// and closes the connection), then HTTP/2 if h2c or ALPN chose it, else HTTP/1.1.
+async fn serve_connection(
+    stream: TcpStream,
+    protocols: Arc<Protocols>,
+    handshake_timeout: Duration,
+    serving: Serving,
     _slot: OwnedSemaphorePermit,
 ) {
     let fd = stream.as_raw_fd();
+    let Some(tls) = &protocols.tls else {
+        let io = TokioIo::new(stream);
+        if protocols.h2c {
+            serve_http2(io, fd, &protocols, serving).await;
+        } else {
+            serve_http1(io, fd, serving).await;
+        }
+        return;
+    };
+    let counters = serving.state.counters();
+    let Some(stream) = tls.accept(stream, handshake_timeout, counters).await else {
+        return;
+    };
+    let h2 = stream.get_ref().1.alpn_protocol() == Some(ALPN_H2);
+    let io = TokioIo::new(stream);
+    if h2 {
+        serve_http2(io, fd, &protocols, serving).await;
+    } else {
+        serve_http1(io, fd, serving).await;
+    }
+}
+
+/// Serves HTTP/1.1 on `io`, whose socket is `fd`.
+async fn serve_http1<I>(io: I, fd: RawFd, serving: Serving)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
     let connection = Arc::new(Connection::default());
-    let service = connection_service(state, router);
-    let conn = http.serve_connection(TokioIo::new(stream), service);
+    let service = connection_service(serving.state, serving.router);
+    let conn = serving.http1.serve_connection(io, service);
+    drive(conn, connection, fd, serving.draining).await;
+}
+
+/// Serves HTTP/2 on `io`, whose socket is `fd`: each stream's handler runs in a task of
+/// the connection's scope ([`StreamExecutor`]).
+async fn serve_http2<I>(io: I, fd: RawFd, protocols: &Protocols, serving: Serving)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let counters = Arc::clone(serving.state.counters());
+    counters.h2_connection();
+    let connection = Arc::new(Connection::default());
+    let (executor, _alive) = StreamExecutor::new(Arc::clone(&connection), counters);
+    let mut http2 = hyper::server::conn::http2::Builder::new(executor);
+    http2
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(protocols.max_concurrent_streams);
+    let service = connection_service(serving.state, serving.router);
+    let conn = http2.serve_connection(io, service);
+    drive(conn, connection, fd, serving.draining).await;
+    // `_alive` drops here: stream tasks still running (a reset or stalled request)
+    // end with their connection.
+}
+
+/// A hyper connection that can finish its requests in flight and then close.
+trait GracefulShutdown: Future {
+    fn graceful_shutdown(self: Pin<&mut Self>);
+}
+
+impl<I, S> GracefulShutdown for hyper::server::conn::http1::Connection<I, S>
+where
+    Self: Future,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin,
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = axum::body::Body>,
+{
+    fn graceful_shutdown(self: Pin<&mut Self>) {
+        hyper::server::conn::http1::Connection::graceful_shutdown(self);
+    }
+}
+
+impl<I, S, E> GracefulShutdown for hyper::server::conn::http2::Connection<I, S, E>
+where
+    Self: Future,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin,
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = axum::body::Body>,
+    E: hyper::rt::bounds::Http2ServerConnExec<S::Future, S::ResBody>,
+{
+    fn graceful_shutdown(self: Pin<&mut Self>) {
+        hyper::server::conn::http2::Connection::graceful_shutdown(self);
+    }
+}
+
+/// Runs `conn` with `connection` as its handlers' state until it closes, a handler ends
+/// it, or shutdown drains it; a reset closes socket `fd` with a RST.
+async fn drive<C: GracefulShutdown>(
+    conn: C,
+    connection: Arc<Connection>,
+    fd: RawFd,
+    mut draining: watch::Receiver<bool>,
+) {
     Connection::serve(Arc::clone(&connection), async move {
         tokio::pin!(conn);
         let mut shutting_down = false;

@@ -2,10 +2,10 @@
 //! threads, which is what `/stats` publishes.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use waitbench_core::ServerStats;
+use waitbench_core::{Http2Streams, ServerStats, TlsHandshakes};
 
 use crate::faults::FaultKind;
 
@@ -24,6 +24,27 @@ pub(crate) struct Counters {
     window_cpu_ns: AtomicU64,
     /// The delay timer's wake-ups when the current stats window began.
     window_timer_wakeups: AtomicU64,
+    /// Whether the server speaks TLS, and so publishes [`TlsHandshakes`].
+    tls: AtomicBool,
+    /// Whether the server may speak HTTP/2, and so publishes [`Http2Streams`].
+    http2: AtomicBool,
+    /// Handshakes by kind ([`Handshake`] order: full, resumed, failed).
+    handshakes: [AtomicU64; 3],
+    /// CPU nanoseconds of the handshakes, same order.
+    handshake_cpu_ns: [AtomicU64; 3],
+    h2_connections: AtomicU64,
+    h2_streams: AtomicU64,
+}
+
+/// How a TLS handshake ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Handshake {
+    /// A new session.
+    Full = 0,
+    /// A session resumed from a ticket or the cache.
+    Resumed = 1,
+    /// Failed or timed out.
+    Failed = 2,
 }
 
 /// What the server has used so far, read when a stats window starts or is published.
@@ -48,6 +69,55 @@ impl Counters {
 
     pub(crate) fn connection_accepted(&self) {
         self.connections_accepted.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Says which protocols' counters `/stats` publishes.
+    pub(crate) fn speaks(&self, tls: bool, http2: bool) {
+        self.tls.store(tls, Ordering::Relaxed);
+        self.http2.store(http2, Ordering::Relaxed);
+    }
+
+    /// Counts a handshake that ended `kind` after `cpu_ns` of server CPU.
+    pub(crate) fn handshake(&self, kind: Handshake, cpu_ns: u64) {
+        self.handshakes[kind as usize].fetch_add(1, Ordering::Relaxed);
+        self.handshake_cpu_ns[kind as usize].fetch_add(cpu_ns, Ordering::Relaxed);
+    }
+
+    /// Counts a connection that speaks HTTP/2.
+    pub(crate) fn h2_connection(&self) {
+        self.h2_connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a stream opened on an HTTP/2 connection.
+    pub(crate) fn h2_stream(&self) {
+        self.h2_streams.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn tls_snapshot(&self) -> Option<TlsHandshakes> {
+        if !self.tls.load(Ordering::Relaxed) {
+            return None;
+        }
+        let count = |kind: Handshake| self.handshakes[kind as usize].load(Ordering::Relaxed);
+        let cpu = |kind: Handshake| {
+            self.handshake_cpu_ns[kind as usize].load(Ordering::Relaxed) as f64 / 1e9
+        };
+        let per = |kind: Handshake| (count(kind) > 0).then(|| cpu(kind) * 1e6 / count(kind) as f64);
+        Some(TlsHandshakes {
+            full: count(Handshake::Full),
+            resumed: count(Handshake::Resumed),
+            failed: count(Handshake::Failed),
+            full_cpu_seconds: cpu(Handshake::Full),
+            resumed_cpu_seconds: cpu(Handshake::Resumed),
+            cpu_per_full_us: per(Handshake::Full),
+            cpu_per_resumed_us: per(Handshake::Resumed),
+        })
+    }
+
+    fn http2_snapshot(&self) -> Option<Http2Streams> {
+        self.http2.load(Ordering::Relaxed).then(|| Http2Streams {
+            connections: self.h2_connections.load(Ordering::Relaxed),
+            streams: self.h2_streams.load(Ordering::Relaxed),
+        })
     }
 
     pub(crate) fn fault_injected(&self, kind: FaultKind) {
@@ -102,6 +172,8 @@ impl Counters {
             timer_wakeups: usage.timer_wakeups,
             timer_wakeups_per_request: (requests_since_reset > 0)
                 .then(|| timer_wakeups_since_reset as f64 / requests_since_reset as f64),
+            tls: self.tls_snapshot(),
+            http2: self.http2_snapshot(),
         }
     }
 }
@@ -168,6 +240,11 @@ impl ThreadCpu {
         }
         total as f64 / 1e9
     }
+}
+
+/// The calling thread's CPU time so far, nanoseconds (0 if the clock cannot be read).
+pub(crate) fn thread_cpu_nanos() -> u64 {
+    clock_nanos(libc::CLOCK_THREAD_CPUTIME_ID).unwrap_or(0)
 }
 
 fn clock_nanos(clock: libc::clockid_t) -> Option<u64> {

@@ -153,7 +153,11 @@ fn setup(err: &SetupError) -> u8 {
 
 fn server(err: &ServerError) -> u8 {
     match err {
-        ServerError::Setting(_) => EXIT_USAGE,
+        // A flag's value, or the file a flag named (--cert, --key), is wrong.
+        ServerError::Setting(_) | ServerError::CertificateFile { .. } | ServerError::Tls(_) => {
+            EXIT_USAGE
+        }
+        ServerError::Setup(e) => setup(e),
         _ => EXIT_RUN_FAILED,
     }
 }

@@ -142,12 +142,7 @@ fn base_interpreter() -> PathBuf {
 }
 
 fn cache_root() -> PathBuf {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("waitbench").join("python")
+    waitbench_core::setup::cache_folder("python")
 }
 
 /// Parses `3.11.7` into (3, 11) for the version check.
