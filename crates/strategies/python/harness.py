@@ -96,6 +96,13 @@ class Run:
         self.options = job["options"]
         self.cpu_work_ns = self.options.get("cpu_work_ns", 0)
         self.extras = {}
+        # The first few distinct failure messages, kept as Rust's ErrorSamples keeps them
+        # (its limits come in the job), reported beside the figures at the end.
+        samples = job.get("error_samples", {})
+        self.samples_kept = samples.get("kept", 0)
+        self.samples_looks = samples.get("looks", 0)
+        self.samples = []
+        self.looked = 0
         self.stopped = False
         self.issued_at_first_failure = None
         self.counter = itertools.count()
@@ -181,15 +188,30 @@ class Run:
             self.stopped = True
         return self.cancel_on_error
 
+    def note_error(self, error):
+        """Keeps a failure's message if it is one of the first few distinct ones; after
+        enough failures have been looked at, costs one comparison."""
+        if self.looked >= self.samples_looks:
+            return
+        with self.lock:
+            self.looked += 1
+            message = str(error) or type(error).__name__
+            if len(self.samples) < self.samples_kept and message not in self.samples:
+                self.samples.append(message)
+            if len(self.samples) == self.samples_kept:
+                self.looked = self.samples_looks
+
     def finish(self):
-        """Ends the stream with the run's own figures, then waits to be let go (so that
-        waitbench reads this process's last CPU and memory figures while it lives)."""
+        """Ends the stream with the run's own figures and its first error messages,
+        then waits to be let go (so that waitbench reads this process's last CPU and
+        memory figures while it lives)."""
         if self.issued_at_first_failure is not None:
             self.extras["issued_after_first_failure"] = (
                 self.issued() - self.issued_at_first_failure
             )
         write_frame(END)
-        os.write(STDOUT, json.dumps(self.extras).encode())
+        ending = {"figures": self.extras, "error_samples": self.samples}
+        os.write(STDOUT, json.dumps(ending).encode())
         os.close(STDOUT)
         self.released.wait()
 
@@ -217,6 +239,7 @@ def blocking_worker(run, fetch, classify):
                 kind, status = RESPONSE, fetch(run.url(index))
             except Exception as error:  # every failure is an outcome, never a crash
                 kind, status = classify(error), 0
+                run.note_error(error)
             recorder.record(index, intended_ns, sent_ns, now_ns(), kind, status)
             run.work(index)
             if run.settle(kind, status):
@@ -239,6 +262,7 @@ async def send(run, fetch, classify, recorder, index, intended_ns):
         raise
     except Exception as failure:
         kind, status, error = classify(failure), 0, failure
+        run.note_error(failure)
     recorder.record(index, intended_ns, sent_ns, now_ns(), kind, status)
     return kind, status, error
 

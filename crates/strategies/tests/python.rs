@@ -318,3 +318,24 @@ fn the_process_pool_reports_its_processes_apart_from_its_threads() {
         .map(|mem| mem.threads_peak);
     assert_eq!(threads, Some(4));
 }
+
+#[test]
+fn a_python_run_against_a_closed_port_keeps_the_librarys_first_error_messages() {
+    for kind in [StrategyKind::PyRequestsSession, StrategyKind::PyAiohttp] {
+        if unavailable(kind) {
+            return;
+        }
+        // Port 9 (discard) has no listener here: every connect is refused.
+        let workload = batch("http://127.0.0.1:9", 5, 1, None);
+        let m = run(kind, &workload);
+        assert_eq!(errors(&m.recorder, ErrorKind::Connect), 5, "{kind}");
+        // One message, or a few if the library names a per-attempt object in it.
+        let kept = m.error_samples.len();
+        assert!((1..=3).contains(&kept), "{kind}: {:?}", m.error_samples);
+        assert!(
+            m.error_samples[0].contains("127.0.0.1"),
+            "{kind}: {:?}",
+            m.error_samples
+        );
+    }
+}

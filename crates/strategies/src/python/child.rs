@@ -26,6 +26,15 @@ const PROXY_VARIABLES: [&str; 8] = [
     "NO_PROXY",
 ];
 
+/// What the child writes after its last record: the run's own figures (numbers by name)
+/// and the first few distinct error messages, as Rust's strategies keep them.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Ending {
+    figures: std::collections::BTreeMap<String, f64>,
+    error_samples: Vec<String>,
+}
+
 /// Runs `pattern` with `job` (one line of JSON) for a run of `load`.
 pub(crate) fn run(
     environment: &PythonEnvironment,
@@ -155,8 +164,12 @@ fn drive(child: &mut Child, job: &str, load: &LoadModel) -> Result<Measurement, 
     let usage = sampler.stop();
     let interrupted = relay.finish();
     let figures = figures.map_err(|e| e.to_string())?;
-    let mut extras: std::collections::BTreeMap<String, f64> = serde_json::from_str(&figures)
-        .map_err(|e| format!("the run's figures {figures:?} are not a JSON map of numbers: {e}"))?;
+    let Ending {
+        figures: mut extras,
+        error_samples,
+    } = serde_json::from_str(&figures).map_err(|e| {
+        format!("the run's ending {figures:?} is not its figures and error messages: {e}")
+    })?;
     let issued_after_first_failure = extras
         .remove(waitbench_core::extras::ISSUED_AFTER_FIRST_FAILURE)
         .map(|n| n as u64);
@@ -168,6 +181,7 @@ fn drive(child: &mut Child, job: &str, load: &LoadModel) -> Result<Measurement, 
         interrupted,
     );
     measurement.extras = extras;
+    measurement.error_samples = error_samples;
     measurement.client_process = Some(usage);
     Ok(measurement)
 }

@@ -4,9 +4,9 @@
 //! tag (u8), outcome kind (u8), HTTP status (u16), 4 bytes of padding, request index
 //! (u64), intended, sent and ended times (i64 nanoseconds on CLOCK_MONOTONIC; -1 for no
 //! intended time). A stream is `READY`, `START` (its sent time is the clock's start),
-//! the `RECORD`s, `END`, then a JSON object of the run's own figures. Fixed-size frames
-//! keep the Python side to one `struct.pack_into` per request and this side free of
-//! allocation per request.
+//! the `RECORD`s, `END`, then a JSON object of the run's own figures and its first error
+//! messages. Fixed-size frames keep the Python side to one `struct.pack_into` per
+//! request and this side free of allocation per request.
 
 use std::io::Read;
 use std::time::{Duration, Instant};

@@ -195,6 +195,10 @@ impl PythonClient {
             "workers": sizing.workers,
             "timeouts": workload.timeouts,
             "on_error": workload.on_error,
+            "error_samples": {
+                "kept": waitbench_core::ErrorSamples::KEPT,
+                "looks": waitbench_core::ErrorSamples::LOOKS,
+            },
             "request": {
                 "method": workload.request.method,
                 "headers": workload.request.headers.iter()
