@@ -111,7 +111,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
                 let line = format!(
                     "threshold failed: {} but measured {} ({})",
                     failed.threshold,
-                    failed.threshold.metric.format(failed.measured),
+                    failed.shown(),
                     median.strategy.name
                 );
                 conclusions.push((Conclusion::Regression, Some(line)));

@@ -1126,6 +1126,25 @@ fn a_failed_run_threshold_exits_1_with_the_table() {
 }
 
 #[test]
+fn a_latency_threshold_of_a_run_where_nothing_succeeded_fails_and_says_so() {
+    waitbench()
+        .args(["run", "-s", "hyper-tokio", "-n", "20", "-c", "2", "--quiet"])
+        .args(["--fail", "1:503", "--max-error-rate", "1"])
+        .args(["--threshold", "p99<10s"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::is_match(
+                r"FAILED\s+p99\s+< 10 s\s+measured none: no request succeeded",
+            )
+            .unwrap(),
+        )
+        .stderr(predicate::str::contains(
+            "threshold failed: p99 < 10 s but measured none: no request succeeded",
+        ));
+}
+
+#[test]
 fn check_judges_a_run_document_against_a_baseline_run_and_its_tolerances() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("base.json");

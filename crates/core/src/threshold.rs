@@ -248,8 +248,8 @@ impl fmt::Display for Threshold {
 pub struct Judged {
     /// The threshold.
     pub threshold: Threshold,
-    /// The figure measured.
-    pub measured: f64,
+    /// The figure measured; `None` for a latency of a run in which nothing succeeded.
+    pub measured: Option<f64>,
     /// Whether it held.
     pub passed: bool,
 }
@@ -258,13 +258,23 @@ impl Threshold {
     /// Judges this threshold on `r`. A latency judged on a run with no success fails:
     /// there is no latency to hold to a limit.
     pub fn judge(&self, r: &RunResult) -> Judged {
-        let measured = self.metric.of(r);
         let no_latency = self.metric.is_latency() && r.counts.ok == 0;
+        let measured = (!no_latency).then(|| self.metric.of(r));
         Judged {
             threshold: self.clone(),
             measured,
-            passed: !no_latency && self.op.holds(measured, self.limit),
+            passed: measured.is_some_and(|m| self.op.holds(m, self.limit)),
         }
+    }
+}
+
+impl Judged {
+    /// The figure as the table and the failure line show it.
+    pub fn shown(&self) -> String {
+        self.measured.map_or_else(
+            || "none: no request succeeded".to_string(),
+            |m| self.threshold.metric.format(m),
+        )
     }
 }
 
@@ -278,7 +288,7 @@ pub fn table(label: &str, judged: &[Judged]) -> String {
             if j.passed { "ok" } else { "FAILED" },
             t.metric.name(),
             format!("{} {}", t.op.symbol(), t.metric.format(t.limit)),
-            t.metric.format(j.measured),
+            j.shown(),
         ));
     }
     out
