@@ -47,30 +47,18 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .expect("a tokio runtime");
-    let precise = runtime.block_on(async {
-        let timer = waitbench_core::pacing::send_timer().expect("a timerfd");
-        let mut late = histogram();
-        let start = Instant::now() + interval;
-        for i in 0..count {
-            let at = start + interval.mul_f64(i as f64);
-            timer.sleep_until(at).await;
-            record(&mut late, at);
-        }
-        late
-    });
+        .unwrap_or_else(|e| fail("cannot build a tokio runtime", e));
+    let timer = runtime
+        .block_on(async { waitbench_core::pacing::send_timer() })
+        .unwrap_or_else(|e| fail("cannot make the timerfd", e));
+    let precise = runtime.block_on(measure_async(count, interval, async |at| {
+        timer.sleep_until(at).await
+    }));
     row("precise timer on tokio", &precise);
 
-    let plain = runtime.block_on(async {
-        let mut late = histogram();
-        let start = Instant::now() + interval;
-        for i in 0..count {
-            let at = start + interval.mul_f64(i as f64);
-            tokio::time::sleep_until(at.into()).await;
-            record(&mut late, at);
-        }
-        late
-    });
+    let plain = runtime.block_on(measure_async(count, interval, async |at| {
+        tokio::time::sleep_until(at.into()).await
+    }));
     row("tokio::time::sleep (1 ms wheel)", &plain);
     println!("load after: {}", load());
 }
@@ -78,6 +66,11 @@ fn main() {
 fn usage() -> ! {
     eprintln!("usage: timer_floor [RATE_PER_S SECONDS], e.g. timer_floor 1000 10");
     std::process::exit(2)
+}
+
+fn fail(what: &str, error: std::io::Error) -> ! {
+    eprintln!("timer_floor: {what}: {error}");
+    std::process::exit(1)
 }
 
 fn histogram() -> Histogram<u64> {
@@ -89,15 +82,33 @@ fn record(late: &mut Histogram<u64>, at: Instant) {
     late.saturating_record(u64::try_from(us).unwrap_or(u64::MAX).max(1));
 }
 
+/// How late `wait` returns for `count` deadlines `interval` apart.
 fn measure(count: u64, interval: Duration, wait: impl Fn(Instant)) -> Histogram<u64> {
-    let mut late = histogram();
-    let start = Instant::now() + interval;
-    for i in 0..count {
-        let at = start + interval.mul_f64(i as f64);
+    deadlines(count, interval).fold(histogram(), |mut late, at| {
         wait(at);
+        record(&mut late, at);
+        late
+    })
+}
+
+/// [`measure`] for a wait that is awaited.
+async fn measure_async(
+    count: u64,
+    interval: Duration,
+    wait: impl AsyncFn(Instant),
+) -> Histogram<u64> {
+    let mut late = histogram();
+    for at in deadlines(count, interval) {
+        wait(at).await;
         record(&mut late, at);
     }
     late
+}
+
+/// `count` deadlines `interval` apart, from one interval from now.
+fn deadlines(count: u64, interval: Duration) -> impl Iterator<Item = Instant> {
+    let start = Instant::now() + interval;
+    (0..count).map(move |i| start + interval.mul_f64(i as f64))
 }
 
 fn row(name: &str, h: &Histogram<u64>) {

@@ -224,13 +224,14 @@ pub struct Finished {
 impl Finished {
     /// The last non-empty line it wrote to stderr: the one that says why it failed.
     pub fn last_line(&self) -> &str {
-        self.stderr
-            .lines()
-            .rev()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-            .unwrap_or("no message")
+        last_line(&self.stderr).unwrap_or("no message")
     }
+}
+
+/// The last non-empty line of a program's stderr, trimmed: where a failing program says
+/// why. `None` when it wrote nothing.
+pub fn last_line(stderr: &str) -> Option<&str> {
+    stderr.lines().rev().map(str::trim).find(|l| !l.is_empty())
 }
 
 impl Workshop<'_> {

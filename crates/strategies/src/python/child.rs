@@ -77,7 +77,7 @@ pub(crate) fn run(
     // Its stdin is closed by now, so the child exits.
     let status = child.wait();
     let errors = errors.join().unwrap_or_default();
-    let last_error = errors.lines().rev().find(|l| !l.trim().is_empty());
+    let last_error = waitbench_core::setup::last_line(&errors);
     match (outcome, status) {
         (Ok(measurement), Ok(status)) if status.success() => Ok(measurement),
         (Ok(_), status) => Err(failed(format!(

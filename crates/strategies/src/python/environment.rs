@@ -17,7 +17,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use thiserror::Error;
-use waitbench_core::setup::{Setup, SetupError, Workshop};
+use waitbench_core::setup::{self, Setup, SetupError, Workshop};
 
 use super::sources::{FILES, REQUIREMENTS, content_hash};
 
@@ -153,12 +153,7 @@ fn major_minor(version: &str) -> Option<(u32, u32)> {
 
 fn last_line(output: &Output) -> String {
     let text = String::from_utf8_lossy(&output.stderr);
-    text.lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("no message")
-        .trim()
-        .to_string()
+    setup::last_line(&text).unwrap_or("no message").to_string()
 }
 
 fn bootstrap() -> Result<PythonEnvironment, PythonError> {
