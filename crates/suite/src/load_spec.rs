@@ -43,13 +43,7 @@ impl FromStr for ModelName {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        ModelName::ALL
-            .into_iter()
-            .find(|m| m.name() == text.trim())
-            .ok_or_else(|| {
-                let names: Vec<&str> = ModelName::ALL.iter().map(|m| m.name()).collect();
-                format!("unknown model {text:?}; use one of {}", names.join(", "))
-            })
+        waitbench_core::named::by_name(&ModelName::ALL, ModelName::name, "model", text)
     }
 }
 
@@ -186,7 +180,7 @@ mod tests {
         let err = "closed".parse::<ModelName>().unwrap_err();
         assert_eq!(
             err,
-            "unknown model \"closed\"; use one of batch, closed-loop, open-loop"
+            "unknown model \"closed\"; known: batch, closed-loop, open-loop"
         );
     }
 }
