@@ -223,11 +223,13 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 // server ran differs.
                 point.injected.embedded_server = matches!(target, Target::Embedded(_));
                 let strategy = waitbench_strategies::build(point.kind, &point.options);
+                let expected = expected_run(&point, strategy.as_ref());
                 cells.push(Cell {
                     index,
                     spec,
                     point,
                     strategy,
+                    expected,
                     runs: Vec::new(),
                 });
             }
@@ -278,7 +280,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
     // What each run is expected to take, in the keys' order.
     let expected: Vec<Duration> = planned
         .iter()
-        .flat_map(|(_, cells)| order(cells).into_iter().map(|(i, _)| cells[i].expected()))
+        .flat_map(|(_, cells)| order(cells).into_iter().map(|(i, _)| cells[i].expected))
         .collect();
     let (mut journal, mut done) = match (&plan.journal, plan.resume) {
         (Some(path), true) => {
@@ -321,7 +323,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 x: cell.point.x,
                 trial: trial + 1,
                 trials: cell.point.trials,
-                expected: cell.expected(),
+                expected: cell.expected,
             });
             let measured = measure_placed(
                 cell.strategy.as_ref(),
@@ -449,19 +451,19 @@ struct Cell<'a> {
     spec: &'a SeriesSpec,
     point: PlannedPoint,
     strategy: Box<dyn waitbench_strategies::Strategy>,
+    /// What one run is expected to take, for the progress ETA.
+    expected: Duration,
     runs: Vec<RunResult>,
 }
 
-impl Cell<'_> {
-    /// What one run of this point is expected to take, for the progress ETA.
-    fn expected(&self) -> Duration {
-        let workload = &self.point.workload;
-        crate::progress::expected_run(
-            &workload.load,
-            self.strategy.info(workload).effective_concurrency,
-            Duration::from_secs_f64(self.point.injected.mean_latency_us / 1e6),
-        )
-    }
+/// What one run of `point` with `strategy` is expected to take, for the progress ETA.
+fn expected_run(point: &PlannedPoint, strategy: &dyn waitbench_strategies::Strategy) -> Duration {
+    let workload = &point.workload;
+    crate::progress::expected_run(
+        &workload.load,
+        strategy.info(workload).effective_concurrency,
+        Duration::from_secs_f64(point.injected.mean_latency_us / 1e6),
+    )
 }
 
 fn point_result(x: f64, trials: TrialSet) -> Point {
