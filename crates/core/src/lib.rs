@@ -65,8 +65,8 @@ pub use result::{
 pub use server_stats::{Http2Streams, ServerStats, TlsHandshakes};
 pub use stack::Stack;
 pub use suite::{
-    ClaimRow, Point, SUITE_SCHEMA_VERSION, ScenarioResult, Series, StackFinding, SuiteResults,
-    Variant, Verdict,
+    ClaimRow, Explained, Explanation, Point, SUITE_SCHEMA_VERSION, ScenarioResult, Series,
+    StackFinding, SuiteResults, Variant, Verdict,
 };
 pub use timeline::{Timeline, TimelineSecond};
 pub use workload::{ErrorPolicy, LoadModel, PathPlan, Timeouts, Workload, WorkloadError};

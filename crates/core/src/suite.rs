@@ -135,6 +135,45 @@ impl Verdict {
     }
 }
 
+/// Whether the mechanism a claim's row names predicts its figure under the conditions
+/// that produce it: the second question of every claim, beside the verdict on the claim
+/// as stated. It is falsifiable: a measurement outside the stated tolerance of the
+/// prediction reads "not explained".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Explained {
+    /// The measured figure is within the stated tolerance of the mechanism's prediction.
+    Explained,
+    /// The measured figure is outside it: the named mechanism does not account for it.
+    NotExplained,
+    /// The conditions that produce the figure were not measured, or the trials disagree.
+    Inconclusive,
+}
+
+impl Explained {
+    /// The outcome as printed in tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Explained::Explained => "explained",
+            Explained::NotExplained => "not explained",
+            Explained::Inconclusive => "explanation inconclusive",
+        }
+    }
+}
+
+/// One stack's answer to "does the named mechanism predict the figure?".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Explanation {
+    /// The outcome.
+    pub outcome: Explained,
+    /// The mechanism, its prediction, the measurement and the tolerance, e.g. "by 13 in
+    /// flight: predicted 4.68 s, measured 4.73 s (within ±10%)".
+    pub text: String,
+    /// The outcome each trial alone gives (empty with one trial).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trial_outcomes: Vec<Explained>,
+}
+
 /// One row of the claims table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClaimRow {
@@ -161,6 +200,10 @@ pub struct ClaimRow {
     /// when every trial gives it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trial_verdicts: Vec<Verdict>,
+    /// Whether the mechanism the row names predicts the Rust figure (`None` for a row
+    /// whose claim declares no mechanism to test, or in results made before it did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explained: Option<Explanation>,
     /// The same claim judged on another client stack (the article's own, Python) by the
     /// same rule; the row's own figures are the Rust clients'.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -182,4 +225,7 @@ pub struct StackFinding {
     /// The verdict each trial alone gives (empty with one trial).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trial_verdicts: Vec<Verdict>,
+    /// Whether the mechanism the row names predicts this stack's figure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explained: Option<Explanation>,
 }

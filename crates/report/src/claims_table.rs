@@ -4,7 +4,7 @@
 //! stack, the row's own (Rust) first. Both renderers and the page's headline read the
 //! same findings, so a stack shown in one is shown in all.
 
-use waitbench_core::{ClaimRow, Stack, Verdict};
+use waitbench_core::{ClaimRow, Explained, Explanation, Stack, Verdict};
 
 /// The stack whose clients a row's own figures come from.
 pub(crate) const OWN_STACK: &str = Stack::Rust.name();
@@ -20,12 +20,36 @@ pub(crate) struct Finding<'a> {
     pub(crate) verdict: Option<Verdict>,
     /// Why this stack's figure differs from the row's own (empty for the row's own stack).
     pub(crate) why_they_differ: &'a str,
+    /// Whether the mechanism the row names predicts this stack's figure.
+    pub(crate) explained: Option<&'a Explanation>,
 }
 
 impl Finding<'_> {
     /// The verdict's label, or `not measured`.
     pub(crate) fn verdict_label(&self) -> &'static str {
         self.verdict.map_or(NOT_MEASURED, Verdict::label)
+    }
+
+    /// Both answers in words: "as stated: not reproduced; explained by 13 in flight:
+    /// predicted 4.68 s, measured 4.73 s (within ±10%)", or the verdict's label alone
+    /// for a claim that names no mechanism to test (or a stack not measured).
+    pub(crate) fn verdict_text(&self) -> String {
+        match (self.verdict, self.explained) {
+            (Some(_), Some(explained)) => format!(
+                "as stated: {}; {}",
+                self.verdict_label(),
+                explained_text(explained)
+            ),
+            _ => self.verdict_label().to_string(),
+        }
+    }
+}
+
+/// An explanation in words: its outcome, then the mechanism with its prediction.
+pub(crate) fn explained_text(explained: &Explanation) -> String {
+    match explained.outcome {
+        Explained::Inconclusive => format!("{}: {}", explained.outcome.label(), explained.text),
+        outcome => format!("{} {}", outcome.label(), explained.text),
     }
 }
 
@@ -76,12 +100,14 @@ impl<'a> ClaimsTable<'a> {
                     measured: &row.measured,
                     verdict: Some(row.verdict),
                     why_they_differ: "",
+                    explained: row.explained.as_ref(),
                 };
                 let others = row.stacks.iter().map(|s| Finding {
                     stack: s.stack.name(),
                     measured: &s.measured,
                     verdict: s.verdict,
                     why_they_differ: &s.why_they_differ,
+                    explained: s.explained.as_ref(),
                 });
                 ClaimLine {
                     id: &row.id,
@@ -154,6 +180,7 @@ mod tests {
             why: "Little's law".into(),
             figures: Default::default(),
             trial_verdicts: Vec::new(),
+            explained: None,
             stacks: python
                 .map(|verdict| StackFinding {
                     stack: Stack::Python,
@@ -161,6 +188,7 @@ mod tests {
                     verdict,
                     why_they_differ: "the GIL".into(),
                     trial_verdicts: Vec::new(),
+                    explained: None,
                 })
                 .into_iter()
                 .collect(),
@@ -183,6 +211,26 @@ mod tests {
             Some((Some(Verdict::NotReproduced), "the GIL"))
         );
         assert_eq!(table.lines[1].finding("Python"), None);
+    }
+
+    #[test]
+    fn a_finding_with_an_explanation_says_both_answers() {
+        let mut rows = [row("A", Verdict::NotReproduced, None)];
+        rows[0].explained = Some(Explanation {
+            outcome: Explained::Explained,
+            text: "by 13 in flight: predicted 4.68 s, measured 4.73 s (within ±10%)".into(),
+            trial_outcomes: Vec::new(),
+        });
+        let table = ClaimsTable::of(&rows);
+        assert_eq!(
+            table.lines[0].findings[0].verdict_text(),
+            "as stated: not reproduced; explained by 13 in flight: predicted 4.68 s, \
+             measured 4.73 s (within ±10%)"
+        );
+        let plain = [row("CO", Verdict::Reproduced, Some(None))];
+        let table = ClaimsTable::of(&plain);
+        assert_eq!(table.lines[0].findings[0].verdict_text(), "reproduced");
+        assert_eq!(table.lines[0].findings[1].verdict_text(), NOT_MEASURED);
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub fn claims_table_text(rows: &[ClaimRow], width: usize) -> String {
                     first(line.claimed),
                     finding.measured.to_string(),
                     first(line.predicted),
-                    finding.verdict_label().to_string(),
+                    finding.verdict_text(),
                 ]
             })
         })
@@ -90,17 +90,15 @@ fn fit_widths(header: &[&str; 5], cells: &[[String; 5]], width: usize) -> [usize
         }
     });
     let available = width.saturating_sub(GAP.len() * (widths.len() - 1));
-    // The text columns give way first; the verdict wraps only when they cannot.
-    for columns in [1..4, 4..5] {
-        while widths.iter().sum::<usize>() > available {
-            let widest = columns
-                .clone()
-                .filter(|&i| widths[i] > minimum[i])
-                .max_by_key(|&i| widths[i]);
-            match widest {
-                Some(i) => widths[i] -= 1,
-                None => break,
-            }
+    // The widest column gives way first: the verdict (which names the explanation too)
+    // as much as the text columns.
+    while widths.iter().sum::<usize>() > available {
+        let widest = (1..5)
+            .filter(|&i| widths[i] > minimum[i])
+            .max_by_key(|&i| widths[i]);
+        match widest {
+            Some(i) => widths[i] -= 1,
+            None => break,
         }
     }
     widths
@@ -201,6 +199,7 @@ mod tests {
             why: "pool size".into(),
             figures: Default::default(),
             trial_verdicts: Vec::new(),
+            explained: None,
             stacks: Vec::new(),
         }
     }
@@ -214,6 +213,7 @@ mod tests {
             verdict: Some(Verdict::Reproduced),
             why_they_differ: "GIL".into(),
             trial_verdicts: Vec::new(),
+            explained: None,
         });
         let mut unmeasured = row("A", "13.3×", Verdict::Reproduced);
         unmeasured.stacks.push(waitbench_core::StackFinding {
@@ -222,6 +222,7 @@ mod tests {
             verdict: None,
             why_they_differ: String::new(),
             trial_verdicts: Vec::new(),
+            explained: None,
         });
         let text = claims_table_text(&[judged, unmeasured], 200);
         let line = |start: &str| {

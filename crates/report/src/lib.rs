@@ -12,6 +12,7 @@
 //! job: [`render`] writes into the directory it is given.
 
 mod charts;
+mod claims_markdown;
 mod claims_table;
 mod claims_text;
 mod comparison;
@@ -25,6 +26,9 @@ use std::path::{Path, PathBuf};
 
 use waitbench_core::SuiteResults;
 
+pub use claims_markdown::{
+    SpliceError, TABLE_END, TABLE_START, claims_table_markdown, splice_table,
+};
 pub use claims_text::claims_table_text;
 pub use comparison::comparison;
 pub use error::{FoundVersion, ReportError};

@@ -327,6 +327,7 @@ fn claim(id: &str, claimed: &str, measured: &str, verdict: Verdict) -> ClaimRow 
         why: "pool sizes decide how many requests are in flight".into(),
         figures: [("speedup".to_string(), 1.5)].into(),
         trial_verdicts: Vec::new(),
+        explained: None,
         stacks: Vec::new(),
     }
 }
@@ -989,6 +990,7 @@ fn a_claim_judged_on_python_shows_its_row_and_a_series_that_could_not_run_says_w
         verdict: Some(Verdict::Reproduced),
         why_they_differ: "100 threads spend 753 µs per request against 81 µs".into(),
         trial_verdicts: Vec::new(),
+        explained: None,
     });
     suite.claims = vec![row];
     let dir = tempfile::tempdir().expect("temp dir");

@@ -10,7 +10,7 @@ use std::fmt::Write;
 use waitbench_core::{SuiteResults, Verdict};
 
 use super::{anchor, escape};
-use crate::claims_table::{ClaimLine, ClaimsTable, Finding, NOT_MEASURED};
+use crate::claims_table::{ClaimLine, ClaimsTable, Finding, NOT_MEASURED, explained_text};
 
 /// A why-line longer than this (in characters) is folded after its first sentence.
 const LONG_WHY: usize = 240;
@@ -35,7 +35,9 @@ pub(super) fn write(out: &mut String, suite: &SuiteResults) -> std::fmt::Result 
         out,
         "<p>Each claim gives the article's figure and the figure Little's law (or the stated \
          mechanism) predicts, then what each client stack measured and its verdict by the \
-         rule beneath; the why-lines under it say what decided the number.</p>"
+         rule beneath: the badge answers the claim as the article states it, the line under \
+         it whether the mechanism the row names predicts the figure (within the tolerance \
+         the rule states); the why-lines say what decided the number.</p>"
     )?;
     writeln!(out, "<table class=\"claims\">")?;
     write!(
@@ -125,10 +127,18 @@ fn write_finding(out: &mut String, finding: &Finding<'_>) -> std::fmt::Result {
         Some(verdict) => verdict_badge(verdict),
         None => format!("<span class=\"badge verdict-inconclusive\">{NOT_MEASURED}</span>"),
     };
+    let explained = match (finding.verdict, finding.explained) {
+        (Some(_), Some(explained)) => format!(
+            "<div class=\"explained explained-{}\">{}</div>",
+            waitbench_core::units::slug(explained.outcome.label()),
+            escape(&explained_text(explained))
+        ),
+        _ => String::new(),
+    };
     writeln!(
         out,
         "<td class=\"finding\" data-stack=\"{stack}\"><span class=\"label\">{stack}:</span> \
-         {badge}<div class=\"measured\">{}</div></td>",
+         {badge}{explained}<div class=\"measured\">{}</div></td>",
         escape(finding.measured),
         stack = escape(finding.stack)
     )

@@ -108,12 +108,14 @@ mod tests {
             why: String::new(),
             figures: Default::default(),
             trial_verdicts: Vec::new(),
+            explained: None,
             stacks: vec![StackFinding {
                 stack: waitbench_core::Stack::Python,
                 measured: String::new(),
                 verdict: python,
                 why_they_differ: String::new(),
                 trial_verdicts: Vec::new(),
+                explained: None,
             }],
         }
     }

@@ -4,8 +4,9 @@
 use std::fmt::Write;
 
 use waitbench_core::units::{format_micros, format_seconds, format_significant};
-use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids};
+use waitbench_core::{ClaimRow, Explanation, Point, ScenarioResult, Stack, Verdict, claim_ids};
 
+use super::explain::{self, Prediction};
 use super::{
     BOTH, Claim, Emitted, Figure, Missing, PY_SEQUENTIAL, PY_THREADS_DEFAULTS, PYTHON, RowText,
     SEQUENTIAL, StackFigures, client_cpu, higher, last, lower, median_run, points, series,
@@ -57,21 +58,28 @@ pub(super) const CLAIM: Claim = Claim {
 const A_SPEEDUP: f64 = 13.3;
 pub(super) const A_BAND: f64 = 0.25;
 
+/// How far from ceil(N/13)·L the batch capped at 13 may take and still be explained by
+/// waves of 13 requests in flight.
+const A_EXPLAINED_WITHIN: f64 = 0.10;
+/// The in-flight count the article's figure implies: 240 s ÷ 18 s.
+const A_IN_FLIGHT: usize = 13;
+
 fn rule_a() -> String {
     format!(
-        "reproduced if uncapped async is {A_SPEEDUP}× (±{:.0}%) faster than sequential; only \
-         under stated conditions if a series capped at 13 in flight is; otherwise not reproduced",
-        A_BAND * 100.0
+        "as stated (the article's uncapped async against one request after another): \
+         reproduced if uncapped async is {A_SPEEDUP}× (±{:.0}%) faster than sequential, \
+         otherwise not reproduced. Explained if the batch capped at {A_IN_FLIGHT} in flight \
+         takes the ceil(N/{A_IN_FLIGHT})·L that {A_IN_FLIGHT} in flight predict, within \
+         ±{:.0}%",
+        A_BAND * 100.0,
+        A_EXPLAINED_WITHIN * 100.0
     )
 }
 
-/// Claim A's verdict from the uncapped and capped-at-13 speedups over sequential.
-pub fn judge_a(uncapped: f64, capped_13: Option<f64>) -> Verdict {
-    let near = |x: f64| (x / A_SPEEDUP - 1.0).abs() <= A_BAND;
-    if near(uncapped) {
+/// Claim A's verdict as stated, from the uncapped speedup over sequential.
+pub fn judge_a(uncapped: f64) -> Verdict {
+    if (uncapped / A_SPEEDUP - 1.0).abs() <= A_BAND {
         Verdict::Reproduced
-    } else if capped_13.is_some_and(near) {
-        Verdict::OnlyUnderConditions
     } else {
         Verdict::NotReproduced
     }
@@ -148,6 +156,20 @@ impl<'a> StackFigures<'a> for Figures<'a> {
             }
         }
     }
+
+    fn explain(&self) -> Option<Explanation> {
+        let Some(capped) = self.cap_13 else {
+            return Some(explain::untested(&format!(
+                "no series capped at {A_IN_FLIGHT} in flight"
+            )));
+        };
+        let prediction = Prediction {
+            predicted: capped.predicted.unwrap_or(f64::NAN),
+            measured: wall(capped),
+            tolerance: A_EXPLAINED_WITHIN,
+        };
+        Some(prediction.explain(&format!("by {A_IN_FLIGHT} in flight"), format_seconds))
+    }
 }
 
 impl Figures<'_> {
@@ -157,10 +179,7 @@ impl Figures<'_> {
     }
 
     fn verdict(&self) -> Verdict {
-        judge_a(
-            self.speedup(self.uncapped),
-            self.cap_13.map(|p| self.speedup(p)),
-        )
+        judge_a(self.speedup(self.uncapped))
     }
 }
 
@@ -296,12 +315,39 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
 mod tests {
     use super::*;
     use crate::claims::test_support::*;
+    use waitbench_core::Explained;
 
     #[test]
-    fn a_reproduces_only_with_thirteen_in_flight() {
-        assert_eq!(judge_a(13.0, None), Verdict::Reproduced);
-        assert_eq!(judge_a(480.0, Some(12.8)), Verdict::OnlyUnderConditions);
-        assert_eq!(judge_a(480.0, Some(100.0)), Verdict::NotReproduced);
+    fn a_as_stated_is_the_uncapped_speedup_either_side_of_the_band() {
+        assert_eq!(judge_a(13.0), Verdict::Reproduced);
+        assert_eq!(judge_a(16.6), Verdict::Reproduced);
+        assert_eq!(judge_a(16.7), Verdict::NotReproduced);
+        assert_eq!(judge_a(480.0), Verdict::NotReproduced);
+        assert_eq!(judge_a(9.0), Verdict::NotReproduced);
+    }
+
+    #[test]
+    fn a_is_explained_only_when_the_capped_batch_takes_its_waves() {
+        // ceil(500/13) = 39 waves of 10 ms: 390 ms predicted.
+        let explained = |cap_13_wall: Option<f64>| {
+            let mut runs = vec![
+                (SEQUENTIAL, 5.0, 20.0, 1),
+                (ASYNC_UNCAPPED, 0.0125, 30.0, 500),
+            ];
+            if let Some(wall) = cap_13_wall {
+                runs.push((ASYNC_CAP_13, wall, 30.0, 13));
+            }
+            evaluate(&[fan_out(&runs)])[0].explained.clone().unwrap()
+        };
+        let e = explained(Some(0.40));
+        assert_eq!(e.outcome, Explained::Explained);
+        assert_eq!(
+            e.text,
+            "by 13 in flight: predicted 390 ms, measured 400 ms (within ±10%)"
+        );
+        assert_eq!(e.trial_outcomes, vec![Explained::Explained; 3]);
+        assert_eq!(explained(Some(0.60)).outcome, Explained::NotExplained);
+        assert_eq!(explained(None).outcome, Explained::Inconclusive);
     }
 
     /// A claim A scenario made from the saturation fixture's thread series: one copy per
@@ -312,6 +358,7 @@ mod tests {
         for &(role, wall, cpu, pool) in runs {
             let mut copy = template.clone();
             copy.role = role.into();
+            copy.stack = stack_of(role);
             copy.points.truncate(1);
             for point in &mut copy.points {
                 each_trial(point, |trial| {
@@ -343,9 +390,11 @@ mod tests {
         assert_eq!(row.verdict, Verdict::NotReproduced, "Rust: 400×");
         let python = &row.stacks[0];
         assert_eq!(python.stack, Stack::Python);
-        // 22× uncapped is outside 13.3× ± 25%; 12.5× at cap 13 is inside.
-        assert_eq!(python.verdict, Some(Verdict::OnlyUnderConditions));
-        assert_eq!(python.trial_verdicts, vec![Verdict::OnlyUnderConditions; 3]);
+        // 22× uncapped is outside 13.3× ± 25%; 440 ms at cap 13 is 13% above 390 ms.
+        assert_eq!(python.verdict, Some(Verdict::NotReproduced));
+        assert_eq!(python.trial_verdicts, vec![Verdict::NotReproduced; 3]);
+        let explained = python.explained.as_ref().unwrap();
+        assert_eq!(explained.outcome, Explained::NotExplained, "{explained:?}");
         assert_eq!(
             python.measured,
             "requests.Session loop 5.5 s; aiohttp uncapped 250 ms (22×); cap 13 440 ms \

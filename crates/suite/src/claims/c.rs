@@ -3,8 +3,11 @@
 use std::fmt::Write;
 
 use waitbench_core::units::{format_micros, format_rps, format_significant};
-use waitbench_core::{ClaimRow, Point, ScenarioResult, Series, Stack, Verdict, claim_ids};
+use waitbench_core::{
+    ClaimRow, Explanation, Point, ScenarioResult, Series, Stack, Verdict, claim_ids,
+};
 
+use super::explain::{self, Prediction};
 use super::{
     ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS_DEFAULTS, RUST, RowText,
     StackFigures, at, client_cpu, higher, median_run, points, series,
@@ -47,25 +50,33 @@ pub(super) const CLAIM: Claim = Claim {
 const C_SPEEDUP: std::ops::RangeInclusive<f64> = 1.5..=5.0;
 const C_FROM: f64 = 300.0;
 
+/// How far from its prediction a speedup may be and still be explained by the number of
+/// requests each pool keeps in flight (relative).
+const C_EXPLAINED_WITHIN: f64 = 0.25;
+
 pub(super) fn rule_c() -> String {
     format!(
-        "reproduced if async is {}–{}× the right-sized thread pool's throughput at every \
-         measured C ≥ {C_FROM}; only under stated conditions if it is at some C ≥ {C_FROM} \
-         only, or only the library-default pool is ≥ {}× slower; otherwise not reproduced",
+        "as stated (async against a right-sized thread pool, one thread per request in \
+         flight; the library-default pool is not counted): reproduced if async is {}–{}× \
+         the right-sized pool's throughput at every measured C ≥ {C_FROM}; only under \
+         stated conditions if it is at some C ≥ {C_FROM} only; otherwise not reproduced. \
+         Explained if, by Little's law, async's speedup is 1× over the right-sized pool at \
+         C = {C_FROM} and C/P over a default pool of P workers, each within ±{:.0}%",
         C_SPEEDUP.start(),
         C_SPEEDUP.end(),
-        C_SPEEDUP.start()
+        C_EXPLAINED_WITHIN * 100.0
     )
 }
 
-/// Claim C's verdict from the async/right-sized-pool throughput ratios at each measured
-/// C ≥ 300 and the async/library-default-pool ratio, if measured.
-pub fn judge_c(right_sized: &[f64], defaults: Option<f64>) -> Verdict {
+/// Claim C's verdict as stated, from the async/right-sized-pool throughput ratios at
+/// each measured C ≥ 300 (inconclusive without one).
+pub fn judge_c(right_sized: &[f64]) -> Verdict {
     let in_range = |r: &f64| C_SPEEDUP.contains(r);
-    if !right_sized.is_empty() && right_sized.iter().all(in_range) {
+    if right_sized.is_empty() {
+        Verdict::Inconclusive
+    } else if right_sized.iter().all(in_range) {
         Verdict::Reproduced
-    } else if right_sized.iter().any(in_range) || defaults.is_some_and(|d| d >= *C_SPEEDUP.start())
-    {
+    } else if right_sized.iter().any(in_range) {
         Verdict::OnlyUnderConditions
     } else {
         Verdict::NotReproduced
@@ -168,17 +179,46 @@ impl<'a> StackFigures<'a> for Figures<'a> {
             out.put(&SPEEDUP_DEFAULTS, d);
         }
     }
+
+    fn explain(&self) -> Option<Explanation> {
+        let ratio = |x: f64| format!("{}×", format_significant(x, 3));
+        let Some(&(x, right_sized)) = self.from_300.first() else {
+            return Some(explain::untested(&format!("no C ≥ {C_FROM}")));
+        };
+        let equal = Prediction {
+            predicted: 1.0,
+            measured: right_sized,
+            tolerance: C_EXPLAINED_WITHIN,
+        }
+        .explain(&format!("both keep C in flight at C = {x}"), ratio);
+        let Some((xd, d)) = self.over_defaults else {
+            return Some(explain::untested("no library-default pool at C ≥ 300"));
+        };
+        let workers = self
+            .defaults_point()
+            .and_then(median_run)
+            .map_or(0, |r| r.strategy.effective_concurrency);
+        let fewer = Prediction {
+            predicted: if workers == 0 {
+                f64::NAN
+            } else {
+                xd / workers as f64
+            },
+            measured: d,
+            tolerance: C_EXPLAINED_WITHIN,
+        }
+        .explain(
+            &format!("the default pool keeps {workers} in flight at C = {xd}"),
+            ratio,
+        );
+        explain::all(vec![equal, fewer])
+    }
 }
 
 impl Figures<'_> {
-    /// Inconclusive without a C ≥ 300; otherwise [`judge_c`].
     fn verdict(&self) -> Verdict {
         let speedups: Vec<f64> = self.from_300.iter().map(|&(_, r)| r).collect();
-        if speedups.is_empty() {
-            Verdict::Inconclusive
-        } else {
-            judge_c(&speedups, self.over_defaults.map(|(_, d)| d))
-        }
+        judge_c(&speedups)
     }
 
     /// "1.05× at C = 300, 1.01× at C = 1000".
@@ -223,15 +263,20 @@ fn row_text(rust: &Figures) -> RowText {
         ),
         None => "1.0× (both reach C/L)".into(),
     };
+    let cores = at(rust.async_s, x)
+        .and_then(median_run)
+        .map_or(0, |r| r.environment.cores);
     RowText {
         measured,
         predicted,
         verdict: rust.verdict(),
-        why: "By Little's law throughput is C/L whoever holds the C requests: a gap appears when \
-         the thread pool keeps fewer requests in flight (rayon's one thread per core, ureq's \
-         3 idle connections per host), and at thousands of threads, when their CPU and \
-         memory on two shared cores become the limit."
-            .into(),
+        why: format!(
+            "By Little's law throughput is C/L whoever holds the C requests: a gap appears \
+             when the thread pool keeps fewer requests in flight (rayon's one thread per \
+             core, ureq's 3 idle connections per host), and at thousands of threads, when \
+             their CPU and memory on the {cores} cores the client shares with the server \
+             become the limit."
+        ),
     }
 }
 
@@ -313,20 +358,52 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
 mod tests {
     use super::*;
     use crate::claims::test_support::*;
+    use waitbench_core::Explained;
 
     #[test]
-    fn c_separates_right_sized_from_default_pools() {
-        assert_eq!(judge_c(&[2.0, 3.0], None), Verdict::Reproduced);
-        assert_eq!(judge_c(&[1.02], Some(150.0)), Verdict::OnlyUnderConditions);
-        assert_eq!(judge_c(&[1.02], Some(1.1)), Verdict::NotReproduced);
-        assert_eq!(judge_c(&[9.0], None), Verdict::NotReproduced);
-        assert_eq!(judge_c(&[0.9], None), Verdict::NotReproduced);
+    fn c_as_stated_counts_the_right_sized_pool_alone() {
+        assert_eq!(judge_c(&[2.0, 3.0]), Verdict::Reproduced);
+        assert_eq!(judge_c(&[1.02]), Verdict::NotReproduced);
+        assert_eq!(judge_c(&[9.0]), Verdict::NotReproduced);
+        assert_eq!(judge_c(&[0.9]), Verdict::NotReproduced);
         // ≈ 1× at 300 and 1000, a gap only where 5,000 threads collapse.
-        assert_eq!(
-            judge_c(&[1.0, 1.01, 3.97], None),
-            Verdict::OnlyUnderConditions
+        assert_eq!(judge_c(&[1.0, 1.01, 3.97]), Verdict::OnlyUnderConditions);
+        assert_eq!(judge_c(&[]), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn c_is_explained_by_in_flight_counts_only_when_both_predictions_hold() {
+        let explained = |defaults: &[(f64, f64)], right_sized_300: f64| {
+            let mut runs: Vec<SweptSeries> = vec![
+                (ASYNC, &[(100.0, 99.0), (300.0, 297.0)], 20.0, 0),
+                (THREADS_RIGHT_SIZED, &[(100.0, 99.0), (300.0, 0.0)], 25.0, 0),
+            ];
+            let right: Vec<(f64, f64)> = vec![(100.0, 99.0), (300.0, 297.0 / right_sized_300)];
+            runs[1].1 = &right;
+            if !defaults.is_empty() {
+                runs.push((THREADS_DEFAULTS, defaults, 25.0, 2));
+            }
+            evaluate(&[sweep(&runs)])[0].explained.clone().unwrap()
+        };
+        // A pool of 2 at C = 300: 150× predicted.
+        let e = explained(&[(300.0, 2.0)], 1.0);
+        assert_eq!(e.outcome, Explained::Explained, "{}", e.text);
+        assert!(
+            e.text.contains(
+                "the default pool keeps 2 in flight at C = 300: predicted 150×, measured 148×"
+            ),
+            "{}",
+            e.text
         );
-        assert_eq!(judge_c(&[], None), Verdict::NotReproduced);
+        assert_eq!(
+            explained(&[(300.0, 0.5)], 1.0).outcome,
+            Explained::NotExplained
+        );
+        assert_eq!(
+            explained(&[(300.0, 2.0)], 2.0).outcome,
+            Explained::NotExplained
+        );
+        assert_eq!(explained(&[], 1.0).outcome, Explained::Inconclusive);
     }
 
     /// A swept series: role, (C, throughput) points, client CPU per request, pool size.
@@ -343,6 +420,7 @@ mod tests {
         for &(role, points, cpu, pool) in runs {
             let mut copy = series(&saturation(), THREADS).unwrap().clone();
             copy.role = role.into();
+            copy.stack = stack_of(role);
             copy.points = points
                 .iter()
                 .map(|&(x, throughput)| {
@@ -393,8 +471,12 @@ mod tests {
         assert_eq!(row.verdict, Verdict::NotReproduced, "Rust: 1× at C = 300");
         let python = &row.stacks[0];
         assert_eq!(python.stack, Stack::Python);
-        // 1.05× against the right-sized pool; 50× against the default one.
-        assert_eq!(python.verdict, Some(Verdict::OnlyUnderConditions));
+        // 1.05× against the right-sized pool (the default one's 50× is not counted).
+        assert_eq!(python.verdict, Some(Verdict::NotReproduced));
+        assert_eq!(
+            python.explained.as_ref().map(|e| e.outcome),
+            Some(Explained::Explained)
+        );
         assert_eq!(
             python.measured,
             "aiohttp vs right-sized ThreadPoolExecutor: 1.05× at C = 300; at C = 300: 50× vs \

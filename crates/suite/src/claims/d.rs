@@ -289,6 +289,7 @@ mod tests {
     fn python_series(d: &ScenarioResult, role: &str, scale: [f64; 3]) -> Series {
         let mut copy = series(d, THREADS).unwrap().clone();
         copy.role = role.into();
+        copy.stack = stack_of(role);
         for point in &mut copy.points {
             each_trial(point, |trial| {
                 trial.throughput_rps *= scale[0];

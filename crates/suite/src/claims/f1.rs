@@ -193,6 +193,7 @@ mod tests {
         for &(role, rps, cpu_us, cores) in runs {
             let mut copy = template.clone();
             copy.role = role.into();
+            copy.stack = stack_of(role);
             for point in &mut copy.points {
                 each_trial(point, |trial| {
                     trial.throughput_rps = rps;

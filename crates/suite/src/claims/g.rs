@@ -306,6 +306,7 @@ mod tests {
         for &(role, [sent, failed, dropped, after]) in roles {
             let mut copy = template.clone();
             copy.role = role.into();
+            copy.stack = stack_of(role);
             copy.points.truncate(1);
             let point = &mut copy.points[0];
             point.x = 10.0;

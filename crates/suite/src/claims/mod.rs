@@ -23,7 +23,7 @@ use std::fmt::Write;
 
 use waitbench_core::units::format_significant;
 use waitbench_core::{ClaimRow, Point, RunResult, ScenarioResult, Series, Stack, StackFinding};
-use waitbench_core::{TrialSet, Verdict};
+use waitbench_core::{Explained, Explanation, TrialSet, Verdict};
 
 use crate::check::metrics::Direction;
 
@@ -33,6 +33,7 @@ mod c;
 mod co;
 mod d;
 mod e;
+mod explain;
 mod f1;
 mod f2;
 mod g;
@@ -338,6 +339,7 @@ fn row(
         why,
         figures: figures.figures,
         trial_verdicts: Vec::new(),
+        explained: None,
         stacks: Vec::new(),
     }
 }
@@ -373,6 +375,7 @@ fn assess<'a, F: StackFigures<'a>>(
         text.why,
         rust.emitted(Stack::Rust),
     );
+    row.explained = rust.explain();
     add_stack(&mut row, s, Stack::Python, |python: &F| {
         python_text(python, &rust)
     });
@@ -399,6 +402,7 @@ fn finding(stack: Stack, measured: String, verdict: Option<Verdict>, why: String
         verdict,
         why_they_differ: why,
         trial_verdicts: Vec::new(),
+        explained: None,
     }
 }
 
@@ -410,6 +414,12 @@ trait StackFigures<'a>: Sized {
 
     /// Records each figure under its declaration.
     fn emit(&self, out: &mut Emitted);
+
+    /// Whether the mechanism the claim names predicts these figures under the
+    /// conditions that produce them (`None` for a claim that names none to test).
+    fn explain(&self) -> Option<Explanation> {
+        None
+    }
 
     /// Every figure, as `stack`'s.
     fn emitted(&self, stack: Stack) -> Emitted {
@@ -432,8 +442,9 @@ fn add_stack<'a, F: StackFigures<'a>>(
         Ok(figures) => {
             row.figures.extend(figures.emitted(stack).figures);
             let (measured, verdict, why) = explain(&figures);
-            row.stacks
-                .push(finding(stack, measured, Some(verdict), why));
+            let mut found = finding(stack, measured, Some(verdict), why);
+            found.explained = figures.explain();
+            row.stacks.push(found);
         }
         Err(missing) => row.stacks.extend(missing.finding(stack)),
     }
@@ -450,42 +461,132 @@ pub fn evaluate(scenarios: &[ScenarioResult]) -> Vec<ClaimRow> {
         .collect()
 }
 
-/// Judges the scenario as a whole (medians across trials) and each trial alone; the
-/// verdict stands only if every trial gives the same one.
-fn judge_every_trial(claim: &Claim, scenario: &ScenarioResult) -> ClaimRow {
-    let mut row = (claim.assess)(claim, scenario);
-    let trials = scenario
+/// The fewest and the most trials `stack`'s series ran at any point (`None` when it ran
+/// none), and the role of a series that ran the fewest.
+fn trials_of(scenario: &ScenarioResult, stack: Stack) -> Option<(usize, usize, &str)> {
+    let counts = scenario
         .series
         .iter()
-        .flat_map(|s| &s.points)
-        .map(|p| p.trials.trials.len())
+        .filter(|s| s.stack == stack)
+        .flat_map(|s| s.points.iter().map(move |p| (p.trials.trials.len(), s)));
+    let mut found: Option<(usize, usize, &str)> = None;
+    for (n, s) in counts {
+        found = Some(match found {
+            None => (n, n, &s.role),
+            Some((lo, hi, _)) if n < lo => (n, hi, &s.role),
+            Some((lo, hi, role)) => (lo, hi.max(n), role),
+        });
+    }
+    found
+}
+
+/// How many trials a stack's verdict is judged on alone: the number every one of its
+/// series ran, and what the row says when its series ran different numbers.
+struct TrialCount {
+    judged: usize,
+    note: Option<String>,
+}
+
+impl TrialCount {
+    fn of(scenario: &ScenarioResult, stack: Stack) -> TrialCount {
+        let Some((fewest, most, role)) = trials_of(scenario, stack) else {
+            return TrialCount {
+                judged: 0,
+                note: None,
+            };
+        };
+        let note = (fewest < most).then(|| {
+            if fewest < 2 {
+                format!(
+                    "{role} ran {fewest} trial, other series {most}, so no trial is judged \
+                     alone: the verdict is the medians'"
+                )
+            } else {
+                format!(
+                    "{role} ran {fewest} trials, other series {most}: each trial is judged \
+                     alone over the first {fewest} only"
+                )
+            }
+        });
+        TrialCount {
+            judged: fewest,
+            note,
+        }
+    }
+}
+
+/// Judges the scenario as a whole (medians across trials) and each trial alone; the
+/// verdict stands only if every trial gives the same one. Each stack is judged alone
+/// only on the trials every one of its series ran: a point measured once is never
+/// counted as agreeing with itself in three trials.
+fn judge_every_trial(claim: &Claim, scenario: &ScenarioResult) -> ClaimRow {
+    let mut row = (claim.assess)(claim, scenario);
+    let own = TrialCount::of(scenario, Stack::Rust);
+    let others: Vec<(Stack, TrialCount)> = row
+        .stacks
+        .iter()
+        .map(|f| (f.stack, TrialCount::of(scenario, f.stack)))
+        .collect();
+    let views = others
+        .iter()
+        .map(|(_, c)| c.judged)
+        .chain([own.judged])
         .max()
         .unwrap_or(0);
-    if trials < 2 {
+    if views < 2 {
+        if let Some(note) = &own.note {
+            row.why = format!("{}. {}", capitalised(note), row.why);
+        }
         return row;
     }
-    let per_trial: Vec<ClaimRow> = (0..trials)
+    let per_trial: Vec<ClaimRow> = (0..views)
         .map(|i| (claim.assess)(claim, &trial_view(scenario, i)))
         .collect();
-    row.trial_verdicts = per_trial.iter().map(|r| r.verdict).collect();
-    // Each stack's verdict, too, stands only if every trial gives it; a trial's finding
-    // is the one of the same stack, wherever it sits in that trial's list.
-    for stack in row.stacks.iter_mut() {
-        let verdicts: Vec<Option<Verdict>> = per_trial
+    // Each stack's verdict, too, stands only if every trial it ran gives it; a trial's
+    // finding is the one of the same stack, wherever it sits in that trial's list.
+    for (stack, (_, count)) in row.stacks.iter_mut().zip(&others) {
+        if count.judged < 2 {
+            if let Some(note) = &count.note {
+                stack.why_they_differ = format!("{}. {}", capitalised(note), stack.why_they_differ);
+            }
+            continue;
+        }
+        let theirs: Vec<Option<&StackFinding>> = per_trial[..count.judged]
             .iter()
-            .map(|r| {
-                r.stacks
-                    .iter()
-                    .find(|f| f.stack == stack.stack)
-                    .and_then(|f| f.verdict)
-            })
+            .map(|r| r.stacks.iter().find(|f| f.stack == stack.stack))
             .collect();
+        let verdicts: Vec<Option<Verdict>> =
+            theirs.iter().map(|f| f.and_then(|f| f.verdict)).collect();
         stack.trial_verdicts = verdicts.iter().flatten().copied().collect();
         if stack.verdict.is_some() && verdicts.iter().any(|v| *v != verdicts[0]) {
             stack.verdict = Some(Verdict::Inconclusive);
         } else if stack.verdict.is_some() {
             stack.verdict = verdicts[0];
         }
+        let outcomes: Vec<Option<Explained>> = theirs
+            .iter()
+            .map(|f| f.and_then(|f| f.explained.as_ref()).map(|e| e.outcome))
+            .collect();
+        explain::agree(&mut stack.explained, &outcomes);
+        if let Some(note) = &count.note {
+            stack.why_they_differ = format!("{}. {}", capitalised(note), stack.why_they_differ);
+        }
+    }
+    if own.judged < 2 {
+        if let Some(note) = &own.note {
+            row.why = format!("{}. {}", capitalised(note), row.why);
+        }
+        return row;
+    }
+    let per_trial = &per_trial[..own.judged];
+    row.trial_verdicts = per_trial.iter().map(|r| r.verdict).collect();
+    let outcomes: Vec<Option<Explained>> = per_trial
+        .iter()
+        .map(|r| r.explained.as_ref().map(|e| e.outcome))
+        .collect();
+    explain::agree(&mut row.explained, &outcomes);
+    if let Some(note) = &own.note {
+        row.why = format!("{}. {}", capitalised(note), row.why);
     }
     let first = row.trial_verdicts[0];
     if row.trial_verdicts.iter().all(|v| *v == first) {
@@ -503,7 +604,7 @@ fn judge_every_trial(claim: &Claim, scenario: &ScenarioResult) -> ClaimRow {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
                 (lo.min(*v), hi.max(*v))
             });
-        if values.len() == trials && lo < hi {
+        if values.len() == per_trial.len() && lo < hi {
             let _ = write!(
                 spread,
                 "; {name} {} to {}",
@@ -522,8 +623,17 @@ fn judge_every_trial(claim: &Claim, scenario: &ScenarioResult) -> ClaimRow {
     row
 }
 
-/// The scenario as if only trial `i` had been run (a point with fewer trials keeps its
-/// last one: a series measured once is shared by every trial of the others).
+/// `text` with its first letter in upper case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// The scenario as if only trial `i` had been run. A point with fewer trials keeps its
+/// last one so that every view can be assessed, but [`judge_every_trial`] reads a
+/// stack's verdict only from the views of trials every one of its series ran.
 fn trial_view(scenario: &ScenarioResult, i: usize) -> ScenarioResult {
     let mut view = scenario.clone();
     for point in view.series.iter_mut().flat_map(|s| &mut s.points) {

@@ -34,3 +34,13 @@ pub(super) fn each_trial(point: &mut Point, change: impl FnMut(&mut RunResult)) 
 pub(super) fn series_mut<'a>(s: &'a mut ScenarioResult, role: &str) -> &'a mut Series {
     s.series.iter_mut().find(|x| x.role == role).unwrap()
 }
+
+/// The stack a series of `role` runs on, as the scenario files name them: `py-` roles
+/// are Python's.
+pub(super) fn stack_of(role: &str) -> waitbench_core::Stack {
+    if role.starts_with("py-") {
+        waitbench_core::Stack::Python
+    } else {
+        waitbench_core::Stack::Rust
+    }
+}
