@@ -54,6 +54,39 @@ pub struct BaselineMetric {
     /// Why this metric and tolerance (e.g. the spread measured over repeated runs).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// Every run the baseline came from read the same value: the metric cannot move
+    /// without a planted (or real) change, so holding it is a check of the construct,
+    /// not evidence that the measurement is stable.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invariant: bool,
+    /// The value past which the claim's verdict flips, from the figure's declaration
+    /// (set when the baseline is read, never stored).
+    #[serde(skip)]
+    pub edge: Option<f64>,
+}
+
+impl BaselineMetric {
+    /// How far the metric may move the wrong way: its tolerance, but never past the
+    /// edge where its claim's verdict flips, so the gate cannot pass a flipped verdict.
+    pub fn allowance(&self) -> f64 {
+        let tolerance = self.tolerance.allowance(self.value);
+        match self.edge {
+            Some(edge) => {
+                let room = match self.direction {
+                    Direction::Higher => self.value - edge,
+                    Direction::Lower => edge - self.value,
+                };
+                tolerance.min(room.max(0.0))
+            }
+            None => tolerance,
+        }
+    }
+
+    /// Whether the stored tolerance reaches past the verdict's edge (it is then capped
+    /// by [`allowance`](Self::allowance); the baseline should be rebuilt).
+    pub fn reaches_past_edge(&self) -> bool {
+        self.allowance() < self.tolerance.allowance(self.value)
+    }
 }
 
 /// The baseline file.
@@ -154,8 +187,9 @@ pub fn parse_baseline(text: &str, path: &Path) -> Result<Baseline> {
     if baseline.metrics.is_empty() {
         return Err(bad("lists no metrics".into()));
     }
-    for name in baseline.metrics.keys() {
-        name.parse::<MetricKey>().map_err(bad)?;
+    let mut baseline = baseline;
+    for (name, metric) in baseline.metrics.iter_mut() {
+        metric.edge = name.parse::<MetricKey>().map_err(bad)?.edge();
     }
     Ok(baseline)
 }
@@ -293,13 +327,26 @@ pub fn make_baseline(
             Direction::Higher => spread.median - spread.min,
             Direction::Lower => spread.max - spread.median,
         };
-        let allowance = policy.worst_factor * worst;
         let floor = metric.floor.map_or(0.0, |f| f.allowance(spread.median));
+        let mut allowance = (policy.worst_factor * worst).max(floor);
+        // Never past the edge where the claim's verdict flips: a run there must fail.
+        let edge = name.parse::<MetricKey>().ok().and_then(|k| k.edge());
+        let mut capped = "";
+        if let Some(edge) = edge {
+            let room = match metric.direction {
+                Direction::Higher => spread.median - edge,
+                Direction::Lower => edge - spread.median,
+            };
+            if allowance > room {
+                allowance = round_down(room.max(0.0));
+                capped = " (capped at the verdict's edge)";
+            }
+        }
         let tolerance = match metric.tolerance {
             Tolerance::Relative(_) if spread.median != 0.0 => {
-                Tolerance::Relative(round(allowance.max(floor) / spread.median.abs()))
+                Tolerance::Relative(round_down(allowance / spread.median.abs()))
             }
-            _ => Tolerance::Absolute(round(allowance.max(floor))),
+            _ => Tolerance::Absolute(round_down(allowance)),
         };
         let purpose = metric.note.split(';').next().unwrap_or("").trim();
         out.insert(
@@ -310,8 +357,10 @@ pub fn make_baseline(
                 tolerance,
                 gate: metric.gate,
                 floor: metric.floor,
+                invariant: spread.min == spread.max,
+                edge,
                 note: format!(
-                    "{purpose}; {} runs: min {}, p10 {}, median {}, p90 {}, max {}",
+                    "{purpose}; {} runs: min {}, p10 {}, median {}, p90 {}, max {}{capped}",
                     values.len(),
                     sig(spread.min),
                     sig(quantile(&values, 0.1)),
@@ -342,6 +391,18 @@ fn round(x: f64) -> f64 {
     let digits = 3 - x.abs().log10().floor() as i32;
     let scale = 10f64.powi(digits.max(0));
     (x * scale).round() / scale
+}
+
+/// [`round`] towards zero, so that a rounded allowance never grows past what it was
+/// capped at.
+fn round_down(x: f64) -> f64 {
+    let rounded = round(x);
+    if rounded.abs() <= x.abs() {
+        return rounded;
+    }
+    let digits = 3 - x.abs().log10().floor() as i32;
+    let scale = 10f64.powi(digits.max(0));
+    (x * scale).trunc() / scale
 }
 
 fn sig(x: f64) -> String {

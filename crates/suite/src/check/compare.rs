@@ -40,7 +40,7 @@ impl Comparison {
     /// value, 1 at the edge of the tolerance, above 1 when it regressed (negative when
     /// it moved the good way).
     pub fn tolerance_used(&self) -> f64 {
-        let allowance = self.baseline.tolerance.allowance(self.baseline.value);
+        let allowance = self.baseline.allowance();
         let worse_by = worse_by(&self.baseline, self.current);
         if allowance > 0.0 {
             worse_by / allowance
@@ -96,7 +96,7 @@ fn worse_by(b: &BaselineMetric, current: f64) -> f64 {
 }
 
 fn status(b: &BaselineMetric, current: f64) -> Status {
-    let allowance = b.tolerance.allowance(b.value);
+    let allowance = b.allowance();
     let worse_by = worse_by(b, current);
     if worse_by > allowance {
         Status::Regressed
@@ -172,6 +172,8 @@ mod tests {
                     gate: true,
                     floor: None,
                     note: String::new(),
+                    invariant: false,
+                    edge: None,
                 },
             )]),
         }

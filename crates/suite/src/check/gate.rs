@@ -64,7 +64,16 @@ impl GateVerdict {
     /// A heading for the table.
     pub fn headline(self, rows: &[Comparison]) -> String {
         let gated = rows.iter().filter(|r| r.baseline.gate).count();
+        let invariants = rows
+            .iter()
+            .filter(|r| r.baseline.gate && r.baseline.invariant)
+            .count();
         match self {
+            GateVerdict::Pass if invariants > 0 => format!(
+                "all {gated} gated metrics hold ({} measured, {invariants} invariants that \
+                 move only with a change)",
+                gated - invariants
+            ),
             GateVerdict::Pass => format!("all {gated} gated metrics hold"),
             GateVerdict::Regression => {
                 let failed: Vec<&str> = rows
@@ -347,6 +356,8 @@ mod tests {
                     gate: true,
                     floor: None,
                     note: String::new(),
+                    invariant: false,
+                    edge: None,
                 },
             )]),
         };

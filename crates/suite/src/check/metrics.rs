@@ -214,6 +214,15 @@ impl MetricKey {
         }
     }
 
+    /// The value past which the claim's verdict or explanation flips, from a claim
+    /// figure's declaration (`None` for a point metric or a figure no rule reads alone).
+    pub fn edge(&self) -> Option<f64> {
+        match self {
+            MetricKey::Point { .. } => None,
+            MetricKey::Claim { declared, .. } => declared.edge,
+        }
+    }
+
     /// The metric's unit, from its declaration.
     pub fn unit(&self) -> &'static str {
         match self {

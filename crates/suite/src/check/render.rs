@@ -44,6 +44,9 @@ fn status_label(c: &Comparison) -> String {
         (Status::Regressed, true) => format!("noise, cleared{}", confirmed.unwrap_or_default()),
         (Status::Regressed, false) => "worse (tracked)".into(),
         (Status::Improved, _) => "improved".into(),
+        (Status::Ok, true) if c.baseline.invariant => {
+            "ok (invariant: moves only with a change)".into()
+        }
         (Status::Ok, true) => "ok".into(),
         (Status::Ok, false) => "ok (tracked)".into(),
     }
@@ -65,7 +68,15 @@ fn cells(c: &Comparison) -> [String; 7] {
         short(c.baseline.value),
         short(c.current),
         change(c),
-        tolerance(c.baseline.tolerance),
+        match c.baseline.edge {
+            Some(edge) if c.baseline.reaches_past_edge() => format!(
+                "{} → ±{} (the verdict flips at {})",
+                tolerance(c.baseline.tolerance),
+                short(c.baseline.allowance()),
+                short(edge)
+            ),
+            _ => tolerance(c.baseline.tolerance),
+        },
         format!("{:.0}%", c.tolerance_used().max(0.0) * 100.0),
         status_label(c),
     ]
@@ -133,6 +144,8 @@ pub fn json(
                 "baseline": c.baseline.value,
                 "current": c.current,
                 "tolerance": c.baseline.tolerance,
+                "allowance": c.baseline.allowance(),
+                "invariant": c.baseline.invariant,
                 "tolerance_used": c.tolerance_used(),
                 "gate": c.baseline.gate,
                 "status": format!("{:?}", c.status).to_lowercase(),

@@ -16,12 +16,18 @@ const PY_GATHER_RETURN_EXCEPTIONS: &str = "py-gather-return-exceptions";
 const PY_TASKGROUP: &str = "py-taskgroup";
 
 const WAIT_ALL_ISSUED_AFTER: Figure = higher("wait_all_issued_after", "requests", RUST);
-const CANCEL_ISSUED_AFTER: Figure = lower("cancel_issued_after", "requests", RUST);
+/// The batch's concurrency in `g-error-policy.toml`: a construct that cancels lets at
+/// most one request per slot out after the first failure, so more than this flips the
+/// verdict. A test reads it from the scenario.
+pub(super) const SCENARIO_CONCURRENCY: f64 = 10.0;
+const CANCEL_ISSUED_AFTER: Figure =
+    lower("cancel_issued_after", "requests", RUST).flips_at(SCENARIO_CONCURRENCY);
 const ACCOUNTING_BALANCED: Figure = higher("accounting_balanced", "bool", RUST);
 const GATHER_ISSUED_AFTER: Figure = higher("gather_issued_after", "requests", PYTHON);
 const RETURN_EXCEPTIONS_ISSUED_AFTER: Figure =
     higher("return_exceptions_issued_after", "requests", PYTHON);
-const TASKGROUP_ISSUED_AFTER: Figure = lower("taskgroup_issued_after", "requests", PYTHON);
+const TASKGROUP_ISSUED_AFTER: Figure =
+    lower("taskgroup_issued_after", "requests", PYTHON).flips_at(SCENARIO_CONCURRENCY);
 
 pub(super) const CLAIM: Claim = Claim {
     id: claim_ids::G,
@@ -42,12 +48,15 @@ pub(super) const CLAIM: Claim = Claim {
 };
 
 fn rule_g() -> String {
-    "only under stated conditions if cancel-on-error issues at most C requests after the \
-     first failure while wait-all issues the rest (the claim describes \
+    "on Rust a method self-check of the harness's cancel policy, not of try_join_all: the \
+     first failure stops the dispatcher and aborts the workers, as try_join_all would \
+     drop its futures; only under stated conditions if cancel-on-error issues at most C \
+     requests after the first failure while wait-all issues the rest (the claim describes \
      try_join_all/TaskGroup, not join_all/gather); not reproduced if cancel keeps issuing; \
      inconclusive if no failure happened. Python, by the same test of stopping against \
      gather(return_exceptions=True): reproduced if gather (default) stops so (the claim as \
-     written); only under stated conditions if only TaskGroup does"
+     written); only under stated conditions if only TaskGroup does; not reproduced if \
+     neither does"
         .into()
 }
 
@@ -260,6 +269,15 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
 mod tests {
     use super::*;
     use crate::claims::test_support::*;
+
+    #[test]
+    fn the_gated_edge_is_the_concurrency_the_scenario_runs_at() {
+        for role in [CANCEL, PY_TASKGROUP] {
+            for point in planned("G", role) {
+                assert_eq!(point.x, SCENARIO_CONCURRENCY, "{role}");
+            }
+        }
+    }
 
     #[test]
     fn g_reads_cancellation_and_accounting() {

@@ -121,7 +121,7 @@ impl Claim {
 /// measured on. A claim file declares each figure once, as a constant it lists in its
 /// claim's `figures` and emits through [`Emitted`]: a key is never typed twice, and a
 /// test fails on a figure emitted without its declaration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Figure {
     /// Name without the stack's prefix, or name prefix ending in `@`.
     pub name: &'static str,
@@ -132,6 +132,9 @@ pub struct Figure {
     /// The client stacks it is measured on: a Python figure exists only where Python
     /// does, so the gate skips it (saying why) on a machine without it.
     pub stacks: &'static [Stack],
+    /// The value past which the claim's verdict or explanation flips (`None` for a
+    /// figure no rule reads on its own): a gate tolerance never reaches past it.
+    pub edge: Option<f64>,
 }
 
 /// A figure measured on the Rust clients alone.
@@ -147,6 +150,7 @@ const fn higher(name: &'static str, unit: &'static str, stacks: &'static [Stack]
         direction: Direction::Higher,
         unit,
         stacks,
+        edge: None,
     }
 }
 
@@ -156,10 +160,19 @@ const fn lower(name: &'static str, unit: &'static str, stacks: &'static [Stack])
         direction: Direction::Lower,
         unit,
         stacks,
+        edge: None,
     }
 }
 
 impl Figure {
+    /// The figure with `edge`, the value its rule flips at.
+    const fn flips_at(self, edge: f64) -> Figure {
+        Figure {
+            edge: Some(edge),
+            ..self
+        }
+    }
+
     /// Its key on `stack`: the name behind the stack's prefix (none for Rust, whose
     /// figures are the row's own; the stack's name in lower case and `_` for another).
     pub fn key(&self, stack: Stack) -> String {
@@ -653,6 +666,7 @@ mod tests {
     use d::{ASYNC_LEAN, rule_d};
     use e::rule_e;
     use test_support::*;
+    use waitbench_core::Stack;
 
     #[test]
     fn trials_on_one_side_of_every_threshold_keep_their_verdict() {
@@ -684,6 +698,41 @@ mod tests {
             row.why
         );
         assert!(row.why.contains("lean_p99_change"), "{}", row.why);
+    }
+
+    #[test]
+    fn a_series_measured_once_is_never_counted_as_three_agreeing_trials() {
+        let mut d = saturation();
+        // Trial 2 of bare hyper alone would flip the verdict; keep only its first trial.
+        let lean = &mut series_mut(&mut d, ASYNC_LEAN).points[0].trials;
+        *lean = TrialSet::new(lean.trials[..1].to_vec());
+        let row = &evaluate(&[d])[0];
+        assert!(row.trial_verdicts.is_empty(), "{:?}", row.trial_verdicts);
+        assert!(
+            row.why.starts_with(
+                "Async-lean ran 1 trial, other series 3, so no trial is judged alone: the \
+                 verdict is the medians'."
+            ),
+            "{}",
+            row.why
+        );
+    }
+
+    #[test]
+    fn each_trial_is_judged_only_over_the_trials_every_series_ran() {
+        let mut d = saturation();
+        // Trial 3 of every series but bare hyper's would straddle; bare hyper ran 2.
+        let lean = &mut series_mut(&mut d, ASYNC_LEAN).points[0].trials;
+        *lean = TrialSet::new(lean.trials[..2].to_vec());
+        let row = &evaluate(&[d])[0];
+        assert_eq!(row.trial_verdicts.len(), 2);
+        assert!(
+            row.why.contains(
+                "ran 2 trials, other series 3: each trial is judged alone over the first 2 only"
+            ),
+            "{}",
+            row.why
+        );
     }
 
     #[test]
@@ -734,6 +783,127 @@ mod tests {
     fn the_registry_declares_every_claim_id_once_in_table_order() {
         let ids: Vec<&str> = CLAIMS.iter().map(|c| c.id).collect();
         assert_eq!(ids, waitbench_core::claim_ids::ALL);
+    }
+
+    /// For every claim and stack, inputs to its judge that give each verdict its rule
+    /// names; "inconclusive" is reached for every claim by trials that disagree
+    /// (`trials_on_both_sides_of_a_threshold_make_the_verdict_inconclusive`). A rule that
+    /// cannot reach "reproduced" says in its text that it is a method self-check.
+    #[test]
+    fn every_verdict_each_rule_names_is_reachable_on_every_stack() {
+        use Verdict::{
+            Inconclusive as I, NotReproduced as N, OnlyUnderConditions as O, Reproduced as R,
+        };
+        let gain = |throughput, p99| SaturationGain { throughput, p99 };
+        let kib = 1024.0;
+        let reached: [(&str, Stack, Vec<Verdict>, &[Verdict]); 11] = [
+            (
+                "A",
+                Stack::Rust,
+                vec![judge_a(13.0), judge_a(390.0)],
+                &[R, N],
+            ),
+            (
+                "B",
+                Stack::Rust,
+                vec![judge_b(Some(0.4)), judge_b(Some(0.02)), judge_b(None)],
+                &[R, N, I],
+            ),
+            (
+                "C",
+                Stack::Rust,
+                vec![
+                    judge_c(&[2.0]),
+                    judge_c(&[1.0, 2.0]),
+                    judge_c(&[1.0]),
+                    judge_c(&[]),
+                ],
+                &[R, O, N, I],
+            ),
+            (
+                "D",
+                Stack::Rust,
+                vec![
+                    judge_d(gain(0.41, -0.22), None),
+                    judge_d(gain(-0.04, 0.13), Some(gain(1.0, -0.2))),
+                    judge_d(gain(-0.04, 0.13), Some(gain(1.0, -0.09))),
+                ],
+                &[R, O, N],
+            ),
+            // Python's D has no lean async client: reproduced or not.
+            (
+                "D",
+                Stack::Python,
+                vec![
+                    judge_d(gain(7.2, -0.96), None),
+                    judge_d(gain(0.1, 0.0), None),
+                ],
+                &[R, N],
+            ),
+            (
+                "E",
+                Stack::Rust,
+                vec![
+                    judge_e(1024.0 * kib, 4.0 * kib),
+                    judge_e(299.0 * kib, 38.0 * kib),
+                ],
+                &[R, N],
+            ),
+            (
+                "F1",
+                Stack::Rust,
+                vec![judge_f1(1.05, 2.0), judge_f1(1.45, 0.89)],
+                &[R, N],
+            ),
+            (
+                "F2",
+                Stack::Rust,
+                vec![judge_f2(0.05, 5e6, 3800.0), judge_f2(0.9, 5e6, 3800.0)],
+                &[R, N],
+            ),
+            (
+                "G",
+                Stack::Rust,
+                vec![
+                    judge_g(Some(288), Some(0), 10, true),
+                    judge_g(Some(288), Some(150), 10, true),
+                    judge_g(None, None, 10, true),
+                ],
+                &[O, N, I],
+            ),
+            (
+                "G",
+                Stack::Python,
+                vec![
+                    judge_g_python(Some(3), Some(290), Some(5), 10, true),
+                    judge_g_python(Some(237), Some(290), Some(5), 10, true),
+                    judge_g_python(Some(237), Some(290), Some(150), 10, true),
+                    judge_g_python(None, None, None, 10, true),
+                ],
+                &[R, O, N, I],
+            ),
+            (
+                "CO",
+                Stack::Rust,
+                vec![judge_co(5_910.0, 193_000.0), judge_co(5_000.0, 6_000.0)],
+                &[R, N],
+            ),
+        ];
+        for (id, stack, got, expected) in &reached {
+            assert_eq!(got, expected, "claim {id} on {stack}");
+            if !got.contains(&R) || ["F2", "CO"].contains(id) {
+                let rule = (claim(id).unwrap().rule)();
+                assert!(rule.contains("method self-check"), "claim {id}: {rule}");
+            }
+        }
+        let judged: Vec<&str> = reached.iter().map(|(id, ..)| *id).collect();
+        for c in CLAIMS {
+            assert!(
+                judged.contains(&c.id),
+                "claim {} has no reachability case",
+                c.id
+            );
+        }
     }
 
     #[test]

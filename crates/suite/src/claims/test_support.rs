@@ -44,3 +44,23 @@ pub(super) fn stack_of(role: &str) -> waitbench_core::Stack {
         waitbench_core::Stack::Rust
     }
 }
+
+/// Every point the built-in scenario of `claim` plans for the series of `role`, in quick
+/// and full mode: what a figure's declared edge is checked against.
+pub(super) fn planned(claim: &str, role: &str) -> Vec<crate::scenario::PlannedPoint> {
+    let scenario = crate::builtin::scenarios()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.file.claim == claim)
+        .unwrap();
+    let mut points = Vec::new();
+    for quick in [false, true] {
+        for (index, planned) in scenario.plan("http://127.0.0.1:1", quick, 3).unwrap() {
+            if scenario.file.series[index].role == role {
+                points.extend(planned);
+            }
+        }
+    }
+    assert!(!points.is_empty(), "{claim} plans no {role} series");
+    points
+}
