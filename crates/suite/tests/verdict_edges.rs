@@ -67,6 +67,12 @@ fn a_value_past_the_edge_regresses_whatever_the_stored_tolerance() {
     };
     assert_eq!(status(10.0), Status::Ok);
     assert_eq!(status(11.0), Status::Regressed);
+    let current = BTreeMap::from([("claim.G.python_taskgroup_issued_after".into(), 9.0)]);
+    let table = waitbench_suite::check::render::table_text(&compare(&baseline, &current).unwrap());
+    assert!(
+        table.contains("±14 → ±8 (the verdict flips at 10)"),
+        "{table}"
+    );
 }
 
 fn recorded() -> SuiteResults {

@@ -380,6 +380,27 @@ mod tests {
     };
 
     #[test]
+    fn an_invariant_is_counted_apart_and_still_fails_when_it_moves() {
+        let mut held = rows(1.0);
+        held[0].baseline.invariant = true;
+        assert_eq!(
+            GateVerdict::Pass.headline(&held),
+            "all 1 gated metrics hold (0 measured, 1 invariants that move only with a change)"
+        );
+        assert!(
+            super::super::render::table_text(&held)
+                .contains("ok (invariant: moves only with a change)")
+        );
+        let mut moved = rows(0.8);
+        moved[0].baseline.invariant = true;
+        assert_eq!(moved[0].status, Status::Regressed);
+        assert_eq!(
+            GateVerdict::Pass.headline(&rows(1.0)),
+            "all 1 gated metrics hold"
+        );
+    }
+
+    #[test]
     fn holding_metrics_pass_even_on_a_busy_machine() {
         let verdict = GateVerdict::of(&rows(0.99), Some(&BUSY), None);
         assert_eq!(verdict, GateVerdict::Pass);
