@@ -3,9 +3,10 @@
 use std::fmt::Write;
 
 use waitbench_core::units::{format_micros, format_rps, format_significant};
-use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids};
+use waitbench_core::{ClaimRow, Explanation, Point, ScenarioResult, Stack, Verdict, claim_ids};
 
 use super::a::A_BAND;
+use super::explain::{self, Prediction};
 use super::{
     ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS, RUST, RowText,
     StackFigures, THREADS, client_cpu, higher, last, lower, median_run, points, series,
@@ -42,18 +43,24 @@ const D_CLAIMED_GAIN: f64 = 0.41;
 const D_CLAIMED_P99_DROP: f64 = 0.22;
 const D_GAIN: f64 = D_CLAIMED_GAIN * (1.0 - A_BAND);
 const D_P99_DROP: f64 = D_CLAIMED_P99_DROP * (1.0 - A_BAND);
+/// How far an async client's throughput over the threads' may be from the ratio of their
+/// CPU per request and still be explained by it (relative).
+const D_EXPLAINED_WITHIN: f64 = 0.15;
 
 pub(super) fn rule_d() -> String {
     format!(
-        "reproduced if the async client (reqwest) saturates at ≥ {:.1}% more throughput than \
-         the thread pool with a p99 ≥ {:.1}% lower (three quarters of the claimed +{:.0}% and \
-         −{:.0}%, the band claim A allows, so that trial-to-trial noise alone cannot decide); \
-         only under stated conditions if only the bare-hyper async client does; otherwise not \
-         reproduced",
+        "as stated: reproduced if the async client (reqwest) saturates at ≥ {:.1}% more \
+         throughput than the thread pool with a p99 ≥ {:.1}% lower (three quarters of the \
+         claimed +{:.0}% and −{:.0}%, the band claim A allows, so that trial-to-trial noise \
+         alone cannot decide); only under stated conditions if only the bare-hyper async \
+         client does; otherwise not reproduced. Explained if, at zero latency, each async \
+         client's throughput over the threads' is the threads' client + server CPU per \
+         request over its own, within ±{:.0}%",
         D_GAIN * 100.0,
         D_P99_DROP * 100.0,
         D_CLAIMED_GAIN * 100.0,
-        D_CLAIMED_P99_DROP * 100.0
+        D_CLAIMED_P99_DROP * 100.0,
+        D_EXPLAINED_WITHIN * 100.0
     )
 }
 
@@ -89,6 +96,7 @@ pub fn judge_d(reqwest: SaturationGain, lean: Option<SaturationGain>) -> Verdict
 /// async model without the library's pool and service stack.
 struct Roles {
     async_: &'static str,
+    async_name: &'static str,
     threads: &'static str,
     lean: Option<&'static str>,
 }
@@ -97,11 +105,13 @@ const fn roles(stack: Stack) -> Roles {
     match stack {
         Stack::Rust => Roles {
             async_: ASYNC,
+            async_name: "reqwest",
             threads: THREADS,
             lean: Some(ASYNC_LEAN),
         },
         Stack::Python => Roles {
             async_: PY_ASYNC,
+            async_name: "aiohttp",
             threads: PY_THREADS,
             lean: None,
         },
@@ -112,6 +122,8 @@ const fn roles(stack: Stack) -> Roles {
 /// over the thread pool.
 struct Figures<'a> {
     async_: &'a Point,
+    /// The async client's name in the explanation.
+    async_name: &'static str,
     threads: &'a Point,
     lean: Option<&'a Point>,
     gain: SaturationGain,
@@ -130,11 +142,38 @@ impl<'a> StackFigures<'a> for Figures<'a> {
         let lean = roles.lean.and_then(|role| last(series(s, role)));
         Ok(Figures {
             async_,
+            async_name: roles.async_name,
             threads,
             lean,
             gain: gain_over_threads(async_),
             lean_gain: lean.map(gain_over_threads),
         })
+    }
+
+    fn explain(&self) -> Option<Explanation> {
+        let ratio = |x: f64| format!("{}×", format_significant(x, 3));
+        let threads = self.threads;
+        let each = [
+            (Some(self.async_), self.async_name),
+            (self.lean, "bare hyper"),
+        ]
+        .into_iter()
+        .filter_map(|(p, name)| Some((p?, name)))
+        .map(|(p, name)| {
+            Prediction {
+                predicted: cpu_per_request(threads) / cpu_per_request(p),
+                measured: p.trials.throughput_rps.median / threads.trials.throughput_rps.median,
+                tolerance: D_EXPLAINED_WITHIN,
+            }
+            .explain(
+                &format!(
+                    "by CPU per request, {name}'s throughput over the threads' is theirs \
+                         over its"
+                ),
+                ratio,
+            )
+        });
+        explain::all(each.collect())
     }
 
     fn emit(&self, out: &mut Emitted) {
@@ -145,6 +184,18 @@ impl<'a> StackFigures<'a> for Figures<'a> {
             out.put(&LEAN_P99_CHANGE, gain.p99);
         }
     }
+}
+
+/// Client + server CPU per request, µs, over the whole run (warm-up included, as are its
+/// request counts); NaN without a trial.
+fn cpu_per_request(p: &Point) -> f64 {
+    median_run(p).map_or(f64::NAN, |r| {
+        let server = r
+            .server
+            .as_ref()
+            .map_or(0.0, |s| s.cpu_s * 1e6 / s.requests.max(1) as f64);
+        r.client.client_cpu_per_request_us + server
+    })
 }
 
 fn pct(x: f64) -> String {
@@ -161,16 +212,7 @@ fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
 /// The row's words from the Rust figures.
 fn row_text(rust: &Figures) -> RowText {
     let (a, t) = (rust.async_, rust.threads);
-    // Both CPU figures span the whole run, warm-up included, as do their request counts.
-    let cpu = |p: &Point| {
-        median_run(p).map_or(f64::NAN, |r| {
-            let server = r
-                .server
-                .as_ref()
-                .map_or(0.0, |s| s.cpu_s * 1e6 / s.requests.max(1) as f64);
-            r.client.client_cpu_per_request_us + server
-        })
-    };
+    let cpu = cpu_per_request;
     let cores = median_run(a).map_or(1, |r| r.environment.cores) as f64;
     let bound = |p: &Point| {
         format!(
@@ -255,6 +297,46 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
 mod tests {
     use super::*;
     use crate::claims::test_support::*;
+    use waitbench_core::Explained;
+
+    #[test]
+    fn d_is_explained_only_when_cpu_per_request_predicts_the_throughput_ratio() {
+        let outcome = |change: &dyn Fn(&mut ScenarioResult)| {
+            let mut d = saturation();
+            change(&mut d);
+            let row = evaluate(&[d]).remove(0);
+            row.explained.unwrap()
+        };
+        let measured = outcome(&|_| {});
+        assert_eq!(measured.outcome, Explained::Explained, "{}", measured.text);
+        assert!(
+            measured.text.starts_with(
+                "by CPU per request, reqwest's throughput over the threads' is theirs over its"
+            ),
+            "{}",
+            measured.text
+        );
+        // The threads at half their throughput, their CPU per request unchanged.
+        let halved = outcome(&|d| {
+            for point in &mut series_mut(d, THREADS).points {
+                each_trial(point, |trial| trial.throughput_rps /= 2.0);
+            }
+        });
+        assert_eq!(halved.outcome, Explained::NotExplained, "{}", halved.text);
+        let unmeasured = outcome(&|d| {
+            for point in &mut series_mut(d, ASYNC).points {
+                each_trial(point, |trial| {
+                    trial.client.client_cpu_per_request_us = f64::NAN
+                });
+            }
+        });
+        assert_eq!(
+            unmeasured.outcome,
+            Explained::Inconclusive,
+            "{}",
+            unmeasured.text
+        );
+    }
 
     #[test]
     fn d_needs_both_more_throughput_and_lower_p99() {
