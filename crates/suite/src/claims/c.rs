@@ -272,10 +272,13 @@ fn row_text(rust: &Figures) -> RowText {
         verdict: rust.verdict(),
         why: format!(
             "By Little's law throughput is C/L whoever holds the C requests: a gap appears \
-             when the thread pool keeps fewer requests in flight (rayon's one thread per \
-             core, ureq's 3 idle connections per host), and at thousands of threads, when \
-             their CPU and memory on the {cores} cores the client shares with the server \
-             become the limit."
+             when the thread pool keeps fewer requests in flight{}, and at thousands of \
+             threads, when their CPU and memory on the {cores} cores the client shares with \
+             the server become the limit.",
+            match (default_in_flight, x_defaults) {
+                (Some(p), Some(xd)) => format!(" (the library-default pool kept {p} of C = {xd})"),
+                _ => String::new(),
+            }
         ),
     }
 }
