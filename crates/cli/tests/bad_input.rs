@@ -68,6 +68,10 @@ fn an_unknown_scenario_key_exits_2_naming_the_file_the_line_and_the_key() {
     let text = std::fs::read_to_string(repository().join("fixtures/scenarios/g-error-policy.toml"))
         .unwrap()
         .replace("latency = \"5ms\"", "latncy = \"5ms\"");
+    let line = 1 + text
+        .lines()
+        .position(|l| l.starts_with("latncy"))
+        .expect("the scenario sets a latency");
     std::fs::write(scenarios.join("g-error-policy.toml"), text).unwrap();
     let out = dir.path().join("report");
     waitbench()
@@ -79,7 +83,7 @@ fn an_unknown_scenario_key_exits_2_naming_the_file_the_line_and_the_key() {
         .code(2)
         .stderr(predicate::str::contains("g-error-policy.toml"))
         .stderr(predicate::str::contains("latncy"))
-        .stderr(predicate::str::contains("line 18"))
+        .stderr(predicate::str::contains(format!("line {line}")))
         .stderr(predicate::str::contains("latency"));
     assert!(!out.exists(), "nothing run, nothing written");
 }

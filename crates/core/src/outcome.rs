@@ -50,7 +50,7 @@ impl ErrorKind {
             ErrorKind::Reset => "the connection was reset or closed mid-exchange",
             ErrorKind::Body => "the status arrived but the body could not be read to its end",
             ErrorKind::Cancelled => {
-                "dropped by the client after a sibling failed (--on-error cancel)"
+                "dropped by the client after a sibling failed (--on-error cancel, or try_join_all)"
             }
             ErrorKind::Other => {
                 "an answer that is not HTTP/1.1, or a failure the client library did not classify"

@@ -39,7 +39,9 @@ mod test_support;
 pub use error::RunError;
 pub use kind::{Stack, StrategyKind, UnknownStrategy};
 pub use option_key::OptionKey;
-pub use options::{AwaitWith, BadOption, IdlePerHost, PoolSize, RuntimeFlavor, StrategyOptions};
+pub use options::{
+    AwaitWith, BadOption, Combinator, IdlePerHost, PoolSize, RuntimeFlavor, StrategyOptions,
+};
 pub use plant::{BadPlant, Plant, PlantSpec};
 
 use waitbench_core::{Measurement, StrategyInfo, Workload};

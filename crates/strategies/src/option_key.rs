@@ -28,11 +28,13 @@ pub enum OptionKey {
     Ticker,
     /// `await_with`: how py-aiohttp awaits its requests ([`crate::AwaitWith`]).
     AwaitWith,
+    /// `combinator`: how the tokio strategies await a batch ([`crate::Combinator`]).
+    Combinator,
 }
 
 impl OptionKey {
     /// Every setting, in the order an error lists them.
-    pub const ALL: [OptionKey; 7] = [
+    pub const ALL: [OptionKey; 8] = [
         OptionKey::Threads,
         OptionKey::IdlePerHost,
         OptionKey::RuntimeThreads,
@@ -40,6 +42,7 @@ impl OptionKey {
         OptionKey::CpuWork,
         OptionKey::Ticker,
         OptionKey::AwaitWith,
+        OptionKey::Combinator,
     ];
 
     /// The name, as a scenario key.
@@ -52,6 +55,7 @@ impl OptionKey {
             OptionKey::CpuWork => "cpu_work",
             OptionKey::Ticker => "ticker",
             OptionKey::AwaitWith => "await_with",
+            OptionKey::Combinator => "combinator",
         }
     }
 
@@ -92,6 +96,7 @@ impl StrategyOptions {
                     parse(value).map_err(|_| format!("expected true or false, got {value:?}"))?
             }
             OptionKey::AwaitWith => self.await_with = parse(value)?,
+            OptionKey::Combinator => self.combinator = parse(value)?,
         }
         Ok(())
     }

@@ -289,6 +289,69 @@ impl FromStr for AwaitWith {
     }
 }
 
+/// How a tokio strategy awaits a batch's requests together, and so what one failed
+/// request does to the rest (claim G), decided by the construct itself rather than by
+/// the harness: C worker tasks taking requests in turn, or one future per request under
+/// `futures`' `join_all` (every request runs to its end) or `try_join_all` (the first
+/// error drops every future still waiting, so their requests are never sent). A
+/// semaphore of C permits keeps C in flight either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Combinator {
+    /// C worker tasks in a `JoinSet`; the run's error policy decides what a failure stops.
+    #[default]
+    Workers,
+    /// `futures::future::join_all` over one future per request.
+    JoinAll,
+    /// `futures::future::try_join_all` over one future per request.
+    TryJoinAll,
+}
+
+impl Combinator {
+    /// Every way.
+    pub const ALL: [Combinator; 3] = [
+        Combinator::Workers,
+        Combinator::JoinAll,
+        Combinator::TryJoinAll,
+    ];
+
+    /// The name as written in settings.
+    pub fn name(self) -> &'static str {
+        match self {
+            Combinator::Workers => "workers",
+            Combinator::JoinAll => "join-all",
+            Combinator::TryJoinAll => "try-join-all",
+        }
+    }
+
+    /// What it runs, as `--help` and the run's settings show it.
+    pub fn description(self) -> &'static str {
+        match self {
+            Combinator::Workers => "C worker tasks; the error policy decides what a failure stops",
+            Combinator::JoinAll => "a future per request under join_all: every request runs",
+            Combinator::TryJoinAll => {
+                "a future per request under try_join_all: the first error drops the rest"
+            }
+        }
+    }
+}
+
+waitbench_core::named_value!(Combinator);
+
+impl FromStr for Combinator {
+    type Err = BadOption;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Combinator::ALL
+            .into_iter()
+            .find(|way| way.name() == text.trim())
+            .ok_or_else(|| BadOption {
+                what: "combinator",
+                given: text.to_string(),
+                expected: "workers, join-all or try-join-all",
+            })
+    }
+}
+
 /// An option value that does not parse, with what would.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("invalid {what} {given:?}; expected {expected}")]
@@ -340,6 +403,13 @@ pub struct StrategyOptions {
         arg(long, value_name = "PATTERN", value_enum, default_value_t)
     )]
     pub await_with: AwaitWith,
+    /// How the tokio strategies await a batch's requests: C workers, or a future per
+    /// request under join_all or try_join_all (claim G).
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, value_name = "COMBINATOR", value_enum, default_value_t)
+    )]
+    pub combinator: Combinator,
     /// A deliberate regression, to show the CI gate catches it; `None` by default.
     #[cfg_attr(feature = "clap", arg(skip))]
     pub plant: Option<crate::Plant>,

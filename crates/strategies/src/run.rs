@@ -213,6 +213,38 @@ pub(crate) trait AsyncSend: Send + Sync + 'static {
     fn send(&mut self, target: &RequestTarget) -> impl Future<Output = Outcome> + Send;
 }
 
+/// A request of a combinator's batch failed: the error its future returns, for
+/// `try_join_all` to act on (the dispatcher itself never stops such a run).
+#[derive(Debug)]
+pub(crate) struct Failed;
+
+/// One request of a batch as its own future, for a combinator: takes a ticket (none left
+/// is success), sends it and records it as a worker does, and fails on a failed request.
+/// A future dropped while its request is in flight counts it as cancelled, as a dropped
+/// worker does; one dropped before it took a ticket sent nothing.
+pub(crate) async fn one_request<S: AsyncSend>(
+    run: &Run,
+    timer: &PreciseTimer,
+    mut sender: S,
+) -> Result<(), Failed> {
+    let Some(ticket) = run.dispatcher.next() else {
+        return Ok(());
+    };
+    let mut recorder = run.pool.worker();
+    ticket.wait(timer).await;
+    recorder.begin(ticket);
+    let outcome = sender.send(run.target(ticket)).await;
+    if !run.planted_delay.is_zero() {
+        tokio::time::sleep(run.planted_delay).await;
+    }
+    run.complete(&mut recorder, ticket, outcome);
+    if outcome == Outcome::Success {
+        Ok(())
+    } else {
+        Err(Failed)
+    }
+}
+
 /// The worker stopped the run (cancel-on-error): its siblings must be dropped.
 #[derive(Debug)]
 pub(crate) struct Stopped;

@@ -11,17 +11,28 @@
 //! driver then still waits for the aborted tasks to finish dropping, so no recorder is
 //! missing from the measurement; dropping a plain `JoinHandle` would instead detach the
 //! task and let it run on unseen.
+//!
+//! With a [`Combinator`] other than workers, a batch is instead one future per request,
+//! awaited together by `futures`' own `join_all` or `try_join_all` on one task, with a
+//! semaphore of C permits keeping C in flight. The dispatcher then never stops (the run
+//! must be wait-all): whatever is not sent after the first failure is so because
+//! `try_join_all` dropped the futures still waiting, which is the construct claim G is
+//! about, not this harness's stop flag.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use futures::FutureExt;
 use tokio::runtime::Runtime;
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use waitbench_core::{Measurement, PreciseTimer, StrategyInfo, Workload, pacing};
+use waitbench_core::{
+    ErrorPolicy, LoadModel, Measurement, PreciseTimer, StrategyInfo, Workload, pacing,
+};
 
 use crate::error::{RunError, panic_message};
-use crate::options::{RuntimeFlavor, StrategyOptions};
-use crate::run::{AsyncSend, Run, Stopped, async_worker};
+use crate::options::{Combinator, RuntimeFlavor, StrategyOptions};
+use crate::run::{AsyncSend, Run, Stopped, async_worker, one_request};
 use crate::settings::set;
 use crate::ticker::Ticker;
 
@@ -35,6 +46,7 @@ pub(crate) struct RuntimePlan {
     threads: usize,
     blocking_threads: usize,
     ticker: bool,
+    combinator: Combinator,
 }
 
 impl RuntimePlan {
@@ -49,6 +61,7 @@ impl RuntimePlan {
             },
             blocking_threads: blocking_threads.unwrap_or(TOKIO_DEFAULT_BLOCKING_THREADS),
             ticker: options.ticker,
+            combinator: options.combinator,
         }
     }
 
@@ -68,6 +81,7 @@ impl RuntimePlan {
         set(info, "runtime_threads", self.threads);
         set(info, "runtime_blocking_threads", self.blocking_threads);
         set(info, "ticker", if self.ticker { "1ms" } else { "off" });
+        set(info, "combinator", self.combinator);
     }
 
     /// Builds the runtime with I/O and timers enabled.
@@ -101,6 +115,7 @@ impl RuntimePlan {
         options: &StrategyOptions,
         sender: impl FnOnce() -> Result<S, RunError>,
     ) -> Result<Measurement, RunError> {
+        self.check_supported(workload)?;
         let ready = Run::prepare(workload, options)?;
         let runtime = self.build()?;
         let sender = {
@@ -109,16 +124,46 @@ impl RuntimePlan {
         };
         let workers = ready.workers(workload.load.concurrency());
         let run = ready.start();
-        self.drive(&runtime, run, workers, sender)
+        let requests = match workload.load {
+            LoadModel::Batch { requests, .. } => requests,
+            _ => 0,
+        };
+        self.drive(&runtime, run, workers, requests, sender)
     }
 
-    /// Runs `workers` worker tasks sending with `sender` on `runtime` (plus the ticker if
-    /// asked for), waits for all of them, and returns the checked measurement.
+    /// A combinator makes a future per request, so it needs the batch's size up front,
+    /// and it decides what a failure stops, so the run cannot ask for cancel-on-error.
+    fn check_supported(&self, workload: &Workload) -> Result<(), RunError> {
+        if self.combinator == Combinator::Workers {
+            return Ok(());
+        }
+        let unsupported = |needs| RunError::Unsupported {
+            strategy: "a tokio strategy",
+            option: format!("--combinator {}", self.combinator),
+            needs,
+        };
+        if !matches!(workload.load, LoadModel::Batch { .. }) {
+            return Err(unsupported(
+                "a batch (--requests N): it makes a future per request",
+            ));
+        }
+        if workload.on_error != ErrorPolicy::WaitAll {
+            return Err(unsupported(
+                "--on-error wait-all: what a failure stops is the combinator's to decide",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Runs `workers` worker tasks (or, with a combinator, a future per request of the
+    /// batch of `requests`) sending with `sender` on `runtime` (plus the ticker if asked
+    /// for), waits for all of them, and returns the checked measurement.
     fn drive<S: AsyncSend>(
         &self,
         runtime: &Runtime,
         run: Run,
         workers: usize,
+        requests: u64,
         sender: S,
     ) -> Result<Measurement, RunError> {
         let run = Arc::new(run);
@@ -126,7 +171,10 @@ impl RuntimePlan {
         let ticker = self.ticker;
         let (panicked, extras) = runtime.block_on(async {
             let ticker = ticker.then(Ticker::spawn);
-            let panicked = join_workers(&run, &timer, workers, sender).await;
+            let panicked = match self.combinator {
+                Combinator::Workers => join_workers(&run, &timer, workers, sender).await,
+                combinator => join_batch(&run, &timer, workers, requests, sender, combinator).await,
+            };
             let extras = match ticker {
                 Some(ticker) => ticker.finish().await,
                 None => BTreeMap::new(),
@@ -137,6 +185,54 @@ impl RuntimePlan {
             return Err(RunError::WorkerPanicked(message));
         }
         run.finish(extras)
+    }
+}
+
+/// Awaits a future per request of the batch with `combinator` on this task, C of them
+/// past the semaphore at a time; returns a panic's message, as [`join_workers`] does.
+async fn join_batch<S: AsyncSend>(
+    run: &Arc<Run>,
+    timer: &Arc<PreciseTimer>,
+    workers: usize,
+    requests: u64,
+    sender: S,
+    combinator: Combinator,
+) -> Option<String> {
+    let permits = Semaphore::new(workers);
+    let request = |sender: S| {
+        let (run, timer, permits) = (Arc::clone(run), Arc::clone(timer), &permits);
+        async move {
+            let _permit = permits
+                .acquire()
+                .await
+                .expect("the semaphore is never closed");
+            one_request(&run, &timer, sender).await
+        }
+    };
+    let futures: Vec<_> = (0..requests)
+        .map(|_| request(sender.for_worker()))
+        .collect();
+    drop(sender);
+    let joined = async move {
+        match combinator {
+            Combinator::JoinAll => {
+                futures::future::join_all(futures).await;
+            }
+            // The error is the point: the futures still waiting are dropped unsent.
+            Combinator::TryJoinAll => {
+                let _ = futures::future::try_join_all(futures).await;
+            }
+            Combinator::Workers => unreachable!("workers are joined by join_workers"),
+        }
+    };
+    // A panic inside a request's future is reported as a worker's is, not unwound
+    // through `block_on`.
+    match std::panic::AssertUnwindSafe(joined).catch_unwind().await {
+        Ok(()) => None,
+        Err(payload) => {
+            run.dispatcher().stop();
+            Some(panic_message(payload.as_ref()))
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{PathRecorder, assert_accounted, batch, errors, run, server, unavailable};
 use waitbench_core::{ErrorKind, ErrorPolicy, PathPlan};
-use waitbench_strategies::{Stack, StrategyKind, StrategyOptions, build};
+use waitbench_strategies::{Combinator, Stack, StrategyKind, StrategyOptions, build};
 
 /// Runs the three fault batches against `kind`: error statuses, resets, stalls.
 fn accounting_holds_under_faults(kind: StrategyKind) {
@@ -291,4 +291,76 @@ fn every_strategy_sends_the_method_headers_and_body_it_was_given() {
             assert_eq!(request.body, br#"{"n":1}"#, "{kind}");
         }
     }
+}
+
+/// A batch awaited by a combinator: `futures`' own `join_all` or `try_join_all`, with
+/// the dispatcher never stopping (wait-all), so what follows the first failure is the
+/// construct's doing. Returns the run and how many requests the server received.
+fn combined(combinator: Combinator) -> (waitbench_core::Measurement, u64) {
+    let server = server(None);
+    let kind = StrategyKind::ReqwestTokio;
+    let options = StrategyOptions {
+        combinator,
+        ..StrategyOptions::default()
+    };
+    let before = server.stats().requests_served;
+    let m = build(kind, &options)
+        .run(&failing_batch(&server.url(), ErrorPolicy::WaitAll))
+        .unwrap_or_else(|err| panic!("{combinator}: {err}"));
+    assert_accounted(kind, &m.recorder);
+    (m, server.stats().requests_served - before)
+}
+
+#[test]
+fn join_all_sends_the_whole_batch_and_try_join_all_drops_what_waits_at_the_first_error() {
+    let (joined, received) = combined(Combinator::JoinAll);
+    assert_eq!(joined.recorder.counters.sent, 200);
+    assert_eq!(received, 200);
+    assert_eq!(errors(&joined.recorder, ErrorKind::Cancelled), 0);
+    // With 20% failing, the first failure comes early: most of the batch follows it.
+    assert!(
+        joined.issued_after_first_failure.unwrap() > 100,
+        "{joined:?}"
+    );
+
+    let (tried, received) = combined(Combinator::TryJoinAll);
+    assert!(tried.recorder.counters.sent < 200, "{:?}", tried.recorder);
+    assert!(tried.recorder.counters.http_errors() >= 1);
+    // try_join_all returns at the first error it collects and drops every future still
+    // waiting for a permit. Over more than 30 futures it collects in order
+    // (FuturesOrdered), so an error waits for every earlier request still in flight, and
+    // the slots those free let a few more out meanwhile (9 and 12 in two runs at
+    // latencies of 2–20 ms): a handful, never the rest of the batch.
+    let after = tried.issued_after_first_failure.expect("a request failed");
+    assert!(after < 50, "{after} issued after the first failure");
+    assert!(after < joined.issued_after_first_failure.unwrap());
+    assert!(received < 200, "the server received {received}");
+    assert!(
+        errors(&tried.recorder, ErrorKind::Cancelled) >= 1,
+        "no request in flight was dropped: {:?}",
+        tried.recorder
+    );
+}
+
+#[test]
+fn a_combinator_needs_a_wait_all_batch() {
+    let options = StrategyOptions {
+        combinator: Combinator::TryJoinAll,
+        ..StrategyOptions::default()
+    };
+    let strategy = build(StrategyKind::ReqwestTokio, &options);
+    let cancel = failing_batch("http://127.0.0.1:1", ErrorPolicy::Cancel);
+    let err = strategy.run(&cancel).unwrap_err().to_string();
+    assert!(
+        err.contains("--combinator try-join-all needs --on-error wait-all"),
+        "{err}"
+    );
+    let mut closed = failing_batch("http://127.0.0.1:1", ErrorPolicy::WaitAll);
+    closed.load = waitbench_core::LoadModel::ClosedLoop {
+        concurrency: 1,
+        duration: Duration::from_millis(10),
+        warmup: Duration::ZERO,
+    };
+    let err = strategy.run(&closed).unwrap_err().to_string();
+    assert!(err.contains("needs a batch"), "{err}");
 }

@@ -2,7 +2,7 @@
 
 use waitbench_core::extras::RAISED_AFTER_FIRST_FAILURE;
 use waitbench_core::units::format_significant;
-use waitbench_core::{ClaimRow, RunResult, ScenarioResult, Stack, Verdict, claim_ids};
+use waitbench_core::{ClaimRow, ErrorPolicy, RunResult, ScenarioResult, Stack, Verdict, claim_ids};
 
 use super::{
     Claim, Emitted, Figure, Missing, PYTHON, RUST, RowText, StackFigures, higher, lower,
@@ -48,19 +48,19 @@ pub(super) const CLAIM: Claim = Claim {
 };
 
 fn rule_g() -> String {
-    "on Rust a method self-check of the harness's cancel policy, not of try_join_all: the \
-     first failure stops the dispatcher and aborts the workers, as try_join_all would \
-     drop its futures; only under stated conditions if cancel-on-error issues at most C \
-     requests after the first failure while wait-all issues the rest (the claim describes \
-     try_join_all/TaskGroup, not join_all/gather); not reproduced if cancel keeps issuing; \
-     inconclusive if no failure happened. Python, by the same test of stopping against \
-     gather(return_exceptions=True): reproduced if gather (default) stops so (the claim as \
-     written); only under stated conditions if only TaskGroup does; not reproduced if \
-     neither does"
+    "as stated, by whether the construct that raises the first error cancels the rest and \
+     the one that collects every result does not. Rust (futures' combinators over a future \
+     per request; the run itself never stops on an error): reproduced if try_join_all \
+     issues at most C requests after the first failure while join_all issues the rest and \
+     every request is accounted for; not reproduced otherwise; inconclusive if no failure \
+     happened. Python, by the same test against gather(return_exceptions=True): \
+     reproduced if gather (default) stops so (the claim as written); only under stated \
+     conditions if only TaskGroup does; not reproduced if neither does"
         .into()
 }
 
-/// Claim G's verdict from requests issued after the first failure.
+/// Claim G's verdict from requests issued after the first failure by the construct that
+/// collects every result and by the one that raises the first error.
 pub fn judge_g(
     wait_all_after: Option<u64>,
     cancel_after: Option<u64>,
@@ -68,7 +68,7 @@ pub fn judge_g(
     balanced: bool,
 ) -> Verdict {
     match (wait_all_after, cancel_after) {
-        (Some(w), Some(c)) if balanced && c <= concurrency && w > c => Verdict::OnlyUnderConditions,
+        (Some(w), Some(c)) if balanced && c <= concurrency && w > c => Verdict::Reproduced,
         (Some(_), Some(_)) => Verdict::NotReproduced,
         _ => Verdict::Inconclusive,
     }
@@ -87,8 +87,9 @@ pub fn judge_g_python(
 ) -> Verdict {
     let stops = |after| judge_g(return_exceptions_after, after, concurrency, balanced);
     match (stops(gather_after), stops(taskgroup_after)) {
-        (Verdict::OnlyUnderConditions, _) => Verdict::Reproduced,
+        (Verdict::Reproduced, _) => Verdict::Reproduced,
         (Verdict::Inconclusive, _) => Verdict::Inconclusive,
+        (_, Verdict::Reproduced) => Verdict::OnlyUnderConditions,
         (_, verdict) => verdict,
     }
 }
@@ -152,11 +153,24 @@ impl<'a> StackFigures<'a> for Figures<'a> {
 }
 
 impl Figures<'_> {
+    /// Whether the harness's own stop flag (`--on-error cancel`), not a combinator,
+    /// decided what followed the first failure: results made before the Rust series
+    /// awaited futures' combinators. Such a count measures the harness, so it judges
+    /// nothing about try_join_all.
+    fn harness_decided(&self) -> bool {
+        self.stack == Stack::Rust
+            && self
+                .runs
+                .iter()
+                .any(|r| r.workload.on_error == ErrorPolicy::Cancel)
+    }
+
     /// By the stack's rule: [`judge_g`] on Rust's two constructs, [`judge_g_python`] on
     /// Python's three.
     fn verdict(&self) -> Verdict {
         let after = |i: usize| self.runs.get(i).and_then(|r| after(r));
         match self.stack {
+            Stack::Rust if self.harness_decided() => Verdict::Inconclusive,
             Stack::Rust => judge_g(after(0), after(1), self.concurrency, self.balanced),
             Stack::Python => judge_g_python(
                 after(0),
@@ -172,6 +186,11 @@ impl Figures<'_> {
 /// What the row says is missing when the Rust series do not give the figures.
 const MISSING: &str = "wait-all and cancel series";
 
+/// Why a Rust row measured under `--on-error cancel` is inconclusive.
+const HARNESS_DECIDED: &str = "inconclusive: these series ran under --on-error cancel, so \
+    the harness's stop flag, not try_join_all, decided what followed the first failure; \
+    re-run them with the combinators. ";
+
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
     super::assess(claim, s, MISSING, row_text, explain_python)
 }
@@ -182,20 +201,29 @@ fn row_text(rust: &Figures) -> RowText {
     let fmt = |x: Option<u64>| x.map_or("—".into(), |x| x.to_string());
     RowText {
         measured: format!(
-            "issued after first failure: wait-all {}, cancel {} ({} in flight dropped); accounting {}",
+            "issued after first failure: join_all {}, try_join_all {} ({} in flight dropped); \
+             accounting {}",
             fmt(after(wr)),
             fmt(after(cr)),
             cancelled(cr),
             if rust.balanced { "balanced" } else { "BROKEN" }
         ),
         predicted: format!(
-            "wait-all issues the rest of the {}; cancel 0",
-            wr.counts.sent
+            "join_all issues the rest of the {}; try_join_all at most C = {} (one per slot)",
+            wr.counts.sent, rust.concurrency
         ),
         verdict: rust.verdict(),
-        why: "join_all (like CPython's gather) lets every sibling finish; only try_join_all (like \
-         TaskGroup) drops the rest, and a detached tokio::spawn keeps running either way."
-            .into(),
+        why: format!(
+            "{}join_all (like CPython's gather) lets every sibling finish; only try_join_all \
+             (like TaskGroup) drops the rest, though over more than 30 futures it collects in \
+             order, so an error waits for the earlier requests still in flight; a detached \
+             tokio::spawn keeps running either way.",
+            if rust.harness_decided() {
+                HARNESS_DECIDED
+            } else {
+                ""
+            }
+        ),
     }
 }
 
@@ -281,10 +309,7 @@ mod tests {
 
     #[test]
     fn g_reads_cancellation_and_accounting() {
-        assert_eq!(
-            judge_g(Some(180), Some(3), 10, true),
-            Verdict::OnlyUnderConditions
-        );
+        assert_eq!(judge_g(Some(180), Some(3), 10, true), Verdict::Reproduced);
         assert_eq!(
             judge_g(Some(180), Some(3), 10, false),
             Verdict::NotReproduced
@@ -353,6 +378,26 @@ mod tests {
     }
 
     #[test]
+    fn a_count_the_harness_stop_flag_decided_judges_nothing_about_try_join_all() {
+        let rust = [(WAIT_ALL, [300, 15, 0, 289]), (CANCEL, [19, 1, 9, 0])];
+        let mut g = error_policy(&rust);
+        assert_eq!(
+            evaluate(std::slice::from_ref(&g))[0].verdict,
+            Verdict::Reproduced
+        );
+        for point in &mut series_mut(&mut g, CANCEL).points {
+            each_trial(point, |trial| trial.workload.on_error = ErrorPolicy::Cancel);
+        }
+        let row = &evaluate(&[g])[0];
+        assert_eq!(row.verdict, Verdict::Inconclusive);
+        assert!(
+            row.why
+                .starts_with("inconclusive: these series ran under --on-error cancel"),
+            "{}",
+            row.why
+        );
+    }
+    #[test]
     fn g_on_python_says_what_gather_did_after_the_first_failure_with_why_it_differs() {
         let rust = [(WAIT_ALL, [300, 15, 0, 289]), (CANCEL, [19, 1, 9, 0])];
         let python = [
@@ -362,7 +407,7 @@ mod tests {
         ];
         let all: Vec<_> = rust.iter().chain(&python).copied().collect();
         let row = &evaluate(&[error_policy(&all)])[0];
-        assert_eq!(row.verdict, Verdict::OnlyUnderConditions, "Rust's row");
+        assert_eq!(row.verdict, Verdict::Reproduced, "Rust's row");
         let finding = &row.stacks[0];
         assert_eq!(finding.stack, Stack::Python);
         assert_eq!(finding.verdict, Some(Verdict::OnlyUnderConditions));

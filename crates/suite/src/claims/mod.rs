@@ -869,7 +869,7 @@ mod tests {
                     judge_g(Some(288), Some(150), 10, true),
                     judge_g(None, None, 10, true),
                 ],
-                &[O, N, I],
+                &[R, N, I],
             ),
             (
                 "G",
