@@ -213,6 +213,33 @@ pub(crate) trait AsyncSend: Send + Sync + 'static {
     fn send(&mut self, target: &RequestTarget) -> impl Future<Output = Outcome> + Send;
 }
 
+/// A construct that awaits a task or future per request (Python's `gather` or
+/// `TaskGroup`, futures' `join_all` or `try_join_all`) needs the batch's size up front,
+/// and decides itself what a failure stops: `workload` must be a wait-all batch.
+/// `strategy` and `option` name what asked for it in the error.
+pub(crate) fn per_request_construct(
+    workload: &Workload,
+    strategy: &'static str,
+    option: String,
+) -> Result<(), RunError> {
+    let unsupported = |needs| RunError::Unsupported {
+        strategy,
+        option: option.clone(),
+        needs,
+    };
+    if !matches!(workload.load, LoadModel::Batch { .. }) {
+        return Err(unsupported(
+            "a batch (--requests N): it makes a task or future per request",
+        ));
+    }
+    if workload.on_error != ErrorPolicy::WaitAll {
+        return Err(unsupported(
+            "--on-error wait-all: what a failure stops is the construct's to decide",
+        ));
+    }
+    Ok(())
+}
+
 /// A request of a combinator's batch failed: the error its future returns, for
 /// `try_join_all` to act on (the dispatcher itself never stops such a run).
 #[derive(Debug)]

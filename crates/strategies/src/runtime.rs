@@ -26,13 +26,11 @@ use futures::FutureExt;
 use tokio::runtime::Runtime;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use waitbench_core::{
-    ErrorPolicy, LoadModel, Measurement, PreciseTimer, StrategyInfo, Workload, pacing,
-};
+use waitbench_core::{LoadModel, Measurement, PreciseTimer, StrategyInfo, Workload, pacing};
 
 use crate::error::{RunError, panic_message};
 use crate::options::{Combinator, RuntimeFlavor, StrategyOptions};
-use crate::run::{AsyncSend, Run, Stopped, async_worker, one_request};
+use crate::run::{AsyncSend, Run, Stopped, async_worker, one_request, per_request_construct};
 use crate::settings::set;
 use crate::ticker::Ticker;
 
@@ -131,28 +129,16 @@ impl RuntimePlan {
         self.drive(&runtime, run, workers, requests, sender)
     }
 
-    /// A combinator makes a future per request, so it needs the batch's size up front,
-    /// and it decides what a failure stops, so the run cannot ask for cancel-on-error.
+    /// A combinator makes a future per request: see [`per_request_construct`].
     fn check_supported(&self, workload: &Workload) -> Result<(), RunError> {
         if self.combinator == Combinator::Workers {
             return Ok(());
         }
-        let unsupported = |needs| RunError::Unsupported {
-            strategy: "a tokio strategy",
-            option: format!("--combinator {}", self.combinator),
-            needs,
-        };
-        if !matches!(workload.load, LoadModel::Batch { .. }) {
-            return Err(unsupported(
-                "a batch (--requests N): it makes a future per request",
-            ));
-        }
-        if workload.on_error != ErrorPolicy::WaitAll {
-            return Err(unsupported(
-                "--on-error wait-all: what a failure stops is the combinator's to decide",
-            ));
-        }
-        Ok(())
+        per_request_construct(
+            workload,
+            "a tokio strategy",
+            format!("--combinator {}", self.combinator),
+        )
     }
 
     /// Runs `workers` worker tasks (or, with a combinator, a future per request of the

@@ -40,13 +40,14 @@
 //! without a response); the retry is part of that one request's latency and outcome, so
 //! a reset fault of rate p ends as a reset error at about p² per request.
 
-use waitbench_core::{ErrorPolicy, LoadModel, Measurement, StrategyInfo, Workload};
+use waitbench_core::{Measurement, StrategyInfo, Workload};
 
 use crate::Strategy;
 use crate::error::RunError;
 use crate::kind::StrategyKind;
 use crate::options::{AwaitWith, IdlePerHost, StrategyOptions, cores, python_default_threads};
 use crate::python::{PythonEnvironment, child, sources};
+use crate::run::per_request_construct;
 use crate::settings::{common, set};
 
 /// One of the article's Python patterns.
@@ -162,29 +163,13 @@ impl PythonClient {
         }
     }
 
-    /// A task per request needs the batch's size up front, and leaves stopping to the
-    /// construct that awaits the tasks, so the workload cannot ask for cancel-on-error.
+    /// A task per request: see [`per_request_construct`].
     fn check_supported(&self, workload: &Workload) -> Result<(), RunError> {
         let way = self.await_with();
         if !way.task_per_request() {
             return Ok(());
         }
-        let unsupported = |needs| RunError::Unsupported {
-            strategy: self.kind.name(),
-            option: format!("--await-with {way}"),
-            needs,
-        };
-        if !matches!(workload.load, LoadModel::Batch { .. }) {
-            return Err(unsupported(
-                "a batch (--requests N): it makes a task per request",
-            ));
-        }
-        if workload.on_error != ErrorPolicy::WaitAll {
-            return Err(unsupported(
-                "--on-error wait-all: what a failure stops is the Python construct's to decide",
-            ));
-        }
-        Ok(())
+        per_request_construct(workload, self.kind.name(), format!("--await-with {way}"))
     }
 
     fn job(&self, workload: &Workload, sizing: Sizing) -> String {
@@ -380,7 +365,7 @@ impl Strategy for PythonClient {
 
 #[cfg(test)]
 mod tests {
-    use waitbench_core::{ErrorKind, Outcome, PathPlan};
+    use waitbench_core::{ErrorKind, ErrorPolicy, LoadModel, Outcome, PathPlan};
 
     use super::*;
     use crate::test_support::misbehaviours;
@@ -474,7 +459,7 @@ mod tests {
         assert_eq!(
             message(&workload),
             "py-aiohttp with --await-with taskgroup needs a batch (--requests N): it makes a \
-             task per request"
+             task or future per request"
         );
         workload.load = LoadModel::Batch {
             requests: 10,
@@ -482,7 +467,9 @@ mod tests {
         };
         workload.on_error = ErrorPolicy::Cancel;
         assert!(
-            message(&workload).ends_with("needs --on-error wait-all: what a failure stops is the Python construct's to decide"),
+            message(&workload).ends_with(
+                "needs --on-error wait-all: what a failure stops is the construct's to decide"
+            ),
             "{}",
             message(&workload)
         );
