@@ -439,16 +439,16 @@ mod tests {
     #[test]
     fn python_clients_count_the_threads_of_their_child_process() {
         let sized = StrategyOptions::default();
-        assert_eq!(sized.client_threads(StrategyKind::PyThreadpool, 100), 102);
+        assert_eq!(sized.client_threads(StrategyKind::PyThreadpool, 100), 101);
         let python_default = StrategyOptions {
             threads: PoolSize::LibraryDefault,
             ..StrategyOptions::default()
         };
         assert_eq!(
             python_default.client_threads(StrategyKind::PyThreadpool, 100),
-            python_default_threads() + 2
+            python_default_threads() + 1
         );
-        assert_eq!(sized.client_threads(StrategyKind::PyAiohttp, 5000), 2);
+        assert_eq!(sized.client_threads(StrategyKind::PyAiohttp, 5000), 1);
     }
 
     #[test]

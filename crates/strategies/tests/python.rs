@@ -132,8 +132,8 @@ fn the_default_thread_pool_keeps_pythons_own_thread_count_in_flight() {
         .client_process
         .and_then(|c| c.memory)
         .map(|mem| mem.threads_peak);
-    // The pool's threads, the main thread and the harness' stdin listener, from outside.
-    assert_eq!(threads, Some(python_default as u64 + 2));
+    // The pool's threads and the main thread, from outside (no thread reads stdin).
+    assert_eq!(threads, Some(python_default as u64 + 1));
 }
 
 #[test]
@@ -311,13 +311,13 @@ fn the_process_pool_reports_its_processes_apart_from_its_threads() {
     assert_accounted(kind, &m.recorder);
     // Three distinct workers answered before the clock started.
     assert_eq!(m.extras["pool_processes"], 3.0, "{:?}", m.extras);
-    // The client process's own threads only: main, the stdin listener, and the pool's
-    // manager and queue feeder; its workers are processes of their own.
+    // The client process's own threads only: main, and the pool's manager and queue
+    // feeder; its workers are processes of their own.
     let threads = m
         .client_process
         .and_then(|c| c.memory)
         .map(|mem| mem.threads_peak);
-    assert_eq!(threads, Some(4));
+    assert_eq!(threads, Some(3));
 }
 
 #[test]

@@ -221,6 +221,7 @@ fn converse(
     let handed = handout.join().expect("the hand-out thread does not panic");
     drop(handed.stdin);
     read?;
+    let timeline = replay.timeline();
     let Replay {
         recorder,
         samples,
@@ -248,6 +249,7 @@ fn converse(
         handed.interrupted || dispatcher.interrupted() || interrupt::requested(),
     );
     measurement.extras = figures;
+    measurement.timeline = timeline;
     measurement.error_samples = samples.messages();
     measurement.client_process = Some(usage);
     Ok(Driven {

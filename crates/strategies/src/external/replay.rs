@@ -6,8 +6,9 @@
 //! dispatcher, which stops the hand-out under `--on-error cancel`.
 
 use std::collections::BTreeMap;
+use std::time::SystemTime;
 
-use waitbench_core::{Dispatcher, ErrorPolicy, ErrorSamples, Outcome, Recorder};
+use waitbench_core::{Dispatcher, ErrorPolicy, ErrorSamples, Outcome, Recorder, Timeline};
 
 use super::clock::ClientClock;
 use super::error::Fault;
@@ -35,6 +36,8 @@ pub(crate) struct Replay<'a> {
     pub(crate) samples: ErrorSamples,
     /// The client's own figures.
     pub(crate) extras: BTreeMap<String, f64>,
+    /// The run second by second, warm-up included (`--hlog`, the worst second).
+    timeline: Timeline,
 }
 
 impl<'a> Replay<'a> {
@@ -53,6 +56,20 @@ impl<'a> Replay<'a> {
             recorder: Recorder::with_window(dispatcher.measured_window()),
             samples: ErrorSamples::default(),
             extras: BTreeMap::new(),
+            timeline: Timeline::default(),
+        }
+    }
+
+    /// The run's seconds, stamped with its wall-clock start, as a pool's timeline is.
+    pub(crate) fn timeline(&mut self) -> Timeline {
+        let start = self.dispatcher.start();
+        Timeline {
+            started_at: SystemTime::now() - start.elapsed(),
+            warmup: self
+                .dispatcher
+                .window_start()
+                .saturating_duration_since(start),
+            seconds: std::mem::take(&mut self.timeline.seconds),
         }
     }
 
@@ -67,12 +84,20 @@ impl<'a> Replay<'a> {
                             index: record.index,
                             line: text.trim_end().to_string(),
                         })?;
-                self.recorder.replay(
-                    ticket,
+                let (sent, ended) = (
                     self.clock.instant(record.sent_ns),
                     self.clock.instant(record.ended_ns),
-                    record.outcome,
                 );
+                self.recorder.replay(ticket, sent, ended, record.outcome);
+                if record.outcome != Outcome::Error(waitbench_core::ErrorKind::Cancelled) {
+                    // The recorder's latency: from the intended time, or the send.
+                    let from = ticket.intended.map_or(sent, |at| at.min(sent));
+                    let second = ended.saturating_duration_since(self.dispatcher.start());
+                    self.timeline.record(
+                        second.as_secs() as usize,
+                        (ended.saturating_duration_since(from).as_micros() as u64).max(1),
+                    );
+                }
                 if record.outcome != Outcome::Success {
                     self.dispatcher.settle(record.outcome, self.policy);
                 }
@@ -161,5 +186,9 @@ mod tests {
         );
         assert_eq!(replay.samples.messages(), ["connection reset by peer"]);
         assert_eq!(replay.extras["ticker_ticks"], 12.0);
+        // Both answers finished in the run's first second; the cancelled-free pair is kept.
+        let timeline = replay.timeline();
+        assert_eq!(timeline.seconds.len(), 1);
+        assert_eq!(timeline.seconds[0].len(), 2);
     }
 }

@@ -14,6 +14,7 @@ mod strategy;
 
 pub use strategy::ExternalPattern;
 
+use waitbench_core::setup::SetupError;
 use waitbench_core::{Stack, StrategyInfo, Workload};
 
 use crate::error::RunError;
@@ -44,6 +45,11 @@ pub trait Runtime: Sync {
     /// Sets up, on first use, what its clients need (an environment, a build), visibly
     /// and interruptibly; the error says why they cannot run.
     fn prepare(&self) -> Result<(), RunError>;
+
+    /// Why its clients cannot run on this machine (`None`: they can), setting them up
+    /// on first use; an error only when that setup was interrupted. A suite measures the
+    /// series of an unavailable runtime as "not measured: REASON", never as a failure.
+    fn unavailable(&self) -> Result<Option<String>, SetupError>;
 
     /// The command that runs `kind`'s client (after [`prepare`](Self::prepare)).
     fn program(&self, kind: StrategyKind) -> Result<Program, RunError>;

@@ -20,6 +20,7 @@ mod sources;
 
 pub use environment::{PythonEnvironment, PythonError, REQUIRE_PYTHON_ENV, python_required};
 
+use waitbench_core::setup::SetupError;
 use waitbench_core::{Stack, StrategyInfo, Workload};
 
 use crate::error::RunError;
@@ -44,6 +45,14 @@ impl Runtime for Python {
     fn prepare(&self) -> Result<(), RunError> {
         PythonEnvironment::get()?;
         Ok(())
+    }
+
+    fn unavailable(&self) -> Result<Option<String>, SetupError> {
+        match PythonEnvironment::get() {
+            Ok(_) => Ok(None),
+            Err(PythonError::Interrupted(setup)) => Err(*setup),
+            Err(PythonError::Unavailable { reason }) => Ok(Some(reason)),
+        }
     }
 
     fn program(&self, _kind: StrategyKind) -> Result<Program, RunError> {

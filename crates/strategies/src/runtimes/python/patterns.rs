@@ -384,15 +384,15 @@ impl Pattern {
         })
     }
 
-    /// The threads (and processes) the client starts beside its main thread: its pool,
-    /// and the harness' stdin reader; a process pool adds the forkserver and the
-    /// executor's manager and queue-feeder threads.
+    /// The threads (and processes) the client starts, its main thread included: its
+    /// pool; a process pool adds the forkserver and the executor's manager and
+    /// queue-feeder threads.
     pub(super) fn client_threads(&self, options: &StrategyOptions, c: usize) -> usize {
         let sizing = self.sizing(options, c.max(1));
         match self.pool {
-            Pool::None => 2,
-            Pool::Threads => sizing.threads + 2,
-            Pool::Processes => sizing.processes + 5,
+            Pool::None => 1,
+            Pool::Threads => sizing.threads + 1,
+            Pool::Processes => sizing.processes + 4,
         }
     }
 

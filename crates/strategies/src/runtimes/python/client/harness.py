@@ -2,14 +2,17 @@
 
 Python only executes; waitbench measures, and decides when each request leaves. A pattern
 module builds its client the way the article does and calls ``run.ready()`` (waitbench
-takes its baseline of this process then), starts its pools, and calls ``run.start()``:
-from then on the reader thread answers waitbench's clock handshake, and ``start``
-returns at ``go``. Workers then take the tickets waitbench hands out, with
+takes its baseline of this process then), starts its pools, and calls ``run.start()``,
+which answers waitbench's clock handshake and returns at ``go``. Workers then take the tickets waitbench hands out, with
 ``run.next()`` on threads or ``await run.next_async()`` on an event loop (which never
 blocks the loop), send, and report each request with ``run.record``; the pattern ends
 with ``run.finish()``. After each response the worker does the job's CPU work (claim
 F1; ``cpu_work.py``), inline unless the pattern hands it elsewhere, as waitbench's Rust
 workers do after recording.
+
+No thread reads stdin for the others: a blocking worker that needs a ticket reads it
+itself, and an event loop reads its tickets when stdin is readable, so a ticket costs no
+thread hand-off (no extra wake-up, no GIL switch).
 
 Answering the first ``clock`` only once the pools are started keeps their start out of
 both the memory baseline (taken at ``ready``, so that threads count as the run's, as a
@@ -27,7 +30,6 @@ import contextlib
 import json
 import os
 import platform
-import queue
 import sys
 import threading
 import time
@@ -54,6 +56,35 @@ def say(line):
 
 def failed(kind, status):
     return kind != RESPONSE or not 200 <= status < 300
+
+
+class Inbox:
+    """waitbench's lines on stdin, read by whoever needs the next one: a blocking worker
+    or the event loop, never a thread of its own."""
+
+    def __init__(self):
+        self.lines = collections.deque()
+        self.rest = b""
+        self.closed = False
+
+    def read(self):
+        """Reads what stdin has (blocking until something is there); False at its end."""
+        if self.closed:
+            return False
+        data = os.read(STDIN, 65536)
+        if not data:
+            self.closed = True
+            return False
+        *lines, self.rest = (self.rest + data).split(b"\n")
+        self.lines.extend(lines)
+        return True
+
+    def next_line(self):
+        """The next line, or None at the end of stdin."""
+        while not self.lines:
+            if not self.read():
+                return None
+        return self.lines.popleft()
 
 
 class Run:
@@ -84,18 +115,15 @@ class Run:
         self.taken = 0
         self.counts_issued = False
         self.lock = threading.Lock()
-        # Blocking workers wait on a queue; an event loop is handed tickets in batches.
-        self.tickets = queue.SimpleQueue()
+        self.inbox = Inbox()
+        # Blocking workers read the next ticket themselves, one at a time; an event loop
+        # reads them when stdin is readable and hands them to the tasks that wait.
+        self.read_lock = threading.Lock()
         self.loop = None
         self.pending = collections.deque()
         self.waiters = collections.deque()
         self.ended = False
         self.out = []
-        self.started = False
-        self.built = threading.Event()
-        self.go = threading.Event()
-        self.released = threading.Event()
-        threading.Thread(target=self.listen, daemon=True).start()
 
     def url(self, index):
         return self.urls[index % len(self.urls)]
@@ -105,74 +133,50 @@ class Run:
         say("ready " + json.dumps({"runtime": f"CPython {platform.python_version()}"}) + "\n")
 
     def start(self):
-        """The pools are started: answer the clock handshake, then return at ``go``.
-        Called on a running event loop, tickets are handed to that loop."""
+        """The pools are started: answers the clock handshake, and returns at ``go``.
+        Called on a running event loop, that loop reads the tickets from then on."""
         import asyncio
 
+        while (line := self.inbox.next_line()) is not None:
+            word, _, rest = line.partition(b" ")
+            if word == b"clock":
+                say(f"clock {int(rest)} {now_ns()}\n")
+            elif word == b"go":
+                break
+        else:
+            sys.exit(0)  # waitbench let go before the run
         try:
             self.loop = asyncio.get_running_loop()
         except RuntimeError:
-            self.loop = None
-        self.built.set()
-        self.go.wait()
-        if self.released.is_set() and not self.started:
-            sys.exit(0)
-
-    def listen(self):
-        """Reads waitbench's lines: the clock handshake (answered at once, from this
-        thread), ``go``, tickets, ``end`` or ``stop``, then the end of stdin, which lets
-        this process exit. Started before the baseline, so that its thread is not counted
-        as the run's."""
-        buffer = b""
-        while data := os.read(STDIN, 65536):
-            *lines, buffer = (buffer + data).split(b"\n")
-            tickets = []
-            for line in lines:
-                word, _, rest = line.partition(b" ")
-                if word == b"t":
-                    tickets.append(int(rest))
-                elif word == b"clock":
-                    self.built.wait()
-                    say(f"clock {int(rest)} {now_ns()}\n")
-                elif word == b"go":
-                    self.started = True
-                    self.go.set()
-                elif word == b"end":
-                    tickets.append(END)
-                elif word == b"stop":
-                    # Send nothing new: tickets not yet taken are dropped.
-                    self.stopped = True
-                    tickets.append(END)
-            if tickets:
-                self.hand(tickets)
-        self.hand([END])
-        self.released.set()
-        self.go.set()
-
-    def hand(self, tickets):
-        """Passes tickets (END last, if the run is over) to the workers."""
-        loop = self.loop
-        if loop is not None:
-            with contextlib.suppress(RuntimeError):  # a closed loop takes no more
-                loop.call_soon_threadsafe(self.hand_on_loop, tickets)
             return
-        for index in tickets:
-            if index == END and self.stopped:
-                with contextlib.suppress(queue.Empty):
-                    while True:
-                        self.tickets.get_nowait()
-            self.tickets.put(index)
+        self.loop.add_reader(STDIN, self.on_readable)
+        if self.inbox.lines:
+            self.loop.call_soon(self.hear_on_loop)
 
-    def hand_on_loop(self, tickets):
-        for index in tickets:
-            if index == END:
-                self.ended = True
-                if self.stopped:
-                    self.pending.clear()
-                while self.waiters:
-                    waiter = self.waiters.popleft()
-                    if not waiter.done():
-                        waiter.set_result(None)
+    def hear(self, line):
+        """One line of the run: a ticket's index, or None for ``end`` and ``stop``
+        (which end the run; ``stop`` drops the tickets not yet taken)."""
+        word, _, rest = line.partition(b" ")
+        if word == b"t":
+            return int(rest)
+        if word == b"stop":
+            self.stopped = True
+            self.pending.clear()
+        self.ended = True
+        return None
+
+    def on_readable(self):
+        if not self.inbox.read():
+            self.loop.remove_reader(STDIN)
+            self.ended = True
+        self.hear_on_loop()
+
+    def hear_on_loop(self):
+        """Hands the lines read to the tasks waiting for a ticket, or keeps them."""
+        lines = self.inbox.lines
+        while lines:
+            index = self.hear(lines.popleft())
+            if index is None:
                 continue
             while self.waiters:
                 waiter = self.waiters.popleft()
@@ -181,16 +185,24 @@ class Run:
                     break
             else:
                 self.pending.append(index)
+        if self.ended:
+            while self.waiters:
+                waiter = self.waiters.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
 
     def next(self):
-        """The next ticket's index, or None when the run is over (blocking workers)."""
-        if self.stopped:
+        """The next ticket's index, or None when the run is over (blocking workers): the
+        worker that needs a ticket reads it, so no other thread is woken to pass it on."""
+        with self.read_lock:
+            while not self.stopped and not self.ended:
+                if self.inbox.lines:
+                    index = self.hear(self.inbox.lines.popleft())
+                    if index is not None:
+                        return index
+                elif not self.inbox.read():
+                    self.ended = True
             return None
-        index = self.tickets.get()
-        if index == END:
-            self.tickets.put(END)  # for the next worker
-            return None
-        return index
 
     async def next_async(self):
         """The next ticket's index, or None when the run is over, awaited on the event
@@ -272,7 +284,8 @@ class Run:
         for key, value in self.extras.items():
             say(f"extra {key} {value}\n")
         say("done\n")
-        self.released.wait()
+        while self.inbox.read():
+            pass
 
 
 def blocking_worker(run, fetch, classify):
