@@ -1403,3 +1403,18 @@ fn a_client_that_breaks_the_protocol_fails_with_the_line_quoted() {
              done or fail): \"hello\"",
         ));
 }
+
+#[test]
+fn a_client_that_cannot_pace_itself_says_so_and_the_run_fails() {
+    let Some(python) = python_with_requests() else {
+        return;
+    };
+    waitbench()
+        .args(["run", "--client", &example_client(&python), "--self-paced"])
+        .args(["-n", "5", "-c", "2", "--quiet"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "cannot run: self-paced mode not supported",
+        ));
+}

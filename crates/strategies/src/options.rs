@@ -340,6 +340,12 @@ pub struct StrategyOptions {
         arg(long, value_name = "PATTERN", value_enum, default_value_t)
     )]
     pub await_with: AwaitWith,
+    /// An external client (a Python pattern, `--client`) numbers its own requests and
+    /// keeps C in flight instead of taking waitbench's tickets: for a batch or a closed
+    /// loop where the hand-out's round trip would add to every request (C = 1 against a
+    /// server that answers at once). See docs/client-protocol.md.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub self_paced: bool,
     /// A deliberate regression, to show the CI gate catches it; `None` by default.
     #[cfg_attr(feature = "clap", arg(skip))]
     pub plant: Option<crate::Plant>,

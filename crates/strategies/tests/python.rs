@@ -340,3 +340,62 @@ fn a_python_run_against_a_closed_port_keeps_the_librarys_first_error_messages() 
         );
     }
 }
+
+#[test]
+fn a_self_paced_python_client_numbers_its_own_requests_in_a_batch_and_a_closed_loop() {
+    let server = server(Some("2ms"));
+    let options = StrategyOptions {
+        self_paced: true,
+        ..Default::default()
+    };
+    for kind in [StrategyKind::PyRequestsSession, StrategyKind::PyAiohttp] {
+        if unavailable(kind) {
+            return;
+        }
+        let before = server.stats().requests_served;
+        let m = run_with(kind, &options, &batch(&server.url(), 25, 3, None));
+        assert_eq!(m.recorder.counters.ok, 25, "{kind}: {:?}", m.recorder);
+        assert_eq!(server.stats().requests_served - before, 25, "{kind}");
+        assert_accounted(kind, &m.recorder);
+        let load = LoadModel::ClosedLoop {
+            concurrency: 3,
+            duration: Duration::from_millis(300),
+            warmup: Duration::from_millis(100),
+        };
+        let before = server.stats().requests_served;
+        let m = run_with(kind, &options, &timed(&server.url(), load));
+        let counters = &m.recorder.counters;
+        assert!(
+            counters.sent > 0 && counters.warmup_sent > 0,
+            "{kind}: {counters:?}"
+        );
+        assert_eq!(
+            server.stats().requests_served - before,
+            counters.sent + counters.warmup_sent,
+            "{kind}"
+        );
+        assert_accounted(kind, &m.recorder);
+    }
+}
+
+#[test]
+fn self_paced_mode_refuses_an_open_loop_whose_schedule_is_waitbench_s() {
+    let options = StrategyOptions {
+        self_paced: true,
+        ..Default::default()
+    };
+    let load = LoadModel::OpenLoop {
+        rate_per_s: 100.0,
+        duration: Duration::from_millis(100),
+        warmup: Duration::ZERO,
+        max_in_flight: 2,
+    };
+    let err = waitbench_strategies::build(StrategyKind::PyAiohttp, &options)
+        .run(&timed("http://127.0.0.1:1", load))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("--self-paced needs a batch or a closed loop"),
+        "{err}"
+    );
+}

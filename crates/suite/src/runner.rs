@@ -228,7 +228,9 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 // server ran differs.
                 point.injected.embedded_server = matches!(target, Target::Embedded(_));
                 let strategy: Box<dyn waitbench_strategies::Strategy> = match &point.client {
-                    Some(program) => Box::new(UserClient::new(program.clone())),
+                    Some(program) => Box::new(
+                        UserClient::new(program.clone()).self_paced(point.options.self_paced),
+                    ),
                     None => waitbench_strategies::build(point.kind, &point.options),
                 };
                 let expected = expected_run(&point, strategy.as_ref());

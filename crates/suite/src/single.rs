@@ -423,7 +423,9 @@ impl Prepared {
             .strategies
             .iter()
             .map(|&kind| match (kind, &run.client) {
-                (StrategyKind::Client, Some(program)) => Box::new(UserClient::new(program.clone())),
+                (StrategyKind::Client, Some(program)) => {
+                    Box::new(UserClient::new(program.clone()).self_paced(run.options.self_paced))
+                }
                 _ => waitbench_strategies::build(kind, &run.options_for(kind)),
             })
             .collect();

@@ -31,17 +31,22 @@ pub(crate) struct HandedOut {
     pub(crate) interrupted: bool,
 }
 
-/// Starts handing out `dispatcher`'s tickets to `stdin`, at most `credits` outstanding.
+/// Starts handing out `dispatcher`'s tickets to `stdin`, at most `credits` outstanding;
+/// with no credits (a self-paced client) it only ends the run: `end` at a closed loop's
+/// deadline, `stop` on an interruption.
 pub(crate) fn start(
     mut stdin: ChildStdin,
     dispatcher: Arc<Dispatcher>,
     outstanding: Arc<Outstanding>,
-    credits: usize,
+    credits: Option<usize>,
 ) -> JoinHandle<HandedOut> {
     std::thread::Builder::new()
         .name("waitbench-handout".into())
         .spawn(move || {
-            let interrupted = hand_out(&mut stdin, &dispatcher, &outstanding, credits);
+            let interrupted = match credits {
+                Some(credits) => hand_out(&mut stdin, &dispatcher, &outstanding, credits),
+                None => pace_nothing(&dispatcher, &outstanding),
+            };
             let last: &[u8] = if interrupted { b"stop\n" } else { b"end\n" };
             // A client that is gone has nothing to be told; the reader says why.
             let _ = stdin.write_all(last).and_then(|()| stdin.flush());
@@ -80,6 +85,24 @@ fn hand_out(
         let len = 32 - cursor.len();
         if !written || stdin.write_all(&line[..len]).is_err() || stdin.flush().is_err() {
             // The client is gone: the reader sees its output end and says so.
+            return false;
+        }
+    }
+}
+
+/// A self-paced run: waits for the window's end (a closed loop's deadline; a batch has
+/// none), the conversation's end or an interruption; returns whether it was interrupted.
+fn pace_nothing(dispatcher: &Dispatcher, outstanding: &Outstanding) -> bool {
+    let deadline = dispatcher.measured_window().end;
+    loop {
+        let left = deadline.map_or(POLL, |end| end.saturating_duration_since(Instant::now()));
+        if outstanding.wait_end(left.min(POLL)) {
+            return false;
+        }
+        if interrupt::requested() {
+            return true;
+        }
+        if deadline.is_some_and(|end| Instant::now() >= end) {
             return false;
         }
     }

@@ -8,8 +8,12 @@ use waitbench_core::{ErrorPolicy, ErrorSamples, LoadModel, Workload};
 pub const PROTOCOL: u32 = 1;
 
 /// The `job` line for `workload`, with the pattern's `options` (an object the client
-/// defines; `{}` for none), without its newline.
-pub(crate) fn job_line(workload: &Workload, options: &serde_json::Value) -> String {
+/// defines; `{}` for none) and whether the client paces itself, without its newline.
+pub(crate) fn job_line(
+    workload: &Workload,
+    options: &serde_json::Value,
+    self_paced: bool,
+) -> String {
     let load = match workload.load {
         LoadModel::Batch { requests, .. } => {
             serde_json::json!({"kind": "batch", "requests": requests})
@@ -34,7 +38,7 @@ pub(crate) fn job_line(workload: &Workload, options: &serde_json::Value) -> Stri
         }),
     };
     let request = &workload.request;
-    let job = serde_json::json!({
+    let mut job = serde_json::json!({
         "protocol": PROTOCOL,
         "urls": workload.urls(),
         "request": {
@@ -58,6 +62,9 @@ pub(crate) fn job_line(workload: &Workload, options: &serde_json::Value) -> Stri
         "error_messages": ErrorSamples::LOOKS,
         "options": options,
     });
+    if self_paced {
+        job["self_paced"] = true.into();
+    }
     format!("job {job}")
 }
 
@@ -88,7 +95,7 @@ mod tests {
             },
             timeouts: Default::default(),
         };
-        let line = job_line(&workload, &serde_json::json!({"threads": 4}));
+        let line = job_line(&workload, &serde_json::json!({"threads": 4}), false);
         let (word, json) = line.split_once(' ').unwrap();
         assert_eq!(word, "job");
         let job: serde_json::Value = serde_json::from_str(json).unwrap();
@@ -107,6 +114,9 @@ mod tests {
         );
         assert_eq!(job["on_error"], "cancel");
         assert_eq!(job["options"]["threads"], 4);
+        assert_eq!(job.get("self_paced"), None);
+        let paced = job_line(&workload, &serde_json::json!({}), true);
+        assert!(paced.contains("\"self_paced\":true"), "{paced}");
         assert!(!line.contains('\n'));
     }
 }

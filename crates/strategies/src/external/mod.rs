@@ -80,6 +80,35 @@ pub struct Session<'a> {
     /// Tickets outstanding at most: C, or fewer when the client has fewer takers (a
     /// sequential pattern takes one ticket at a time).
     pub credits: usize,
+    /// The client paces itself (protocol 1's self-paced mode): no tickets are handed out,
+    /// it numbers its requests and keeps C in flight; a batch or a closed loop only.
+    pub self_paced: bool,
+}
+
+impl Session<'_> {
+    /// Refuses what self-paced mode cannot do: an open loop's schedule is waitbench's,
+    /// and only the hand-out can stop at a first failure.
+    pub fn check(&self, workload: &Workload) -> Result<(), crate::RunError> {
+        if !self.self_paced {
+            return Ok(());
+        }
+        let unsupported = |needs| crate::RunError::Unsupported {
+            strategy: "an external client",
+            option: "--self-paced".into(),
+            needs,
+        };
+        if matches!(workload.load, waitbench_core::LoadModel::OpenLoop { .. }) {
+            return Err(unsupported(
+                "a batch or a closed loop: an open loop's send times are waitbench's",
+            ));
+        }
+        if workload.on_error != waitbench_core::ErrorPolicy::WaitAll {
+            return Err(unsupported(
+                "--on-error wait-all: only the hand-out stops at a first failure",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Drives one run of `workload` through `session`'s client, from start to exit.
@@ -174,7 +203,10 @@ fn converse(
         reader: BufReader::with_capacity(1 << 16, stdout),
         line: String::with_capacity(128),
     };
-    send(&mut stdin, &job::job_line(workload, session.options))?;
+    send(
+        &mut stdin,
+        &job::job_line(workload, session.options, session.self_paced),
+    )?;
     let described = match ClientLine::parse(lines.expect("ready")?)? {
         ClientLine::Ready(json) => {
             serde_json::from_str::<Described>(json).map_err(|e| Fault::Ready(e.to_string()))?
@@ -196,9 +228,12 @@ fn converse(
         stdin,
         Arc::clone(&dispatcher),
         Arc::clone(outstanding),
-        session.credits,
+        (!session.self_paced).then_some(session.credits),
     );
     let mut replay = Replay::new(clock, outstanding, &dispatcher, workload.on_error);
+    if session.self_paced {
+        replay = replay.self_paced(&workload.load);
+    }
     let read = loop {
         match lines.next() {
             Ok(Some(line)) => match replay.line(line) {

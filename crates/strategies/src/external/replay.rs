@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-use waitbench_core::{Dispatcher, ErrorPolicy, ErrorSamples, Outcome, Recorder, Timeline};
+use waitbench_core::{
+    Dispatcher, ErrorPolicy, ErrorSamples, LoadModel, Outcome, Recorder, Ticket, Timeline,
+};
 
 use super::clock::ClientClock;
 use super::error::Fault;
@@ -38,6 +40,35 @@ pub(crate) struct Replay<'a> {
     pub(crate) extras: BTreeMap<String, f64>,
     /// The run second by second, warm-up included (`--hlog`, the worst second).
     timeline: Timeline,
+    /// A self-paced client's numbering; `None` when waitbench hands out the tickets.
+    self_paced: Option<SelfPaced>,
+}
+
+/// What a self-paced client's `r` lines are checked against: it numbers its requests
+/// itself, so each index is new, and below a batch's size.
+struct SelfPaced {
+    /// A batch's size; `None` for a closed loop.
+    requests: Option<u64>,
+    /// Whether a closed loop left out requests sent before the window.
+    warmup: bool,
+    /// One bit per index reported (grows by doubling: rarely, never per request).
+    reported: Vec<u64>,
+}
+
+impl SelfPaced {
+    /// Notes `index` as reported; `false` if it is out of range or was already.
+    fn first_report(&mut self, index: u64) -> bool {
+        if self.requests.is_some_and(|n| index >= n) {
+            return false;
+        }
+        let (word, bit) = ((index / 64) as usize, 1u64 << (index % 64));
+        if word >= self.reported.len() {
+            self.reported.resize((word + 1).next_power_of_two(), 0);
+        }
+        let new = self.reported[word] & bit == 0;
+        self.reported[word] |= bit;
+        new
+    }
 }
 
 impl<'a> Replay<'a> {
@@ -57,7 +88,40 @@ impl<'a> Replay<'a> {
             samples: ErrorSamples::default(),
             extras: BTreeMap::new(),
             timeline: Timeline::default(),
+            self_paced: None,
         }
+    }
+
+    /// This replay for a client that numbers its own requests (self-paced mode) in a
+    /// run of `load`: its records need no ticket, and a failure stops nothing.
+    pub(crate) fn self_paced(self, load: &LoadModel) -> Self {
+        let requests = match *load {
+            LoadModel::Batch { requests, .. } => Some(requests),
+            LoadModel::ClosedLoop { .. } | LoadModel::OpenLoop { .. } => None,
+        };
+        Replay {
+            self_paced: Some(SelfPaced {
+                requests,
+                warmup: requests.is_none(),
+                reported: Vec::with_capacity(1024),
+            }),
+            ..self
+        }
+    }
+
+    /// The ticket an `r` line answers: the one handed out, or, for a self-paced client,
+    /// the one the dispatcher's rules give it (a closed loop records what was sent inside
+    /// the window).
+    fn ticket(&mut self, index: u64, sent: std::time::Instant) -> Option<Ticket> {
+        let Some(paced) = &mut self.self_paced else {
+            return self.outstanding.report(index);
+        };
+        paced.first_report(index).then(|| Ticket {
+            index,
+            intended: None,
+            taken: None,
+            recorded: !paced.warmup || sent >= self.dispatcher.window_start(),
+        })
     }
 
     /// The run's seconds, stamped with its wall-clock start, as a pool's timeline is.
@@ -77,17 +141,16 @@ impl<'a> Replay<'a> {
     pub(crate) fn line(&mut self, text: &str) -> Result<Step, Fault> {
         match ClientLine::parse(text)? {
             ClientLine::Record(record) => {
-                let ticket =
-                    self.outstanding
-                        .report(record.index)
-                        .ok_or_else(|| Fault::UnknownTicket {
-                            index: record.index,
-                            line: text.trim_end().to_string(),
-                        })?;
                 let (sent, ended) = (
                     self.clock.instant(record.sent_ns),
                     self.clock.instant(record.ended_ns),
                 );
+                let ticket =
+                    self.ticket(record.index, sent)
+                        .ok_or_else(|| Fault::UnknownTicket {
+                            index: record.index,
+                            line: text.trim_end().to_string(),
+                        })?;
                 self.recorder.replay(ticket, sent, ended, record.outcome);
                 if record.outcome != Outcome::Error(waitbench_core::ErrorKind::Cancelled) {
                     // The recorder's latency: from the intended time, or the send.
@@ -98,7 +161,8 @@ impl<'a> Replay<'a> {
                         (ended.saturating_duration_since(from).as_micros() as u64).max(1),
                     );
                 }
-                if record.outcome != Outcome::Success {
+                // A self-paced run has no hand-out to stop (it is wait-all only).
+                if record.outcome != Outcome::Success && self.self_paced.is_none() {
                     self.dispatcher.settle(record.outcome, self.policy);
                 }
                 Ok(Step::More)
@@ -125,7 +189,7 @@ impl<'a> Replay<'a> {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use waitbench_core::{ErrorKind, LoadModel, Ticket};
+    use waitbench_core::ErrorKind;
 
     use super::super::clock::Exchange;
     use super::*;
@@ -138,6 +202,38 @@ mod tests {
             read: now,
         }])
         .unwrap()
+    }
+
+    #[test]
+    fn a_self_paced_client_numbers_its_requests_once_each_and_inside_the_batch() {
+        let load = LoadModel::Batch {
+            requests: 3,
+            concurrency: 2,
+        };
+        let dispatcher = Dispatcher::new(&load);
+        let outstanding = Outstanding::new(2);
+        let mut replay = Replay::new(
+            same_clock(),
+            &outstanding,
+            &dispatcher,
+            ErrorPolicy::WaitAll,
+        )
+        .self_paced(&load);
+        replay.line("r 1 10 20 http 200").unwrap();
+        replay.line("r 0 10 30 http 500").unwrap();
+        assert!(!dispatcher.is_stopped(), "no hand-out to stop");
+        assert!(matches!(
+            replay.line("r 1 40 50 http 200"),
+            Err(Fault::UnknownTicket { index: 1, .. })
+        ));
+        assert!(matches!(
+            replay.line("r 3 40 50 http 200"),
+            Err(Fault::UnknownTicket { index: 3, .. })
+        ));
+        replay.line("r 2 40 50 http 200").unwrap();
+        let counters = &replay.recorder.counters;
+        assert_eq!((counters.sent, counters.ok), (3, 2));
+        counters.check_accounting().unwrap();
     }
 
     #[test]

@@ -46,15 +46,15 @@ impl Strategy for ExternalPattern {
         let plan = self.runtime.plan(self.kind, &self.options, workload)?;
         self.runtime.prepare()?;
         let program = self.runtime.program(self.kind)?;
-        let driven = drive(
-            &Session {
-                client: self.kind.name(),
-                program: &program,
-                options: &plan.options,
-                credits: plan.credits,
-            },
-            workload,
-        )?;
+        let session = Session {
+            client: self.kind.name(),
+            program: &program,
+            options: &plan.options,
+            credits: plan.credits,
+            self_paced: self.options.self_paced,
+        };
+        session.check(workload)?;
+        let driven = drive(&session, workload)?;
         let measurement = driven.measurement;
         measurement
             .recorder

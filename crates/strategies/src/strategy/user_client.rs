@@ -27,6 +27,8 @@ use crate::settings::{common, set};
 #[derive(Debug)]
 pub struct UserClient {
     program: Option<Program>,
+    /// Whether it paces itself (`--self-paced`).
+    self_paced: bool,
     /// What the program said of itself in its last run's `ready` line.
     described: Mutex<Option<Described>>,
 }
@@ -36,14 +38,21 @@ impl UserClient {
     pub fn new(program: Program) -> Self {
         UserClient {
             program: Some(program),
+            self_paced: false,
             described: Mutex::new(None),
         }
+    }
+
+    /// This client, pacing itself when `self_paced` (protocol 1's self-paced mode).
+    pub fn self_paced(self, self_paced: bool) -> Self {
+        UserClient { self_paced, ..self }
     }
 
     /// A client chosen by name alone, which has no command to run: running it says so.
     pub fn without_command() -> Self {
         UserClient {
             program: None,
+            self_paced: false,
             described: Mutex::new(None),
         }
     }
@@ -85,6 +94,13 @@ impl Strategy for UserClient {
             format!("client protocol {}", crate::external::PROTOCOL),
         );
         set(&mut info, "cpu_work", "none (the program's own)");
+        if self.self_paced {
+            set(
+                &mut info,
+                "self_paced",
+                "yes: the program numbers its own requests",
+            );
+        }
         if let Some(client) = described.client {
             set(&mut info, "client", client);
         }
@@ -108,15 +124,15 @@ impl Strategy for UserClient {
             });
         };
         let command = program.display();
-        let driven = drive(
-            &Session {
-                client: &command,
-                program,
-                options: &serde_json::json!({}),
-                credits: workload.load.concurrency(),
-            },
-            workload,
-        )?;
+        let session = Session {
+            client: &command,
+            program,
+            options: &serde_json::json!({}),
+            credits: workload.load.concurrency(),
+            self_paced: self.self_paced,
+        };
+        session.check(workload)?;
+        let driven = drive(&session, workload)?;
         *self.described.lock().unwrap_or_else(|e| e.into_inner()) = Some(driven.described);
         let measurement = driven.measurement;
         measurement

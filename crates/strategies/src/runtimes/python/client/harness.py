@@ -27,9 +27,11 @@ import array
 import base64
 import collections
 import contextlib
+import itertools
 import json
 import os
 import platform
+import select
 import sys
 import threading
 import time
@@ -42,8 +44,8 @@ PROTOCOL = 1
 # which), the others waitbench's error kinds.
 RESPONSE, CONNECT, TIMEOUT, RESET, BODY, CANCELLED, OTHER = (
     "http", "connect", "timeout", "reset", "body", "cancelled", "other")
-# What a worker takes when the run is over.
-END = -1
+# Bytes asked of stdin per read: a few hundred tickets.
+READ_BYTES = 4096
 
 now_ns = time.monotonic_ns
 
@@ -71,7 +73,9 @@ class Inbox:
         """Reads what stdin has (blocking until something is there); False at its end."""
         if self.closed:
             return False
-        data = os.read(STDIN, 65536)
+        # A small buffer: os.read allocates the whole size asked for on every call, and a
+        # read rarely finds more than a few tickets.
+        data = os.read(STDIN, READ_BYTES)
         if not data:
             self.closed = True
             return False
@@ -106,6 +110,9 @@ class Run:
         self.connect_timeout_s = job["timeouts"]["connect_s"]
         self.request_timeout_s = job["timeouts"]["request_s"]
         self.cancel_on_error = job["on_error"] == "cancel"
+        # Self-paced (protocol 1): no tickets; requests are numbered here.
+        self.self_paced = job.get("self_paced", False)
+        self.numbers = itertools.count()
         self.cpu_work_ns = self.options.get("cpu_work_ns", 0)
         self.extras = {}
         self.messages_left = job["error_messages"]
@@ -191,9 +198,38 @@ class Run:
                 if not waiter.done():
                     waiter.set_result(None)
 
+    def numbered(self):
+        """A self-paced client's next request, numbered here: None once a batch's size is
+        reached or waitbench said ``end`` or ``stop``."""
+        if self.loop is None:
+            self.poll()
+        if self.stopped or self.ended:
+            return None
+        index = next(self.numbers)  # atomic under the GIL
+        if self.total is not None and index >= self.total:
+            return None
+        return index
+
+    def poll(self):
+        """Takes what waitbench wrote, if anything, without waiting for it (a blocking
+        self-paced worker; an event loop is told by its reader)."""
+        if not self.read_lock.acquire(blocking=False):
+            return
+        try:
+            while select.select([STDIN], [], [], 0)[0]:
+                if not self.inbox.read():
+                    self.ended = True
+                    break
+            while self.inbox.lines:
+                self.hear(self.inbox.lines.popleft())
+        finally:
+            self.read_lock.release()
+
     def next(self):
         """The next ticket's index, or None when the run is over (blocking workers): the
         worker that needs a ticket reads it, so no other thread is woken to pass it on."""
+        if self.self_paced:
+            return self.numbered()
         with self.read_lock:
             while not self.stopped and not self.ended:
                 if self.inbox.lines:
@@ -207,6 +243,10 @@ class Run:
     async def next_async(self):
         """The next ticket's index, or None when the run is over, awaited on the event
         loop without blocking it."""
+        if self.self_paced:
+            index = self.numbered()
+            self.taken += index is not None
+            return index
         if self.stopped:
             return None
         if self.pending:
