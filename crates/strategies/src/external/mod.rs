@@ -111,6 +111,21 @@ impl Session<'_> {
     }
 }
 
+/// What a strategy does with an external client: checks `session` against `workload`,
+/// drives the run, and checks its accounting.
+pub fn measure(session: &Session<'_>, workload: &Workload) -> Result<Driven, crate::RunError> {
+    workload.validate()?;
+    session.check(workload)?;
+    let driven = drive(session, workload)?;
+    driven
+        .measurement
+        .recorder
+        .counters
+        .check_accounting()
+        .map_err(crate::RunError::Accounting)?;
+    Ok(driven)
+}
+
 /// Drives one run of `workload` through `session`'s client, from start to exit.
 pub fn drive(session: &Session<'_>, workload: &Workload) -> Result<Driven, ExternalError> {
     let failed = |fault, last_words| ExternalError {

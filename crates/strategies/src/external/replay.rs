@@ -116,11 +116,11 @@ impl<'a> Replay<'a> {
         let Some(paced) = &mut self.self_paced else {
             return self.outstanding.report(index);
         };
-        paced.first_report(index).then(|| Ticket {
-            index,
-            intended: None,
-            taken: None,
-            recorded: !paced.warmup || sent >= self.dispatcher.window_start(),
+        paced.first_report(index).then(|| {
+            Ticket::unpaced(
+                index,
+                !paced.warmup || sent >= self.dispatcher.window_start(),
+            )
         })
     }
 

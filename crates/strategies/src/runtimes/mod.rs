@@ -32,6 +32,10 @@ pub struct Plan {
     pub options: serde_json::Value,
     /// Tickets outstanding at most: C, or the pattern's takers when fewer.
     pub credits: usize,
+    /// Whether the pattern paces itself (protocol 1's self-paced mode) whatever
+    /// `--self-paced` says: a pattern whose semantics need a request to leave the moment
+    /// a task gets its slot, with no hand-out round trip between.
+    pub self_paced: bool,
 }
 
 /// A language runtime whose clients run in a child process.

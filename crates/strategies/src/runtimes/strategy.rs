@@ -6,7 +6,7 @@ use waitbench_core::{Measurement, StrategyInfo, Workload};
 use super::{Runtime, runtime_of};
 use crate::Strategy;
 use crate::error::RunError;
-use crate::external::{Session, drive};
+use crate::external::{Session, measure};
 use crate::kind::StrategyKind;
 use crate::options::StrategyOptions;
 
@@ -51,16 +51,8 @@ impl Strategy for ExternalPattern {
             program: &program,
             options: &plan.options,
             credits: plan.credits,
-            self_paced: self.options.self_paced,
+            self_paced: self.options.self_paced || plan.self_paced,
         };
-        session.check(workload)?;
-        let driven = drive(&session, workload)?;
-        let measurement = driven.measurement;
-        measurement
-            .recorder
-            .counters
-            .check_accounting()
-            .map_err(RunError::Accounting)?;
-        Ok(measurement)
+        Ok(measure(&session, workload)?.measurement)
     }
 }

@@ -18,7 +18,7 @@ use waitbench_core::{Measurement, StrategyInfo, Workload};
 
 use crate::Strategy;
 use crate::error::RunError;
-use crate::external::{Described, Program, Session, drive};
+use crate::external::{Described, Program, Session, measure};
 use crate::kind::StrategyKind;
 use crate::options::StrategyOptions;
 use crate::settings::{common, set};
@@ -115,7 +115,6 @@ impl Strategy for UserClient {
     }
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
-        workload.validate()?;
         let Some(program) = &self.program else {
             return Err(RunError::Unsupported {
                 strategy: StrategyKind::Client.name(),
@@ -131,15 +130,8 @@ impl Strategy for UserClient {
             credits: workload.load.concurrency(),
             self_paced: self.self_paced,
         };
-        session.check(workload)?;
-        let driven = drive(&session, workload)?;
+        let driven = measure(&session, workload)?;
         *self.described.lock().unwrap_or_else(|e| e.into_inner()) = Some(driven.described);
-        let measurement = driven.measurement;
-        measurement
-            .recorder
-            .counters
-            .check_accounting()
-            .map_err(RunError::Accounting)?;
-        Ok(measurement)
+        Ok(driven.measurement)
     }
 }

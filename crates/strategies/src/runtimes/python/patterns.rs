@@ -369,6 +369,7 @@ impl Pattern {
     ) -> Result<Plan, RunError> {
         self.check_supported(options, workload)?;
         let sizing = self.sizing(options, workload.load.concurrency());
+        let way = self.await_with(options);
         Ok(Plan {
             options: serde_json::json!({
                 "pattern": self.kind.name(),
@@ -378,9 +379,13 @@ impl Pattern {
                 "idle_per_host": sizing.connections,
                 "cpu_work_ns": u64::try_from(options.cpu_work.as_nanos()).unwrap_or(u64::MAX),
                 "ticker": options.ticker && self.ticker,
-                "await_with": self.await_with(options).name(),
+                "await_with": way.name(),
             }),
             credits: sizing.credits,
+            // A task per request takes its request the moment it gets one of the C
+            // slots, as the article's tasks hold their URL: a ticket's round trip there
+            // would leave slots empty when a failure cancels the rest (claim G).
+            self_paced: way.task_per_request(),
         })
     }
 
