@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What waitbench's per-request recording costs a Python client: the same client in a
-# bare closed loop (crates/strategies/python/ceiling.py: no tickets, clock reads or
-# frames) against `waitbench run` of its strategy, alternated PAIRS times on one
-# server at zero latency, where the client's CPU per request is all there is to see.
+# bare closed loop (crates/strategies/src/runtimes/python/client/ceiling.py: no tickets,
+# clock reads or lines written) against `waitbench run` of its strategy, with waitbench's
+# tickets and self-paced (--self-paced), alternated PAIRS times on one server at zero
+# latency, where the client's CPU per request is all there is to see.
 #
 #     scripts/python-overhead.sh [PAIRS] [SECONDS]
 set -euo pipefail
@@ -23,12 +24,14 @@ python=$(ls -td "${XDG_CACHE_HOME:-$HOME/.cache}"/waitbench/python/venv-*/ | hea
 for case in "py-requests-session 1" "py-threadpool 100" "py-aiohttp 100"; do
     set -- $case
     for _ in $(seq "$pairs"); do
-        "$python" crates/strategies/python/ceiling.py "$1" "$2" "$seconds" "$url/"
-        "$bin" run -s "$1" -c "$2" -d "${seconds}s" --warmup 1s --target $url --quiet \
-            --json - 2>/dev/null |
-            python3 -c 'import json, sys
+        "$python" crates/strategies/src/runtimes/python/client/ceiling.py "$1" "$2" "$seconds" "$url/"
+        for paced in "" --self-paced; do
+            "$bin" run -s "$1" -c "$2" -d "${seconds}s" --warmup 1s --target $url --quiet \
+                $paced --json - 2>/dev/null |
+                python3 -c 'import json, sys
 r = json.load(sys.stdin)["result"]["trials"][0]
-print("waitbench %s: %.0f req/s, client CPU %.1f µs/request" % (r["strategy"]["name"],
-      r["throughput_rps"], r["client"]["client_cpu_per_request_us"]))'
+print("waitbench %s%s: %.0f req/s, client CPU %.1f µs/request" % (r["strategy"]["name"],
+      sys.argv[1], r["throughput_rps"], r["client"]["client_cpu_per_request_us"]))' "${paced:+ $paced}"
+        done
     done
 done

@@ -33,6 +33,8 @@ def worker(job, tickets, session):
 
 def main():
     job = json.loads(sys.stdin.readline().split(" ", 1)[1])
+    if job.get("self_paced"):
+        return say("fail self-paced mode not supported")
     c = job["concurrency"]
     session = requests.Session()
     session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=c))

@@ -32,6 +32,17 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// A ticket with no send time (a batch's or a closed loop's), in the measured window
+    /// or not.
+    pub fn unpaced(index: u64, recorded: bool) -> Ticket {
+        Ticket {
+            index,
+            intended: None,
+            taken: None,
+            recorded,
+        }
+    }
+
     /// Blocks the thread until the intended send time (open loop only; returns at once
     /// for other tickets or a time already passed).
     pub fn wait_blocking(&self) {
@@ -120,12 +131,7 @@ impl Dispatcher {
         match self.schedule {
             Schedule::Batch { requests } => {
                 let index = self.next.fetch_add(1, Ordering::Relaxed);
-                (index < requests).then_some(Ticket {
-                    index,
-                    intended: None,
-                    taken: None,
-                    recorded: true,
-                })
+                (index < requests).then_some(Ticket::unpaced(index, true))
             }
             Schedule::Closed { deadline } => {
                 let now = Instant::now();
@@ -133,12 +139,7 @@ impl Dispatcher {
                     return None;
                 }
                 let index = self.next.fetch_add(1, Ordering::Relaxed);
-                Some(Ticket {
-                    index,
-                    intended: None,
-                    taken: None,
-                    recorded: now >= self.window.start,
-                })
+                Some(Ticket::unpaced(index, now >= self.window.start))
             }
             Schedule::Open { interval, total } => {
                 let index = self.next.fetch_add(1, Ordering::Relaxed);

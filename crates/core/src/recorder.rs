@@ -683,12 +683,7 @@ mod tests {
     use super::*;
 
     fn ticket(index: u64) -> Ticket {
-        Ticket {
-            index,
-            intended: None,
-            taken: None,
-            recorded: true,
-        }
+        Ticket::unpaced(index, true)
     }
 
     #[test]

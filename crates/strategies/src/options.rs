@@ -410,6 +410,12 @@ pub struct StrategyOptions {
         arg(long, value_name = "COMBINATOR", value_enum, default_value_t)
     )]
     pub combinator: Combinator,
+    /// An external client (a Python pattern, `--client`) numbers its own requests and
+    /// keeps C in flight instead of taking waitbench's tickets: for a batch or a closed
+    /// loop where the hand-out's round trip would add to every request (C = 1 against a
+    /// server that answers at once). See docs/client-protocol.md.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub self_paced: bool,
     /// A deliberate regression, to show the CI gate catches it; `None` by default.
     #[cfg_attr(feature = "clap", arg(skip))]
     pub plant: Option<crate::Plant>,
@@ -450,20 +456,11 @@ impl StrategyOptions {
                         .threads
                         .threads(concurrency, crate::runtime::TOKIO_DEFAULT_BLOCKING_THREADS)
             }
-            // A Python client's threads live in its child process but count against the
-            // same per-user limit: its pool, main thread and the harness' stdin listener.
-            StrategyKind::PyThreadpool | StrategyKind::PyAsyncExecutor => {
-                self.threads.threads(concurrency, python_default_threads()) + 2
-            }
-            // The pool's processes count against the same limit as threads, beside the
-            // forkserver, the main thread, the stdin listener and the executor's manager
-            // and queue-feeder threads.
-            StrategyKind::PyProcessPool => self.threads.threads(concurrency, cores()) + 5,
-            StrategyKind::PyRequests
-            | StrategyKind::PyRequestsSession
-            | StrategyKind::PyAiohttp
-            | StrategyKind::PyAiohttpPerRequest
-            | StrategyKind::PyAsyncBlocking => 2,
+            // An external client's threads live in its child process but count against
+            // the same per-user limit; its runtime's table sizes them.
+            external => crate::runtimes::runtime_of(external).map_or(1, |runtime| {
+                runtime.client_threads(external, self, concurrency)
+            }),
         }
     }
 }
@@ -518,16 +515,16 @@ mod tests {
     #[test]
     fn python_clients_count_the_threads_of_their_child_process() {
         let sized = StrategyOptions::default();
-        assert_eq!(sized.client_threads(StrategyKind::PyThreadpool, 100), 102);
+        assert_eq!(sized.client_threads(StrategyKind::PyThreadpool, 100), 101);
         let python_default = StrategyOptions {
             threads: PoolSize::LibraryDefault,
             ..StrategyOptions::default()
         };
         assert_eq!(
             python_default.client_threads(StrategyKind::PyThreadpool, 100),
-            python_default_threads() + 2
+            python_default_threads() + 1
         );
-        assert_eq!(sized.client_threads(StrategyKind::PyAiohttp, 5000), 2);
+        assert_eq!(sized.client_threads(StrategyKind::PyAiohttp, 5000), 1);
     }
 
     #[test]

@@ -132,8 +132,8 @@ fn the_default_thread_pool_keeps_pythons_own_thread_count_in_flight() {
         .client_process
         .and_then(|c| c.memory)
         .map(|mem| mem.threads_peak);
-    // The pool's threads, the main thread and the harness' stdin listener, from outside.
-    assert_eq!(threads, Some(python_default as u64 + 2));
+    // The pool's threads and the main thread, from outside (no thread reads stdin).
+    assert_eq!(threads, Some(python_default as u64 + 1));
 }
 
 #[test]
@@ -163,10 +163,11 @@ fn requests_inside_async_def_freezes_the_loop_and_run_in_executor_keeps_it_free(
     // Inside async def the calls go one at a time; the executor's 8 threads overlap them.
     assert_eq!(blocking_in_flight, 1);
     assert!(executor_in_flight > 1, "{executor_in_flight}");
-    // The loop is frozen for the whole batch: 40 calls of at least 10 ms each pass before
-    // the ticker runs at all, so its longest wait is at least 390 ms (one tick spare).
+    // The loop is frozen for each call, and for the calls whose tickets are already
+    // waiting behind it: the ticker runs only when the workers wait for waitbench's next
+    // ticket, so its longest wait is at least one 10 ms call (one tick spare).
     let max = |m: &waitbench_core::Measurement| m.extras["ticker_lateness_max_us"];
-    assert!(max(&blocking) >= 390_000.0, "{:?}", blocking.extras);
+    assert!(max(&blocking) >= 9_000.0, "{:?}", blocking.extras);
     // Through the executor the loop stays free: its ticker waits less than one frozen
     // batch, and at p99 far less than the frozen loop's.
     assert!(max(&executor) < max(&blocking), "{:?}", executor.extras);
@@ -310,13 +311,13 @@ fn the_process_pool_reports_its_processes_apart_from_its_threads() {
     assert_accounted(kind, &m.recorder);
     // Three distinct workers answered before the clock started.
     assert_eq!(m.extras["pool_processes"], 3.0, "{:?}", m.extras);
-    // The client process's own threads only: main, the stdin listener, and the pool's
-    // manager and queue feeder; its workers are processes of their own.
+    // The client process's own threads only: main, and the pool's manager and queue
+    // feeder; its workers are processes of their own.
     let threads = m
         .client_process
         .and_then(|c| c.memory)
         .map(|mem| mem.threads_peak);
-    assert_eq!(threads, Some(4));
+    assert_eq!(threads, Some(3));
 }
 
 #[test]
@@ -338,4 +339,63 @@ fn a_python_run_against_a_closed_port_keeps_the_librarys_first_error_messages() 
             m.error_samples
         );
     }
+}
+
+#[test]
+fn a_self_paced_python_client_numbers_its_own_requests_in_a_batch_and_a_closed_loop() {
+    let server = server(Some("2ms"));
+    let options = StrategyOptions {
+        self_paced: true,
+        ..Default::default()
+    };
+    for kind in [StrategyKind::PyRequestsSession, StrategyKind::PyAiohttp] {
+        if unavailable(kind) {
+            return;
+        }
+        let before = server.stats().requests_served;
+        let m = run_with(kind, &options, &batch(&server.url(), 25, 3, None));
+        assert_eq!(m.recorder.counters.ok, 25, "{kind}: {:?}", m.recorder);
+        assert_eq!(server.stats().requests_served - before, 25, "{kind}");
+        assert_accounted(kind, &m.recorder);
+        let load = LoadModel::ClosedLoop {
+            concurrency: 3,
+            duration: Duration::from_millis(300),
+            warmup: Duration::from_millis(100),
+        };
+        let before = server.stats().requests_served;
+        let m = run_with(kind, &options, &timed(&server.url(), load));
+        let counters = &m.recorder.counters;
+        assert!(
+            counters.sent > 0 && counters.warmup_sent > 0,
+            "{kind}: {counters:?}"
+        );
+        assert_eq!(
+            server.stats().requests_served - before,
+            counters.sent + counters.warmup_sent,
+            "{kind}"
+        );
+        assert_accounted(kind, &m.recorder);
+    }
+}
+
+#[test]
+fn self_paced_mode_refuses_an_open_loop_whose_schedule_is_waitbench_s() {
+    let options = StrategyOptions {
+        self_paced: true,
+        ..Default::default()
+    };
+    let load = LoadModel::OpenLoop {
+        rate_per_s: 100.0,
+        duration: Duration::from_millis(100),
+        warmup: Duration::ZERO,
+        max_in_flight: 2,
+    };
+    let err = waitbench_strategies::build(StrategyKind::PyAiohttp, &options)
+        .run(&timed("http://127.0.0.1:1", load))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("--self-paced needs a batch or a closed loop"),
+        "{err}"
+    );
 }

@@ -20,7 +20,9 @@ use waitbench_core::{
     SuiteResults, TrialSet,
 };
 use waitbench_strategies::PlantSpec;
-use waitbench_strategies::python::{PythonEnvironment, PythonError, python_required};
+use waitbench_strategies::UserClient;
+use waitbench_strategies::runtimes::python::{Python, python_required};
+use waitbench_strategies::runtimes::{Runtime, runtime_of};
 
 use waitbench_core::capacity::Demand;
 
@@ -108,13 +110,16 @@ impl PythonSeries {
 /// because the user asked to stop rather than to go on without Python, and so is a
 /// missing Python when [`python_required`] (CI).
 pub fn python_unavailable() -> Result<Option<String>> {
-    let reason = match PythonEnvironment::get() {
-        Ok(_) => return Ok(None),
-        Err(PythonError::Unavailable { reason }) => reason,
-        Err(PythonError::Interrupted(setup)) => return Err(SuiteError::Setup(*setup)),
-        Err(other) => other.to_string(),
+    runtime_unavailable(&Python)
+}
+
+/// Why `runtime`'s series cannot be measured on this machine, if they cannot (setting it
+/// up on first use), as [`python_unavailable`] says it for Python.
+fn runtime_unavailable(runtime: &dyn Runtime) -> Result<Option<String>> {
+    let Some(reason) = runtime.unavailable().map_err(SuiteError::Setup)? else {
+        return Ok(None);
     };
-    if python_required() {
+    if runtime.stack() == Stack::Python && python_required() {
         return Err(SuiteError::PythonRequired {
             reason: format!("cannot run: {reason}"),
         });
@@ -197,11 +202,11 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
         let mut missing = Vec::new();
         for (index, points) in scenario.plan(&url, plan.quick, trials)? {
             let spec = &scenario.file.series[index];
-            if spec.strategy.0.stack() == Stack::Python {
-                if !plan.python.of(&scenario.file.claim) {
+            if let Some(runtime) = runtime_of(spec.strategy.0) {
+                if runtime.stack() == Stack::Python && !plan.python.of(&scenario.file.claim) {
                     continue;
                 }
-                if let Some(reason) = python_unavailable()? {
+                if let Some(reason) = runtime_unavailable(runtime)? {
                     missing.push((index, reason));
                     continue;
                 }
@@ -222,7 +227,12 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 // The plan writes the conditions into the query either way; only where the
                 // server ran differs.
                 point.injected.embedded_server = matches!(target, Target::Embedded(_));
-                let strategy = waitbench_strategies::build(point.kind, &point.options);
+                let strategy: Box<dyn waitbench_strategies::Strategy> = match &point.client {
+                    Some(program) => Box::new(
+                        UserClient::new(program.clone()).self_paced(point.options.self_paced),
+                    ),
+                    None => waitbench_strategies::build(point.kind, &point.options),
+                };
                 let expected = expected_run(&point, strategy.as_ref());
                 cells.push(Cell {
                     index,

@@ -16,6 +16,7 @@ use waitbench_core::{
     ErrorPolicy, InjectedConditions, LoadModel, PathPlan, Timeouts, Variant, Workload,
 };
 use waitbench_mockserver::{Conditions, Parameter};
+use waitbench_strategies::external::Program;
 use waitbench_strategies::{OptionKey, StrategyKind, StrategyOptions};
 
 /// A value parsed with its type's `FromStr` during deserialisation, so that a bad value
@@ -210,8 +211,13 @@ pub struct SeriesSpec {
     pub label: String,
     /// Role in the claim's verdict rule.
     pub role: String,
-    /// Strategy name.
+    /// Strategy name; left out for a user's own client (`client`).
+    #[serde(default = "own_client")]
     pub strategy: Parsed<StrategyKind>,
+    /// A user's own client program, instead of a strategy: its command, split as a shell
+    /// would split it (`run --client`'s grammar).
+    #[serde(default)]
+    pub client: Option<String>,
     /// Artifact on or off.
     pub variant: Variant,
     /// Settings for this series.
@@ -220,6 +226,12 @@ pub struct SeriesSpec {
     /// Settings for this series in quick mode.
     #[serde(default)]
     pub quick: Settings,
+}
+
+/// The strategy of a series that names none: a user's own client, which then needs its
+/// command (checked when the file loads).
+fn own_client() -> Parsed<StrategyKind> {
+    Parsed(StrategyKind::Client)
 }
 
 /// A scenario file.
@@ -241,6 +253,27 @@ pub struct ScenarioFile {
     pub quick: Settings,
     /// The series.
     pub series: Vec<SeriesSpec>,
+}
+
+impl SeriesSpec {
+    /// The program of a user's own client, checked against its strategy: a series runs
+    /// either a strategy or a client.
+    fn program(&self) -> std::result::Result<Option<Program>, String> {
+        match (self.strategy.0, &self.client) {
+            (StrategyKind::Client, None) => Err(
+                "give the strategy it runs (strategy = \"NAME\") or your own client's \
+                 command (client = \"CMD ARGS…\")"
+                    .into(),
+            ),
+            (StrategyKind::Client, Some(command)) => Program::from_command_line(command)
+                .map(Some)
+                .map_err(|e| e.to_string()),
+            (kind, Some(_)) => Err(format!(
+                "it gives both strategy = \"{kind}\" and client = …; a series runs one of them"
+            )),
+            (_, None) => Ok(None),
+        }
+    }
 }
 
 impl ScenarioFile {
@@ -277,6 +310,8 @@ pub struct PlannedPoint {
     pub kind: StrategyKind,
     /// Strategy settings.
     pub options: StrategyOptions,
+    /// The program a user's own client runs ([`StrategyKind::Client`]); `None` otherwise.
+    pub client: Option<Program>,
     /// Conditions, for the result.
     pub injected: InjectedConditions,
     /// Trials.
@@ -406,16 +441,20 @@ impl Scenario {
             if quick {
                 settings = settings.overlaid(&series.quick);
             }
-            let points = resolve(&settings, series.strategy.0, target, default_trials).map_err(
-                |message| SuiteError::Scenario {
-                    path: self.path.clone(),
-                    message: format!(
-                        "series {:?}{}: {message}",
-                        series.label,
-                        if quick { " (quick mode)" } else { "" }
-                    ),
-                },
-            )?;
+            let in_series = |message: String| SuiteError::Scenario {
+                path: self.path.clone(),
+                message: format!(
+                    "series {:?}{}: {message}",
+                    series.label,
+                    if quick { " (quick mode)" } else { "" }
+                ),
+            };
+            let client = series.program().map_err(in_series)?;
+            let mut points =
+                resolve(&settings, series.strategy.0, target, default_trials).map_err(in_series)?;
+            for point in &mut points {
+                point.client.clone_from(&client);
+            }
             planned.push((index, points));
         }
         Ok(planned)
@@ -557,6 +596,7 @@ fn resolve(
                 workload,
                 kind,
                 options: options.clone(),
+                client: None,
                 injected: injected.clone(),
                 trials,
             })
@@ -685,6 +725,43 @@ variant = "right-sized"
         );
         assert!(point.options.ticker);
         assert_eq!(point.options.runtime_threads, Some(2));
+    }
+
+    #[test]
+    fn a_series_may_run_a_users_own_client_by_its_command() {
+        let text = GOOD.replace(
+            "strategy = \"reqwest-tokio\"",
+            "client = \"python3 'my client.py' --fast\"",
+        );
+        let (_dir, path) = write(&text);
+        let scenario = load(&path).unwrap();
+        let (_, points) = &scenario.plan("http://127.0.0.1:1", false, 1).unwrap()[0];
+        assert_eq!(points[0].kind, StrategyKind::Client);
+        let program = points[0].client.as_ref().expect("the client's program");
+        assert_eq!(program.program, PathBuf::from("python3"));
+        assert_eq!(program.args, ["my client.py", "--fast"]);
+        let (_, others) = &scenario.plan("http://127.0.0.1:1", false, 1).unwrap()[1];
+        assert_eq!(others[0].client, None);
+    }
+
+    #[test]
+    fn a_series_runs_a_strategy_or_a_client_never_both_nor_neither() {
+        let neither = GOOD.replace("strategy = \"reqwest-tokio\"\n", "");
+        let (_dir, path) = write(&neither);
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(err.contains("series \"async\""), "{err}");
+        assert!(err.contains("client = \"CMD ARGS…\""), "{err}");
+        let both = GOOD.replace(
+            "strategy = \"reqwest-tokio\"",
+            "strategy = \"reqwest-tokio\"\nclient = \"./c\"",
+        );
+        let (_dir, path) = write(&both);
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(err.contains("a series runs one of them"), "{err}");
+        let unclosed = GOOD.replace("strategy = \"reqwest-tokio\"", "client = \"python3 'x\"");
+        let (_dir, path) = write(&unclosed);
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(err.contains("a quote is not closed"), "{err}");
     }
 
     #[test]

@@ -65,7 +65,7 @@ const B_SAVING: std::ops::RangeInclusive<f64> = 0.30..=0.50;
 pub(super) const B_EXPLAINED_WITHIN: f64 = 0.25;
 
 fn rule_b() -> String {
-    let loopback = |stack| roles(stack).loopback_library;
+    let loopback = |stack| roles(stack).map_or("no series", |r| r.loopback_library);
     format!(
         "as stated (one shared session against one per request on plain loopback, no delay \
          added: {} on Rust, {} on Python): reproduced if reuse saves {:.0}–{:.0}% of the mean \
@@ -108,9 +108,9 @@ struct Roles {
     needed: &'static [&'static str],
 }
 
-const fn roles(stack: Stack) -> Roles {
+const fn roles(stack: Stack) -> Option<Roles> {
     match stack {
-        Stack::Rust => Roles {
+        Stack::Rust => Some(Roles {
             with_delay: &[
                 Library {
                     name: "ureq",
@@ -131,8 +131,8 @@ const fn roles(stack: Stack) -> Roles {
                 REQWEST_SHARED,
                 REQWEST_PER_REQUEST,
             ],
-        },
-        Stack::Python => Roles {
+        }),
+        Stack::Python => Some(Roles {
             with_delay: &[Library {
                 name: "aiohttp",
                 pair: (PY_SHARED, PY_PER_REQUEST),
@@ -146,7 +146,10 @@ const fn roles(stack: Stack) -> Roles {
                 PY_SHARED_LOOPBACK,
                 PY_PER_REQUEST_LOOPBACK,
             ],
-        },
+        }),
+        // A stack with no series in this claim (a user's own client, a runtime that has
+        // not joined it) has nothing to say about it.
+        _ => None,
     }
 }
 
@@ -170,7 +173,9 @@ struct Figures<'a> {
 
 impl<'a> StackFigures<'a> for Figures<'a> {
     fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
-        let roles = roles(stack);
+        let Some(roles) = roles(stack) else {
+            return Err(Missing::Absent);
+        };
         points(s, roles.needed)?;
         let saving = |(shared, fresh): Pair| {
             let (shared, fresh) = (last(series(s, shared))?, last(series(s, fresh))?);

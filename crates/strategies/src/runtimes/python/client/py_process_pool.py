@@ -5,10 +5,8 @@ and each response's CPU work goes to a ``ProcessPoolExecutor`` through
 ``loop.run_in_executor``, so that it runs on other cores, outside this process's GIL.
 
 The pool has ``processes`` workers (Python's default is the number of cores). They are
-started from a forkserver (Python 3.14's default start method) rather than forked from this process: this process already
-runs a thread (the harness' stdin listener), and a child forked from a threaded process
-may inherit a lock that thread holds (the one on stdin, which a pool worker closes as it
-starts). The pool is part of the client: it is made, and every worker started, before
+started from a forkserver, Python 3.14's default start method, as a program written today
+starts them. The pool is part of the client: it is made, and every worker started, before
 ``run.ready()``, so that starting interpreters is not counted as the requests' CPU.
 waitbench counts the workers' CPU with this process's: it sums the process tree.
 """
