@@ -72,6 +72,10 @@ pub(super) struct Pattern {
     keep_alive: bool,
     /// Whether it can run the 1 ms ticker on its event loop.
     ticker: bool,
+    /// Its workers never hand the event loop back between requests (a blocking call
+    /// inside `async def`), so in a batch or closed loop they number their own requests:
+    /// awaiting a ticket would hand the loop back and thaw what the pattern freezes.
+    paces_itself: bool,
 }
 
 /// The library a pattern sends with.
@@ -160,6 +164,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         awaits: None,
         keep_alive: false,
         ticker: false,
+        paces_itself: false,
     },
     Pattern {
         kind: StrategyKind::PyRequestsSession,
@@ -171,6 +176,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         awaits: None,
         keep_alive: true,
         ticker: false,
+        paces_itself: false,
     },
     Pattern {
         kind: StrategyKind::PyThreadpool,
@@ -182,6 +188,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         awaits: None,
         keep_alive: true,
         ticker: false,
+        paces_itself: false,
     },
     Pattern {
         kind: StrategyKind::PyAiohttp,
@@ -193,6 +200,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         awaits: Some(Awaits::AwaitWith),
         keep_alive: true,
         ticker: true,
+        paces_itself: false,
     },
     Pattern {
         kind: StrategyKind::PyAiohttpPerRequest,
@@ -204,6 +212,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         awaits: Some(Awaits::Workers),
         keep_alive: false,
         ticker: true,
+        paces_itself: false,
     },
     Pattern {
         kind: StrategyKind::PyAsyncBlocking,
@@ -217,6 +226,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         )),
         keep_alive: true,
         ticker: true,
+        paces_itself: true,
     },
     Pattern {
         kind: StrategyKind::PyAsyncExecutor,
@@ -230,6 +240,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         )),
         keep_alive: true,
         ticker: true,
+        paces_itself: false,
     },
     Pattern {
         kind: StrategyKind::PyProcessPool,
@@ -243,6 +254,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         )),
         keep_alive: true,
         ticker: true,
+        paces_itself: false,
     },
 ];
 
@@ -370,7 +382,9 @@ impl Pattern {
             // A task per request takes its request the moment it gets one of the C
             // slots, as the article's tasks hold their URL: a ticket's round trip there
             // would leave slots empty when a failure cancels the rest (claim G).
-            self_paced: way.task_per_request(),
+            self_paced: way.task_per_request()
+                || (self.paces_itself
+                    && !matches!(workload.load, waitbench_core::LoadModel::OpenLoop { .. })),
         })
     }
 
