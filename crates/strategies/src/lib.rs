@@ -14,7 +14,9 @@
 //! an interpreter), which is what makes them comparable. The settings that change a result are
 //! reported by [`Strategy::info`]. This crate starts no server and formats no report.
 
+mod connection_log;
 mod cpu_work;
+mod dial;
 mod error;
 mod hyper_client;
 mod kind;
@@ -30,7 +32,10 @@ mod settings;
 pub mod strategy;
 mod target;
 mod ticker;
+mod tls;
+mod transport;
 mod ureq_client;
+mod ureq_connector;
 mod ureq_errors;
 
 #[cfg(test)]
@@ -39,7 +44,9 @@ mod test_support;
 pub use error::RunError;
 pub use kind::{Stack, StrategyKind, UnknownStrategy};
 pub use option_key::OptionKey;
-pub use options::{AwaitWith, BadOption, IdlePerHost, PoolSize, RuntimeFlavor, StrategyOptions};
+pub use options::{
+    AwaitWith, BadOption, IdlePerHost, PoolSize, RuntimeFlavor, StrategyOptions, TlsResume,
+};
 pub use plant::{BadPlant, Plant, PlantSpec};
 
 use waitbench_core::{Measurement, StrategyInfo, Workload};
@@ -63,6 +70,24 @@ pub trait Strategy: Send + Sync {
     /// Runs `workload`: builds clients, pools and runtime first (untimed), then drives C
     /// workers through the load model and returns the checked measurement.
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError>;
+}
+
+/// A ureq agent with `config` that opens connections to `url` as the Rust strategies
+/// do: over https://, with the same trust (`--cacert`, `--insecure`, else waitbench's
+/// CAs) and rustls configuration. For a request that must reach the target the way the
+/// measured ones will (the preflight).
+pub fn agent_like_strategies(
+    config: ureq::config::Config,
+    url: &str,
+    options: &StrategyOptions,
+) -> Result<ureq::Agent, RunError> {
+    let https = url.starts_with("https://");
+    let transport = transport::Transport::for_scheme(https, options)?;
+    Ok(ureq::Agent::with_parts(
+        config,
+        ureq_client::connector(&transport)?,
+        ureq::unversioned::resolver::DefaultResolver::default(),
+    ))
 }
 
 /// Builds the strategy `kind` with `options` (options a strategy does not use are ignored

@@ -153,6 +153,11 @@ impl RequestTarget {
         &self.authority
     }
 
+    /// The host alone, as TLS checks the certificate against it.
+    pub(crate) fn host(&self) -> &str {
+        self.url.host_str().unwrap_or_default()
+    }
+
     /// `host:port`, to connect to (a name is resolved at connect time).
     pub(crate) fn address(&self) -> &str {
         self.authority

@@ -366,7 +366,7 @@ impl Prepared {
             timeouts: run.timeouts,
             request: run.request.clone(),
         };
-        // Checked before anything is sent or started: an https:// target, a zero count.
+        // Checked before anything is sent or started: a bad scheme, a zero count.
         workload
             .validate()
             .map_err(|e| SuiteError::Usage(e.to_string()))?;
@@ -386,7 +386,13 @@ impl Prepared {
             (None, Some(base)) => {
                 let url = workload.urls()[0].clone();
                 let is_waitbench = match run.preflight {
-                    true => preflight(&url, &run.request, run.timeouts)?.waitbench,
+                    true => {
+                        let options = run.options_for(run.strategies[0]);
+                        if workload.is_https() {
+                            crate::measure::trust_control_as(&options)?;
+                        }
+                        preflight(&url, &run.request, run.timeouts, &options)?.waitbench
+                    }
                     false => false,
                 };
                 refuse_foreign_conditions(is_waitbench, run, &url)?;
