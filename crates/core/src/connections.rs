@@ -100,6 +100,13 @@ pub struct ConnectionReport {
     pub connect_mean_us: Option<f64>,
     /// Longest time to open a connection, µs.
     pub connect_max_us: Option<f64>,
+    /// HTTP/2 requests that failed because the server reset their stream alone
+    /// (`RST_STREAM`, e.g. `REFUSED_STREAM`).
+    #[serde(default)]
+    pub http2_stream_errors: u64,
+    /// HTTP/2 requests that failed with their whole connection (a `GOAWAY`, a TCP reset).
+    #[serde(default)]
+    pub http2_connection_errors: u64,
     /// TLS, when the target was `https://`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsReport>,
@@ -128,6 +135,8 @@ impl ConnectionReport {
             total.connect_max_us = combine(total.connect_max_us, next.connect_max_us, f64::max);
             total.opened += next.opened;
             total.failed += next.failed;
+            total.http2_stream_errors += next.http2_stream_errors;
+            total.http2_connection_errors += next.http2_connection_errors;
             total.tls = match (total.tls.take(), &next.tls) {
                 (Some(mut a), Some(b)) => {
                     a.full += b.full;
@@ -162,6 +171,8 @@ mod tests {
             connect_min_us: Some(mean / 2.0),
             connect_mean_us: Some(mean),
             connect_max_us: Some(mean * 2.0),
+            http2_stream_errors: 0,
+            http2_connection_errors: 1,
             tls: Some(TlsReport {
                 full,
                 resumed: opened - full,
@@ -176,6 +187,7 @@ mod tests {
             ConnectionReport::merged(&[report(10, 100.0, 1), report(30, 200.0, 3)]).unwrap();
         assert_eq!(merged.opened, 40);
         assert_eq!(merged.failed, 2);
+        assert_eq!(merged.http2_connection_errors, 2);
         assert_eq!(merged.connect_mean_us, Some(175.0));
         assert_eq!(merged.connect_min_us, Some(50.0));
         assert_eq!(merged.connect_max_us, Some(400.0));

@@ -28,6 +28,8 @@ pub(crate) struct ConnectionLog {
     connect_ns_max: AtomicU64,
     certificates_accepted: AtomicU64,
     handshakes_failed: AtomicU64,
+    http2_stream_errors: AtomicU64,
+    http2_connection_errors: AtomicU64,
     session: Mutex<Session>,
 }
 
@@ -66,6 +68,15 @@ impl ConnectionLog {
         if tls {
             self.handshakes_failed.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// An HTTP/2 request failed with its stream alone or with its connection.
+    pub(crate) fn http2_error(&self, scope: crate::h2_client::H2Scope) {
+        let counter = match scope {
+            crate::h2_client::H2Scope::Stream => &self.http2_stream_errors,
+            crate::h2_client::H2Scope::Connection => &self.http2_connection_errors,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A server certificate was checked (a full handshake), and accepted or not.
@@ -118,6 +129,8 @@ impl ConnectionLog {
             connect_mean_us: (opened > 0)
                 .then(|| us(self.connect_ns_sum.load(Ordering::Relaxed)) / opened as f64),
             connect_max_us: (opened > 0).then(|| us(self.connect_ns_max.load(Ordering::Relaxed))),
+            http2_stream_errors: self.http2_stream_errors.load(Ordering::Relaxed),
+            http2_connection_errors: self.http2_connection_errors.load(Ordering::Relaxed),
             tls: tls.map(|client| TlsReport {
                 version: session.version,
                 cipher_suite: session.cipher_suite.clone(),

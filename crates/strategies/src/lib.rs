@@ -18,6 +18,7 @@ mod connection_log;
 mod cpu_work;
 mod dial;
 mod error;
+mod h2_client;
 mod hyper_client;
 mod kind;
 mod option_key;
@@ -100,6 +101,7 @@ pub fn build(kind: StrategyKind, options: &StrategyOptions) -> Box<dyn Strategy>
         StrategyKind::UreqThreads => Box::new(UreqThreads::new(options)),
         StrategyKind::ReqwestTokio => Box::new(ReqwestTokio::new(options)),
         StrategyKind::HyperTokio => Box::new(HyperTokio::new(options)),
+        StrategyKind::HyperTokioH2 => Box::new(HyperTokioH2::new(options)),
         StrategyKind::UreqPerRequest => Box::new(UreqPerRequest::new(options)),
         StrategyKind::ReqwestPerRequest => Box::new(ReqwestPerRequest::new(options)),
         StrategyKind::TokioBlocking => Box::new(TokioBlocking::new(options)),

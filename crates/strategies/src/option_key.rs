@@ -28,11 +28,17 @@ pub enum OptionKey {
     Ticker,
     /// `await_with`: how py-aiohttp awaits its requests ([`crate::AwaitWith`]).
     AwaitWith,
+    /// `tls_resume`: whether new TLS connections resume a session, `on` or `off`.
+    TlsResume,
+    /// `http2`: reqwest-tokio speaks HTTP/2, `true` or `false`.
+    Http2,
+    /// `connections`: hyper-tokio-h2's HTTP/2 connections, a positive count.
+    Connections,
 }
 
 impl OptionKey {
     /// Every setting, in the order an error lists them.
-    pub const ALL: [OptionKey; 7] = [
+    pub const ALL: [OptionKey; 10] = [
         OptionKey::Threads,
         OptionKey::IdlePerHost,
         OptionKey::RuntimeThreads,
@@ -40,6 +46,9 @@ impl OptionKey {
         OptionKey::CpuWork,
         OptionKey::Ticker,
         OptionKey::AwaitWith,
+        OptionKey::TlsResume,
+        OptionKey::Http2,
+        OptionKey::Connections,
     ];
 
     /// The name, as a scenario key.
@@ -52,6 +61,9 @@ impl OptionKey {
             OptionKey::CpuWork => "cpu_work",
             OptionKey::Ticker => "ticker",
             OptionKey::AwaitWith => "await_with",
+            OptionKey::TlsResume => "tls_resume",
+            OptionKey::Http2 => "http2",
+            OptionKey::Connections => "connections",
         }
     }
 
@@ -92,6 +104,17 @@ impl StrategyOptions {
                     parse(value).map_err(|_| format!("expected true or false, got {value:?}"))?
             }
             OptionKey::AwaitWith => self.await_with = parse(value)?,
+            OptionKey::TlsResume => self.tls_resume = parse(value)?,
+            OptionKey::Http2 => {
+                self.http2 =
+                    parse(value).map_err(|_| format!("expected true or false, got {value:?}"))?
+            }
+            OptionKey::Connections => {
+                self.connections =
+                    Some(parse(value).map_err(|_| {
+                        format!("expected a positive connection count, got {value:?}")
+                    })?)
+            }
         }
         Ok(())
     }
@@ -120,6 +143,9 @@ mod tests {
         options.set(OptionKey::CpuWork, "200us").unwrap();
         options.set(OptionKey::Ticker, "true").unwrap();
         options.set(OptionKey::AwaitWith, "taskgroup").unwrap();
+        options.set(OptionKey::TlsResume, "off").unwrap();
+        options.set(OptionKey::Http2, "true").unwrap();
+        options.set(OptionKey::Connections, "8").unwrap();
         assert_eq!(options.threads, PoolSize::Fixed(8));
         assert_eq!(options.idle_per_host, IdlePerHost::Fixed(3));
         assert_eq!(options.runtime_threads, Some(2));
@@ -127,6 +153,10 @@ mod tests {
         assert_eq!(options.cpu_work, Duration::from_micros(200));
         assert!(options.ticker);
         assert_eq!(options.await_with, AwaitWith::TaskGroup);
+        assert_eq!(options.tls_resume, crate::TlsResume::Off);
+        assert!(options.http2);
+        assert_eq!(options.connections.map(|k| k.get()), Some(8));
+        assert!(options.set(OptionKey::Connections, "0").is_err());
     }
 
     #[test]

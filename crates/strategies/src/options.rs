@@ -403,7 +403,7 @@ pub struct StrategyOptions {
     )]
     pub tls_resume: TlsResume,
     /// reqwest-tokio speaks HTTP/2: ALPN h2 over https://, prior knowledge (h2c) over
-    /// http://; one connection carries every worker's streams.
+    /// http://; its pool multiplexes every worker's streams on (usually) one connection.
     #[cfg_attr(feature = "clap", arg(long))]
     pub http2: bool,
     /// hyper-tokio-h2's HTTP/2 connections, sharing the C workers' streams between them
@@ -442,6 +442,7 @@ impl StrategyOptions {
             StrategyKind::UreqThreads | StrategyKind::UreqPerRequest => concurrency,
             StrategyKind::ReqwestTokio
             | StrategyKind::HyperTokio
+            | StrategyKind::HyperTokioH2
             | StrategyKind::ReqwestPerRequest
             | StrategyKind::TokioBlocking => self.runtime_threads(),
             StrategyKind::TokioSpawnBlocking => {

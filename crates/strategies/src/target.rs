@@ -143,6 +143,11 @@ impl RequestTarget {
         &self.url
     }
 
+    /// The absolute URI: HTTP/2 sends scheme and authority as pseudo-headers.
+    pub(crate) fn absolute(&self) -> &hyper::Uri {
+        &self.uri
+    }
+
     /// The request target on an HTTP/1.1 connection: path and query.
     pub(crate) fn origin_form(&self) -> &hyper::Uri {
         &self.origin_form

@@ -73,7 +73,11 @@ fn every_rust_strategy_round_trips_over_tls_and_reports_its_session() {
         let connections = measurement
             .connections
             .expect("a Rust strategy reports connections");
-        assert_eq!(connections.protocol, HttpVersion::Http1, "{kind}");
+        let protocol = match kind {
+            StrategyKind::HyperTokioH2 => HttpVersion::Http2,
+            _ => HttpVersion::Http1,
+        };
+        assert_eq!(connections.protocol, protocol, "{kind}");
         assert!(connections.opened >= 1, "{kind}: {connections:?}");
         assert_eq!(connections.failed, 0, "{kind}: {connections:?}");
         assert!(
