@@ -101,7 +101,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub timeouts: Timeouts,
     /// Measure this URL instead of the embedded mock server; its path and query are sent
-    /// exactly as given (http:// only).
+    /// exactly as given (http:// or https://; see --cacert, --insecure, --tls-resume).
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
     /// Do not send the one request that checks the target before the load (for a

@@ -53,7 +53,7 @@ pub(super) const CLAIM: Claim = Claim {
 };
 
 /// Claim B: the saving the article claims.
-const B_SAVING: std::ops::RangeInclusive<f64> = 0.30..=0.50;
+pub(super) const B_SAVING: std::ops::RangeInclusive<f64> = 0.30..=0.50;
 
 fn rule_b() -> String {
     format!(
