@@ -120,10 +120,7 @@ impl TlsClient {
         alpn: &[&[u8]],
         log: &Arc<ConnectionLog>,
     ) -> Result<Arc<ClientConfig>, RunError> {
-        // ring, as the server: X25519 key exchange (rustls deprecates the provider for
-        // its lack of post-quantum exchange; see docs/mock-server.md for why ring).
-        #[allow(deprecated)]
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = ring();
         let algorithms = provider.signature_verification_algorithms;
         let inner: Arc<dyn ServerCertVerifier> = match &self.trust {
             Trust::Anything => Arc::new(AnyCertificate(algorithms)),
@@ -149,9 +146,7 @@ impl TlsClient {
             inner,
             log: Arc::clone(log),
         });
-        let mut config = ClientConfig::builder_with_provider(provider)
-            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-            .expect("ring supports TLS 1.3 and 1.2")
+        let mut config = builder(provider)
             .dangerous()
             .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
@@ -167,15 +162,27 @@ impl TlsClient {
 /// one even for http:// (reqwest without its own provider): should anything lead it to
 /// https:// (a redirect), the handshake fails rather than trusting what it finds.
 pub(crate) fn trusting_nothing(alpn: &[&[u8]]) -> Arc<ClientConfig> {
-    #[allow(deprecated)]
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .expect("ring supports TLS 1.3 and 1.2")
+    let mut config = builder(ring())
         .with_root_certificates(RootCertStore::empty())
         .with_no_client_auth();
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Arc::new(config)
+}
+
+/// ring's provider, as the server's: X25519 key exchange (rustls deprecates the
+/// provider for its lack of post-quantum exchange; see docs/mock-server.md for why ring).
+fn ring() -> Arc<rustls::crypto::CryptoProvider> {
+    #[allow(deprecated)]
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A client configuration on `provider` offering TLS 1.3 and 1.2, to be given its trust.
+fn builder(
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> rustls::ConfigBuilder<ClientConfig, rustls::WantsVerifier> {
+    ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .expect("ring supports TLS 1.3 and 1.2")
 }
 
 /// The certificates in PEM `file`; an error names the file and the fix.

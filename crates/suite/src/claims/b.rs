@@ -137,7 +137,7 @@ const fn roles(stack: Stack) -> Roles {
     }
 }
 
-fn mean_latency(p: &Point) -> f64 {
+pub(super) fn mean_latency(p: &Point) -> f64 {
     median_run(p).map_or(f64::NAN, |r| r.latency.mean_us)
 }
 
@@ -200,7 +200,7 @@ impl Figures<'_> {
     }
 }
 
-fn spec_mean(spec: Option<&str>) -> Duration {
+pub(super) fn spec_mean(spec: Option<&str>) -> Duration {
     spec.and_then(|s| s.parse::<LatencySpec>().ok())
         .map_or(Duration::ZERO, |l| l.mean())
 }

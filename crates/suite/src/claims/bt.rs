@@ -7,7 +7,7 @@
 use waitbench_core::units::format_micros;
 use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids};
 
-use super::b::B_SAVING;
+use super::b::{B_SAVING, mean_latency};
 use super::{
     Claim, Emitted, Figure, Missing, RUST, StackFigures, client_cpu, higher, inconclusive, last,
     lower, median_run, points, row, series,
@@ -90,10 +90,6 @@ fn server_cpu(p: &Point) -> f64 {
         .and_then(|r| r.server.as_ref())
         .filter(|s| s.requests > 0)
         .map_or(f64::NAN, |s| s.cpu_s / s.requests as f64 * 1e6)
-}
-
-fn mean_latency(p: &Point) -> f64 {
-    median_run(p).map_or(f64::NAN, |r| r.latency.mean_us)
 }
 
 fn arm<'a>(kept: &Point, fresh: &'a Point) -> Arm<'a> {

@@ -10,7 +10,7 @@
 use waitbench_core::{
     ClaimRow, Point, RunResult, ScenarioResult, Series, Stack, Verdict, claim_ids,
 };
-use waitbench_mockserver::{DEFAULT_MAX_CONCURRENT_STREAMS, LatencySpec};
+use waitbench_mockserver::DEFAULT_MAX_CONCURRENT_STREAMS;
 
 use super::{
     Claim, Emitted, Figure, Missing, RUST, StackFigures, higher, inconclusive, median_run, row,
@@ -88,11 +88,7 @@ fn connections(run: &RunResult) -> Option<f64> {
 
 /// A run's injected latency, seconds.
 fn latency_s(run: &RunResult) -> f64 {
-    run.injected
-        .latency
-        .as_deref()
-        .and_then(|s| s.parse::<LatencySpec>().ok())
-        .map_or(f64::NAN, |l| l.mean().as_secs_f64())
+    super::b::spec_mean(run.injected.latency.as_deref()).as_secs_f64()
 }
 
 /// What a point may keep in flight: C, or K × limit when that is fewer.
