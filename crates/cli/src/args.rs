@@ -112,6 +112,11 @@ pub struct RunArgs {
     /// Embedded mock server worker threads (default: one per core).
     #[arg(long)]
     pub server_threads: Option<usize>,
+    /// Serve the embedded mock server over HTTPS (a certificate from waitbench's local CA,
+    /// made on first use; ALPN offers h2 and http/1.1). Without it, the embedded server
+    /// speaks h2c when every strategy speaks HTTP/2, else HTTP/1.1.
+    #[arg(long, conflicts_with = "target")]
+    pub tls: bool,
     /// With --target: the server's control token.
     #[command(flatten)]
     pub token: ControlTokenFlags,

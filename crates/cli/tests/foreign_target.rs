@@ -302,3 +302,48 @@ fn run_measures_an_https_target_and_records_its_tls_session() {
         );
     }
 }
+
+#[test]
+fn run_tls_serves_the_embedded_server_over_https_and_an_h2_only_run_gets_h2c() {
+    for (strategy, flags, protocol, tls) in [
+        ("hyper-tokio", vec!["--tls"], "HTTP/1.1", true),
+        ("hyper-tokio-h2", vec!["--tls"], "HTTP/2", true),
+        ("hyper-tokio-h2", vec![], "HTTP/2", false),
+        ("reqwest-tokio", vec!["--http2"], "HTTP/2", false),
+    ] {
+        let output = waitbench()
+            .args([
+                "run", "-s", strategy, "-n", "20", "-c", "4", "--quiet", "--json", "-",
+            ])
+            .args(&flags)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{strategy} {flags:?}: {output:?}"
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let trial = &doc["result"]["trials"][0];
+        assert_eq!(trial["counts"]["ok"], 20, "{strategy} {flags:?}: {trial}");
+        let connections = &trial["connections"];
+        assert_eq!(connections["protocol"], protocol, "{strategy} {flags:?}");
+        assert_eq!(connections["tls"].is_object(), tls, "{strategy} {flags:?}");
+    }
+}
+
+#[test]
+fn http1_and_http2_strategies_in_cleartext_are_refused_naming_tls() {
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "hyper-tokio,hyper-tokio-h2",
+            "-n",
+            "4",
+            "--quiet",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("add --tls"));
+}
