@@ -45,6 +45,16 @@ pub enum TlsVersion {
     Tls13,
 }
 
+impl TlsVersion {
+    /// `TLSv1.2` or `TLSv1.3`, as written in results.
+    pub fn name(self) -> &'static str {
+        match self {
+            TlsVersion::Tls12 => "TLSv1.2",
+            TlsVersion::Tls13 => "TLSv1.3",
+        }
+    }
+}
+
 /// The kind of key the server's certificate holds, as its handshake signature shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -59,6 +69,19 @@ pub enum ServerKeyType {
     Ed25519,
     /// Another algorithm.
     Other,
+}
+
+impl ServerKeyType {
+    /// The name as written in results, e.g. `ecdsa-p256`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServerKeyType::EcdsaP256 => "ecdsa-p256",
+            ServerKeyType::EcdsaP384 => "ecdsa-p384",
+            ServerKeyType::Rsa => "rsa",
+            ServerKeyType::Ed25519 => "ed25519",
+            ServerKeyType::Other => "other",
+        }
+    }
 }
 
 /// What the client saw of TLS over a run.
@@ -199,6 +222,21 @@ mod tests {
     fn versions_are_written_as_the_protocols_name_them() {
         let json = serde_json::to_string(&(HttpVersion::Http2, TlsVersion::Tls13)).unwrap();
         assert_eq!(json, r#"["HTTP/2","TLSv1.3"]"#);
+        for key in [
+            ServerKeyType::EcdsaP256,
+            ServerKeyType::Rsa,
+            ServerKeyType::Other,
+        ] {
+            assert_eq!(
+                serde_json::to_value(key).unwrap(),
+                key.name(),
+                "names match serde's"
+            );
+        }
+        assert_eq!(
+            serde_json::to_value(TlsVersion::Tls12).unwrap(),
+            TlsVersion::Tls12.name()
+        );
         let merged = ConnectionReport::merged(&[
             report(1, 1.0, 1),
             ConnectionReport {
