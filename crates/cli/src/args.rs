@@ -107,7 +107,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub timeouts: Timeouts,
     /// Measure this URL instead of the embedded mock server; its path and query are sent
-    /// exactly as given (http:// only).
+    /// exactly as given (http:// or https://; see --cacert, --insecure, --tls-resume).
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
     /// Do not send the one request that checks the target before the load (for a
@@ -118,6 +118,11 @@ pub struct RunArgs {
     /// Embedded mock server worker threads (default: one per core).
     #[arg(long)]
     pub server_threads: Option<usize>,
+    /// Serve the embedded mock server over HTTPS (a certificate from waitbench's local CA,
+    /// made on first use; ALPN offers h2 and http/1.1). Without it, the embedded server
+    /// speaks h2c when every strategy speaks HTTP/2, else HTTP/1.1.
+    #[arg(long, conflicts_with = "target")]
+    pub tls: bool,
     /// With --target: the server's control token.
     #[command(flatten)]
     pub token: ControlTokenFlags,

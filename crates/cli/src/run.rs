@@ -68,6 +68,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
         target: args.target.clone(),
         preflight: !args.no_preflight,
         server_threads: args.server_threads,
+        tls: args.tls,
         on_error: args.on_error,
         timeouts: args.timeouts,
         trials: args.trials,

@@ -203,16 +203,30 @@ fn a_closed_port_fails_fast_naming_the_address_and_sends_no_load() {
 }
 
 #[test]
-fn an_https_target_is_refused_with_exit_2() {
+fn https_to_a_server_that_does_not_speak_tls_fails_the_preflight_as_a_tls_error() {
     let server = ForeignServer::start();
     let url = server.url.replace("http://", "https://");
     waitbench()
-        .args(["run", "-s", "hyper-tokio", "-n", "5", "--quiet"])
+        .args([
+            "run",
+            "-s",
+            "hyper-tokio",
+            "-n",
+            "5",
+            "--quiet",
+            "--insecure",
+        ])
         .args(["--target", &url])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("does not speak TLS"));
-    assert!(server.requests().is_empty());
+        .code(4)
+        .stderr(predicate::str::contains(
+            "if it does not speak TLS on that port",
+        ))
+        .stderr(predicate::str::contains("no load was sent"));
+    assert!(
+        server.requests().iter().all(|r| !r.starts_with("GET")),
+        "no HTTP request was sent"
+    );
 }
 
 #[test]
@@ -247,4 +261,89 @@ fn a_failing_run_shows_the_library_s_first_error_message_beside_the_counts() {
             .stdout(predicate::str::contains("Connection refused"))
             .stdout(predicate::str::contains("p50").not());
     }
+}
+
+#[test]
+fn run_measures_an_https_target_and_records_its_tls_session() {
+    let server = waitbench_mockserver::MockServer::start(waitbench_mockserver::ServerConfig {
+        protocol: waitbench_mockserver::ProtocolConfig::tls(),
+        ..Default::default()
+    })
+    .expect("a TLS mock server starts");
+    let ca = server
+        .ca_file()
+        .expect("a generated CA")
+        .to_str()
+        .unwrap()
+        .to_string();
+    for strategy in ["ureq-threads", "hyper-tokio", "reqwest-tokio"] {
+        let output = waitbench()
+            .args(["run", "-s", strategy, "-n", "20", "-c", "2", "--quiet"])
+            .args(["--target", &server.url(), "--cacert", &ca, "--json", "-"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let trial = &doc["result"]["trials"][0];
+        assert_eq!(trial["counts"]["ok"], 20, "{trial}");
+        let connections = &trial["connections"];
+        assert_eq!(connections["protocol"], "HTTP/1.1", "{connections}");
+        assert_eq!(connections["tls"]["version"], "TLSv1.3", "{connections}");
+        assert_eq!(
+            connections["tls"]["key_type"], "ecdsa-p256",
+            "{connections}"
+        );
+        assert_eq!(trial["strategy"]["settings"]["tls_resume"], "on", "{trial}");
+        let opened = connections["opened"].as_u64().unwrap();
+        let tls = &connections["tls"];
+        assert_eq!(
+            tls["full"].as_u64().unwrap() + tls["resumed"].as_u64().unwrap(),
+            opened
+        );
+    }
+}
+
+#[test]
+fn run_tls_serves_the_embedded_server_over_https_and_an_h2_only_run_gets_h2c() {
+    for (strategy, flags, protocol, tls) in [
+        ("hyper-tokio", vec!["--tls"], "HTTP/1.1", true),
+        ("hyper-tokio-h2", vec!["--tls"], "HTTP/2", true),
+        ("hyper-tokio-h2", vec![], "HTTP/2", false),
+        ("reqwest-tokio", vec!["--http2"], "HTTP/2", false),
+    ] {
+        let output = waitbench()
+            .args([
+                "run", "-s", strategy, "-n", "20", "-c", "4", "--quiet", "--json", "-",
+            ])
+            .args(&flags)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{strategy} {flags:?}: {output:?}"
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let trial = &doc["result"]["trials"][0];
+        assert_eq!(trial["counts"]["ok"], 20, "{strategy} {flags:?}: {trial}");
+        let connections = &trial["connections"];
+        assert_eq!(connections["protocol"], protocol, "{strategy} {flags:?}");
+        assert_eq!(connections["tls"].is_object(), tls, "{strategy} {flags:?}");
+    }
+}
+
+#[test]
+fn http1_and_http2_strategies_in_cleartext_are_refused_naming_tls() {
+    waitbench()
+        .args([
+            "run",
+            "-s",
+            "hyper-tokio,hyper-tokio-h2",
+            "-n",
+            "4",
+            "--quiet",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("add --tls"));
 }

@@ -21,5 +21,10 @@ pub const G: &str = "G";
 /// The method check: closed-loop load hides server pauses (coordinated omission).
 pub const CO: &str = "CO";
 
+/// Claim B over real TLS: kept, full and resumed handshakes.
+pub const BT: &str = "BT";
+/// Beyond the article: HTTP/1.1 against HTTP/2.
+pub const H2: &str = "H2";
+
 /// Every claim id, in the order of the claims table.
-pub const ALL: [&str; 9] = [A, B, C, D, E, F1, F2, G, CO];
+pub const ALL: [&str; 11] = [A, B, C, D, E, F1, F2, G, CO, BT, H2];

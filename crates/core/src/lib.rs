@@ -12,6 +12,7 @@
 
 pub mod capacity;
 pub mod claim_ids;
+pub mod connections;
 pub mod dispatch;
 pub mod environment;
 pub mod error_samples;
@@ -44,6 +45,7 @@ pub mod units;
 pub mod workload;
 
 pub use capacity::{Capacity, CapacityError, Demand};
+pub use connections::{ConnectionReport, HttpVersion, ServerKeyType, TlsReport, TlsVersion};
 pub use dispatch::{Dispatcher, Ticket};
 pub use environment::Environment;
 pub use error_samples::ErrorSamples;

@@ -246,6 +246,11 @@ pub fn merge_runs(runs: &[&RunResult]) -> Result<RunResult, MergeError> {
             .filter(|(k, v)| runs.iter().all(|r| r.extras.get(*k) == Some(*v)))
             .map(|(k, v)| (k.clone(), *v))
             .collect(),
+        connections: runs
+            .iter()
+            .map(|r| r.connections.as_ref())
+            .collect::<Option<Vec<_>>>()
+            .and_then(crate::ConnectionReport::merged),
         environment: first.environment.clone(),
         histograms: Some(histograms.encode()),
         timeline: Vec::new(),
@@ -509,6 +514,7 @@ mod tests {
             timeline: Default::default(),
             client_process: None,
             error_samples: Vec::new(),
+            connections: None,
         };
         RunResult::assemble(RunInputs {
             strategy: StrategyInfo {

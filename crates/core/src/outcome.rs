@@ -22,17 +22,22 @@ pub enum ErrorKind {
     Cancelled,
     /// Anything the client library reported that fits none of the kinds above.
     Other,
+    /// The TLS handshake failed: a certificate the client does not trust, no common
+    /// version or cipher suite, or an alert from the peer. Last, so the kinds' indices a
+    /// client process writes stay those of the kinds before it.
+    Tls,
 }
 
 impl ErrorKind {
     /// Every kind, in the order used for the fixed-size counters.
-    pub const ALL: [ErrorKind; 6] = [
+    pub const ALL: [ErrorKind; 7] = [
         ErrorKind::Connect,
         ErrorKind::Timeout,
         ErrorKind::Reset,
         ErrorKind::Body,
         ErrorKind::Cancelled,
         ErrorKind::Other,
+        ErrorKind::Tls,
     ];
 
     /// Position of this kind in [`ErrorKind::ALL`], used to index counter arrays.
@@ -53,7 +58,10 @@ impl ErrorKind {
                 "dropped by the client after a sibling failed (--on-error cancel, or try_join_all)"
             }
             ErrorKind::Other => {
-                "an answer that is not HTTP/1.1, or a failure the client library did not classify"
+                "an answer that is not HTTP, or a failure the client library did not classify"
+            }
+            ErrorKind::Tls => {
+                "the TLS handshake failed: an untrusted certificate (give --cacert, or --insecure for your own server), or no common version or cipher"
             }
         }
     }
@@ -67,6 +75,7 @@ impl ErrorKind {
             ErrorKind::Body => "body",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Other => "other",
+            ErrorKind::Tls => "tls",
         }
     }
 }

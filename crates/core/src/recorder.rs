@@ -615,6 +615,9 @@ pub struct Measurement {
     /// The first few distinct error messages ([`crate::ErrorSamples`]); empty when none
     /// failed or the strategy does not collect them.
     pub error_samples: Vec<String>,
+    /// What the client's connections were (protocol, TLS handshakes, connect time);
+    /// `None` from a strategy that does not see its connections (the Python ones).
+    pub connections: Option<crate::ConnectionReport>,
 }
 
 impl Measurement {
@@ -669,6 +672,7 @@ impl Measurement {
             timeline: Timeline::default(),
             client_process: None,
             error_samples: Vec::new(),
+            connections: None,
         }
     }
 

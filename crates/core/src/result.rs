@@ -348,6 +348,10 @@ pub struct RunResult {
     /// Strategy-specific figures (e.g. `ticker_lateness_p99_us`).
     #[serde(default)]
     pub extras: BTreeMap<String, f64>,
+    /// What the client's connections were: protocol, connections opened and their
+    /// connect time, TLS version, cipher suite, key type and handshakes by kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connections: Option<crate::ConnectionReport>,
     /// Machine description.
     pub environment: Environment,
     /// The full histograms in HdrHistogram's interchange encoding, so that runs can be
@@ -527,6 +531,7 @@ impl RunResult {
             client,
             server,
             extras: measurement.extras.clone(),
+            connections: measurement.connections.clone(),
             environment,
             histograms: Some(RunHistograms::encode(histograms)),
             timeline,

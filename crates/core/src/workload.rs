@@ -23,16 +23,9 @@ pub enum WorkloadError {
         /// The value given.
         value: String,
     },
-    /// The target is not an `http://` URL.
-    #[error("target {0:?} is not an http:// URL; give one like http://127.0.0.1:8080")]
+    /// The target is neither an `http://` nor an `https://` URL.
+    #[error("target {0:?} is not an http:// or https:// URL; give one like http://127.0.0.1:8080")]
     BadTarget(String),
-    /// An `https://` target: no strategy speaks TLS yet, and sending plain HTTP to it
-    /// would measure a failure (or, to a plain server, the wrong thing).
-    #[error(
-        "target {0:?} is https://, and waitbench does not speak TLS yet; measure the \
-         service's plain http:// port (or a TLS-terminating proxy's backend)"
-    )]
-    Tls(String),
 }
 
 /// Which paths the requests go to.
@@ -210,12 +203,15 @@ pub struct Workload {
 }
 
 impl Workload {
-    /// Checks the workload can run: positive counts and rates, an `http://` target.
+    /// Whether the target is `https://`: the clients speak TLS to it.
+    pub fn is_https(&self) -> bool {
+        self.target.starts_with("https://")
+    }
+
+    /// Checks the workload can run: positive counts and rates, an `http://` or
+    /// `https://` target.
     pub fn validate(&self) -> Result<(), WorkloadError> {
-        if self.target.starts_with("https://") {
-            return Err(WorkloadError::Tls(self.target.clone()));
-        }
-        if !self.target.starts_with("http://") {
+        if !self.target.starts_with("http://") && !self.is_https() {
             return Err(WorkloadError::BadTarget(self.target.clone()));
         }
         let positive = |what: &'static str, ok: bool, value: String| {
@@ -345,12 +341,17 @@ mod tests {
     }
 
     #[test]
-    fn an_https_target_is_refused_until_tls_is_supported() {
+    fn https_targets_are_accepted_and_other_schemes_named() {
         let mut workload = batch(1, 1);
         workload.target = "https://127.0.0.1:8443".into();
+        assert!(workload.validate().is_ok());
+        assert!(workload.is_https());
+        workload.target = "ftp://127.0.0.1:21".into();
         let err = workload.validate().unwrap_err();
-        assert!(matches!(err, WorkloadError::Tls(_)));
-        assert!(err.to_string().contains("does not speak TLS"), "{err}");
+        assert!(
+            err.to_string().contains("not an http:// or https:// URL"),
+            "{err}"
+        );
     }
 
     #[test]

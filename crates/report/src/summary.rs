@@ -203,6 +203,9 @@ pub fn summary(set: &TrialSet) -> String {
         format_seconds(m.process_cpu_sys_s),
         memory(m)
     );
+    if let Some(connections) = &r.connections {
+        let _ = writeln!(out, "{}", connections_line(connections));
+    }
     match &r.server {
         Some(s) => {
             let faults: Vec<String> = s
@@ -248,6 +251,52 @@ pub fn summary(set: &TrialSet) -> String {
         );
     }
     out
+}
+
+/// The client's connections in one line: protocol, how many it opened and in what
+/// time, and over TLS the session and the handshakes by kind.
+fn connections_line(c: &waitbench_core::ConnectionReport) -> String {
+    let mut line = format!(
+        "  connections {} {} opened",
+        c.protocol.name(),
+        format_count(c.opened)
+    );
+    if c.failed > 0 {
+        let _ = write!(line, ", {} failed", format_count(c.failed));
+    }
+    if let (Some(mean), Some(max)) = (c.connect_mean_us, c.connect_max_us) {
+        let _ = write!(
+            line,
+            "  connect mean {} max {}",
+            format_micros(mean),
+            format_micros(max)
+        );
+    }
+    if let Some(tls) = &c.tls {
+        let _ = write!(
+            line,
+            "  {} {} {}: {} full, {} resumed{}",
+            tls.version.map_or("TLS", |v| v.name()),
+            tls.cipher_suite.as_deref().unwrap_or("(suite not shown)"),
+            tls.key_type.map_or("?", |k| k.name()),
+            format_count(tls.full),
+            format_count(tls.resumed),
+            if tls.failed > 0 {
+                format!(", {} failed", format_count(tls.failed))
+            } else {
+                String::new()
+            }
+        );
+    }
+    if c.http2_stream_errors + c.http2_connection_errors > 0 {
+        let _ = write!(
+            line,
+            "  HTTP/2 errors: {} stream, {} connection",
+            format_count(c.http2_stream_errors),
+            format_count(c.http2_connection_errors)
+        );
+    }
+    line
 }
 
 /// The harness's own lateness is worth a warning once its p99 exceeds this share of the
@@ -517,6 +566,41 @@ mod tests {
             memory(&client),
             "RSS peak 10.0 MiB (+1.0 MiB steady, 1.0 KiB per in-flight)  VM peak 3.00 GiB  \
              threads 1003"
+        );
+    }
+
+    #[test]
+    fn a_tls_run_shows_its_session_and_handshakes_in_one_line() {
+        let mut run = stored();
+        run.connections = Some(waitbench_core::ConnectionReport {
+            protocol: waitbench_core::HttpVersion::Http1,
+            opened: 300,
+            failed: 0,
+            connect_min_us: Some(400.0),
+            connect_mean_us: Some(650.0),
+            connect_max_us: Some(2200.0),
+            http2_stream_errors: 0,
+            http2_connection_errors: 0,
+            tls: Some(waitbench_core::TlsReport {
+                version: Some(waitbench_core::TlsVersion::Tls13),
+                cipher_suite: Some("TLS13_AES_256_GCM_SHA384".into()),
+                key_type: Some(waitbench_core::ServerKeyType::EcdsaP256),
+                resumption: true,
+                verified: true,
+                full: 1,
+                resumed: 299,
+                failed: 0,
+            }),
+        });
+        let text = summary(&waitbench_core::TrialSet::new(vec![run]));
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("connections"))
+            .expect("a connections line");
+        assert_eq!(
+            line,
+            "  connections HTTP/1.1 300 opened  connect mean 650 µs max 2.2 ms  TLSv1.3 \
+             TLS13_AES_256_GCM_SHA384 ecdsa-p256: 1 full, 299 resumed"
         );
     }
 

@@ -254,6 +254,7 @@ fn run(s: &Spec, factor: f64) -> RunResult {
             faults: BTreeMap::new(),
         }),
         extras: s.extras.clone(),
+        connections: None,
         environment: environment(),
         histograms: None,
         timeline: Vec::new(),

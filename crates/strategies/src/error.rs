@@ -13,12 +13,20 @@ pub enum RunError {
     Workload(#[from] WorkloadError),
     /// A URL of the workload could not be parsed by a client library.
     #[error(
-        "the target URL {url} is not valid ({reason}): give an http:// URL such as http://127.0.0.1:8080"
+        "the target URL {url} is not valid ({reason}): give an http:// or https:// URL such as http://127.0.0.1:8080"
     )]
     Target {
         /// The URL as built from the workload.
         url: String,
         /// What the parser reported.
+        reason: String,
+    },
+    /// Over https://, the certificates to trust could not be read or used.
+    #[error("cannot trust {}: {reason}", file.display())]
+    Trust {
+        /// The CA file (or the folder where waitbench's CAs were looked for).
+        file: std::path::PathBuf,
+        /// What is wrong with it, and what to do.
         reason: String,
     },
     /// The tokio runtime could not be built.

@@ -13,16 +13,14 @@
 //! closed meanwhile is sent once more on a fresh connection (hyper-util's
 //! `retry_canceled_requests`), since no server saw it.
 
-use std::time::Duration;
-
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper::{Request, header};
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
 use waitbench_core::{ErrorKind, Outcome, StrategyInfo, Timeouts};
 
+use crate::dial::Dialer;
 use crate::reqwest_errors::{Facts, Stage, decide};
 use crate::settings::set;
 use crate::target::{RequestTarget, error_chain};
@@ -34,21 +32,24 @@ type Sender = SendRequest<Full<Bytes>>;
 #[derive(Debug)]
 pub(crate) struct HyperConnection {
     timeouts: Timeouts,
+    dialer: Dialer,
     sender: Option<Sender>,
 }
 
 impl HyperConnection {
-    /// A worker's connection slot, empty until its first request.
-    pub(crate) fn new(timeouts: Timeouts) -> Self {
+    /// A worker's connection slot, empty until its first request; `dialer` opens its
+    /// connections (offering ALPN `http/1.1` over TLS).
+    pub(crate) fn new(timeouts: Timeouts, dialer: Dialer) -> Self {
         HyperConnection {
             timeouts,
+            dialer,
             sender: None,
         }
     }
 
-    /// A new, unconnected slot with the same timeouts.
+    /// A new, unconnected slot with the same timeouts and dialer.
     pub(crate) fn fresh(&self) -> Self {
-        HyperConnection::new(self.timeouts)
+        HyperConnection::new(self.timeouts, self.dialer.clone())
     }
 
     /// Adds the client's settings to `info`.
@@ -87,15 +88,13 @@ impl HyperConnection {
     async fn exchange(&mut self, target: &RequestTarget) -> Result<u16, ErrorKind> {
         let reused = self.sender.as_ref().is_some_and(|s| !s.is_closed());
         if !reused {
-            self.sender = Some(connect(target, self.timeouts.connect).await?);
+            self.sender = Some(connect(&self.dialer, target).await?);
         }
         let sender = self.sender.as_mut().expect("connected above");
         let mut sent = send(sender, target).await;
         if reused && let Err(Unsent::NotSent) = sent {
             // The idle connection closed before the request left: no server saw it.
-            let sender = self
-                .sender
-                .insert(connect(target, self.timeouts.connect).await?);
+            let sender = self.sender.insert(connect(&self.dialer, target).await?);
             sent = send(sender, target).await;
         }
         let response = sent.map_err(|unsent| match unsent {
@@ -156,29 +155,18 @@ fn request(target: &RequestTarget) -> Request<Full<Bytes>> {
     request
 }
 
-/// Opens a connection to `target` within `timeout` and starts its driver task. Every
-/// failure here, the timeout included, is a connect error.
-async fn connect(target: &RequestTarget, timeout: Duration) -> Result<Sender, ErrorKind> {
-    let open = async {
-        let stream = TcpStream::connect(target.address())
-            .await
-            .map_err(|e| e.to_string())?;
-        stream.set_nodelay(true).map_err(|e| e.to_string())?;
-        let (sender, connection) = http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| error_chain(&e))?;
-        // The driver ends by itself when the sender is dropped or the peer closes; its
-        // error, if any, reaches the worker through the sender.
-        tokio::spawn(connection);
-        Ok(sender)
-    };
-    let failed = match tokio::time::timeout(timeout, open).await {
-        Ok(Ok(sender)) => return Ok(sender),
-        Ok(Err(reason)) => reason,
-        Err(_) => format!("not within the connect timeout ({timeout:?})"),
-    };
-    target.note_error(|| format!("connect to {}: {failed}", target.address()));
-    Err(ErrorKind::Connect)
+/// Opens a connection to `target` through `dialer` and starts its driver task. A
+/// failure is a connect error (a TLS error when the handshake failed).
+async fn connect(dialer: &Dialer, target: &RequestTarget) -> Result<Sender, ErrorKind> {
+    let stream = dialer.dial(target).await?;
+    let (sender, connection) = http1::handshake(TokioIo::new(stream)).await.map_err(|e| {
+        target.note_error(|| format!("connect to {}: {}", target.address(), error_chain(&e)));
+        ErrorKind::Connect
+    })?;
+    // The driver ends by itself when the sender is dropped or the peer closes; its
+    // error, if any, reaches the worker through the sender.
+    tokio::spawn(connection);
+    Ok(sender)
 }
 
 /// Classifies a hyper error raised at `stage`, noting its message for `target`.
@@ -191,9 +179,14 @@ fn classify(target: &RequestTarget, err: &hyper::Error, stage: Stage) -> ErrorKi
 mod tests {
     use std::io::{Read, Write};
     use std::net::TcpListener;
+    use std::time::Duration;
 
     use super::*;
     use crate::test_support::assert_async_client_classifies;
+
+    fn plain_dialer() -> Dialer {
+        Dialer::plain(Timeouts::default().connect)
+    }
 
     #[test]
     fn a_connection_the_server_closed_is_replaced_without_an_error() {
@@ -215,7 +208,7 @@ mod tests {
             .build()
             .unwrap();
         let target = RequestTarget::parse(&url).unwrap();
-        let mut connection = HyperConnection::new(Timeouts::default());
+        let mut connection = HyperConnection::new(Timeouts::default(), plain_dialer());
         runtime.block_on(async {
             assert_eq!(connection.fetch(&target).await, Outcome::from_status(200));
             // Let the close arrive, as it would between two requests of a slow workload.
@@ -228,7 +221,9 @@ mod tests {
     #[test]
     fn misbehaving_servers_end_as_the_expected_outcome() {
         assert_async_client_classifies(|timeouts, target| async move {
-            HyperConnection::new(timeouts).fetch(&target).await
+            HyperConnection::new(timeouts, Dialer::plain(timeouts.connect))
+                .fetch(&target)
+                .await
         });
     }
 }

@@ -17,6 +17,8 @@ pub enum StrategyKind {
     ReqwestTokio,
     /// One bare hyper HTTP/1.1 connection per tokio task, no pool: async at its leanest.
     HyperTokio,
+    /// K bare hyper HTTP/2 connections shared by C tokio tasks, one stream per request.
+    HyperTokioH2,
     /// A new ureq agent (so a new connection) for every request, on C threads.
     UreqPerRequest,
     /// A new reqwest client (so a new connection) for every request, on tokio tasks.
@@ -82,12 +84,13 @@ impl StrategyKind {
     ];
 
     /// The Rust strategies, which run in waitbench's own process.
-    pub const RUST: [StrategyKind; 9] = [
+    pub const RUST: [StrategyKind; 10] = [
         StrategyKind::UreqSequential,
         StrategyKind::UreqRayon,
         StrategyKind::UreqThreads,
         StrategyKind::ReqwestTokio,
         StrategyKind::HyperTokio,
+        StrategyKind::HyperTokioH2,
         StrategyKind::UreqPerRequest,
         StrategyKind::ReqwestPerRequest,
         StrategyKind::TokioBlocking,
@@ -102,6 +105,7 @@ impl StrategyKind {
             StrategyKind::UreqThreads => "ureq-threads",
             StrategyKind::ReqwestTokio => "reqwest-tokio",
             StrategyKind::HyperTokio => "hyper-tokio",
+            StrategyKind::HyperTokioH2 => "hyper-tokio-h2",
             StrategyKind::UreqPerRequest => "ureq-per-request",
             StrategyKind::ReqwestPerRequest => "reqwest-per-request",
             StrategyKind::TokioBlocking => "tokio-blocking",
@@ -131,6 +135,9 @@ impl StrategyKind {
             StrategyKind::ReqwestTokio => "one shared reqwest client on tokio, one task per worker",
             StrategyKind::HyperTokio => {
                 "one bare hyper connection per tokio task, no pool (async at its leanest)"
+            }
+            StrategyKind::HyperTokioH2 => {
+                "C tokio tasks sharing K hyper HTTP/2 connections (--connections K), a stream per request"
             }
             StrategyKind::UreqPerRequest => {
                 "a new ureq agent (new connection) per request, one thread per worker"
@@ -190,12 +197,19 @@ impl StrategyKind {
                 .is_some_and(|runtime| runtime.supports_ticker(self))
     }
 
+    /// Whether the strategy speaks HTTP/2 alone, so needs a server that does (`serve
+    /// --http2`, or `--tls` where ALPN offers h2); `reqwest-tokio` only with `--http2`.
+    pub fn needs_http2(self) -> bool {
+        self == StrategyKind::HyperTokioH2
+    }
+
     /// Whether the strategy runs on a tokio runtime.
     pub fn uses_tokio(self) -> bool {
         matches!(
             self,
             StrategyKind::ReqwestTokio
                 | StrategyKind::HyperTokio
+                | StrategyKind::HyperTokioH2
                 | StrategyKind::ReqwestPerRequest
                 | StrategyKind::TokioBlocking
                 | StrategyKind::TokioSpawnBlocking

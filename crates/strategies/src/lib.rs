@@ -14,9 +14,12 @@
 //! an interpreter), which is what makes them comparable. The settings that change a result are
 //! reported by [`Strategy::info`]. This crate starts no server and formats no report.
 
+mod connection_log;
 mod cpu_work;
+mod dial;
 mod error;
 pub mod external;
+mod h2_client;
 mod hyper_client;
 mod kind;
 mod option_key;
@@ -31,7 +34,10 @@ mod settings;
 pub mod strategy;
 mod target;
 mod ticker;
+mod tls;
+mod transport;
 mod ureq_client;
+mod ureq_connector;
 mod ureq_errors;
 
 #[cfg(test)]
@@ -42,6 +48,7 @@ pub use kind::{Stack, StrategyKind, UnknownStrategy};
 pub use option_key::OptionKey;
 pub use options::{
     AwaitWith, BadOption, Combinator, IdlePerHost, PoolSize, RuntimeFlavor, StrategyOptions,
+    TlsResume,
 };
 pub use plant::{BadPlant, Plant, PlantSpec};
 pub use strategy::UserClient;
@@ -69,6 +76,24 @@ pub trait Strategy: Send + Sync {
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError>;
 }
 
+/// A ureq agent with `config` that opens connections to `url` as the Rust strategies
+/// do: over https://, with the same trust (`--cacert`, `--insecure`, else waitbench's
+/// CAs) and rustls configuration. For a request that must reach the target the way the
+/// measured ones will (the preflight).
+pub fn agent_like_strategies(
+    config: ureq::config::Config,
+    url: &str,
+    options: &StrategyOptions,
+) -> Result<ureq::Agent, RunError> {
+    let https = url.starts_with("https://");
+    let transport = transport::Transport::for_scheme(https, options)?;
+    Ok(ureq::Agent::with_parts(
+        config,
+        ureq_client::connector(&transport)?,
+        ureq::unversioned::resolver::DefaultResolver::default(),
+    ))
+}
+
 /// Builds the strategy `kind` with `options` (options a strategy does not use are ignored
 /// and not reported).
 pub fn build(kind: StrategyKind, options: &StrategyOptions) -> Box<dyn Strategy> {
@@ -79,6 +104,7 @@ pub fn build(kind: StrategyKind, options: &StrategyOptions) -> Box<dyn Strategy>
         StrategyKind::UreqThreads => Box::new(UreqThreads::new(options)),
         StrategyKind::ReqwestTokio => Box::new(ReqwestTokio::new(options)),
         StrategyKind::HyperTokio => Box::new(HyperTokio::new(options)),
+        StrategyKind::HyperTokioH2 => Box::new(HyperTokioH2::new(options)),
         StrategyKind::UreqPerRequest => Box::new(UreqPerRequest::new(options)),
         StrategyKind::ReqwestPerRequest => Box::new(ReqwestPerRequest::new(options)),
         StrategyKind::TokioBlocking => Box::new(TokioBlocking::new(options)),

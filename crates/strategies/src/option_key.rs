@@ -30,11 +30,17 @@ pub enum OptionKey {
     AwaitWith,
     /// `combinator`: how the tokio strategies await a batch ([`crate::Combinator`]).
     Combinator,
+    /// `tls_resume`: whether new TLS connections resume a session, `on` or `off`.
+    TlsResume,
+    /// `http2`: reqwest-tokio speaks HTTP/2, `true` or `false`.
+    Http2,
+    /// `connections`: hyper-tokio-h2's HTTP/2 connections, a positive count.
+    Connections,
 }
 
 impl OptionKey {
     /// Every setting, in the order an error lists them.
-    pub const ALL: [OptionKey; 8] = [
+    pub const ALL: [OptionKey; 11] = [
         OptionKey::Threads,
         OptionKey::IdlePerHost,
         OptionKey::RuntimeThreads,
@@ -43,6 +49,9 @@ impl OptionKey {
         OptionKey::Ticker,
         OptionKey::AwaitWith,
         OptionKey::Combinator,
+        OptionKey::TlsResume,
+        OptionKey::Http2,
+        OptionKey::Connections,
     ];
 
     /// The name, as a scenario key.
@@ -56,6 +65,9 @@ impl OptionKey {
             OptionKey::Ticker => "ticker",
             OptionKey::AwaitWith => "await_with",
             OptionKey::Combinator => "combinator",
+            OptionKey::TlsResume => "tls_resume",
+            OptionKey::Http2 => "http2",
+            OptionKey::Connections => "connections",
         }
     }
 
@@ -97,6 +109,17 @@ impl StrategyOptions {
             }
             OptionKey::AwaitWith => self.await_with = parse(value)?,
             OptionKey::Combinator => self.combinator = parse(value)?,
+            OptionKey::TlsResume => self.tls_resume = parse(value)?,
+            OptionKey::Http2 => {
+                self.http2 =
+                    parse(value).map_err(|_| format!("expected true or false, got {value:?}"))?
+            }
+            OptionKey::Connections => {
+                self.connections =
+                    Some(parse(value).map_err(|_| {
+                        format!("expected a positive connection count, got {value:?}")
+                    })?)
+            }
         }
         Ok(())
     }
@@ -125,6 +148,9 @@ mod tests {
         options.set(OptionKey::CpuWork, "200us").unwrap();
         options.set(OptionKey::Ticker, "true").unwrap();
         options.set(OptionKey::AwaitWith, "taskgroup").unwrap();
+        options.set(OptionKey::TlsResume, "off").unwrap();
+        options.set(OptionKey::Http2, "true").unwrap();
+        options.set(OptionKey::Connections, "8").unwrap();
         assert_eq!(options.threads, PoolSize::Fixed(8));
         assert_eq!(options.idle_per_host, IdlePerHost::Fixed(3));
         assert_eq!(options.runtime_threads, Some(2));
@@ -132,6 +158,10 @@ mod tests {
         assert_eq!(options.cpu_work, Duration::from_micros(200));
         assert!(options.ticker);
         assert_eq!(options.await_with, AwaitWith::TaskGroup);
+        assert_eq!(options.tls_resume, crate::TlsResume::Off);
+        assert!(options.http2);
+        assert_eq!(options.connections.map(|k| k.get()), Some(8));
+        assert!(options.set(OptionKey::Connections, "0").is_err());
     }
 
     #[test]

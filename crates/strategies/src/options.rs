@@ -335,6 +335,37 @@ impl Combinator {
     }
 }
 
+/// Whether a new TLS connection offers to resume an earlier session (`--tls-resume`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TlsResume {
+    /// Offer the last session's ticket: a resumed handshake, no certificate sent.
+    #[default]
+    On,
+    /// Keep no sessions: every new connection is a full handshake.
+    Off,
+}
+
+impl TlsResume {
+    /// Both settings.
+    pub const ALL: [TlsResume; 2] = [TlsResume::On, TlsResume::Off];
+
+    /// `on` or `off`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TlsResume::On => "on",
+            TlsResume::Off => "off",
+        }
+    }
+
+    /// What the setting does, as `--help` lists it.
+    pub fn description(self) -> &'static str {
+        match self {
+            TlsResume::On => "a new connection resumes a session the server gave (no certificate)",
+            TlsResume::Off => "every new connection is a full handshake",
+        }
+    }
+}
+
 waitbench_core::named_value!(Combinator);
 
 impl FromStr for Combinator {
@@ -348,6 +379,23 @@ impl FromStr for Combinator {
                 what: "combinator",
                 given: text.to_string(),
                 expected: "workers, join-all or try-join-all",
+            })
+    }
+}
+
+waitbench_core::named_value!(TlsResume);
+
+impl FromStr for TlsResume {
+    type Err = BadOption;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        TlsResume::ALL
+            .into_iter()
+            .find(|r| r.name() == text.trim())
+            .ok_or_else(|| BadOption {
+                what: "TLS resumption setting",
+                given: text.to_string(),
+                expected: "on or off",
             })
     }
 }
@@ -416,6 +464,28 @@ pub struct StrategyOptions {
     /// server that answers at once). See docs/client-protocol.md.
     #[cfg_attr(feature = "clap", arg(long))]
     pub self_paced: bool,
+    /// Over https://, the CA certificate file to trust (PEM), instead of the CAs
+    /// waitbench's own server generated.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
+    pub cacert: Option<std::path::PathBuf>,
+    /// Over https://, accept any certificate (for your own server only): the handshake
+    /// is still made and counted, the chain is not checked.
+    #[cfg_attr(feature = "clap", arg(long, conflicts_with = "cacert"))]
+    pub insecure: bool,
+    /// Over https://, whether a new connection resumes an earlier TLS session.
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, value_name = "ON_OFF", value_enum, default_value_t)
+    )]
+    pub tls_resume: TlsResume,
+    /// reqwest-tokio speaks HTTP/2: ALPN h2 over https://, prior knowledge (h2c) over
+    /// http://; its pool multiplexes every worker's streams on (usually) one connection.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub http2: bool,
+    /// hyper-tokio-h2's HTTP/2 connections, sharing the C workers' streams between them
+    /// (default 1).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "K"))]
+    pub connections: Option<std::num::NonZeroUsize>,
     /// A deliberate regression, to show the CI gate catches it; `None` by default.
     #[cfg_attr(feature = "clap", arg(skip))]
     pub plant: Option<crate::Plant>,
@@ -448,6 +518,7 @@ impl StrategyOptions {
             StrategyKind::UreqThreads | StrategyKind::UreqPerRequest => concurrency,
             StrategyKind::ReqwestTokio
             | StrategyKind::HyperTokio
+            | StrategyKind::HyperTokioH2
             | StrategyKind::ReqwestPerRequest
             | StrategyKind::TokioBlocking => self.runtime_threads(),
             StrategyKind::TokioSpawnBlocking => {

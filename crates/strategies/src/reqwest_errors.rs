@@ -31,6 +31,8 @@ pub(crate) struct Facts {
     io: Option<io::ErrorKind>,
     /// hyper saw the connection close before the message completed.
     incomplete: bool,
+    /// The chain holds a rustls error: the TLS handshake failed.
+    tls: bool,
 }
 
 impl Facts {
@@ -50,6 +52,7 @@ impl Facts {
     }
 
     fn with_chain(mut self, mut source: Option<&(dyn std::error::Error + 'static)>) -> Self {
+        self.tls = source.is_some_and(crate::tls::is_tls_error);
         while let Some(cause) = source {
             if let Some(io) = cause.downcast_ref::<io::Error>() {
                 self.io = Some(io.kind());
@@ -69,12 +72,14 @@ pub(crate) fn classify(err: &reqwest::Error, stage: Stage) -> ErrorKind {
     decide(Facts::of(err), stage)
 }
 
-/// The decision, apart from reqwest so it can be tested: connect failures (including a
-/// connect timeout) first, then timeouts, then anything during the body is a body error,
-/// then resets and closes.
+/// The decision, apart from reqwest so it can be tested: a failed TLS handshake first,
+/// then connect failures (including a connect timeout), then timeouts, then anything
+/// during the body is a body error, then resets and closes.
 pub(crate) fn decide(facts: Facts, stage: Stage) -> ErrorKind {
     let io = facts.io.map(classify_io);
-    if facts.connect || io == Some(ErrorKind::Connect) {
+    if facts.tls {
+        ErrorKind::Tls
+    } else if facts.connect || io == Some(ErrorKind::Connect) {
         ErrorKind::Connect
     } else if facts.timeout || io == Some(ErrorKind::Timeout) {
         ErrorKind::Timeout
@@ -126,14 +131,30 @@ mod tests {
         assert_eq!(send(incomplete), ErrorKind::Reset);
         assert_eq!(decide(incomplete, Stage::Body), ErrorKind::Body);
         assert_eq!(send(Facts::default()), ErrorKind::Other);
+        let tls = Facts {
+            tls: true,
+            connect: true,
+            ..Facts::default()
+        };
+        assert_eq!(
+            send(tls),
+            ErrorKind::Tls,
+            "a failed handshake is not a refused connect"
+        );
     }
 
     #[test]
     fn misbehaving_servers_end_as_the_expected_outcome() {
         assert_async_client_classifies(|timeouts, target| async move {
-            let client = ReqwestSettings::new(timeouts, crate::IdlePerHost::Sized)
-                .client()
+            let settings = ReqwestSettings::new(
+                timeouts,
+                crate::IdlePerHost::Sized,
+                waitbench_core::HttpVersion::Http1,
+            );
+            let connector = settings
+                .connector(&crate::transport::Transport::plain())
                 .unwrap();
+            let client = settings.client(&connector).unwrap();
             fetch(&client, &target).await
         });
     }

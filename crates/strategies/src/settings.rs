@@ -43,5 +43,8 @@ pub(crate) fn common(
     if let Some(plant) = options.plant {
         set(&mut info, "planted_regression", plant);
     }
+    if kind.stack() == crate::Stack::Rust {
+        crate::transport::Transport::describe(&mut info, workload, options);
+    }
     info
 }

@@ -143,6 +143,11 @@ impl RequestTarget {
         &self.url
     }
 
+    /// The absolute URI: HTTP/2 sends scheme and authority as pseudo-headers.
+    pub(crate) fn absolute(&self) -> &hyper::Uri {
+        &self.uri
+    }
+
     /// The request target on an HTTP/1.1 connection: path and query.
     pub(crate) fn origin_form(&self) -> &hyper::Uri {
         &self.origin_form
@@ -151,6 +156,11 @@ impl RequestTarget {
     /// `host:port`, for the `Host` header.
     pub(crate) fn authority(&self) -> &hyper::header::HeaderValue {
         &self.authority
+    }
+
+    /// The host alone, as TLS checks the certificate against it.
+    pub(crate) fn host(&self) -> &str {
+        self.url.host_str().unwrap_or_default()
     }
 
     /// `host:port`, to connect to (a name is resolved at connect time).

@@ -7,13 +7,16 @@ use std::net::{IpAddr, SocketAddr};
 use ureq::Agent;
 use ureq::config::Config;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::NextTimeout;
 use waitbench_core::units::{format_bytes, format_duration};
 use waitbench_core::{Outcome, StrategyInfo, Timeouts};
 
+use crate::error::RunError;
 use crate::options::IdlePerHost;
 use crate::settings::set;
 use crate::target::{RequestTarget, error_chain};
+use crate::transport::{ALPN_HTTP1, Transport};
+use crate::ureq_connector::LoggedConnector;
 use crate::ureq_errors::{classify, classify_body};
 
 /// ureq's own default of idle connections kept per host.
@@ -71,13 +74,10 @@ impl UreqSettings {
             .build()
     }
 
-    /// A new agent with [`config`](Self::config) and the [`IpLiteralResolver`].
-    pub(crate) fn agent(&self) -> Agent {
-        Agent::with_parts(
-            self.config(),
-            DefaultConnector::default(),
-            IpLiteralResolver,
-        )
+    /// A new agent with [`config`](Self::config) and the [`IpLiteralResolver`],
+    /// connecting through `transport`.
+    pub(crate) fn agent(&self, transport: &Transport) -> Result<Agent, RunError> {
+        Ok(agent_with(self.config(), &connector(transport)?))
     }
 
     /// Adds the agent's settings to `info`.
@@ -116,10 +116,18 @@ impl UreqSettings {
     }
 }
 
-/// A new agent with `config` and the [`IpLiteralResolver`]: the one way the ureq
-/// strategies build agents.
-pub(crate) fn agent_with(config: Config) -> Agent {
-    Agent::with_parts(config, DefaultConnector::default(), IpLiteralResolver)
+/// The connector of a run's agents: `transport`'s TLS (ALPN `http/1.1`) and log.
+pub(crate) fn connector(transport: &Transport) -> Result<LoggedConnector, RunError> {
+    Ok(LoggedConnector::new(
+        transport.rustls(&[ALPN_HTTP1])?,
+        std::sync::Arc::clone(transport.log()),
+    ))
+}
+
+/// A new agent with `config`, `connector` and the [`IpLiteralResolver`]: the one way
+/// the ureq strategies build agents.
+pub(crate) fn agent_with(config: Config, connector: &LoggedConnector) -> Agent {
+    Agent::with_parts(config, connector.clone(), IpLiteralResolver)
 }
 
 /// A resolver that answers IP-literal hosts (`127.0.0.1:8080`, `[::1]:80`) without a
@@ -147,7 +155,12 @@ impl Resolver for IpLiteralResolver {
                 .trim_start_matches('[')
                 .trim_end_matches(']');
             let ip: IpAddr = host.parse().ok()?;
-            let port = authority.port_u16().unwrap_or(80);
+            let default_port = if uri.scheme_str() == Some("https") {
+                443
+            } else {
+                80
+            };
+            let port = authority.port_u16().unwrap_or(default_port);
             Some(SocketAddr::new(ip, port))
         });
         match literal {

@@ -14,6 +14,7 @@ pub(crate) fn classify(err: &ureq::Error) -> ErrorKind {
         ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => ErrorKind::Connect,
         ureq::Error::Timeout(_) => ErrorKind::Timeout,
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => ErrorKind::Connect,
+        err if crate::ureq_connector::is_tls(err) => ErrorKind::Tls,
         ureq::Error::Io(io) => classify_io(io.kind()),
         _ => ErrorKind::Other,
     }
@@ -94,7 +95,9 @@ mod tests {
     #[test]
     fn misbehaving_servers_end_as_the_expected_outcome() {
         for case in misbehaviours() {
-            let agent = UreqSettings::pooled(case.timeouts(), crate::IdlePerHost::Sized, 1).agent();
+            let agent = UreqSettings::pooled(case.timeouts(), crate::IdlePerHost::Sized, 1)
+                .agent(&crate::transport::Transport::plain())
+                .unwrap();
             assert_eq!(
                 fetch(&agent, &case.target()),
                 case.expected,

@@ -43,7 +43,11 @@ fn run_every_fault(
     if unavailable(kind) {
         return None;
     }
-    let server = server(None);
+    let server = if kind.needs_http2() {
+        common::h2c_server(None)
+    } else {
+        server(None)
+    };
     let mut workload = batch(&server.url(), REQUESTS, CONCURRENCY, Some(ALL_FAULTS));
     workload.paths = PathPlan::Single {
         path: "/bytes/4KiB".into(),
@@ -189,8 +193,46 @@ fn py_process_pool_counts_every_fault_at_once_by_kind_with_its_retry() {
     every_fault_at_once_is_counted_by_a_retrying_client(StrategyKind::PyProcessPool);
 }
 
+/// Over HTTP/2 a reset or a stall ends the whole connection (docs/mock-server.md), so
+/// every stream in flight on it fails with the injected one: at least as many broken
+/// requests as resets injected, each counted once, as a connection error.
+#[test]
+fn hyper_tokio_h2_counts_every_fault_at_once_with_the_streams_of_a_broken_connection() {
+    let kind = StrategyKind::HyperTokioH2;
+    let Some((m, stats)) = run_every_fault(kind) else {
+        return;
+    };
+    let counters = &m.recorder.counters;
+    let injected = stats.faults;
+    assert_eq!(counters.sent, REQUESTS, "a request was lost");
+    assert_accounted(kind, &m.recorder);
+    assert_eq!(stats.in_flight, 0, "a request still held");
+    let timeouts = errors(&m.recorder, ErrorKind::Timeout);
+    let broken = errors(&m.recorder, ErrorKind::Reset) + errors(&m.recorder, ErrorKind::Body);
+    assert_eq!(
+        counters.error_total(),
+        timeouts + broken,
+        "{:?}",
+        counters.errors
+    );
+    assert!(broken >= injected["reset"], "{broken} broken, {injected:?}");
+    assert!(
+        timeouts <= injected["stall"],
+        "{timeouts} timeouts, {injected:?}"
+    );
+    let report = m.connections.expect("a connection report");
+    assert!(
+        report.http2_connection_errors >= injected["reset"],
+        "{report:?} vs {injected:?}"
+    );
+    assert!(
+        report.opened > 1,
+        "broken connections were replaced: {report:?}"
+    );
+}
+
 #[test]
 fn every_strategy_has_an_all_faults_test() {
     // The macro above lists strategies by hand; this fails when one is added without it.
-    assert_eq!(StrategyKind::ALL.len(), 14 + RETRYING.len());
+    assert_eq!(StrategyKind::ALL.len(), 14 + RETRYING.len() + 1);
 }

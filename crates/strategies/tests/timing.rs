@@ -72,11 +72,13 @@ fn rayon_default_pool_caps_concurrency_at_one_thread_per_core() {
 
 #[test]
 fn no_recorded_latency_beats_the_injected_latency() {
-    let server = server(Some("50ms"));
+    let http1 = server(Some("50ms"));
+    let http2 = common::h2c_server(Some("50ms"));
     for kind in StrategyKind::ALL {
         if unavailable(kind) {
             continue;
         }
+        let server = if kind.needs_http2() { &http2 } else { &http1 };
         let sequential = waitbench_strategies::build(kind, &StrategyOptions::default())
             .info(&batch(&server.url(), 1, 10, None))
             .effective_concurrency

@@ -40,7 +40,7 @@ macro_rules! fixture {
 }
 
 /// Every scenario of `fixtures/scenarios/`, in file-name order (the order `load_dir` uses).
-pub const SCENARIOS: [BuiltinFile; 9] = [
+pub const SCENARIOS: [BuiltinFile; 11] = [
     fixture!("fixtures/scenarios/a-fan-out.toml"),
     fixture!("fixtures/scenarios/b-connection-reuse.toml"),
     fixture!("fixtures/scenarios/c-concurrency-sweep.toml"),
@@ -50,6 +50,8 @@ pub const SCENARIOS: [BuiltinFile; 9] = [
     fixture!("fixtures/scenarios/f2-blocking-in-async.toml"),
     fixture!("fixtures/scenarios/g-error-policy.toml"),
     fixture!("fixtures/scenarios/h-coordinated-omission.toml"),
+    fixture!("fixtures/scenarios/i-tls-reuse.toml"),
+    fixture!("fixtures/scenarios/j-http1-vs-http2.toml"),
 ];
 
 /// The committed CI baseline, `fixtures/baselines/ci.json`.

@@ -14,7 +14,7 @@
 //! request as `Authorization: Bearer TOKEN`. Only durations are measured on either side,
 //! so the two hosts need no synchronized clocks.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
@@ -23,7 +23,7 @@ use waitbench_core::{
     ServerRunStats, ServerStats, Timeline,
 };
 use waitbench_mockserver::{MockServer, SERVER_HEADER};
-use waitbench_strategies::{RunError, Strategy};
+use waitbench_strategies::{RunError, Strategy, StrategyOptions};
 
 /// The server a run measures.
 #[derive(Clone)]
@@ -69,7 +69,7 @@ impl Target<'static> {
     /// [`Target::remote`], with the token a waitbench server's control requests need.
     pub fn remote_with_token(url: &str, control_token: Option<String>) -> Self {
         let url = url.trim_end_matches('/').to_string();
-        let says_waitbench = stats_agent()
+        let says_waitbench = stats_agent(&url)
             .get(format!("{url}/health"))
             .call()
             .is_ok_and(|r| r.status().is_success() && r.headers().contains_key(SERVER_HEADER));
@@ -95,7 +95,7 @@ impl Target<'_> {
     pub fn stats(&self) -> Option<ServerStats> {
         match self {
             Target::Embedded(server) => Some(server.stats()),
-            Target::Waitbench(server) => stats_agent()
+            Target::Waitbench(server) => stats_agent(&server.url)
                 .get(format!("{}/stats", server.url))
                 .call()
                 .ok()
@@ -126,7 +126,7 @@ impl Target<'_> {
             return Ok(());
         };
         let url = format!("{}/stats/reset", server.url);
-        let mut request = stats_agent().post(&url);
+        let mut request = stats_agent(&url).post(&url);
         if let Some(token) = &server.control_token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
@@ -154,17 +154,46 @@ impl Target<'_> {
 
 /// One agent for the `/health` probe and every `/stats` read, so they share a kept-alive
 /// connection: a new connection per read would show up in the server's connection count
-/// for the run.
-fn stats_agent() -> &'static ureq::Agent {
-    static AGENT: OnceLock<ureq::Agent> = OnceLock::new();
-    AGENT.get_or_init(|| {
-        ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(2)))
-            .proxy(None)
-            .http_status_as_error(false)
-            .build()
-            .new_agent()
-    })
+/// for the run. An https:// server is reached by the agent [`trust_control_as`] set
+/// (trusting what the strategies trust), else one trusting waitbench's generated CAs.
+fn stats_agent(url: &str) -> ureq::Agent {
+    static PLAIN: OnceLock<ureq::Agent> = OnceLock::new();
+    if url.starts_with("https://") {
+        let mut https = HTTPS_AGENT.lock().unwrap_or_else(|e| e.into_inner());
+        if https.is_none() {
+            *https = control_agent(&StrategyOptions::default()).ok();
+        }
+        if let Some(agent) = https.as_ref() {
+            return agent.clone();
+        }
+    }
+    PLAIN
+        .get_or_init(|| ureq::Agent::new_with_config(control_config()))
+        .clone()
+}
+
+/// The https:// control agent, once trust is known.
+static HTTPS_AGENT: Mutex<Option<ureq::Agent>> = Mutex::new(None);
+
+/// Reaches an https:// waitbench server's `/health`, `/stats` and control endpoint
+/// trusting what strategies with `options` trust (`--cacert`, `--insecure`).
+pub fn trust_control_as(options: &StrategyOptions) -> Result<(), RunError> {
+    let agent = control_agent(options)?;
+    *HTTPS_AGENT.lock().unwrap_or_else(|e| e.into_inner()) = Some(agent);
+    Ok(())
+}
+
+fn control_agent(options: &StrategyOptions) -> Result<ureq::Agent, RunError> {
+    waitbench_strategies::agent_like_strategies(control_config(), "https://", options)
+}
+
+/// Two seconds for any control request, no proxy, statuses as answers.
+fn control_config() -> ureq::config::Config {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(2)))
+        .proxy(None)
+        .http_status_as_error(false)
+        .build()
 }
 
 /// A run's result with its full latency histogram (for `.hgrm` output) and its seconds

@@ -15,6 +15,7 @@ use std::time::Duration;
 use thiserror::Error;
 use waitbench_core::{RequestSpec, Timeouts};
 use waitbench_mockserver::SERVER_HEADER;
+use waitbench_strategies::StrategyOptions;
 
 /// What the target answered to the preflight request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,27 +41,30 @@ pub struct PreflightError {
     pub cause: String,
 }
 
-/// Sends `spec` to `url` once and reads the whole answer. A waitbench server's error
-/// status is not a failure here (it may inject failures on purpose); any other
-/// server's 4xx or 5xx is.
+/// Sends `spec` to `url` once and reads the whole answer, connecting as the strategies
+/// with `options` will (TLS trust over https://). A waitbench server's error status is
+/// not a failure here (it may inject failures on purpose); any other server's 4xx or
+/// 5xx is.
 pub fn preflight(
     url: &str,
     spec: &RequestSpec,
     timeouts: Timeouts,
+    options: &StrategyOptions,
 ) -> Result<Preflight, PreflightError> {
     let fail = |cause: String| PreflightError {
         method: spec.method.clone(),
         url: url.to_string(),
         cause,
     };
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .proxy(None)
         .http_status_as_error(false)
         .allow_non_standard_methods(true)
         .timeout_connect(Some(timeouts.connect))
         .timeout_global(Some(timeouts.request.max(Duration::from_millis(1))))
-        .build()
-        .into();
+        .build();
+    let agent = waitbench_strategies::agent_like_strategies(config, url, options)
+        .map_err(|e| fail(e.to_string()))?;
     let mut request = ureq::http::Request::builder()
         .method(spec.method.as_str())
         .uri(url);
@@ -71,7 +75,10 @@ pub fn preflight(
         .body(spec.body_bytes())
         .map_err(|e| fail(format!("not a valid request: {e}")))?;
     let address = address_of(url);
-    let mut response = agent.run(request).map_err(|e| fail(cause(&e, &address)))?;
+    let https = url.starts_with("https://");
+    let mut response = agent
+        .run(request)
+        .map_err(|e| fail(cause(&e, &address, https)))?;
     let status = response.status().as_u16();
     let waitbench = response.headers().contains_key(SERVER_HEADER);
     // Read the body so the server sees a complete exchange, as a measured request's.
@@ -94,15 +101,30 @@ fn address_of(url: &str) -> String {
         .ok()
         .and_then(|uri| {
             let authority = uri.authority()?;
-            let port = authority.port_u16().unwrap_or(80);
+            let default = if uri.scheme_str() == Some("https") {
+                443
+            } else {
+                80
+            };
+            let port = authority.port_u16().unwrap_or(default);
             Some(format!("{}:{port}", authority.host()))
         })
         .unwrap_or_else(|| url.to_string())
 }
 
 /// Why the request got no answer, in words: the cause a user can act on first.
-fn cause(error: &ureq::Error, address: &str) -> String {
+fn cause(error: &ureq::Error, address: &str, https: bool) -> String {
+    let closed = |e: &std::io::Error| {
+        matches!(
+            e.kind(),
+            ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset
+        )
+    };
     match error {
+        ureq::Error::Io(e) if https && closed(e) => format!(
+            "{address} closed the connection before answering: if it does not speak TLS \
+             on that port, give an http:// URL"
+        ),
         ureq::Error::Io(e) if e.kind() == ErrorKind::ConnectionRefused => {
             format!("connection refused by {address} (nothing listens on that port)")
         }
@@ -117,6 +139,10 @@ fn cause(error: &ureq::Error, address: &str) -> String {
         ureq::Error::Timeout(what) => {
             format!("no answer from {address} in time ({what}; see --connect-timeout, --timeout)")
         }
+        ureq::Error::Rustls(e) => format!(
+            "the TLS handshake with {address} failed ({e}); trust the server's CA with \
+             --cacert FILE, or --insecure for your own server"
+        ),
         other => format!("{address}: {other}"),
     }
 }
@@ -144,7 +170,13 @@ mod tests {
     #[test]
     fn a_refused_connection_names_the_address_and_the_cause() {
         let url = format!("http://127.0.0.1:{}/", closed_port());
-        let err = preflight(&url, &RequestSpec::default(), Timeouts::default()).unwrap_err();
+        let err = preflight(
+            &url,
+            &RequestSpec::default(),
+            Timeouts::default(),
+            &StrategyOptions::default(),
+        )
+        .unwrap_err();
         let message = err.to_string();
         assert!(
             message.contains("connection refused by 127.0.0.1:"),
@@ -164,12 +196,12 @@ mod tests {
         let lookup = std::io::Error::other(
             "failed to lookup address information: Name or service not known",
         );
-        let said = cause(&ureq::Error::Io(lookup), "api.internal:8080");
+        let said = cause(&ureq::Error::Io(lookup), "api.internal:8080", false);
         assert!(
             said.starts_with("DNS: the host of api.internal:8080"),
             "{said}"
         );
-        let said = cause(&ureq::Error::HostNotFound, "api.internal:8080");
+        let said = cause(&ureq::Error::HostNotFound, "api.internal:8080", false);
         assert!(said.starts_with("DNS:"), "{said}");
     }
 
@@ -179,6 +211,7 @@ mod tests {
             &answering("404 Not Found"),
             &RequestSpec::default(),
             Timeouts::default(),
+            &StrategyOptions::default(),
         )
         .unwrap_err();
         assert!(err.cause.contains("answered 404 Not Found"), "{err}");
@@ -186,6 +219,7 @@ mod tests {
             &answering("200 OK"),
             &RequestSpec::default(),
             Timeouts::default(),
+            &StrategyOptions::default(),
         )
         .unwrap();
         assert_eq!(
@@ -204,8 +238,69 @@ mod tests {
             &format!("{}/", server.url()),
             &RequestSpec::default(),
             Timeouts::default(),
+            &StrategyOptions::default(),
         )
         .unwrap();
         assert!(ok.waitbench);
+    }
+}
+
+#[cfg(test)]
+mod tls_tests {
+    use super::*;
+
+    #[test]
+    fn an_untrusted_certificate_fails_the_preflight_with_the_fix() {
+        let server = waitbench_mockserver::MockServer::start(waitbench_mockserver::ServerConfig {
+            protocol: waitbench_mockserver::ProtocolConfig::tls(),
+            ..Default::default()
+        })
+        .unwrap();
+        let url = format!("{}/", server.url());
+        let insecure = StrategyOptions {
+            insecure: true,
+            ..StrategyOptions::default()
+        };
+        let ok = preflight(
+            &url,
+            &RequestSpec::default(),
+            Timeouts::default(),
+            &insecure,
+        )
+        .unwrap();
+        assert!(ok.waitbench);
+        let trusting = StrategyOptions {
+            cacert: server.ca_file().map(Into::into),
+            ..StrategyOptions::default()
+        };
+        assert!(
+            preflight(
+                &url,
+                &RequestSpec::default(),
+                Timeouts::default(),
+                &trusting
+            )
+            .is_ok()
+        );
+        // Trusting only a CA file that signed nothing of this server's.
+        let other =
+            std::env::temp_dir().join(format!("waitbench-preflight-{}.pem", std::process::id()));
+        let stranger = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+        std::fs::write(&other, stranger.cert.pem()).unwrap();
+        let strangers = StrategyOptions {
+            cacert: Some(other.clone()),
+            ..StrategyOptions::default()
+        };
+        let err = preflight(
+            &url,
+            &RequestSpec::default(),
+            Timeouts::default(),
+            &strangers,
+        )
+        .unwrap_err()
+        .to_string();
+        std::fs::remove_file(other).unwrap();
+        assert!(err.contains("TLS handshake"), "{err}");
+        assert!(err.contains("--cacert"), "{err}");
     }
 }

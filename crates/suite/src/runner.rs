@@ -190,17 +190,54 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
         }
         ServerChoice::Remote { url, control_token } => remote(url, control_token.clone())?,
     };
+    // A scenario that asks for its own protocols (`[server]`) gets an embedded server of
+    // its own, started before any client is pinned.
+    let mut own_servers = Vec::new();
+    for scenario in &scenarios {
+        let Some(protocol) = &scenario.file.server else {
+            continue;
+        };
+        if !matches!(plan.server, ServerChoice::Embedded) {
+            return Err(SuiteError::Usage(format!(
+                "scenario {} needs a server of its own ([server] in its file), which only \
+                 the embedded server can be; run it without --server-url",
+                scenario.name
+            )));
+        }
+        let cpus = placement.and_then(|p| p.server_cpus.as_ref());
+        let config = waitbench_mockserver::ServerConfig {
+            protocol: protocol.config(),
+            ..crate::placement::server_config(None, cpus)
+        };
+        own_servers.push((
+            scenario.name.clone(),
+            crate::placement::start_server(config, cpus)?,
+        ));
+    }
+    let targets: Vec<Target<'_>> = scenarios
+        .iter()
+        .map(
+            |scenario| match own_servers.iter().find(|(name, _)| *name == scenario.name) {
+                Some((_, server)) => Target::Embedded(server),
+                None => target.clone(),
+            },
+        )
+        .collect();
     crate::placement::pin_client(placement)?;
-    let url = target.url();
 
     // Every point to measure, per scenario, with its strategy built and any plant set.
-    let mut planned: Vec<(&Scenario, Vec<Cell<'_>>)> = Vec::new();
+    let mut planned: Vec<(&Scenario, &Target<'_>, Vec<Cell<'_>>)> = Vec::new();
     // Series that cannot be measured here, by scenario: (series index, why).
     let mut unmeasured: Vec<Vec<(usize, String)>> = Vec::new();
-    for scenario in &scenarios {
+    for (scenario, target) in scenarios.iter().zip(&targets) {
         let mut cells = Vec::new();
         let mut missing = Vec::new();
-        for (index, points) in scenario.plan(&url, plan.quick, trials)? {
+        // A TLS server's clients trust the CA that signed its certificate.
+        let ca_file = match target {
+            Target::Embedded(server) => server.ca_file().map(std::path::Path::to_path_buf),
+            _ => None,
+        };
+        for (index, points) in scenario.plan(&target.url(), plan.quick, trials)? {
             let spec = &scenario.file.series[index];
             if let Some(runtime) = runtime_of(spec.strategy.0) {
                 if runtime.stack() == Stack::Python && !plan.python.of(&scenario.file.claim) {
@@ -218,6 +255,9 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                     .is_none_or(|f| f.role == spec.role && f.x == point.x);
                 if !focused {
                     continue;
+                }
+                if point.options.cacert.is_none() && !point.options.insecure {
+                    point.options.cacert = ca_file.clone();
                 }
                 point.options.plant = plan
                     .plants
@@ -244,7 +284,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 });
             }
         }
-        planned.push((scenario, cells));
+        planned.push((scenario, target, cells));
         unmeasured.push(missing);
     }
     // Trial-major order: trial i of every series is measured side by side, so a ratio
@@ -265,7 +305,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
     // now than as connect errors twenty minutes in.
     let demand = planned
         .iter()
-        .flat_map(|(_, cells)| cells)
+        .flat_map(|(_, _, cells)| cells)
         .map(|c| {
             let concurrency = c.point.workload.load.concurrency();
             let threads = c.point.options.client_threads(c.point.kind, concurrency);
@@ -278,7 +318,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
     }
     let keys: Vec<RunKey> = planned
         .iter()
-        .flat_map(|(scenario, cells)| {
+        .flat_map(|(scenario, _, cells)| {
             order(cells).into_iter().map(|(i, trial)| RunKey {
                 scenario: scenario.name.clone(),
                 series: cells[i].spec.label.clone(),
@@ -290,7 +330,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
     // What each run is expected to take, in the keys' order.
     let expected: Vec<Duration> = planned
         .iter()
-        .flat_map(|(_, cells)| order(cells).into_iter().map(|(i, _)| cells[i].expected))
+        .flat_map(|(_, _, cells)| order(cells).into_iter().map(|(i, _)| cells[i].expected))
         .collect();
     let (mut journal, mut done) = match (&plan.journal, plan.resume) {
         (Some(path), true) => {
@@ -315,7 +355,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
     let mut results = Vec::new();
     let mut keys = keys.into_iter();
     let mut measured_runs = done.len();
-    for ((scenario, mut cells), missing) in planned.into_iter().zip(unmeasured) {
+    for ((scenario, target, mut cells), missing) in planned.into_iter().zip(unmeasured) {
         for (i, trial) in order(&cells) {
             let key = keys.next().expect("one key per planned run");
             let cell = &mut cells[i];
@@ -338,7 +378,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
             let measured = measure_placed(
                 cell.strategy.as_ref(),
                 &cell.point.workload,
-                &target,
+                target,
                 &cell.point.injected,
                 placement,
             )

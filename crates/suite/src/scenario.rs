@@ -253,6 +253,45 @@ pub struct ScenarioFile {
     pub quick: Settings,
     /// The series.
     pub series: Vec<SeriesSpec>,
+    /// The server the scenario needs when not the plain HTTP/1.1 one (`[server]`): it
+    /// gets an embedded server of its own.
+    #[serde(default)]
+    pub server: Option<ServerProtocol>,
+}
+
+/// A scenario's `[server]` table: the protocols its embedded server speaks (the flags of
+/// `waitbench serve` of the same names).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerProtocol {
+    /// HTTPS with a certificate from waitbench's CA; ALPN offers h2 and http/1.1.
+    #[serde(default)]
+    pub tls: bool,
+    /// HTTP/2 only (h2c in cleartext).
+    #[serde(default)]
+    pub http2: bool,
+    /// No session tickets or cache: every connection a full handshake.
+    #[serde(default)]
+    pub no_resumption: bool,
+    /// Streams in flight per HTTP/2 connection (the server's default when absent).
+    #[serde(default)]
+    pub max_concurrent_streams: Option<u32>,
+}
+
+impl ServerProtocol {
+    /// The mock server's protocol settings for this table.
+    pub fn config(&self) -> waitbench_mockserver::ProtocolConfig {
+        let defaults = waitbench_mockserver::ProtocolConfig::default();
+        waitbench_mockserver::ProtocolConfig {
+            tls: self.tls,
+            http2: self.http2,
+            no_resumption: self.no_resumption,
+            max_concurrent_streams: self
+                .max_concurrent_streams
+                .unwrap_or(defaults.max_concurrent_streams),
+            ..defaults
+        }
+    }
 }
 
 impl SeriesSpec {

@@ -63,6 +63,10 @@ pub struct SingleRun {
     pub preflight: bool,
     /// The embedded server's worker threads (`None`: one per core).
     pub server_threads: Option<usize>,
+    /// The embedded server serves HTTPS (`run --tls`): ALPN offers h2 and http/1.1, and
+    /// the clients trust its generated CA. Without it, the embedded server speaks h2c
+    /// when every strategy speaks HTTP/2, else HTTP/1.1.
+    pub tls: bool,
     /// What a failure does to the rest of a batch.
     pub on_error: ErrorPolicy,
     /// Connect and request timeouts.
@@ -81,6 +85,32 @@ pub struct SingleRun {
 }
 
 impl SingleRun {
+    /// What the embedded server speaks: HTTPS with `tls` (each client picks its protocol
+    /// by ALPN), else h2c when every strategy speaks HTTP/2, else HTTP/1.1. Strategies
+    /// of both protocols in cleartext cannot share one server.
+    fn embedded_protocol(&self) -> Result<waitbench_mockserver::ProtocolConfig> {
+        let http2 = |kind: &StrategyKind| {
+            kind.needs_http2() || (*kind == StrategyKind::ReqwestTokio && self.options.http2)
+        };
+        let protocol = waitbench_mockserver::ProtocolConfig::default();
+        if self.tls {
+            return Ok(waitbench_mockserver::ProtocolConfig::tls());
+        }
+        match self.strategies.iter().filter(|k| http2(k)).count() {
+            0 => Ok(protocol),
+            n if n == self.strategies.len() => Ok(waitbench_mockserver::ProtocolConfig {
+                http2: true,
+                ..protocol
+            }),
+            _ => Err(SuiteError::Usage(
+                "these strategies speak HTTP/1.1 and HTTP/2, which one cleartext server \
+                 cannot both serve; add --tls (the embedded server then offers both by \
+                 ALPN) or run them apart"
+                    .into(),
+            )),
+        }
+    }
+
     /// The settings of `kind`: the shared ones, with its planted regression if any.
     fn options_for(&self, kind: StrategyKind) -> StrategyOptions {
         StrategyOptions {
@@ -375,15 +405,18 @@ impl Prepared {
             timeouts: run.timeouts,
             request: run.request.clone(),
         };
-        // Checked before anything is sent or started: an https:// target, a zero count.
+        // Checked before anything is sent or started: a bad scheme, a zero count.
         workload
             .validate()
             .map_err(|e| SuiteError::Usage(e.to_string()))?;
         let server = match &base {
             Some(_) => None,
             None => {
-                let config = crate::placement::server_config(run.server_threads, server_cpus)
-                    .with_conditions(run.conditions.clone());
+                let config = waitbench_mockserver::ServerConfig {
+                    protocol: run.embedded_protocol()?,
+                    ..crate::placement::server_config(run.server_threads, server_cpus)
+                        .with_conditions(run.conditions.clone())
+                };
                 Some(crate::placement::start_server(config, server_cpus)?)
             }
         };
@@ -395,7 +428,13 @@ impl Prepared {
             (None, Some(base)) => {
                 let url = workload.urls()[0].clone();
                 let is_waitbench = match run.preflight {
-                    true => preflight(&url, &run.request, run.timeouts)?.waitbench,
+                    true => {
+                        let options = run.options_for(run.strategies[0]);
+                        if workload.is_https() {
+                            crate::measure::trust_control_as(&options)?;
+                        }
+                        preflight(&url, &run.request, run.timeouts, &options)?.waitbench
+                    }
                     false => false,
                 };
                 refuse_foreign_conditions(is_waitbench, run, &url)?;
@@ -596,6 +635,7 @@ mod tests {
 
     fn against(target: Option<String>, conditions: Conditions) -> SingleRun {
         SingleRun {
+            tls: false,
             strategies: vec![StrategyKind::UreqSequential],
             client: None,
             options: StrategyOptions::default(),

@@ -47,6 +47,11 @@ fn rejudging_the_reference_run_gives_its_claims_table() {
     }
 }
 
+/// Claims added after the reference run was measured: their scenarios are not in it, so
+/// their figures are checked once a new reference run includes them.
+const NEWER_THAN_REFERENCE: [&str; 2] =
+    [waitbench_core::claim_ids::BT, waitbench_core::claim_ids::H2];
+
 /// A figure's key comes from its declaration: every figure a row holds must be one its
 /// claim declares (on the stack the key names), so a figure emitted without a declaration,
 /// which the gate would not know the direction, unit or stack of, fails here. The
@@ -67,6 +72,14 @@ fn every_figure_the_claims_emit_is_declared_and_every_declared_one_is_emitted() 
         }
     }
     for claim in waitbench_suite::claims::CLAIMS {
+        if NEWER_THAN_REFERENCE.contains(&claim.id) {
+            assert!(
+                rows.iter().all(|row| row.id != claim.id),
+                "the reference run now has claim {}: take it off NEWER_THAN_REFERENCE",
+                claim.id
+            );
+            continue;
+        }
         for figure in claim.figures {
             for &stack in figure.stacks {
                 assert!(

@@ -20,6 +20,7 @@ mod error_policy;
 mod fan_out;
 mod figure;
 mod frame;
+mod http1_vs_http2;
 mod latency_spectrum;
 mod legend;
 mod look;
@@ -93,6 +94,7 @@ pub(crate) const CHARTS: &[ChartSpec] = &[
     blocking_in_async::CHART,
     error_policy::CHART,
     coordinated_omission::CHART,
+    http1_vs_http2::CHART,
     timeline::CHART,
 ];
 

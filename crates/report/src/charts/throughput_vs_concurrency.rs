@@ -29,7 +29,11 @@ pub(crate) const CHART: ChartSpec = ChartSpec {
     draw,
 };
 
-fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Outcome, DrawError> {
+pub(super) fn draw(
+    ctx: &Context<'_>,
+    scenario: &ScenarioResult,
+    path: &Path,
+) -> Result<Outcome, DrawError> {
     let looks = series_looks(&scenario.series);
     let lines = series_lines(scenario, &looks, |p| Some(p.trials.throughput_rps));
     if lines.iter().all(|l| l.points.is_empty()) {
@@ -116,7 +120,8 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     notes.extend(style_notes(scenario, false));
 
     let figure = Figure::new(path)?;
-    let area = figure.layout("Claim C · Throughput vs concurrency", &notes, &legend)?;
+    let heading = format!("Claim {} · Throughput vs concurrency", scenario.claim);
+    let area = figure.layout(&heading, &notes, &legend)?;
     if has_shares {
         let panels = area.split_evenly((1, 2));
         let mut left = build_chart(&panels[0], Some("Throughput (log scale)"), &x, &y, 64)?;

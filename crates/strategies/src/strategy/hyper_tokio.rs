@@ -15,9 +15,10 @@
 //! the last body frame. Under cancel-on-error the siblings are aborted and their in-flight
 //! requests counted as cancelled.
 
-use waitbench_core::{Measurement, Outcome, StrategyInfo, Workload};
+use waitbench_core::{HttpVersion, Measurement, Outcome, StrategyInfo, Workload};
 
 use crate::Strategy;
+use crate::dial::Dialer;
 use crate::error::RunError;
 use crate::hyper_client::HyperConnection;
 use crate::kind::StrategyKind;
@@ -26,6 +27,7 @@ use crate::run::AsyncSend;
 use crate::runtime::RuntimePlan;
 use crate::settings::common;
 use crate::target::RequestTarget;
+use crate::transport::{ALPN_HTTP1, Transport};
 
 /// C tokio tasks, each with its own hyper connection.
 #[derive(Debug, Clone)]
@@ -71,8 +73,15 @@ impl Strategy for HyperTokio {
     }
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
-        let connection = HyperConnection::new(workload.timeouts);
-        RuntimePlan::new(&self.options, None)
-            .run(workload, &self.options, || Ok(OwnConnection(connection)))
+        let transport = Transport::new(workload, &self.options)?;
+        let measurement =
+            RuntimePlan::new(&self.options, None).run(workload, &self.options, || {
+                let dialer = Dialer::new(&transport, &[ALPN_HTTP1], workload.timeouts.connect)?;
+                Ok(OwnConnection(HyperConnection::new(
+                    workload.timeouts,
+                    dialer,
+                )))
+            });
+        transport.attach(HttpVersion::Http1, measurement)
     }
 }

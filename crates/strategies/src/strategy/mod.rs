@@ -2,6 +2,7 @@
 //! with [`crate::build`] or directly with `new`.
 
 mod hyper_tokio;
+mod hyper_tokio_h2;
 mod reqwest_per_request;
 mod reqwest_tokio;
 mod tokio_blocking;
@@ -13,6 +14,7 @@ mod ureq_threads;
 mod user_client;
 
 pub use hyper_tokio::HyperTokio;
+pub use hyper_tokio_h2::HyperTokioH2;
 pub use reqwest_per_request::ReqwestPerRequest;
 pub use reqwest_tokio::ReqwestTokio;
 pub use tokio_blocking::TokioBlocking;

@@ -11,17 +11,18 @@
 //! the server injects — is the cost the comparison is about. A client that cannot be
 //! built counts as an `other` error for that request.
 
-use waitbench_core::{ErrorKind, Measurement, Outcome, StrategyInfo, Workload};
+use waitbench_core::{ErrorKind, HttpVersion, Measurement, Outcome, StrategyInfo, Workload};
 
 use crate::Strategy;
 use crate::error::RunError;
 use crate::kind::StrategyKind;
 use crate::options::{IdlePerHost, StrategyOptions};
-use crate::reqwest_client::{ReqwestSettings, fetch};
+use crate::reqwest_client::{ReqwestConnector, ReqwestSettings, fetch};
 use crate::run::AsyncSend;
 use crate::runtime::RuntimePlan;
 use crate::settings::common;
 use crate::target::RequestTarget;
+use crate::transport::Transport;
 
 /// A new reqwest client (and connection) per request, on C tokio tasks.
 #[derive(Debug, Clone)]
@@ -31,7 +32,7 @@ pub struct ReqwestPerRequest {
 
 /// Builds a fresh client for every request.
 #[derive(Debug, Clone)]
-struct FreshClient(ReqwestSettings);
+struct FreshClient(ReqwestSettings, ReqwestConnector);
 
 impl AsyncSend for FreshClient {
     /// The settings, shared; each request builds its own client from them.
@@ -40,7 +41,7 @@ impl AsyncSend for FreshClient {
     }
 
     async fn send(&mut self, target: &RequestTarget) -> Outcome {
-        match self.0.client() {
+        match self.0.client(&self.1) {
             Ok(client) => fetch(&client, target).await,
             Err(_) => Outcome::Error(ErrorKind::Other),
         }
@@ -65,14 +66,27 @@ impl Strategy for ReqwestPerRequest {
         let workers = workload.load.concurrency();
         let mut info = common(self.kind(), workload, &self.options, workers, workers);
         RuntimePlan::new(&self.options, None).describe(&mut info);
-        ReqwestSettings::new(workload.timeouts, IdlePerHost::LibraryDefault)
-            .describe(&mut info, false);
+        settings(workload).describe(&mut info, false);
         info
     }
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
-        let settings = ReqwestSettings::new(workload.timeouts, IdlePerHost::LibraryDefault);
-        RuntimePlan::new(&self.options, None)
-            .run(workload, &self.options, || Ok(FreshClient(settings)))
+        let settings = settings(workload);
+        let transport = Transport::new(workload, &self.options)?;
+        let connector = settings.connector(&transport)?;
+        let measurement =
+            RuntimePlan::new(&self.options, None).run(workload, &self.options, || {
+                Ok(FreshClient(settings, connector))
+            });
+        transport.attach(HttpVersion::Http1, measurement)
     }
+}
+
+/// A client per request keeps no idle connections of its own: reqwest's defaults.
+fn settings(workload: &Workload) -> ReqwestSettings {
+    ReqwestSettings::new(
+        workload.timeouts,
+        IdlePerHost::LibraryDefault,
+        HttpVersion::Http1,
+    )
 }

@@ -13,7 +13,7 @@
 //! runs to the end.
 
 use reqwest::Client;
-use waitbench_core::{Measurement, Outcome, StrategyInfo, Workload};
+use waitbench_core::{HttpVersion, Measurement, Outcome, StrategyInfo, Workload};
 
 use crate::Strategy;
 use crate::error::RunError;
@@ -24,6 +24,7 @@ use crate::run::AsyncSend;
 use crate::runtime::RuntimePlan;
 use crate::settings::common;
 use crate::target::RequestTarget;
+use crate::transport::Transport;
 
 /// One shared reqwest client on a tokio runtime, C worker tasks.
 #[derive(Debug, Clone)]
@@ -56,7 +57,20 @@ impl ReqwestTokio {
     }
 
     fn client_settings(&self, workload: &Workload) -> ReqwestSettings {
-        ReqwestSettings::new(workload.timeouts, self.options.idle_per_host)
+        ReqwestSettings::new(
+            workload.timeouts,
+            self.options.idle_per_host,
+            self.protocol(),
+        )
+    }
+
+    /// HTTP/2 with `--http2`, else HTTP/1.1.
+    fn protocol(&self) -> HttpVersion {
+        if self.options.http2 {
+            HttpVersion::Http2
+        } else {
+            HttpVersion::Http1
+        }
     }
 }
 
@@ -75,11 +89,15 @@ impl Strategy for ReqwestTokio {
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
         let settings = self.client_settings(workload);
-        RuntimePlan::new(&self.options, None).run(workload, &self.options, || {
-            settings
-                .client()
-                .map(SharedClient)
-                .map_err(RunError::Client)
-        })
+        let transport = Transport::new(workload, &self.options)?;
+        let connector = settings.connector(&transport)?;
+        let measurement =
+            RuntimePlan::new(&self.options, None).run(workload, &self.options, || {
+                settings
+                    .client(&connector)
+                    .map(SharedClient)
+                    .map_err(RunError::Client)
+            });
+        transport.attach(self.protocol(), measurement)
     }
 }

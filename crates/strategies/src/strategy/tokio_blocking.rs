@@ -19,7 +19,7 @@
 //! call and are dropped at their next `.await`.
 
 use ureq::Agent;
-use waitbench_core::{Measurement, Outcome, StrategyInfo, Workload};
+use waitbench_core::{HttpVersion, Measurement, Outcome, StrategyInfo, Workload};
 
 use crate::Strategy;
 use crate::error::RunError;
@@ -29,6 +29,7 @@ use crate::run::AsyncSend;
 use crate::runtime::RuntimePlan;
 use crate::settings::common;
 use crate::target::RequestTarget;
+use crate::transport::Transport;
 use crate::ureq_client::{UreqSettings, fetch};
 
 /// Blocking ureq calls inside tokio tasks.
@@ -94,8 +95,11 @@ impl Strategy for TokioBlocking {
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
         let settings = self.agent_settings(workload);
-        RuntimePlan::new(&self.options, None).run(workload, &self.options, || {
-            Ok(BlockingInline(settings.agent()))
-        })
+        let transport = Transport::new(workload, &self.options)?;
+        let measurement =
+            RuntimePlan::new(&self.options, None).run(workload, &self.options, || {
+                Ok(BlockingInline(settings.agent(&transport)?))
+            });
+        transport.attach(HttpVersion::Http1, measurement)
     }
 }

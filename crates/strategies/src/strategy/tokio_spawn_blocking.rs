@@ -16,7 +16,7 @@
 //! call cannot be cancelled.
 
 use ureq::Agent;
-use waitbench_core::{ErrorKind, Measurement, Outcome, StrategyInfo, Workload};
+use waitbench_core::{ErrorKind, HttpVersion, Measurement, Outcome, StrategyInfo, Workload};
 
 use crate::Strategy;
 use crate::error::RunError;
@@ -26,6 +26,7 @@ use crate::run::AsyncSend;
 use crate::runtime::{RuntimePlan, TOKIO_DEFAULT_BLOCKING_THREADS};
 use crate::settings::common;
 use crate::target::RequestTarget;
+use crate::transport::Transport;
 use crate::ureq_client::{UreqSettings, fetch};
 
 /// Blocking ureq calls handed to tokio's blocking pool.
@@ -100,8 +101,10 @@ impl Strategy for TokioSpawnBlocking {
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
         let settings = self.agent_settings(workload);
-        self.plan(workload).run(workload, &self.options, || {
-            Ok(OnBlockingPool(settings.agent()))
-        })
+        let transport = Transport::new(workload, &self.options)?;
+        let measurement = self.plan(workload).run(workload, &self.options, || {
+            Ok(OnBlockingPool(settings.agent(&transport)?))
+        });
+        transport.attach(HttpVersion::Http1, measurement)
     }
 }

@@ -10,7 +10,7 @@
 //! connection it implies, and any connection-setup delay the server injects — is the cost
 //! the comparison is about. The agent (and its connection) is dropped after the request.
 
-use waitbench_core::{Measurement, StrategyInfo, Workload};
+use waitbench_core::{HttpVersion, Measurement, StrategyInfo, Workload};
 
 use crate::Strategy;
 use crate::error::RunError;
@@ -18,7 +18,8 @@ use crate::kind::StrategyKind;
 use crate::options::StrategyOptions;
 use crate::run::{Run, run_on_threads};
 use crate::settings::common;
-use crate::ureq_client::{UreqSettings, agent_with, fetch};
+use crate::transport::Transport;
+use crate::ureq_client::{UreqSettings, agent_with, connector, fetch};
 
 /// A new ureq agent (and connection) per request, on C threads.
 #[derive(Debug, Clone)]
@@ -50,10 +51,12 @@ impl Strategy for UreqPerRequest {
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
         let ready = Run::prepare(workload, &self.options)?;
         let workers = workload.load.concurrency();
+        let transport = Transport::new(workload, &self.options)?;
+        let connector = connector(&transport)?;
         let config = UreqSettings::per_request(workload.timeouts).config();
         let run = run_on_threads(workers, ready, |target| {
-            fetch(&agent_with(config.clone()), target)
+            fetch(&agent_with(config.clone(), &connector), target)
         })?;
-        run.finish(Default::default())
+        transport.attach(HttpVersion::Http1, run.finish(Default::default()))
     }
 }

@@ -14,7 +14,7 @@
 //! Under cancel-on-error the first failure stops the dispatcher; requests in flight on
 //! other threads finish and are counted.
 
-use waitbench_core::{Measurement, StrategyInfo, Workload};
+use waitbench_core::{HttpVersion, Measurement, StrategyInfo, Workload};
 
 use crate::Strategy;
 use crate::error::RunError;
@@ -22,6 +22,7 @@ use crate::kind::StrategyKind;
 use crate::options::{PoolSize, StrategyOptions, cores};
 use crate::run::{Run, blocking_worker, catch_worker_panic};
 use crate::settings::{common, set};
+use crate::transport::Transport;
 use crate::ureq_client::{UreqSettings, fetch};
 
 /// One shared ureq agent on a dedicated rayon pool of (by default) C threads.
@@ -98,7 +99,8 @@ impl Strategy for UreqRayon {
         // rayon starts its threads asynchronously: wait until every one runs, so that
         // starting a thousand threads is not timed as request latency.
         pool.broadcast(|_| ());
-        let agent = self.agent_settings(workload).agent();
+        let transport = Transport::new(workload, &self.options)?;
+        let agent = self.agent_settings(workload).agent(&transport)?;
         let run = ready.start();
         let work = || blocking_worker(&run, |target| fetch(&agent, target));
         catch_worker_panic(|| {
@@ -116,6 +118,6 @@ impl Strategy for UreqRayon {
                 });
             }
         })?;
-        run.finish(Default::default())
+        transport.attach(HttpVersion::Http1, run.finish(Default::default()))
     }
 }

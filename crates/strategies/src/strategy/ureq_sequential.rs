@@ -10,7 +10,7 @@
 //! just before `call()` to the end of the body read. The connection is reused from the
 //! agent's pool after the first request.
 
-use waitbench_core::{Measurement, StrategyInfo, Workload};
+use waitbench_core::{HttpVersion, Measurement, StrategyInfo, Workload};
 
 use crate::Strategy;
 use crate::error::RunError;
@@ -18,6 +18,7 @@ use crate::kind::StrategyKind;
 use crate::options::StrategyOptions;
 use crate::run::{Run, blocking_worker, catch_worker_panic};
 use crate::settings::common;
+use crate::transport::Transport;
 use crate::ureq_client::{UreqSettings, fetch};
 
 /// One ureq agent, one request at a time on the calling thread.
@@ -52,9 +53,10 @@ impl Strategy for UreqSequential {
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
         let ready = Run::prepare(workload, &self.options)?;
-        let agent = self.agent_settings(workload).agent();
+        let transport = Transport::new(workload, &self.options)?;
+        let agent = self.agent_settings(workload).agent(&transport)?;
         let run = ready.start();
         catch_worker_panic(|| blocking_worker(&run, |target| fetch(&agent, target)))?;
-        run.finish(Default::default())
+        transport.attach(HttpVersion::Http1, run.finish(Default::default()))
     }
 }

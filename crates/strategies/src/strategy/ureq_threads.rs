@@ -15,7 +15,7 @@
 //! Timing model: threads and agent are built before the clock starts; each request is
 //! timed from just before `call()` to the end of the body read, on its thread.
 
-use waitbench_core::{Measurement, StrategyInfo, Workload};
+use waitbench_core::{HttpVersion, Measurement, StrategyInfo, Workload};
 
 use crate::Strategy;
 use crate::error::RunError;
@@ -23,6 +23,7 @@ use crate::kind::StrategyKind;
 use crate::options::StrategyOptions;
 use crate::run::{Run, run_on_threads};
 use crate::settings::{common, set};
+use crate::transport::Transport;
 use crate::ureq_client::{UreqSettings, fetch};
 
 /// ureq on C plain OS threads sharing one agent.
@@ -67,10 +68,11 @@ impl Strategy for UreqThreads {
 
     fn run(&self, workload: &Workload) -> Result<Measurement, RunError> {
         let ready = Run::prepare(workload, &self.options)?;
-        let agent = self.agent_settings(workload).agent();
+        let transport = Transport::new(workload, &self.options)?;
+        let agent = self.agent_settings(workload).agent(&transport)?;
         let run = run_on_threads(workload.load.concurrency(), ready, |target| {
             fetch(&agent, target)
         })?;
-        run.finish(Default::default())
+        transport.attach(HttpVersion::Http1, run.finish(Default::default()))
     }
 }

@@ -31,6 +31,24 @@ pub fn server(latency: Option<&str>) -> MockServer {
     .expect("mock server starts")
 }
 
+/// A mock server speaking h2c (HTTP/2 with prior knowledge), for the HTTP/2-only
+/// strategies, with a default latency, if any.
+pub fn h2c_server(latency: Option<&str>) -> MockServer {
+    MockServer::start(ServerConfig {
+        conditions: waitbench_mockserver::Conditions {
+            latency: latency.map(|l| l.parse().expect("valid latency spec")),
+            ..Default::default()
+        },
+        worker_threads: 2,
+        protocol: waitbench_mockserver::ProtocolConfig {
+            http2: true,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .expect("h2c mock server starts")
+}
+
 /// A batch of `requests` to `/` at `concurrency`, with `query` appended.
 pub fn batch(target: &str, requests: u64, concurrency: usize, query: Option<&str>) -> Workload {
     Workload {

@@ -58,7 +58,7 @@ pub(super) const CLAIM: Claim = Claim {
 };
 
 /// Claim B: the saving the article claims.
-const B_SAVING: std::ops::RangeInclusive<f64> = 0.30..=0.50;
+pub(super) const B_SAVING: std::ops::RangeInclusive<f64> = 0.30..=0.50;
 
 /// How far from setup/(setup + L) a saving with the injected setup delay may be and still
 /// be explained by that delay (relative).
@@ -153,7 +153,7 @@ const fn roles(stack: Stack) -> Option<Roles> {
     }
 }
 
-fn mean_latency(p: &Point) -> f64 {
+pub(super) fn mean_latency(p: &Point) -> f64 {
     median_run(p).map_or(f64::NAN, |r| r.latency.mean_us)
 }
 
@@ -245,7 +245,7 @@ fn injected(p: &Point) -> (Duration, Duration) {
     )
 }
 
-fn spec_mean(spec: Option<&str>) -> Duration {
+pub(super) fn spec_mean(spec: Option<&str>) -> Duration {
     spec.and_then(|s| s.parse::<LatencySpec>().ok())
         .map_or(Duration::ZERO, |l| l.mean())
 }

@@ -29,6 +29,7 @@ use crate::check::metrics::Direction;
 
 mod a;
 mod b;
+mod bt;
 mod c;
 mod co;
 mod d;
@@ -37,6 +38,7 @@ mod explain;
 mod f1;
 mod f2;
 mod g;
+mod h2;
 #[cfg(test)]
 mod test_support;
 
@@ -49,6 +51,7 @@ pub use e::judge_e;
 pub use f1::judge_f1;
 pub use f2::judge_f2;
 pub use g::{judge_g, judge_g_python};
+pub use h2::judge_h2;
 
 /// Every claim, in the order of the claims table.
 pub static CLAIMS: &[Claim] = &[
@@ -61,6 +64,8 @@ pub static CLAIMS: &[Claim] = &[
     f2::CLAIM,
     g::CLAIM,
     co::CLAIM,
+    bt::CLAIM,
+    h2::CLAIM,
 ];
 
 // Series roles more than one claim reads, each written once here; scenario files name

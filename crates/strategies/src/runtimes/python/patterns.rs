@@ -382,9 +382,13 @@ impl Pattern {
             // A task per request takes its request the moment it gets one of the C
             // slots, as the article's tasks hold their URL: a ticket's round trip there
             // would leave slots empty when a failure cancels the rest (claim G).
+            // A pattern that paces itself does so where protocol 1 allows it: not in an
+            // open loop (its schedule is waitbench's) nor under cancel-on-error (only the
+            // hand-out stops at a first failure); there it takes tickets.
             self_paced: way.task_per_request()
                 || (self.paces_itself
-                    && !matches!(workload.load, waitbench_core::LoadModel::OpenLoop { .. })),
+                    && !matches!(workload.load, waitbench_core::LoadModel::OpenLoop { .. })
+                    && workload.on_error == waitbench_core::ErrorPolicy::WaitAll),
         })
     }
 

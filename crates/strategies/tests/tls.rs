@@ -1,0 +1,224 @@
+//! Every Rust strategy over HTTPS against the mock server: a round trip that reports
+//! its session, a certificate the client does not trust failing as TLS errors that
+//! the accounting counts, and `--tls-resume` showing in the server's handshake counts.
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use common::{assert_accounted, batch, errors};
+use waitbench_core::{ErrorKind, HttpVersion, ServerKeyType, ServerStats, TlsVersion};
+use waitbench_mockserver::{MockServer, ProtocolConfig, ServerConfig};
+use waitbench_strategies::{Stack, StrategyKind, StrategyOptions, TlsResume, build};
+
+/// A TLS mock server with `protocol`'s other settings.
+fn tls_server(protocol: ProtocolConfig) -> MockServer {
+    MockServer::start(ServerConfig {
+        worker_threads: 2,
+        protocol,
+        ..Default::default()
+    })
+    .expect("TLS mock server starts")
+}
+
+/// Options trusting `server`'s generated CA, resuming as `resume` says.
+fn trusting(server: &MockServer, resume: TlsResume) -> StrategyOptions {
+    StrategyOptions {
+        cacert: Some(server.ca_file().expect("a generated CA").to_path_buf()),
+        tls_resume: resume,
+        ..StrategyOptions::default()
+    }
+}
+
+/// The server's handshake counts (full, resumed, failed) once they reach `total`
+/// handshakes (the server counts a handshake just after the client sees it), or after
+/// 5 s.
+fn handshakes(server: &MockServer, total: u64) -> (u64, u64, u64) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let stats: ServerStats = server.stats();
+        let tls = stats.tls.expect("a TLS server reports handshakes");
+        if tls.full + tls.resumed + tls.failed >= total || Instant::now() > deadline {
+            return (tls.full, tls.resumed, tls.failed);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn every_rust_strategy_round_trips_over_tls_and_reports_its_session() {
+    let server = tls_server(ProtocolConfig::tls());
+    let options = trusting(&server, TlsResume::On);
+    let mut handshakes_so_far = 0;
+    for kind in StrategyKind::ALL
+        .into_iter()
+        .filter(|k| k.stack() == Stack::Rust)
+    {
+        let concurrency = if kind == StrategyKind::UreqSequential {
+            1
+        } else {
+            4
+        };
+        let workload = batch(&server.url(), 24, concurrency, None);
+        let measurement = build(kind, &options)
+            .run(&workload)
+            .unwrap_or_else(|err| panic!("{kind}: {err}"));
+        assert_accounted(kind, &measurement.recorder);
+        assert_eq!(
+            measurement.recorder.counters.ok, 24,
+            "{kind}: {:?}",
+            measurement.error_samples
+        );
+        let connections = measurement
+            .connections
+            .expect("a Rust strategy reports connections");
+        let protocol = match kind {
+            StrategyKind::HyperTokioH2 => HttpVersion::Http2,
+            _ => HttpVersion::Http1,
+        };
+        assert_eq!(connections.protocol, protocol, "{kind}");
+        assert!(connections.opened >= 1, "{kind}: {connections:?}");
+        assert_eq!(connections.failed, 0, "{kind}: {connections:?}");
+        assert!(
+            connections.connect_mean_us.is_some_and(|us| us > 0.0),
+            "{kind}"
+        );
+        let tls = connections.tls.expect("an https:// run reports TLS");
+        assert_eq!(tls.version, Some(TlsVersion::Tls13), "{kind}");
+        assert_eq!(tls.key_type, Some(ServerKeyType::EcdsaP256), "{kind}");
+        assert!(tls.verified && tls.resumption, "{kind}");
+        assert_eq!(
+            tls.full + tls.resumed,
+            connections.opened,
+            "{kind}: {tls:?}"
+        );
+        if !matches!(
+            kind,
+            StrategyKind::ReqwestTokio | StrategyKind::ReqwestPerRequest
+        ) {
+            // reqwest does not show its connections; the others name the suite.
+            assert!(
+                tls.cipher_suite
+                    .as_deref()
+                    .is_some_and(|s| s.starts_with("TLS13_")),
+                "{kind}: {tls:?}"
+            );
+        }
+        // The server saw exactly the handshakes the client counted.
+        handshakes_so_far += connections.opened;
+        let (full, resumed, failed) = handshakes(&server, handshakes_so_far);
+        assert_eq!(full + resumed, handshakes_so_far, "{kind}");
+        assert_eq!(failed, 0, "{kind}");
+    }
+}
+
+/// A self-signed certificate for localhost that signed nothing the server presents.
+fn stranger_ca() -> PathBuf {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])
+        .expect("rcgen makes a certificate");
+    let file = std::env::temp_dir().join(format!("waitbench-stranger-{}.pem", std::process::id()));
+    std::fs::write(&file, cert.cert.pem()).expect("temp file is writable");
+    file
+}
+
+#[test]
+fn a_client_that_does_not_trust_the_certificate_fails_with_counted_tls_errors() {
+    let server = tls_server(ProtocolConfig::tls());
+    let stranger = stranger_ca();
+    let options = StrategyOptions {
+        cacert: Some(stranger.clone()),
+        ..StrategyOptions::default()
+    };
+    for kind in [
+        StrategyKind::UreqThreads,
+        StrategyKind::ReqwestTokio,
+        StrategyKind::HyperTokio,
+    ] {
+        let workload = batch(&server.url(), 6, 2, None);
+        let measurement = build(kind, &options).run(&workload).unwrap();
+        assert_accounted(kind, &measurement.recorder);
+        assert_eq!(measurement.recorder.counters.ok, 0, "{kind}");
+        assert_eq!(
+            errors(&measurement.recorder, ErrorKind::Tls),
+            6,
+            "{kind}: {:?}",
+            measurement.error_samples
+        );
+        let connections = measurement.connections.unwrap();
+        let tls = connections.tls.unwrap();
+        assert_eq!(tls.full, 0, "{kind}: no certificate was accepted");
+        assert!(tls.failed >= 1, "{kind}: {tls:?}");
+        assert!(
+            measurement
+                .error_samples
+                .iter()
+                .any(|m| m.contains("certificate") || m.contains("Certificate")),
+            "{kind}: the message says why: {:?}",
+            measurement.error_samples
+        );
+    }
+    let (_, _, failed) = handshakes(&server, 3);
+    assert!(failed >= 3, "the server saw the handshakes fail too");
+    std::fs::remove_file(stranger).unwrap();
+}
+
+#[test]
+fn resumption_off_and_on_shows_in_the_servers_handshake_counts() {
+    let server = tls_server(ProtocolConfig::tls());
+    let workload = batch(&server.url(), 20, 1, None);
+    for kind in [
+        StrategyKind::UreqPerRequest,
+        StrategyKind::ReqwestPerRequest,
+    ] {
+        let (full0, resumed0, _) = handshakes(&server, 0);
+        let off = build(kind, &trusting(&server, TlsResume::Off))
+            .run(&workload)
+            .unwrap();
+        assert_eq!(off.recorder.counters.ok, 20, "{kind}");
+        let (full1, resumed1, _) = handshakes(&server, full0 + resumed0 + 20);
+        assert_eq!(
+            (full1 - full0, resumed1 - resumed0),
+            (20, 0),
+            "{kind}: every connection a full handshake"
+        );
+        let client = off.connections.unwrap().tls.unwrap();
+        assert_eq!(
+            (client.full, client.resumed),
+            (20, 0),
+            "{kind}: the client counts the same"
+        );
+
+        let on = build(kind, &trusting(&server, TlsResume::On))
+            .run(&workload)
+            .unwrap();
+        assert_eq!(on.recorder.counters.ok, 20, "{kind}");
+        let (full2, resumed2, _) = handshakes(&server, full1 + resumed1 + 20);
+        assert_eq!(
+            full2 - full1,
+            1,
+            "{kind}: only the first connection is a full handshake"
+        );
+        assert_eq!(resumed2 - resumed1, 19, "{kind}");
+        let client = on.connections.unwrap().tls.unwrap();
+        assert_eq!((client.full, client.resumed), (1, 19), "{kind}");
+    }
+}
+
+#[test]
+fn a_server_without_resumption_makes_every_offer_a_full_handshake() {
+    let server = tls_server(ProtocolConfig {
+        no_resumption: true,
+        ..ProtocolConfig::tls()
+    });
+    let workload = batch(&server.url(), 10, 1, None);
+    let measurement = build(
+        StrategyKind::UreqPerRequest,
+        &trusting(&server, TlsResume::On),
+    )
+    .run(&workload)
+    .unwrap();
+    let client = measurement.connections.unwrap().tls.unwrap();
+    assert_eq!((client.full, client.resumed), (10, 0));
+    assert_eq!(handshakes(&server, 10), (10, 0, 0));
+}
