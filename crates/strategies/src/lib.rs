@@ -26,6 +26,7 @@ mod reqwest_client;
 mod reqwest_errors;
 mod run;
 mod runtime;
+pub mod runtimes;
 mod settings;
 pub mod strategy;
 mod target;
