@@ -113,6 +113,9 @@ type client struct {
 	cancel   context.CancelFunc
 	stopped  atomic.Bool
 	messages atomic.Int64
+	// bare sends without reporting: the baseline the recording's cost is measured
+	// against (see bareLoop).
+	bare bool
 	// slots, in self-paced mode only, holds one token per request in flight.
 	slots chan struct{}
 }
@@ -149,6 +152,10 @@ func (c *client) send(index int64) {
 		}
 	}
 	ended := now()
+	if c.bare {
+		c.release()
+		return
+	}
 	kind := "http"
 	if err != nil {
 		kind, status = c.outcome(err), 0
@@ -364,8 +371,9 @@ func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 func main() {
 	o := &out{w: bufio.NewWriterSize(os.Stdout, 4096)}
-	if len(os.Args) != 2 || (os.Args[1] != "go-goroutines" && os.Args[1] != "go-pool") {
-		fmt.Fprintln(os.Stderr, "usage: goclient go-goroutines|go-pool (speaks waitbench's client protocol on stdin/stdout)")
+	bare := len(os.Args) == 3 && os.Args[2] == "--bare"
+	if (len(os.Args) != 2 && !bare) || (os.Args[1] != "go-goroutines" && os.Args[1] != "go-pool") {
+		fmt.Fprintln(os.Stderr, "usage: goclient go-goroutines|go-pool [--bare] (speaks waitbench's client protocol on stdin/stdout)")
 		os.Exit(2)
 	}
 	in := bufio.NewScanner(os.Stdin)
@@ -395,6 +403,10 @@ func main() {
 		p = newPool(c, opts.threads)
 	} else {
 		p = &goroutines{c: c}
+	}
+	if bare {
+		bareLoop(c, p)
+		return
 	}
 	ready, _ := json.Marshal(map[string]any{
 		"client":    "net/http " + runtime.Version(),
@@ -474,4 +486,27 @@ func selfPaced(c *client, p pattern, quit <-chan struct{}, paced *sync.WaitGroup
 	}
 	paced.Done()
 	go finish()
+}
+
+// bareLoop is the baseline of the recording's cost: the job's batch sent by the same
+// pattern with C in flight and nothing reported, no tickets read and no lines written.
+// It prints "bare REQUESTS SECONDS CPU_NS", the process's CPU time over the loop.
+func bareLoop(c *client, p pattern) {
+	c.bare = true
+	c.slots = make(chan struct{}, c.job.Concurrency)
+	cpu0, start := cpuNanos(), now()
+	for index := int64(0); index < c.job.Load.Requests; index++ {
+		c.slots <- struct{}{}
+		p.submit(index)
+	}
+	p.finish()
+	elapsed, cpu := now()-start, cpuNanos()-cpu0
+	c.out.text(fmt.Sprintf("bare %d %.6f %d", c.job.Load.Requests, float64(elapsed)/1e9, cpu))
+}
+
+// cpuNanos is the process's CPU time so far, user and system.
+func cpuNanos() int64 {
+	var usage syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
+	return usage.Utime.Nano() + usage.Stime.Nano()
 }

@@ -66,6 +66,8 @@ public final class Client {
     private final int threads;
     /** Self-paced mode only: one permit per request that may be in flight. */
     private final Semaphore slots;
+    /** Sends without reporting: the baseline the recording's cost is measured against. */
+    private boolean bare;
 
     private Client(String pattern, Map<String, Object> job) throws Exception {
         this.pattern = pattern;
@@ -230,6 +232,10 @@ public final class Client {
     private void report(long index, long sent, int status, Throwable error) {
         long ended = System.nanoTime();
         inFlight.remove(index);
+        if (bare) {
+            release();
+            return;
+        }
         if (error == null) {
             say("r " + index + " " + sent + " " + ended + " http " + status);
         } else {
@@ -329,9 +335,10 @@ public final class Client {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1 || !List.of(PATTERNS).contains(args[0])) {
+        boolean bare = args.length == 2 && args[1].equals("--bare");
+        if ((args.length != 1 && !bare) || !List.of(PATTERNS).contains(args[0])) {
             System.err.println("usage: Client " + String.join("|", PATTERNS)
-                    + " (speaks waitbench's client protocol on stdin/stdout)");
+                    + " [--bare] (speaks waitbench's client protocol on stdin/stdout)");
             System.exit(2);
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -349,12 +356,19 @@ public final class Client {
             if (!(protocol instanceof Number) || ((Number) protocol).intValue() != 1) {
                 throw new Failure("unsupported protocol " + protocol);
             }
+            if (bare) {
+                job.put("self_paced", Boolean.TRUE);
+            }
             client = new Client(args[0], job);
         } catch (Failure | RuntimeException e) {
             System.out.println("fail " + String.valueOf(e.getMessage()).replace('\n', ' '));
             System.out.flush();
             System.exit(1);
             return;
+        }
+        if (bare) {
+            client.bareLoop();
+            System.exit(0);
         }
         client.say(client.ready());
         Thread pacer = null;
@@ -408,6 +422,29 @@ public final class Client {
             // stay alive until waitbench closes stdin
         }
         System.exit(0);
+    }
+
+    /**
+     * The baseline of the recording's cost: the job's batch sent by the same pattern with C
+     * in flight and nothing reported, no tickets read and no lines written. It prints
+     * "bare REQUESTS SECONDS CPU_NS", the process's CPU time over the loop.
+     */
+    private void bareLoop() throws InterruptedException {
+        bare = true;
+        long requests = ((Number) map(job.get("load")).get("requests")).longValue();
+        long cpu0 = cpuNanos();
+        long start = System.nanoTime();
+        for (long index = 0; index < requests; index++) {
+            slots.acquire();
+            submit(index);
+        }
+        finish();
+        long elapsed = System.nanoTime() - start;
+        say(String.format("bare %d %.6f %d", requests, elapsed / 1e9, cpuNanos() - cpu0));
+    }
+
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
     }
 
     private boolean doneWritten;

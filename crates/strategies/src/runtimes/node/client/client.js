@@ -20,8 +20,10 @@ const readline = require('node:readline');
 
 const PATTERNS = ['node-fetch', 'node-http'];
 const pattern = process.argv[2];
-if (process.argv.length !== 3 || !PATTERNS.includes(pattern)) {
-  process.stderr.write(`usage: client.js ${PATTERNS.join('|')} (speaks waitbench's client protocol on stdin/stdout)\n`);
+// --bare: the baseline of the recording's cost (see the end of main).
+const bare = process.argv.length === 4 && process.argv[3] === '--bare';
+if ((process.argv.length !== 3 && !bare) || !PATTERNS.includes(pattern)) {
+  process.stderr.write(`usage: client.js ${PATTERNS.join('|')} [--bare] (speaks waitbench's client protocol on stdin/stdout)\n`);
   process.exit(2);
 }
 
@@ -78,6 +80,15 @@ function main(job) {
       return fail(`option ${key} = ${JSON.stringify(value)} is not supported by ${pattern}`);
     }
   }
+  // The baseline of the recording's cost: the job's batch sent by the same pattern with
+  // C in flight and nothing reported, no tickets read and no lines written; it prints
+  // "bare REQUESTS SECONDS CPU_NS", the process's CPU time over the loop.
+  let bareCpu = null;
+  let bareStart = 0n;
+  if (bare) {
+    job.self_paced = true;
+    job.load = { kind: 'batch', requests: job.load.requests };
+  }
   const method = job.request.method;
   const headers = Object.fromEntries(job.request.headers);
   const body = Buffer.from(job.request.body_base64 || '', 'base64');
@@ -92,7 +103,9 @@ function main(job) {
   function report(index, sent, error, status, reason, bodyStarted) {
     const ended = now();
     inFlight.delete(index);
-    if (error) {
+    if (bare) {
+      // nothing reported
+    } else if (error) {
       const kind = outcome(error, reason, bodyStarted);
       say(`r ${index} ${sent} ${ended} ${kind} 0`);
       if (messages-- > 0) {
@@ -192,9 +205,23 @@ function main(job) {
       return;
     }
     finished = true;
+    if (bare) {
+      const cpu = process.cpuUsage(bareCpu);
+      const seconds = Number(now() - bareStart) / 1e9;
+      say(`bare ${job.load.requests} ${seconds.toFixed(6)} ${(cpu.user + cpu.system) * 1000}`);
+      flush();
+      process.exit(0);
+    }
     say('done');
   }
 
+
+  if (bare) {
+    bareCpu = process.cpuUsage();
+    bareStart = now();
+    selfPaced.start();
+    return null;
+  }
   say(`ready ${JSON.stringify({ client: `${pattern === 'node-fetch' ? 'fetch (undici)' : 'node:http'} ${process.version}`, runtime: `Node.js ${process.version}`, in_flight: c, info })}`);
   return (word, rest) => {
     switch (word) {
@@ -230,4 +257,8 @@ lines.on('line', (line) => {
   handle = main(job) || (() => {});
 });
 // waitbench closes stdin after "done": the client's cue to exit.
-lines.on('close', () => { flush(); process.exit(0); });
+lines.on('close', () => {
+  if (bare) return; // the loop exits when its batch is done
+  flush();
+  process.exit(0);
+});
