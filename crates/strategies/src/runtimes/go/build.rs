@@ -61,11 +61,19 @@ impl GoBuild {
     pub fn get() -> Result<&'static GoBuild, ToolchainError> {
         READY.get_or_init(build).as_ref().map_err(Clone::clone)
     }
-}
 
-/// Whether [`REQUIRE_GO_ENV`] asks for the Go clients.
-pub fn go_required() -> bool {
-    toolchain::required(REQUIRE_GO_ENV)
+    /// The toolchain as a result reports it: its version once built, else what will be
+    /// looked for (describing never builds).
+    pub fn describe() -> String {
+        match READY.get() {
+            Some(Ok(built)) => format!("{} ({})", built.version, built.binary.display()),
+            Some(Err(err)) => err.to_string(),
+            None => format!(
+                "{} (go1.{MIN_GO_MINOR}+), not built yet",
+                toolchain::program(GO_ENV, "go").display()
+            ),
+        }
+    }
 }
 
 fn build() -> Result<GoBuild, ToolchainError> {

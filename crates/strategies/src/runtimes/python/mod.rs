@@ -16,7 +16,7 @@
 
 pub mod environment;
 mod patterns;
-mod sources;
+pub(crate) mod sources;
 
 pub use environment::{PythonEnvironment, PythonError, REQUIRE_PYTHON_ENV, python_required};
 
@@ -44,6 +44,10 @@ impl Runtime for Python {
     fn prepare(&self) -> Result<(), RunError> {
         PythonEnvironment::get()?;
         Ok(())
+    }
+
+    fn require_env(&self) -> &'static str {
+        REQUIRE_PYTHON_ENV
     }
 
     fn program(&self, _kind: StrategyKind) -> Result<Program, RunError> {
