@@ -191,6 +191,15 @@ pub struct ReproduceArgs {
     /// python3 (3.11+) is on PATH.
     #[arg(long)]
     pub no_python: bool,
+    /// Leave out these runtimes' series (comma-separated: python, go, java, node); the
+    /// report shows each as left out.
+    #[arg(
+        long,
+        value_name = "RUNTIMES",
+        value_delimiter = ',',
+        value_parser = waitbench_strategies::runtimes::stack_by_flag_name
+    )]
+    pub no_runtime: Vec<waitbench_strategies::Stack>,
     /// Planted regressions (debugging).
     #[command(flatten)]
     pub plant: PlantFlags,

@@ -127,7 +127,7 @@ fn suite(err: &SuiteError) -> u8 {
         SuiteError::Placement(waitbench_core::PlacementError::Os { .. }) => EXIT_RUN_FAILED,
         SuiteError::Setup(e) => setup(e),
         // The machine lacks what CI asked for: a failure of the run, not of its flags.
-        SuiteError::PythonRequired { .. } => EXIT_RUN_FAILED,
+        SuiteError::PythonRequired { .. } | SuiteError::RuntimeRequired { .. } => EXIT_RUN_FAILED,
         // The target answers every request with a failure: the error rate would be 100%.
         SuiteError::Preflight(_) => EXIT_ERROR_RATE,
         _ => EXIT_USAGE,

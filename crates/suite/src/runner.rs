@@ -20,7 +20,10 @@ use waitbench_core::{
     SuiteResults, TrialSet,
 };
 use waitbench_strategies::PlantSpec;
+use waitbench_strategies::RunError;
 use waitbench_strategies::runtimes::python::{PythonEnvironment, PythonError, python_required};
+use waitbench_strategies::runtimes::toolchain::ToolchainError;
+use waitbench_strategies::runtimes::{Runtime, runtime_of_stack};
 
 use waitbench_core::capacity::Demand;
 
@@ -59,6 +62,9 @@ pub struct SuitePlan {
     pub placement: Option<Placement>,
     /// Which scenarios' Python series (the article's own stack) to measure.
     pub python: PythonSeries,
+    /// The runtimes of reference clients left out (`--no-runtime go,java`): their series
+    /// are not measured, and each says so with the flag.
+    pub left_out: Vec<Stack>,
 }
 
 /// Which scenarios' Python series a suite measures.
@@ -120,6 +126,35 @@ pub fn python_unavailable() -> Result<Option<String>> {
         });
     }
     Ok(Some(reason))
+}
+
+/// Why a runtime's series cannot be measured on this machine, if they cannot (this
+/// builds its client on first use): as [`python_unavailable`], an interrupted build is an
+/// error, and so is a missing toolchain when the runtime is required (CI).
+pub fn runtime_unavailable(runtime: &dyn Runtime) -> Result<Option<String>> {
+    let reason = match runtime.prepare() {
+        Ok(()) => return Ok(None),
+        Err(RunError::Toolchain(ToolchainError::Interrupted(setup))) => {
+            return Err(SuiteError::Setup(*setup));
+        }
+        Err(other) => other.to_string(),
+    };
+    if runtime.required() {
+        return Err(SuiteError::RuntimeRequired {
+            runtime: runtime.stack().name(),
+            env: runtime.require_env(),
+            reason,
+        });
+    }
+    Ok(Some(reason))
+}
+
+/// What a series of a runtime left out with `--no-runtime` says instead of figures.
+fn left_out(stack: Stack) -> String {
+    format!(
+        "left out (--no-runtime {})",
+        waitbench_strategies::runtimes::flag_name(stack)
+    )
 }
 
 /// Where the suite's mock server runs.
@@ -202,6 +237,15 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                     continue;
                 }
                 if let Some(reason) = python_unavailable()? {
+                    missing.push((index, reason));
+                    continue;
+                }
+            } else if let Some(runtime) = runtime_of_stack(spec.strategy.0.stack()) {
+                if plan.left_out.contains(&runtime.stack()) {
+                    missing.push((index, left_out(runtime.stack())));
+                    continue;
+                }
+                if let Some(reason) = runtime_unavailable(runtime)? {
                     missing.push((index, reason));
                     continue;
                 }
