@@ -139,6 +139,14 @@ const RUST: &[Stack] = &[Stack::Rust];
 const PYTHON: &[Stack] = &[Stack::Python];
 /// A figure measured on both stacks, by the same extractor.
 const BOTH: &[Stack] = &[Stack::Rust, Stack::Python];
+/// A figure measured on Rust, Python and Java (whose platform threads, virtual threads
+/// and `sendAsync` pair up as the other two stacks' threads and tasks do).
+const WITH_JAVA: &[Stack] = &[Stack::Rust, Stack::Python, Stack::Java];
+
+// The Java reference clients' roles.
+const JAVA_THREADS: &str = "java-threads";
+const JAVA_VIRTUAL: &str = "java-virtual-threads";
+const JAVA_ASYNC: &str = "java-async";
 
 const fn higher(name: &'static str, unit: &'static str, stacks: &'static [Stack]) -> Figure {
     Figure {
@@ -359,7 +367,22 @@ fn assess<'a, F: StackFigures<'a>>(
     s: &'a ScenarioResult,
     missing: &str,
     row_text: fn(&F) -> RowText,
-    python_text: fn(&F, &F) -> (String, Verdict, String),
+    python_text: Explain<F>,
+) -> ClaimRow {
+    assess_stacks(claim, s, missing, row_text, &[(Stack::Python, python_text)])
+}
+
+/// How another stack's figures are put in words beside Rust's: the measured text, the
+/// verdict and why it differs.
+type Explain<F> = fn(&F, &F) -> (String, Verdict, String);
+
+/// [`assess`] with the findings of several stacks beside Rust's, each by its own words.
+fn assess_stacks<'a, F: StackFigures<'a>>(
+    claim: &Claim,
+    s: &'a ScenarioResult,
+    missing: &str,
+    row_text: fn(&F) -> RowText,
+    others: &[(Stack, Explain<F>)],
 ) -> ClaimRow {
     let Ok(rust) = F::extract(s, Stack::Rust) else {
         return inconclusive(claim, missing);
@@ -373,9 +396,9 @@ fn assess<'a, F: StackFigures<'a>>(
         text.why,
         rust.emitted(Stack::Rust),
     );
-    add_stack(&mut row, s, Stack::Python, |python: &F| {
-        python_text(python, &rust)
-    });
+    for &(stack, explain) in others {
+        add_stack(&mut row, s, stack, |other: &F| explain(other, &rust));
+    }
     row
 }
 
