@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What waitbench's per-request recording costs a Python client: the same client in a
-# bare closed loop (crates/strategies/python/ceiling.py: no tickets, clock reads or
+# bare closed loop (crates/strategies/src/runtimes/python/client/ceiling.py: no tickets, clock reads or
 # frames) against `waitbench run` of its strategy, alternated PAIRS times on one
 # server at zero latency, where the client's CPU per request is all there is to see.
 #
@@ -23,7 +23,7 @@ python=$(ls -td "${XDG_CACHE_HOME:-$HOME/.cache}"/waitbench/python/venv-*/ | hea
 for case in "py-requests-session 1" "py-threadpool 100" "py-aiohttp 100"; do
     set -- $case
     for _ in $(seq "$pairs"); do
-        "$python" crates/strategies/python/ceiling.py "$1" "$2" "$seconds" "$url/"
+        "$python" crates/strategies/src/runtimes/python/client/ceiling.py "$1" "$2" "$seconds" "$url/"
         "$bin" run -s "$1" -c "$2" -d "${seconds}s" --warmup 1s --target $url --quiet \
             --json - 2>/dev/null |
             python3 -c 'import json, sys

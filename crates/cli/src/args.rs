@@ -76,11 +76,17 @@ pub struct RunArgs {
     #[arg(
         long,
         short = 's',
-        required_unless_present = "list",
+        required_unless_present_any = ["list", "client"],
         value_enum,
         value_delimiter = ','
     )]
     pub strategy: Vec<StrategyKind>,
+    /// Measure your own client program, which speaks client protocol 1
+    /// (docs/client-protocol.md): the command and its arguments, split as a shell would
+    /// split them but run without one. With --strategy too, it runs first and the
+    /// strategies are compared with it.
+    #[arg(long, value_name = "'CMD ARGS…'")]
+    pub client: Option<String>,
     /// The load model.
     #[command(flatten)]
     pub load: LoadFlags,

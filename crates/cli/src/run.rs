@@ -6,6 +6,7 @@
 
 use waitbench_core::units::Probability;
 use waitbench_strategies::StrategyKind;
+use waitbench_strategies::external::Program;
 use waitbench_suite::exit::Conclusion;
 use waitbench_suite::single::{Outputs, Prepared, SingleRun};
 
@@ -22,7 +23,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
         }
         return Ok(Conclusion::Ok);
     }
-    let kinds = args.strategy.clone();
+    let client = args
+        .client
+        .as_deref()
+        .map(Program::from_command_line)
+        .transpose()
+        .map_err(|e| waitbench_suite::SuiteError::Usage(e.to_string()))?;
+    let kinds: Vec<StrategyKind> = client
+        .as_ref()
+        .map(|_| StrategyKind::Client)
+        .into_iter()
+        .chain(args.strategy.iter().copied())
+        .collect();
     let outputs = Outputs {
         json: args.json.clone(),
         hgrm: args.hgrm.clone(),
@@ -45,6 +57,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
     }
     let prepared = Prepared::new(&SingleRun {
         strategies: kinds.clone(),
+        client,
         options: args.options.clone(),
         plants: args.plant.specs.clone(),
         load: args.load.model()?,

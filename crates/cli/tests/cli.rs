@@ -1222,3 +1222,184 @@ fn a_bad_threshold_exits_2_naming_the_form() {
         .stderr(predicate::str::contains("unknown metric \"p98\""))
         .stderr(predicate::str::contains("p99<200ms"));
 }
+
+/// The venv interpreter waitbench makes for its Python clients (it has `requests`), or
+/// `None` (said) where Python cannot run and is not required.
+fn python_with_requests() -> Option<PathBuf> {
+    use waitbench_strategies::runtimes::python::{PythonEnvironment, python_required};
+    match PythonEnvironment::get() {
+        Ok(env) => Some(env.python().to_path_buf()),
+        Err(reason) if python_required() => panic!("Python is required but cannot run: {reason}"),
+        Err(reason) => {
+            eprintln!("skipped: {reason}");
+            None
+        }
+    }
+}
+
+/// `run --client` with the documented example client, `requests` on C threads.
+fn example_client(python: &Path) -> String {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/client-protocol/requests_client.py");
+    format!("{} {}", python.display(), example.display())
+}
+
+#[test]
+fn run_client_measures_the_example_client_with_every_output_and_balanced_accounting() {
+    let Some(python) = python_with_requests() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (json, hgrm) = (dir.path().join("run.json"), dir.path().join("run.hgrm"));
+    waitbench()
+        .args(["run", "--client", &example_client(&python)])
+        .args([
+            "-n",
+            "90",
+            "-c",
+            "6",
+            "--latency",
+            "3ms",
+            "--fail",
+            "0.2:503",
+        ])
+        .args(["--quiet", "--json"])
+        .arg(&json)
+        .arg("--hgrm")
+        .arg(&hgrm)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("client · batch of 90 at C=6"))
+        .stdout(predicate::str::contains("handout_round_trip_us"));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let run = &doc["result"]["trials"][0];
+    let counts = &run["counts"];
+    assert_eq!(counts["sent"], 90, "{counts}");
+    let ok = counts["ok"].as_u64().unwrap();
+    let http = counts["http_errors"].as_u64().unwrap();
+    assert_eq!(counts["errors"], 0, "{counts}");
+    assert_eq!(ok + http, 90, "{counts}");
+    assert!(
+        http > 0 && counts["by_status"]["503"].as_u64() == Some(http),
+        "{counts}"
+    );
+    // The server saw exactly the requests the client reported, never more than C at once.
+    assert_eq!(run["server"]["requests"], 90);
+    assert!(run["server"]["max_in_flight"].as_u64().unwrap() <= 6);
+    assert!(run["latency"]["min_us"].as_f64().unwrap() >= 3_000.0);
+    let strategy = &run["strategy"];
+    assert_eq!(strategy["name"], "client");
+    assert!(
+        strategy["settings"]["command"]
+            .as_str()
+            .unwrap()
+            .ends_with("requests_client.py"),
+        "{strategy}"
+    );
+    assert!(
+        strategy["settings"]["client"]
+            .as_str()
+            .unwrap()
+            .starts_with("requests "),
+        "the ready line's description is reported: {strategy}"
+    );
+    for key in ["clock_offset_bound_us", "handout_round_trip_us"] {
+        assert!(run["extras"][key].as_f64().unwrap() > 0.0, "{key}: {run}");
+    }
+    assert!(run["client"]["client_cpu_s"].as_f64().unwrap() > 0.0);
+    // C worker threads and the main thread, sampled from outside.
+    assert!(run["client"]["threads_peak"].as_u64().unwrap() > 6);
+    let text = std::fs::read_to_string(&hgrm).unwrap();
+    assert!(text.contains("#[Max"), "{text}");
+}
+
+#[test]
+fn run_client_paces_an_open_loop_and_counts_the_warmup_out() {
+    let Some(python) = python_with_requests() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("run.json");
+    waitbench()
+        .args(["run", "--client", &example_client(&python)])
+        .args(["--rate", "200", "-d", "1s", "--warmup", "250ms", "-c", "8"])
+        .args(["--latency", "2ms", "--quiet", "--json"])
+        .arg(&json)
+        .assert()
+        .success();
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let run = &doc["result"]["trials"][0];
+    // 200/s for 1.25 s is 250 tickets; the 50 of the warm-up are left out.
+    assert_eq!(run["counts"]["sent"], 200, "{}", run["counts"]);
+    assert_eq!(run["server"]["requests"], 250);
+    assert!(run["open_loop"].is_object(), "{run}");
+}
+
+#[test]
+fn ctrl_c_stops_a_client_run_within_a_second_and_keeps_what_it_reported() {
+    let Some(python) = python_with_requests() else {
+        return;
+    };
+    let cwd = elsewhere();
+    let client = example_client(&python);
+    let run = [
+        "run",
+        "--client",
+        &client,
+        "-d",
+        "30s",
+        "-c",
+        "4",
+        "--latency",
+        "5ms",
+        "--json",
+        "out.json",
+    ];
+    let (code, stdout, stderr, took) = interrupted_after(
+        cwd.path(),
+        &[],
+        &run,
+        "measuring",
+        Some(std::time::Duration::from_millis(800)),
+        &[libc::SIGINT],
+    )
+    .unwrap();
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(took < std::time::Duration::from_secs(3), "{took:?}");
+    assert!(stdout.contains("throughput"), "{stdout}");
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(cwd.path().join("out.json")).unwrap())
+            .unwrap();
+    let trial = &doc["result"]["trials"][0];
+    assert_eq!(trial["interrupted"], true, "{trial}");
+    let counts = &trial["counts"];
+    assert!(counts["ok"].as_u64().unwrap() > 0, "{counts}");
+    assert_eq!(counts["sent"], counts["ok"], "{counts}");
+}
+
+#[test]
+fn a_bad_client_command_exits_2_with_what_to_fix() {
+    for (command, says) in [
+        ("", "the client command is empty"),
+        ("python3 'client.py", "a quote is not closed"),
+        ("no-such-waitbench-client --x", "is not found on PATH"),
+    ] {
+        waitbench()
+            .args(["run", "--client", command, "-n", "1"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+}
+
+#[test]
+fn a_client_that_breaks_the_protocol_fails_with_the_line_quoted() {
+    waitbench()
+        .args(["run", "--client", "sh -c 'read job; echo hello'", "-n", "1"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "no message is called \"hello\"; a client writes ready, clock, r, message, extra, \
+             done or fail): \"hello\"",
+        ));
+}

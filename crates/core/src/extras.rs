@@ -21,8 +21,15 @@ pub const RAISED_AFTER_FIRST_FAILURE: &str = "raised_after_first_failure";
 /// [`Counts::issued_after_first_failure`](crate::Counts::issued_after_first_failure).
 pub const ISSUED_AFTER_FIRST_FAILURE: &str = "issued_after_first_failure";
 
+/// How far an external client's clock may be from waitbench's, µs: half the shortest
+/// round trip of the clock handshake (client protocol).
+pub const CLOCK_OFFSET_BOUND_US: &str = "clock_offset_bound_us";
+/// The shortest round trip of a line between waitbench and an external client, µs: what a
+/// ticket costs to reach the client and its record to come back (client protocol).
+pub const HANDOUT_ROUND_TRIP_US: &str = "handout_round_trip_us";
+
 /// Every name above.
-pub const ALL: [&str; 7] = [
+pub const ALL: [&str; 9] = [
     TICKER_LATENESS_P50_US,
     TICKER_LATENESS_P99_US,
     TICKER_LATENESS_MAX_US,
@@ -30,4 +37,10 @@ pub const ALL: [&str; 7] = [
     POOL_PROCESSES,
     RAISED_AFTER_FIRST_FAILURE,
     ISSUED_AFTER_FIRST_FAILURE,
+    CLOCK_OFFSET_BOUND_US,
+    HANDOUT_ROUND_TRIP_US,
 ];
+
+/// The names the external-client driver writes from its own measurements (the clock
+/// handshake), never a client.
+pub const FROM_DRIVER: [&str; 2] = [CLOCK_OFFSET_BOUND_US, HANDOUT_ROUND_TRIP_US];

@@ -1,5 +1,6 @@
-//! The client stacks waitbench measures: its own Rust clients, and the clients of other
-//! runtimes (CPython today) that it drives in a child process. A stack is a type, not a
+//! The client stacks waitbench measures: its own Rust clients, the clients of other
+//! runtimes (CPython today) that it drives in a child process, and a user's own client
+//! program driven the same way. A stack is a type, not a
 //! string, so that selecting, drawing and judging a stack is a match the compiler checks;
 //! it is written in `results.json` as its display name (`"Rust"`, `"Python"`), as it was
 //! when the field was a string, so files written before the type still read and the
@@ -45,6 +46,9 @@ stacks! {
     Rust => "Rust",
     /// CPython clients (the article's stack), in a child process that waitbench measures.
     Python => "Python",
+    /// A user's own client program (`run --client`), any runtime, driven through client
+    /// protocol 1 in a child process.
+    Client => "Client",
 }
 
 impl fmt::Display for Stack {
@@ -110,7 +114,7 @@ mod tests {
         let err = serde_json::from_str::<Stack>("\"Cobol\"").unwrap_err();
         assert!(
             err.to_string()
-                .contains("unknown client stack \"Cobol\"; known: Rust, Python"),
+                .contains("unknown client stack \"Cobol\"; known: Rust, Python, Client"),
             "{err}"
         );
     }

@@ -74,13 +74,23 @@ pub enum RunError {
     #[error("a worker panicked: {0}")]
     WorkerPanicked(String),
     /// A Python strategy could not run: no usable Python (the series is not measured), or
-    /// its client failed.
+    /// its first-use setup was interrupted.
     #[error(transparent)]
-    Python(#[from] crate::python::PythonError),
+    Python(#[from] crate::runtimes::python::PythonError),
+    /// An external client (a runtime's pattern, or a user's program) could not be
+    /// measured: it did not start, broke protocol 1, or failed.
+    #[error(transparent)]
+    External(Box<crate::external::ExternalError>),
     /// `sent != ok + http_errors + errors` after the run: a request was lost or counted
     /// twice, so the measurement is not trustworthy.
     #[error("{0}")]
     Accounting(String),
+}
+
+impl From<crate::external::ExternalError> for RunError {
+    fn from(err: crate::external::ExternalError) -> Self {
+        RunError::External(Box::new(err))
+    }
 }
 
 /// The message of a panic payload, for [`RunError::WorkerPanicked`].

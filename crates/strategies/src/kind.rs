@@ -42,6 +42,9 @@ pub enum StrategyKind {
     /// Python: aiohttp on one event loop, each response's CPU work sent to a
     /// `ProcessPoolExecutor` (claim F1's "use processes").
     PyProcessPool,
+    /// A user's own client program (`run --client 'CMD ARGS…'`), driven through client
+    /// protocol 1. Not in [`StrategyKind::ALL`]: it is chosen by its command, not by name.
+    Client,
 }
 
 /// Which language's client stack a strategy measures (declared in core, beside the
@@ -111,6 +114,7 @@ impl StrategyKind {
             StrategyKind::PyAsyncBlocking => "py-async-blocking",
             StrategyKind::PyAsyncExecutor => "py-async-executor",
             StrategyKind::PyProcessPool => "py-process-pool",
+            StrategyKind::Client => "client",
         }
     }
 
@@ -164,30 +168,26 @@ impl StrategyKind {
             StrategyKind::PyProcessPool => {
                 "Python: aiohttp, CPU work per response in a ProcessPoolExecutor (--threads: its processes)"
             }
+            StrategyKind::Client => {
+                "your own client program, driven through client protocol 1 (--client)"
+            }
         }
     }
 
     /// Which client stack the strategy measures.
     pub fn stack(self) -> Stack {
-        if StrategyKind::PYTHON.contains(&self) {
-            Stack::Python
-        } else {
-            Stack::Rust
+        match self {
+            StrategyKind::Client => Stack::Client,
+            other => crate::runtimes::runtime_of(other).map_or(Stack::Rust, |r| r.stack()),
         }
     }
 
     /// Whether the strategy can run the 1 ms ticker beside its workers: on a tokio
-    /// runtime, or on a Python strategy's asyncio event loop.
+    /// runtime, or on an external pattern's event loop (its runtime's table says).
     pub fn supports_ticker(self) -> bool {
         self.uses_tokio()
-            || matches!(
-                self,
-                StrategyKind::PyAiohttp
-                    | StrategyKind::PyAiohttpPerRequest
-                    | StrategyKind::PyAsyncBlocking
-                    | StrategyKind::PyAsyncExecutor
-                    | StrategyKind::PyProcessPool
-            )
+            || crate::runtimes::runtime_of(self)
+                .is_some_and(|runtime| runtime.supports_ticker(self))
     }
 
     /// Whether the strategy runs on a tokio runtime.

@@ -16,16 +16,17 @@
 
 mod cpu_work;
 mod error;
+pub mod external;
 mod hyper_client;
 mod kind;
 mod option_key;
 mod options;
 mod plant;
-pub mod python;
 mod reqwest_client;
 mod reqwest_errors;
 mod run;
 mod runtime;
+pub mod runtimes;
 mod settings;
 pub mod strategy;
 mod target;
@@ -41,6 +42,7 @@ pub use kind::{Stack, StrategyKind, UnknownStrategy};
 pub use option_key::OptionKey;
 pub use options::{AwaitWith, BadOption, IdlePerHost, PoolSize, RuntimeFlavor, StrategyOptions};
 pub use plant::{BadPlant, Plant, PlantSpec};
+pub use strategy::UserClient;
 
 use waitbench_core::{Measurement, StrategyInfo, Workload};
 
@@ -79,13 +81,13 @@ pub fn build(kind: StrategyKind, options: &StrategyOptions) -> Box<dyn Strategy>
         StrategyKind::ReqwestPerRequest => Box::new(ReqwestPerRequest::new(options)),
         StrategyKind::TokioBlocking => Box::new(TokioBlocking::new(options)),
         StrategyKind::TokioSpawnBlocking => Box::new(TokioSpawnBlocking::new(options)),
-        StrategyKind::PyRequests
-        | StrategyKind::PyRequestsSession
-        | StrategyKind::PyThreadpool
-        | StrategyKind::PyAiohttp
-        | StrategyKind::PyAiohttpPerRequest
-        | StrategyKind::PyAsyncBlocking
-        | StrategyKind::PyAsyncExecutor
-        | StrategyKind::PyProcessPool => Box::new(PythonClient::new(kind, options)),
+        // Built from its command by `UserClient::new`; by name it has none to run.
+        StrategyKind::Client => Box::new(UserClient::without_command()),
+        // Every other strategy is a pattern of an external runtime, declared in its
+        // runtime's folder (a test holds every kind to exactly one stack).
+        external => Box::new(
+            runtimes::ExternalPattern::new(external, options)
+                .unwrap_or_else(|| panic!("{external} is neither Rust's nor a runtime's")),
+        ),
     }
 }

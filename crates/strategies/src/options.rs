@@ -380,20 +380,11 @@ impl StrategyOptions {
                         .threads
                         .threads(concurrency, crate::runtime::TOKIO_DEFAULT_BLOCKING_THREADS)
             }
-            // A Python client's threads live in its child process but count against the
-            // same per-user limit: its pool, main thread and the harness' stdin listener.
-            StrategyKind::PyThreadpool | StrategyKind::PyAsyncExecutor => {
-                self.threads.threads(concurrency, python_default_threads()) + 2
-            }
-            // The pool's processes count against the same limit as threads, beside the
-            // forkserver, the main thread, the stdin listener and the executor's manager
-            // and queue-feeder threads.
-            StrategyKind::PyProcessPool => self.threads.threads(concurrency, cores()) + 5,
-            StrategyKind::PyRequests
-            | StrategyKind::PyRequestsSession
-            | StrategyKind::PyAiohttp
-            | StrategyKind::PyAiohttpPerRequest
-            | StrategyKind::PyAsyncBlocking => 2,
+            // An external client's threads live in its child process but count against
+            // the same per-user limit; its runtime's table sizes them.
+            external => crate::runtimes::runtime_of(external).map_or(1, |runtime| {
+                runtime.client_threads(external, self, concurrency)
+            }),
         }
     }
 }

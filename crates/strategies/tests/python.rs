@@ -163,10 +163,11 @@ fn requests_inside_async_def_freezes_the_loop_and_run_in_executor_keeps_it_free(
     // Inside async def the calls go one at a time; the executor's 8 threads overlap them.
     assert_eq!(blocking_in_flight, 1);
     assert!(executor_in_flight > 1, "{executor_in_flight}");
-    // The loop is frozen for the whole batch: 40 calls of at least 10 ms each pass before
-    // the ticker runs at all, so its longest wait is at least 390 ms (one tick spare).
+    // The loop is frozen for each call, and for the calls whose tickets are already
+    // waiting behind it: the ticker runs only when the workers wait for waitbench's next
+    // ticket, so its longest wait is at least one 10 ms call (one tick spare).
     let max = |m: &waitbench_core::Measurement| m.extras["ticker_lateness_max_us"];
-    assert!(max(&blocking) >= 390_000.0, "{:?}", blocking.extras);
+    assert!(max(&blocking) >= 9_000.0, "{:?}", blocking.extras);
     // Through the executor the loop stays free: its ticker waits less than one frozen
     // batch, and at p99 far less than the frozen loop's.
     assert!(max(&executor) < max(&blocking), "{:?}", executor.extras);

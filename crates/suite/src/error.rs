@@ -120,7 +120,7 @@ pub enum SuiteError {
         "the Python clients are required ({env}=1) but {reason}; install python3 3.11 or \
          newer with pip and access to the package index, or unset {env} to measure the \
          Rust stack alone",
-        env = waitbench_strategies::python::REQUIRE_PYTHON_ENV
+        env = waitbench_strategies::runtimes::python::REQUIRE_PYTHON_ENV
     )]
     PythonRequired {
         /// What is missing.

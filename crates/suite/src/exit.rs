@@ -15,7 +15,7 @@ use waitbench_core::setup::SetupError;
 use waitbench_mockserver::ServerError;
 use waitbench_report::ReportError;
 use waitbench_strategies::RunError;
-use waitbench_strategies::python::PythonError;
+use waitbench_strategies::runtimes::python::PythonError;
 
 /// Success.
 pub const EXIT_SUCCESS: u8 = 0;

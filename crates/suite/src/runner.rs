@@ -20,7 +20,7 @@ use waitbench_core::{
     SuiteResults, TrialSet,
 };
 use waitbench_strategies::PlantSpec;
-use waitbench_strategies::python::{PythonEnvironment, PythonError, python_required};
+use waitbench_strategies::runtimes::python::{PythonEnvironment, PythonError, python_required};
 
 use waitbench_core::capacity::Demand;
 

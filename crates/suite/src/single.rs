@@ -19,7 +19,8 @@ use waitbench_core::{
 };
 use waitbench_mockserver::SERVER_HEADER;
 use waitbench_mockserver::{AppState, Conditions, MockServer};
-use waitbench_strategies::{PlantSpec, Strategy, StrategyKind, StrategyOptions};
+use waitbench_strategies::external::Program;
+use waitbench_strategies::{PlantSpec, Strategy, StrategyKind, StrategyOptions, UserClient};
 
 use waitbench_core::capacity::Demand;
 
@@ -38,6 +39,9 @@ pub struct SingleRun {
     /// The strategies to run, each on the same workload (the first is the reference
     /// the others are compared with).
     pub strategies: Vec<StrategyKind>,
+    /// A user's own client program (`--client`), run as the strategy
+    /// [`StrategyKind::Client`] wherever that is in `strategies`.
+    pub client: Option<Program>,
     /// Their settings.
     pub options: StrategyOptions,
     /// Planted regressions, each for its strategy.
@@ -307,6 +311,11 @@ impl Prepared {
         if run.strategies.is_empty() {
             return Err(SuiteError::Usage("give at least one --strategy".into()));
         }
+        if let Some(program) = &run.client {
+            program
+                .check_found()
+                .map_err(|e| SuiteError::Usage(e.to_string()))?;
+        }
         let concurrency = run.load.concurrency();
         let threads = run
             .strategies
@@ -410,10 +419,13 @@ impl Prepared {
                 .to_injected(false),
             _ => run.conditions.to_injected(server.is_some()),
         };
-        let strategies: Vec<_> = run
+        let strategies: Vec<Box<dyn Strategy>> = run
             .strategies
             .iter()
-            .map(|&kind| waitbench_strategies::build(kind, &run.options_for(kind)))
+            .map(|&kind| match (kind, &run.client) {
+                (StrategyKind::Client, Some(program)) => Box::new(UserClient::new(program.clone())),
+                _ => waitbench_strategies::build(kind, &run.options_for(kind)),
+            })
             .collect();
         // First-use setups (the Python clients) happen now, visibly and before anything
         // is measured.
@@ -583,6 +595,7 @@ mod tests {
     fn against(target: Option<String>, conditions: Conditions) -> SingleRun {
         SingleRun {
             strategies: vec![StrategyKind::UreqSequential],
+            client: None,
             options: StrategyOptions::default(),
             plants: Vec::new(),
             load: LoadModel::Batch {

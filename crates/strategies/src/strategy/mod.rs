@@ -2,7 +2,6 @@
 //! with [`crate::build`] or directly with `new`.
 
 mod hyper_tokio;
-mod python_client;
 mod reqwest_per_request;
 mod reqwest_tokio;
 mod tokio_blocking;
@@ -11,9 +10,9 @@ mod ureq_per_request;
 mod ureq_rayon;
 mod ureq_sequential;
 mod ureq_threads;
+mod user_client;
 
 pub use hyper_tokio::HyperTokio;
-pub use python_client::PythonClient;
 pub use reqwest_per_request::ReqwestPerRequest;
 pub use reqwest_tokio::ReqwestTokio;
 pub use tokio_blocking::TokioBlocking;
@@ -22,3 +21,4 @@ pub use ureq_per_request::UreqPerRequest;
 pub use ureq_rayon::UreqRayon;
 pub use ureq_sequential::UreqSequential;
 pub use ureq_threads::UreqThreads;
+pub use user_client::UserClient;

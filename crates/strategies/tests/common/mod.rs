@@ -13,7 +13,9 @@ use waitbench_core::{
     ErrorKind, ErrorPolicy, LoadModel, Measurement, PathPlan, Recorder, Timeouts, Workload,
 };
 use waitbench_mockserver::{MockServer, ServerConfig};
-use waitbench_strategies::python::{PythonEnvironment, REQUIRE_PYTHON_ENV, python_required};
+use waitbench_strategies::runtimes::python::{
+    PythonEnvironment, REQUIRE_PYTHON_ENV, python_required,
+};
 use waitbench_strategies::{Stack, StrategyKind, StrategyOptions, build};
 
 /// A mock server on a free loopback port with a default latency, if any.

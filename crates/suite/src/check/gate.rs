@@ -4,7 +4,7 @@
 
 use waitbench_core::SuiteResults;
 use waitbench_strategies::PlantSpec;
-use waitbench_strategies::python::python_required;
+use waitbench_strategies::runtimes::python::python_required;
 
 use super::baseline::Baseline;
 use super::compare::{Comparison, Confirmation, Status, compare};

@@ -87,22 +87,25 @@ struct Roles {
     threads_defaults: Option<&'static str>,
 }
 
-const fn roles(stack: Stack) -> Roles {
+const fn roles(stack: Stack) -> Option<Roles> {
     match stack {
-        Stack::Rust => Roles {
+        Stack::Rust => Some(Roles {
             sequential: SEQUENTIAL,
             uncapped: ASYNC_UNCAPPED,
             cap_13: ASYNC_CAP_13,
             cap_100: ASYNC_CAP_100,
             threads_defaults: None,
-        },
-        Stack::Python => Roles {
+        }),
+        Stack::Python => Some(Roles {
             sequential: PY_SEQUENTIAL,
             uncapped: PY_ASYNC_UNCAPPED,
             cap_13: PY_ASYNC_CAP_13,
             cap_100: PY_ASYNC_CAP_100,
             threads_defaults: Some(PY_THREADS_DEFAULTS),
-        },
+        }),
+        // A stack with no series in this claim (a user's own client, a runtime that has
+        // not joined it) has nothing to say about it.
+        _ => None,
     }
 }
 
@@ -122,7 +125,9 @@ fn wall(p: &Point) -> f64 {
 
 impl<'a> StackFigures<'a> for Figures<'a> {
     fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
-        let roles = roles(stack);
+        let Some(roles) = roles(stack) else {
+            return Err(Missing::Absent);
+        };
         let found = points(s, &[roles.sequential, roles.uncapped])?;
         let optional = |role: Option<&str>| role.and_then(|role| last(series(s, role)));
         Ok(Figures {

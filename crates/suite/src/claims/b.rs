@@ -97,9 +97,9 @@ struct Roles {
     needed: &'static [&'static str],
 }
 
-const fn roles(stack: Stack) -> Roles {
+const fn roles(stack: Stack) -> Option<Roles> {
     match stack {
-        Stack::Rust => Roles {
+        Stack::Rust => Some(Roles {
             with_delay: &[
                 Library {
                     name: "ureq",
@@ -119,8 +119,8 @@ const fn roles(stack: Stack) -> Roles {
                 REQWEST_SHARED,
                 REQWEST_PER_REQUEST,
             ],
-        },
-        Stack::Python => Roles {
+        }),
+        Stack::Python => Some(Roles {
             with_delay: &[Library {
                 name: "aiohttp",
                 pair: (PY_SHARED, PY_PER_REQUEST),
@@ -133,7 +133,10 @@ const fn roles(stack: Stack) -> Roles {
                 PY_SHARED_LOOPBACK,
                 PY_PER_REQUEST_LOOPBACK,
             ],
-        },
+        }),
+        // A stack with no series in this claim (a user's own client, a runtime that has
+        // not joined it) has nothing to say about it.
+        _ => None,
     }
 }
 
@@ -157,7 +160,9 @@ struct Figures<'a> {
 
 impl<'a> StackFigures<'a> for Figures<'a> {
     fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
-        let roles = roles(stack);
+        let Some(roles) = roles(stack) else {
+            return Err(Missing::Absent);
+        };
         points(s, roles.needed)?;
         let saving = |(shared, fresh): Pair| {
             let (shared, fresh) = (last(series(s, shared))?, last(series(s, fresh))?);

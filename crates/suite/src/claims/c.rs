@@ -80,20 +80,23 @@ struct Roles {
     share_no_c: &'static str,
 }
 
-const fn roles(stack: Stack) -> Roles {
+const fn roles(stack: Stack) -> Option<Roles> {
     match stack {
-        Stack::Rust => Roles {
+        Stack::Rust => Some(Roles {
             async_: ASYNC,
             right_sized: THREADS_RIGHT_SIZED,
             defaults: THREADS_DEFAULTS,
             share_no_c: "async and threads-right-sized share no C",
-        },
-        Stack::Python => Roles {
+        }),
+        Stack::Python => Some(Roles {
             async_: PY_ASYNC,
             right_sized: PY_THREADS_RIGHT_SIZED,
             defaults: PY_THREADS_DEFAULTS,
             share_no_c: "aiohttp and the right-sized pool share no C",
-        },
+        }),
+        // A stack with no series in this claim (a user's own client, a runtime that has
+        // not joined it) has nothing to say about it.
+        _ => None,
     }
 }
 
@@ -139,7 +142,9 @@ struct Figures<'a> {
 
 impl<'a> StackFigures<'a> for Figures<'a> {
     fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
-        let roles = roles(stack);
+        let Some(roles) = roles(stack) else {
+            return Err(Missing::Absent);
+        };
         points(s, &[roles.async_, roles.right_sized])?;
         let async_s = series(s, roles.async_);
         let right_sized = series(s, roles.right_sized);

@@ -50,6 +50,9 @@ const fn roles(stack: Stack) -> &'static [&'static str] {
     match stack {
         Stack::Rust => &[CLOSED_LOOP, OPEN_LOOP],
         Stack::Python => &[],
+        // A stack with no series in this claim (a user's own client, a runtime that has
+        // not joined it) has nothing to say about it.
+        _ => &[],
     }
 }
 

@@ -93,18 +93,21 @@ struct Roles {
     lean: Option<&'static str>,
 }
 
-const fn roles(stack: Stack) -> Roles {
+const fn roles(stack: Stack) -> Option<Roles> {
     match stack {
-        Stack::Rust => Roles {
+        Stack::Rust => Some(Roles {
             async_: ASYNC,
             threads: THREADS,
             lean: Some(ASYNC_LEAN),
-        },
-        Stack::Python => Roles {
+        }),
+        Stack::Python => Some(Roles {
             async_: PY_ASYNC,
             threads: PY_THREADS,
             lean: None,
-        },
+        }),
+        // A stack with no series in this claim (a user's own client, a runtime that has
+        // not joined it) has nothing to say about it.
+        _ => None,
     }
 }
 
@@ -120,7 +123,9 @@ struct Figures<'a> {
 
 impl<'a> StackFigures<'a> for Figures<'a> {
     fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
-        let roles = roles(stack);
+        let Some(roles) = roles(stack) else {
+            return Err(Missing::Absent);
+        };
         let found = points(s, &[roles.async_, roles.threads])?;
         let (async_, threads) = (found[0], found[1]);
         let gain_over_threads = |p: &Point| SaturationGain {

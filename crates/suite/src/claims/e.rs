@@ -59,10 +59,13 @@ fn slope(series: Option<&Series>, pick: fn(&RunResult) -> Option<u64>) -> Option
 }
 
 /// The series each stack sweeps C with: a thread per request, and a task per request.
-const fn roles(stack: Stack) -> [&'static str; 2] {
+const fn roles(stack: Stack) -> &'static [&'static str] {
     match stack {
-        Stack::Rust => [THREADS, ASYNC],
-        Stack::Python => [PY_THREADS, PY_ASYNC],
+        Stack::Rust => &[THREADS, ASYNC],
+        Stack::Python => &[PY_THREADS, PY_ASYNC],
+        // A stack with no series in this claim (a user's own client, a runtime that has
+        // not joined it) has nothing to say about it.
+        _ => &[],
     }
 }
 
@@ -80,7 +83,7 @@ impl<'a> StackFigures<'a> for Figures<'a> {
     fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
         let roles = roles(stack);
         // points only to learn whether both series ran; the slopes use every point.
-        points(s, &roles)?;
+        points(s, roles)?;
         let (threads, tasks) = (series(s, roles[0]), series(s, roles[1]));
         let (Some(thread_rss), Some(thread_vm), Some(task_rss)) = (
             slope(threads, |r| r.client.rss_steady_bytes),

@@ -54,6 +54,9 @@ const fn roles(stack: Stack) -> &'static [&'static str] {
     match stack {
         Stack::Rust => &[SEQUENTIAL, ASYNC, THREADS],
         Stack::Python => &[PY_SEQUENTIAL, PY_ASYNC, PY_THREADS, PY_PROCESSES],
+        // A stack with no series in this claim (a user's own client, a runtime that has
+        // not joined it) has nothing to say about it.
+        _ => &[],
     }
 }
 

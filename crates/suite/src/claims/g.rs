@@ -98,6 +98,9 @@ const fn roles(stack: Stack) -> &'static [(&'static str, &'static Figure)] {
             (PY_GATHER_RETURN_EXCEPTIONS, &RETURN_EXCEPTIONS_ISSUED_AFTER),
             (PY_TASKGROUP, &TASKGROUP_ISSUED_AFTER),
         ],
+        // A stack with no series in this claim (a user's own client, a runtime that has
+        // not joined it) has nothing to say about it.
+        _ => &[],
     }
 }
 
@@ -156,6 +159,8 @@ impl Figures<'_> {
                 self.concurrency,
                 self.balanced,
             ),
+            // Figures exist only for a stack with the claim's series (see `roles`).
+            _ => Verdict::Inconclusive,
         }
     }
 }

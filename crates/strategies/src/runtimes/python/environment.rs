@@ -48,14 +48,6 @@ pub enum PythonError {
     /// Ctrl-C or SIGTERM stopped the environment's first build; nothing of it was kept.
     #[error("{0}")]
     Interrupted(Box<SetupError>),
-    /// The Python client crashed or broke the record protocol mid-run.
-    #[error("the Python client {pattern} failed: {reason}")]
-    Failed {
-        /// The pattern that ran, e.g. `py-aiohttp`.
-        pattern: String,
-        /// What went wrong (the last line of its stderr, or the protocol fault).
-        reason: String,
-    },
 }
 
 fn unavailable(reason: impl Into<String>) -> PythonError {

@@ -14,7 +14,7 @@ import asyncio
 import aiohttp
 
 from aiohttp_errors import classify
-from harness import Recorder, RequestFailed, async_worker, task_per_request, ticking
+from harness import RequestFailed, async_worker, task_per_request, ticking
 
 
 async def workers(run, fetch):
@@ -22,15 +22,15 @@ async def workers(run, fetch):
                            for _ in range(run.concurrency)))
 
 
-def request_tasks(run, fetch, recorder):
+def request_tasks(run, fetch):
     """The batch's requests, a task each; a semaphore keeps C of them in flight."""
     slots = asyncio.Semaphore(run.concurrency)
-    return [asyncio.create_task(task_per_request(run, fetch, classify, slots, recorder))
+    return [asyncio.create_task(task_per_request(run, fetch, classify, slots))
             for _ in range(run.total)]
 
 
-async def gather(run, fetch, recorder):
-    tasks = request_tasks(run, fetch, recorder)
+async def gather(run, fetch):
+    tasks = request_tasks(run, fetch)
     try:
         return await asyncio.gather(*tasks)
     except RequestFailed:
@@ -40,17 +40,17 @@ async def gather(run, fetch, recorder):
         await asyncio.wait(tasks)
 
 
-async def gather_return_exceptions(run, fetch, recorder):
-    tasks = request_tasks(run, fetch, recorder)
+async def gather_return_exceptions(run, fetch):
+    tasks = request_tasks(run, fetch)
     return await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def taskgroup(run, fetch, recorder):
+async def taskgroup(run, fetch):
     slots = asyncio.Semaphore(run.concurrency)
     try:
         async with asyncio.TaskGroup() as group:
             for _ in range(run.total):
-                group.create_task(task_per_request(run, fetch, classify, slots, recorder))
+                group.create_task(task_per_request(run, fetch, classify, slots))
     except* RequestFailed:
         pass  # the group has ended every task by now: none is left running
 
@@ -80,12 +80,8 @@ async def fetch_all(run):
             way = run.options["await_with"]
             if way == "workers":
                 await workers(run, fetch)
-                return
-            recorder = Recorder()
-            try:
-                await AWAIT_WITH[way](run, fetch, recorder)
-            finally:
-                recorder.flush()
+            else:
+                await AWAIT_WITH[way](run, fetch)
 
 
 def main(run):

@@ -1,53 +1,47 @@
-//! The Python sources and pinned requirements, compiled into the binary so that an
+//! The Python client sources and pinned requirements (`client/`), compiled into the binary so that an
 //! installed waitbench has them, and the content hashes that name their cache folders.
 
-/// Every file of `crates/strategies/python/`, by name.
+/// Every file of `client/`, by name.
 pub(crate) const FILES: [(&str, &str); 14] = [
-    ("main.py", include_str!("../../python/main.py")),
-    ("harness.py", include_str!("../../python/harness.py")),
-    ("cpu_work.py", include_str!("../../python/cpu_work.py")),
+    ("main.py", include_str!("client/main.py")),
+    ("harness.py", include_str!("client/harness.py")),
+    ("cpu_work.py", include_str!("client/cpu_work.py")),
     (
         "requests_errors.py",
-        include_str!("../../python/requests_errors.py"),
+        include_str!("client/requests_errors.py"),
     ),
     (
         "aiohttp_errors.py",
-        include_str!("../../python/aiohttp_errors.py"),
+        include_str!("client/aiohttp_errors.py"),
     ),
-    (
-        "py_requests.py",
-        include_str!("../../python/py_requests.py"),
-    ),
+    ("py_requests.py", include_str!("client/py_requests.py")),
     (
         "py_requests_session.py",
-        include_str!("../../python/py_requests_session.py"),
+        include_str!("client/py_requests_session.py"),
     ),
-    (
-        "py_threadpool.py",
-        include_str!("../../python/py_threadpool.py"),
-    ),
-    ("py_aiohttp.py", include_str!("../../python/py_aiohttp.py")),
+    ("py_threadpool.py", include_str!("client/py_threadpool.py")),
+    ("py_aiohttp.py", include_str!("client/py_aiohttp.py")),
     (
         "py_aiohttp_per_request.py",
-        include_str!("../../python/py_aiohttp_per_request.py"),
+        include_str!("client/py_aiohttp_per_request.py"),
     ),
     (
         "py_async_blocking.py",
-        include_str!("../../python/py_async_blocking.py"),
+        include_str!("client/py_async_blocking.py"),
     ),
     (
         "py_async_executor.py",
-        include_str!("../../python/py_async_executor.py"),
+        include_str!("client/py_async_executor.py"),
     ),
     (
         "py_process_pool.py",
-        include_str!("../../python/py_process_pool.py"),
+        include_str!("client/py_process_pool.py"),
     ),
     ("requirements.txt", REQUIREMENTS),
 ];
 
 /// The pinned requirements.
-pub(crate) const REQUIREMENTS: &str = include_str!("../../python/requirements.txt");
+pub(crate) const REQUIREMENTS: &str = include_str!("client/requirements.txt");
 
 /// The pinned version of `package`, as `requirements.txt` says.
 pub(crate) fn pinned(package: &str) -> Option<&'static str> {

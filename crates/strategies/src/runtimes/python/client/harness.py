@@ -1,0 +1,423 @@
+"""What every Python pattern shares: client protocol 1 (docs/client-protocol.md), Python's side.
+
+Python only executes; waitbench measures, and decides when each request leaves. A pattern
+module builds its client the way the article does and calls ``run.ready()`` (waitbench
+takes its baseline of this process then), starts its pools, and calls ``run.start()``:
+from then on the reader thread answers waitbench's clock handshake, and ``start``
+returns at ``go``. Workers then take the tickets waitbench hands out, with
+``run.next()`` on threads or ``await run.next_async()`` on an event loop (which never
+blocks the loop), send, and report each request with ``run.record``; the pattern ends
+with ``run.finish()``. After each response the worker does the job's CPU work (claim
+F1; ``cpu_work.py``), inline unless the pattern hands it elsewhere, as waitbench's Rust
+workers do after recording.
+
+Answering the first ``clock`` only once the pools are started keeps their start out of
+both the memory baseline (taken at ``ready``, so that threads count as the run's, as a
+Rust strategy's do) and the timed run (which starts at ``go``); waitbench relates the
+clocks by the handshake's shortest round trip, so a slow first answer costs nothing.
+
+There is no load model here: a batch, a closed loop and an open loop are waitbench's
+hand-out, and whether a request falls in the measured window is decided there too.
+"""
+
+import array
+import base64
+import collections
+import contextlib
+import json
+import os
+import platform
+import queue
+import sys
+import threading
+import time
+
+from cpu_work import burn
+
+STDIN, STDOUT = 0, 1
+PROTOCOL = 1
+# Outcome classes, as protocol 1 names them: "http" is a response (its status says
+# which), the others waitbench's error kinds.
+RESPONSE, CONNECT, TIMEOUT, RESET, BODY, CANCELLED, OTHER = (
+    "http", "connect", "timeout", "reset", "body", "cancelled", "other")
+# What a worker takes when the run is over.
+END = -1
+
+now_ns = time.monotonic_ns
+
+
+def say(line):
+    """Writes one line: a single write of under PIPE_BUF bytes, so that lines from several
+    threads never interleave."""
+    os.write(STDOUT, line.encode())
+
+
+def failed(kind, status):
+    return kind != RESPONSE or not 200 <= status < 300
+
+
+class Run:
+    """The job waitbench sent, the tickets it hands out, and the lines written back."""
+
+    def __init__(self, job):
+        self.urls = job["urls"]
+        request = job["request"]
+        # The method, headers and body the user gave (-m, -H, --body), sent by every
+        # pattern through its library's generic request call.
+        self.method = request["method"]
+        self.headers = dict(request["headers"])
+        self.body = base64.b64decode(request["body_base64"]) or None
+        self.load = job["load"]
+        # A batch's size (a task per request needs it up front); None for a timed run.
+        self.total = self.load.get("requests")
+        self.options = job["options"]
+        self.concurrency = self.options["workers"]
+        self.connect_timeout_s = job["timeouts"]["connect_s"]
+        self.request_timeout_s = job["timeouts"]["request_s"]
+        self.cancel_on_error = job["on_error"] == "cancel"
+        self.cpu_work_ns = self.options.get("cpu_work_ns", 0)
+        self.extras = {}
+        self.messages_left = job["error_messages"]
+        self.stopped = False
+        self.issued_at_first_failure = None
+        # Tickets taken on the event loop; a task per request reports its own count.
+        self.taken = 0
+        self.counts_issued = False
+        self.lock = threading.Lock()
+        # Blocking workers wait on a queue; an event loop is handed tickets in batches.
+        self.tickets = queue.SimpleQueue()
+        self.loop = None
+        self.pending = collections.deque()
+        self.waiters = collections.deque()
+        self.ended = False
+        self.out = []
+        self.started = False
+        self.built = threading.Event()
+        self.go = threading.Event()
+        self.released = threading.Event()
+        threading.Thread(target=self.listen, daemon=True).start()
+
+    def url(self, index):
+        return self.urls[index % len(self.urls)]
+
+    def ready(self):
+        """The client exists: waitbench takes its baseline now."""
+        say("ready " + json.dumps({"runtime": f"CPython {platform.python_version()}"}) + "\n")
+
+    def start(self):
+        """The pools are started: answer the clock handshake, then return at ``go``.
+        Called on a running event loop, tickets are handed to that loop."""
+        import asyncio
+
+        try:
+            self.loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.loop = None
+        self.built.set()
+        self.go.wait()
+        if self.released.is_set() and not self.started:
+            sys.exit(0)
+
+    def listen(self):
+        """Reads waitbench's lines: the clock handshake (answered at once, from this
+        thread), ``go``, tickets, ``end`` or ``stop``, then the end of stdin, which lets
+        this process exit. Started before the baseline, so that its thread is not counted
+        as the run's."""
+        buffer = b""
+        while data := os.read(STDIN, 65536):
+            *lines, buffer = (buffer + data).split(b"\n")
+            tickets = []
+            for line in lines:
+                word, _, rest = line.partition(b" ")
+                if word == b"t":
+                    tickets.append(int(rest))
+                elif word == b"clock":
+                    self.built.wait()
+                    say(f"clock {int(rest)} {now_ns()}\n")
+                elif word == b"go":
+                    self.started = True
+                    self.go.set()
+                elif word == b"end":
+                    tickets.append(END)
+                elif word == b"stop":
+                    # Send nothing new: tickets not yet taken are dropped.
+                    self.stopped = True
+                    tickets.append(END)
+            if tickets:
+                self.hand(tickets)
+        self.hand([END])
+        self.released.set()
+        self.go.set()
+
+    def hand(self, tickets):
+        """Passes tickets (END last, if the run is over) to the workers."""
+        loop = self.loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # a closed loop takes no more
+                loop.call_soon_threadsafe(self.hand_on_loop, tickets)
+            return
+        for index in tickets:
+            if index == END and self.stopped:
+                with contextlib.suppress(queue.Empty):
+                    while True:
+                        self.tickets.get_nowait()
+            self.tickets.put(index)
+
+    def hand_on_loop(self, tickets):
+        for index in tickets:
+            if index == END:
+                self.ended = True
+                if self.stopped:
+                    self.pending.clear()
+                while self.waiters:
+                    waiter = self.waiters.popleft()
+                    if not waiter.done():
+                        waiter.set_result(None)
+                continue
+            while self.waiters:
+                waiter = self.waiters.popleft()
+                if not waiter.done():
+                    waiter.set_result(index)
+                    break
+            else:
+                self.pending.append(index)
+
+    def next(self):
+        """The next ticket's index, or None when the run is over (blocking workers)."""
+        if self.stopped:
+            return None
+        index = self.tickets.get()
+        if index == END:
+            self.tickets.put(END)  # for the next worker
+            return None
+        return index
+
+    async def next_async(self):
+        """The next ticket's index, or None when the run is over, awaited on the event
+        loop without blocking it."""
+        if self.stopped:
+            return None
+        if self.pending:
+            index = self.pending.popleft()
+        elif self.ended:
+            return None
+        else:
+            waiter = self.loop.create_future()
+            self.waiters.append(waiter)
+            index = await waiter
+            if index is None:
+                return None
+        self.taken += 1
+        return index
+
+    def record(self, index, sent_ns, ended_ns, kind, status):
+        """Reports one request: at once from a thread; from the event loop, with the
+        other lines of the same loop iteration, in one write."""
+        self.write(f"r {index} {sent_ns} {ended_ns} {kind} {status}\n")
+
+    def write(self, line):
+        if self.loop is None:
+            say(line)
+            return
+        if not self.out:
+            self.loop.call_soon(self.flush)
+        self.out.append(line)
+
+    def flush(self):
+        if self.out:
+            text = "".join(self.out)
+            self.out.clear()
+            # Several lines may pass PIPE_BUF; only the loop's thread writes meanwhile.
+            data = text.encode()
+            while data:
+                data = data[os.write(STDOUT, data):]
+
+    def work(self, index):
+        """The CPU work after response ``index``, on the calling thread."""
+        burn(index, self.cpu_work_ns)
+
+    def issued(self):
+        return self.taken
+
+    def settle(self, kind, status):
+        """Remembers the first failure; under cancel-on-error the workers stop taking
+        tickets (waitbench stops handing them out)."""
+        if not failed(kind, status):
+            return False
+        with self.lock:
+            if self.issued_at_first_failure is None:
+                self.issued_at_first_failure = self.issued()
+        if self.cancel_on_error:
+            self.stopped = True
+        return self.cancel_on_error
+
+    def note_error(self, kind, error):
+        """Reports a failure's message, for the first few failures only (the job says
+        how many); after that it costs one comparison."""
+        if self.messages_left <= 0:
+            return
+        self.messages_left -= 1
+        text = (str(error) or type(error).__name__).replace("\n", " ").replace("\r", " ")
+        self.write(f"message {kind} {text}\n")
+
+    def finish(self):
+        """Reports the run's own figures and ``done``, then waits to be let go (so that
+        waitbench reads this process's last CPU and memory figures while it lives)."""
+        self.loop = None
+        self.flush()
+        if self.counts_issued and self.issued_at_first_failure is not None:
+            self.extras["issued_after_first_failure"] = (
+                self.issued() - self.issued_at_first_failure
+            )
+        for key, value in self.extras.items():
+            say(f"extra {key} {value}\n")
+        say("done\n")
+        self.released.wait()
+
+
+def blocking_worker(run, fetch, classify):
+    """Takes tickets until the run is over; ``fetch(url)`` returns the status after the
+    whole body is read, and ``classify(error)`` names a failure's kind. The CPU work
+    after each response runs on the worker's thread."""
+    while (index := run.next()) is not None:
+        sent_ns = now_ns()
+        try:
+            kind, status = RESPONSE, fetch(run.url(index))
+        except Exception as error:  # every failure is an outcome, never a crash
+            kind, status = classify(error), 0
+            run.note_error(kind, error)
+        run.record(index, sent_ns, now_ns(), kind, status)
+        run.work(index)
+        if run.settle(kind, status):
+            break
+
+
+async def send(run, fetch, classify, index):
+    """Sends request ``index`` and records its outcome, returning (kind, status, the
+    exception or None). Every failure is an outcome, never a crash; a cancellation in
+    flight is recorded as such and re-raised, so that the task still ends cancelled."""
+    import asyncio
+
+    sent_ns = now_ns()
+    try:
+        kind, status, error = RESPONSE, await fetch(run.url(index)), None
+    except asyncio.CancelledError:
+        run.record(index, sent_ns, now_ns(), CANCELLED, 0)
+        raise
+    except Exception as failure:
+        kind, status, error = classify(failure), 0, failure
+        run.note_error(kind, failure)
+    run.record(index, sent_ns, now_ns(), kind, status)
+    return kind, status, error
+
+
+async def async_worker(run, fetch, classify, work=None):
+    """The async twin of blocking_worker; ``fetch(url)`` is a coroutine. The CPU work
+    after each response runs inline on the event loop, or is awaited as ``work(index)``
+    when the pattern hands it elsewhere."""
+    while (index := await run.next_async()) is not None:
+        kind, status, _ = await send(run, fetch, classify, index)
+        if work is None:
+            run.work(index)
+        else:
+            await work(index)
+        if run.settle(kind, status):
+            break
+
+
+class RequestFailed(Exception):
+    """A request that did not succeed, raised by ``task_per_request`` after it is
+    recorded: the exception that ``response.raise_for_status()`` (or the client's own
+    error) raises in the article's pattern, so that ``gather`` or ``TaskGroup`` sees it."""
+
+    def __init__(self, index, kind, status):
+        super().__init__(f"request {index} failed (outcome {kind}, status {status})")
+
+
+async def task_per_request(run, fetch, classify, slots):
+    """One request as its own task (claim G), as in the article's
+    ``tasks = [fetch(session, url) for url in urls]``: waits for one of the C ``slots``
+    (an ``asyncio.Semaphore``), takes its ticket only then (so a task cancelled while it
+    waits was never a request), sends, records, and raises RequestFailed if it failed.
+    The first failure is noted but stops nothing: what stops the rest is the construct
+    that awaits the tasks. The tasks count the tickets they take, so "issued after the
+    first failure" is theirs."""
+    run.counts_issued = True
+    async with slots:
+        index = await run.next_async()
+        if index is None:
+            return None
+        kind, status, cause = await send(run, fetch, classify, index)
+        run.work(index)
+        run.settle(kind, status)
+        if failed(kind, status):
+            raise RequestFailed(index, kind, status) from cause
+        return status
+
+
+# The ticker's period (claim F2), in nanoseconds, as the Rust ticker's.
+TICK_NS = 1_000_000
+
+
+class Ticker:
+    """A 1 ms ticker task on the running event loop (claim F2), the twin of waitbench's
+    Rust ticker: how late it wakes shows whether something is blocking the loop.
+
+    Ticks are scheduled at fixed 1 ms steps from the start and never skipped: after the
+    loop was blocked for 20 ms the ticker fires the 20 overdue ticks at once, late by 20,
+    19, … 1 ms, so the lateness distribution weighs a stall by its length. asyncio's
+    timers wake through epoll, whose timeout has 1 ms granularity, so a free loop still
+    shows up to about 1 ms of lateness, as tokio's does.
+
+    As the Rust ticker, it ends at the first wake after the stop: a loop frozen until the
+    workers are done (a blocking call inside ``async def`` whose awaits never suspend)
+    gives one tick, late by the whole run."""
+
+    def __init__(self):
+        import asyncio
+
+        # Lateness in µs, one per tick; an array of machine integers grows in place.
+        self.lateness_us = array.array("q")
+        self.stopping = False
+        # The schedule starts now, not when the task first runs: a loop that is frozen
+        # from the start makes the very first tick late.
+        self.task = asyncio.get_running_loop().create_task(self.tick(now_ns() + TICK_NS))
+
+    async def tick(self, scheduled):
+        import asyncio
+
+        while not self.stopping:
+            wait_ns = scheduled - now_ns()
+            # A sleep of 0 still yields once: overdue ticks fire in a burst, as tokio's.
+            await asyncio.sleep(max(wait_ns, 0) / 1e9)
+            self.lateness_us.append(max(now_ns() - scheduled, 0) // 1000)
+            scheduled += TICK_NS
+
+    async def finish(self, run):
+        """Stops the ticker and adds ``ticker_lateness_{p50,p99,max}_us`` and
+        ``ticker_ticks`` to the run's figures, under the Rust ticker's names."""
+        self.stopping = True
+        await self.task
+        ticks = len(self.lateness_us)
+        if ticks:
+            ordered = sorted(self.lateness_us)
+            # The value at quantile q, as hdrhistogram's value_at_quantile picks it.
+            at = lambda q: ordered[max(int(-(-q * ticks // 1)) - 1, 0)]
+            run.extras["ticker_lateness_p50_us"] = at(0.5)
+            run.extras["ticker_lateness_p99_us"] = at(0.99)
+            run.extras["ticker_lateness_max_us"] = ordered[-1]
+        run.extras["ticker_ticks"] = ticks
+
+
+@contextlib.asynccontextmanager
+async def ticking(run):
+    """Runs the ticker for the body of ``async with`` if the job asks for one; enter it
+    before the workers' tasks are made, as the Rust ticker is spawned before them."""
+    if not run.options.get("ticker"):
+        yield
+        return
+    ticker = Ticker()
+    try:
+        yield
+    finally:
+        await ticker.finish(run)
