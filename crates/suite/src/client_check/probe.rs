@@ -17,7 +17,7 @@ use waitbench_core::{
     interrupt,
 };
 use waitbench_mockserver::MockServer;
-use waitbench_strategies::Strategy;
+use waitbench_strategies::{RunError, Strategy};
 
 /// C of the load-model probes: small enough for any client, large enough to show a
 /// client that sends more than it was handed.
@@ -196,12 +196,12 @@ pub struct Recorded {
 }
 
 /// One probe as it ran.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Observed {
     /// Which probe.
     pub probe: Probe,
     /// What the client reported, or why the run failed.
-    pub run: Result<Recorded, String>,
+    pub run: Result<Recorded, RunError>,
     /// What the server saw during the run.
     pub server: ServerRunStats,
     /// Just before the strategy was asked to run.
@@ -243,7 +243,7 @@ pub fn observe(strategy: &dyn Strategy, server: &MockServer, probe: Probe) -> Ob
     let interrupted_at = interrupter.and_then(|thread| thread.join().ok().flatten());
     wait_for_quiet(server);
     let server = ServerRunStats::between(&before, &server.stats());
-    let run = run.map_err(|e| e.to_string()).map(|m| {
+    let run = run.map(|m| {
         let service = &m.recorder.service;
         Recorded {
             shortest_us: (!service.is_empty()).then(|| service.highest_equivalent(service.min())),

@@ -158,27 +158,23 @@ impl Property {
             }
             Property::TimesInsideRun => match (counters.first_send, counters.last_finish) {
                 (Some(first), Some(last)) => {
-                    let ms = |a: std::time::Instant, b: std::time::Instant| {
-                        if a >= b {
-                            format!("{:.1} ms", (a - b).as_secs_f64() * 1e3)
-                        } else {
-                            format!("-{:.1} ms", (b - a).as_secs_f64() * 1e3)
-                        }
-                    };
                     if first < o.started {
                         (
                             false,
-                            format!("first send {} after start", ms(first, o.started)),
+                            format!(
+                                "first send {} before the run started",
+                                ms(o.started - first)
+                            ),
                         )
                     } else if last > o.returned {
                         (
                             false,
-                            format!("last end {} after the run returned", ms(last, o.returned)),
+                            format!("last end {} after the run returned", ms(last - o.returned)),
                         )
                     } else if last < first {
                         (
                             false,
-                            format!("last end {} after first send", ms(last, first)),
+                            format!("last end {} before the first send", ms(first - last)),
                         )
                     } else {
                         (true, "inside".into())
@@ -221,6 +217,11 @@ impl Property {
             Property::StopsOnInterrupt => stops(o),
         }
     }
+}
+
+/// `1726.3 ms`.
+fn ms(span: std::time::Duration) -> String {
+    format!("{:.1} ms", span.as_secs_f64() * 1e3)
 }
 
 /// An outcome class a fault probe expects of every request.
@@ -293,6 +294,7 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use waitbench_core::ServerRunStats;
+    use waitbench_strategies::RunError;
 
     use super::*;
 
@@ -451,7 +453,7 @@ mod tests {
         let row = Property::TimesInsideRun.judge(&observed);
         assert!(
             row.detail
-                .contains("batch first send -5000.0 ms after start"),
+                .contains("batch first send 5000.0 ms before the run started"),
             "{}",
             row.detail
         );
@@ -470,21 +472,18 @@ mod tests {
     #[test]
     fn a_failed_run_fails_the_rows_that_look_at_it_with_its_error() {
         let mut observed = conforming();
-        observed[4].run = Err("the client exited before done".into());
+        observed[4].run = Err(RunError::Accounting("3 requests unaccounted".into()));
         assert_eq!(
             failing(&observed),
             [Property::AtMostCInFlight, Property::TimeoutClassified]
         );
         let row = Property::TimeoutClassified.judge(&observed);
-        assert_eq!(
-            row.detail,
-            "timeout run failed: the client exited before done"
-        );
+        assert_eq!(row.detail, "timeout run failed: 3 requests unaccounted");
     }
 
     #[test]
     fn a_missing_probe_fails_its_rows() {
-        let observed = conforming()[..6].to_vec();
+        let observed: Vec<_> = conforming().into_iter().take(6).collect();
         assert_eq!(failing(&observed), [Property::StopsOnInterrupt]);
     }
 }
