@@ -46,6 +46,9 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare results with a committed baseline; exit 1 on regression.
     Check(CheckArgs),
+    /// Check that a client reports what the server saw, under every load model and
+    /// failure class; exit 1 when a property fails.
+    ClientCheck(ClientCheckArgs),
     /// Add up `run --json` documents that client hosts wrote at the same time.
     Merge(MergeArgs),
     /// Print a shell's completion script on stdout, e.g. `waitbench completions bash`.
@@ -216,6 +219,19 @@ pub struct ReportArgs {
     /// Report folder, relative to the current directory (replaced atomically).
     #[arg(long, default_value = "reports/latest")]
     pub out: PathBuf,
+}
+
+/// `waitbench client-check`.
+#[derive(Debug, Args)]
+#[command(after_help = "The client's properties and the probes that test them: \
+docs/client-protocol.md, \"Checking a client\".")]
+pub struct ClientCheckArgs {
+    /// Check a built-in strategy instead of a program.
+    #[arg(long, short = 's', value_enum, conflicts_with = "command")]
+    pub strategy: Option<StrategyKind>,
+    /// The client program and its arguments, after `--`.
+    #[arg(last = true, value_name = "CMD", required_unless_present = "strategy")]
+    pub command: Vec<String>,
 }
 
 /// `waitbench check`.
