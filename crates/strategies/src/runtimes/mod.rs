@@ -132,3 +132,37 @@ pub fn stack_by_flag_name(name: &str) -> Result<Stack, String> {
             )
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_runtime_takes_each_runtimes_short_name_and_lists_them_when_wrong() {
+        assert_eq!(stack_by_flag_name("go"), Ok(Stack::Go));
+        assert_eq!(stack_by_flag_name(" Java "), Ok(Stack::Java));
+        assert_eq!(stack_by_flag_name("node"), Ok(Stack::Node));
+        assert_eq!(stack_by_flag_name("node.js"), Ok(Stack::Node));
+        assert_eq!(stack_by_flag_name("python"), Ok(Stack::Python));
+        assert_eq!(
+            stack_by_flag_name("rust"),
+            Err("unknown runtime \"rust\"; the runtimes are python, go, java, node".into())
+        );
+        assert_eq!(flag_name(Stack::Node), "node");
+    }
+
+    #[test]
+    fn every_runtime_has_its_own_stack_and_require_variable() {
+        for (i, a) in RUNTIMES.iter().enumerate() {
+            for b in &RUNTIMES[i + 1..] {
+                assert_ne!(a.stack(), b.stack());
+                assert_ne!(a.require_env(), b.require_env());
+            }
+            assert!(a.require_env().starts_with("WAITBENCH_REQUIRE_"));
+            for &kind in a.kinds() {
+                assert_eq!(kind.stack(), a.stack(), "{kind}");
+                assert!(runtime_of(kind).is_some_and(|r| r.stack() == a.stack()));
+            }
+        }
+    }
+}
