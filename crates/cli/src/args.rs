@@ -46,6 +46,9 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare results with a committed baseline; exit 1 on regression.
     Check(CheckArgs),
+    /// Check that a client reports what the server saw, under every load model and
+    /// failure class; exit 1 when a property fails.
+    ClientCheck(ClientCheckArgs),
     /// Add up `run --json` documents that client hosts wrote at the same time.
     Merge(MergeArgs),
     /// Print a shell's completion script on stdout, e.g. `waitbench completions bash`.
@@ -196,6 +199,15 @@ pub struct ReproduceArgs {
     /// python3 (3.11+) is on PATH.
     #[arg(long)]
     pub no_python: bool,
+    /// Leave out these runtimes' series (comma-separated: python, go, java, node); the
+    /// report shows each as left out.
+    #[arg(
+        long,
+        value_name = "RUNTIMES",
+        value_delimiter = ',',
+        value_parser = waitbench_strategies::runtimes::stack_by_flag_name
+    )]
+    pub no_runtime: Vec<waitbench_strategies::Stack>,
     /// Planted regressions (debugging).
     #[command(flatten)]
     pub plant: PlantFlags,
@@ -212,6 +224,19 @@ pub struct ReportArgs {
     /// Report folder, relative to the current directory (replaced atomically).
     #[arg(long, default_value = "reports/latest")]
     pub out: PathBuf,
+}
+
+/// `waitbench client-check`.
+#[derive(Debug, Args)]
+#[command(after_help = "The client's properties and the probes that test them: \
+docs/client-protocol.md, \"Checking a client\".")]
+pub struct ClientCheckArgs {
+    /// Check a built-in strategy instead of a program.
+    #[arg(long, short = 's', value_enum, conflicts_with = "command")]
+    pub strategy: Option<StrategyKind>,
+    /// The client program and its arguments, after `--`.
+    #[arg(last = true, value_name = "CMD", required_unless_present = "strategy")]
+    pub command: Vec<String>,
 }
 
 /// `waitbench check`.

@@ -4,6 +4,7 @@
 
 mod args;
 mod check;
+mod client_check;
 mod generate;
 mod merge;
 mod progress;
@@ -27,9 +28,10 @@ fn main() -> ExitCode {
     // A command that measures keeps what it measured on the first Ctrl-C; one that only
     // reads or prints has nothing to keep. `serve` stops gracefully by itself.
     let first = match &cli.command {
-        args::Command::Run(_) | args::Command::Reproduce(_) | args::Command::Check(_) => {
-            FirstSignal::Stop
-        }
+        args::Command::Run(_)
+        | args::Command::Reproduce(_)
+        | args::Command::Check(_)
+        | args::Command::ClientCheck(_) => FirstSignal::Stop,
         _ => FirstSignal::Quit,
     };
     if !matches!(cli.command, args::Command::Serve(_))
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         args::Command::Reproduce(a) => reproduce::reproduce(a),
         args::Command::Report(a) => reproduce::report(a).map(|()| Conclusion::Ok),
         args::Command::Check(a) => check::check(a),
+        args::Command::ClientCheck(a) => client_check::client_check(a),
         args::Command::Merge(a) => merge::merge(a).map(|()| Conclusion::Ok),
         args::Command::Completions(a) => generate::completions(a.shell).map(|()| Conclusion::Ok),
         args::Command::Man => generate::man().map(|()| Conclusion::Ok),

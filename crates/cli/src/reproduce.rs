@@ -47,7 +47,13 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<Conclusion> {
         resume: args.resume,
         server: args.server.choice(),
         placement: args.server.placement.placement()?,
-        python: waitbench_suite::PythonSeries::all_unless(args.no_python),
+        python: waitbench_suite::PythonSeries::all_unless(
+            args.no_python
+                || args
+                    .no_runtime
+                    .contains(&waitbench_strategies::Stack::Python),
+        ),
+        left_out: args.no_runtime.clone(),
     };
     if plan.python.any()
         && let Some(reason) = waitbench_suite::runner::python_unavailable()?

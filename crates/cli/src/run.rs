@@ -142,7 +142,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Conclusion> {
     let rank = |c: Conclusion| match c {
         Conclusion::Interrupted => 3,
         Conclusion::TooManyErrors => 2,
-        Conclusion::Regression => 1,
+        Conclusion::Regression | Conclusion::Nonconforming => 1,
         _ => 0,
     };
     let mut worst = Conclusion::Ok;

@@ -1,5 +1,5 @@
 //! The client stacks waitbench measures: its own Rust clients, the clients of other
-//! runtimes (CPython today) that it drives in a child process, and a user's own client
+//! runtimes (CPython, Go, Java, Node.js) that it drives in a child process, and a user's own client
 //! program driven the same way. A stack is a type, not a
 //! string, so that selecting, drawing and judging a stack is a match the compiler checks;
 //! it is written in `results.json` as its display name (`"Rust"`, `"Python"`), as it was
@@ -46,6 +46,12 @@ stacks! {
     Rust => "Rust",
     /// CPython clients (the article's stack), in a child process that waitbench measures.
     Python => "Python",
+    /// Go clients (`net/http`), built by waitbench and measured in a child process.
+    Go => "Go",
+    /// Java clients (`java.net.http`), in a child JVM.
+    Java => "Java",
+    /// Node.js clients (`fetch`, `node:http`), in a child process.
+    Node => "Node.js",
     /// A user's own client program (`run --client`), any runtime, driven through client
     /// protocol 1 in a child process.
     Client => "Client",
@@ -113,8 +119,9 @@ mod tests {
     fn an_unknown_stack_names_the_known_ones() {
         let err = serde_json::from_str::<Stack>("\"Cobol\"").unwrap_err();
         assert!(
-            err.to_string()
-                .contains("unknown client stack \"Cobol\"; known: Rust, Python, Client"),
+            err.to_string().contains(
+                "unknown client stack \"Cobol\"; known: Rust, Python, Go, Java, Node.js, Client"
+            ),
             "{err}"
         );
     }

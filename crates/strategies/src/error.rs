@@ -85,6 +85,10 @@ pub enum RunError {
     /// its first-use setup was interrupted.
     #[error(transparent)]
     Python(#[from] crate::runtimes::python::PythonError),
+    /// A Go, Java or Node.js strategy could not run: its toolchain is missing (the
+    /// series is not measured), or its first-use build was interrupted.
+    #[error(transparent)]
+    Toolchain(#[from] crate::runtimes::toolchain::ToolchainError),
     /// An external client (a runtime's pattern, or a user's program) could not be
     /// measured: it did not start, broke protocol 1, or failed.
     #[error(transparent)]

@@ -44,6 +44,20 @@ pub enum StrategyKind {
     /// Python: aiohttp on one event loop, each response's CPU work sent to a
     /// `ProcessPoolExecutor` (claim F1's "use processes").
     PyProcessPool,
+    /// Go: a goroutine per request on one `net/http` client sized for C.
+    GoGoroutines,
+    /// Go: a fixed pool of worker goroutines reading the tickets from a channel.
+    GoPool,
+    /// Java: `HttpClient.send` on a fixed pool of platform threads.
+    JavaThreads,
+    /// Java: `HttpClient.send` on a virtual thread per request.
+    JavaVirtualThreads,
+    /// Java: `HttpClient.sendAsync`, a `CompletableFuture` per request.
+    JavaAsync,
+    /// Node.js: the built-in `fetch`, C promises on one event loop.
+    NodeFetch,
+    /// Node.js: `http.request` on a keep-alive `Agent` with `maxSockets` C.
+    NodeHttp,
     /// A user's own client program (`run --client 'CMD ARGS…'`), driven through client
     /// protocol 1. Not in [`StrategyKind::ALL`]: it is chosen by its command, not by name.
     Client,
@@ -54,22 +68,33 @@ pub enum StrategyKind {
 pub use waitbench_core::Stack;
 
 impl StrategyKind {
-    /// Every strategy, in the order summaries list them: Rust's, then Python's. Derived
-    /// from the two lists, so a new strategy is declared in its stack's list alone.
-    pub const ALL: [StrategyKind; StrategyKind::RUST.len() + StrategyKind::PYTHON.len()] = {
-        let mut all =
-            [StrategyKind::UreqSequential; StrategyKind::RUST.len() + StrategyKind::PYTHON.len()];
-        let mut i = 0;
-        while i < all.len() {
-            all[i] = if i < StrategyKind::RUST.len() {
-                StrategyKind::RUST[i]
-            } else {
-                StrategyKind::PYTHON[i - StrategyKind::RUST.len()]
-            };
-            i += 1;
-        }
-        all
-    };
+    /// Every strategy, in the order summaries list them: Rust's, then each runtime's.
+    /// Derived from the stacks' lists, so a new strategy is declared in its list alone.
+    pub const ALL: [StrategyKind;
+        StrategyKind::RUST.len()
+            + StrategyKind::PYTHON.len()
+            + StrategyKind::GO.len()
+            + StrategyKind::JAVA.len()
+            + StrategyKind::NODE.len()] = concat(&[
+        &StrategyKind::RUST,
+        &StrategyKind::PYTHON,
+        &StrategyKind::GO,
+        &StrategyKind::JAVA,
+        &StrategyKind::NODE,
+    ]);
+
+    /// The Go strategies, which need Go 1.19+ to build their client.
+    pub const GO: [StrategyKind; 2] = [StrategyKind::GoGoroutines, StrategyKind::GoPool];
+
+    /// The Java strategies, which need a JDK 17+ to compile their client.
+    pub const JAVA: [StrategyKind; 3] = [
+        StrategyKind::JavaThreads,
+        StrategyKind::JavaVirtualThreads,
+        StrategyKind::JavaAsync,
+    ];
+
+    /// The Node.js strategies, which need Node.js 18+.
+    pub const NODE: [StrategyKind; 2] = [StrategyKind::NodeFetch, StrategyKind::NodeHttp];
 
     /// The Python strategies, which need a Python 3.11+ interpreter on the machine.
     pub const PYTHON: [StrategyKind; 8] = [
@@ -118,6 +143,13 @@ impl StrategyKind {
             StrategyKind::PyAsyncBlocking => "py-async-blocking",
             StrategyKind::PyAsyncExecutor => "py-async-executor",
             StrategyKind::PyProcessPool => "py-process-pool",
+            StrategyKind::GoGoroutines => "go-goroutines",
+            StrategyKind::GoPool => "go-pool",
+            StrategyKind::JavaThreads => "java-threads",
+            StrategyKind::JavaVirtualThreads => "java-virtual-threads",
+            StrategyKind::JavaAsync => "java-async",
+            StrategyKind::NodeFetch => "node-fetch",
+            StrategyKind::NodeHttp => "node-http",
             StrategyKind::Client => "client",
         }
     }
@@ -175,6 +207,25 @@ impl StrategyKind {
             StrategyKind::PyProcessPool => {
                 "Python: aiohttp, CPU work per response in a ProcessPoolExecutor (--threads: its processes)"
             }
+            StrategyKind::GoGoroutines => {
+                "Go: a goroutine per request on net/http sized for C (--idle-per-host library: Go's 2)"
+            }
+            StrategyKind::GoPool => {
+                "Go: net/http on a fixed pool of worker goroutines (--threads N|concurrency|library)"
+            }
+            StrategyKind::JavaThreads => {
+                "Java: HttpClient.send on a fixed pool of platform threads (--threads N|concurrency)"
+            }
+            StrategyKind::JavaVirtualThreads => {
+                "Java: HttpClient.send on a virtual thread per request (Java 21+)"
+            }
+            StrategyKind::JavaAsync => {
+                "Java: HttpClient.sendAsync, a CompletableFuture per request"
+            }
+            StrategyKind::NodeFetch => "Node.js: the built-in fetch, C promises on one event loop",
+            StrategyKind::NodeHttp => {
+                "Node.js: http.request on a keep-alive Agent with maxSockets C"
+            }
             StrategyKind::Client => {
                 "your own client program, driven through client protocol 1 (--client)"
             }
@@ -215,6 +266,23 @@ impl StrategyKind {
                 | StrategyKind::TokioSpawnBlocking
         )
     }
+}
+
+/// `lists` end to end: [`StrategyKind::ALL`] from the stacks' lists.
+const fn concat<const N: usize>(lists: &[&[StrategyKind]]) -> [StrategyKind; N] {
+    let mut all = [StrategyKind::UreqSequential; N];
+    let (mut list, mut at) = (0, 0);
+    while list < lists.len() {
+        let mut i = 0;
+        while i < lists[list].len() {
+            all[at] = lists[list][i];
+            at += 1;
+            i += 1;
+        }
+        list += 1;
+    }
+    assert!(at == N, "ALL's length is the sum of the lists'");
+    all
 }
 
 waitbench_core::named_value!(StrategyKind);
@@ -263,17 +331,29 @@ mod tests {
 
     #[test]
     fn every_strategy_belongs_to_exactly_one_stack() {
+        let lists: [(&[StrategyKind], Stack, &str); 5] = [
+            (&StrategyKind::RUST, Stack::Rust, ""),
+            (&StrategyKind::PYTHON, Stack::Python, "py-"),
+            (&StrategyKind::GO, Stack::Go, "go-"),
+            (&StrategyKind::JAVA, Stack::Java, "java-"),
+            (&StrategyKind::NODE, Stack::Node, "node-"),
+        ];
         for kind in StrategyKind::ALL {
-            let in_rust = StrategyKind::RUST.contains(&kind);
-            let in_python = StrategyKind::PYTHON.contains(&kind);
-            assert!(in_rust != in_python, "{kind}");
-            assert_eq!(kind.stack() == Stack::Python, in_python, "{kind}");
-            assert_eq!(kind.name().starts_with("py-"), in_python, "{kind}");
+            let mine: Vec<_> = lists.iter().filter(|(l, ..)| l.contains(&kind)).collect();
+            assert_eq!(mine.len(), 1, "{kind}");
+            let (_, stack, prefix) = mine[0];
+            assert_eq!(kind.stack(), *stack, "{kind}");
+            if prefix.is_empty() {
+                assert!(
+                    !lists[1..].iter().any(|(.., p)| kind.name().starts_with(p)),
+                    "{kind}"
+                );
+            } else {
+                assert!(kind.name().starts_with(prefix), "{kind}");
+            }
         }
-        assert_eq!(
-            StrategyKind::RUST.len() + StrategyKind::PYTHON.len(),
-            StrategyKind::ALL.len()
-        );
+        let listed: usize = lists.iter().map(|(l, ..)| l.len()).sum();
+        assert_eq!(listed, StrategyKind::ALL.len());
     }
 
     #[test]

@@ -9,12 +9,27 @@ use waitbench_core::{ErrorKind, Outcome, Timeouts};
 
 use crate::target::RequestTarget;
 
-/// A URL whose port nothing listens on (bound, then released).
+/// A URL whose port nothing listens on: a socket bound to it that never listens, kept
+/// open for the rest of the process, so a connection is refused and no other test's
+/// server can be given the port meanwhile (a port bound and released can be, and then
+/// the "refused" connection is accepted and reset).
 pub(crate) fn closed_port_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
-    let port = listener.local_addr().expect("bound address").port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}/")
+    // SAFETY: plain socket calls on a descriptor this function owns; `addr` is a valid
+    // sockaddr_in and `len` its size.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0, "a socket");
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+        let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        let bound = libc::bind(fd, (&raw const addr).cast(), len);
+        assert_eq!(bound, 0, "bind an ephemeral port");
+        let named = libc::getsockname(fd, (&raw mut addr).cast(), &mut len);
+        assert_eq!(named, 0, "the bound address");
+        // The descriptor stays open (never closed) until the test process ends.
+        format!("http://127.0.0.1:{}/", u16::from_be(addr.sin_port))
+    }
 }
 
 /// A one-shot server: accepts one connection, reads the request, then hands the socket

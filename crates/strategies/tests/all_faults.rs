@@ -130,15 +130,22 @@ all_fault_tests! {
     py_threadpool_counts_every_fault_at_once_by_kind => PyThreadpool,
     py_async_blocking_counts_every_fault_at_once_by_kind => PyAsyncBlocking,
     py_async_executor_counts_every_fault_at_once_by_kind => PyAsyncExecutor,
+    node_fetch_counts_every_fault_at_once_by_kind => NodeFetch,
+    node_http_counts_every_fault_at_once_by_kind => NodeHttp,
 }
 
 /// Checked apart: aiohttp re-sends a GET once on a new connection after a reset
 /// (RFC 9112 §9.3.1), so the server sees more requests than were sent and fewer resets
 /// end as errors than it injected; the retrying test above accounts for exactly that.
-const RETRYING: [StrategyKind; 3] = [
+const RETRYING: [StrategyKind; 8] = [
     StrategyKind::PyAiohttp,
     StrategyKind::PyAiohttpPerRequest,
     StrategyKind::PyProcessPool,
+    StrategyKind::GoGoroutines,
+    StrategyKind::GoPool,
+    StrategyKind::JavaThreads,
+    StrategyKind::JavaVirtualThreads,
+    StrategyKind::JavaAsync,
 ];
 
 /// The same faults for a client that re-sends a GET once after a reset: every request
@@ -231,8 +238,27 @@ fn hyper_tokio_h2_counts_every_fault_at_once_with_the_streams_of_a_broken_connec
     );
 }
 
+macro_rules! retrying_fault_tests {
+    ($($name:ident => $kind:ident),* $(,)?) => {$(
+        #[test]
+        fn $name() {
+            every_fault_at_once_is_counted_by_a_retrying_client(StrategyKind::$kind);
+        }
+    )*};
+}
+
+// Go's Transport and java.net.http re-send an idempotent request once on a new
+// connection when a reused one closed before any answer, as aiohttp does.
+retrying_fault_tests! {
+    go_goroutines_counts_every_fault_at_once_by_kind_with_its_retry => GoGoroutines,
+    go_pool_counts_every_fault_at_once_by_kind_with_its_retry => GoPool,
+    java_threads_counts_every_fault_at_once_by_kind_with_its_retry => JavaThreads,
+    java_virtual_threads_counts_every_fault_at_once_by_kind_with_its_retry => JavaVirtualThreads,
+    java_async_counts_every_fault_at_once_by_kind_with_its_retry => JavaAsync,
+}
+
 #[test]
 fn every_strategy_has_an_all_faults_test() {
-    // The macro above lists strategies by hand; this fails when one is added without it.
-    assert_eq!(StrategyKind::ALL.len(), 14 + RETRYING.len() + 1);
+    // The macros above list strategies by hand; this fails when one is added without it.
+    assert_eq!(StrategyKind::ALL.len(), 16 + RETRYING.len() + 1);
 }

@@ -126,6 +126,20 @@ pub enum SuiteError {
         /// What is missing.
         reason: String,
     },
+    /// A runtime of reference clients (Go, Java, Node.js) was required (its
+    /// `WAITBENCH_REQUIRE_…` variable) and cannot run.
+    #[error(
+        "the {runtime} clients are required ({env}=1) but cannot run: {reason}; install \
+         the toolchain it names, or unset {env} to leave {runtime} out"
+    )]
+    RuntimeRequired {
+        /// The runtime, as its stack is named.
+        runtime: &'static str,
+        /// The variable that requires it.
+        env: &'static str,
+        /// What is missing.
+        reason: String,
+    },
     /// A first-use setup (the Python clients' environment) was interrupted or failed.
     #[error(transparent)]
     Setup(#[from] waitbench_core::setup::SetupError),

@@ -39,7 +39,7 @@ pub const HELP: &str = "\
 Exit codes (every subcommand):
     0  success
     1  regression: a gated metric past its tolerance, confirmed by re-measurement on a
-       quiet machine (check)
+       quiet machine (check); a property the client does not have (client-check)
     2  bad usage or input: a flag, a scenario, baseline or results file, a URL, or an
        output path that cannot be written
     3  run failed: a strategy, the server or the report failed at runtime (e.g. `serve`
@@ -62,6 +62,8 @@ pub enum Conclusion {
     Ok,
     /// `check` found a metric past its tolerance, confirmed by re-measurement.
     Regression,
+    /// `client-check` found a property the client does not have.
+    Nonconforming,
     /// A run finished, but more of its requests failed than `--max-error-rate` allows.
     TooManyErrors,
     /// `check` saw a failure it could not confirm on a contended machine.
@@ -75,7 +77,7 @@ impl Conclusion {
     pub fn code(self) -> u8 {
         match self {
             Conclusion::Ok => EXIT_SUCCESS,
-            Conclusion::Regression => EXIT_REGRESSION,
+            Conclusion::Regression | Conclusion::Nonconforming => EXIT_REGRESSION,
             Conclusion::TooManyErrors => EXIT_ERROR_RATE,
             Conclusion::Inconclusive => EXIT_INCONCLUSIVE,
             Conclusion::Interrupted => EXIT_INTERRUPTED,
@@ -127,7 +129,7 @@ fn suite(err: &SuiteError) -> u8 {
         SuiteError::Placement(waitbench_core::PlacementError::Os { .. }) => EXIT_RUN_FAILED,
         SuiteError::Setup(e) => setup(e),
         // The machine lacks what CI asked for: a failure of the run, not of its flags.
-        SuiteError::PythonRequired { .. } => EXIT_RUN_FAILED,
+        SuiteError::PythonRequired { .. } | SuiteError::RuntimeRequired { .. } => EXIT_RUN_FAILED,
         // The target answers every request with a failure: the error rate would be 100%.
         SuiteError::Preflight(_) => EXIT_ERROR_RATE,
         _ => EXIT_USAGE,

@@ -12,6 +12,7 @@
 pub mod builtin;
 pub mod check;
 pub mod claims;
+pub mod client_check;
 pub mod contention;
 mod error;
 pub mod exit;

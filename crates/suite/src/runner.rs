@@ -20,9 +20,10 @@ use waitbench_core::{
     SuiteResults, TrialSet,
 };
 use waitbench_strategies::PlantSpec;
-use waitbench_strategies::UserClient;
-use waitbench_strategies::runtimes::python::{Python, python_required};
+use waitbench_strategies::runtimes::python::{PythonEnvironment, PythonError, python_required};
+use waitbench_strategies::runtimes::toolchain::ToolchainError;
 use waitbench_strategies::runtimes::{Runtime, runtime_of};
+use waitbench_strategies::{RunError, UserClient};
 
 use waitbench_core::capacity::Demand;
 
@@ -61,6 +62,9 @@ pub struct SuitePlan {
     pub placement: Option<Placement>,
     /// Which scenarios' Python series (the article's own stack) to measure.
     pub python: PythonSeries,
+    /// The runtimes of reference clients left out (`--no-runtime go,java`): their series
+    /// are not measured, and each says so with the flag.
+    pub left_out: Vec<Stack>,
 }
 
 /// Which scenarios' Python series a suite measures.
@@ -110,21 +114,47 @@ impl PythonSeries {
 /// because the user asked to stop rather than to go on without Python, and so is a
 /// missing Python when [`python_required`] (CI).
 pub fn python_unavailable() -> Result<Option<String>> {
-    runtime_unavailable(&Python)
-}
-
-/// Why `runtime`'s series cannot be measured on this machine, if they cannot (setting it
-/// up on first use), as [`python_unavailable`] says it for Python.
-fn runtime_unavailable(runtime: &dyn Runtime) -> Result<Option<String>> {
-    let Some(reason) = runtime.unavailable().map_err(SuiteError::Setup)? else {
-        return Ok(None);
+    let reason = match PythonEnvironment::get() {
+        Ok(_) => return Ok(None),
+        Err(PythonError::Unavailable { reason }) => reason,
+        Err(PythonError::Interrupted(setup)) => return Err(SuiteError::Setup(*setup)),
+        Err(other) => other.to_string(),
     };
-    if runtime.stack() == Stack::Python && python_required() {
+    if python_required() {
         return Err(SuiteError::PythonRequired {
             reason: format!("cannot run: {reason}"),
         });
     }
     Ok(Some(reason))
+}
+
+/// Why a runtime's series cannot be measured on this machine, if they cannot (this
+/// builds its client on first use): as [`python_unavailable`], an interrupted build is an
+/// error, and so is a missing toolchain when the runtime is required (CI).
+pub fn runtime_unavailable(runtime: &dyn Runtime) -> Result<Option<String>> {
+    let reason = match runtime.prepare() {
+        Ok(()) => return Ok(None),
+        Err(RunError::Toolchain(ToolchainError::Interrupted(setup))) => {
+            return Err(SuiteError::Setup(*setup));
+        }
+        Err(other) => other.to_string(),
+    };
+    if runtime.required() {
+        return Err(SuiteError::RuntimeRequired {
+            runtime: runtime.stack().name(),
+            env: runtime.require_env(),
+            reason,
+        });
+    }
+    Ok(Some(reason))
+}
+
+/// What a series of a runtime left out with `--no-runtime` says instead of figures.
+fn left_out(stack: Stack) -> String {
+    format!(
+        "left out (--no-runtime {})",
+        waitbench_strategies::runtimes::flag_name(stack)
+    )
 }
 
 /// Where the suite's mock server runs.
@@ -243,7 +273,16 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 if runtime.stack() == Stack::Python && !plan.python.of(&scenario.file.claim) {
                     continue;
                 }
-                if let Some(reason) = runtime_unavailable(runtime)? {
+                if plan.left_out.contains(&runtime.stack()) {
+                    missing.push((index, left_out(runtime.stack())));
+                    continue;
+                }
+                let unavailable = if runtime.stack() == Stack::Python {
+                    python_unavailable()?
+                } else {
+                    runtime_unavailable(runtime)?
+                };
+                if let Some(reason) = unavailable {
                     missing.push((index, reason));
                     continue;
                 }

@@ -59,6 +59,7 @@ fn a_scenario_with_a_tls_server_table_measures_real_handshakes_and_is_judged() {
         server: ServerChoice::Embedded,
         placement: None,
         python: PythonSeries::None,
+        left_out: vec![],
     };
     let results = waitbench_suite::run_suite(&plan, &mut |_| {}).expect("the suite runs");
     let scenario = &results.scenarios[0];

@@ -55,8 +55,9 @@ const NEWER_THAN_REFERENCE: [&str; 2] =
 /// A figure's key comes from its declaration: every figure a row holds must be one its
 /// claim declares (on the stack the key names), so a figure emitted without a declaration,
 /// which the gate would not know the direction, unit or stack of, fails here. The
-/// reference run measured every series of both stacks, so every declared figure is also
-/// emitted: a declaration that no code emits fails too.
+/// reference run measured every series of the stacks it holds, so every figure declared
+/// on those stacks is also emitted: a declaration that no code emits fails too. A stack
+/// the reference run predates (Java) has its figures held by its claims' unit tests.
 #[test]
 fn every_figure_the_claims_emit_is_declared_and_every_declared_one_is_emitted() {
     let results = reference();
@@ -71,6 +72,12 @@ fn every_figure_the_claims_emit_is_declared_and_every_declared_one_is_emitted() 
             emitted.insert((row.id.clone(), figure.name, stack));
         }
     }
+    let measured: std::collections::BTreeSet<_> = results
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.series)
+        .map(|s| s.stack)
+        .collect();
     for claim in waitbench_suite::claims::CLAIMS {
         if NEWER_THAN_REFERENCE.contains(&claim.id) {
             assert!(
@@ -81,7 +88,7 @@ fn every_figure_the_claims_emit_is_declared_and_every_declared_one_is_emitted() 
             continue;
         }
         for figure in claim.figures {
-            for &stack in figure.stacks {
+            for &stack in figure.stacks.iter().filter(|s| measured.contains(s)) {
                 assert!(
                     emitted.contains(&(claim.id.to_string(), figure.name, stack)),
                     "claim {} declares {} on {stack} but the reference run's rows have none",

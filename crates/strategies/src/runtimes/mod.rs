@@ -8,13 +8,16 @@
 //! tickets. A new runtime is a folder here, a line in [`RUNTIMES`], its strategies in
 //! [`StrategyKind`] and its stack in [`Stack`]; `docs/architecture.md` lists the files.
 
+pub mod go;
+pub mod java;
+pub mod node;
 pub mod python;
-
+mod reference;
 mod strategy;
+pub mod toolchain;
 
 pub use strategy::ExternalPattern;
 
-use waitbench_core::setup::SetupError;
 use waitbench_core::{Stack, StrategyInfo, Workload};
 
 use crate::error::RunError;
@@ -23,7 +26,7 @@ use crate::kind::StrategyKind;
 use crate::options::StrategyOptions;
 
 /// Every runtime, in the order summaries list their stacks.
-pub const RUNTIMES: &[&dyn Runtime] = &[&python::Python];
+pub const RUNTIMES: &[&dyn Runtime] = &[&python::Python, &go::GO, &java::JAVA, &node::NODE];
 
 /// How one pattern runs one workload: what the driver needs beyond the workload.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,10 +53,15 @@ pub trait Runtime: Sync {
     /// and interruptibly; the error says why they cannot run.
     fn prepare(&self) -> Result<(), RunError>;
 
-    /// Why its clients cannot run on this machine (`None`: they can), setting them up
-    /// on first use; an error only when that setup was interrupted. A suite measures the
-    /// series of an unavailable runtime as "not measured: REASON", never as a failure.
-    fn unavailable(&self) -> Result<Option<String>, SetupError>;
+    /// The variable that makes this runtime required (`WAITBENCH_REQUIRE_PYTHON`): CI
+    /// sets it, so that a client that cannot run is an error, never a series "not
+    /// measured" that a green run hides.
+    fn require_env(&self) -> &'static str;
+
+    /// Whether [`require_env`](Self::require_env) is set (and not `0`).
+    fn required(&self) -> bool {
+        toolchain::required(self.require_env())
+    }
 
     /// The command that runs `kind`'s client (after [`prepare`](Self::prepare)).
     fn program(&self, kind: StrategyKind) -> Result<Program, RunError>;
@@ -101,4 +109,64 @@ pub fn runtime_of_stack(stack: Stack) -> Option<&'static dyn Runtime> {
         .iter()
         .copied()
         .find(|runtime| runtime.stack() == stack)
+}
+
+/// A runtime's name as `--no-runtime` takes it: its stack's, in lower case, without
+/// `.js` (`python`, `go`, `java`, `node`).
+pub fn flag_name(stack: Stack) -> String {
+    stack
+        .name()
+        .to_lowercase()
+        .trim_end_matches(".js")
+        .to_string()
+}
+
+/// The runtime `--no-runtime` names `name`; the error lists the names it takes.
+pub fn stack_by_flag_name(name: &str) -> Result<Stack, String> {
+    let name = name.trim().to_lowercase();
+    RUNTIMES
+        .iter()
+        .map(|runtime| runtime.stack())
+        .find(|&stack| flag_name(stack) == name || stack.name().to_lowercase() == name)
+        .ok_or_else(|| {
+            let known: Vec<String> = RUNTIMES.iter().map(|r| flag_name(r.stack())).collect();
+            format!(
+                "unknown runtime {name:?}; the runtimes are {}",
+                known.join(", ")
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_runtime_takes_each_runtimes_short_name_and_lists_them_when_wrong() {
+        assert_eq!(stack_by_flag_name("go"), Ok(Stack::Go));
+        assert_eq!(stack_by_flag_name(" Java "), Ok(Stack::Java));
+        assert_eq!(stack_by_flag_name("node"), Ok(Stack::Node));
+        assert_eq!(stack_by_flag_name("node.js"), Ok(Stack::Node));
+        assert_eq!(stack_by_flag_name("python"), Ok(Stack::Python));
+        assert_eq!(
+            stack_by_flag_name("rust"),
+            Err("unknown runtime \"rust\"; the runtimes are python, go, java, node".into())
+        );
+        assert_eq!(flag_name(Stack::Node), "node");
+    }
+
+    #[test]
+    fn every_runtime_has_its_own_stack_and_require_variable() {
+        for (i, a) in RUNTIMES.iter().enumerate() {
+            for b in &RUNTIMES[i + 1..] {
+                assert_ne!(a.stack(), b.stack());
+                assert_ne!(a.require_env(), b.require_env());
+            }
+            assert!(a.require_env().starts_with("WAITBENCH_REQUIRE_"));
+            for &kind in a.kinds() {
+                assert_eq!(kind.stack(), a.stack(), "{kind}");
+                assert!(runtime_of(kind).is_some_and(|r| r.stack() == a.stack()));
+            }
+        }
+    }
 }

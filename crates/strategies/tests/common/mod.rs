@@ -13,10 +13,8 @@ use waitbench_core::{
     ErrorKind, ErrorPolicy, LoadModel, Measurement, PathPlan, Recorder, Timeouts, Workload,
 };
 use waitbench_mockserver::{MockServer, ServerConfig};
-use waitbench_strategies::runtimes::python::{
-    PythonEnvironment, REQUIRE_PYTHON_ENV, python_required,
-};
-use waitbench_strategies::{Stack, StrategyKind, StrategyOptions, build};
+use waitbench_strategies::runtimes::runtime_of;
+use waitbench_strategies::{StrategyKind, StrategyOptions, build};
 
 /// A mock server on a free loopback port with a default latency, if any.
 pub fn server(latency: Option<&str>) -> MockServer {
@@ -80,19 +78,20 @@ pub fn run_with(kind: StrategyKind, options: &StrategyOptions, workload: &Worklo
         .unwrap_or_else(|err| panic!("{kind} failed: {err:#?}"))
 }
 
-/// Whether `kind` cannot run here (a Python strategy without a usable Python or its
-/// packages); says why, so that a skipped check is visible, never a silent pass, and
-/// fails the test instead when the Python clients are required (CI sets
-/// `WAITBENCH_REQUIRE_PYTHON`), so a green run always includes the article's stack.
+/// Whether `kind` cannot run here (an external runtime's pattern whose toolchain or
+/// environment is missing); says why, so that a skipped check is visible, never a silent
+/// pass, and fails the test instead when the runtime is required (CI sets its
+/// `WAITBENCH_REQUIRE_…` variable), so a green run always includes every runtime.
 pub fn unavailable(kind: StrategyKind) -> bool {
-    if kind.stack() != Stack::Python {
+    let Some(runtime) = runtime_of(kind) else {
         return false;
-    }
-    match PythonEnvironment::get() {
-        Ok(_) => false,
-        Err(reason) if python_required() => {
-            panic!("{kind} must run ({REQUIRE_PYTHON_ENV} is set) but cannot: {reason}")
-        }
+    };
+    match runtime.prepare() {
+        Ok(()) => false,
+        Err(reason) if runtime.required() => panic!(
+            "{kind} must run ({} is set) but cannot: {reason}",
+            runtime.require_env()
+        ),
         Err(reason) => {
             eprintln!("skipped {kind}: {reason}");
             true

@@ -2,7 +2,7 @@
 //! results), compare, re-measure what failed, and weigh the machine's load. The caller
 //! supplies the function that runs a suite, so that it decides how progress is shown.
 
-use waitbench_core::SuiteResults;
+use waitbench_core::{Stack, SuiteResults};
 use waitbench_strategies::PlantSpec;
 use waitbench_strategies::runtimes::python::python_required;
 
@@ -256,6 +256,13 @@ pub fn live(
         resume: false,
         server: Default::default(),
         placement: None,
+        // The baseline gates Rust's and Python's figures: the other runtimes' series
+        // would cost the gate minutes and gate nothing.
+        left_out: Stack::ALL
+            .iter()
+            .copied()
+            .filter(|s| !matches!(s, Stack::Rust | Stack::Python))
+            .collect(),
         // Only when the baseline gates Python figures, and Python can be had: without it
         // the Rust metrics are checked alone and the Python ones named as not checked.
         python: if baseline.needs_python() && python_missing(note)?.is_none() {

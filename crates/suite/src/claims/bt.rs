@@ -175,21 +175,29 @@ impl Figures<'_> {
     }
 
     fn verdict(&self) -> Verdict {
-        // As stated: the article's session against a full handshake per request, with
-        // no delay added, so the saving is the handshake's own cost; with the delay
-        // added, the range is reached only under that stated condition.
         let with_delay = [
             Some(self.full.saving),
             self.ureq.as_ref().map(|(f, _)| f.saving),
         ];
-        match judge_b(self.loopback.as_ref().map(|(f, _)| f.saving)) {
-            Verdict::NotReproduced | Verdict::Inconclusive
-                if with_delay.iter().flatten().any(|x| B_SAVING.contains(x)) =>
-            {
-                Verdict::OnlyUnderConditions
-            }
-            verdict => verdict,
+        judge_bt(
+            self.loopback.as_ref().map(|(f, _)| f.saving),
+            &with_delay.into_iter().flatten().collect::<Vec<_>>(),
+        )
+    }
+}
+
+/// Claim BT's verdict: as stated, the article's session against a full handshake per
+/// request with no delay added (`loopback_full`, `None` unmeasured), so the saving is the
+/// handshake's own cost; a range reached only with the injected delay (`with_delay`) is
+/// reached only under that stated condition.
+pub fn judge_bt(loopback_full: Option<f64>, with_delay: &[f64]) -> Verdict {
+    match judge_b(loopback_full) {
+        Verdict::NotReproduced | Verdict::Inconclusive
+            if with_delay.iter().any(|x| B_SAVING.contains(x)) =>
+        {
+            Verdict::OnlyUnderConditions
         }
+        verdict => verdict,
     }
 }
 

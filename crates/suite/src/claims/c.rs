@@ -9,8 +9,9 @@ use waitbench_core::{
 
 use super::explain::{self, Prediction};
 use super::{
-    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS_DEFAULTS, RUST, RowText,
-    StackFigures, at, client_cpu, higher, median_run, points, series,
+    ASYNC, BOTH, Claim, Emitted, Figure, JAVA_ASYNC, JAVA_THREADS, JAVA_VIRTUAL, Missing, PY_ASYNC,
+    PY_THREADS_DEFAULTS, RUST, RowText, StackFigures, WITH_JAVA, at, client_cpu, higher,
+    median_run, points, series,
 };
 
 const THREADS_RIGHT_SIZED: &str = "threads-right-sized";
@@ -21,7 +22,7 @@ const PY_THREADS_RIGHT_SIZED: &str = "py-threads-right-sized";
 const CONCURRENCY: Figure = higher("concurrency", "requests", RUST);
 const SPEEDUP_RIGHT_SIZED: Figure = higher("speedup_right_sized", "ratio", RUST);
 /// The speedup over the right-sized pool at each C ≥ 300 (`speedup_right_sized@300`).
-const SPEEDUP_RIGHT_SIZED_AT: Figure = higher("speedup_right_sized@", "ratio", BOTH);
+const SPEEDUP_RIGHT_SIZED_AT: Figure = higher("speedup_right_sized@", "ratio", WITH_JAVA);
 const SPEEDUP_DEFAULTS: Figure = higher("speedup_defaults", "ratio", BOTH);
 
 pub(super) const CLAIM: Claim = Claim {
@@ -35,6 +36,9 @@ pub(super) const CLAIM: Claim = Claim {
         PY_ASYNC,
         PY_THREADS_RIGHT_SIZED,
         PY_THREADS_DEFAULTS,
+        JAVA_ASYNC,
+        JAVA_THREADS,
+        JAVA_VIRTUAL,
     ],
     figures: &[
         CONCURRENCY,
@@ -87,7 +91,7 @@ pub fn judge_c(right_sized: &[f64]) -> Verdict {
 struct Roles {
     async_: &'static str,
     right_sized: &'static str,
-    defaults: &'static str,
+    defaults: Option<&'static str>,
     share_no_c: &'static str,
 }
 
@@ -96,14 +100,21 @@ const fn roles(stack: Stack) -> Option<Roles> {
         Stack::Rust => Some(Roles {
             async_: ASYNC,
             right_sized: THREADS_RIGHT_SIZED,
-            defaults: THREADS_DEFAULTS,
+            defaults: Some(THREADS_DEFAULTS),
             share_no_c: "async and threads-right-sized share no C",
         }),
         Stack::Python => Some(Roles {
             async_: PY_ASYNC,
             right_sized: PY_THREADS_RIGHT_SIZED,
-            defaults: PY_THREADS_DEFAULTS,
+            defaults: Some(PY_THREADS_DEFAULTS),
             share_no_c: "aiohttp and the right-sized pool share no C",
+        }),
+        // A fixed pool has no library default in Java: Executors wants its size.
+        Stack::Java => Some(Roles {
+            async_: JAVA_ASYNC,
+            right_sized: JAVA_THREADS,
+            defaults: None,
+            share_no_c: "sendAsync and the platform-thread pool share no C",
         }),
         // A stack with no series in this claim (a user's own client, a runtime that has
         // not joined it) has nothing to say about it.
@@ -159,7 +170,7 @@ impl<'a> StackFigures<'a> for Figures<'a> {
         points(s, &[roles.async_, roles.right_sized])?;
         let async_s = series(s, roles.async_);
         let right_sized = series(s, roles.right_sized);
-        let defaults = series(s, roles.defaults);
+        let defaults = roles.defaults.and_then(|role| series(s, role));
         let shared = speedups(async_s, right_sized);
         let Some(&largest) = shared.last() else {
             return Err(Missing::Inconclusive(roles.share_no_c.into()));
@@ -245,7 +256,13 @@ impl Figures<'_> {
 const MISSING: &str = "async and threads-right-sized at a shared C";
 
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
-    super::assess(claim, s, MISSING, row_text, explain_python)
+    super::assess_stacks(
+        claim,
+        s,
+        MISSING,
+        row_text,
+        &[(Stack::Python, explain_python), (Stack::Java, explain_java)],
+    )
 }
 
 /// The row's words from the Rust figures.
@@ -358,6 +375,48 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
             format_micros(client_cpu(rust)),
             format_significant(client_cpu(t) / client_cpu(rust), 2)
         );
+    }
+    (measured, verdict, why)
+}
+
+/// Claim C on Java: `sendAsync` against the blocking `send` on C platform threads,
+/// judged by the same rule, with why it differs computed from each series' client CPU per
+/// request against the offered load and the OS threads each kept.
+fn explain_java(java: &Figures, _rust: &Figures) -> (String, Verdict, String) {
+    let x = java.largest.0;
+    let mut measured = format!("sendAsync vs C platform threads: {}", java.speedups_text());
+    let verdict = java.verdict();
+    let (Some(a), Some(t)) = (at(java.async_s, x), at(java.right_sized, x)) else {
+        return (measured, verdict, String::new());
+    };
+    let latency_us = median_run(t).map_or(f64::NAN, |r| r.injected.mean_latency_us);
+    let offered = x * 1e6 / latency_us;
+    let efficiency = |p: &Point| p.trials.efficiency.map_or(f64::NAN, |e| e.median);
+    let threads = |p: &Point| {
+        median_run(p)
+            .and_then(|r| r.client.threads_peak)
+            .map_or("—".into(), |n| n.to_string())
+    };
+    let cores = median_run(t).map_or(0, |r| r.environment.cores);
+    let why = format!(
+        "At L = {} and C = {x} ({} offered), the platform threads spent {} of client CPU \
+         per request on {} OS threads and kept {:.2} of C/L; sendAsync spent {} on {} and \
+         kept {:.2}. {} CPU per request × {} offered is {:.2} of the {cores} cores for \
+         the threads: past the cores, CPU and not waiting decides.",
+        format_micros(latency_us),
+        format_rps(offered),
+        format_micros(client_cpu(t)),
+        threads(t),
+        efficiency(t),
+        format_micros(client_cpu(a)),
+        threads(a),
+        efficiency(a),
+        format_micros(client_cpu(t)),
+        format_rps(offered),
+        client_cpu(t) * offered / 1e6,
+    );
+    if java.from_300.is_empty() {
+        let _ = write!(measured, " (no C ≥ {C_FROM})");
     }
     (measured, verdict, why)
 }
@@ -512,5 +571,40 @@ mod tests {
         assert!(why.contains("Python's 40× that"), "{why}");
         assert!((row.figures["python_speedup_right_sized@300"] - 1.05).abs() < 1e-9);
         assert!((row.figures["python_speedup_defaults"] - 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn c_on_java_is_judged_by_the_same_rule_with_the_cpu_it_spent() {
+        let c = sweep(&[
+            (ASYNC, &[(100.0, 99.0), (300.0, 297.0)], 20.0, 0),
+            (
+                THREADS_RIGHT_SIZED,
+                &[(100.0, 99.0), (300.0, 297.0)],
+                25.0,
+                0,
+            ),
+            (JAVA_ASYNC, &[(300.0, 294.0), (1000.0, 960.0)], 60.0, 0),
+            (JAVA_THREADS, &[(300.0, 290.0), (1000.0, 480.0)], 120.0, 0),
+        ]);
+        let row = &evaluate(&[c])[0];
+        let java = row
+            .stacks
+            .iter()
+            .find(|f| f.stack == Stack::Java)
+            .expect("a Java finding");
+        // 1.01× at 300 is out of the claimed range, 2× at 1,000 in it.
+        assert_eq!(java.verdict, Some(Verdict::OnlyUnderConditions));
+        assert_eq!(
+            java.measured,
+            "sendAsync vs C platform threads: 1.01× at C = 300, 2.00× at C = 1000"
+        );
+        let why = &java.why_they_differ;
+        assert!(why.contains("At L = 1 s and C = 1000"), "{why}");
+        assert!(
+            why.contains("the platform threads spent 120 µs of client CPU per request"),
+            "{why}"
+        );
+        assert!(why.contains("kept 0.48 of C/L"), "{why}");
+        assert!((row.figures["java_speedup_right_sized@1000"] - 2.0).abs() < 1e-9);
     }
 }

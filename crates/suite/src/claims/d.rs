@@ -8,14 +8,15 @@ use waitbench_core::{ClaimRow, Explanation, Point, ScenarioResult, Stack, Verdic
 use super::a::A_BAND;
 use super::explain::{self, Prediction};
 use super::{
-    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS, RUST, RowText,
-    StackFigures, THREADS, client_cpu, higher, last, lower, median_run, points, series,
+    ASYNC, Claim, Emitted, Figure, JAVA_ASYNC, JAVA_THREADS, Missing, PY_ASYNC, PY_THREADS, RUST,
+    RowText, StackFigures, THREADS, WITH_JAVA, client_cpu, higher, last, lower, median_run, points,
+    series,
 };
 
 pub(super) const ASYNC_LEAN: &str = "async-lean";
 
-const THROUGHPUT_GAIN: Figure = higher("throughput_gain", "ratio", BOTH);
-const P99_CHANGE: Figure = lower("p99_change", "ratio", BOTH);
+const THROUGHPUT_GAIN: Figure = higher("throughput_gain", "ratio", WITH_JAVA);
+const P99_CHANGE: Figure = lower("p99_change", "ratio", WITH_JAVA);
 const LEAN_THROUGHPUT_GAIN: Figure = higher("lean_throughput_gain", "ratio", RUST);
 const LEAN_P99_CHANGE: Figure = lower("lean_p99_change", "ratio", RUST);
 
@@ -24,7 +25,7 @@ pub(super) const CLAIM: Claim = Claim {
     claim: "saturation throughput and p99",
     claimed: "+41% throughput, −22% p99",
     required_roles: &[ASYNC, THREADS],
-    optional_roles: &[ASYNC_LEAN, PY_ASYNC, PY_THREADS],
+    optional_roles: &[ASYNC_LEAN, PY_ASYNC, PY_THREADS, JAVA_ASYNC, JAVA_THREADS],
     figures: &[
         THROUGHPUT_GAIN,
         P99_CHANGE,
@@ -113,6 +114,12 @@ const fn roles(stack: Stack) -> Option<Roles> {
             async_: PY_ASYNC,
             async_name: "aiohttp",
             threads: PY_THREADS,
+            lean: None,
+        }),
+        Stack::Java => Some(Roles {
+            async_: JAVA_ASYNC,
+            async_name: "java.net.http sendAsync",
+            threads: JAVA_THREADS,
             lean: None,
         }),
         // A stack with no series in this claim (a user's own client, a runtime that has
@@ -211,7 +218,13 @@ fn pct(x: f64) -> String {
 const MISSING: &str = "async and threads series";
 
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
-    super::assess(claim, s, MISSING, row_text, explain_python)
+    super::assess_stacks(
+        claim,
+        s,
+        MISSING,
+        row_text,
+        &[(Stack::Python, explain_python), (Stack::Java, explain_java)],
+    )
 }
 
 /// The row's words from the Rust figures.
@@ -296,6 +309,39 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
         format_significant(cpu(t) / cpu(rust_threads), 2),
     );
     (measured, judge_d(gain, python.lean_gain), why)
+}
+
+/// Claim D on Java (`sendAsync` against `send` on a pool of C platform threads), judged
+/// by the same rule, with why it differs from Rust computed from the measured client CPU
+/// per request.
+fn explain_java(java: &Figures, rust: &Figures) -> (String, Verdict, String) {
+    let (a, t, gain) = (java.async_, java.threads, java.gain);
+    let threads = median_run(t).map_or(t.x, |r| r.strategy.effective_concurrency as f64);
+    let measured = format!(
+        "sendAsync {} throughput, {} p99 ({} vs {} on {} platform threads)",
+        pct(gain.throughput),
+        pct(gain.p99),
+        format_rps(a.trials.throughput_rps.median),
+        format_rps(t.trials.throughput_rps.median),
+        threads
+    );
+    let cpu = client_cpu;
+    let why = format!(
+        "At L = 0 throughput is cores ÷ CPU per request. Java: {} platform threads spend {} \
+         of client CPU per request against sendAsync's {} ({}×); Rust: threads {} against \
+         reqwest {} ({}×). java.net.http's blocking send runs the same asynchronous \
+         exchange and waits for it, so a thread adds its wake-up to the async path's cost \
+         rather than replacing it. Per request, sendAsync costs {}× reqwest's CPU.",
+        threads,
+        format_micros(cpu(t)),
+        format_micros(cpu(a)),
+        format_significant(cpu(t) / cpu(a), 2),
+        format_micros(cpu(rust.threads)),
+        format_micros(cpu(rust.async_)),
+        format_significant(cpu(rust.threads) / cpu(rust.async_), 2),
+        format_significant(cpu(a) / cpu(rust.async_), 2),
+    );
+    (measured, judge_d(gain, None), why)
 }
 
 #[cfg(test)]
@@ -418,6 +464,36 @@ mod tests {
             python.why_they_differ
         );
         assert!((row.figures["python_throughput_gain"] - 5.4).abs() < 1e-9);
+    }
+
+    #[test]
+    fn d_on_java_is_judged_by_the_same_rule_with_its_cpu_per_request() {
+        let mut d = saturation();
+        // sendAsync at 60% more throughput and half the p99 of the platform threads, which
+        // spend twice its CPU per request.
+        d.series
+            .push(python_series(&d, JAVA_THREADS, [0.5, 2.0, 4.0]));
+        d.series
+            .push(python_series(&d, JAVA_ASYNC, [0.8, 1.0, 2.0]));
+        let row = &evaluate(&[d])[0];
+        let java = row
+            .stacks
+            .iter()
+            .find(|f| f.stack == Stack::Java)
+            .expect("a Java finding");
+        assert_eq!(java.verdict, Some(Verdict::Reproduced));
+        assert!(
+            java.measured
+                .starts_with("sendAsync +60% throughput, -50% p99"),
+            "{}",
+            java.measured
+        );
+        assert!(
+            java.why_they_differ.contains("(2×); Rust: threads"),
+            "{}",
+            java.why_they_differ
+        );
+        assert!((row.figures["java_throughput_gain"] - 0.6).abs() < 1e-9);
     }
 
     #[test]

@@ -7,20 +7,34 @@ use waitbench_core::{
 
 use super::explain::{self, Prediction};
 use super::{
-    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS, RowText, StackFigures,
-    THREADS, last, lower, median_run, points, series,
+    ASYNC, Claim, Emitted, Figure, JAVA_ASYNC, JAVA_THREADS, JAVA_VIRTUAL, Missing, PY_ASYNC,
+    PY_THREADS, RowText, StackFigures, THREADS, WITH_JAVA, last, lower, median_run, points, series,
 };
 
-const THREAD_RSS: Figure = lower("thread_rss_per_request_bytes", "bytes", BOTH);
-const THREAD_VM: Figure = lower("thread_vm_per_request_bytes", "bytes", BOTH);
-const ASYNC_RSS: Figure = lower("async_rss_per_request_bytes", "bytes", BOTH);
+const THREAD_RSS: Figure = lower("thread_rss_per_request_bytes", "bytes", WITH_JAVA);
+const THREAD_VM: Figure = lower("thread_vm_per_request_bytes", "bytes", WITH_JAVA);
+const ASYNC_RSS: Figure = lower("async_rss_per_request_bytes", "bytes", WITH_JAVA);
+
+/// Go's goroutine per request and Node's promise per request: shown in the scenario's
+/// table and chart beside the others, with no thread of their own runtime to be judged
+/// against.
+const GO_GOROUTINES: &str = "go-goroutines";
+const NODE_ASYNC: &str = "node-async";
 
 pub(super) const CLAIM: Claim = Claim {
     id: claim_ids::E,
     claim: "memory: thread vs coroutine",
     claimed: "thread ~1 MB, coroutine a few KB",
     required_roles: &[THREADS, ASYNC],
-    optional_roles: &[PY_THREADS, PY_ASYNC],
+    optional_roles: &[
+        PY_THREADS,
+        PY_ASYNC,
+        JAVA_THREADS,
+        JAVA_VIRTUAL,
+        JAVA_ASYNC,
+        GO_GOROUTINES,
+        NODE_ASYNC,
+    ],
     figures: &[THREAD_RSS, THREAD_VM, ASYNC_RSS],
     rule: rule_e,
     assess,
@@ -103,13 +117,15 @@ fn slope(series: Option<&Series>, pick: fn(&RunResult) -> Option<u64>) -> Option
 }
 
 /// The series each stack sweeps C with: a thread per request, and a task per request.
-const fn roles(stack: Stack) -> &'static [&'static str] {
+const fn roles(stack: Stack) -> Option<[&'static str; 2]> {
     match stack {
-        Stack::Rust => &[THREADS, ASYNC],
-        Stack::Python => &[PY_THREADS, PY_ASYNC],
+        Stack::Rust => Some([THREADS, ASYNC]),
+        Stack::Python => Some([PY_THREADS, PY_ASYNC]),
+        // Java's cheap thread is its task: a platform thread against a virtual thread.
+        Stack::Java => Some([JAVA_THREADS, JAVA_VIRTUAL]),
         // A stack with no series in this claim (a user's own client, a runtime that has
         // not joined it) has nothing to say about it.
-        _ => &[],
+        _ => None,
     }
 }
 
@@ -126,9 +142,11 @@ struct Figures<'a> {
 
 impl<'a> StackFigures<'a> for Figures<'a> {
     fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
-        let roles = roles(stack);
+        let Some(roles) = roles(stack) else {
+            return Err(Missing::Absent);
+        };
         // points only to learn whether both series ran; the slopes use every point.
-        points(s, roles)?;
+        points(s, &roles)?;
         let (threads, tasks) = (series(s, roles[0]), series(s, roles[1]));
         let (Some(thread_rss), Some(thread_vm), Some(task_rss)) = (
             slope(threads, |r| r.client.rss_steady_bytes),
@@ -183,7 +201,13 @@ impl Figures<'_> {
 const MISSING: &str = "threads and async series";
 
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
-    super::assess(claim, s, MISSING, row_text, explain_python)
+    super::assess_stacks(
+        claim,
+        s,
+        MISSING,
+        row_text,
+        &[(Stack::Python, explain_python), (Stack::Java, explain_java)],
+    )
 }
 
 /// The row's words from the Rust figures.
@@ -248,6 +272,37 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
         in_flight(python.tasks),
     );
     (measured, python.verdict(), why)
+}
+
+/// Claim E on Java: a platform thread per request (`java-threads`) against a virtual
+/// thread per request, sloped over C and judged by the same rule; why it differs is
+/// computed from the slopes and the OS threads each in-flight request added.
+fn explain_java(java: &Figures, rust: &Figures) -> (String, Verdict, String) {
+    let measured = format!(
+        "per in-flight request: platform thread RSS {} (VM {}), virtual thread RSS {} (VM {})",
+        format_bytes(java.thread_rss),
+        format_bytes(java.thread_vm),
+        format_bytes(java.task_rss),
+        format_bytes(java.task_vm)
+    );
+    let os_threads = |series| slope(series, |r| r.client.threads_peak).unwrap_or(f64::NAN);
+    let why = format!(
+        "OS threads added per in-flight request: {} with platform threads, {} with virtual \
+         threads (they run on a few carrier threads, one per core). A platform thread \
+         reserves its stack ({} of virtual memory per request) and keeps resident what it \
+         touched plus its HttpClient exchange: {}, against {} for a Rust thread. A virtual \
+         thread keeps its stack on the Java heap: {} resident per request, against {} for a \
+         tokio task. The heap grows in the collector's steps, so a slope across C is the \
+         heap's, not one object's.",
+        format_significant(os_threads(java.threads), 2),
+        format_significant(os_threads(java.tasks), 2),
+        format_bytes(java.thread_vm),
+        format_bytes(java.thread_rss),
+        format_bytes(rust.thread_rss),
+        format_bytes(java.task_rss),
+        format_bytes(rust.task_rss),
+    );
+    (measured, java.verdict(), why)
 }
 
 #[cfg(test)]
@@ -320,6 +375,45 @@ mod tests {
         }
         assert!((row.figures["python_thread_rss_per_request_bytes"] - 40.0 * 1024.0).abs() < 1e-6);
         assert!((row.figures["python_async_rss_per_request_bytes"] - 12.0 * 1024.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn e_on_java_slopes_platform_threads_against_virtual_threads() {
+        let e = memory_with_python(&[
+            (THREADS, 32.0, 2052.0, 1.0),
+            (ASYNC, 8.0, 10.0, 0.0),
+            (JAVA_THREADS, 90.0, 1100.0, 1.0),
+            (JAVA_VIRTUAL, 6.0, 6.0, 0.0),
+        ]);
+        let row = &evaluate(&[e])[0];
+        let java = row
+            .stacks
+            .iter()
+            .find(|f| f.stack == Stack::Java)
+            .expect("a Java finding");
+        // As stated the claim is resident memory: 90 KiB per platform thread is far from
+        // ~1 MB, whatever its stack reserves.
+        assert_eq!(java.verdict, Some(Verdict::NotReproduced));
+        assert!(
+            java.measured
+                .starts_with("per in-flight request: platform thread RSS 90"),
+            "{}",
+            java.measured
+        );
+        for part in [
+            "OS threads added per in-flight request: 1 with platform threads, 0 with virtual",
+            "against 32",
+        ] {
+            assert!(
+                java.why_they_differ.contains(part),
+                "{part}: {}",
+                java.why_they_differ
+            );
+        }
+        assert!((row.figures["java_thread_rss_per_request_bytes"] - 90.0 * 1024.0).abs() < 1e-6);
+        assert!((row.figures["java_async_rss_per_request_bytes"] - 6.0 * 1024.0).abs() < 1e-6);
+        // No Python series: no Python finding.
+        assert!(row.stacks.iter().all(|f| f.stack != Stack::Python));
     }
 
     #[test]

@@ -148,6 +148,14 @@ const RUST: &[Stack] = &[Stack::Rust];
 const PYTHON: &[Stack] = &[Stack::Python];
 /// A figure measured on both stacks, by the same extractor.
 const BOTH: &[Stack] = &[Stack::Rust, Stack::Python];
+/// A figure measured on Rust, Python and Java (whose platform threads, virtual threads
+/// and `sendAsync` pair up as the other two stacks' threads and tasks do).
+const WITH_JAVA: &[Stack] = &[Stack::Rust, Stack::Python, Stack::Java];
+
+// The Java reference clients' roles.
+const JAVA_THREADS: &str = "java-threads";
+const JAVA_VIRTUAL: &str = "java-virtual-threads";
+const JAVA_ASYNC: &str = "java-async";
 
 const fn higher(name: &'static str, unit: &'static str, stacks: &'static [Stack]) -> Figure {
     Figure {
@@ -379,7 +387,22 @@ fn assess<'a, F: StackFigures<'a>>(
     s: &'a ScenarioResult,
     missing: &str,
     row_text: fn(&F) -> RowText,
-    python_text: fn(&F, &F) -> (String, Verdict, String),
+    python_text: Explain<F>,
+) -> ClaimRow {
+    assess_stacks(claim, s, missing, row_text, &[(Stack::Python, python_text)])
+}
+
+/// How another stack's figures are put in words beside Rust's: the measured text, the
+/// verdict and why it differs.
+type Explain<F> = fn(&F, &F) -> (String, Verdict, String);
+
+/// [`assess`] with the findings of several stacks beside Rust's, each by its own words.
+fn assess_stacks<'a, F: StackFigures<'a>>(
+    claim: &Claim,
+    s: &'a ScenarioResult,
+    missing: &str,
+    row_text: fn(&F) -> RowText,
+    others: &[(Stack, Explain<F>)],
 ) -> ClaimRow {
     let Ok(rust) = F::extract(s, Stack::Rust) else {
         return inconclusive(claim, missing);
@@ -394,9 +417,9 @@ fn assess<'a, F: StackFigures<'a>>(
         rust.emitted(Stack::Rust),
     );
     row.explained = rust.explain();
-    add_stack(&mut row, s, Stack::Python, |python: &F| {
-        python_text(python, &rust)
-    });
+    for &(stack, explain) in others {
+        add_stack(&mut row, s, stack, |other: &F| explain(other, &rust));
+    }
     row
 }
 
@@ -801,7 +824,7 @@ mod tests {
         };
         let gain = |throughput, p99| SaturationGain { throughput, p99 };
         let kib = 1024.0;
-        let reached: [(&str, Stack, Vec<Verdict>, &[Verdict]); 11] = [
+        let reached: [(&str, Stack, Vec<Verdict>, &[Verdict]); 13] = [
             (
                 "A",
                 Stack::Rust,
@@ -892,6 +915,28 @@ mod tests {
                 Stack::Rust,
                 vec![judge_co(5_910.0, 193_000.0), judge_co(5_000.0, 6_000.0)],
                 &[R, N],
+            ),
+            (
+                "BT",
+                Stack::Rust,
+                vec![
+                    bt::judge_bt(Some(0.35), &[0.46]),
+                    bt::judge_bt(Some(0.05), &[0.46]),
+                    bt::judge_bt(Some(0.05), &[0.6]),
+                    bt::judge_bt(None, &[]),
+                ],
+                &[R, O, N, I],
+            ),
+            (
+                "H2",
+                Stack::Rust,
+                vec![
+                    h2::judge_h2(0.95, 1.0, Some(0.98)),
+                    h2::judge_h2(0.95, 1.0, Some(0.5)),
+                    h2::judge_h2(0.7, 1.0, Some(1.0)),
+                    h2::judge_h2(f64::NAN, 1.0, None),
+                ],
+                &[R, O, N, I],
             ),
         ];
         for (id, stack, got, expected) in &reached {

@@ -16,11 +16,10 @@
 
 pub mod environment;
 mod patterns;
-mod sources;
+pub(crate) mod sources;
 
 pub use environment::{PythonEnvironment, PythonError, REQUIRE_PYTHON_ENV, python_required};
 
-use waitbench_core::setup::SetupError;
 use waitbench_core::{Stack, StrategyInfo, Workload};
 
 use crate::error::RunError;
@@ -47,12 +46,8 @@ impl Runtime for Python {
         Ok(())
     }
 
-    fn unavailable(&self) -> Result<Option<String>, SetupError> {
-        match PythonEnvironment::get() {
-            Ok(_) => Ok(None),
-            Err(PythonError::Interrupted(setup)) => Err(*setup),
-            Err(PythonError::Unavailable { reason }) => Ok(Some(reason)),
-        }
+    fn require_env(&self) -> &'static str {
+        REQUIRE_PYTHON_ENV
     }
 
     fn program(&self, _kind: StrategyKind) -> Result<Program, RunError> {
