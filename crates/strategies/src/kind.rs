@@ -42,6 +42,11 @@ pub enum StrategyKind {
     /// Python: aiohttp on one event loop, each response's CPU work sent to a
     /// `ProcessPoolExecutor` (claim F1's "use processes").
     PyProcessPool,
+    /// Python: py-threadpool's `requests` code on C greenlets after gevent's
+    /// monkey-patching.
+    PyGevent,
+    /// Python: py-aiohttp's code on uvloop's event loop.
+    PyAiohttpUvloop,
     /// A user's own client program (`run --client 'CMD ARGS…'`), driven through client
     /// protocol 1. Not in [`StrategyKind::ALL`]: it is chosen by its command, not by name.
     Client,
@@ -70,7 +75,7 @@ impl StrategyKind {
     };
 
     /// The Python strategies, which need a Python 3.11+ interpreter on the machine.
-    pub const PYTHON: [StrategyKind; 8] = [
+    pub const PYTHON: [StrategyKind; 10] = [
         StrategyKind::PyRequests,
         StrategyKind::PyRequestsSession,
         StrategyKind::PyThreadpool,
@@ -79,6 +84,8 @@ impl StrategyKind {
         StrategyKind::PyAsyncBlocking,
         StrategyKind::PyAsyncExecutor,
         StrategyKind::PyProcessPool,
+        StrategyKind::PyGevent,
+        StrategyKind::PyAiohttpUvloop,
     ];
 
     /// The Rust strategies, which run in waitbench's own process.
@@ -114,6 +121,8 @@ impl StrategyKind {
             StrategyKind::PyAsyncBlocking => "py-async-blocking",
             StrategyKind::PyAsyncExecutor => "py-async-executor",
             StrategyKind::PyProcessPool => "py-process-pool",
+            StrategyKind::PyGevent => "py-gevent",
+            StrategyKind::PyAiohttpUvloop => "py-aiohttp-uvloop",
             StrategyKind::Client => "client",
         }
     }
@@ -168,6 +177,10 @@ impl StrategyKind {
             StrategyKind::PyProcessPool => {
                 "Python: aiohttp, CPU work per response in a ProcessPoolExecutor (--threads: its processes)"
             }
+            StrategyKind::PyGevent => {
+                "Python: requests on C greenlets after gevent's monkey.patch_all()"
+            }
+            StrategyKind::PyAiohttpUvloop => "Python: py-aiohttp's code on uvloop's event loop",
             StrategyKind::Client => {
                 "your own client program, driven through client protocol 1 (--client)"
             }

@@ -126,15 +126,17 @@ all_fault_tests! {
     py_threadpool_counts_every_fault_at_once_by_kind => PyThreadpool,
     py_async_blocking_counts_every_fault_at_once_by_kind => PyAsyncBlocking,
     py_async_executor_counts_every_fault_at_once_by_kind => PyAsyncExecutor,
+    py_gevent_counts_every_fault_at_once_by_kind => PyGevent,
 }
 
 /// Checked apart: aiohttp re-sends a GET once on a new connection after a reset
 /// (RFC 9112 §9.3.1), so the server sees more requests than were sent and fewer resets
 /// end as errors than it injected; the retrying test above accounts for exactly that.
-const RETRYING: [StrategyKind; 3] = [
+const RETRYING: [StrategyKind; 4] = [
     StrategyKind::PyAiohttp,
     StrategyKind::PyAiohttpPerRequest,
     StrategyKind::PyProcessPool,
+    StrategyKind::PyAiohttpUvloop,
 ];
 
 /// The same faults for a client that re-sends a GET once after a reset: every request
@@ -190,7 +192,12 @@ fn py_process_pool_counts_every_fault_at_once_by_kind_with_its_retry() {
 }
 
 #[test]
+fn py_aiohttp_uvloop_counts_every_fault_at_once_by_kind_with_its_retry() {
+    every_fault_at_once_is_counted_by_a_retrying_client(StrategyKind::PyAiohttpUvloop);
+}
+
+#[test]
 fn every_strategy_has_an_all_faults_test() {
     // The macro above lists strategies by hand; this fails when one is added without it.
-    assert_eq!(StrategyKind::ALL.len(), 14 + RETRYING.len());
+    assert_eq!(StrategyKind::ALL.len(), 15 + RETRYING.len());
 }

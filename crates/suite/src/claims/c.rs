@@ -6,8 +6,9 @@ use waitbench_core::units::{format_micros, format_rps, format_significant};
 use waitbench_core::{ClaimRow, Point, ScenarioResult, Series, Stack, Verdict, claim_ids};
 
 use super::{
-    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS_DEFAULTS, RUST, RowText,
-    StackFigures, at, client_cpu, higher, median_run, points, series,
+    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_ASYNC_UVLOOP, PY_GREENLETS,
+    PY_THREADS_DEFAULTS, RUST, RowText, StackFigures, at, client_cpu, higher, median_run, points,
+    series,
 };
 
 const THREADS_RIGHT_SIZED: &str = "threads-right-sized";
@@ -32,6 +33,8 @@ pub(super) const CLAIM: Claim = Claim {
         PY_ASYNC,
         PY_THREADS_RIGHT_SIZED,
         PY_THREADS_DEFAULTS,
+        PY_GREENLETS,
+        PY_ASYNC_UVLOOP,
     ],
     figures: &[
         CONCURRENCY,

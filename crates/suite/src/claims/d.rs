@@ -7,8 +7,9 @@ use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids}
 
 use super::a::A_BAND;
 use super::{
-    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS, RUST, RowText,
-    StackFigures, THREADS, client_cpu, higher, last, lower, median_run, points, series,
+    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_ASYNC_UVLOOP, PY_GREENLETS,
+    PY_THREADS, RUST, RowText, StackFigures, THREADS, client_cpu, higher, last, lower, median_run,
+    points, series,
 };
 
 pub(super) const ASYNC_LEAN: &str = "async-lean";
@@ -23,7 +24,13 @@ pub(super) const CLAIM: Claim = Claim {
     claim: "saturation throughput and p99",
     claimed: "+41% throughput, −22% p99",
     required_roles: &[ASYNC, THREADS],
-    optional_roles: &[ASYNC_LEAN, PY_ASYNC, PY_THREADS],
+    optional_roles: &[
+        ASYNC_LEAN,
+        PY_ASYNC,
+        PY_THREADS,
+        PY_GREENLETS,
+        PY_ASYNC_UVLOOP,
+    ],
     figures: &[
         THROUGHPUT_GAIN,
         P99_CHANGE,

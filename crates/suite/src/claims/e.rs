@@ -4,8 +4,8 @@ use waitbench_core::units::{format_bytes, format_significant};
 use waitbench_core::{ClaimRow, RunResult, ScenarioResult, Series, Stack, Verdict, claim_ids};
 
 use super::{
-    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_THREADS, RowText, StackFigures,
-    THREADS, last, lower, median_run, points, series,
+    ASYNC, BOTH, Claim, Emitted, Figure, Missing, PY_ASYNC, PY_ASYNC_UVLOOP, PY_GREENLETS,
+    PY_THREADS, RowText, StackFigures, THREADS, last, lower, median_run, points, series,
 };
 
 const THREAD_RSS: Figure = lower("thread_rss_per_request_bytes", "bytes", BOTH);
@@ -17,7 +17,7 @@ pub(super) const CLAIM: Claim = Claim {
     claim: "memory: thread vs coroutine",
     claimed: "thread ~1 MB, coroutine a few KB",
     required_roles: &[THREADS, ASYNC],
-    optional_roles: &[PY_THREADS, PY_ASYNC],
+    optional_roles: &[PY_THREADS, PY_ASYNC, PY_GREENLETS, PY_ASYNC_UVLOOP],
     figures: &[THREAD_RSS, THREAD_VM, ASYNC_RSS],
     rule: rule_e,
     assess,

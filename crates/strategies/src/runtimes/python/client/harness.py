@@ -44,6 +44,9 @@ RESPONSE, CONNECT, TIMEOUT, RESET, BODY, CANCELLED, OTHER = (
 END = -1
 
 now_ns = time.monotonic_ns
+# How the reader thread reads stdin: a pattern that makes threads cooperative (gevent)
+# replaces it with a read that yields instead of holding the one OS thread.
+read_stdin = os.read
 
 
 def say(line):
@@ -124,7 +127,7 @@ class Run:
         this process exit. Started before the baseline, so that its thread is not counted
         as the run's."""
         buffer = b""
-        while data := os.read(STDIN, 65536):
+        while data := read_stdin(STDIN, 65536):
             *lines, buffer = (buffer + data).split(b"\n")
             tickets = []
             for line in lines:
