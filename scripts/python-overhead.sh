@@ -21,7 +21,8 @@ url=http://127.0.0.1:$port
 # The first Python run makes waitbench's virtual environment; use its interpreter.
 "$bin" run -s py-requests-session -n 1 --target $url --quiet >/dev/null
 python=$(ls -td "${XDG_CACHE_HOME:-$HOME/.cache}"/waitbench/python/venv-*/ | head -1)bin/python
-for case in "py-requests-session 1" "py-threadpool 100" "py-aiohttp 100"; do
+for case in "py-requests-session 1" "py-threadpool 100" "py-aiohttp 100" "py-gevent 100" \
+    "py-aiohttp-uvloop 100"; do
     set -- $case
     for _ in $(seq "$pairs"); do
         "$python" crates/strategies/src/runtimes/python/client/ceiling.py "$1" "$2" "$seconds" "$url/"

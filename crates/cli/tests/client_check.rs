@@ -249,3 +249,29 @@ fn a_program_that_cannot_start_is_named_with_the_fix_and_exits_3() {
         "no table for a client that never ran"
     );
 }
+
+#[test]
+fn every_built_in_python_pattern_passes_but_the_blocking_call_in_async_def_which_sends_late() {
+    if python().is_none() {
+        return;
+    }
+    for kind in StrategyKind::PYTHON {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let out = waitbench()
+            .args(["client-check", "-s", kind.name()])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        // Its blocking call holds the event loop for a whole request, so tickets wait
+        // for the loop: the open loop's send lag is the mistake claim F2 measures.
+        let expected: &[&str] = match kind {
+            StrategyKind::PyAsyncBlocking => &["open loop: send lag p50"],
+            _ => &[],
+        };
+        let failed = failed(&out.stdout);
+        assert_eq!(failed.len(), expected.len(), "{kind}: {text}");
+        for (row, statement) in failed.iter().zip(expected) {
+            assert!(row.starts_with(statement), "{kind}: {row}");
+        }
+    }
+}

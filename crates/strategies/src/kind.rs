@@ -58,6 +58,11 @@ pub enum StrategyKind {
     NodeFetch,
     /// Node.js: `http.request` on a keep-alive `Agent` with `maxSockets` C.
     NodeHttp,
+    /// Python: py-threadpool's `requests` code on C greenlets after gevent's
+    /// monkey-patching.
+    PyGevent,
+    /// Python: py-aiohttp's code on uvloop's event loop.
+    PyAiohttpUvloop,
     /// A user's own client program (`run --client 'CMD ARGS…'`), driven through client
     /// protocol 1. Not in [`StrategyKind::ALL`]: it is chosen by its command, not by name.
     Client,
@@ -97,7 +102,7 @@ impl StrategyKind {
     pub const NODE: [StrategyKind; 2] = [StrategyKind::NodeFetch, StrategyKind::NodeHttp];
 
     /// The Python strategies, which need a Python 3.11+ interpreter on the machine.
-    pub const PYTHON: [StrategyKind; 8] = [
+    pub const PYTHON: [StrategyKind; 10] = [
         StrategyKind::PyRequests,
         StrategyKind::PyRequestsSession,
         StrategyKind::PyThreadpool,
@@ -106,6 +111,8 @@ impl StrategyKind {
         StrategyKind::PyAsyncBlocking,
         StrategyKind::PyAsyncExecutor,
         StrategyKind::PyProcessPool,
+        StrategyKind::PyGevent,
+        StrategyKind::PyAiohttpUvloop,
     ];
 
     /// The Rust strategies, which run in waitbench's own process.
@@ -150,6 +157,8 @@ impl StrategyKind {
             StrategyKind::JavaAsync => "java-async",
             StrategyKind::NodeFetch => "node-fetch",
             StrategyKind::NodeHttp => "node-http",
+            StrategyKind::PyGevent => "py-gevent",
+            StrategyKind::PyAiohttpUvloop => "py-aiohttp-uvloop",
             StrategyKind::Client => "client",
         }
     }
@@ -226,6 +235,10 @@ impl StrategyKind {
             StrategyKind::NodeHttp => {
                 "Node.js: http.request on a keep-alive Agent with maxSockets C"
             }
+            StrategyKind::PyGevent => {
+                "Python: requests on C greenlets after gevent's monkey.patch_all()"
+            }
+            StrategyKind::PyAiohttpUvloop => "Python: py-aiohttp's code on uvloop's event loop",
             StrategyKind::Client => {
                 "your own client program, driven through client protocol 1 (--client)"
             }

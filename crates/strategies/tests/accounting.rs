@@ -99,6 +99,8 @@ fault_tests! {
     py_async_blocking_accounts_for_fail_reset_and_stall => PyAsyncBlocking,
     py_async_executor_accounts_for_fail_reset_and_stall => PyAsyncExecutor,
     py_process_pool_accounts_for_fail_reset_and_stall => PyProcessPool,
+    py_gevent_accounts_for_fail_reset_and_stall => PyGevent,
+    py_aiohttp_uvloop_accounts_for_fail_reset_and_stall => PyAiohttpUvloop,
 }
 
 #[test]

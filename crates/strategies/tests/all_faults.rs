@@ -132,15 +132,17 @@ all_fault_tests! {
     py_async_executor_counts_every_fault_at_once_by_kind => PyAsyncExecutor,
     node_fetch_counts_every_fault_at_once_by_kind => NodeFetch,
     node_http_counts_every_fault_at_once_by_kind => NodeHttp,
+    py_gevent_counts_every_fault_at_once_by_kind => PyGevent,
 }
 
 /// Checked apart: aiohttp re-sends a GET once on a new connection after a reset
 /// (RFC 9112 §9.3.1), so the server sees more requests than were sent and fewer resets
 /// end as errors than it injected; the retrying test above accounts for exactly that.
-const RETRYING: [StrategyKind; 8] = [
+const RETRYING: [StrategyKind; 9] = [
     StrategyKind::PyAiohttp,
     StrategyKind::PyAiohttpPerRequest,
     StrategyKind::PyProcessPool,
+    StrategyKind::PyAiohttpUvloop,
     StrategyKind::GoGoroutines,
     StrategyKind::GoPool,
     StrategyKind::JavaThreads,
@@ -255,10 +257,11 @@ retrying_fault_tests! {
     java_threads_counts_every_fault_at_once_by_kind_with_its_retry => JavaThreads,
     java_virtual_threads_counts_every_fault_at_once_by_kind_with_its_retry => JavaVirtualThreads,
     java_async_counts_every_fault_at_once_by_kind_with_its_retry => JavaAsync,
+    py_aiohttp_uvloop_counts_every_fault_at_once_by_kind_with_its_retry => PyAiohttpUvloop,
 }
 
 #[test]
 fn every_strategy_has_an_all_faults_test() {
     // The macros above list strategies by hand; this fails when one is added without it.
-    assert_eq!(StrategyKind::ALL.len(), 16 + RETRYING.len() + 1);
+    assert_eq!(StrategyKind::ALL.len(), 17 + RETRYING.len() + 1);
 }

@@ -10,8 +10,8 @@ use waitbench_core::{
 use super::explain::{self, Prediction};
 use super::{
     ASYNC, BOTH, Claim, Emitted, Figure, JAVA_ASYNC, JAVA_THREADS, JAVA_VIRTUAL, Missing, PY_ASYNC,
-    PY_THREADS_DEFAULTS, RUST, RowText, StackFigures, WITH_JAVA, at, client_cpu, higher,
-    median_run, points, series,
+    PY_ASYNC_UVLOOP, PY_GREENLETS, PY_THREADS_DEFAULTS, RUST, RowText, StackFigures, WITH_JAVA, at,
+    client_cpu, higher, median_run, points, series,
 };
 
 const THREADS_RIGHT_SIZED: &str = "threads-right-sized";
@@ -39,6 +39,8 @@ pub(super) const CLAIM: Claim = Claim {
         JAVA_ASYNC,
         JAVA_THREADS,
         JAVA_VIRTUAL,
+        PY_GREENLETS,
+        PY_ASYNC_UVLOOP,
     ],
     figures: &[
         CONCURRENCY,

@@ -8,9 +8,9 @@ use waitbench_core::{ClaimRow, Explanation, Point, ScenarioResult, Stack, Verdic
 use super::a::A_BAND;
 use super::explain::{self, Prediction};
 use super::{
-    ASYNC, Claim, Emitted, Figure, JAVA_ASYNC, JAVA_THREADS, Missing, PY_ASYNC, PY_THREADS, RUST,
-    RowText, StackFigures, THREADS, WITH_JAVA, client_cpu, higher, last, lower, median_run, points,
-    series,
+    ASYNC, Claim, Emitted, Figure, JAVA_ASYNC, JAVA_THREADS, Missing, PY_ASYNC, PY_ASYNC_UVLOOP,
+    PY_GREENLETS, PY_THREADS, RUST, RowText, StackFigures, THREADS, WITH_JAVA, client_cpu, higher,
+    last, lower, median_run, points, series,
 };
 
 pub(super) const ASYNC_LEAN: &str = "async-lean";
@@ -25,7 +25,15 @@ pub(super) const CLAIM: Claim = Claim {
     claim: "saturation throughput and p99",
     claimed: "+41% throughput, −22% p99",
     required_roles: &[ASYNC, THREADS],
-    optional_roles: &[ASYNC_LEAN, PY_ASYNC, PY_THREADS, JAVA_ASYNC, JAVA_THREADS],
+    optional_roles: &[
+        ASYNC_LEAN,
+        PY_ASYNC,
+        PY_THREADS,
+        PY_GREENLETS,
+        PY_ASYNC_UVLOOP,
+        JAVA_ASYNC,
+        JAVA_THREADS,
+    ],
     figures: &[
         THROUGHPUT_GAIN,
         P99_CHANGE,

@@ -8,7 +8,8 @@ use waitbench_core::{
 use super::explain::{self, Prediction};
 use super::{
     ASYNC, Claim, Emitted, Figure, JAVA_ASYNC, JAVA_THREADS, JAVA_VIRTUAL, Missing, PY_ASYNC,
-    PY_THREADS, RowText, StackFigures, THREADS, WITH_JAVA, last, lower, median_run, points, series,
+    PY_ASYNC_UVLOOP, PY_GREENLETS, PY_THREADS, RowText, StackFigures, THREADS, WITH_JAVA, last,
+    lower, median_run, points, series,
 };
 
 const THREAD_RSS: Figure = lower("thread_rss_per_request_bytes", "bytes", WITH_JAVA);
@@ -29,6 +30,8 @@ pub(super) const CLAIM: Claim = Claim {
     optional_roles: &[
         PY_THREADS,
         PY_ASYNC,
+        PY_GREENLETS,
+        PY_ASYNC_UVLOOP,
         JAVA_THREADS,
         JAVA_VIRTUAL,
         JAVA_ASYNC,

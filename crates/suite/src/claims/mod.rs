@@ -78,6 +78,11 @@ const PY_SEQUENTIAL: &str = "py-sequential";
 const PY_ASYNC: &str = "py-async";
 const PY_THREADS: &str = "py-threads";
 const PY_THREADS_DEFAULTS: &str = "py-threads-defaults";
+/// Python's third way, an extra row of claims C, D and E: the threads' `requests` code
+/// on greenlets after gevent's monkey-patching.
+const PY_GREENLETS: &str = "py-greenlets";
+/// The asyncio row's code on uvloop's loop, an extra row of claims C, D and E.
+const PY_ASYNC_UVLOOP: &str = "py-async-uvloop";
 
 /// One claim of the article, declared once.
 #[derive(Debug, Clone, Copy)]

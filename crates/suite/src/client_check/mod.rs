@@ -21,7 +21,8 @@ use waitbench_mockserver::{MockServer, ServerConfig};
 use waitbench_strategies::Strategy;
 
 pub use probe::{
-    CONCURRENCY, DELAY, Observed, Probe, RATE_PER_S, Recorded, SEND_LAG_BOUND, STOP_BOUND, observe,
+    CONCURRENCY, DELAY, Observed, Probe, RATE_PER_S, Recorded, SEND_LAG_BOUND, STOP_BOUND, SendLag,
+    observe,
 };
 pub use property::{Property, Row};
 

@@ -27,8 +27,12 @@ pub const DELAY: Duration = Duration::from_millis(20);
 /// The open loop's arrival rate: `RATE × DELAY` = 2 requests in flight on average, half
 /// of C, so a conforming client never makes a ticket wait for a free slot.
 pub const RATE_PER_S: f64 = 100.0;
-/// The most the open loop's 99th-percentile send lag may be (sent − intended).
-pub const SEND_LAG_BOUND: Duration = Duration::from_millis(10);
+/// The most the open loop's median send lag may be (sent − intended). The median, not
+/// a tail: a client that sends late by design (tickets queued behind fewer slots than C,
+/// a loop a blocking call holds, a ticket read polled) is late on most requests, while
+/// a conforming client on a busy machine is late only when it is not scheduled, which
+/// moves its tail (tens of ms at load average 10 on 2 cores) but not its median.
+pub const SEND_LAG_BOUND: Duration = Duration::from_millis(5);
 /// How soon after an interruption the client must have stopped.
 pub const STOP_BOUND: Duration = Duration::from_secs(1);
 /// The request timeout of the timeout probe, and the delay the server holds it for.
@@ -189,10 +193,20 @@ pub struct Recorded {
     /// histogram bucket (so that a request of exactly the delay is not read as shorter),
     /// in microseconds; `None` when nothing was measured.
     pub shortest_us: Option<u64>,
-    /// The 99th percentile of the send lag (open loop), microseconds.
-    pub send_lag_p99_us: Option<u64>,
+    /// The open loop's send lag (sent − intended, or − handed out when later); `None`
+    /// when nothing was measured.
+    pub send_lag: Option<SendLag>,
     /// Whether the run says it was cut short by an interruption.
     pub interrupted: bool,
+}
+
+/// Two points of a send-lag distribution, microseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SendLag {
+    /// The median.
+    pub p50_us: u64,
+    /// The 99th percentile.
+    pub p99_us: u64,
 }
 
 /// One probe as it ran.
@@ -247,8 +261,10 @@ pub fn observe(strategy: &dyn Strategy, server: &MockServer, probe: Probe) -> Ob
         let service = &m.recorder.service;
         Recorded {
             shortest_us: (!service.is_empty()).then(|| service.highest_equivalent(service.min())),
-            send_lag_p99_us: (!m.recorder.send_lag.is_empty())
-                .then(|| m.recorder.send_lag.value_at_quantile(0.99)),
+            send_lag: (!m.recorder.send_lag.is_empty()).then(|| SendLag {
+                p50_us: m.recorder.send_lag.value_at_quantile(0.5),
+                p99_us: m.recorder.send_lag.value_at_quantile(0.99),
+            }),
             interrupted: m.interrupted,
             counters: m.recorder.counters,
         }

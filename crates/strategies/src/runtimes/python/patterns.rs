@@ -2,6 +2,10 @@
 //! `py-aiohttp-per-request`, `py-async-blocking`, `py-async-executor` and
 //! `py-process-pool`: the article's Python patterns, one module each in
 //! `client/`, run in a child CPython process (see [`super`]), one row each in [`PATTERNS`].
+//! Beside them, Python's third way and its fastest loop: `py-gevent` (py-threadpool's
+//! `requests` code unchanged, on C greenlets after gevent's `monkey.patch_all()`: cheap
+//! threads switched on I/O by gevent's hub) and `py-aiohttp-uvloop` (py-aiohttp's code on
+//! uvloop's libuv loop instead of asyncio's own).
 //!
 //! Execution, as each module reads: `requests.get` or one `requests.Session` in a loop
 //! (one worker, whatever C); `requests` on a `ThreadPoolExecutor` of `threads` threads
@@ -68,6 +72,8 @@ pub(super) struct Pattern {
     in_flight: InFlight,
     /// How its event loop awaits the requests; `None`: no event loop.
     awaits: Option<Awaits>,
+    /// The event loop that runs them (read only with `awaits`).
+    event_loop: EventLoop,
     /// Whether it keeps connections alive between requests.
     keep_alive: bool,
     /// Whether it can run the 1 ms ticker on its event loop.
@@ -152,8 +158,31 @@ enum Awaits {
     Fixed(&'static str),
 }
 
+/// The loop a pattern's requests wait on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EventLoop {
+    /// asyncio's own loop (or none at all, for a pattern without `awaits`).
+    Asyncio,
+    /// uvloop's loop (libuv), in place of asyncio's.
+    Uvloop,
+    /// gevent's hub: greenlets switched on I/O by the monkey-patched socket module.
+    GeventHub,
+}
+
+impl EventLoop {
+    /// What a result calls it, with the pinned version of the package that brings it.
+    fn describe(self) -> String {
+        let pinned = |package| sources::pinned(package).unwrap_or("unpinned");
+        match self {
+            EventLoop::Asyncio => "asyncio (default loop)".into(),
+            EventLoop::Uvloop => format!("uvloop {} under asyncio", pinned("uvloop")),
+            EventLoop::GeventHub => format!("gevent {} hub", pinned("gevent")),
+        }
+    }
+}
+
 /// Every Python pattern, one row each.
-pub(super) const PATTERNS: [Pattern; 8] = [
+pub(super) const PATTERNS: [Pattern; 10] = [
     Pattern {
         kind: StrategyKind::PyRequests,
         library: Library::Requests,
@@ -162,6 +191,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         connections: Connections::One,
         in_flight: InFlight::One,
         awaits: None,
+        event_loop: EventLoop::Asyncio,
         keep_alive: false,
         ticker: false,
         paces_itself: false,
@@ -174,6 +204,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         connections: Connections::One,
         in_flight: InFlight::One,
         awaits: None,
+        event_loop: EventLoop::Asyncio,
         keep_alive: true,
         ticker: false,
         paces_itself: false,
@@ -186,6 +217,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         connections: Connections::Urllib3,
         in_flight: InFlight::Pool,
         awaits: None,
+        event_loop: EventLoop::Asyncio,
         keep_alive: true,
         ticker: false,
         paces_itself: false,
@@ -198,6 +230,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         connections: Connections::AiohttpLimit,
         in_flight: InFlight::Connections,
         awaits: Some(Awaits::AwaitWith),
+        event_loop: EventLoop::Asyncio,
         keep_alive: true,
         ticker: true,
         paces_itself: false,
@@ -210,6 +243,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         connections: Connections::PerRequest,
         in_flight: InFlight::Every,
         awaits: Some(Awaits::Workers),
+        event_loop: EventLoop::Asyncio,
         keep_alive: false,
         ticker: true,
         paces_itself: false,
@@ -224,6 +258,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         awaits: Some(Awaits::Fixed(
             "asyncio.gather; requests called inside async def (blocks the loop)",
         )),
+        event_loop: EventLoop::Asyncio,
         keep_alive: true,
         ticker: true,
         paces_itself: true,
@@ -238,6 +273,7 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         awaits: Some(Awaits::Fixed(
             "asyncio.gather; requests through loop.run_in_executor(None, ...)",
         )),
+        event_loop: EventLoop::Asyncio,
         keep_alive: true,
         ticker: true,
         paces_itself: false,
@@ -252,6 +288,35 @@ pub(super) const PATTERNS: [Pattern; 8] = [
         awaits: Some(Awaits::Fixed(
             "asyncio.gather; CPU work through loop.run_in_executor(ProcessPoolExecutor)",
         )),
+        event_loop: EventLoop::Asyncio,
+        keep_alive: true,
+        ticker: true,
+        paces_itself: false,
+    },
+    Pattern {
+        kind: StrategyKind::PyGevent,
+        library: Library::Requests,
+        takers: Takers::Every,
+        pool: Pool::None,
+        connections: Connections::Urllib3,
+        in_flight: InFlight::Every,
+        awaits: Some(Awaits::Fixed(
+            "C greenlets running py-threadpool's requests code, after monkey.patch_all()",
+        )),
+        event_loop: EventLoop::GeventHub,
+        keep_alive: true,
+        ticker: false,
+        paces_itself: false,
+    },
+    Pattern {
+        kind: StrategyKind::PyAiohttpUvloop,
+        library: Library::Aiohttp,
+        takers: Takers::Every,
+        pool: Pool::None,
+        connections: Connections::AiohttpLimit,
+        in_flight: InFlight::Connections,
+        awaits: Some(Awaits::AwaitWith),
+        event_loop: EventLoop::Uvloop,
         keep_alive: true,
         ticker: true,
         paces_itself: false,
@@ -302,9 +367,17 @@ impl Pattern {
         let connections = match self.connections {
             Connections::One => 1,
             Connections::PerRequest => c,
+            // As many as send at once: the pool's threads, or every taker (greenlets).
             Connections::Urllib3 => options
                 .idle_per_host
-                .limit(threads, Some(URLLIB3_DEFAULT_POOL_MAXSIZE))
+                .limit(
+                    if self.pool == Pool::Threads {
+                        threads
+                    } else {
+                        c
+                    },
+                    Some(URLLIB3_DEFAULT_POOL_MAXSIZE),
+                )
                 .unwrap_or(URLLIB3_DEFAULT_POOL_MAXSIZE),
             // Sized is exactly C here: the limit caps what is in flight, so raising it
             // above C would change nothing and lowering it is what `Fixed` is for.
@@ -443,7 +516,7 @@ impl Pattern {
                 set(
                     &mut info,
                     "event_loop",
-                    format!("asyncio (default loop), {}", way.description()),
+                    format!("{}, {}", self.event_loop.describe(), way.description()),
                 );
                 set(&mut info, "await_with", way);
             }
@@ -451,7 +524,8 @@ impl Pattern {
                 &mut info,
                 "event_loop",
                 format!(
-                    "asyncio (default loop), {}",
+                    "{}, {}",
+                    self.event_loop.describe(),
                     AwaitWith::Workers.description()
                 ),
             ),
@@ -459,7 +533,7 @@ impl Pattern {
                 set(
                     &mut info,
                     "event_loop",
-                    format!("asyncio (default loop), {how}"),
+                    format!("{}, {how}", self.event_loop.describe()),
                 );
             }
             None => {}
@@ -575,12 +649,8 @@ mod tests {
                 // aiohttp re-sends an idempotent request once on a new connection when
                 // the server closes one without answering (RFC 9112 §9.3.1); the one-shot
                 // server is gone by then, so its outcome is the retry's refused connect.
-                let retried = matches!(
-                    kind,
-                    StrategyKind::PyAiohttp
-                        | StrategyKind::PyAiohttpPerRequest
-                        | StrategyKind::PyProcessPool
-                ) && case.expected == Outcome::Error(ErrorKind::Reset);
+                let retried = pattern(kind).library == Library::Aiohttp
+                    && case.expected == Outcome::Error(ErrorKind::Reset);
                 let expected = if retried {
                     Outcome::Error(ErrorKind::Connect)
                 } else {

@@ -2,7 +2,7 @@
 //! installed waitbench has them, and the content hashes that name their cache folders.
 
 /// Every file of `client/`, by name.
-pub(crate) const FILES: [(&str, &str); 14] = [
+pub(crate) const FILES: [(&str, &str); 16] = [
     ("main.py", include_str!("client/main.py")),
     ("harness.py", include_str!("client/harness.py")),
     ("cpu_work.py", include_str!("client/cpu_work.py")),
@@ -36,6 +36,11 @@ pub(crate) const FILES: [(&str, &str); 14] = [
     (
         "py_process_pool.py",
         include_str!("client/py_process_pool.py"),
+    ),
+    ("py_gevent.py", include_str!("client/py_gevent.py")),
+    (
+        "py_aiohttp_uvloop.py",
+        include_str!("client/py_aiohttp_uvloop.py"),
     ),
     ("requirements.txt", REQUIREMENTS),
 ];

@@ -4,18 +4,26 @@ per-request recording costs (the Python twin of examples/client_ceiling.rs).
 
     python ceiling.py PATTERN CONCURRENCY SECONDS URL
 
-PATTERN is py-requests-session, py-threadpool or py-aiohttp, built as their modules
-build them. Prints requests per second and client CPU per request, measured over the
-loop alone (process CPU, so the pool's threads count).
+PATTERN is py-requests-session, py-threadpool, py-aiohttp, py-gevent or
+py-aiohttp-uvloop, built as their modules build them. Prints requests per second and
+client CPU per request, measured over the loop alone (process CPU, so the pool's
+threads count).
 """
 
-import asyncio
 import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
 
-import aiohttp
-import requests
+if __name__ == "__main__" and sys.argv[1:2] == ["py-gevent"]:
+    # Before anything imports socket or threading, as py_gevent.py does.
+    from gevent import monkey
+
+    monkey.patch_all()
+
+import asyncio  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+
+import aiohttp  # noqa: E402
+import requests  # noqa: E402
 
 
 def requests_loop(session, url, deadline):
@@ -34,6 +42,18 @@ def run_blocking(concurrency, seconds, url, threads):
         workers = [pool.submit(requests_loop, session, url, deadline)
                    for _ in range(concurrency)]
         return sum(w.result() for w in workers)
+
+
+def run_greenlets(concurrency, seconds, url):
+    import gevent
+
+    session = requests.Session()
+    session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=concurrency))
+    deadline = time.monotonic() + seconds
+    workers = [gevent.spawn(requests_loop, session, url, deadline)
+               for _ in range(concurrency)]
+    gevent.joinall(workers, raise_error=True)
+    return sum(w.value for w in workers)
 
 
 async def run_aiohttp(concurrency, seconds, url):
@@ -59,6 +79,12 @@ def main():
     cpu, wall = time.process_time(), time.monotonic()
     if pattern == "py-aiohttp":
         done = asyncio.run(run_aiohttp(concurrency, seconds, url))
+    elif pattern == "py-aiohttp-uvloop":
+        import uvloop
+
+        done = uvloop.run(run_aiohttp(concurrency, seconds, url))
+    elif pattern == "py-gevent":
+        done = run_greenlets(concurrency, seconds, url)
     elif pattern == "py-threadpool":
         done = run_blocking(concurrency, seconds, url, concurrency)
     elif pattern == "py-requests-session":

@@ -46,6 +46,9 @@ RESPONSE, CONNECT, TIMEOUT, RESET, BODY, CANCELLED, OTHER = (
     "http", "connect", "timeout", "reset", "body", "cancelled", "other")
 # Bytes asked of stdin per read: a few hundred tickets.
 READ_BYTES = 4096
+# How stdin is read; a pattern whose workers share one OS thread (py-gevent's greenlets)
+# swaps in a read that waits on its hub instead of holding that thread.
+read_stdin = os.read
 
 now_ns = time.monotonic_ns
 
@@ -75,7 +78,7 @@ class Inbox:
             return False
         # A small buffer: os.read allocates the whole size asked for on every call, and a
         # read rarely finds more than a few tickets.
-        data = os.read(STDIN, READ_BYTES)
+        data = read_stdin(STDIN, READ_BYTES)
         if not data:
             self.closed = True
             return False

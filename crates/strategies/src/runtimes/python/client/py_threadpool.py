@@ -14,8 +14,9 @@ from harness import blocking_worker
 from requests_errors import classify
 
 
-def main(run):
-    threads = run.options["threads"]
+def session_fetch(run):
+    """``fetch(url)`` on one shared session whose urllib3 pool keeps ``idle_per_host``
+    connections (py-gevent runs this same code on greenlets)."""
     session = requests.Session()
     adapter = requests.adapters.HTTPAdapter(pool_maxsize=run.options["idle_per_host"])
     session.mount("http://", adapter)
@@ -25,6 +26,12 @@ def main(run):
         return session.request(run.method, url, headers=run.headers, data=run.body,
                                timeout=timeout).status_code
 
+    return fetch
+
+
+def main(run):
+    threads = run.options["threads"]
+    fetch = session_fetch(run)
     run.ready()
     with ThreadPoolExecutor(max_workers=threads) as pool:
         # The pool starts a thread per submit until it has max_workers: start them all
