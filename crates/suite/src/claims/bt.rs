@@ -5,9 +5,10 @@
 //! same, only the cost of a new connection is now a real handshake.
 
 use waitbench_core::units::format_micros;
-use waitbench_core::{ClaimRow, Point, ScenarioResult, Stack, Verdict, claim_ids};
+use waitbench_core::{ClaimRow, Explanation, Point, ScenarioResult, Stack, Verdict, claim_ids};
 
 use super::b::{B_SAVING, mean_latency};
+use super::explain::{self, Prediction};
 use super::{
     Claim, Emitted, Figure, Missing, RUST, StackFigures, client_cpu, higher, inconclusive, last,
     lower, median_run, points, row, series,
@@ -92,6 +93,19 @@ fn server_cpu(p: &Point) -> f64 {
         .map_or(f64::NAN, |s| s.cpu_s / s.requests as f64 * 1e6)
 }
 
+/// How far from the connect time's share of a new connection's latency a saving may be
+/// and still be explained by it (relative).
+pub(super) const BT_EXPLAINED_WITHIN: f64 = 0.25;
+
+/// The share of a new-connection arm's mean latency that its client spent connecting
+/// and handshaking; `None` when its client records no connect time.
+fn connect_share(arm: &Arm) -> Option<f64> {
+    let connect_us = median_run(arm.point)
+        .and_then(|r| r.connections.as_ref())
+        .and_then(|c| c.connect_mean_us)?;
+    Some(connect_us / mean_latency(arm.point))
+}
+
 fn arm<'a>(kept: &Point, fresh: &'a Point) -> Arm<'a> {
     Arm {
         saving: 1.0 - mean_latency(kept) / mean_latency(fresh),
@@ -154,24 +168,58 @@ impl<'a> StackFigures<'a> for Figures<'a> {
         out.put(&SERVER_CPU_FULL, full.server_cpu_us);
         out.put(&SERVER_CPU_RESUMED, resumed.server_cpu_us);
     }
+
+    /// A new connection adds its connect and handshake time to its request and nothing
+    /// else, so reuse saves that time's share of the new connection's latency. An arm
+    /// whose client records no connect time (reqwest hides its connections) is left
+    /// out; a saving beyond the share (building a client, a slower handshake path) reads
+    /// "not explained".
+    fn explain(&self) -> Option<Explanation> {
+        let timed: Vec<Explanation> = self
+            .arms()
+            .into_iter()
+            .filter_map(|(name, arm)| {
+                let share = connect_share(arm)?;
+                let prediction = Prediction {
+                    predicted: share,
+                    measured: arm.saving,
+                    tolerance: BT_EXPLAINED_WITHIN,
+                };
+                let mechanism = format!("by the connect and handshake time ({name})");
+                Some(prediction.explain(&mechanism, |x| format!("{:.0}%", x * 100.0)))
+            })
+            .collect();
+        if timed.is_empty() {
+            return Some(explain::untested(
+                "no arm's client recorded its connect and handshake time",
+            ));
+        }
+        explain::all(timed)
+    }
 }
 
 impl Figures<'_> {
-    /// Every arm's saving, named, in the order the row lists them.
-    fn named(&self) -> Vec<(String, f64)> {
-        let mut named = vec![
-            ("reqwest full".to_string(), self.full.saving),
-            ("reqwest resumed".to_string(), self.resumed.saving),
+    /// Every arm, named, in the order the row lists them.
+    fn arms(&self) -> Vec<(&'static str, &Arm<'_>)> {
+        let mut arms = vec![
+            ("reqwest full", &self.full),
+            ("reqwest resumed", &self.resumed),
         ];
         if let Some((f, r)) = &self.ureq {
-            named.push(("ureq full".into(), f.saving));
-            named.push(("ureq resumed".into(), r.saving));
+            arms.extend([("ureq full", f), ("ureq resumed", r)]);
         }
         if let Some((f, r)) = &self.loopback {
-            named.push(("no delay, full".into(), f.saving));
-            named.push(("no delay, resumed".into(), r.saving));
+            arms.extend([("no delay, full", f), ("no delay, resumed", r)]);
         }
-        named
+        arms
+    }
+
+    /// Every arm's saving, named, in the order the row lists them.
+    fn named(&self) -> Vec<(String, f64)> {
+        self.arms()
+            .into_iter()
+            .map(|(name, arm)| (name.to_string(), arm.saving))
+            .collect()
     }
 
     fn verdict(&self) -> Verdict {
@@ -231,20 +279,22 @@ fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
     };
     let why = format!(
         "A new TLS connection costs a handshake: {} of client CPU and {} of server CPU when \
-         full ({}), {} and {} when resumed ({}). The article's 30–50% comes from: {}.",
+         full ({}), {} and {} when resumed ({}). The article's {:.0}–{:.0}% comes from: {}.",
         format_micros(full.client_cpu_us),
         format_micros(full.server_cpu_us),
         handshakes(full),
         format_micros(resumed.client_cpu_us),
         format_micros(resumed.server_cpu_us),
         handshakes(resumed),
+        B_SAVING.start() * 100.0,
+        B_SAVING.end() * 100.0,
         if in_range.is_empty() {
             "no setting measured here".to_string()
         } else {
             in_range.join(", ")
         }
     );
-    row(
+    let mut row = row(
         claim,
         measured,
         "with the connect delay as claim B's setup/(setup + L); without it, the handshake's \
@@ -253,5 +303,76 @@ fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
         rust.verdict(),
         why,
         rust.emitted(Stack::Rust),
-    )
+    );
+    row.explained = rust.explain();
+    row
+}
+
+#[cfg(test)]
+mod tests {
+    use waitbench_core::{ConnectionReport, Explained, HttpVersion};
+
+    use super::super::test_support::*;
+    use super::*;
+
+    /// A claim BT scenario made from the saturation fixture's reqwest series: a kept arm,
+    /// and full and resumed arms whose mean latency is 1.6× the kept one's (reuse saves
+    /// 37.5%), whose clients spent `connect_share` of that latency connecting (`None`:
+    /// their client records no connect time, as reqwest's does not).
+    fn tls_reuse(connect_share: Option<f64>) -> ScenarioResult {
+        let (mut bt, template) = emptied("BT", ASYNC);
+        for (role, factor) in [(KEPT, 1.0), (FULL, 1.6), (RESUMED, 1.6)] {
+            let mut copy = template.clone();
+            copy.role = role.into();
+            for point in &mut copy.points {
+                each_trial(point, |trial| {
+                    trial.latency.mean_us *= factor;
+                    trial.connections =
+                        connect_share
+                            .filter(|_| factor > 1.0)
+                            .map(|share| ConnectionReport {
+                                protocol: HttpVersion::Http1,
+                                opened: 1,
+                                failed: 0,
+                                connect_min_us: None,
+                                connect_mean_us: Some(trial.latency.mean_us * share),
+                                connect_max_us: None,
+                                http2_stream_errors: 0,
+                                http2_connection_errors: 0,
+                                tls: None,
+                            });
+                });
+            }
+            bt.series.push(copy);
+        }
+        bt
+    }
+
+    fn explained(bt: ScenarioResult) -> Explanation {
+        evaluate(&[bt])[0]
+            .explained
+            .clone()
+            .expect("an explanation")
+    }
+
+    #[test]
+    fn bt_is_explained_only_when_the_connect_time_is_what_reuse_saves() {
+        let e = explained(tls_reuse(Some(0.35)));
+        assert_eq!(e.outcome, Explained::Explained, "{}", e.text);
+        assert!(
+            e.text.starts_with(
+                "by the connect and handshake time (reqwest full): predicted 35%, measured 38%"
+            ),
+            "{}",
+            e.text
+        );
+        // Reuse saved far more than connecting cost: something else made the new
+        // connection slow, and the connect time does not explain it.
+        let e = explained(tls_reuse(Some(0.1)));
+        assert_eq!(e.outcome, Explained::NotExplained, "{}", e.text);
+        // No client recorded its connect time: nothing to test.
+        let e = explained(tls_reuse(None));
+        assert_eq!(e.outcome, Explained::Inconclusive, "{}", e.text);
+        assert!(e.text.starts_with("not tested"), "{}", e.text);
+    }
 }
