@@ -79,8 +79,8 @@ pub(super) struct Pattern {
     /// Whether it can run the 1 ms ticker on its event loop.
     ticker: bool,
     /// Its workers never hand the event loop back between requests (a blocking call
-    /// inside `async def`), so in a batch or closed loop they number their own requests:
-    /// awaiting a ticket would hand the loop back and thaw what the pattern freezes.
+    /// inside `async def`), so in a batch they number their own requests: awaiting a
+    /// ticket would hand the loop back and thaw what the pattern freezes.
     paces_itself: bool,
 }
 
@@ -455,12 +455,13 @@ impl Pattern {
             // A task per request takes its request the moment it gets one of the C
             // slots, as the article's tasks hold their URL: a ticket's round trip there
             // would leave slots empty when a failure cancels the rest (claim G).
-            // A pattern that paces itself does so where protocol 1 allows it: not in an
-            // open loop (its schedule is waitbench's) nor under cancel-on-error (only the
-            // hand-out stops at a first failure); there it takes tickets.
+            // A pattern that paces itself does so in a wait-all batch alone, which ends by
+            // itself: a frozen loop never reads stdin, so it would not hear a closed loop's
+            // `end` or an interrupt's `stop`, an open loop's schedule is waitbench's, and
+            // only the hand-out stops at a first failure. Elsewhere it takes tickets.
             self_paced: way.task_per_request()
                 || (self.paces_itself
-                    && !matches!(workload.load, waitbench_core::LoadModel::OpenLoop { .. })
+                    && matches!(workload.load, waitbench_core::LoadModel::Batch { .. })
                     && workload.on_error == waitbench_core::ErrorPolicy::WaitAll),
         })
     }
