@@ -29,10 +29,11 @@ harness.read_stdin = gevent.os.nb_read
 def main(run):
     fetch = session_fetch(run)
     run.ready()
-    # The greenlets exist before the clock, as a pool's threads do: they wait for
-    # tickets on the hub.
+    # The greenlets are made after the clock handshake: a greenlet that asked for a
+    # ticket before ``go`` would read the handshake's lines as the run's. Making one
+    # costs microseconds and starts no OS thread, so nothing of a pool's start is timed.
+    run.start()
     workers = [gevent.spawn(blocking_worker, run, fetch, classify)
                for _ in range(run.concurrency)]
-    run.start()
     gevent.joinall(workers, raise_error=True)
     run.finish()
