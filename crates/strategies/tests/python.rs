@@ -7,7 +7,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{assert_accounted, batch, errors, run, run_with, server, unavailable};
+use common::{
+    assert_accounted, assert_closed_loop_counted, batch, errors, run, run_with, server, unavailable,
+};
 use waitbench_core::{ErrorKind, LoadModel, PathPlan, Timeouts, Workload};
 use waitbench_strategies::{AwaitWith, PoolSize, StrategyKind, StrategyOptions};
 
@@ -67,18 +69,8 @@ fn the_warmup_is_left_out_of_a_python_closed_loop() {
         };
         let before = server.stats().requests_served;
         let m = run(kind, &timed(&server.url(), load));
-        let counters = &m.recorder.counters;
-        assert!(
-            counters.warmup_sent > 0 && counters.sent > 0,
-            "{kind}: {counters:?}"
-        );
-        assert_eq!(m.recorder.latency.len(), counters.sent, "{kind}");
-        assert_eq!(
-            server.stats().requests_served - before,
-            counters.sent + counters.warmup_sent,
-            "{kind}"
-        );
-        assert_accounted(kind, &m.recorder);
+        assert_closed_loop_counted(kind, &m, &server, before);
+        assert_eq!(m.recorder.latency.len(), m.recorder.counters.sent, "{kind}");
         // Four workers at 10 ms: about four in flight, never more.
         assert!(
             m.mean_in_flight <= 4.0 + 1e-9,
@@ -365,17 +357,7 @@ fn a_self_paced_python_client_numbers_its_own_requests_in_a_batch_and_a_closed_l
         };
         let before = server.stats().requests_served;
         let m = run_with(kind, &options, &timed(&server.url(), load));
-        let counters = &m.recorder.counters;
-        assert!(
-            counters.sent > 0 && counters.warmup_sent > 0,
-            "{kind}: {counters:?}"
-        );
-        assert_eq!(
-            server.stats().requests_served - before,
-            counters.sent + counters.warmup_sent,
-            "{kind}"
-        );
-        assert_accounted(kind, &m.recorder);
+        assert_closed_loop_counted(kind, &m, &server, before);
     }
 }
 

@@ -7,7 +7,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{assert_accounted, batch, errors, run, run_with, server, unavailable};
+use common::{
+    assert_accounted, assert_closed_loop_counted, batch, errors, run, run_with, server, unavailable,
+};
 use waitbench_core::{ErrorKind, LoadModel, PathPlan, Timeouts, Workload};
 use waitbench_strategies::{IdlePerHost, PoolSize, StrategyKind, StrategyOptions, build};
 
@@ -71,17 +73,7 @@ fn every_reference_client_runs_a_closed_loop_without_its_warmup() {
         };
         let before = server.stats().requests_served;
         let m = run(kind, &timed(&server.url(), load));
-        let counters = &m.recorder.counters;
-        assert!(
-            counters.warmup_sent > 0 && counters.sent > 0,
-            "{kind}: {counters:?}"
-        );
-        assert_eq!(
-            server.stats().requests_served - before,
-            counters.sent + counters.warmup_sent,
-            "{kind}"
-        );
-        assert_accounted(kind, &m.recorder);
+        assert_closed_loop_counted(kind, &m, &server, before);
         assert!(
             m.mean_in_flight <= 4.0 + 1e-9,
             "{kind}: {}",

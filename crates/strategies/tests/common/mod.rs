@@ -112,6 +112,28 @@ pub fn assert_accounted(kind: StrategyKind, recorder: &Recorder) {
     assert_eq!(recorder.counters.sent, accounted, "{kind}: {recorder:?}");
 }
 
+/// Asserts what a closed loop with a warm-up must show: requests sent in the warm-up and
+/// after it, the server's count since `served_before` equal to both together, and the
+/// accounting balanced.
+pub fn assert_closed_loop_counted(
+    kind: StrategyKind,
+    m: &Measurement,
+    server: &MockServer,
+    served_before: u64,
+) {
+    let counters = &m.recorder.counters;
+    assert!(
+        counters.warmup_sent > 0 && counters.sent > 0,
+        "{kind}: {counters:?}"
+    );
+    assert_eq!(
+        server.stats().requests_served - served_before,
+        counters.sent + counters.warmup_sent,
+        "{kind}"
+    );
+    assert_accounted(kind, &m.recorder);
+}
+
 /// A minimal keep-alive HTTP/1.1 server that answers `200 ok` and records every path it
 /// was asked for, so a test can check what reached the server, not what the client says.
 pub struct PathRecorder {
