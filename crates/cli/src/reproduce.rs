@@ -58,7 +58,7 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<Conclusion> {
     if plan.python.any()
         && let Some(reason) = waitbench_suite::runner::python_unavailable()?
     {
-        eprintln!("Python series not measured: {reason}");
+        eprintln!("not measured: {reason}");
     }
     let results = run_suite(&plan, args.quiet)?;
     let (conclusion, line) = waitbench_suite::runner::publish(&results, &args.out)?;

@@ -301,8 +301,8 @@ fn required_python_fails_a_suite_that_cannot_run_it_instead_of_leaving_it_out() 
     let stderr = String::from_utf8_lossy(&failed.get_output().stderr).into_owned();
     assert!(
         stderr.contains(
-            "required (WAITBENCH_REQUIRE_PYTHON=1) but cannot run: cannot run \
-             /nonexistent/python3"
+            "required (WAITBENCH_REQUIRE_PYTHON=1) but cannot run: Python clients \
+             unavailable: cannot run /nonexistent/python3"
         ),
         "{stderr}"
     );

@@ -99,6 +99,21 @@ pub enum RunError {
     Accounting(String),
 }
 
+impl RunError {
+    /// The first-use setup this error interrupted, if it is one (a venv or a toolchain
+    /// build stopped by Ctrl-C): the user asked to stop, so it is never a reason to go on
+    /// without the runtime.
+    pub fn into_interrupted_setup(self) -> Result<waitbench_core::setup::SetupError, RunError> {
+        match self {
+            RunError::Python(crate::runtimes::python::PythonError::Interrupted(setup))
+            | RunError::Toolchain(crate::runtimes::toolchain::ToolchainError::Interrupted(setup)) => {
+                Ok(*setup)
+            }
+            other => Err(other),
+        }
+    }
+}
+
 impl From<crate::external::ExternalError> for RunError {
     fn from(err: crate::external::ExternalError) -> Self {
         RunError::External(Box::new(err))

@@ -114,8 +114,8 @@ pub enum SuiteError {
     /// CPUs that cannot be used as asked.
     #[error(transparent)]
     Placement(#[from] waitbench_core::PlacementError),
-    /// The Python clients were required (`WAITBENCH_REQUIRE_PYTHON`) and cannot run, or
-    /// results lack the Python figures a check was asked to gate.
+    /// The Python clients were required (`WAITBENCH_REQUIRE_PYTHON`) and the results lack
+    /// the Python figures a check was asked to gate.
     #[error(
         "the Python clients are required ({env}=1) but {reason}; install python3 3.11 or \
          newer with pip and access to the package index, or unset {env} to measure the \
@@ -126,11 +126,11 @@ pub enum SuiteError {
         /// What is missing.
         reason: String,
     },
-    /// A runtime of reference clients (Go, Java, Node.js) was required (its
+    /// A runtime's clients (Python, Go, Java, Node.js) were required (its
     /// `WAITBENCH_REQUIRE_…` variable) and cannot run.
     #[error(
         "the {runtime} clients are required ({env}=1) but cannot run: {reason}; install \
-         the toolchain it names, or unset {env} to leave {runtime} out"
+         what it names, or unset {env} to leave {runtime} out"
     )]
     RuntimeRequired {
         /// The runtime, as its stack is named.

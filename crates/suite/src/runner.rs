@@ -20,8 +20,6 @@ use waitbench_core::{
     SuiteResults, TrialSet,
 };
 use waitbench_strategies::PlantSpec;
-use waitbench_strategies::runtimes::python::{PythonEnvironment, PythonError, python_required};
-use waitbench_strategies::runtimes::toolchain::ToolchainError;
 use waitbench_strategies::runtimes::{Runtime, runtime_of};
 use waitbench_strategies::{RunError, UserClient};
 
@@ -109,35 +107,21 @@ impl PythonSeries {
     }
 }
 
-/// Why the Python series cannot be measured on this machine, if they cannot (this makes
-/// the Python environment on first use); an interrupted setup is an error, not a reason,
-/// because the user asked to stop rather than to go on without Python, and so is a
-/// missing Python when [`python_required`] (CI).
+/// Why the Python series cannot be measured on this machine, if they cannot: the Python
+/// runtime's [`runtime_unavailable`].
 pub fn python_unavailable() -> Result<Option<String>> {
-    let reason = match PythonEnvironment::get() {
-        Ok(_) => return Ok(None),
-        Err(PythonError::Unavailable { reason }) => reason,
-        Err(PythonError::Interrupted(setup)) => return Err(SuiteError::Setup(*setup)),
-        Err(other) => other.to_string(),
-    };
-    if python_required() {
-        return Err(SuiteError::PythonRequired {
-            reason: format!("cannot run: {reason}"),
-        });
-    }
-    Ok(Some(reason))
+    runtime_unavailable(&waitbench_strategies::runtimes::python::Python)
 }
 
-/// Why a runtime's series cannot be measured on this machine, if they cannot (this
-/// builds its client on first use): as [`python_unavailable`], an interrupted build is an
-/// error, and so is a missing toolchain when the runtime is required (CI).
+/// Why a runtime's series cannot be measured on this machine, if they cannot (this makes
+/// its environment or builds its client on first use). An interrupted setup is an error,
+/// not a reason, because the user asked to stop rather than to go on without the
+/// runtime; so is a missing runtime when it is required (CI).
 pub fn runtime_unavailable(runtime: &dyn Runtime) -> Result<Option<String>> {
-    let reason = match runtime.prepare() {
+    let reason = match runtime.prepare().map_err(RunError::into_interrupted_setup) {
         Ok(()) => return Ok(None),
-        Err(RunError::Toolchain(ToolchainError::Interrupted(setup))) => {
-            return Err(SuiteError::Setup(*setup));
-        }
-        Err(other) => other.to_string(),
+        Err(Ok(setup)) => return Err(SuiteError::Setup(setup)),
+        Err(Err(other)) => other.to_string(),
     };
     if runtime.required() {
         return Err(SuiteError::RuntimeRequired {
@@ -277,12 +261,7 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                     missing.push((index, left_out(runtime.stack())));
                     continue;
                 }
-                let unavailable = if runtime.stack() == Stack::Python {
-                    python_unavailable()?
-                } else {
-                    runtime_unavailable(runtime)?
-                };
-                if let Some(reason) = unavailable {
+                if let Some(reason) = runtime_unavailable(runtime)? {
                     missing.push((index, reason));
                     continue;
                 }

@@ -305,7 +305,7 @@ fn python_missing(note: &mut dyn FnMut(&str)) -> Result<Option<String>> {
     let Some(reason) = crate::runner::python_unavailable()? else {
         return Ok(None);
     };
-    note(&format!("Python metrics not measured: {reason}"));
+    note(&format!("not measured: {reason}"));
     Ok(Some(reason))
 }
 
