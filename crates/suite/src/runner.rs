@@ -185,18 +185,30 @@ fn select(all: Vec<Scenario>, only: &[String]) -> Result<Vec<Scenario>> {
     if only.is_empty() {
         return Ok(all);
     }
-    let known: Vec<&str> = all.iter().map(|s| s.file.claim.as_str()).collect();
+    // A claim judged on another's scenario (K on E's) selects that scenario.
+    let covered: Vec<&str> = crate::claims::CLAIMS
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| {
+            let scenario = crate::claims::scenario_claim(id);
+            all.iter()
+                .any(|s| s.file.claim.eq_ignore_ascii_case(scenario))
+        })
+        .collect();
     for id in only {
-        if !known.iter().any(|k| k.eq_ignore_ascii_case(id)) {
+        if !covered.iter().any(|k| k.eq_ignore_ascii_case(id)) {
             return Err(SuiteError::Usage(format!(
                 "--only {id}: no scenario for claim {id:?}; the scenarios cover {}",
-                known.join(", ")
+                covered.join(", ")
             )));
         }
     }
     Ok(all
         .into_iter()
-        .filter(|s| only.iter().any(|id| id.eq_ignore_ascii_case(&s.file.claim)))
+        .filter(|s| {
+            only.iter()
+                .any(|id| crate::claims::scenario_claim(id).eq_ignore_ascii_case(&s.file.claim))
+        })
         .collect())
 }
 
