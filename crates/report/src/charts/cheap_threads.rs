@@ -65,10 +65,10 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
         fmt_axis,
     );
     let top = line_values(&shares).into_iter().fold(100.0, f64::max);
-    let y_share = Axis::linear("share of C/L (%)", 0.0, top, fmt_axis);
-    let y_p99 = Axis::fitted("p99 (s)", line_values(&p99), fmt_axis, Fit::Points);
-    let y_cpu = log_axis("client CPU per request (µs) — log", &cpu);
-    let y_threads = log_axis("client OS threads — log", &threads);
+    let y_share = Axis::linear("% of C/L", 0.0, top, fmt_axis);
+    let y_p99 = Axis::fitted("seconds", line_values(&p99), fmt_axis, Fit::Points);
+    let y_cpu = log_axis("µs (log)", &cpu);
+    let y_threads = log_axis("threads (log)", &threads);
 
     let mut notes = vec![
         scenario.title.clone(),
@@ -86,9 +86,9 @@ fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Out
     let panels = area.split_evenly((2, 2));
     let drawn: [(&str, &Axis, &Vec<Line>); 4] = [
         ("Throughput as a share of C/L", &y_share, &shares),
-        ("p99 latency", &y_p99, &p99),
-        ("Client CPU per request", &y_cpu, &cpu),
-        ("Client OS threads", &y_threads, &threads),
+        ("p99 latency (s)", &y_p99, &p99),
+        ("Client CPU per request (µs, log)", &y_cpu, &cpu),
+        ("Client OS threads (log)", &y_threads, &threads),
     ];
     let mut charts = Vec::new();
     for (panel, (caption, y, lines)) in panels.iter().zip(drawn) {
