@@ -316,29 +316,30 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
     (measured, python.verdict(), why)
 }
 
-/// A series' share of C/L and client CPU per request at its largest C (NaN without).
-fn kept(series: &Series) -> (f64, f64, f64) {
-    let run = last(Some(series)).and_then(median_run);
+/// A series' share of C/L and client CPU per request at C = `x` (NaN without).
+fn kept_at(series: Option<&Series>, x: f64) -> (f64, f64) {
+    let run = series
+        .and_then(|s| s.points.iter().find(|p| p.x == x))
+        .and_then(median_run);
     (
-        last(Some(series)).map_or(f64::NAN, |p| p.x),
         run.and_then(|r| r.littles_law.efficiency)
             .unwrap_or(f64::NAN),
         run.map_or(f64::NAN, |r| r.client.client_cpu_per_request_us),
     )
 }
 
+/// A series' largest C, and its share of C/L and client CPU per request there.
+fn kept(series: &Series) -> (f64, f64, f64) {
+    let c = last(Some(series)).map_or(f64::NAN, |p| p.x);
+    let (share, cpu) = kept_at(Some(series), c);
+    (c, share, cpu)
+}
+
 /// Python's third way in words: whether greenlets keep C/L as asyncio does at the same
 /// C, and what each in-flight request costs on one against the other.
 fn greenlets_why(greenlets: &Series, python: &Figures) -> String {
     let (c, share, cpu) = kept(greenlets);
-    let asyncio = python
-        .tasks
-        .and_then(|t| t.points.iter().find(|p| p.x == c))
-        .and_then(median_run);
-    let asyncio_share = asyncio
-        .and_then(|r| r.littles_law.efficiency)
-        .unwrap_or(f64::NAN);
-    let asyncio_cpu = asyncio.map_or(f64::NAN, |r| r.client.client_cpu_per_request_us);
+    let (asyncio_share, asyncio_cpu) = kept_at(python.tasks, c);
     let keeps = if share >= 0.95 * asyncio_share {
         "keep C/L as asyncio does"
     } else if share < asyncio_share {
@@ -370,20 +371,15 @@ fn greenlets_why(greenlets: &Series, python: &Figures) -> String {
 /// request against the standard loop's.
 fn uvloop_why(uvloop: &Series, python: &Figures) -> String {
     let (c, share, cpu) = kept(uvloop);
-    let asyncio = python
-        .tasks
-        .and_then(|t| t.points.iter().find(|p| p.x == c))
-        .and_then(median_run);
+    let (asyncio_share, asyncio_cpu) = kept_at(python.tasks, c);
     format!(
         "On uvloop the same asyncio code kept {:.2} of C/L at C = {c} (the standard loop \
          {:.2}) at {} of client CPU per request (the standard loop {}), and each in-flight \
          task held {} resident against {}.",
         share,
-        asyncio
-            .and_then(|r| r.littles_law.efficiency)
-            .unwrap_or(f64::NAN),
+        asyncio_share,
         format_micros(cpu),
-        format_micros(asyncio.map_or(f64::NAN, |r| r.client.client_cpu_per_request_us)),
+        format_micros(asyncio_cpu),
         format_bytes(slope(Some(uvloop), RSS).unwrap_or(f64::NAN)),
         format_bytes(python.task_rss),
     )
