@@ -27,6 +27,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         client_connections: 0,
         server_connections: config.max_connections as u64,
         threads: config.worker_threads as u64,
+        client_in_child: false,
     })
     .context("checking that this machine can hold --max-connections")?;
     let latency = config

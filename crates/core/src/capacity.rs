@@ -30,18 +30,38 @@ pub struct Demand {
     /// Threads the process starts: one per connection for the thread-per-request
     /// strategies, a handful for the async ones.
     pub threads: u64,
+    /// Whether the client runs in a child process (another runtime's client): its
+    /// connections then take the child's descriptors, not this process's, and each
+    /// process's descriptors are checked against the limit alone.
+    pub client_in_child: bool,
 }
 
 impl Demand {
     /// What one run holds at its peak: `concurrency` outgoing connections, `threads`
     /// client threads, and the server's end of every connection when the server runs in
-    /// this process.
-    pub fn of_run(concurrency: usize, threads: usize, embedded_server: bool) -> Demand {
+    /// this process; the client's ends are a child's when `client_in_child`.
+    pub fn of_run(
+        concurrency: usize,
+        threads: usize,
+        embedded_server: bool,
+        client_in_child: bool,
+    ) -> Demand {
         let connections = concurrency as u64;
         Demand {
             client_connections: connections,
             server_connections: if embedded_server { connections } else { 0 },
             threads: threads as u64,
+            client_in_child,
+        }
+    }
+
+    /// The descriptors for connections the busiest process holds: the server's ends
+    /// and, in the same process, the client's; a child client's apart.
+    fn connection_descriptors(&self) -> u64 {
+        if self.client_in_child {
+            self.server_connections.max(self.client_connections)
+        } else {
+            self.client_connections + self.server_connections
         }
     }
 
@@ -51,6 +71,7 @@ impl Demand {
             client_connections: self.client_connections.max(other.client_connections),
             server_connections: self.server_connections.max(other.server_connections),
             threads: self.threads.max(other.threads),
+            client_in_child: self.client_in_child && other.client_in_child,
         }
     }
 }
@@ -157,7 +178,7 @@ pub enum CapacityError {
 /// Checks `demand` against `capacity`: open files first, then threads, then ports.
 pub fn check(demand: &Demand, capacity: &Capacity) -> Result<(), CapacityError> {
     if let Some((soft, hard)) = capacity.open_files {
-        let connections = demand.client_connections + demand.server_connections;
+        let connections = demand.connection_descriptors();
         let needed = connections + DESCRIPTOR_HEADROOM;
         if needed > soft {
             return Err(CapacityError::OpenFiles {
@@ -293,6 +314,7 @@ mod tests {
             client_connections: connections,
             server_connections: if embedded_server { connections } else { 0 },
             threads,
+            client_in_child: false,
         }
     }
 
@@ -320,6 +342,28 @@ mod tests {
     }
 
     #[test]
+    fn a_client_in_a_child_process_takes_its_own_descriptors_not_the_servers() {
+        let child = Demand {
+            client_in_child: true,
+            ..demand(10_000, 8, true)
+        };
+        assert_eq!(check(&child, &ROOMY), Ok(()));
+        let too_many = Demand {
+            client_in_child: true,
+            ..demand(19_800, 8, true)
+        };
+        assert_eq!(
+            check(&too_many, &ROOMY),
+            Err(CapacityError::OpenFiles {
+                connections: 19_800,
+                needed: 20_056,
+                soft: 20_000,
+                hard: 20_000,
+            })
+        );
+    }
+
+    #[test]
     fn a_client_of_another_server_needs_one_descriptor_per_connection() {
         assert_eq!(check(&demand(19_000, 8, false), &ROOMY), Ok(()));
     }
@@ -334,6 +378,7 @@ mod tests {
             client_connections: 0,
             server_connections: 10_000,
             threads: 2,
+            client_in_child: false,
         };
         assert_eq!(check(&server, &capacity), Ok(()));
     }

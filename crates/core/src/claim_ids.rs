@@ -26,5 +26,8 @@ pub const BT: &str = "BT";
 /// Beyond the article: HTTP/1.1 against HTTP/2.
 pub const H2: &str = "H2";
 
+/// Beyond the article: synchronous code on cheap threads keeps C/L like async.
+pub const K: &str = "K";
+
 /// Every claim id, in the order of the claims table.
-pub const ALL: [&str; 11] = [A, B, C, D, E, F1, F2, G, CO, BT, H2];
+pub const ALL: [&str; 12] = [A, B, C, D, E, F1, F2, G, CO, BT, H2, K];

@@ -57,6 +57,20 @@ impl<'a> Prediction<'a> {
     }
 }
 
+/// `scenario` without its batch series: a scenario that sweeps C in a closed loop may
+/// hold a batch beside it (claim E's JEP 444 batch), which no figure per unit of C reads.
+pub(crate) fn swept_only(scenario: &ScenarioResult) -> ScenarioResult {
+    let mut swept = scenario.clone();
+    swept.series.retain(|s| {
+        !s.points.iter().any(|p| {
+            p.trials
+                .median_trial()
+                .is_some_and(|r| matches!(r.workload.load, waitbench_core::LoadModel::Batch { .. }))
+        })
+    });
+    swept
+}
+
 /// The Little's-law throughput bound C/L of a point, in req/s.
 pub(crate) fn bound_rps(point: &Point) -> Option<f64> {
     if let Some(Prediction::Rate(rps)) = Prediction::of(point) {

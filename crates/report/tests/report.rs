@@ -16,7 +16,7 @@ use waitbench_core::{
 };
 use waitbench_report::{ReportError, claims_table_text, read_results, render, summary};
 
-const CHARTS: [&str; 12] = [
+const CHARTS: [&str; 13] = [
     "fan-out.png",
     "connection-reuse.png",
     "throughput-vs-concurrency.png",
@@ -24,6 +24,7 @@ const CHARTS: [&str; 12] = [
     "latency-spectrum.png",
     "saturation.png",
     "memory-per-request.png",
+    "cheap-threads.png",
     "cpu-bound.png",
     "blocking-in-async.png",
     "error-policy.png",

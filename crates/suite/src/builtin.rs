@@ -95,11 +95,22 @@ mod tests {
             .into_iter()
             .map(|s| s.file.claim)
             .collect();
+        // A claim judged on another's scenario (K on E's) has none of its own.
+        let own: Vec<&str> = waitbench_core::claim_ids::ALL
+            .into_iter()
+            .filter(|id| crate::claims::scenario_claim(id) == *id)
+            .collect();
         assert_eq!(
-            claims,
-            waitbench_core::claim_ids::ALL,
-            "one built-in scenario per claim, in file order"
+            claims, own,
+            "one built-in scenario per claim with a scenario of its own, in file order"
         );
+        for id in waitbench_core::claim_ids::ALL {
+            let scenario = crate::claims::scenario_claim(id);
+            assert!(
+                claims.iter().any(|c| c == scenario),
+                "claim {id} has no scenario"
+            );
+        }
     }
 
     #[test]

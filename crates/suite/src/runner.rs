@@ -169,18 +169,30 @@ fn select(all: Vec<Scenario>, only: &[String]) -> Result<Vec<Scenario>> {
     if only.is_empty() {
         return Ok(all);
     }
-    let known: Vec<&str> = all.iter().map(|s| s.file.claim.as_str()).collect();
+    // A claim judged on another's scenario (K on E's) selects that scenario.
+    let covered: Vec<&str> = crate::claims::CLAIMS
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| {
+            let scenario = crate::claims::scenario_claim(id);
+            all.iter()
+                .any(|s| s.file.claim.eq_ignore_ascii_case(scenario))
+        })
+        .collect();
     for id in only {
-        if !known.iter().any(|k| k.eq_ignore_ascii_case(id)) {
+        if !covered.iter().any(|k| k.eq_ignore_ascii_case(id)) {
             return Err(SuiteError::Usage(format!(
                 "--only {id}: no scenario for claim {id:?}; the scenarios cover {}",
-                known.join(", ")
+                covered.join(", ")
             )));
         }
     }
     Ok(all
         .into_iter()
-        .filter(|s| only.iter().any(|id| id.eq_ignore_ascii_case(&s.file.claim)))
+        .filter(|s| {
+            only.iter()
+                .any(|id| crate::claims::scenario_claim(id).eq_ignore_ascii_case(&s.file.claim))
+        })
         .collect())
 }
 
@@ -321,18 +333,20 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
     };
     // The biggest point decides whether the machine can take the suite: better to say so
     // now than as connect errors twenty minutes in.
-    let demand = planned
-        .iter()
-        .flat_map(|(_, _, cells)| cells)
-        .map(|c| {
-            let concurrency = c.point.workload.load.concurrency();
-            let threads = c.point.options.client_threads(c.point.kind, concurrency);
-            // A remote server's connections are its own host's.
-            Demand::of_run(concurrency, threads, matches!(target, Target::Embedded(_)))
-        })
-        .reduce(Demand::max);
-    if let Some(demand) = demand {
-        waitbench_core::capacity::check_machine(&demand)?;
+    // Each run alone: a run whose client is a child process holds only the server's
+    // ends here, so it may go further than one whose client shares this process.
+    let capacity = waitbench_core::capacity::Capacity::read();
+    for c in planned.iter().flat_map(|(_, _, cells)| cells) {
+        let concurrency = c.point.workload.load.concurrency();
+        let threads = c.point.options.client_threads(c.point.kind, concurrency);
+        // A remote server's connections are its own host's.
+        let demand = Demand::of_run(
+            concurrency,
+            threads,
+            matches!(target, Target::Embedded(_)),
+            c.point.kind.stack() != Stack::Rust,
+        );
+        waitbench_core::capacity::check(&demand, &capacity)?;
     }
     let keys: Vec<RunKey> = planned
         .iter()

@@ -399,41 +399,65 @@ pub fn from_text(text: &str, path: &Path) -> Result<Scenario> {
 /// needs is there, and no series plays a role the claim does not know (a renamed role
 /// would otherwise turn the claim "inconclusive" without a word).
 fn check_roles(file: &ScenarioFile) -> Result<(), String> {
-    let Some(claim) = crate::claims::claim(&file.claim) else {
-        let known: Vec<&str> = crate::claims::CLAIMS.iter().map(|c| c.id).collect();
+    // Its own claim and any claim judged on its runs (claim K reads claim E's).
+    let claims: Vec<&crate::claims::Claim> = crate::claims::judged_on(&file.claim).collect();
+    if crate::claims::claim(&file.claim).is_none() || claims.is_empty() {
+        let known: Vec<&str> = crate::claims::CLAIMS
+            .iter()
+            .map(|c| c.id)
+            .filter(|id| crate::claims::scenario_claim(id) == *id)
+            .collect();
         return Err(format!(
-            "claim {:?} is not one waitbench judges; use one of {}",
+            "claim {:?} is not one waitbench judges on a scenario of its own; use one of {}",
             file.claim,
             known.join(", ")
         ));
+    }
+    let ids = || {
+        let ids: Vec<&str> = claims.iter().map(|c| c.id).collect();
+        match ids.len() {
+            1 => format!("claim {} does", ids[0]),
+            _ => format!("claims {} do", ids.join(" and ")),
+        }
     };
     let roles = || {
-        claim
-            .required_roles
+        let mut all: Vec<&str> = Vec::new();
+        for role in claims
             .iter()
-            .chain(claim.optional_roles)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ")
+            .flat_map(|c| c.required_roles.iter().chain(c.optional_roles))
+        {
+            if !all.contains(role) {
+                all.push(role);
+            }
+        }
+        all.join(", ")
     };
     for series in &file.series {
-        if !claim.knows_role(&series.role) {
+        if !claims.iter().any(|c| c.knows_role(&series.role)) {
             return Err(format!(
-                "series {:?} has role {:?}, which claim {} does not read; its roles are {}",
+                "series {:?} has role {:?}, which {} not read; {} roles are {}",
                 series.label,
                 series.role,
-                claim.id,
+                ids(),
+                if claims.len() > 1 { "their" } else { "its" },
                 roles()
             ));
         }
     }
-    for role in claim.required_roles {
-        if !file.series.iter().any(|s| s.role == *role) {
-            return Err(format!(
-                "claim {} needs a series with role {role:?}, and none has it (roles: {})",
-                claim.id,
-                roles()
-            ));
+    // A claim judged on another's runs is judged where they hold its series, and only
+    // there: a file of claim E need not hold claim K's.
+    let own = claims
+        .iter()
+        .filter(|c| crate::claims::scenario_claim(c.id) == c.id);
+    for claim in own {
+        for role in claim.required_roles {
+            if !file.series.iter().any(|s| s.role == *role) {
+                return Err(format!(
+                    "claim {} needs a series with role {role:?}, and none has it (roles: {})",
+                    claim.id,
+                    roles()
+                ));
+            }
         }
     }
     Ok(())
@@ -818,6 +842,26 @@ variant = "right-sized"
         assert!(err.contains("x-test.toml"), "{err}");
         assert!(err.contains("\"asynch\""), "{err}");
         assert!(err.contains("threads-right-sized"), "{err}");
+    }
+
+    /// Claim E's file with a third series of `role`.
+    fn memory_file(role: &str) -> String {
+        GOOD.replace("claim = \"C\"", "claim = \"E\"")
+            .replace("role = \"threads-defaults\"", &format!("role = {role:?}"))
+            .replace("role = \"threads-right-sized\"", "role = \"threads\"")
+    }
+
+    #[test]
+    fn a_file_of_claim_e_takes_the_roles_of_claim_k_judged_on_it_but_needs_none() {
+        let (_dir, path) = write(&memory_file("go-goroutines"));
+        assert!(load(&path).is_ok(), "{:#}", load(&path).unwrap_err());
+        // Without any of claim K's series, claim E's file still loads: K is not judged.
+        let (_dir, path) = write(&memory_file("threads"));
+        assert!(load(&path).is_ok(), "{:#}", load(&path).unwrap_err());
+        let (_dir, path) = write(&memory_file("goroutine"));
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(err.contains("which claims E and K do not read"), "{err}");
+        assert!(err.contains("jep-pool"), "{err}");
     }
 
     #[test]

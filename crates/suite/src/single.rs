@@ -353,10 +353,15 @@ impl Prepared {
             .map(|&kind| run.options.client_threads(kind, concurrency))
             .max()
             .unwrap_or(1);
+        let in_child = run
+            .strategies
+            .iter()
+            .all(|kind| kind.stack() != waitbench_core::Stack::Rust);
         waitbench_core::capacity::check_machine(&Demand::of_run(
             concurrency,
             threads,
             run.target.is_none(),
+            in_child,
         ))?;
         let server_cpus = run.placement.as_ref().and_then(|p| p.server_cpus.as_ref());
         if run.target.is_some() && server_cpus.is_some() {

@@ -18,7 +18,7 @@ use super::plot::{Line, draw_lines};
 use super::{
     ChartSpec, Context, Outcome, line_values, line_xs, series_legend, series_lines, style_notes,
 };
-use crate::figures::{fmt_axis, fmt_sig, labelled_points, spread};
+use crate::figures::{fmt_axis, fmt_sig, labelled_points, spread, swept_only};
 
 /// The chart.
 pub(crate) const CHART: ChartSpec = ChartSpec {
@@ -28,6 +28,8 @@ pub(crate) const CHART: ChartSpec = ChartSpec {
 };
 
 fn draw(ctx: &Context<'_>, scenario: &ScenarioResult, path: &Path) -> Result<Outcome, DrawError> {
+    let swept = swept_only(scenario);
+    let scenario = &swept;
     let looks = series_looks(&scenario.series);
     let rss = series_lines(scenario, &looks, |p| {
         spread(p, |t| t.client.rss_per_in_flight_bytes.map(|b| b / 1024.0))

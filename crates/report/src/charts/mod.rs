@@ -12,6 +12,7 @@
 mod above_injected;
 mod axis;
 mod blocking_in_async;
+mod cheap_threads;
 mod connection_reuse;
 mod coordinated_omission;
 mod cpu_bound;
@@ -90,6 +91,7 @@ pub(crate) const CHARTS: &[ChartSpec] = &[
     latency_spectrum::CHART,
     saturation::CHART,
     memory_per_request::CHART,
+    cheap_threads::CHART,
     cpu_bound::CHART,
     blocking_in_async::CHART,
     error_policy::CHART,

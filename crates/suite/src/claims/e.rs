@@ -1,26 +1,20 @@
 //! Claim E: memory per in-flight request, a thread against a task.
 
-use waitbench_core::units::{format_bytes, format_significant};
+use waitbench_core::units::{format_bytes, format_micros, format_significant};
 use waitbench_core::{
     ClaimRow, Explanation, RunResult, ScenarioResult, Series, Stack, Verdict, claim_ids,
 };
 
 use super::explain::{self, Prediction};
 use super::{
-    ASYNC, Claim, Emitted, Figure, JAVA_ASYNC, JAVA_THREADS, JAVA_VIRTUAL, Missing, PY_ASYNC,
-    PY_ASYNC_UVLOOP, PY_GREENLETS, PY_THREADS, RowText, StackFigures, THREADS, WITH_JAVA, last,
-    lower, median_run, points, series,
+    ASYNC, Claim, Emitted, Figure, GO_GOROUTINES, JAVA_ASYNC, JAVA_THREADS, JAVA_VIRTUAL, Missing,
+    NODE_ASYNC, PY_ASYNC, PY_ASYNC_UVLOOP, PY_GREENLETS, PY_THREADS, RowText, StackFigures,
+    THREADS, WITH_JAVA, last, lower, median_run, points, series,
 };
 
 const THREAD_RSS: Figure = lower("thread_rss_per_request_bytes", "bytes", WITH_JAVA);
 const THREAD_VM: Figure = lower("thread_vm_per_request_bytes", "bytes", WITH_JAVA);
 const ASYNC_RSS: Figure = lower("async_rss_per_request_bytes", "bytes", WITH_JAVA);
-
-/// Go's goroutine per request and Node's promise per request: shown in the scenario's
-/// table and chart beside the others, with no thread of their own runtime to be judged
-/// against.
-const GO_GOROUTINES: &str = "go-goroutines";
-const NODE_ASYNC: &str = "node-async";
 
 pub(super) const CLAIM: Claim = Claim {
     id: claim_ids::E,
@@ -108,15 +102,42 @@ fn stack_limit(limits: &str) -> Option<f64> {
     soft.parse::<f64>().ok()
 }
 
-fn slope(series: Option<&Series>, pick: fn(&RunResult) -> Option<u64>) -> Option<f64> {
+/// A reading of the client's resources: its steady value and its value before the load.
+#[derive(Clone, Copy)]
+pub(super) struct Reading {
+    steady: fn(&RunResult) -> Option<u64>,
+    baseline: fn(&RunResult) -> Option<u64>,
+}
+
+/// Resident memory.
+pub(super) const RSS: Reading = Reading {
+    steady: |r| r.client.rss_steady_bytes,
+    baseline: |r| r.client.rss_baseline_bytes,
+};
+/// Virtual memory.
+pub(super) const VM: Reading = Reading {
+    steady: |r| r.client.vm_steady_bytes,
+    baseline: |r| r.client.vm_baseline_bytes,
+};
+/// OS threads.
+pub(super) const OS_THREADS: Reading = Reading {
+    steady: |r| r.client.threads_peak,
+    baseline: |r| r.client.threads_baseline,
+};
+
+/// A series' `reading` per unit of C: its change from the first point to the last over
+/// the change of C; a series of one point, its change from before the load over C.
+pub(super) fn slope(series: Option<&Series>, reading: Reading) -> Option<f64> {
     let s = series?;
     let (first, last) = (s.points.first()?, s.points.last()?);
     let (a, b) = (median_run(first)?, median_run(last)?);
-    if last.x > first.x {
-        Some((pick(b)? as f64 - pick(a)? as f64) / (last.x - first.x))
+    let (from, to) = if last.x > first.x {
+        ((reading.steady)(a)?, first.x)
     } else {
-        b.client.rss_per_in_flight_bytes
-    }
+        ((reading.baseline)(b)?, 0.0)
+    };
+    let to_value = (reading.steady)(b)?;
+    (last.x > to).then(|| (to_value as f64 - from as f64) / (last.x - to))
 }
 
 /// The series each stack sweeps C with: a thread per request, and a task per request.
@@ -137,6 +158,10 @@ struct Figures<'a> {
     stack: Stack,
     threads: Option<&'a Series>,
     tasks: Option<&'a Series>,
+    /// Python's third way and its other loop, shown beside its threads and tasks:
+    /// greenlets (gevent) and tasks on uvloop.
+    greenlets: Option<&'a Series>,
+    uvloop: Option<&'a Series>,
     thread_rss: f64,
     thread_vm: f64,
     task_rss: f64,
@@ -151,21 +176,26 @@ impl<'a> StackFigures<'a> for Figures<'a> {
         // points only to learn whether both series ran; the slopes use every point.
         points(s, &roles)?;
         let (threads, tasks) = (series(s, roles[0]), series(s, roles[1]));
-        let (Some(thread_rss), Some(thread_vm), Some(task_rss)) = (
-            slope(threads, |r| r.client.rss_steady_bytes),
-            slope(threads, |r| r.client.vm_steady_bytes),
-            slope(tasks, |r| r.client.rss_steady_bytes),
-        ) else {
+        let (Some(thread_rss), Some(thread_vm), Some(task_rss)) =
+            (slope(threads, RSS), slope(threads, VM), slope(tasks, RSS))
+        else {
             return Err(Missing::Inconclusive("no memory figures".into()));
+        };
+        let measured = |role| series(s, role).filter(|x| x.not_measured.is_none());
+        let (greenlets, uvloop) = match stack {
+            Stack::Python => (measured(PY_GREENLETS), measured(PY_ASYNC_UVLOOP)),
+            _ => (None, None),
         };
         Ok(Figures {
             stack,
             threads,
             tasks,
+            greenlets,
+            uvloop,
             thread_rss,
             thread_vm,
             task_rss,
-            task_vm: slope(tasks, |r| r.client.vm_steady_bytes).unwrap_or(f64::NAN),
+            task_vm: slope(tasks, VM).unwrap_or(f64::NAN),
         })
     }
 
@@ -179,7 +209,7 @@ impl<'a> StackFigures<'a> for Figures<'a> {
         let Some(reserved) = stack_reservation(self.stack) else {
             return Some(explain::untested("the stack limit could not be read"));
         };
-        let threads = slope(self.threads, |r| r.client.threads_peak).unwrap_or(f64::NAN);
+        let threads = slope(self.threads, OS_THREADS).unwrap_or(f64::NAN);
         let prediction = Prediction {
             predicted: reserved * threads,
             measured: self.thread_vm,
@@ -250,7 +280,7 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
         format_bytes(python.task_rss),
         format_bytes(python.task_vm)
     );
-    let threads_per_request = slope(python.threads, |r| r.client.threads_peak).unwrap_or(f64::NAN);
+    let threads_per_request = slope(python.threads, OS_THREADS).unwrap_or(f64::NAN);
     let in_flight = |series: Option<&Series>| {
         last(series)
             .and_then(median_run)
@@ -274,7 +304,85 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
         in_flight(python.threads),
         in_flight(python.tasks),
     );
+    let mut why = why;
+    if let Some(greenlets) = python.greenlets {
+        why.push(' ');
+        why.push_str(&greenlets_why(greenlets, python));
+    }
+    if let Some(uvloop) = python.uvloop {
+        why.push(' ');
+        why.push_str(&uvloop_why(uvloop, python));
+    }
     (measured, python.verdict(), why)
+}
+
+/// A series' share of C/L and client CPU per request at C = `x` (NaN without).
+fn kept_at(series: Option<&Series>, x: f64) -> (f64, f64) {
+    let run = series
+        .and_then(|s| s.points.iter().find(|p| p.x == x))
+        .and_then(median_run);
+    (
+        run.and_then(|r| r.littles_law.efficiency)
+            .unwrap_or(f64::NAN),
+        run.map_or(f64::NAN, |r| r.client.client_cpu_per_request_us),
+    )
+}
+
+/// A series' largest C, and its share of C/L and client CPU per request there.
+fn kept(series: &Series) -> (f64, f64, f64) {
+    let c = last(Some(series)).map_or(f64::NAN, |p| p.x);
+    let (share, cpu) = kept_at(Some(series), c);
+    (c, share, cpu)
+}
+
+/// Python's third way in words: whether greenlets keep C/L as asyncio does at the same
+/// C, and what each in-flight request costs on one against the other.
+fn greenlets_why(greenlets: &Series, python: &Figures) -> String {
+    let (c, share, cpu) = kept(greenlets);
+    let (asyncio_share, asyncio_cpu) = kept_at(python.tasks, c);
+    let keeps = if share >= 0.95 * asyncio_share {
+        "keep C/L as asyncio does"
+    } else if share < asyncio_share {
+        "do not keep C/L as asyncio does"
+    } else {
+        "keep more of C/L than asyncio"
+    };
+    format!(
+        "Greenlets (gevent, the threads' requests code unchanged) {keeps}: {:.2} of C/L at \
+         C = {c} against asyncio's {:.2}, at {} of client CPU per request against {}; each \
+         in-flight greenlet holds {} resident ({} virtual) with {} OS threads in all, \
+         against {} for an asyncio task and {} for a thread.",
+        share,
+        asyncio_share,
+        format_micros(cpu),
+        format_micros(asyncio_cpu),
+        format_bytes(slope(Some(greenlets), RSS).unwrap_or(f64::NAN)),
+        format_bytes(slope(Some(greenlets), VM).unwrap_or(f64::NAN)),
+        last(Some(greenlets))
+            .and_then(median_run)
+            .and_then(|r| r.client.threads_peak)
+            .map_or("—".to_string(), |t| t.to_string()),
+        format_bytes(python.task_rss),
+        format_bytes(python.thread_rss),
+    )
+}
+
+/// The asyncio code on uvloop in words: its share of C/L, CPU and memory per in-flight
+/// request against the standard loop's.
+fn uvloop_why(uvloop: &Series, python: &Figures) -> String {
+    let (c, share, cpu) = kept(uvloop);
+    let (asyncio_share, asyncio_cpu) = kept_at(python.tasks, c);
+    format!(
+        "On uvloop the same asyncio code kept {:.2} of C/L at C = {c} (the standard loop \
+         {:.2}) at {} of client CPU per request (the standard loop {}), and each in-flight \
+         task held {} resident against {}.",
+        share,
+        asyncio_share,
+        format_micros(cpu),
+        format_micros(asyncio_cpu),
+        format_bytes(slope(Some(uvloop), RSS).unwrap_or(f64::NAN)),
+        format_bytes(python.task_rss),
+    )
 }
 
 /// Claim E on Java: a platform thread per request (`java-threads`) against a virtual
@@ -288,7 +396,7 @@ fn explain_java(java: &Figures, rust: &Figures) -> (String, Verdict, String) {
         format_bytes(java.task_rss),
         format_bytes(java.task_vm)
     );
-    let os_threads = |series| slope(series, |r| r.client.threads_peak).unwrap_or(f64::NAN);
+    let os_threads = |series| slope(series, OS_THREADS).unwrap_or(f64::NAN);
     let why = format!(
         "OS threads added per in-flight request: {} with platform threads, {} with virtual \
          threads (they run on a few carrier threads, one per core). A platform thread \
@@ -440,6 +548,64 @@ mod tests {
         // Two threads per request reserve twice the stack.
         assert_eq!(outcome(2100.0, 2.0), Explained::NotExplained);
         assert_eq!(outcome(4200.0, 2.0), Explained::Explained);
+    }
+
+    #[test]
+    fn e_on_python_says_whether_greenlets_keep_c_over_l_and_what_they_cost() {
+        let mut e = memory_with_python(&[
+            (THREADS, 32.0, 2052.0, 1.0),
+            (ASYNC, 8.0, 10.0, 0.0),
+            (PY_THREADS, 40.0, 8200.0, 1.0),
+            (PY_ASYNC, 12.0, 14.0, 0.0),
+            (PY_GREENLETS, 30.0, 40.0, 0.0),
+            (PY_ASYNC_UVLOOP, 14.0, 15.0, 0.0),
+        ]);
+        for (role, share) in [
+            (PY_ASYNC, 0.98),
+            (PY_GREENLETS, 0.60),
+            (PY_ASYNC_UVLOOP, 0.99),
+        ] {
+            for point in &mut series_mut(&mut e, role).points {
+                each_trial(point, |trial| trial.littles_law.efficiency = Some(share));
+            }
+        }
+        let row = &evaluate(&[e])[0];
+        let python = row
+            .stacks
+            .iter()
+            .find(|f| f.stack == Stack::Python)
+            .unwrap();
+        for part in [
+            "Greenlets (gevent, the threads' requests code unchanged) do not keep C/L as \
+             asyncio does: 0.60 of C/L at C = 1000 against asyncio's 0.98",
+            "each in-flight greenlet holds 30.0 KiB resident",
+            "against 12.0 KiB for an asyncio task and 40.0 KiB for a thread",
+            "On uvloop the same asyncio code kept 0.99 of C/L at C = 1000 (the standard loop 0.98)",
+        ] {
+            assert!(
+                python.why_they_differ.contains(part),
+                "{part}: {}",
+                python.why_they_differ
+            );
+        }
+    }
+
+    #[test]
+    fn a_series_of_one_point_slopes_each_reading_from_before_its_load() {
+        let mut e = memory_with_python(&[(THREADS, 32.0, 2052.0, 1.0)]);
+        let threads = series_mut(&mut e, THREADS);
+        threads.points.truncate(1);
+        each_trial(&mut threads.points[0], |trial| {
+            let client = &mut trial.client;
+            client.rss_baseline_bytes = Some(50_000 * 1024);
+            client.vm_baseline_bytes = Some(900_000 * 1024);
+            client.threads_baseline = Some(3);
+        });
+        let lone = series(&e, THREADS);
+        // At C = 100: 32 KiB and 2052 KiB a request, one thread each, over the baseline.
+        assert_eq!(slope(lone, RSS), Some(32.0 * 1024.0));
+        assert_eq!(slope(lone, VM), Some(2052.0 * 1024.0));
+        assert_eq!(slope(lone, OS_THREADS), Some(1.0));
     }
 
     #[test]

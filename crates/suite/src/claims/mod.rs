@@ -39,6 +39,7 @@ mod f1;
 mod f2;
 mod g;
 mod h2;
+mod k;
 #[cfg(test)]
 mod test_support;
 
@@ -52,6 +53,7 @@ pub use f1::judge_f1;
 pub use f2::judge_f2;
 pub use g::{judge_g, judge_g_python};
 pub use h2::judge_h2;
+pub use k::{combine_k, judge_k};
 
 /// Every claim, in the order of the claims table.
 pub static CLAIMS: &[Claim] = &[
@@ -66,7 +68,29 @@ pub static CLAIMS: &[Claim] = &[
     co::CLAIM,
     bt::CLAIM,
     h2::CLAIM,
+    k::CLAIM,
 ];
+
+/// Claims judged on another claim's scenario, and that claim: K (cheap threads keep C/L)
+/// reads the runs of E (memory per in-flight request), which measure the same clients at
+/// the same C, so that nothing is measured twice.
+const JUDGED_ON: &[(&str, &str)] = &[(waitbench_core::claim_ids::K, waitbench_core::claim_ids::E)];
+
+/// The claim whose scenario claim `id` is judged on: its own, unless [`JUDGED_ON`] names
+/// another's.
+pub fn scenario_claim(id: &str) -> &str {
+    JUDGED_ON
+        .iter()
+        .find(|(claim, _)| claim.eq_ignore_ascii_case(id))
+        .map_or(id, |&(_, scenario)| scenario)
+}
+
+/// The claims judged on the scenario of claim `scenario`: its own and any that read it.
+pub fn judged_on(scenario: &str) -> impl Iterator<Item = &'static Claim> + '_ {
+    CLAIMS
+        .iter()
+        .filter(move |c| scenario_claim(c.id).eq_ignore_ascii_case(scenario))
+}
 
 // Series roles more than one claim reads, each written once here; scenario files name
 // them and are checked against the claims that read them. A role one claim alone reads
@@ -83,6 +107,10 @@ const PY_THREADS_DEFAULTS: &str = "py-threads-defaults";
 const PY_GREENLETS: &str = "py-greenlets";
 /// The asyncio row's code on uvloop's loop, an extra row of claims C, D and E.
 const PY_ASYNC_UVLOOP: &str = "py-async-uvloop";
+/// Go's goroutine per request: claim E's memory beside the others, claim K's cheap threads.
+const GO_GOROUTINES: &str = "go-goroutines";
+/// Node's promise per request on one event loop: shown in claims E and K, unjudged.
+const NODE_ASYNC: &str = "node-async";
 
 /// One claim of the article, declared once.
 #[derive(Debug, Clone, Copy)]
@@ -501,7 +529,20 @@ pub fn evaluate(scenarios: &[ScenarioResult]) -> Vec<ClaimRow> {
     CLAIMS
         .iter()
         .filter_map(|c| {
-            let scenario = scenarios.iter().find(|s| s.claim == c.id)?;
+            let scenario = scenarios
+                .iter()
+                .find(|s| s.claim.eq_ignore_ascii_case(scenario_claim(c.id)))?;
+            // On another claim's scenario, a claim is judged only where that scenario
+            // holds a series it needs: an older run of it, or a user's file, may hold none.
+            let borrowed = scenario_claim(c.id) != c.id;
+            if borrowed
+                && !c
+                    .required_roles
+                    .iter()
+                    .any(|r| series(scenario, r).is_some())
+            {
+                return None;
+            }
             Some(judge_every_trial(c, scenario))
         })
         .collect()
@@ -829,7 +870,7 @@ mod tests {
         };
         let gain = |throughput, p99| SaturationGain { throughput, p99 };
         let kib = 1024.0;
-        let reached: [(&str, Stack, Vec<Verdict>, &[Verdict]); 13] = [
+        let reached: [(&str, Stack, Vec<Verdict>, &[Verdict]); 14] = [
             (
                 "A",
                 Stack::Rust,
@@ -940,6 +981,18 @@ mod tests {
                     h2::judge_h2(0.95, 1.0, Some(0.5)),
                     h2::judge_h2(0.7, 1.0, Some(1.0)),
                     h2::judge_h2(f64::NAN, 1.0, None),
+                ],
+                &[R, O, N, I],
+            ),
+            // Each runtime holds or not; the row is every runtime's, some, or none.
+            (
+                "K",
+                Stack::Java,
+                vec![
+                    judge_k(&[0.99, 0.97]),
+                    combine_k(&[R, N]),
+                    judge_k(&[0.99, 0.90]),
+                    judge_k(&[]),
                 ],
                 &[R, O, N, I],
             ),
