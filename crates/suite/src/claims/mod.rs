@@ -162,6 +162,18 @@ const JAVA_THREADS: &str = "java-threads";
 const JAVA_VIRTUAL: &str = "java-virtual-threads";
 const JAVA_ASYNC: &str = "java-async";
 
+/// A figure measured on Rust, Python, Java and Go (whose goroutine per request and pool
+/// of worker goroutines pair up as the others' tasks and thread pools do).
+const WITH_GO: &[Stack] = &[Stack::Rust, Stack::Python, Stack::Java, Stack::Go];
+
+// The Go and Node.js reference clients' roles in claims C and D.
+/// A goroutine per request in flight (`go-goroutines`, the transport sized for C).
+const GO_GOROUTINES: &str = "go-goroutines";
+/// A fixed pool of worker goroutines (`go-pool`), Go's counterpart of a thread pool.
+const GO_POOL: &str = "go-pool";
+/// A promise per request on one event loop (`node-http`).
+const NODE_ASYNC: &str = "node-async";
+
 const fn higher(name: &'static str, unit: &'static str, stacks: &'static [Stack]) -> Figure {
     Figure {
         name,
