@@ -472,9 +472,9 @@ fn explain_go(go: &Figures, rust: &Figures) -> (String, Verdict, String) {
     let why = format!(
         "At L = 0 throughput is cores ÷ CPU per request. Go: the goroutines spend {} of \
          client CPU per request on {} OS threads, the pool of {workers} worker goroutines {} \
-         on {} ({}×): both run net/http on goroutines over GOMAXPROCS OS threads, so a pool \
-         has no thread switches to save and adds a channel hand-off. Per request Go costs \
-         {}× reqwest's CPU.",
+         on {} ({}×): both run net/http on goroutines over GOMAXPROCS OS threads, so no \
+         OS thread per request is saved or spent, and what differs is the CPU each spends \
+         per request. Per request Go costs {}× reqwest's CPU.",
         format_micros(cpu(g)),
         threads(g),
         format_micros(cpu(p)),
