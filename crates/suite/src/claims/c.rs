@@ -12,7 +12,7 @@ use super::{
     ASYNC, Claim, Emitted, Figure, GO_GOROUTINES, GO_POOL, JAVA_ASYNC, JAVA_THREADS, JAVA_VIRTUAL,
     Missing, NODE_ASYNC, PY_ASYNC, PY_ASYNC_UVLOOP, PY_GREENLETS, PY_THREADS_DEFAULTS, RUST,
     RowText, StackFigures, WITH_GO, at, capitalised, client_cpu, finding, higher, median_run,
-    points, series,
+    points, series, threads_peak, unpaired,
 };
 
 const THREADS_RIGHT_SIZED: &str = "threads-right-sized";
@@ -312,7 +312,7 @@ impl Figures<'_> {
                 judge_c(&ratios).label(),
                 efficiency(p),
                 format_micros(client_cpu(p)),
-                threads(p),
+                threads_peak(p),
             );
         }
         out
@@ -336,13 +336,6 @@ fn speedups_text(speedups: &[(f64, f64)]) -> String {
 /// The share of C/L a point kept (median across trials; NaN without one).
 fn efficiency(p: &Point) -> f64 {
     p.trials.efficiency.map_or(f64::NAN, |e| e.median)
-}
-
-/// The OS threads a point's median run peaked at, or "—".
-fn threads(p: &Point) -> String {
-    median_run(p)
-        .and_then(|r| r.client.threads_peak)
-        .map_or("—".into(), |n| n.to_string())
 }
 
 /// What the row says is missing when the Rust series do not give the figures.
@@ -499,10 +492,10 @@ fn explain_java(java: &Figures, _rust: &Figures) -> (String, Verdict, String) {
         format_micros(latency_us),
         format_rps(offered),
         format_micros(client_cpu(t)),
-        threads(t),
+        threads_peak(t),
         efficiency(t),
         format_micros(client_cpu(a)),
-        threads(a),
+        threads_peak(a),
         efficiency(a),
         format_micros(client_cpu(t)),
         format_rps(offered),
@@ -547,10 +540,10 @@ fn explain_go(go: &Figures, _rust: &Figures) -> (String, Verdict, String) {
         format_micros(latency_us),
         format_rps(offered),
         format_micros(client_cpu(g)),
-        threads(g),
+        threads_peak(g),
         efficiency(g),
         format_micros(client_cpu(p)),
-        threads(p),
+        threads_peak(p),
         efficiency(p),
         format_micros(client_cpu(g)),
         format_rps(offered),
@@ -580,15 +573,10 @@ fn explain_go(go: &Figures, _rust: &Figures) -> (String, Verdict, String) {
 /// flight (C/L within the claim's explanation tolerance at the largest C) is tested, and
 /// the why-line says what its CPU per request allows.
 fn node_finding(s: &ScenarioResult) -> Option<StackFinding> {
-    let node = series(s, NODE_ASYNC)?;
-    if let Some(reason) = &node.not_measured {
-        return Some(finding(
-            Stack::Node,
-            format!("not measured: {reason}"),
-            None,
-            String::new(),
-        ));
-    }
+    let node = match unpaired(s, NODE_ASYNC, Stack::Node)? {
+        Ok(node) => node,
+        Err(not_measured) => return Some(not_measured),
+    };
     let p = node.points.iter().rev().find(|p| p.x >= C_FROM)?;
     let latency_us = median_run(p).map_or(f64::NAN, |r| r.injected.mean_latency_us);
     let offered = p.x * 1e6 / latency_us;
@@ -613,7 +601,7 @@ fn node_finding(s: &ScenarioResult) -> Option<StackFinding> {
         p.x,
         format_rps(offered),
         format_micros(cpu),
-        threads(p),
+        threads_peak(p),
         format_rps(1e6 / cpu),
         offered * cpu / 1e6,
     );

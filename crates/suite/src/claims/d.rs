@@ -13,6 +13,7 @@ use super::{
     ASYNC, Claim, Emitted, Figure, GO_GOROUTINES, GO_POOL, JAVA_ASYNC, JAVA_THREADS, Missing,
     NODE_ASYNC, PY_ASYNC, PY_ASYNC_UVLOOP, PY_GREENLETS, PY_THREADS, RUST, RowText, StackFigures,
     THREADS, WITH_GO, client_cpu, finding, higher, last, lower, median_run, points, series,
+    threads_peak, unpaired,
 };
 
 pub(super) const ASYNC_LEAN: &str = "async-lean";
@@ -463,11 +464,7 @@ fn explain_go(go: &Figures, rust: &Figures) -> (String, Verdict, String) {
         format_rps(p.trials.throughput_rps.median),
         workers
     );
-    let threads = |q: &Point| {
-        median_run(q)
-            .and_then(|r| r.client.threads_peak)
-            .map_or("—".into(), |n| n.to_string())
-    };
+    let threads = threads_peak;
     let cpu = client_cpu;
     let why = format!(
         "At L = 0 throughput is cores ÷ CPU per request. Go: the goroutines spend {} of \
@@ -490,15 +487,10 @@ fn explain_go(go: &Figures, rust: &Figures) -> (String, Verdict, String) {
 /// loop runs at most 1 ÷ client CPU per request, and client and server together at most
 /// cores ÷ their CPU per request), and the why-line puts it beside reqwest.
 fn node_finding(s: &ScenarioResult) -> Option<StackFinding> {
-    let node = series(s, NODE_ASYNC)?;
-    if let Some(reason) = &node.not_measured {
-        return Some(finding(
-            Stack::Node,
-            format!("not measured: {reason}"),
-            None,
-            String::new(),
-        ));
-    }
+    let node = match unpaired(s, NODE_ASYNC, Stack::Node)? {
+        Ok(node) => node,
+        Err(not_measured) => return Some(not_measured),
+    };
     let p = last(Some(node))?;
     let cores = median_run(p).map_or(1, |r| r.environment.cores) as f64;
     let (client, both) = (client_cpu(p), cpu_per_request(p));

@@ -310,6 +310,33 @@ fn client_cpu(p: &Point) -> f64 {
     median_run(p).map_or(f64::NAN, |r| r.client.client_cpu_per_request_us)
 }
 
+/// The OS threads a point's median run peaked at, or "—".
+fn threads_peak(p: &Point) -> String {
+    median_run(p)
+        .and_then(|r| r.client.threads_peak)
+        .map_or("—".into(), |n| n.to_string())
+}
+
+/// The series of `role` of a runtime whose row has no pair to be judged by a claim's rule
+/// (`None` when the scenario has none), or its "not measured" finding when it could not
+/// run.
+fn unpaired<'a>(
+    s: &'a ScenarioResult,
+    role: &str,
+    stack: Stack,
+) -> Option<Result<&'a Series, StackFinding>> {
+    let found = series(s, role)?;
+    Some(match &found.not_measured {
+        Some(reason) => Err(finding(
+            stack,
+            format!("not measured: {reason}"),
+            None,
+            String::new(),
+        )),
+        None => Ok(found),
+    })
+}
+
 /// Why a stack's figures could not be extracted from a scenario.
 #[derive(Debug, Clone, PartialEq)]
 enum Missing {
