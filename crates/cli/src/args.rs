@@ -185,7 +185,8 @@ pub struct ReproduceArgs {
     /// Folder of scenario files [default: built in, the repository's fixtures/scenarios/].
     #[arg(long, value_name = "DIR")]
     pub scenarios: Option<PathBuf>,
-    /// Independent trials per point (default: 3, or 1 with --quick).
+    /// Independent trials per point (default: 3, or 1 with --quick, or the scenario's own
+    /// `trials`); given, every point runs this many
     #[arg(long)]
     pub trials: Option<usize>,
     /// Continue an interrupted suite (same flags): measure only the runs its journal,

@@ -25,9 +25,20 @@ pub(crate) struct Finding<'a> {
 }
 
 impl Finding<'_> {
-    /// The verdict's label, or `not measured`.
+    /// The verdict's label, `no verdict` for a stack whose row has nothing to set against
+    /// (its mechanism alone is tested), or `not measured`.
     pub(crate) fn verdict_label(&self) -> &'static str {
-        self.verdict.map_or(NOT_MEASURED, Verdict::label)
+        match self.verdict {
+            Some(verdict) => verdict.label(),
+            None if self.unpaired() => NO_VERDICT,
+            None => NOT_MEASURED,
+        }
+    }
+
+    /// A stack measured with nothing the claim's rule could set it against (Node.js's one
+    /// event loop, no thread pool): no verdict, but its mechanism is tested.
+    pub(crate) fn unpaired(&self) -> bool {
+        self.verdict.is_none() && self.explained.is_some()
     }
 
     /// Both answers in words: "as stated: not reproduced; explained by 13 in flight:
@@ -35,7 +46,7 @@ impl Finding<'_> {
     /// for a claim that names no mechanism to test (or a stack not measured).
     pub(crate) fn verdict_text(&self) -> String {
         match (self.verdict, self.explained) {
-            (Some(_), Some(explained)) => format!(
+            (_, Some(explained)) => format!(
                 "as stated: {}; {}",
                 self.verdict_label(),
                 explained_text(explained)
@@ -55,6 +66,9 @@ pub(crate) fn explained_text(explained: &Explanation) -> String {
 
 /// What a table shows for a stack that was not measured.
 pub(crate) const NOT_MEASURED: &str = "not measured";
+
+/// What a table shows for a stack measured with nothing to judge it against.
+pub(crate) const NO_VERDICT: &str = "no verdict (nothing to set against)";
 
 /// One claim: what the article says, what was predicted, and each stack's finding.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,7 +158,10 @@ impl<'a> ClaimsTable<'a> {
                 let ids = self
                     .lines
                     .iter()
-                    .filter(|l| l.finding(stack).is_some_and(|f| f.verdict == verdict))
+                    .filter(|l| {
+                        l.finding(stack)
+                            .is_some_and(|f| f.verdict == verdict && !f.unpaired())
+                    })
                     .map(|l| l.id)
                     .collect::<Vec<_>>();
                 (verdict, ids)
@@ -193,6 +210,32 @@ mod tests {
                 .into_iter()
                 .collect(),
         }
+    }
+
+    #[test]
+    fn a_stack_with_nothing_to_set_against_reads_no_verdict_and_is_not_tallied() {
+        let mut rows = [row("C", Verdict::NotReproduced, Some(None))];
+        rows[0].stacks[0].explained = Some(Explanation {
+            outcome: Explained::Explained,
+            text: "one event loop keeps C in flight".into(),
+            trial_outcomes: Vec::new(),
+        });
+        let table = ClaimsTable::of(&rows);
+        let python = table.lines[0].finding("Python").unwrap();
+        assert!(python.unpaired());
+        assert_eq!(
+            python.verdict_text(),
+            "as stated: no verdict (nothing to set against); explained one event loop keeps \
+             C in flight"
+        );
+        assert!(table.tally("Python").is_empty());
+        rows[0].stacks[0].explained = None;
+        let table = ClaimsTable::of(&rows);
+        assert_eq!(
+            table.lines[0].finding("Python").unwrap().verdict_label(),
+            NOT_MEASURED
+        );
+        assert_eq!(table.tally("Python"), vec![(None, vec!["C"])]);
     }
 
     #[test]

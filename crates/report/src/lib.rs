@@ -21,6 +21,7 @@ mod figures;
 mod html;
 mod read;
 mod summary;
+mod trials;
 
 use std::path::{Path, PathBuf};
 

@@ -44,7 +44,8 @@ pub struct SuitePlan {
     pub only: Vec<String>,
     /// The scenarios to choose from.
     pub scenarios: Vec<Scenario>,
-    /// Trials per point (default: [`FULL_TRIALS`], or 1 in quick mode).
+    /// Trials per point (default: [`FULL_TRIALS`], or 1 in quick mode, unless a scenario
+    /// sets its own); given, it is every point's, whatever the scenario says.
     pub trials: Option<usize>,
     /// Deliberate regressions to plant (a debugging option: empty by default).
     pub plants: Vec<PlantSpec>,
@@ -279,6 +280,11 @@ pub fn run_suite(plan: &SuitePlan, progress: &mut dyn FnMut(Progress<'_>)) -> Re
                 }
             }
             for mut point in points {
+                // Asked for on the command line (or by the gate's re-measurement), a
+                // trial count overrides the scenario's own.
+                if let Some(asked) = plan.trials {
+                    point.trials = asked.max(1);
+                }
                 let focused = plan
                     .focus
                     .as_ref()

@@ -54,10 +54,9 @@ impl Context<'_> {
     pub(crate) fn run_note(&self) -> String {
         let suite = self.suite;
         format!(
-            "{} run, {} trial{} per point · {}",
+            "{} run, {} per point · {}",
             if suite.quick { "Quick" } else { "Full" },
-            suite.trials,
-            if suite.trials == 1 { "" } else { "s" },
+            crate::trials::of_suite(suite),
             suite.environment.label()
         )
     }

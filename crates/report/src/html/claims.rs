@@ -10,7 +10,7 @@ use std::fmt::Write;
 use waitbench_core::{SuiteResults, Verdict};
 
 use super::{anchor, escape};
-use crate::claims_table::{ClaimLine, ClaimsTable, Finding, NOT_MEASURED, explained_text};
+use crate::claims_table::{ClaimLine, ClaimsTable, Finding, explained_text};
 
 /// A why-line longer than this (in characters) is folded after its first sentence.
 const LONG_WHY: usize = 240;
@@ -125,10 +125,13 @@ fn write_line(
 fn write_finding(out: &mut String, finding: &Finding<'_>) -> std::fmt::Result {
     let badge = match finding.verdict {
         Some(verdict) => verdict_badge(verdict),
-        None => format!("<span class=\"badge verdict-inconclusive\">{NOT_MEASURED}</span>"),
+        None => format!(
+            "<span class=\"badge verdict-inconclusive\">{}</span>",
+            finding.verdict_label()
+        ),
     };
     let explained = match (finding.verdict, finding.explained) {
-        (Some(_), Some(explained)) => format!(
+        (_, Some(explained)) => format!(
             "<div class=\"explained explained-{}\">{}</div>",
             waitbench_core::units::slug(explained.outcome.label()),
             escape(&explained_text(explained))

@@ -18,7 +18,8 @@ pub(super) fn write(out: &mut String, suite: &SuiteResults) -> std::fmt::Result 
         return Ok(());
     }
     writeln!(out, "<div class=\"headline\" id=\"headline\">")?;
-    for stack in stacks {
+    // A stack whose rows are all unpaired (no verdict to count) has no sentence.
+    for stack in stacks.into_iter().filter(|s| !table.tally(s).is_empty()) {
         writeln!(out, "<p>{}</p>", sentence(&table, stack))?;
     }
     writeln!(out, "</div>")

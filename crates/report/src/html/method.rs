@@ -22,10 +22,12 @@ pub(super) fn write(out: &mut String, suite: &SuiteResults) -> std::fmt::Result 
             .to_string(),
         format!(
             "<strong>Trials and spread.</strong> Every point is measured in {} independent \
-             trial{}. Tables and charts show the median across trials with the min–max range \
-             (whiskers); statistics are taken across trials, never across correlated requests \
-             of one trial. Where one trial stands for the point (tail percentiles, spectra, \
-             memory), it is the trial with the median throughput.",
+             trial{} (a scenario may set its own count; each measurement table says how many \
+             its points ran, and every series of a claim runs the same number). Tables and \
+             charts show the median across trials with the min–max range (whiskers); \
+             statistics are taken across trials, never across correlated requests of one \
+             trial. Where one trial stands for the point (tail percentiles, spectra, memory), \
+             it is the trial with the median throughput.",
             suite.trials,
             if suite.trials == 1 { "" } else { "s" }
         ),

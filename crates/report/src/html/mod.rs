@@ -82,10 +82,9 @@ fn write_page(
     writeln!(out, "<dt>Environment</dt><dd>{}</dd>", escape(&env.label()))?;
     writeln!(
         out,
-        "<dt>Run</dt><dd>{} run · {} trial{} per point · suite took {}</dd>",
+        "<dt>Run</dt><dd>{} run · {} per point · suite took {}</dd>",
         if suite.quick { "quick" } else { "full" },
-        suite.trials,
-        if suite.trials == 1 { "" } else { "s" },
+        crate::trials::of_suite(suite),
         escape(&format_seconds(suite.duration_s))
     )?;
     if env.unix_time_s > 0 || !env.waitbench_version.is_empty() {

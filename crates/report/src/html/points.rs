@@ -128,11 +128,10 @@ pub(super) fn write(
     writeln!(
         out,
         "<p class=\"table-note\">Throughput, wall time, p50 and p99: median across the {} \
-         trial{} [min–max]. p99.9, max, RSS and server CPU: the median-throughput trial. \
+         [min–max]. p99.9, max, RSS and server CPU: the median-throughput trial. \
          Requests: summed over all trials (they must balance: sent = ok + http + errors). \
          Efficiency: measured throughput ÷ the Little's-law bound C/L.</p>",
-        suite.trials,
-        if suite.trials == 1 { "" } else { "s" }
+        crate::trials::of_scenario(scenario, suite)
     )?;
     if let Some(columns) = extra_columns(scenario) {
         writeln!(out, "<h3>Figures the strategies report</h3>")?;

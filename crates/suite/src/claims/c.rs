@@ -4,26 +4,33 @@ use std::fmt::Write;
 
 use waitbench_core::units::{format_micros, format_rps, format_significant};
 use waitbench_core::{
-    ClaimRow, Explanation, Point, ScenarioResult, Series, Stack, Verdict, claim_ids,
+    ClaimRow, Explanation, Point, ScenarioResult, Series, Stack, StackFinding, Verdict, claim_ids,
 };
 
 use super::explain::{self, Prediction};
 use super::{
-    ASYNC, BOTH, Claim, Emitted, Figure, JAVA_ASYNC, JAVA_THREADS, JAVA_VIRTUAL, Missing, PY_ASYNC,
-    PY_ASYNC_UVLOOP, PY_GREENLETS, PY_THREADS_DEFAULTS, RUST, RowText, StackFigures, WITH_JAVA, at,
-    client_cpu, higher, median_run, points, series,
+    ASYNC, Claim, Emitted, Figure, GO_GOROUTINES, GO_POOL, JAVA_ASYNC, JAVA_THREADS, JAVA_VIRTUAL,
+    Missing, NODE_ASYNC, PY_ASYNC, PY_ASYNC_UVLOOP, PY_GREENLETS, PY_THREADS_DEFAULTS, RUST,
+    RowText, StackFigures, WITH_GO, at, capitalised, client_cpu, finding, higher, median_run,
+    points, series, threads_peak, unpaired,
 };
 
 const THREADS_RIGHT_SIZED: &str = "threads-right-sized";
 const THREADS_DEFAULTS: &str = "threads-defaults";
 const RAYON_RIGHT_SIZED: &str = "rayon-right-sized";
 const PY_THREADS_RIGHT_SIZED: &str = "py-threads-right-sized";
+/// A goroutine per request on the standard transport's default of 2 idle connections per
+/// host: Go's library-default row.
+const GO_DEFAULT_IDLE: &str = "go-goroutines-default-idle";
+
+/// The stacks whose library defaults are measured beside their right-sized pool.
+const WITH_DEFAULTS: &[Stack] = &[Stack::Rust, Stack::Python, Stack::Go];
 
 const CONCURRENCY: Figure = higher("concurrency", "requests", RUST);
 const SPEEDUP_RIGHT_SIZED: Figure = higher("speedup_right_sized", "ratio", RUST);
 /// The speedup over the right-sized pool at each C ≥ 300 (`speedup_right_sized@300`).
-const SPEEDUP_RIGHT_SIZED_AT: Figure = higher("speedup_right_sized@", "ratio", WITH_JAVA);
-const SPEEDUP_DEFAULTS: Figure = higher("speedup_defaults", "ratio", BOTH);
+const SPEEDUP_RIGHT_SIZED_AT: Figure = higher("speedup_right_sized@", "ratio", WITH_GO);
+const SPEEDUP_DEFAULTS: Figure = higher("speedup_defaults", "ratio", WITH_DEFAULTS);
 
 pub(super) const CLAIM: Claim = Claim {
     id: claim_ids::C,
@@ -41,6 +48,10 @@ pub(super) const CLAIM: Claim = Claim {
         JAVA_VIRTUAL,
         PY_GREENLETS,
         PY_ASYNC_UVLOOP,
+        GO_GOROUTINES,
+        GO_POOL,
+        GO_DEFAULT_IDLE,
+        NODE_ASYNC,
     ],
     figures: &[
         CONCURRENCY,
@@ -118,9 +129,30 @@ const fn roles(stack: Stack) -> Option<Roles> {
             defaults: None,
             share_no_c: "sendAsync and the platform-thread pool share no C",
         }),
+        // No Go client holds an OS thread per request: the pool of C worker goroutines
+        // is Go's right-sized pool, and the transport's 2 idle connections per host its
+        // library default.
+        Stack::Go => Some(Roles {
+            async_: GO_GOROUTINES,
+            right_sized: GO_POOL,
+            defaults: Some(GO_DEFAULT_IDLE),
+            share_no_c: "the goroutines and the pool of worker goroutines share no C",
+        }),
         // A stack with no series in this claim (a user's own client, a runtime that has
         // not joined it) has nothing to say about it.
         _ => None,
+    }
+}
+
+/// A stack's further rows, by name and role: judged against the stack's right-sized pool
+/// by the same rule, in its why-line.
+fn extras(stack: Stack) -> &'static [(&'static str, &'static str)] {
+    match stack {
+        Stack::Python => &[
+            ("requests on gevent's greenlets", PY_GREENLETS),
+            ("aiohttp on uvloop", PY_ASYNC_UVLOOP),
+        ],
+        _ => &[],
     }
 }
 
@@ -162,6 +194,9 @@ struct Figures<'a> {
     from_300: Vec<(f64, f64)>,
     /// (C, speedup) over the default pool, if it reached a C ≥ 300.
     over_defaults: Option<(f64, f64)>,
+    /// The stack's further rows judged against the same right-sized pool, with their
+    /// names (Python's greenlets and uvloop).
+    extras: Vec<(&'static str, &'a Series)>,
 }
 
 impl<'a> StackFigures<'a> for Figures<'a> {
@@ -184,6 +219,10 @@ impl<'a> StackFigures<'a> for Figures<'a> {
             largest,
             from_300: shared.into_iter().filter(|&(x, _)| x >= C_FROM).collect(),
             over_defaults: defaults_speedup(async_s, defaults),
+            extras: extras(stack)
+                .iter()
+                .filter_map(|&(name, role)| Some((name, series(s, role)?)))
+                .collect(),
         })
     }
 
@@ -241,11 +280,42 @@ impl Figures<'_> {
 
     /// "1.05× at C = 300, 1.01× at C = 1000".
     fn speedups_text(&self) -> String {
-        self.from_300
-            .iter()
-            .map(|(x, r)| format!("{r:.2}× at C = {x}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        speedups_text(&self.from_300)
+    }
+
+    /// Each further row judged by the claim's rule against the same right-sized pool,
+    /// with the share of C/L it kept and its client CPU per request: " By the same rule,
+    /// requests on gevent's greenlets: 1.01× at C = 300, not reproduced (…)."
+    fn extras_text(&self) -> String {
+        let mut out = String::new();
+        for &(name, extra) in &self.extras {
+            if let Some(reason) = &extra.not_measured {
+                let _ = write!(out, " {}: not measured: {reason}.", capitalised(name));
+                continue;
+            }
+            let from_300: Vec<(f64, f64)> = speedups(Some(extra), self.right_sized)
+                .into_iter()
+                .filter(|&(x, _)| x >= C_FROM)
+                .collect();
+            let Some(&(x, _)) = from_300.last() else {
+                continue;
+            };
+            let Some(p) = at(Some(extra), x) else {
+                continue;
+            };
+            let ratios: Vec<f64> = from_300.iter().map(|&(_, r)| r).collect();
+            let _ = write!(
+                out,
+                " By the same rule, {name}: {} against the right-sized pool, {}; it kept \
+                 {:.2} of C/L at C = {x} on {} of client CPU per request and {} OS threads.",
+                speedups_text(&from_300),
+                judge_c(&ratios).label(),
+                efficiency(p),
+                format_micros(client_cpu(p)),
+                threads_peak(p),
+            );
+        }
+        out
     }
 
     /// The default pool's point where it was compared.
@@ -254,17 +324,37 @@ impl Figures<'_> {
     }
 }
 
+/// "1.05× at C = 300, 1.01× at C = 1000".
+fn speedups_text(speedups: &[(f64, f64)]) -> String {
+    speedups
+        .iter()
+        .map(|(x, r)| format!("{r:.2}× at C = {x}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The share of C/L a point kept (median across trials; NaN without one).
+fn efficiency(p: &Point) -> f64 {
+    p.trials.efficiency.map_or(f64::NAN, |e| e.median)
+}
+
 /// What the row says is missing when the Rust series do not give the figures.
 const MISSING: &str = "async and threads-right-sized at a shared C";
 
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
-    super::assess_stacks(
+    let mut row = super::assess_stacks(
         claim,
         s,
         MISSING,
         row_text,
-        &[(Stack::Python, explain_python), (Stack::Java, explain_java)],
-    )
+        &[
+            (Stack::Python, explain_python),
+            (Stack::Java, explain_java),
+            (Stack::Go, explain_go),
+        ],
+    );
+    row.stacks.extend(node_finding(s));
+    row
 }
 
 /// The row's words from the Rust figures.
@@ -327,7 +417,6 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
         return (measured, verdict, String::new());
     };
     let latency_us = median_run(t).map_or(f64::NAN, |r| r.injected.mean_latency_us);
-    let efficiency = |p: &Point| p.trials.efficiency.map_or(f64::NAN, |e| e.median);
     // One interpreter runs one request's Python at a time: 1 ÷ CPU per request is its
     // ceiling, reached at C = L ÷ CPU.
     let ceiling = |p: &Point| {
@@ -378,6 +467,7 @@ fn explain_python(python: &Figures, rust: &Figures) -> (String, Verdict, String)
             format_significant(client_cpu(t) / client_cpu(rust), 2)
         );
     }
+    why.push_str(&python.extras_text());
     (measured, verdict, why)
 }
 
@@ -393,12 +483,6 @@ fn explain_java(java: &Figures, _rust: &Figures) -> (String, Verdict, String) {
     };
     let latency_us = median_run(t).map_or(f64::NAN, |r| r.injected.mean_latency_us);
     let offered = x * 1e6 / latency_us;
-    let efficiency = |p: &Point| p.trials.efficiency.map_or(f64::NAN, |e| e.median);
-    let threads = |p: &Point| {
-        median_run(p)
-            .and_then(|r| r.client.threads_peak)
-            .map_or("—".into(), |n| n.to_string())
-    };
     let cores = median_run(t).map_or(0, |r| r.environment.cores);
     let why = format!(
         "At L = {} and C = {x} ({} offered), the platform threads spent {} of client CPU \
@@ -408,10 +492,10 @@ fn explain_java(java: &Figures, _rust: &Figures) -> (String, Verdict, String) {
         format_micros(latency_us),
         format_rps(offered),
         format_micros(client_cpu(t)),
-        threads(t),
+        threads_peak(t),
         efficiency(t),
         format_micros(client_cpu(a)),
-        threads(a),
+        threads_peak(a),
         efficiency(a),
         format_micros(client_cpu(t)),
         format_rps(offered),
@@ -421,6 +505,119 @@ fn explain_java(java: &Figures, _rust: &Figures) -> (String, Verdict, String) {
         let _ = write!(measured, " (no C ≥ {C_FROM})");
     }
     (measured, verdict, why)
+}
+
+/// Claim C on Go: a goroutine per request against a fixed pool of C worker goroutines,
+/// judged by the same rule, with why computed from each series' client CPU per request,
+/// the OS threads each ran on and, for the transport's default idle limit, the
+/// connections it opened.
+fn explain_go(go: &Figures, _rust: &Figures) -> (String, Verdict, String) {
+    let x = go.largest.0;
+    let mut measured = format!(
+        "goroutine per request vs C worker goroutines: {}",
+        go.speedups_text()
+    );
+    if let Some((xd, d)) = go.over_defaults {
+        let _ = write!(
+            measured,
+            "; at C = {xd}: {d:.2}× vs 2 idle connections per host"
+        );
+    }
+    let verdict = go.verdict();
+    let (Some(g), Some(p)) = (at(go.async_s, x), at(go.right_sized, x)) else {
+        return (measured, verdict, String::new());
+    };
+    let latency_us = median_run(p).map_or(f64::NAN, |r| r.injected.mean_latency_us);
+    let offered = x * 1e6 / latency_us;
+    let cores = median_run(p).map_or(0, |r| r.environment.cores);
+    let workers = median_run(p).map_or(0, |r| r.strategy.effective_concurrency);
+    let mut why = format!(
+        "At L = {} and C = {x} ({} offered), the goroutines spent {} of client CPU per \
+         request on {} OS threads and kept {:.2} of C/L; the pool of {workers} worker \
+         goroutines spent {} on {} and kept {:.2}. Both are goroutines multiplexed onto \
+         GOMAXPROCS OS threads, so a pool of C workers holds the same C requests in flight \
+         and Little's law gives both C/L; {} × {} is {:.2} of the {cores} cores.",
+        format_micros(latency_us),
+        format_rps(offered),
+        format_micros(client_cpu(g)),
+        threads_peak(g),
+        efficiency(g),
+        format_micros(client_cpu(p)),
+        threads_peak(p),
+        efficiency(p),
+        format_micros(client_cpu(g)),
+        format_rps(offered),
+        client_cpu(g) * offered / 1e6,
+    );
+    if let Some(d) = go.defaults_point() {
+        let opened = median_run(d)
+            .and_then(|r| r.server.as_ref())
+            .map(|s| (s.connections_accepted, s.requests));
+        if let Some((opened, requests)) = opened {
+            let _ = write!(
+                why,
+                " With the default 2 idle connections per host all C = {} stay in flight \
+                 (kept {:.2} of C/L), but the transport opened {opened} connections for \
+                 {requests} requests, at {} of client CPU per request.",
+                d.x,
+                efficiency(d),
+                format_micros(client_cpu(d)),
+            );
+        }
+    }
+    (measured, verdict, why)
+}
+
+/// Claim C on Node.js: one event loop holds every request as a promise and Node has no
+/// thread pool to set against it, so there is no verdict; whether the loop kept C in
+/// flight (C/L within the claim's explanation tolerance at the largest C) is tested, and
+/// the why-line says what its CPU per request allows.
+fn node_finding(s: &ScenarioResult) -> Option<StackFinding> {
+    let node = match unpaired(s, NODE_ASYNC, Stack::Node)? {
+        Ok(node) => node,
+        Err(not_measured) => return Some(not_measured),
+    };
+    let p = node.points.iter().rev().find(|p| p.x >= C_FROM)?;
+    let latency_us = median_run(p).map_or(f64::NAN, |r| r.injected.mean_latency_us);
+    let offered = p.x * 1e6 / latency_us;
+    let cpu = client_cpu(p);
+    let kept: Vec<String> = node
+        .points
+        .iter()
+        .filter(|q| q.x >= C_FROM)
+        .map(|q| format!("{:.2} at C = {}", efficiency(q), q.x))
+        .collect();
+    let measured = format!(
+        "http.request on one event loop: kept {} of C/L (no thread pool to compare)",
+        kept.join(", ")
+    );
+    let why = format!(
+        "Node.js has no thread per request to set against its promises, so the claim's \
+         comparison has no counterpart: the row shows whether the one event loop kept C in \
+         flight. At L = {} and C = {} ({} offered) it spent {} of client CPU per request on \
+         {} OS threads: one loop's ceiling is 1 ÷ CPU per request, {}, so the offered load \
+         is {:.2} of it.",
+        format_micros(latency_us),
+        p.x,
+        format_rps(offered),
+        format_micros(cpu),
+        threads_peak(p),
+        format_rps(1e6 / cpu),
+        offered * cpu / 1e6,
+    );
+    let mut found = finding(Stack::Node, measured, None, why);
+    found.explained = Some(
+        Prediction {
+            predicted: 1.0,
+            measured: efficiency(p),
+            tolerance: C_EXPLAINED_WITHIN,
+        }
+        .explain(
+            &format!("one event loop keeps C in flight at C = {}", p.x),
+            |v| format!("{} of C/L", format_significant(v, 3)),
+        ),
+    );
+    Some(found)
 }
 
 #[cfg(test)]
@@ -573,6 +770,131 @@ mod tests {
         assert!(why.contains("Python's 40× that"), "{why}");
         assert!((row.figures["python_speedup_right_sized@300"] - 1.05).abs() < 1e-9);
         assert!((row.figures["python_speedup_defaults"] - 50.0).abs() < 1e-9);
+    }
+
+    /// Rust's pair at 1× (the row every C scenario needs), and `more` beside it.
+    fn with_rust(more: &[SweptSeries<'_>]) -> ScenarioResult {
+        let mut runs: Vec<SweptSeries> = vec![
+            (ASYNC, &[(100.0, 99.0), (300.0, 297.0)], 20.0, 0),
+            (
+                THREADS_RIGHT_SIZED,
+                &[(100.0, 99.0), (300.0, 297.0)],
+                25.0,
+                0,
+            ),
+        ];
+        runs.extend_from_slice(more);
+        sweep(&runs)
+    }
+
+    fn finding_of(c: ScenarioResult, stack: Stack) -> (ClaimRow, waitbench_core::StackFinding) {
+        let row = evaluate(&[c]).remove(0);
+        let found = row
+            .stacks
+            .iter()
+            .find(|f| f.stack == stack)
+            .cloned()
+            .unwrap_or_else(|| panic!("a {stack} finding"));
+        (row, found)
+    }
+
+    #[test]
+    fn c_on_go_sets_a_goroutine_per_request_against_a_pool_of_worker_goroutines() {
+        let go = |pool_at_1000: f64| {
+            let pool = [(300.0, 290.0), (1000.0, pool_at_1000)];
+            finding_of(
+                with_rust(&[
+                    (GO_GOROUTINES, &[(300.0, 294.0), (1000.0, 980.0)], 40.0, 0),
+                    (GO_POOL, &pool, 45.0, 0),
+                    (GO_DEFAULT_IDLE, &[(300.0, 291.0)], 90.0, 0),
+                ]),
+                Stack::Go,
+            )
+        };
+        let (row, same) = go(970.0);
+        assert_eq!(same.verdict, Some(Verdict::NotReproduced));
+        assert_eq!(
+            same.measured,
+            "goroutine per request vs C worker goroutines: 1.01× at C = 300, 1.01× at C = \
+             1000; at C = 300: 1.01× vs 2 idle connections per host"
+        );
+        let why = &same.why_they_differ;
+        assert!(
+            why.contains("the goroutines spent 40 µs of client CPU per request"),
+            "{why}"
+        );
+        assert!(why.contains("the pool of 1000 worker goroutines"), "{why}");
+        assert!(
+            why.contains("With the default 2 idle connections per host all C = 300"),
+            "{why}"
+        );
+        assert_eq!(
+            same.explained.map(|e| e.outcome),
+            Some(Explained::Explained)
+        );
+        assert!((row.figures["go_speedup_right_sized@1000"] - 980.0 / 970.0).abs() < 1e-9);
+        assert!(row.figures.contains_key("go_speedup_defaults"));
+        // A pool that kept half its C in flight at 1,000: 2× there, in the claimed range.
+        let (_, gap) = go(490.0);
+        assert_eq!(gap.verdict, Some(Verdict::OnlyUnderConditions));
+    }
+
+    #[test]
+    fn c_on_node_has_no_verdict_but_tests_that_one_loop_kept_c_in_flight() {
+        let node = |at_3000: f64| {
+            let points = [(300.0, 297.0), (3000.0, at_3000)];
+            finding_of(with_rust(&[(NODE_ASYNC, &points, 80.0, 0)]), Stack::Node).1
+        };
+        let kept = node(2_900.0);
+        assert_eq!(kept.verdict, None);
+        assert_eq!(
+            kept.measured,
+            "http.request on one event loop: kept 0.99 at C = 300, 0.97 at C = 3000 of C/L \
+             (no thread pool to compare)"
+        );
+        assert!(
+            kept.why_they_differ
+                .contains("so the offered load is 0.24 of it"),
+            "{}",
+            kept.why_they_differ
+        );
+        let explained = kept.explained.unwrap();
+        assert_eq!(
+            explained.outcome,
+            Explained::Explained,
+            "{}",
+            explained.text
+        );
+        assert_eq!(
+            node(1_500.0).explained.unwrap().outcome,
+            Explained::NotExplained
+        );
+    }
+
+    #[test]
+    fn c_judges_greenlets_and_uvloop_against_pythons_right_sized_pool() {
+        let (_, python) = finding_of(
+            with_rust(&[
+                (PY_ASYNC, &[(300.0, 294.0)], 250.0, 0),
+                (PY_THREADS_RIGHT_SIZED, &[(300.0, 280.0)], 1_000.0, 0),
+                (PY_GREENLETS, &[(300.0, 291.0)], 400.0, 0),
+                (PY_ASYNC_UVLOOP, &[(300.0, 296.0)], 150.0, 0),
+            ]),
+            Stack::Python,
+        );
+        let why = &python.why_they_differ;
+        assert!(
+            why.contains(
+                "By the same rule, requests on gevent's greenlets: 1.04× at C = 300 against \
+                 the right-sized pool, not reproduced; it kept 0.97 of C/L at C = 300 on 400 \
+                 µs of client CPU per request"
+            ),
+            "{why}"
+        );
+        assert!(
+            why.contains("By the same rule, aiohttp on uvloop: 1.06× at C = 300"),
+            "{why}"
+        );
     }
 
     #[test]

@@ -190,6 +190,18 @@ const JAVA_THREADS: &str = "java-threads";
 const JAVA_VIRTUAL: &str = "java-virtual-threads";
 const JAVA_ASYNC: &str = "java-async";
 
+/// A figure measured on Rust, Python, Java and Go (whose goroutine per request and pool
+/// of worker goroutines pair up as the others' tasks and thread pools do).
+const WITH_GO: &[Stack] = &[Stack::Rust, Stack::Python, Stack::Java, Stack::Go];
+
+// The Go and Node.js reference clients' roles in claims C and D.
+/// A goroutine per request in flight (`go-goroutines`, the transport sized for C).
+const GO_GOROUTINES: &str = "go-goroutines";
+/// A fixed pool of worker goroutines (`go-pool`), Go's counterpart of a thread pool.
+const GO_POOL: &str = "go-pool";
+/// A promise per request on one event loop (`node-http`).
+const NODE_ASYNC: &str = "node-async";
+
 const fn higher(name: &'static str, unit: &'static str, stacks: &'static [Stack]) -> Figure {
     Figure {
         name,
@@ -324,6 +336,33 @@ fn median_run(point: &Point) -> Option<&RunResult> {
 /// A run's client CPU per request, µs (NaN without a trial).
 fn client_cpu(p: &Point) -> f64 {
     median_run(p).map_or(f64::NAN, |r| r.client.client_cpu_per_request_us)
+}
+
+/// The OS threads a point's median run peaked at, or "—".
+fn threads_peak(p: &Point) -> String {
+    median_run(p)
+        .and_then(|r| r.client.threads_peak)
+        .map_or("—".into(), |n| n.to_string())
+}
+
+/// The series of `role` of a runtime whose row has no pair to be judged by a claim's rule
+/// (`None` when the scenario has none), or its "not measured" finding when it could not
+/// run.
+fn unpaired<'a>(
+    s: &'a ScenarioResult,
+    role: &str,
+    stack: Stack,
+) -> Option<Result<&'a Series, StackFinding>> {
+    let found = series(s, role)?;
+    Some(match &found.not_measured {
+        Some(reason) => Err(finding(
+            stack,
+            format!("not measured: {reason}"),
+            None,
+            String::new(),
+        )),
+        None => Ok(found),
+    })
 }
 
 /// Why a stack's figures could not be extracted from a scenario.

@@ -36,13 +36,18 @@ pub(super) fn series_mut<'a>(s: &'a mut ScenarioResult, role: &str) -> &'a mut S
 }
 
 /// The stack a series of `role` runs on, as the scenario files name them: `py-` roles
-/// are Python's.
+/// are Python's, `java-`, `go-` and `node-` roles their runtime's.
 pub(super) fn stack_of(role: &str) -> waitbench_core::Stack {
-    if role.starts_with("py-") {
-        waitbench_core::Stack::Python
-    } else {
-        waitbench_core::Stack::Rust
-    }
+    use waitbench_core::Stack;
+    [
+        ("py-", Stack::Python),
+        ("java-", Stack::Java),
+        ("go-", Stack::Go),
+        ("node-", Stack::Node),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| role.starts_with(prefix))
+    .map_or(Stack::Rust, |(_, stack)| stack)
 }
 
 /// Every point the built-in scenario of `claim` plans for the series of `role`, in quick
