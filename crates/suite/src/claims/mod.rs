@@ -829,7 +829,7 @@ mod tests {
         };
         let gain = |throughput, p99| SaturationGain { throughput, p99 };
         let kib = 1024.0;
-        let reached: [(&str, Stack, Vec<Verdict>, &[Verdict]); 13] = [
+        let reached: [(&str, Stack, Vec<Verdict>, &[Verdict]); 15] = [
             (
                 "A",
                 Stack::Rust,
@@ -929,6 +929,29 @@ mod tests {
                     bt::judge_bt(Some(0.05), &[0.46]),
                     bt::judge_bt(Some(0.05), &[0.6]),
                     bt::judge_bt(None, &[]),
+                ],
+                &[R, O, N, I],
+            ),
+            // Python's BT and H2 are judged by the same functions from its own series.
+            (
+                "BT",
+                Stack::Python,
+                vec![
+                    bt::judge_bt(Some(0.42), &[0.45]),
+                    bt::judge_bt(Some(0.12), &[0.38]),
+                    bt::judge_bt(Some(0.12), &[0.7]),
+                    bt::judge_bt(None, &[]),
+                ],
+                &[R, O, N, I],
+            ),
+            (
+                "H2",
+                Stack::Python,
+                vec![
+                    h2::judge_h2(0.93, 0.99, Some(1.0)),
+                    h2::judge_h2(0.93, 0.99, None),
+                    h2::judge_h2(0.4, 1.0, Some(1.0)),
+                    h2::judge_h2(f64::NAN, f64::NAN, None),
                 ],
                 &[R, O, N, I],
             ),
