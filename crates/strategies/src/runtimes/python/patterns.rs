@@ -5,7 +5,11 @@
 //! Beside them, Python's third way and its fastest loop: `py-gevent` (py-threadpool's
 //! `requests` code unchanged, on C greenlets after gevent's `monkey.patch_all()`: cheap
 //! threads switched on I/O by gevent's hub) and `py-aiohttp-uvloop` (py-aiohttp's code on
-//! uvloop's libuv loop instead of asyncio's own).
+//! uvloop's libuv loop instead of asyncio's own). And httpx, the library that also speaks
+//! HTTP/2: `py-httpx` (one `httpx.Client` on a thread pool, py-threadpool's pattern) and
+//! `py-httpx-async` (one `httpx.AsyncClient`, C coroutines; `--http2` makes each request
+//! a stream). Over https:// every pattern trusts what the Rust clients do and resumes
+//! as `--tls-resume` says (the job's `tls` option, see [`super::super::connections`]).
 //!
 //! Execution, as each module reads: `requests.get` or one `requests.Session` in a loop
 //! (one worker, whatever C); `requests` on a `ThreadPoolExecutor` of `threads` threads
