@@ -7,9 +7,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::{assert_accounted, batch, errors, unavailable};
+use common::{assert_accounted, batch, errors, handshakes, stranger_ca, trusting, unavailable};
 use waitbench_core::{ErrorKind, HttpVersion, ServerKeyType, ServerStats, TlsVersion};
 use waitbench_mockserver::{Conditions, MockServer, ProtocolConfig, ServerConfig};
 use waitbench_strategies::{StrategyKind, StrategyOptions, TlsResume, build};
@@ -26,28 +24,6 @@ fn server(protocol: ProtocolConfig, latency: Option<&str>) -> MockServer {
         ..Default::default()
     })
     .expect("the mock server starts")
-}
-
-/// Options trusting `server`'s generated CA, resuming as `resume` says.
-fn trusting(server: &MockServer, resume: TlsResume) -> StrategyOptions {
-    StrategyOptions {
-        cacert: Some(server.ca_file().expect("a generated CA").to_path_buf()),
-        tls_resume: resume,
-        ..StrategyOptions::default()
-    }
-}
-
-/// The server's (full, resumed, failed) handshakes once they number `total`, or after 5 s.
-fn handshakes(server: &MockServer, total: u64) -> (u64, u64, u64) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let stats: ServerStats = server.stats();
-        let tls = stats.tls.expect("a TLS server reports handshakes");
-        if tls.full + tls.resumed + tls.failed >= total || Instant::now() > deadline {
-            return (tls.full, tls.resumed, tls.failed);
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 /// One pattern of each library, and the ones claim B compares.
@@ -113,14 +89,7 @@ fn a_python_client_that_does_not_trust_the_certificate_fails_with_counted_tls_er
         return;
     }
     let server = server(ProtocolConfig::tls(), None);
-    // A self-signed certificate for localhost, which signed nothing the server presents.
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])
-        .expect("rcgen makes a certificate");
-    let stranger = std::env::temp_dir().join(format!(
-        "waitbench-python-stranger-{}.pem",
-        std::process::id()
-    ));
-    std::fs::write(&stranger, cert.cert.pem()).expect("temp file is writable");
+    let stranger = stranger_ca("python");
     let options = StrategyOptions {
         cacert: Some(stranger.clone()),
         ..StrategyOptions::default()

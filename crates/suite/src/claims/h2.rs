@@ -413,7 +413,10 @@ mod tests {
             .and_then(|f| f.explain())
             .expect("an explanation");
         assert_eq!(e.outcome, Explained::Inconclusive, "{}", e.text);
-        assert_eq!(e.text, "not tested: the streams sweep has no measured point");
+        assert_eq!(
+            e.text,
+            "not tested: the streams sweep has no measured point"
+        );
     }
 
     #[test]

@@ -6,9 +6,8 @@ also speaks HTTP/2 (its async twin is py-httpx-async). The client's pool keeps
 import httpx
 
 import tls
-from harness import blocking_worker
 from httpx_errors import body_failed, classify
-from py_threadpool import started_pool
+from py_threadpool import pool_workers
 
 
 def client(run, http2=False):
@@ -37,11 +36,5 @@ def main(run):
                     raise body_failed(error)
                 return response.status_code
 
-        run.ready()
-        with started_pool(run.options["threads"]) as pool:
-            run.start()
-            workers = [pool.submit(blocking_worker, run, fetch, classify)
-                       for _ in range(run.concurrency)]
-            for worker in workers:
-                worker.result()
+        pool_workers(run, fetch, classify)
     run.finish()

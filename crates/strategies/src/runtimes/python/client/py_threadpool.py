@@ -44,8 +44,9 @@ def started_pool(threads):
         yield pool
 
 
-def main(run):
-    fetch = session_fetch(run)
+def pool_workers(run, fetch, classify):
+    """The client is built: C blocking workers on the pool of ``threads`` threads, from
+    the clock handshake until the run is over (py-httpx runs its client this way too)."""
     run.ready()
     with started_pool(run.options["threads"]) as pool:
         run.start()
@@ -53,4 +54,8 @@ def main(run):
                    for _ in range(run.concurrency)]
         for worker in workers:
             worker.result()
+
+
+def main(run):
+    pool_workers(run, session_fetch(run), classify)
     run.finish()
