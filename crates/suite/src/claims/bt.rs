@@ -52,6 +52,11 @@ const SAVING_RESUMED_REQUESTS: Figure = higher("saving_resumed_requests", "ratio
 const SAVING_FULL_LOOPBACK: Figure =
     higher("saving_full_loopback", "ratio", BOTH).flips_at(*B_SAVING.start());
 const SAVING_RESUMED_LOOPBACK: Figure = higher("saving_resumed_loopback", "ratio", BOTH);
+/// The full handshakes resumption saves: 1 − the resumed arm's full handshakes ÷ the
+/// full arm's (with the connect delay). A property of the protocol and the client's
+/// session cache, not of the machine: only the first C connections, opened before any
+/// session exists, are full, so it reads 1 − C/N for N requests.
+const HANDSHAKES_SAVED: Figure = higher("full_handshakes_saved", "ratio", BOTH);
 const CLIENT_CPU_FULL: Figure = lower("client_cpu_per_full_connection_us", "µs", BOTH);
 const CLIENT_CPU_RESUMED: Figure = lower("client_cpu_per_resumed_connection_us", "µs", BOTH);
 const SERVER_CPU_FULL: Figure = lower("server_cpu_per_full_connection_us", "µs", BOTH);
@@ -86,6 +91,7 @@ pub(super) const CLAIM: Claim = Claim {
         SAVING_RESUMED_UREQ,
         SAVING_FULL_REQUESTS,
         SAVING_RESUMED_REQUESTS,
+        HANDSHAKES_SAVED,
         SAVING_FULL_LOOPBACK,
         SAVING_RESUMED_LOOPBACK,
         CLIENT_CPU_FULL,
@@ -123,6 +129,16 @@ fn server_cpu(p: &Point) -> f64 {
         .and_then(|r| r.server.as_ref())
         .filter(|s| s.requests > 0)
         .map_or(f64::NAN, |s| s.cpu_s / s.requests as f64 * 1e6)
+}
+
+/// The full TLS handshakes a point's median run counted (`None` without a TLS record).
+fn full_handshakes(p: &Point) -> Option<u64> {
+    median_run(p)?
+        .connections
+        .as_ref()?
+        .tls
+        .as_ref()
+        .map(|t| t.full)
 }
 
 /// How far from the connect time's share of a new connection's latency a saving may be
@@ -234,6 +250,13 @@ impl<'a> StackFigures<'a> for Figures<'a> {
     fn emit(&self, out: &mut Emitted) {
         out.put(&SAVING_FULL, self.full.saving);
         out.put(&SAVING_RESUMED, self.resumed.saving);
+        if let (Some(full), Some(resumed)) = (
+            full_handshakes(self.full.point),
+            full_handshakes(self.resumed.point),
+        ) && full > 0
+        {
+            out.put(&HANDSHAKES_SAVED, 1.0 - resumed as f64 / full as f64);
+        }
         if let Some((full, resumed)) = &self.second {
             let (full_figure, resumed_figure) = self.roles.second.figures;
             out.put(full_figure, full.saving);
@@ -460,6 +483,29 @@ mod tests {
             .explained
             .clone()
             .expect("an explanation")
+    }
+
+    #[test]
+    fn resumption_saves_the_full_handshakes_of_all_but_the_first_connections() {
+        let mut bt = tls_reuse(Some(0.35));
+        for (role, full) in [(FULL, 300), (RESUMED, 10)] {
+            for point in &mut series_mut(&mut bt, role).points {
+                each_trial(point, |trial| {
+                    let connections = trial.connections.as_mut().unwrap();
+                    connections.tls = Some(waitbench_core::TlsReport {
+                        full,
+                        resumed: 300 - full,
+                        ..Default::default()
+                    });
+                });
+            }
+        }
+        let row = &evaluate(&[bt])[0];
+        let saved = row.figures["full_handshakes_saved"];
+        assert!((saved - (1.0 - 10.0 / 300.0)).abs() < 1e-12, "{saved}");
+        // Without TLS records there is nothing to count.
+        let row = &evaluate(&[tls_reuse(Some(0.35))])[0];
+        assert!(!row.figures.contains_key("full_handshakes_saved"));
     }
 
     #[test]
