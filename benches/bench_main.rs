@@ -11,4 +11,5 @@ criterion_main! {
     benchmarks::connection_reuse::group,
     benchmarks::overhead::group,
     benchmarks::blocking::group,
+    benchmarks::tls_and_h2::group,
 }

@@ -4,6 +4,7 @@ pub mod blocking;
 pub mod connection_reuse;
 pub mod overhead;
 pub mod strategies;
+pub mod tls_and_h2;
 
 use std::time::Duration;
 

@@ -23,11 +23,30 @@ pub fn server() -> &'static MockServer {
     })
 }
 
+/// The bench binary's HTTPS mock server (ALPN h2 and http/1.1, resumption on, its
+/// certificate signed by waitbench's local CA, made on first use), started on first use.
+pub fn tls_server() -> &'static MockServer {
+    static SERVER: OnceLock<MockServer> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let _ = waitbench_core::limits::raise_fd_limit();
+        MockServer::start(ServerConfig {
+            protocol: waitbench_mockserver::ProtocolConfig::tls(),
+            ..ServerConfig::default()
+        })
+        .expect("the bench TLS mock server starts on a free port")
+    })
+}
+
 /// A batch of `requests` at `concurrency` in flight, with per-request server conditions
 /// given as a query string (e.g. `latency=10ms`).
 pub fn batch(requests: u64, concurrency: usize, query: &str) -> Workload {
+    batch_on(server(), requests, concurrency, query)
+}
+
+/// [`batch`] against `server`.
+pub fn batch_on(server: &MockServer, requests: u64, concurrency: usize, query: &str) -> Workload {
     Workload {
-        target: server().url(),
+        target: server.url(),
         paths: PathPlan::Single { path: "/".into() },
         query: (!query.is_empty()).then(|| query.to_string()),
         load: LoadModel::Batch {

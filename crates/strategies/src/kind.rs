@@ -63,6 +63,10 @@ pub enum StrategyKind {
     PyGevent,
     /// Python: py-aiohttp's code on uvloop's event loop.
     PyAiohttpUvloop,
+    /// Python: one `httpx.Client` on a `ThreadPoolExecutor`.
+    PyHttpx,
+    /// Python: one `httpx.AsyncClient`, C coroutines; HTTP/2 with `--http2`.
+    PyHttpxAsync,
     /// A user's own client program (`run --client 'CMD ARGS…'`), driven through client
     /// protocol 1. Not in [`StrategyKind::ALL`]: it is chosen by its command, not by name.
     Client,
@@ -102,7 +106,7 @@ impl StrategyKind {
     pub const NODE: [StrategyKind; 2] = [StrategyKind::NodeFetch, StrategyKind::NodeHttp];
 
     /// The Python strategies, which need a Python 3.11+ interpreter on the machine.
-    pub const PYTHON: [StrategyKind; 10] = [
+    pub const PYTHON: [StrategyKind; 12] = [
         StrategyKind::PyRequests,
         StrategyKind::PyRequestsSession,
         StrategyKind::PyThreadpool,
@@ -113,6 +117,8 @@ impl StrategyKind {
         StrategyKind::PyProcessPool,
         StrategyKind::PyGevent,
         StrategyKind::PyAiohttpUvloop,
+        StrategyKind::PyHttpx,
+        StrategyKind::PyHttpxAsync,
     ];
 
     /// The Rust strategies, which run in waitbench's own process.
@@ -159,6 +165,8 @@ impl StrategyKind {
             StrategyKind::NodeHttp => "node-http",
             StrategyKind::PyGevent => "py-gevent",
             StrategyKind::PyAiohttpUvloop => "py-aiohttp-uvloop",
+            StrategyKind::PyHttpx => "py-httpx",
+            StrategyKind::PyHttpxAsync => "py-httpx-async",
             StrategyKind::Client => "client",
         }
     }
@@ -239,6 +247,12 @@ impl StrategyKind {
                 "Python: requests on C greenlets after gevent's monkey.patch_all()"
             }
             StrategyKind::PyAiohttpUvloop => "Python: py-aiohttp's code on uvloop's event loop",
+            StrategyKind::PyHttpx => {
+                "Python: one httpx.Client on a ThreadPoolExecutor (--threads N|concurrency|default)"
+            }
+            StrategyKind::PyHttpxAsync => {
+                "Python: one httpx.AsyncClient, C coroutines under asyncio.gather (--http2: HTTP/2)"
+            }
             StrategyKind::Client => {
                 "your own client program, driven through client protocol 1 (--client)"
             }
@@ -265,6 +279,19 @@ impl StrategyKind {
     /// --http2`, or `--tls` where ALPN offers h2); `reqwest-tokio` only with `--http2`.
     pub fn needs_http2(self) -> bool {
         self == StrategyKind::HyperTokioH2
+    }
+
+    /// Whether `--http2` makes the strategy speak HTTP/2.
+    pub fn takes_http2(self) -> bool {
+        matches!(
+            self,
+            StrategyKind::ReqwestTokio | StrategyKind::PyHttpxAsync
+        )
+    }
+
+    /// Whether the strategy speaks HTTP/2 with `http2` (the `--http2` option).
+    pub fn speaks_http2(self, http2: bool) -> bool {
+        self.needs_http2() || (http2 && self.takes_http2())
     }
 
     /// Whether the strategy runs on a tokio runtime.

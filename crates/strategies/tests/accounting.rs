@@ -101,6 +101,8 @@ fault_tests! {
     py_process_pool_accounts_for_fail_reset_and_stall => PyProcessPool,
     py_gevent_accounts_for_fail_reset_and_stall => PyGevent,
     py_aiohttp_uvloop_accounts_for_fail_reset_and_stall => PyAiohttpUvloop,
+    py_httpx_accounts_for_fail_reset_and_stall => PyHttpx,
+    py_httpx_async_accounts_for_fail_reset_and_stall => PyHttpxAsync,
 }
 
 #[test]

@@ -133,6 +133,8 @@ all_fault_tests! {
     node_fetch_counts_every_fault_at_once_by_kind => NodeFetch,
     node_http_counts_every_fault_at_once_by_kind => NodeHttp,
     py_gevent_counts_every_fault_at_once_by_kind => PyGevent,
+    py_httpx_counts_every_fault_at_once_by_kind => PyHttpx,
+    py_httpx_async_counts_every_fault_at_once_by_kind => PyHttpxAsync,
 }
 
 /// Checked apart: aiohttp re-sends a GET once on a new connection after a reset

@@ -4,11 +4,8 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
-
-use common::{assert_accounted, batch, errors};
-use waitbench_core::{ErrorKind, HttpVersion, ServerKeyType, ServerStats, TlsVersion};
+use common::{assert_accounted, batch, errors, handshakes, stranger_ca, trusting};
+use waitbench_core::{ErrorKind, HttpVersion, ServerKeyType, TlsVersion};
 use waitbench_mockserver::{MockServer, ProtocolConfig, ServerConfig};
 use waitbench_strategies::{Stack, StrategyKind, StrategyOptions, TlsResume, build};
 
@@ -20,30 +17,6 @@ fn tls_server(protocol: ProtocolConfig) -> MockServer {
         ..Default::default()
     })
     .expect("TLS mock server starts")
-}
-
-/// Options trusting `server`'s generated CA, resuming as `resume` says.
-fn trusting(server: &MockServer, resume: TlsResume) -> StrategyOptions {
-    StrategyOptions {
-        cacert: Some(server.ca_file().expect("a generated CA").to_path_buf()),
-        tls_resume: resume,
-        ..StrategyOptions::default()
-    }
-}
-
-/// The server's handshake counts (full, resumed, failed) once they reach `total`
-/// handshakes (the server counts a handshake just after the client sees it), or after
-/// 5 s.
-fn handshakes(server: &MockServer, total: u64) -> (u64, u64, u64) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let stats: ServerStats = server.stats();
-        let tls = stats.tls.expect("a TLS server reports handshakes");
-        if tls.full + tls.resumed + tls.failed >= total || Instant::now() > deadline {
-            return (tls.full, tls.resumed, tls.failed);
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 #[test]
@@ -113,19 +86,10 @@ fn every_rust_strategy_round_trips_over_tls_and_reports_its_session() {
     }
 }
 
-/// A self-signed certificate for localhost that signed nothing the server presents.
-fn stranger_ca() -> PathBuf {
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])
-        .expect("rcgen makes a certificate");
-    let file = std::env::temp_dir().join(format!("waitbench-stranger-{}.pem", std::process::id()));
-    std::fs::write(&file, cert.cert.pem()).expect("temp file is writable");
-    file
-}
-
 #[test]
 fn a_client_that_does_not_trust_the_certificate_fails_with_counted_tls_errors() {
     let server = tls_server(ProtocolConfig::tls());
-    let stranger = stranger_ca();
+    let stranger = stranger_ca("tls");
     let options = StrategyOptions {
         cacert: Some(stranger.clone()),
         ..StrategyOptions::default()

@@ -89,9 +89,7 @@ impl SingleRun {
     /// by ALPN), else h2c when every strategy speaks HTTP/2, else HTTP/1.1. Strategies
     /// of both protocols in cleartext cannot share one server.
     fn embedded_protocol(&self) -> Result<waitbench_mockserver::ProtocolConfig> {
-        let http2 = |kind: &StrategyKind| {
-            kind.needs_http2() || (*kind == StrategyKind::ReqwestTokio && self.options.http2)
-        };
+        let http2 = |kind: &StrategyKind| kind.speaks_http2(self.options.http2);
         let protocol = waitbench_mockserver::ProtocolConfig::default();
         if self.tls {
             return Ok(waitbench_mockserver::ProtocolConfig::tls());

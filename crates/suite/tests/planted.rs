@@ -4,7 +4,11 @@
 //! `results.json` files kept from `scripts/gate-noise.sh` runs (docs/ci-gate.md, "How
 //! well the gate holds, measured"), each with the coordinated-omission scenario of one
 //! quick run of unchanged code added (the median of the 30 that the send-lag metrics'
-//! baseline came from), since those gate-noise runs predate the send-lag metrics.
+//! baseline came from), since those gate-noise runs predate the send-lag metrics, and
+//! claims BT's and H2's scenarios and rows of one quick Rust-only run of unchanged code
+//! (`reproduce --quick --only BT,H2 --no-python`, the 15th of the 30 their entries came
+//! from), since those runs predate the TLS and HTTP/2 metrics; neither plant touches the
+//! strategies those metrics read.
 
 use std::path::{Path, PathBuf};
 

@@ -8,6 +8,7 @@
 //! tickets. A new runtime is a folder here, a line in [`RUNTIMES`], its strategies in
 //! [`StrategyKind`] and its stack in [`Stack`]; `docs/architecture.md` lists the files.
 
+mod connections;
 pub mod go;
 pub mod java;
 pub mod node;

@@ -3,7 +3,7 @@
 
 use waitbench_core::{Measurement, StrategyInfo, Workload};
 
-use super::{Runtime, runtime_of};
+use super::{Runtime, connections, runtime_of};
 use crate::Strategy;
 use crate::error::RunError;
 use crate::external::{Session, measure};
@@ -53,6 +53,8 @@ impl Strategy for ExternalPattern {
             credits: plan.credits,
             self_paced: self.options.self_paced || plan.self_paced,
         };
-        Ok(measure(&session, workload)?.measurement)
+        let mut measurement = measure(&session, workload)?.measurement;
+        measurement.connections = connections::take_report(&mut measurement.extras);
+        Ok(measurement)
     }
 }

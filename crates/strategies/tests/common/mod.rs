@@ -254,3 +254,40 @@ fn serve_connection(stream: TcpStream, seen: &Mutex<Vec<String>>, full: &Mutex<V
         }
     }
 }
+
+/// Options trusting `server`'s generated CA, resuming TLS sessions as `resume` says.
+pub fn trusting(server: &MockServer, resume: waitbench_strategies::TlsResume) -> StrategyOptions {
+    StrategyOptions {
+        cacert: Some(server.ca_file().expect("a generated CA").to_path_buf()),
+        tls_resume: resume,
+        ..StrategyOptions::default()
+    }
+}
+
+/// The server's (full, resumed, failed) TLS handshakes once they number `total` (the
+/// server counts a handshake just after the client sees it), or after 5 s.
+pub fn handshakes(server: &MockServer, total: u64) -> (u64, u64, u64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let stats = server.stats();
+        let tls = stats.tls.expect("a TLS server reports handshakes");
+        if tls.full + tls.resumed + tls.failed >= total || std::time::Instant::now() > deadline {
+            return (tls.full, tls.resumed, tls.failed);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A file holding a self-signed certificate for localhost, which signed nothing a
+/// server presents: a CA a client can trust and still fail every handshake. `name`
+/// keeps test binaries apart; remove the file when done.
+pub fn stranger_ca(name: &str) -> std::path::PathBuf {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])
+        .expect("rcgen makes a certificate");
+    let file = std::env::temp_dir().join(format!(
+        "waitbench-{name}-stranger-{}.pem",
+        std::process::id()
+    ));
+    std::fs::write(&file, cert.cert.pem()).expect("temp file is writable");
+    file
+}

@@ -2,7 +2,9 @@
 //! handshake is full (`--tls-resume off`) or resumed (`on`), with and without the
 //! injected connect delay; beside each saving, the client and server CPU a new
 //! connection costs. Judged by claim B's own rule ([`judge_b`]): the question is the
-//! same, only the cost of a new connection is now a real handshake.
+//! same, only the cost of a new connection is now a real handshake. Each stack is
+//! judged alike from its own series: Rust's reqwest (and ureq), Python's aiohttp (and
+//! requests), each with a no-delay triple for the verdict.
 
 use waitbench_core::units::format_micros;
 use waitbench_core::{ClaimRow, Explanation, Point, ScenarioResult, Stack, Verdict, claim_ids};
@@ -10,8 +12,8 @@ use waitbench_core::{ClaimRow, Explanation, Point, ScenarioResult, Stack, Verdic
 use super::b::{B_SAVING, mean_latency};
 use super::explain::{self, Prediction};
 use super::{
-    Claim, Emitted, Figure, Missing, RUST, StackFigures, client_cpu, higher, inconclusive, last,
-    lower, median_run, points, row, series,
+    BOTH, Claim, Emitted, Figure, Missing, PYTHON, RUST, RowText, StackFigures, client_cpu, higher,
+    last, lower, median_run, points, series,
 };
 use crate::claims::judge_b;
 
@@ -24,17 +26,41 @@ const UREQ_RESUMED: &str = "tls-ureq-resumed";
 const KEPT_LOOPBACK: &str = "tls-kept-loopback";
 const FULL_LOOPBACK: &str = "tls-full-loopback";
 const RESUMED_LOOPBACK: &str = "tls-resumed-loopback";
+const PY_KEPT: &str = "py-tls-kept";
+const PY_FULL: &str = "py-tls-full";
+const PY_RESUMED: &str = "py-tls-resumed";
+const PY_REQUESTS_KEPT: &str = "py-tls-requests-kept";
+const PY_REQUESTS_FULL: &str = "py-tls-requests-full";
+const PY_REQUESTS_RESUMED: &str = "py-tls-requests-resumed";
+const PY_KEPT_LOOPBACK: &str = "py-tls-kept-loopback";
+const PY_FULL_LOOPBACK: &str = "py-tls-full-loopback";
+const PY_RESUMED_LOOPBACK: &str = "py-tls-resumed-loopback";
 
-const SAVING_FULL: Figure = higher("saving_full", "ratio", RUST);
-const SAVING_RESUMED: Figure = higher("saving_resumed", "ratio", RUST);
-const SAVING_FULL_UREQ: Figure = higher("saving_full_ureq", "ratio", RUST);
+/// With the connect delay, a full handshake's saving in claim B's range makes the
+/// verdict "only under stated conditions": the gate never lets it fall past the range's
+/// low end.
+const SAVING_FULL: Figure = higher("saving_full", "ratio", BOTH).flips_at(*B_SAVING.start());
+const SAVING_RESUMED: Figure = higher("saving_resumed", "ratio", BOTH);
+const SAVING_FULL_UREQ: Figure =
+    higher("saving_full_ureq", "ratio", RUST).flips_at(*B_SAVING.start());
 const SAVING_RESUMED_UREQ: Figure = higher("saving_resumed_ureq", "ratio", RUST);
-const SAVING_FULL_LOOPBACK: Figure = higher("saving_full_loopback", "ratio", RUST);
-const SAVING_RESUMED_LOOPBACK: Figure = higher("saving_resumed_loopback", "ratio", RUST);
-const CLIENT_CPU_FULL: Figure = lower("client_cpu_per_full_connection_us", "µs", RUST);
-const CLIENT_CPU_RESUMED: Figure = lower("client_cpu_per_resumed_connection_us", "µs", RUST);
-const SERVER_CPU_FULL: Figure = lower("server_cpu_per_full_connection_us", "µs", RUST);
-const SERVER_CPU_RESUMED: Figure = lower("server_cpu_per_resumed_connection_us", "µs", RUST);
+const SAVING_FULL_REQUESTS: Figure =
+    higher("saving_full_requests", "ratio", PYTHON).flips_at(*B_SAVING.start());
+const SAVING_RESUMED_REQUESTS: Figure = higher("saving_resumed_requests", "ratio", PYTHON);
+/// The verdict's figure: the saving against a full handshake with no delay injected,
+/// reproduced within claim B's range, so a gate tolerance never crosses its low end.
+const SAVING_FULL_LOOPBACK: Figure =
+    higher("saving_full_loopback", "ratio", BOTH).flips_at(*B_SAVING.start());
+const SAVING_RESUMED_LOOPBACK: Figure = higher("saving_resumed_loopback", "ratio", BOTH);
+/// The full handshakes resumption saves: 1 − the resumed arm's full handshakes ÷ the
+/// full arm's (with the connect delay). A property of the protocol and the client's
+/// session cache, not of the machine: only the first C connections, opened before any
+/// session exists, are full, so it reads 1 − C/N for N requests.
+const HANDSHAKES_SAVED: Figure = higher("full_handshakes_saved", "ratio", BOTH);
+const CLIENT_CPU_FULL: Figure = lower("client_cpu_per_full_connection_us", "µs", BOTH);
+const CLIENT_CPU_RESUMED: Figure = lower("client_cpu_per_resumed_connection_us", "µs", BOTH);
+const SERVER_CPU_FULL: Figure = lower("server_cpu_per_full_connection_us", "µs", BOTH);
+const SERVER_CPU_RESUMED: Figure = lower("server_cpu_per_resumed_connection_us", "µs", BOTH);
 
 pub(super) const CLAIM: Claim = Claim {
     id: claim_ids::BT,
@@ -48,12 +74,24 @@ pub(super) const CLAIM: Claim = Claim {
         KEPT_LOOPBACK,
         FULL_LOOPBACK,
         RESUMED_LOOPBACK,
+        PY_KEPT,
+        PY_FULL,
+        PY_RESUMED,
+        PY_REQUESTS_KEPT,
+        PY_REQUESTS_FULL,
+        PY_REQUESTS_RESUMED,
+        PY_KEPT_LOOPBACK,
+        PY_FULL_LOOPBACK,
+        PY_RESUMED_LOOPBACK,
     ],
     figures: &[
         SAVING_FULL,
         SAVING_RESUMED,
         SAVING_FULL_UREQ,
         SAVING_RESUMED_UREQ,
+        SAVING_FULL_REQUESTS,
+        SAVING_RESUMED_REQUESTS,
+        HANDSHAKES_SAVED,
         SAVING_FULL_LOOPBACK,
         SAVING_RESUMED_LOOPBACK,
         CLIENT_CPU_FULL,
@@ -93,6 +131,16 @@ fn server_cpu(p: &Point) -> f64 {
         .map_or(f64::NAN, |s| s.cpu_s / s.requests as f64 * 1e6)
 }
 
+/// The full TLS handshakes a point's median run counted (`None` without a TLS record).
+fn full_handshakes(p: &Point) -> Option<u64> {
+    median_run(p)?
+        .connections
+        .as_ref()?
+        .tls
+        .as_ref()
+        .map(|t| t.full)
+}
+
 /// How far from the connect time's share of a new connection's latency a saving may be
 /// and still be explained by it (relative).
 pub(super) const BT_EXPLAINED_WITHIN: f64 = 0.25;
@@ -106,6 +154,57 @@ fn connect_share(arm: &Arm) -> Option<f64> {
     Some(connect_us / mean_latency(arm.point))
 }
 
+/// A kept session and its new-connection arms: the roles of the three series.
+type Triple = (&'static str, &'static str, &'static str);
+
+/// One library's triple, and the figures its savings are recorded under.
+struct Library {
+    name: &'static str,
+    triple: Triple,
+    figures: (&'static Figure, &'static Figure),
+}
+
+/// The series each stack measures the claim with: its first library (required), a
+/// second one, and the first library's triple without the connect delay.
+struct Roles {
+    first: Library,
+    second: Library,
+    loopback: Triple,
+}
+
+const fn roles(stack: Stack) -> Option<Roles> {
+    match stack {
+        Stack::Rust => Some(Roles {
+            first: Library {
+                name: "reqwest",
+                triple: (KEPT, FULL, RESUMED),
+                figures: (&SAVING_FULL, &SAVING_RESUMED),
+            },
+            second: Library {
+                name: "ureq",
+                triple: (UREQ_KEPT, UREQ_FULL, UREQ_RESUMED),
+                figures: (&SAVING_FULL_UREQ, &SAVING_RESUMED_UREQ),
+            },
+            loopback: (KEPT_LOOPBACK, FULL_LOOPBACK, RESUMED_LOOPBACK),
+        }),
+        Stack::Python => Some(Roles {
+            first: Library {
+                name: "aiohttp",
+                triple: (PY_KEPT, PY_FULL, PY_RESUMED),
+                figures: (&SAVING_FULL, &SAVING_RESUMED),
+            },
+            second: Library {
+                name: "requests",
+                triple: (PY_REQUESTS_KEPT, PY_REQUESTS_FULL, PY_REQUESTS_RESUMED),
+                figures: (&SAVING_FULL_REQUESTS, &SAVING_RESUMED_REQUESTS),
+            },
+            loopback: (PY_KEPT_LOOPBACK, PY_FULL_LOOPBACK, PY_RESUMED_LOOPBACK),
+        }),
+        // A stack with no series in this claim has nothing to say about it.
+        _ => None,
+    }
+}
+
 fn arm<'a>(kept: &Point, fresh: &'a Point) -> Arm<'a> {
     Arm {
         saving: 1.0 - mean_latency(kept) / mean_latency(fresh),
@@ -115,24 +214,24 @@ fn arm<'a>(kept: &Point, fresh: &'a Point) -> Arm<'a> {
     }
 }
 
-/// The claim's figures: reqwest's full and resumed arms with the connect delay, and
-/// ureq's and the no-delay arms where measured.
+/// The claim's figures on one stack: the first library's full and resumed arms with
+/// the connect delay, and the second library's and the no-delay arms where measured.
 struct Figures<'a> {
+    roles: Roles,
     full: Arm<'a>,
     resumed: Arm<'a>,
-    ureq: Option<(Arm<'a>, Arm<'a>)>,
+    second: Option<(Arm<'a>, Arm<'a>)>,
     loopback: Option<(Arm<'a>, Arm<'a>)>,
 }
 
 impl<'a> StackFigures<'a> for Figures<'a> {
     fn extract(s: &'a ScenarioResult, stack: Stack) -> Result<Self, Missing> {
-        let needed: &[&str] = match stack {
-            Stack::Rust => &[KEPT, FULL, RESUMED],
-            // Only the Rust clients speak TLS to the embedded server yet.
-            _ => &[],
+        let Some(roles) = roles(stack) else {
+            return Err(Missing::Absent);
         };
-        let found = points(s, needed)?;
-        let triple = |kept, full, resumed| {
+        let (kept, full, resumed) = roles.first.triple;
+        let found = points(s, &[kept, full, resumed])?;
+        let triple = |(kept, full, resumed): Triple| {
             let kept = last(series(s, kept))?;
             Some((
                 arm(kept, last(series(s, full))?),
@@ -142,17 +241,26 @@ impl<'a> StackFigures<'a> for Figures<'a> {
         Ok(Figures {
             full: arm(found[0], found[1]),
             resumed: arm(found[0], found[2]),
-            ureq: triple(UREQ_KEPT, UREQ_FULL, UREQ_RESUMED),
-            loopback: triple(KEPT_LOOPBACK, FULL_LOOPBACK, RESUMED_LOOPBACK),
+            second: triple(roles.second.triple),
+            loopback: triple(roles.loopback),
+            roles,
         })
     }
 
     fn emit(&self, out: &mut Emitted) {
         out.put(&SAVING_FULL, self.full.saving);
         out.put(&SAVING_RESUMED, self.resumed.saving);
-        if let Some((full, resumed)) = &self.ureq {
-            out.put(&SAVING_FULL_UREQ, full.saving);
-            out.put(&SAVING_RESUMED_UREQ, resumed.saving);
+        if let (Some(full), Some(resumed)) = (
+            full_handshakes(self.full.point),
+            full_handshakes(self.resumed.point),
+        ) && full > 0
+        {
+            out.put(&HANDSHAKES_SAVED, 1.0 - resumed as f64 / full as f64);
+        }
+        if let Some((full, resumed)) = &self.second {
+            let (full_figure, resumed_figure) = self.roles.second.figures;
+            out.put(full_figure, full.saving);
+            out.put(resumed_figure, resumed.saving);
         }
         // The CPU of a new connection is the handshake's own where no delay is injected.
         let (full, resumed) = self
@@ -200,16 +308,23 @@ impl<'a> StackFigures<'a> for Figures<'a> {
 
 impl Figures<'_> {
     /// Every arm, named, in the order the row lists them.
-    fn arms(&self) -> Vec<(&'static str, &Arm<'_>)> {
+    fn arms(&self) -> Vec<(String, &Arm<'_>)> {
+        let (first, second) = (self.roles.first.name, self.roles.second.name);
         let mut arms = vec![
-            ("reqwest full", &self.full),
-            ("reqwest resumed", &self.resumed),
+            (format!("{first} full"), &self.full),
+            (format!("{first} resumed"), &self.resumed),
         ];
-        if let Some((f, r)) = &self.ureq {
-            arms.extend([("ureq full", f), ("ureq resumed", r)]);
+        if let Some((f, r)) = &self.second {
+            arms.extend([
+                (format!("{second} full"), f),
+                (format!("{second} resumed"), r),
+            ]);
         }
         if let Some((f, r)) = &self.loopback {
-            arms.extend([("no delay, full", f), ("no delay, resumed", r)]);
+            arms.extend([
+                ("no delay, full".to_string(), f),
+                ("no delay, resumed".to_string(), r),
+            ]);
         }
         arms
     }
@@ -218,14 +333,14 @@ impl Figures<'_> {
     fn named(&self) -> Vec<(String, f64)> {
         self.arms()
             .into_iter()
-            .map(|(name, arm)| (name.to_string(), arm.saving))
+            .map(|(name, arm)| (name, arm.saving))
             .collect()
     }
 
     fn verdict(&self) -> Verdict {
         let with_delay = [
             Some(self.full.saving),
-            self.ureq.as_ref().map(|(f, _)| f.saving),
+            self.second.as_ref().map(|(f, _)| f.saving),
         ];
         judge_bt(
             self.loopback.as_ref().map(|(f, _)| f.saving),
@@ -249,11 +364,17 @@ pub fn judge_bt(loopback_full: Option<f64>, with_delay: &[f64]) -> Verdict {
     }
 }
 
+/// What the row says is missing when the Rust series do not give the figures.
+const MISSING: &str = "kept, full-handshake and resumed series over TLS";
+
 fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
-    let Ok(rust) = Figures::extract(s, Stack::Rust) else {
-        return inconclusive(claim, "kept, full-handshake and resumed series over TLS");
-    };
-    let named = rust.named();
+    super::assess(claim, s, MISSING, row_text, explain_python)
+}
+
+/// Each arm's saving, named, and why: what a new connection costs the client and the
+/// server, full and resumed, and which settings give the article's range.
+fn measured_and_why(figures: &Figures) -> (String, String) {
+    let named = figures.named();
     let measured = named
         .iter()
         .map(|(name, x)| format!("{name} {:.0}%", x * 100.0))
@@ -264,10 +385,10 @@ fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
         .filter(|(_, x)| B_SAVING.contains(x))
         .map(|(name, _)| name.as_str())
         .collect();
-    let (full, resumed) = rust
+    let (full, resumed) = figures
         .loopback
         .as_ref()
-        .map_or((&rust.full, &rust.resumed), |(f, r)| (f, r));
+        .map_or((&figures.full, &figures.resumed), |(f, r)| (f, r));
     let handshakes = |a: &Arm| {
         median_run(a.point)
             .and_then(|r| r.connections.as_ref())
@@ -294,18 +415,27 @@ fn assess(claim: &Claim, s: &ScenarioResult) -> ClaimRow {
             in_range.join(", ")
         }
     );
-    let mut row = row(
-        claim,
+    (measured, why)
+}
+
+/// The row's words from the Rust figures.
+fn row_text(rust: &Figures) -> RowText {
+    let (measured, why) = measured_and_why(rust);
+    RowText {
         measured,
-        "with the connect delay as claim B's setup/(setup + L); without it, the handshake's \
-         CPU (hundreds of µs) against L"
+        predicted: "with the connect delay as claim B's setup/(setup + L); without it, the \
+                    handshake's CPU (hundreds of µs) against L"
             .into(),
-        rust.verdict(),
+        verdict: rust.verdict(),
         why,
-        rust.emitted(Stack::Rust),
-    );
-    row.explained = rust.explain();
-    row
+    }
+}
+
+/// Claim BT on the article's own stack (aiohttp, and requests), judged by the same rule
+/// from its own series; why it differs is its own handshakes' cost.
+fn explain_python(python: &Figures, _rust: &Figures) -> (String, Verdict, String) {
+    let (measured, why) = measured_and_why(python);
+    (measured, python.verdict(), why)
 }
 
 #[cfg(test)]
@@ -353,6 +483,29 @@ mod tests {
             .explained
             .clone()
             .expect("an explanation")
+    }
+
+    #[test]
+    fn resumption_saves_the_full_handshakes_of_all_but_the_first_connections() {
+        let mut bt = tls_reuse(Some(0.35));
+        for (role, full) in [(FULL, 300), (RESUMED, 10)] {
+            for point in &mut series_mut(&mut bt, role).points {
+                each_trial(point, |trial| {
+                    let connections = trial.connections.as_mut().unwrap();
+                    connections.tls = Some(waitbench_core::TlsReport {
+                        full,
+                        resumed: 300 - full,
+                        ..Default::default()
+                    });
+                });
+            }
+        }
+        let row = &evaluate(&[bt])[0];
+        let saved = row.figures["full_handshakes_saved"];
+        assert!((saved - (1.0 - 10.0 / 300.0)).abs() < 1e-12, "{saved}");
+        // Without TLS records there is nothing to count.
+        let row = &evaluate(&[tls_reuse(Some(0.35))])[0];
+        assert!(!row.figures.contains_key("full_handshakes_saved"));
     }
 
     #[test]

@@ -107,10 +107,6 @@ const PY_THREADS_DEFAULTS: &str = "py-threads-defaults";
 const PY_GREENLETS: &str = "py-greenlets";
 /// The asyncio row's code on uvloop's loop, an extra row of claims C, D and E.
 const PY_ASYNC_UVLOOP: &str = "py-async-uvloop";
-/// Go's goroutine per request: claim E's memory beside the others, claim K's cheap threads.
-const GO_GOROUTINES: &str = "go-goroutines";
-/// Node's promise per request on one event loop: shown in claims E and K, unjudged.
-const NODE_ASYNC: &str = "node-async";
 
 /// One claim of the article, declared once.
 #[derive(Debug, Clone, Copy)]
@@ -194,12 +190,14 @@ const JAVA_ASYNC: &str = "java-async";
 /// of worker goroutines pair up as the others' tasks and thread pools do).
 const WITH_GO: &[Stack] = &[Stack::Rust, Stack::Python, Stack::Java, Stack::Go];
 
-// The Go and Node.js reference clients' roles in claims C and D.
-/// A goroutine per request in flight (`go-goroutines`, the transport sized for C).
+// The Go and Node.js reference clients' roles.
+/// A goroutine per request in flight (`go-goroutines`, the transport sized for C):
+/// judged in claims C and D, claim E's memory beside the others, claim K's cheap threads.
 const GO_GOROUTINES: &str = "go-goroutines";
 /// A fixed pool of worker goroutines (`go-pool`), Go's counterpart of a thread pool.
 const GO_POOL: &str = "go-pool";
-/// A promise per request on one event loop (`node-http`).
+/// A promise per request on one event loop (`node-http`): no verdict in C and D, shown
+/// in claims E and K.
 const NODE_ASYNC: &str = "node-async";
 
 const fn higher(name: &'static str, unit: &'static str, stacks: &'static [Stack]) -> Figure {
@@ -909,7 +907,7 @@ mod tests {
         };
         let gain = |throughput, p99| SaturationGain { throughput, p99 };
         let kib = 1024.0;
-        let reached: [(&str, Stack, Vec<Verdict>, &[Verdict]); 14] = [
+        let reached: [(&str, Stack, Vec<Verdict>, &[Verdict]); 16] = [
             (
                 "A",
                 Stack::Rust,
@@ -1009,6 +1007,29 @@ mod tests {
                     bt::judge_bt(Some(0.05), &[0.46]),
                     bt::judge_bt(Some(0.05), &[0.6]),
                     bt::judge_bt(None, &[]),
+                ],
+                &[R, O, N, I],
+            ),
+            // Python's BT and H2 are judged by the same functions from its own series.
+            (
+                "BT",
+                Stack::Python,
+                vec![
+                    bt::judge_bt(Some(0.42), &[0.45]),
+                    bt::judge_bt(Some(0.12), &[0.38]),
+                    bt::judge_bt(Some(0.12), &[0.7]),
+                    bt::judge_bt(None, &[]),
+                ],
+                &[R, O, N, I],
+            ),
+            (
+                "H2",
+                Stack::Python,
+                vec![
+                    h2::judge_h2(0.93, 0.99, Some(1.0)),
+                    h2::judge_h2(0.93, 0.99, None),
+                    h2::judge_h2(0.4, 1.0, Some(1.0)),
+                    h2::judge_h2(f64::NAN, f64::NAN, None),
                 ],
                 &[R, O, N, I],
             ),

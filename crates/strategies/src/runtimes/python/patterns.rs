@@ -5,7 +5,11 @@
 //! Beside them, Python's third way and its fastest loop: `py-gevent` (py-threadpool's
 //! `requests` code unchanged, on C greenlets after gevent's `monkey.patch_all()`: cheap
 //! threads switched on I/O by gevent's hub) and `py-aiohttp-uvloop` (py-aiohttp's code on
-//! uvloop's libuv loop instead of asyncio's own).
+//! uvloop's libuv loop instead of asyncio's own). And httpx, the library that also speaks
+//! HTTP/2: `py-httpx` (one `httpx.Client` on a thread pool, py-threadpool's pattern) and
+//! `py-httpx-async` (one `httpx.AsyncClient`, C coroutines; `--http2` makes each request
+//! a stream). Over https:// every pattern trusts what the Rust clients do and resumes
+//! as `--tls-resume` says (the job's `tls` option, see [`super::super::connections`]).
 //!
 //! Execution, as each module reads: `requests.get` or one `requests.Session` in a loop
 //! (one worker, whatever C); `requests` on a `ThreadPoolExecutor` of `threads` threads
@@ -52,7 +56,7 @@ use crate::error::RunError;
 use crate::kind::StrategyKind;
 use crate::options::{AwaitWith, IdlePerHost, StrategyOptions, cores, python_default_threads};
 use crate::run::per_request_construct;
-use crate::runtimes::Plan;
+use crate::runtimes::{Plan, connections};
 use crate::settings::{common, set};
 
 /// One pattern, declared: its library and how it sizes itself for C, as data.
@@ -89,6 +93,7 @@ pub(super) struct Pattern {
 enum Library {
     Requests,
     Aiohttp,
+    Httpx,
 }
 
 impl Library {
@@ -96,6 +101,7 @@ impl Library {
         match self {
             Library::Requests => "requests",
             Library::Aiohttp => "aiohttp",
+            Library::Httpx => "httpx",
         }
     }
 }
@@ -132,6 +138,9 @@ enum Connections {
     Urllib3,
     /// aiohttp's connector `limit`: C unless `idle_per_host` says otherwise.
     AiohttpLimit,
+    /// httpx's `Limits(max_connections)`: as many as send at once (the pool's threads,
+    /// or C) unless `idle_per_host` says otherwise.
+    HttpxLimit,
 }
 
 /// What caps the requests in flight.
@@ -182,7 +191,7 @@ impl EventLoop {
 }
 
 /// Every Python pattern, one row each.
-pub(super) const PATTERNS: [Pattern; 10] = [
+pub(super) const PATTERNS: [Pattern; 12] = [
     Pattern {
         kind: StrategyKind::PyRequests,
         library: Library::Requests,
@@ -321,6 +330,32 @@ pub(super) const PATTERNS: [Pattern; 10] = [
         ticker: true,
         paces_itself: false,
     },
+    Pattern {
+        kind: StrategyKind::PyHttpx,
+        library: Library::Httpx,
+        takers: Takers::PoolThreads,
+        pool: Pool::Threads,
+        connections: Connections::HttpxLimit,
+        in_flight: InFlight::Pool,
+        awaits: None,
+        event_loop: EventLoop::Asyncio,
+        keep_alive: true,
+        ticker: false,
+        paces_itself: false,
+    },
+    Pattern {
+        kind: StrategyKind::PyHttpxAsync,
+        library: Library::Httpx,
+        takers: Takers::Every,
+        pool: Pool::None,
+        connections: Connections::HttpxLimit,
+        in_flight: InFlight::Every,
+        awaits: Some(Awaits::Workers),
+        event_loop: EventLoop::Asyncio,
+        keep_alive: true,
+        ticker: true,
+        paces_itself: false,
+    },
 ];
 
 /// The row of `kind`.
@@ -353,6 +388,9 @@ const URLLIB3_DEFAULT_POOL_MAXSIZE: usize = 10;
 
 /// aiohttp's default connector limit (`TCPConnector(limit=100)`).
 const AIOHTTP_DEFAULT_LIMIT: usize = 100;
+
+/// httpx's default connection limit (`Limits(max_connections=100)`).
+const HTTPX_DEFAULT_MAX_CONNECTIONS: usize = 100;
 
 impl Pattern {
     fn sizing(&self, options: &StrategyOptions, c: usize) -> Sizing {
@@ -387,6 +425,17 @@ impl Pattern {
                     .limit(c, Some(AIOHTTP_DEFAULT_LIMIT))
                     .unwrap_or(AIOHTTP_DEFAULT_LIMIT),
             },
+            Connections::HttpxLimit => options
+                .idle_per_host
+                .limit(
+                    if self.pool == Pool::Threads {
+                        threads.min(c)
+                    } else {
+                        c
+                    },
+                    Some(HTTPX_DEFAULT_MAX_CONNECTIONS),
+                )
+                .unwrap_or(HTTPX_DEFAULT_MAX_CONNECTIONS),
         };
         let effective = match self.in_flight {
             InFlight::One => 1,
@@ -450,6 +499,8 @@ impl Pattern {
                 "cpu_work_ns": u64::try_from(options.cpu_work.as_nanos()).unwrap_or(u64::MAX),
                 "ticker": options.ticker && self.ticker,
                 "await_with": way.name(),
+                "tls": connections::job_tls(workload.is_https(), options)?,
+                "http2": options.http2 && self.kind.takes_http2(),
             }),
             credits: sizing.credits,
             // A task per request takes its request the moment it gets one of the C
@@ -586,7 +637,26 @@ impl Pattern {
                     sizing.connections
                 ),
             ),
+            Connections::HttpxLimit => set(
+                &mut info,
+                "httpx_max_connections",
+                format!(
+                    "{} (httpx's default: {HTTPX_DEFAULT_MAX_CONNECTIONS})",
+                    sizing.connections
+                ),
+            ),
             Connections::One | Connections::PerRequest => {}
+        }
+        if self.kind.takes_http2() {
+            set(
+                &mut info,
+                "http",
+                if options.http2 {
+                    "HTTP/2 (h2)"
+                } else {
+                    "HTTP/1.1"
+                },
+            );
         }
         info
     }

@@ -2,7 +2,7 @@
 //! installed waitbench has them, and the content hashes that name their cache folders.
 
 /// Every file of `client/`, by name.
-pub(crate) const FILES: [(&str, &str); 16] = [
+pub(crate) const FILES: [(&str, &str); 20] = [
     ("main.py", include_str!("client/main.py")),
     ("harness.py", include_str!("client/harness.py")),
     ("cpu_work.py", include_str!("client/cpu_work.py")),
@@ -38,6 +38,13 @@ pub(crate) const FILES: [(&str, &str); 16] = [
         include_str!("client/py_process_pool.py"),
     ),
     ("py_gevent.py", include_str!("client/py_gevent.py")),
+    ("tls.py", include_str!("client/tls.py")),
+    ("httpx_errors.py", include_str!("client/httpx_errors.py")),
+    ("py_httpx.py", include_str!("client/py_httpx.py")),
+    (
+        "py_httpx_async.py",
+        include_str!("client/py_httpx_async.py"),
+    ),
     (
         "py_aiohttp_uvloop.py",
         include_str!("client/py_aiohttp_uvloop.py"),

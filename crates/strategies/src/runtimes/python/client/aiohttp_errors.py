@@ -5,10 +5,12 @@ import asyncio
 
 import aiohttp
 
-from harness import BODY, CONNECT, OTHER, RESET, TIMEOUT
+from harness import BODY, CONNECT, OTHER, RESET, TIMEOUT, TLS
 
 
 def classify(error):
+    if isinstance(error, aiohttp.ClientSSLError):
+        return TLS
     if isinstance(error, aiohttp.ClientConnectorError):
         return CONNECT
     if isinstance(error, aiohttp.ConnectionTimeoutError):

@@ -42,8 +42,8 @@ STDIN, STDOUT = 0, 1
 PROTOCOL = 1
 # Outcome classes, as protocol 1 names them: "http" is a response (its status says
 # which), the others waitbench's error kinds.
-RESPONSE, CONNECT, TIMEOUT, RESET, BODY, CANCELLED, OTHER = (
-    "http", "connect", "timeout", "reset", "body", "cancelled", "other")
+RESPONSE, CONNECT, TLS, TIMEOUT, RESET, BODY, CANCELLED, OTHER = (
+    "http", "connect", "tls", "timeout", "reset", "body", "cancelled", "other")
 # Bytes asked of stdin per read: a few hundred tickets.
 READ_BYTES = 4096
 # How stdin is read; a pattern whose workers share one OS thread (py-gevent's greenlets)
@@ -118,6 +118,8 @@ class Run:
         self.numbers = itertools.count()
         self.cpu_work_ns = self.options.get("cpu_work_ns", 0)
         self.extras = {}
+        # Called with the extras at the end, to add their figures (TLS's handshakes).
+        self.reporters = []
         self.messages_left = job["error_messages"]
         self.stopped = False
         self.issued_at_first_failure = None
@@ -320,6 +322,8 @@ class Run:
         waitbench reads this process's last CPU and memory figures while it lives)."""
         self.loop = None
         self.flush()
+        for report in self.reporters:
+            report(self.extras)
         if self.counts_issued and self.issued_at_first_failure is not None:
             self.extras["issued_after_first_failure"] = (
                 self.issued() - self.issued_at_first_failure

@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 
+import tls
 from harness import PROTOCOL, Run, say
 
 
@@ -36,7 +37,10 @@ def main():
     except ImportError as error:
         say(f"fail {error}\n")
         sys.exit(1)
-    pattern.main(Run(job))
+    run = Run(job)
+    # After the pattern's import, so that the libraries it uses are there to be given TLS.
+    tls.install(run)
+    pattern.main(run)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import asyncio
 import aiohttp
 
 from aiohttp_errors import classify
+import tls
 from harness import RequestFailed, async_worker, task_per_request, ticking
 
 
@@ -65,7 +66,8 @@ AWAIT_WITH = {
 async def fetch_all(run):
     timeout = aiohttp.ClientTimeout(total=run.request_timeout_s,
                                     connect=run.connect_timeout_s)
-    connector = aiohttp.TCPConnector(limit=run.options["idle_per_host"])
+    connector = aiohttp.TCPConnector(limit=run.options["idle_per_host"],
+                                    ssl=tls.context() or True)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
         async def fetch(url):

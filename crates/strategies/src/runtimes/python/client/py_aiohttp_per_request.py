@@ -6,6 +6,7 @@ import asyncio
 import aiohttp
 
 from aiohttp_errors import classify
+import tls
 from harness import async_worker
 
 
@@ -13,8 +14,11 @@ async def fetch_all(run):
     timeout = aiohttp.ClientTimeout(total=run.request_timeout_s,
                                     connect=run.connect_timeout_s)
 
+    ssl = tls.context() or True
+
     async def fetch(url):
-        async with aiohttp.ClientSession(timeout=timeout) as session:
+        connector = aiohttp.TCPConnector(ssl=ssl)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
             async with session.request(run.method, url, headers=run.headers,
                                        data=run.body) as response:
                 await response.read()

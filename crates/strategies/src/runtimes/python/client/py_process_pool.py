@@ -20,6 +20,7 @@ import aiohttp
 
 from aiohttp_errors import classify
 from cpu_work import burn
+import tls
 from harness import STDOUT, async_worker, ticking
 
 
@@ -72,7 +73,8 @@ def _started():
 async def fetch_all(run, pool):
     timeout = aiohttp.ClientTimeout(total=run.request_timeout_s,
                                     connect=run.connect_timeout_s)
-    connector = aiohttp.TCPConnector(limit=run.options["idle_per_host"])
+    connector = aiohttp.TCPConnector(limit=run.options["idle_per_host"],
+                                    ssl=tls.context() or True)
     loop = asyncio.get_running_loop()
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 

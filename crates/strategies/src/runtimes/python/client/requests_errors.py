@@ -3,10 +3,12 @@ ureq): the exception type first, then the socket error underneath it."""
 
 import requests
 
-from harness import BODY, CONNECT, OTHER, RESET, TIMEOUT
+from harness import BODY, CONNECT, OTHER, RESET, TIMEOUT, TLS
 
 
 def classify(error):
+    if isinstance(error, requests.exceptions.SSLError):
+        return TLS
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return CONNECT
     if isinstance(error, requests.exceptions.Timeout):
