@@ -35,8 +35,9 @@ measure() {
                     $paced --json - 2>/dev/null |
                     python3 -c 'import json, sys
 r = json.load(sys.stdin)["result"]["trials"][0]
-print("waitbench %s%s: %.0f req/s, client CPU %.1f µs/request" % (r["strategy"]["name"],
-      sys.argv[1], r["throughput_rps"], r["client"]["client_cpu_per_request_us"]))' "${paced:+ $paced}"
+print("waitbench %s%s: %.0f req/s, client CPU %.1f µs/request, hand-out round trip %.0f µs" % (
+      r["strategy"]["name"], sys.argv[1], r["throughput_rps"],
+      r["client"]["client_cpu_per_request_us"], r["extras"]["handout_round_trip_us"]))' "${paced:+ $paced}"
             done
         done
     done

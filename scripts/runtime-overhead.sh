@@ -53,8 +53,9 @@ measure() {
                 "$bin" run -s "$1" -n "$requests" -c "$2" --target $url --quiet $paced --json - 2>/dev/null |
                     python3 -c 'import json, sys
 r = json.load(sys.stdin)["result"]["trials"][0]
-print("waitbench %-21s %6.0f req/s, client CPU %6.1f µs/request%s" % (r["strategy"]["name"],
-      r["throughput_rps"], r["client"]["client_cpu_per_request_us"], sys.argv[1]))' "${paced:+ $paced}"
+print("waitbench %-21s %6.0f req/s, client CPU %6.1f µs/request, hand-out round trip %3.0f µs%s" % (
+      r["strategy"]["name"], r["throughput_rps"], r["client"]["client_cpu_per_request_us"],
+      r["extras"]["handout_round_trip_us"], sys.argv[1]))' "${paced:+ $paced}"
             done
         done
     done
