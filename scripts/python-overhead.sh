@@ -5,13 +5,17 @@
 # tickets and self-paced (--self-paced), alternated PAIRS times on one server at zero
 # latency, where the client's CPU per request is all there is to see.
 #
-#     scripts/python-overhead.sh [PAIRS] [SECONDS]
+#     scripts/python-overhead.sh [PAIRS] [SECONDS] [CLIENT…]
+#
+# CLIENTs (e.g. py-aiohttp) limit it to those clients; all five by default.
 #
 # It ends with the medians and the differences (scripts/overhead-summary.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs=${1:-3}
 seconds=${2:-5}
+shift $(($# < 2 ? $# : 2))
+only=" $* "
 cargo build --release -q -p waitbench-cli
 bin=target/release/waitbench
 port=18977
@@ -28,6 +32,7 @@ measure() {
     for case in "py-requests-session 1" "py-threadpool 100" "py-aiohttp 100" "py-gevent 100" \
         "py-aiohttp-uvloop 100"; do
         set -- $case
+        [[ $only == "  " || $only == *" $1 "* ]] || continue
         for _ in $(seq "$pairs"); do
             "$python" crates/strategies/src/runtimes/python/client/ceiling.py "$1" "$2" "$seconds" "$url/"
             for paced in "" --self-paced; do

@@ -6,13 +6,17 @@
 # self-paced (--self-paced: lines out only), alternated PAIRS times on one server at
 # zero latency, where the client's CPU per request is all there is to see.
 #
-#     scripts/runtime-overhead.sh [PAIRS] [REQUESTS]
+#     scripts/runtime-overhead.sh [PAIRS] [REQUESTS] [CLIENT…]
+#
+# CLIENTs (e.g. go-pool) limit it to those clients; all seven by default.
 #
 # It ends with the medians and the differences (scripts/overhead-summary.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs=${1:-3}
 requests=${2:-20000}
+shift $(($# < 2 ? $# : 2))
+only=" $* "
 cargo build --release -q -p waitbench-cli
 bin=target/release/waitbench
 port=18978
@@ -47,6 +51,7 @@ measure() {
     for case in "go-goroutines 100" "go-pool 100" "java-threads 100" "java-virtual-threads 100" \
         "java-async 100" "node-fetch 100" "node-http 100"; do
         set -- $case
+        [[ $only == "  " || $only == *" $1 "* ]] || continue
         for _ in $(seq "$pairs"); do
             bare "$1" "$2"
             for paced in "" --self-paced; do
