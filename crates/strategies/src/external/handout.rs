@@ -10,7 +10,8 @@
 //! the time from `max(intended, taken)` to the client's send is send lag: the pipe, and
 //! any queue of the client's own pattern. Under `--on-error cancel` the reader stops the
 //! dispatcher at the first failure and no ticket leaves after it. On an interruption
-//! the client is told `stop`; otherwise `end`.
+//! the client is told `stop`; otherwise `end`. Tickets due together leave in one write
+//! (see [`hand_out`]).
 
 use std::io::Write;
 use std::process::ChildStdin;
@@ -55,7 +56,15 @@ pub(crate) fn start(
         .expect("a thread for the ticket hand-out")
 }
 
+/// The longest ticket line: `t `, a `u64`'s 20 digits, the newline.
+const TICKET_LINE: usize = 23;
+
 /// Writes tickets until the load is over; returns whether an interruption ended it.
+///
+/// The tickets due at once (every free credit of a batch or a closed loop, an open
+/// loop's tickets whose time has come) go out in one write, so a client reads them with
+/// one read and waitbench wakes once for them; a ticket not yet due first sends those
+/// before it, then waits for its time, so batching never delays a send.
 fn hand_out(
     stdin: &mut ChildStdin,
     dispatcher: &Dispatcher,
@@ -63,27 +72,42 @@ fn hand_out(
     credits: usize,
 ) -> bool {
     let _slack = SlackRestore::new();
-    let mut line = [0u8; 32];
+    // Sized for C tickets up front: the loop never allocates.
+    let mut lines: Vec<u8> = Vec::with_capacity(credits * TICKET_LINE);
+    let mut send = |lines: &mut Vec<u8>| {
+        let sent = lines.is_empty() || stdin.write_all(lines).and_then(|()| stdin.flush()).is_ok();
+        lines.clear();
+        sent
+    };
     loop {
-        if !outstanding.wait_for_credit(credits) {
+        let free = outstanding.wait_for_credit(credits);
+        if free == 0 {
             return interrupt::requested();
         }
-        let Some(ticket) = dispatcher.next() else {
-            return dispatcher.interrupted();
-        };
-        if let Some(at) = ticket.intended
-            && !wait_until(at)
-        {
-            return true;
+        for _ in 0..free {
+            let Some(ticket) = dispatcher.next() else {
+                send(&mut lines);
+                return dispatcher.interrupted();
+            };
+            if let Some(at) = ticket.intended
+                && at > Instant::now()
+            {
+                if !send(&mut lines) {
+                    return false;
+                }
+                if !wait_until(at) {
+                    return true;
+                }
+            }
+            // A failure under cancel-on-error may have arrived while this ticket waited.
+            if dispatcher.is_stopped() || !outstanding.hand(ticket) {
+                send(&mut lines);
+                return false;
+            }
+            // Writing into a Vec with room for it cannot fail.
+            let _ = writeln!(lines, "t {}", ticket.index);
         }
-        // A failure under cancel-on-error may have arrived while this ticket waited.
-        if dispatcher.is_stopped() || !outstanding.hand(ticket) {
-            return false;
-        }
-        let mut cursor = &mut line[..];
-        let written = writeln!(cursor, "t {}", ticket.index).is_ok();
-        let len = 32 - cursor.len();
-        if !written || stdin.write_all(&line[..len]).is_err() || stdin.flush().is_err() {
+        if !send(&mut lines) {
             // The client is gone: the reader sees its output end and says so.
             return false;
         }

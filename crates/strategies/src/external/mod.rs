@@ -174,6 +174,10 @@ fn stop_when_interrupted(pid: u32, outstanding: &Outstanding) {
     }
 }
 
+/// The most lines the reader takes before it wakes the hand-out to the credits they
+/// returned, when one read brought more: a bound on how long a returned credit waits.
+const WAKE_EVERY: u32 = 64;
+
 /// Reads the client's lines, one at a time, into a buffer reused for each.
 struct Lines {
     reader: BufReader<ChildStdout>,
@@ -189,6 +193,11 @@ impl Lines {
             Ok(_) => Ok(Some(&self.line)),
             Err(e) => Err(Fault::Pipe(e)),
         }
+    }
+
+    /// Whether a whole line is already buffered, so the next one costs no read.
+    fn more_without_reading(&self) -> bool {
+        self.reader.buffer().last() == Some(&b'\n')
     }
 
     /// The next line, which must be there.
@@ -249,10 +258,17 @@ fn converse(
     if session.self_paced {
         replay = replay.self_paced(&workload.load);
     }
+    let mut unannounced = 0;
     let read = loop {
         match lines.next() {
             Ok(Some(line)) => match replay.line(line) {
-                Ok(Step::More) => {}
+                Ok(Step::More) => {
+                    unannounced += 1;
+                    if unannounced == WAKE_EVERY || !lines.more_without_reading() {
+                        outstanding.wake();
+                        unannounced = 0;
+                    }
+                }
                 Ok(Step::Done) => break Ok(()),
                 Err(fault) => break Err(fault),
             },

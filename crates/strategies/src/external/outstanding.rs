@@ -45,16 +45,17 @@ impl Outstanding {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits until fewer than `credits` tickets are outstanding; `false` when the
-    /// conversation ended or the process was interrupted first.
-    pub(crate) fn wait_for_credit(&self, credits: usize) -> bool {
+    /// Waits until fewer than `credits` tickets are outstanding and returns how many
+    /// credits are free; 0 when the conversation ended or the process was interrupted
+    /// first.
+    pub(crate) fn wait_for_credit(&self, credits: usize) -> usize {
         let mut state = self.lock();
         loop {
             if state.ended || waitbench_core::interrupt::requested() {
-                return false;
+                return 0;
             }
             if state.tickets.len() < credits {
-                return true;
+                return credits - state.tickets.len();
             }
             state = self
                 .changed
@@ -76,12 +77,16 @@ impl Outstanding {
     }
 
     /// Takes back ticket `index` (its `r` line arrived); `None` if it is not outstanding.
+    /// The credit is free at once, but the hand-out is woken only by [`Self::wake`]: the
+    /// reader calls it once for the lines one read brought, so that the credits they
+    /// return go out as one write of several tickets, not one wake-up and one write each.
     pub(crate) fn report(&self, index: u64) -> Option<Ticket> {
-        let ticket = self.lock().tickets.remove(&index);
-        if ticket.is_some() {
-            self.changed.notify_all();
-        }
-        ticket
+        self.lock().tickets.remove(&index)
+    }
+
+    /// Wakes the hand-out to the credits reported since the last call.
+    pub(crate) fn wake(&self) {
+        self.changed.notify_all();
     }
 
     /// Ends the conversation: no ticket is handed out after this.
@@ -119,21 +124,24 @@ mod tests {
 
     #[test]
     fn a_credit_comes_back_with_its_report_and_a_report_counts_once() {
-        let outstanding = Outstanding::new(2);
-        assert!(outstanding.wait_for_credit(2));
-        assert!(outstanding.hand(ticket(0)));
-        assert!(outstanding.hand(ticket(1)));
+        let outstanding = Outstanding::new(3);
+        assert_eq!(outstanding.wait_for_credit(3), 3);
+        for index in 0..3 {
+            assert!(outstanding.hand(ticket(index)));
+        }
         let waiter = std::thread::scope(|scope| {
-            let waiting = scope.spawn(|| outstanding.wait_for_credit(2));
+            let waiting = scope.spawn(|| outstanding.wait_for_credit(3));
             std::thread::sleep(Duration::from_millis(30));
             assert_eq!(outstanding.report(1), Some(ticket(1)));
+            assert_eq!(outstanding.report(2), Some(ticket(2)));
+            outstanding.wake();
             waiting.join().unwrap()
         });
-        assert!(waiter, "the report returned a credit");
+        assert_eq!(waiter, 2, "the reports returned two credits");
         assert_eq!(outstanding.report(1), None, "reported twice");
         assert_eq!(outstanding.report(7), None, "never handed out");
         outstanding.end();
-        assert!(!outstanding.wait_for_credit(2));
+        assert_eq!(outstanding.wait_for_credit(3), 0);
         assert!(!outstanding.hand(ticket(2)));
         assert!(outstanding.wait_end(Duration::ZERO));
     }

@@ -75,19 +75,62 @@ type job struct {
 	Options       map[string]json.RawMessage `json:"options"`
 }
 
-// out writes the client's lines: one write per line, under a lock, so lines from
-// many goroutines never interleave and none waits in a buffer.
+// out writes the client's lines. A record is appended to a buffer and written by the
+// flusher goroutine once the goroutines already runnable have run, so the records of
+// requests that end together leave in one write (one syscall, and waitbench wakes once
+// for them): the times in them were read around each request, so waiting in the
+// buffer changes none. Every other line is written at once, after what is buffered,
+// so the conversation's order holds. One lock keeps lines whole and in order.
 type out struct {
-	mu  sync.Mutex
-	w   *bufio.Writer
-	buf []byte
+	mu      sync.Mutex
+	w       io.Writer
+	buf     []byte
+	pending chan struct{}
 }
 
+func newOut(w io.Writer) *out {
+	o := &out{w: w, buf: make([]byte, 0, 64*1024), pending: make(chan struct{}, 1)}
+	go o.flusher()
+	return o
+}
+
+// record buffers one line for the flusher.
+func (o *out) record(build func(b []byte) []byte) {
+	o.mu.Lock()
+	first := len(o.buf) == 0
+	o.buf = append(build(o.buf), '\n')
+	o.mu.Unlock()
+	if first {
+		select {
+		case o.pending <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// flusher writes the buffered records when the goroutines ready to run have run.
+func (o *out) flusher() {
+	for range o.pending {
+		runtime.Gosched()
+		o.mu.Lock()
+		o.flush()
+		o.mu.Unlock()
+	}
+}
+
+// flush writes the buffer; the caller holds mu.
+func (o *out) flush() {
+	if len(o.buf) > 0 {
+		o.w.Write(o.buf)
+		o.buf = o.buf[:0]
+	}
+}
+
+// line writes one line now, after the records buffered before it.
 func (o *out) line(build func(b []byte) []byte) {
 	o.mu.Lock()
-	o.buf = append(build(o.buf[:0]), '\n')
-	o.w.Write(o.buf)
-	o.w.Flush()
+	o.buf = append(build(o.buf), '\n')
+	o.flush()
 	o.mu.Unlock()
 }
 
@@ -160,7 +203,7 @@ func (c *client) send(index int64) {
 	if err != nil {
 		kind, status = c.outcome(err), 0
 	}
-	c.out.line(func(b []byte) []byte {
+	c.out.record(func(b []byte) []byte {
 		b = append(b, "r "...)
 		b = strconv.AppendInt(b, index, 10)
 		b = append(b, ' ')
@@ -173,7 +216,8 @@ func (c *client) send(index int64) {
 		return strconv.AppendInt(b, int64(status), 10)
 	})
 	if err != nil && c.messages.Add(-1) >= 0 {
-		c.out.text("message " + kind + " " + strings.ReplaceAll(err.Error(), "\n", " "))
+		text := "message " + kind + " " + strings.ReplaceAll(err.Error(), "\n", " ")
+		c.out.record(func(b []byte) []byte { return append(b, text...) })
 	}
 	c.release()
 }
@@ -370,13 +414,20 @@ func newClient(j *job, o *out, opts options) *client {
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 func main() {
-	o := &out{w: bufio.NewWriterSize(os.Stdout, 4096)}
+	// Non-blocking pipes go through Go's netpoller: a goroutine waiting for a ticket
+	// parks instead of holding an OS thread in read(2), and wakes with the network's
+	// goroutines, with no thread handed off. Pipes only: a terminal's flags outlive us.
+	stdin, stdout := os.Stdin, os.Stdout
+	if isPipe(0) && isPipe(1) && syscall.SetNonblock(0, true) == nil && syscall.SetNonblock(1, true) == nil {
+		stdin, stdout = os.NewFile(0, "stdin"), os.NewFile(1, "stdout")
+	}
+	o := newOut(stdout)
 	bare := len(os.Args) == 3 && os.Args[2] == "--bare"
 	if (len(os.Args) != 2 && !bare) || (os.Args[1] != "go-goroutines" && os.Args[1] != "go-pool") {
 		fmt.Fprintln(os.Stderr, "usage: goclient go-goroutines|go-pool [--bare] (speaks waitbench's client protocol on stdin/stdout)")
 		os.Exit(2)
 	}
-	in := bufio.NewScanner(os.Stdin)
+	in := bufio.NewScanner(stdin)
 	in.Buffer(make([]byte, 64*1024), 64<<20) // a job with many urls is one long line
 	if !in.Scan() {
 		os.Exit(1)
@@ -433,16 +484,18 @@ func main() {
 		})
 	}
 	for in.Scan() {
-		line := in.Text()
-		word, rest, _ := strings.Cut(line, " ")
-		switch word {
-		case "t":
-			index, err := strconv.ParseInt(rest, 10, 64)
-			if err != nil {
-				o.fail("bad ticket line %q", line)
+		// A ticket is read from the scanner's bytes: no string per ticket.
+		if raw := in.Bytes(); len(raw) > 2 && raw[0] == 't' && raw[1] == ' ' {
+			index, ok := parseIndex(raw[2:])
+			if !ok {
+				o.fail("bad ticket line %q", raw)
 			}
 			p.submit(index)
 			continue
+		}
+		line := in.Text()
+		word, rest, _ := strings.Cut(line, " ")
+		switch word {
 		case "clock":
 			o.text("clock " + rest + " " + strconv.FormatInt(now(), 10))
 			continue
@@ -464,7 +517,7 @@ func main() {
 	// end, stop or the end of stdin: no more tickets.
 	close(quit)
 	finish()
-	io.Copy(io.Discard, os.Stdin) // stay alive until waitbench closes stdin
+	io.Copy(io.Discard, stdin) // stay alive until waitbench closes stdin
 }
 
 // selfPaced numbers the requests itself and keeps C in flight, until the batch's size
@@ -509,4 +562,25 @@ func cpuNanos() int64 {
 	var usage syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
 	return usage.Utime.Nano() + usage.Stime.Nano()
+}
+
+// isPipe says whether file descriptor fd is a pipe.
+func isPipe(fd int) bool {
+	var st syscall.Stat_t
+	return syscall.Fstat(fd, &st) == nil && st.Mode&syscall.S_IFMT == syscall.S_IFIFO
+}
+
+// parseIndex reads a ticket's decimal index.
+func parseIndex(digits []byte) (int64, bool) {
+	if len(digits) == 0 || len(digits) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, d := range digits {
+		if d < '0' || d > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(d-'0')
+	}
+	return n, true
 }

@@ -52,6 +52,9 @@ public final class Client {
 
     private final OutputStream out = System.out;
     private final Object outLock = new Object();
+    /** Lines not yet written, and whether the flusher has been told of them (under outLock). */
+    private final StringBuilder buffered = new StringBuilder(1 << 16);
+    private boolean flushDue;
     private final Map<String, Object> job;
     private final String pattern;
     private final HttpClient http;
@@ -162,17 +165,65 @@ public final class Client {
         return (List<Object>) value;
     }
 
-    /** Writes one line in one write, under a lock, so lines of many threads never mix. */
+    /**
+     * Writes one line now, after the records buffered before it, in one write under a
+     * lock, so lines of many threads never mix and the conversation's order holds.
+     */
     private void say(String line) {
-        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
         synchronized (outLock) {
-            try {
-                out.write(bytes);
-                out.flush();
-            } catch (IOException e) {
-                System.exit(1); // waitbench is gone
+            buffered.append(line).append('\n');
+            writeBuffered();
+        }
+    }
+
+    /**
+     * Buffers a record line for the flusher thread, which writes what has gathered once
+     * it runs: the records of requests that end together leave in one write (one
+     * syscall, one wake-up of waitbench). Their times were read around each request, so
+     * the wait in the buffer changes none.
+     */
+    private void record(String line) {
+        synchronized (outLock) {
+            buffered.append(line).append('\n');
+            if (!flushDue) {
+                flushDue = true;
+                outLock.notify();
             }
         }
+    }
+
+    /** The flusher thread's loop: waits for a record, lets the threads ready to run go first, writes. */
+    private void flusher() {
+        try {
+            while (true) {
+                synchronized (outLock) {
+                    while (!flushDue) {
+                        outLock.wait();
+                    }
+                }
+                Thread.yield();
+                synchronized (outLock) {
+                    writeBuffered();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes what is buffered; the caller holds outLock. */
+    private void writeBuffered() {
+        flushDue = false;
+        if (buffered.length() == 0) {
+            return;
+        }
+        try {
+            out.write(buffered.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            System.exit(1); // waitbench is gone
+        }
+        buffered.setLength(0);
     }
 
     private String ready() {
@@ -240,12 +291,12 @@ public final class Client {
             return;
         }
         if (error == null) {
-            say("r " + index + " " + sent + " " + ended + " http " + status);
+            record("r " + index + " " + sent + " " + ended + " http " + status);
         } else {
             String kind = outcome(error);
-            say("r " + index + " " + sent + " " + ended + " " + kind + " 0");
+            record("r " + index + " " + sent + " " + ended + " " + kind + " 0");
             if (messages.getAndDecrement() > 0) {
-                say("message " + kind + " " + String.valueOf(unwrap(error)).replace('\n', ' '));
+                record("message " + kind + " " + String.valueOf(unwrap(error)).replace('\n', ' '));
             }
         }
         release();
@@ -373,6 +424,9 @@ public final class Client {
             client.bareLoop();
             System.exit(0);
         }
+        Thread flusher = new Thread(client::flusher, "waitbench-flusher");
+        flusher.setDaemon(true);
+        flusher.start();
         client.say(client.ready());
         Thread pacer = null;
         String line;

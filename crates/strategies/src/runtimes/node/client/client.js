@@ -28,10 +28,12 @@ if ((process.argv.length !== 3 && !bare) || !PATTERNS.includes(pattern)) {
 }
 
 // Lines written in one turn of the event loop leave in one write, before the loop
-// waits again: the protocol asks for a flush before the client waits for a ticket.
+// waits again (setImmediate runs after the turn's I/O callbacks, so the records of
+// every response that turn read go together): the protocol asks for a flush before the
+// client waits for a ticket.
 let pending = '';
 function say(line) {
-  if (pending === '') process.nextTick(flush);
+  if (pending === '') setImmediate(flush);
   pending += line + '\n';
 }
 function flush() {
