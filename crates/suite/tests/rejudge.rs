@@ -48,12 +48,9 @@ fn rejudging_the_reference_run_gives_its_claims_table() {
 }
 
 /// Claims added after the reference run was measured: their scenarios are not in it, so
-/// their figures are checked once a new reference run includes them.
-const NEWER_THAN_REFERENCE: [&str; 3] = [
-    waitbench_core::claim_ids::BT,
-    waitbench_core::claim_ids::H2,
-    waitbench_core::claim_ids::K,
-];
+/// their figures are checked once a new reference run includes them. (None today: the
+/// reference run holds every claim.)
+const NEWER_THAN_REFERENCE: [&str; 0] = [];
 
 /// A figure's key comes from its declaration: every figure a row holds must be one its
 /// claim declares (on the stack the key names), so a figure emitted without a declaration,
