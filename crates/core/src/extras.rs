@@ -28,8 +28,38 @@ pub const CLOCK_OFFSET_BOUND_US: &str = "clock_offset_bound_us";
 /// ticket costs to reach the client and its record to come back (client protocol).
 pub const HANDOUT_ROUND_TRIP_US: &str = "handout_round_trip_us";
 
+/// The connections an external client opened (a client's own count; the server's
+/// `/stats` is the authority).
+pub const CONNECTIONS_OPENED: &str = "connections_opened";
+/// The connections it failed to open.
+pub const CONNECTIONS_FAILED: &str = "connections_failed";
+/// Its shortest connect (and handshake) time, µs.
+pub const CONNECT_MIN_US: &str = "connect_min_us";
+/// Its mean connect (and handshake) time, µs.
+pub const CONNECT_MEAN_US: &str = "connect_mean_us";
+/// Its longest connect (and handshake) time, µs.
+pub const CONNECT_MAX_US: &str = "connect_max_us";
+/// The HTTP version its responses came in (1 for HTTP/1.1, 2 for HTTP/2).
+pub const HTTP_VERSION: &str = "http_version";
+/// Its full TLS handshakes.
+pub const TLS_FULL_HANDSHAKES: &str = "tls_full_handshakes";
+/// Its resumed TLS handshakes.
+pub const TLS_RESUMED_HANDSHAKES: &str = "tls_resumed_handshakes";
+/// Its failed TLS handshakes.
+pub const TLS_FAILED_HANDSHAKES: &str = "tls_failed_handshakes";
+/// Whether it offered session resumption (1 or 0).
+pub const TLS_RESUMPTION: &str = "tls_resumption";
+/// Whether it verified the server's certificate (1 or 0).
+pub const TLS_VERIFIED: &str = "tls_verified";
+/// The TLS version it negotiated, by number.
+pub const TLS_VERSION: &str = "tls_version";
+/// The cipher suite it negotiated, by number.
+pub const TLS_CIPHER_SUITE: &str = "tls_cipher_suite";
+/// The server's key type, by number.
+pub const TLS_KEY_TYPE: &str = "tls_key_type";
+
 /// Every name above.
-pub const ALL: [&str; 9] = [
+pub const ALL: [&str; 23] = [
     TICKER_LATENESS_P50_US,
     TICKER_LATENESS_P99_US,
     TICKER_LATENESS_MAX_US,
@@ -39,6 +69,20 @@ pub const ALL: [&str; 9] = [
     ISSUED_AFTER_FIRST_FAILURE,
     CLOCK_OFFSET_BOUND_US,
     HANDOUT_ROUND_TRIP_US,
+    CONNECTIONS_OPENED,
+    CONNECTIONS_FAILED,
+    CONNECT_MIN_US,
+    CONNECT_MEAN_US,
+    CONNECT_MAX_US,
+    HTTP_VERSION,
+    TLS_FULL_HANDSHAKES,
+    TLS_RESUMED_HANDSHAKES,
+    TLS_FAILED_HANDSHAKES,
+    TLS_RESUMPTION,
+    TLS_VERIFIED,
+    TLS_VERSION,
+    TLS_CIPHER_SUITE,
+    TLS_KEY_TYPE,
 ];
 
 /// The names the external-client driver writes from its own measurements (the clock

@@ -48,22 +48,16 @@ pub(crate) fn job_tls(
     }))
 }
 
-/// The extras a client writes of its connections, by name.
+/// The extras a client writes of its connections, by name (declared in
+/// [`waitbench_core::extras`], which the Python sources are held to).
 mod key {
-    pub(super) const OPENED: &str = "connections_opened";
-    pub(super) const FAILED: &str = "connections_failed";
-    pub(super) const CONNECT_MIN_US: &str = "connect_min_us";
-    pub(super) const CONNECT_MEAN_US: &str = "connect_mean_us";
-    pub(super) const CONNECT_MAX_US: &str = "connect_max_us";
-    pub(super) const HTTP_VERSION: &str = "http_version";
-    pub(super) const FULL: &str = "tls_full_handshakes";
-    pub(super) const RESUMED: &str = "tls_resumed_handshakes";
-    pub(super) const TLS_FAILED: &str = "tls_failed_handshakes";
-    pub(super) const RESUMPTION: &str = "tls_resumption";
-    pub(super) const VERIFIED: &str = "tls_verified";
-    pub(super) const VERSION: &str = "tls_version";
-    pub(super) const CIPHER_SUITE: &str = "tls_cipher_suite";
-    pub(super) const KEY_TYPE: &str = "tls_key_type";
+    pub(super) use waitbench_core::extras::{
+        CONNECT_MAX_US, CONNECT_MEAN_US, CONNECT_MIN_US, CONNECTIONS_FAILED as FAILED,
+        CONNECTIONS_OPENED as OPENED, HTTP_VERSION, TLS_CIPHER_SUITE as CIPHER_SUITE,
+        TLS_FAILED_HANDSHAKES as TLS_FAILED, TLS_FULL_HANDSHAKES as FULL, TLS_KEY_TYPE as KEY_TYPE,
+        TLS_RESUMED_HANDSHAKES as RESUMED, TLS_RESUMPTION as RESUMPTION, TLS_VERIFIED as VERIFIED,
+        TLS_VERSION as VERSION,
+    };
 }
 
 /// The key types by the number a client writes (`tls_key_type`).
