@@ -8,22 +8,11 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{
-    assert_accounted, assert_closed_loop_counted, batch, errors, run, run_with, server, unavailable,
+    assert_accounted, assert_closed_loop_counted, batch, errors, run, run_with, server, timed,
+    unavailable,
 };
-use waitbench_core::{ErrorKind, LoadModel, PathPlan, Timeouts, Workload};
+use waitbench_core::{ErrorKind, LoadModel, PathPlan};
 use waitbench_strategies::{AwaitWith, PoolSize, StrategyKind, StrategyOptions};
-
-fn timed(target: &str, load: LoadModel) -> Workload {
-    Workload {
-        target: target.to_string(),
-        paths: PathPlan::Single { path: "/".into() },
-        query: Some("latency=10ms".into()),
-        load,
-        on_error: Default::default(),
-        request: Default::default(),
-        timeouts: Timeouts::default(),
-    }
-}
 
 #[test]
 fn every_python_pattern_runs_a_distinct_endpoint_batch_that_the_server_counts() {

@@ -8,9 +8,10 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    assert_accounted, assert_closed_loop_counted, batch, errors, run, run_with, server, unavailable,
+    assert_accounted, assert_closed_loop_counted, batch, errors, run, run_with, server, timed,
+    unavailable,
 };
-use waitbench_core::{ErrorKind, LoadModel, PathPlan, Timeouts, Workload};
+use waitbench_core::{ErrorKind, LoadModel, PathPlan};
 use waitbench_strategies::{IdlePerHost, PoolSize, StrategyKind, StrategyOptions, build};
 
 /// Every reference client, Go's, Java's and Node's.
@@ -19,18 +20,6 @@ fn reference_kinds() -> impl Iterator<Item = StrategyKind> {
         .into_iter()
         .chain(StrategyKind::JAVA)
         .chain(StrategyKind::NODE)
-}
-
-fn timed(target: &str, load: LoadModel) -> Workload {
-    Workload {
-        target: target.to_string(),
-        paths: PathPlan::Single { path: "/".into() },
-        query: Some("latency=10ms".into()),
-        load,
-        on_error: Default::default(),
-        request: Default::default(),
-        timeouts: Timeouts::default(),
-    }
 }
 
 #[test]

@@ -66,6 +66,20 @@ pub fn batch(target: &str, requests: u64, concurrency: usize, query: Option<&str
     }
 }
 
+/// `load` to `/` with 10 ms of injected latency on every request and the default
+/// timeouts: the timed load models (closed and open loop) the client tests run.
+pub fn timed(target: &str, load: LoadModel) -> Workload {
+    Workload {
+        target: target.to_string(),
+        paths: PathPlan::Single { path: "/".into() },
+        query: Some("latency=10ms".into()),
+        load,
+        on_error: Default::default(),
+        request: Default::default(),
+        timeouts: Timeouts::default(),
+    }
+}
+
 /// Runs `workload` with the strategy `kind` and default options, panicking on a run error.
 pub fn run(kind: StrategyKind, workload: &Workload) -> Measurement {
     run_with(kind, &StrategyOptions::default(), workload)
