@@ -20,6 +20,7 @@ use hyper::{Request, header};
 use hyper_util::rt::TokioIo;
 use waitbench_core::{ErrorKind, Outcome, StrategyInfo, Timeouts};
 
+use crate::deadline::RequestDeadline;
 use crate::dial::Dialer;
 use crate::reqwest_errors::{Facts, Stage, decide};
 use crate::settings::set;
@@ -31,7 +32,7 @@ type Sender = SendRequest<Full<Bytes>>;
 /// One worker's connection: opened on first use, and again after any failure.
 #[derive(Debug)]
 pub(crate) struct HyperConnection {
-    timeouts: Timeouts,
+    deadline: RequestDeadline,
     dialer: Dialer,
     sender: Option<Sender>,
 }
@@ -41,7 +42,7 @@ impl HyperConnection {
     /// connections (offering ALPN `http/1.1` over TLS).
     pub(crate) fn new(timeouts: Timeouts, dialer: Dialer) -> Self {
         HyperConnection {
-            timeouts,
+            deadline: RequestDeadline::new(timeouts.request),
             dialer,
             sender: None,
         }
@@ -49,7 +50,11 @@ impl HyperConnection {
 
     /// A new, unconnected slot with the same timeouts and dialer.
     pub(crate) fn fresh(&self) -> Self {
-        HyperConnection::new(self.timeouts, self.dialer.clone())
+        HyperConnection {
+            deadline: RequestDeadline::new(self.deadline.timeout()),
+            dialer: self.dialer.clone(),
+            sender: None,
+        }
     }
 
     /// Adds the client's settings to `info`.
@@ -66,15 +71,19 @@ impl HyperConnection {
     /// Sends `target`'s request within the request timeout, reads and discards the whole
     /// body frame by frame, and classifies the result. Any failure drops the connection.
     pub(crate) async fn fetch(&mut self, target: &RequestTarget) -> Outcome {
-        let outcome = match tokio::time::timeout(self.timeouts.request, self.exchange(target)).await
-        {
-            Ok(Ok(status)) => return Outcome::from_status(status),
-            Ok(Err(kind)) => Outcome::Error(kind),
-            Err(_elapsed) => {
+        let HyperConnection {
+            deadline,
+            dialer,
+            sender,
+        } = self;
+        let outcome = match deadline.within(exchange(dialer, sender, target)).await {
+            Some(Ok(status)) => return Outcome::from_status(status),
+            Some(Err(kind)) => Outcome::Error(kind),
+            None => {
                 target.note_error(|| {
                     format!(
                         "no whole answer within the request timeout ({:?})",
-                        self.timeouts.request
+                        deadline.timeout()
                     )
                 });
                 Outcome::Error(ErrorKind::Timeout)
@@ -83,34 +92,39 @@ impl HyperConnection {
         self.sender = None;
         outcome
     }
+}
 
-    /// One exchange: a connection (reused or new), the request, the whole body.
-    async fn exchange(&mut self, target: &RequestTarget) -> Result<u16, ErrorKind> {
-        let reused = self.sender.as_ref().is_some_and(|s| !s.is_closed());
-        if !reused {
-            self.sender = Some(connect(&self.dialer, target).await?);
-        }
-        let sender = self.sender.as_mut().expect("connected above");
-        let mut sent = send(sender, target).await;
-        if reused && let Err(Unsent::NotSent) = sent {
-            // The idle connection closed before the request left: no server saw it.
-            let sender = self.sender.insert(connect(&self.dialer, target).await?);
-            sent = send(sender, target).await;
-        }
-        let response = sent.map_err(|unsent| match unsent {
-            Unsent::NotSent => {
-                target.note_error(|| "the connection closed before the request left".into());
-                ErrorKind::Reset
-            }
-            Unsent::Failed(kind) => kind,
-        })?;
-        let status = response.status().as_u16();
-        let mut body = response.into_body();
-        while let Some(frame) = body.frame().await {
-            frame.map_err(|err| classify(target, &err, Stage::Body))?;
-        }
-        Ok(status)
+/// One exchange: a connection (`sender`'s if still open, else a new one from `dialer`),
+/// the request, the whole body.
+async fn exchange(
+    dialer: &Dialer,
+    sender: &mut Option<Sender>,
+    target: &RequestTarget,
+) -> Result<u16, ErrorKind> {
+    let reused = sender.as_ref().is_some_and(|s| !s.is_closed());
+    if !reused {
+        *sender = Some(connect(dialer, target).await?);
     }
+    let open = sender.as_mut().expect("connected above");
+    let mut sent = send(open, target).await;
+    if reused && let Err(Unsent::NotSent) = sent {
+        // The idle connection closed before the request left: no server saw it.
+        let open = sender.insert(connect(dialer, target).await?);
+        sent = send(open, target).await;
+    }
+    let response = sent.map_err(|unsent| match unsent {
+        Unsent::NotSent => {
+            target.note_error(|| "the connection closed before the request left".into());
+            ErrorKind::Reset
+        }
+        Unsent::Failed(kind) => kind,
+    })?;
+    let status = response.status().as_u16();
+    let mut body = response.into_body();
+    while let Some(frame) = body.frame().await {
+        frame.map_err(|err| classify(target, &err, Stage::Body))?;
+    }
+    Ok(status)
 }
 
 /// Why a request got no response.

@@ -16,6 +16,7 @@
 
 mod connection_log;
 mod cpu_work;
+mod deadline;
 mod dial;
 mod error;
 pub mod external;
