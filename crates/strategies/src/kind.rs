@@ -17,7 +17,8 @@ pub enum StrategyKind {
     ReqwestTokio,
     /// One bare hyper HTTP/1.1 connection per tokio task, no pool: async at its leanest.
     HyperTokio,
-    /// K bare hyper HTTP/2 connections shared by C tokio tasks, one stream per request.
+    /// K HTTP/2 connections (hyper's h2 engine, bare) shared by C tokio tasks, one stream
+    /// per request.
     HyperTokioH2,
     /// A new ureq agent (so a new connection) for every request, on C threads.
     UreqPerRequest,
@@ -186,7 +187,7 @@ impl StrategyKind {
                 "one bare hyper connection per tokio task, no pool (async at its leanest)"
             }
             StrategyKind::HyperTokioH2 => {
-                "C tokio tasks sharing K hyper HTTP/2 connections (--connections K), a stream per request"
+                "C tokio tasks sharing K HTTP/2 connections (--connections K) through h2, hyper's engine, a stream per request"
             }
             StrategyKind::UreqPerRequest => {
                 "a new ureq agent (new connection) per request, one thread per worker"

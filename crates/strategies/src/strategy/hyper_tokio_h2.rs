@@ -5,8 +5,9 @@
 //! It sits beside `hyper-tokio` (one HTTP/1.1 connection per task) so that the protocol
 //! is the only difference: same runtime, same harness, same connection setup
 //! ([`crate::dial`]); over https:// ALPN offers `h2` alone, over http:// the client
-//! speaks h2c with prior knowledge. See [`crate::h2_client`] for how streams beyond the
-//! server's limit per connection wait and how failures are scoped.
+//! speaks h2c with prior knowledge. It speaks through `h2`, the HTTP/2 engine hyper's
+//! client wraps, without hyper's task per request. See [`crate::h2_client`] for why, how
+//! streams beyond the server's limit per connection wait and how failures are scoped.
 //!
 //! Execution: the run builds its runtime, then spawns C worker tasks, assigned to the
 //! K connections in turn; a connection opens on its first request (timed, as the
@@ -31,7 +32,7 @@ use crate::settings::common;
 use crate::target::RequestTarget;
 use crate::transport::{ALPN_H2, Transport};
 
-/// C tokio tasks sharing K hyper HTTP/2 connections.
+/// C tokio tasks sharing K HTTP/2 connections, driven through h2.
 #[derive(Debug, Clone)]
 pub struct HyperTokioH2 {
     options: StrategyOptions,
