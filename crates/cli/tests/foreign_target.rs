@@ -304,6 +304,38 @@ fn run_measures_an_https_target_and_records_its_tls_session() {
 }
 
 #[test]
+fn run_against_an_h2c_server_checks_it_and_reads_its_figures() {
+    let server = waitbench_mockserver::MockServer::start(waitbench_mockserver::ServerConfig {
+        protocol: waitbench_mockserver::ProtocolConfig::h2c(),
+        ..Default::default()
+    })
+    .expect("an h2c mock server starts");
+    let output = waitbench()
+        .args([
+            "run",
+            "-s",
+            "hyper-tokio-h2",
+            "-n",
+            "30",
+            "-c",
+            "6",
+            "--quiet",
+        ])
+        .args(["--target", &server.url(), "--json", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let trial = &doc["result"]["trials"][0];
+    assert_eq!(trial["counts"]["ok"], 30, "{trial}");
+    assert_eq!(trial["connections"]["protocol"], "HTTP/2", "{trial}");
+    // The preflight went over HTTP/1.1 and found a waitbench server, whose figures
+    // were then read: the run's 30 requests, on one HTTP/2 connection.
+    assert_eq!(trial["server"]["requests"], 30, "{trial}");
+    assert_eq!(trial["server"]["connections_accepted"], 1, "{trial}");
+}
+
+#[test]
 fn run_tls_serves_the_embedded_server_over_https_and_an_h2_only_run_gets_h2c() {
     for (strategy, flags, protocol, tls) in [
         ("hyper-tokio", vec!["--tls"], "HTTP/1.1", true),

@@ -102,14 +102,15 @@ pub struct ProtocolConfig {
         )
     )]
     pub no_resumption: bool,
-    /// Speak HTTP/2 only: in cleartext, with prior knowledge (h2c); with `tls`, ALPN
-    /// offers h2 alone.
+    /// Speak HTTP/2: in cleartext, with prior knowledge (h2c), HTTP/1.1 only to a
+    /// connection that opens without the preface; with `tls`, ALPN offers h2 alone.
     #[cfg_attr(
         feature = "clap",
         arg(
             long,
-            help = "Speak HTTP/2 only: cleartext with prior knowledge (h2c), or with --tls \
-                    ALPN offers h2 alone"
+            help = "Speak HTTP/2: cleartext with prior knowledge (h2c; a connection that \
+                    opens without HTTP/2's preface gets HTTP/1.1), or with --tls ALPN offers \
+                    h2 alone"
         )
     )]
     pub http2: bool,

@@ -349,8 +349,9 @@ async fn serve_connection(
 ) {
     let fd = stream.as_raw_fd();
     let Some(tls) = &protocols.tls else {
+        let h2 = protocols.h2c && opens_with_h2_preface(&stream, handshake_timeout).await;
         let io = TokioIo::new(stream);
-        if protocols.h2c {
+        if h2 {
             serve_http2(io, fd, &protocols, serving).await;
         } else {
             serve_http1(io, fd, serving).await;
@@ -367,6 +368,42 @@ async fn serve_connection(
         serve_http2(io, fd, &protocols, serving).await;
     } else {
         serve_http1(io, fd, serving).await;
+    }
+}
+
+/// What an HTTP/2 client with prior knowledge sends first (RFC 9113 §3.4); no HTTP/1.1
+/// request starts with its first bytes, `PRI` being no method a server serves.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Whether a cleartext connection opens with HTTP/2's preface, read without taking it
+/// off the socket (within `timeout`; a client that says nothing by then is left to
+/// HTTP/1.1's own timeouts).
+///
+/// Why an h2c server answers HTTP/1.1 too, as nginx's `http2 on` does on a cleartext
+/// port: waitbench's own requests to a server (the preflight, `/health`, `/stats` and
+/// `/stats/reset`) speak HTTP/1.1, and without them a run against `serve --http2`
+/// could neither check its target nor report the server's figures. A client that
+/// opens with the preface always gets HTTP/2.
+async fn opens_with_h2_preface(stream: &TcpStream, timeout: Duration) -> bool {
+    let mut opening = [0u8; H2_PREFACE.len()];
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let peeked = tokio::time::timeout_at(deadline, stream.peek(&mut opening)).await;
+        let Ok(Ok(n)) = peeked else { return false };
+        if n == 0 || opening[..n] != H2_PREFACE[..n] {
+            return false;
+        }
+        if n == H2_PREFACE.len() {
+            return true;
+        }
+        // A preface cut short: the rest follows at once from any real client; peeking
+        // again now would return the same bytes, so wait a moment first.
+        if tokio::time::timeout_at(deadline, tokio::time::sleep(Duration::from_millis(1)))
+            .await
+            .is_err()
+        {
+            return false;
+        }
     }
 }
 

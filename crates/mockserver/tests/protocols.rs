@@ -18,6 +18,7 @@ use hyper::{Request, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, HandshakeKind, RootCertStore};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
@@ -323,6 +324,76 @@ fn h2c_carries_n_streams_in_flight_on_one_connection() {
     assert!(server.url().starts_with("http://"));
     assert_eq!(server.stats().tls, None, "no TLS section without TLS");
     assert_n_streams_in_flight_on_one_connection(&server, StreamKind::H2c);
+}
+
+#[test]
+fn an_h2c_server_answers_http1_to_a_client_that_opens_without_the_preface() {
+    let server = start(ProtocolConfig::h2c());
+    let rt = runtime();
+    let (plain, h2) = rt.block_on(async {
+        let plain = get_http1(TcpStream::connect(server.addr()).await.unwrap(), "/").await;
+        // A preface arriving in pieces is still HTTP/2.
+        let mut split = TcpStream::connect(server.addr()).await.unwrap();
+        split.write_all(b"PRI * HT").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let sender = h2_sender(PrefaceSent(split)).await;
+        let h2 = concurrent(&sender, 3, "/").await;
+        (plain, h2)
+    });
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(h2.iter().all(|r| r.status == StatusCode::OK));
+    let stats = stats_when(&server, |s| s.requests_served == 4);
+    assert_eq!(stats.requests_served, 4);
+    assert_eq!(stats.connections_accepted, 2);
+    let http2 = stats.http2.expect("an h2 server publishes its streams");
+    assert_eq!(
+        (http2.connections, http2.streams),
+        (1, 3),
+        "only the connection that opened with the preface is HTTP/2"
+    );
+}
+
+/// A socket whose first 8 bytes of the HTTP/2 preface were written already: the
+/// client's own preface write skips them, so the server sees the preface split in two.
+struct PrefaceSent(TcpStream);
+
+impl tokio::io::AsyncRead for PrefaceSent {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for PrefaceSent {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        const SENT: &[u8] = b"PRI * HT";
+        if data.starts_with(SENT) {
+            // Claim the bytes already sent, then the rest goes through as written.
+            return std::task::Poll::Ready(Ok(SENT.len()));
+        }
+        std::pin::Pin::new(&mut self.0).poll_write(cx, data)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
+    }
 }
 
 #[test]

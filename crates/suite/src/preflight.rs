@@ -139,6 +139,13 @@ fn cause(error: &ureq::Error, address: &str, https: bool) -> String {
         ureq::Error::Timeout(what) => {
             format!("no answer from {address} in time ({what}; see --connect-timeout, --timeout)")
         }
+        ureq::Error::Rustls(rustls::Error::AlertReceived(
+            rustls::AlertDescription::NoApplicationProtocol,
+        )) => format!(
+            "{address} offers no protocol the preflight speaks: its ALPN offers h2 alone, and \
+             the preflight (like the server figures a waitbench server gives) speaks HTTP/1.1; \
+             offer http/1.1 beside h2 (`waitbench serve --tls` without --http2 does)"
+        ),
         ureq::Error::Rustls(e) => format!(
             "the TLS handshake with {address} failed ({e}); trust the server's CA with \
              --cacert FILE, or --insecure for your own server"
@@ -187,6 +194,17 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("--no-preflight"), "{message}");
+    }
+
+    #[test]
+    fn an_h2_only_tls_server_is_named_as_such_not_as_a_trust_problem() {
+        let alert = ureq::Error::Rustls(rustls::Error::AlertReceived(
+            rustls::AlertDescription::NoApplicationProtocol,
+        ));
+        let said = cause(&alert, "127.0.0.1:8443", true);
+        assert!(said.contains("ALPN offers h2 alone"), "{said}");
+        assert!(said.contains("without --http2"), "{said}");
+        assert!(!said.contains("--cacert"), "{said}");
     }
 
     #[test]
