@@ -50,14 +50,8 @@ struct Shared {
 
 /// Process CPU time (user + system) so far, in seconds.
 fn process_cpu_s() -> f64 {
-    // SAFETY: getrusage only writes into the zeroed struct we hand it.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let secs = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 * 1e-6;
-    secs(usage.ru_utime) + secs(usage.ru_stime)
+    let (user, system) = waitbench_core::resources::process_cpu();
+    (user + system).as_secs_f64()
 }
 
 /// A client configured as the `reqwest-tokio` strategy configures it.
