@@ -78,12 +78,6 @@ impl Window {
         }
     }
 
-    /// Whether a request sent at `at` falls inside the window: at or after its start, and
-    /// before its end (a batch's window has none).
-    pub fn contains(&self, at: Instant) -> bool {
-        at >= self.start && self.end.is_none_or(|end| at < end)
-    }
-
     /// How much of `[from, to]` falls inside the window.
     fn overlap(&self, from: Instant, to: Instant) -> Duration {
         let to = self.end.map_or(to, |end| to.min(end));
@@ -693,21 +687,6 @@ impl Measurement {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_window_holds_the_sends_from_its_start_to_before_its_end() {
-        let start = Instant::now();
-        let window = Window {
-            start,
-            end: Some(start + Duration::from_secs(1)),
-        };
-        assert!(window.contains(start));
-        assert!(window.contains(start + Duration::from_millis(999)));
-        assert!(!window.contains(start + Duration::from_secs(1)));
-        assert!(!window.contains(start - Duration::from_nanos(1)));
-        let batch = Window { start, end: None };
-        assert!(batch.contains(start + Duration::from_secs(3600)));
-    }
 
     fn ticket(index: u64) -> Ticket {
         Ticket::unpaced(index, true)

@@ -5,10 +5,12 @@
 //! lag, busy time, a cancelled request has no latency). A failure is settled with the
 //! dispatcher, which stops the hand-out under `--on-error cancel`.
 //!
-//! A closed loop measures the requests sent inside its window, by the client's send
-//! time: a ticket handed out in the warm-up but sent after it is measured, and one that a
-//! client held ahead (`tickets_ahead`) past the window's end is recorded but left out of
-//! it, as a self-paced client's requests are.
+//! A closed loop measures the requests whose tickets were handed out after the warm-up
+//! (a self-paced client's: sent after it) and that were sent before the window's end: a
+//! ticket a client held ahead (`tickets_ahead`) and sent after the end is recorded but
+//! left out of the window. The end goes by the client's send time, the start by the
+//! hand-out's, so a client whose clock is off is still measured (and fails only
+//! `client-check`'s row about times).
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -118,17 +120,19 @@ impl<'a> Replay<'a> {
     }
 
     /// The ticket an `r` line answers: the one handed out, or, for a self-paced client,
-    /// one of its own numbering; a closed loop records what was sent inside its window.
+    /// one of its own numbering (sent after a closed loop's warm-up); a closed loop
+    /// leaves out what was sent after its window.
     fn ticket(&mut self, index: u64, sent: std::time::Instant) -> Option<Ticket> {
         let ticket = match &mut self.self_paced {
             None => self.outstanding.report(index)?,
-            Some(paced) => paced
-                .first_report(index)
-                .then(|| Ticket::unpaced(index, true))?,
+            Some(paced) => paced.first_report(index).then(|| {
+                let warmup_over = self.closed_loop.is_none_or(|window| sent >= window.start);
+                Ticket::unpaced(index, warmup_over)
+            })?,
         };
         Some(match self.closed_loop {
             Some(window) => Ticket {
-                recorded: window.contains(sent),
+                recorded: ticket.recorded && window.end.is_none_or(|end| sent < end),
                 ..ticket
             },
             None => ticket,
