@@ -220,17 +220,50 @@ mod tests {
         .unwrap()
     }
 
+    /// What a replay of one run needs: its dispatcher, its outstanding tickets, its
+    /// workload.
+    struct Run {
+        dispatcher: Dispatcher,
+        outstanding: Outstanding,
+        workload: Workload,
+    }
+
+    impl Run {
+        /// A run of `load` under `policy`, with room for `credits` tickets.
+        fn new(load: LoadModel, policy: ErrorPolicy, credits: usize) -> Self {
+            Run {
+                dispatcher: Dispatcher::new(&load),
+                outstanding: Outstanding::new(credits),
+                workload: workload(load, policy),
+            }
+        }
+
+        fn replay(&self) -> Replay<'_> {
+            Replay::new(
+                same_clock(),
+                &self.outstanding,
+                &self.dispatcher,
+                &self.workload,
+            )
+        }
+
+        /// Hands out `n` tickets, as the hand-out does with `n` credits.
+        fn hand(&self, n: usize) {
+            for _ in 0..n {
+                assert!(self.outstanding.hand(self.dispatcher.next().unwrap()));
+            }
+        }
+    }
+
     #[test]
     fn a_self_paced_client_numbers_its_requests_once_each_and_inside_the_batch() {
         let load = LoadModel::Batch {
             requests: 3,
             concurrency: 2,
         };
-        let dispatcher = Dispatcher::new(&load);
-        let outstanding = Outstanding::new(2);
-        let workload = workload(load.clone(), ErrorPolicy::WaitAll);
-        let mut replay =
-            Replay::new(same_clock(), &outstanding, &dispatcher, &workload).self_paced(&load);
+        let run = Run::new(load.clone(), ErrorPolicy::WaitAll, 2);
+        let dispatcher = &run.dispatcher;
+        let mut replay = run.replay().self_paced(&load);
         replay.line("r 1 10 20 http 200").unwrap();
         replay.line("r 0 10 30 http 500").unwrap();
         assert!(!dispatcher.is_stopped(), "no hand-out to stop");
@@ -254,14 +287,10 @@ mod tests {
             requests: 10,
             concurrency: 2,
         };
-        let dispatcher = Dispatcher::new(&load);
-        let outstanding = Outstanding::new(2);
-        let workload = workload(load, ErrorPolicy::Cancel);
-        let mut replay = Replay::new(same_clock(), &outstanding, &dispatcher, &workload);
-        for _ in 0..2 {
-            let ticket: Ticket = dispatcher.next().unwrap();
-            assert!(outstanding.hand(ticket));
-        }
+        let run = Run::new(load, ErrorPolicy::Cancel, 2);
+        let dispatcher = &run.dispatcher;
+        let mut replay = run.replay();
+        run.hand(2);
         assert_eq!(
             replay.line("r 0 1000 5001000 http 200\n").unwrap(),
             Step::More
@@ -302,13 +331,6 @@ mod tests {
         assert_eq!(timeline.seconds[0].len(), 2);
     }
 
-    /// Hands out `n` tickets of `dispatcher`, as the hand-out does with `n` credits.
-    fn hand(dispatcher: &Dispatcher, outstanding: &Outstanding, n: usize) {
-        for _ in 0..n {
-            assert!(outstanding.hand(dispatcher.next().unwrap()));
-        }
-    }
-
     #[test]
     fn a_closed_loop_measures_what_was_sent_in_its_window_and_a_ticket_held_past_its_end_is_left_out()
      {
@@ -318,11 +340,9 @@ mod tests {
             warmup: Duration::ZERO,
             concurrency: 1,
         };
-        let dispatcher = Dispatcher::new(&load);
-        let outstanding = Outstanding::new(3);
-        let workload = workload(load, ErrorPolicy::WaitAll);
-        let mut replay = Replay::new(same_clock(), &outstanding, &dispatcher, &workload);
-        hand(&dispatcher, &outstanding, 3);
+        let run = Run::new(load, ErrorPolicy::WaitAll, 3);
+        let mut replay = run.replay();
+        run.hand(3);
         let ms: u64 = 1_000_000;
         replay
             .line(&format!("r 0 {} {} http 200", ms, 2 * ms))
@@ -348,11 +368,9 @@ mod tests {
             requests: 100,
             concurrency: 1,
         };
-        let dispatcher = Dispatcher::new(&load);
-        let outstanding = Outstanding::new(3);
-        let workload = workload(load, ErrorPolicy::WaitAll);
-        let mut replay = Replay::new(same_clock(), &outstanding, &dispatcher, &workload);
-        hand(&dispatcher, &outstanding, 3);
+        let run = Run::new(load, ErrorPolicy::WaitAll, 3);
+        let mut replay = run.replay();
+        run.hand(3);
         // `stop`: the one in flight is reported, the two held ahead are dropped.
         replay.line("r 0 1000 2000 http 200").unwrap();
         assert_eq!(replay.line("done").unwrap(), Step::Done);
@@ -362,8 +380,8 @@ mod tests {
             (1, 0, 1)
         );
         counters.check_accounting().unwrap();
-        assert_eq!(dispatcher.issued(), 3, "handed out, never sent");
+        assert_eq!(run.dispatcher.issued(), 3, "handed out, never sent");
         // A held ticket reported after all is a request like any other.
-        assert!(outstanding.report(1).is_some());
+        assert!(run.outstanding.report(1).is_some());
     }
 }
