@@ -1313,6 +1313,60 @@ fn run_client_measures_the_example_client_with_every_output_and_balanced_account
     assert!(text.contains("#[Max"), "{text}");
 }
 
+/// The most tickets the test client (`tests/client_check/deviant_client.py`, in `mode`)
+/// held at once, read and not yet reported, in a run of `load` at C = 2 against 20 ms,
+/// and the run's counts: what waitbench had outstanding, seen from the client.
+fn tickets_held(python: &Path, mode: &str, load: &[&str]) -> (u64, Value) {
+    let client = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/client_check/deviant_client.py");
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("run.json");
+    waitbench()
+        .args([
+            "run",
+            "--client",
+            &format!("{} {} {mode}", python.display(), client.display()),
+        ])
+        .args(load)
+        .args(["-c", "2", "--latency", "20ms", "--quiet", "--json"])
+        .arg(&json)
+        .assert()
+        .success();
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let run = &doc["result"]["trials"][0];
+    let held = run["extras"]["tickets_held_max"].as_f64().unwrap() as u64;
+    (held, run.clone())
+}
+
+#[test]
+fn a_client_that_takes_tickets_ahead_holds_c_plus_n_in_a_batch_and_a_closed_loop_only() {
+    let Some(python) = python_with_requests() else {
+        return;
+    };
+    let batch = ["-n", "30"];
+    let closed = ["-d", "500ms", "--warmup", "200ms"];
+    // 400/s against 20 ms at C = 2: every credit is taken as it comes back.
+    let open = ["--rate", "400", "-d", "500ms", "--warmup", "0s"];
+    assert_eq!(tickets_held(&python, "ahead", &batch).0, 5, "C + 3");
+    let (held, run) = tickets_held(&python, "ahead", &closed);
+    assert_eq!(held, 5, "C + 3");
+    // What it held at the window's end it sent after it: recorded, left out of it.
+    let counts = &run["counts"];
+    let reported = counts["sent"].as_u64().unwrap() + counts["warmup_sent"].as_u64().unwrap();
+    assert_eq!(
+        run["server"]["requests"].as_u64(),
+        Some(reported),
+        "{counts}"
+    );
+    assert_eq!(
+        tickets_held(&python, "ahead", &open).0,
+        2,
+        "an open loop's schedule"
+    );
+    let cancel = ["-n", "30", "--on-error", "cancel"];
+    assert_eq!(tickets_held(&python, "ahead", &cancel).0, 2, "cancel");
+    assert_eq!(tickets_held(&python, "", &batch).0, 2, "none declared");
+}
+
 #[test]
 fn run_client_paces_an_open_loop_and_counts_the_warmup_out() {
     let Some(python) = python_with_requests() else {

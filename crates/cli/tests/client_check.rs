@@ -210,6 +210,16 @@ fn a_client_that_hedges_every_request_fails_the_count_and_the_in_flight_bound() 
 }
 
 #[test]
+fn a_client_that_queues_the_tickets_it_takes_ahead_passes_every_row() {
+    fails_exactly("ahead", &[]);
+}
+
+#[test]
+fn a_client_that_sends_the_tickets_it_takes_ahead_at_once_fails_the_in_flight_bound_alone() {
+    fails_exactly("greedy", &["server never sees more than C"]);
+}
+
+#[test]
 fn a_client_that_calls_a_timeout_a_reset_fails_the_timeout_row_alone() {
     fails_exactly("wrong-class", &["delay past the timeout -> timeout"]);
 }

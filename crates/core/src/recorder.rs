@@ -161,7 +161,9 @@ fn pack(us: u64) -> u32 {
 pub struct Counters {
     /// Requests sent in the measured window.
     pub sent: u64,
-    /// Requests sent during the warm-up: not recorded, but the run's CPU includes them.
+    /// Requests sent outside the measured window (during the warm-up, or after a closed
+    /// loop's end by a client that held tickets ahead): not recorded, but the run's CPU
+    /// includes them.
     pub warmup_sent: u64,
     /// 2xx responses.
     pub ok: u64,

@@ -94,8 +94,9 @@ impl LatencySummary {
 pub struct Counts {
     /// Requests sent in the measured window.
     pub sent: u64,
-    /// Requests sent during the warm-up (not in any other count; results written before
-    /// this field existed read as 0).
+    /// Requests sent outside the measured window: during the warm-up, or after a closed
+    /// loop's end by an external client that held tickets ahead (not in any other count;
+    /// results written before this field existed read as 0).
     #[serde(default)]
     pub warmup_sent: u64,
     /// 2xx responses.

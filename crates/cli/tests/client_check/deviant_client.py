@@ -8,16 +8,25 @@ exactly the rows of what is broken:
     deviant_client.py ignores-stop   reads on after `stop` and never writes `done` for it
     deviant_client.py drops-first    never reports its first request
     deviant_client.py stale-clock    reports times 2 s behind the clock it answered with
+    deviant_client.py ahead          conforming, and takes 3 tickets ahead (tickets_ahead)
+    deviant_client.py greedy         takes 3 tickets ahead, and sends them at once (C + 3)
+
+Every mode reports, as ``extra tickets_held_max``, the most tickets it held at once (read
+and not yet reported): what waitbench had outstanding, seen from the client.
 """
 import http.client, json, queue, sys, threading, time
 from urllib.parse import urlsplit
 
 BREAK = sys.argv[1] if len(sys.argv) > 1 else None
+AHEAD = 3 if BREAK in ("ahead", "greedy") else 0
 out_lock = threading.Lock()
+reported = 0
 
 
 def say(*fields):
+    global reported
     with out_lock:
+        reported += fields[0] == "r"
         sys.stdout.write(" ".join(str(f) for f in fields) + "\n")
         sys.stdout.flush()
 
@@ -92,17 +101,23 @@ def _quietly(send, url):
 def main():
     job = json.loads(sys.stdin.readline().split(" ", 1)[1])
     tickets = queue.SimpleQueue()
+    # A greedy client sends every ticket it takes ahead at once, one thread each.
+    senders = job["concurrency"] + (AHEAD if BREAK == "greedy" else 0)
     threads = [threading.Thread(target=worker, args=(job, tickets), daemon=True)
-               for _ in range(job["concurrency"])]
+               for _ in range(senders)]
     for thread in threads:
         thread.start()
-    say("ready", json.dumps({"client": "http.client", "info": {"break": BREAK or "none"}}))
-    word = None
+    say("ready", json.dumps({"client": "http.client", "tickets_ahead": AHEAD,
+                             "info": {"break": BREAK or "none"}}))
+    word, taken, held_max = None, 0, 0
     for line in sys.stdin:
         word, *rest = line.split()
         if word == "clock":
             say("clock", rest[0], time.monotonic_ns())
         elif word == "t":
+            taken += 1
+            with out_lock:
+                held_max = max(held_max, taken - reported)
             tickets.put(int(rest[0]))
         elif word == "end" or (word == "stop" and BREAK != "ignores-stop"):
             break
@@ -113,6 +128,7 @@ def main():
         tickets.put(None)
     for thread in threads:
         thread.join()
+    say("extra", "tickets_held_max", held_max)
     say("done")
     sys.stdin.read()
 

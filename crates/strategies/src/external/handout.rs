@@ -12,6 +12,12 @@
 //! dispatcher at the first failure and no ticket leaves after it. On an interruption
 //! the client is told `stop`; otherwise `end`. Tickets due together leave in one write
 //! (see [`hand_out`]).
+//!
+//! A client that queues tickets and keeps at most C in flight itself may say so in its
+//! `ready` line (`tickets_ahead`): in a batch or a closed loop waitbench then keeps that
+//! many more outstanding ([`credits`]), so the next ticket is already in the client's
+//! queue when a request ends. Without it a client one request at a time waits a pipe
+//! round trip for each ticket, a sleep and a wake-up more per request.
 
 use std::io::Write;
 use std::process::ChildStdin;
@@ -20,7 +26,7 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use waitbench_core::pacing::{SlackRestore, sleep_until};
-use waitbench_core::{Dispatcher, interrupt};
+use waitbench_core::{Dispatcher, ErrorPolicy, LoadModel, Workload, interrupt};
 
 use super::outstanding::{Outstanding, POLL};
 
@@ -54,6 +60,28 @@ pub(crate) fn start(
             HandedOut { stdin, interrupted }
         })
         .expect("a thread for the ticket hand-out")
+}
+
+/// The most tickets a client may take ahead: enough for any queue that saves a wake-up
+/// per request, few enough that the hand-out's buffer stays small.
+pub(crate) const MAX_TICKETS_AHEAD: usize = 1024;
+
+/// The tickets outstanding at most: the session's `credits` (C, or its takers), and the
+/// `tickets_ahead` the client declared in a batch or a closed loop that waits for every
+/// request. Never in an open loop, whose tickets leave at their intended times (a ticket
+/// queued in the client would leave when a slot frees, not on schedule, and waitbench
+/// would no longer see C requests' worth of queueing), and never under `--on-error
+/// cancel`, where a ticket held ahead could be sent after the first failure that stops
+/// the hand-out.
+pub(crate) fn credits(credits: usize, tickets_ahead: usize, workload: &Workload) -> usize {
+    let ahead = match workload.load {
+        LoadModel::Batch { .. } | LoadModel::ClosedLoop { .. } => tickets_ahead,
+        LoadModel::OpenLoop { .. } => 0,
+    };
+    match workload.on_error {
+        ErrorPolicy::WaitAll => credits + ahead,
+        ErrorPolicy::Cancel => credits,
+    }
 }
 
 /// The longest ticket line: `t `, a `u64`'s 20 digits, the newline.
@@ -145,5 +173,50 @@ fn wait_until(at: Instant) -> bool {
             return true;
         }
         std::thread::sleep((left - POLL).min(POLL));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::workload;
+    use super::*;
+
+    #[test]
+    fn tickets_ahead_are_granted_in_a_batch_and_a_closed_loop_only() {
+        let batch = LoadModel::Batch {
+            requests: 10,
+            concurrency: 4,
+        };
+        let closed = LoadModel::ClosedLoop {
+            duration: Duration::from_secs(1),
+            warmup: Duration::ZERO,
+            concurrency: 4,
+        };
+        let open = LoadModel::OpenLoop {
+            rate_per_s: 100.0,
+            duration: Duration::from_secs(1),
+            warmup: Duration::ZERO,
+            max_in_flight: 4,
+        };
+        let wait = ErrorPolicy::WaitAll;
+        assert_eq!(credits(4, 8, &workload(batch.clone(), wait)), 12);
+        assert_eq!(credits(4, 8, &workload(closed, wait)), 12);
+        assert_eq!(
+            credits(4, 0, &workload(batch.clone(), wait)),
+            4,
+            "none declared"
+        );
+        assert_eq!(
+            credits(4, 8, &workload(open, wait)),
+            4,
+            "an open loop's schedule"
+        );
+        assert_eq!(
+            credits(4, 8, &workload(batch, ErrorPolicy::Cancel)),
+            4,
+            "cancel stops at the first failure"
+        );
     }
 }

@@ -55,8 +55,30 @@ pub struct Described {
     pub runtime: Option<String>,
     /// The most requests it can really have in flight for this job (default: C).
     pub in_flight: Option<usize>,
+    /// Tickets it queues beyond C, keeping at most C in flight itself: waitbench then
+    /// keeps that many more outstanding where it may (see [`handout::credits`]); 0 by
+    /// default.
+    pub tickets_ahead: usize,
     /// Further lines shown with the run.
     pub info: BTreeMap<String, String>,
+}
+
+impl Described {
+    /// The `ready` line's object; an unknown field is ignored (a later protocol's), a
+    /// known one of the wrong type or out of bounds is an error that says which.
+    fn parse(json: &str) -> Result<Described, Fault> {
+        let described =
+            serde_json::from_str::<Described>(json).map_err(|e| Fault::Ready(e.to_string()))?;
+        if described.tickets_ahead > handout::MAX_TICKETS_AHEAD {
+            return Err(Fault::Ready(format!(
+                "tickets_ahead is {}, above the {} waitbench hands out ahead; declare at most \
+                 that many",
+                described.tickets_ahead,
+                handout::MAX_TICKETS_AHEAD
+            )));
+        }
+        Ok(described)
+    }
 }
 
 /// One external run: the measurement, and what the client said of itself.
@@ -232,9 +254,7 @@ fn converse(
         &job::job_line(workload, session.options, session.self_paced),
     )?;
     let described = match ClientLine::parse(lines.expect("ready")?)? {
-        ClientLine::Ready(json) => {
-            serde_json::from_str::<Described>(json).map_err(|e| Fault::Ready(e.to_string()))?
-        }
+        ClientLine::Ready(json) => Described::parse(json)?,
         ClientLine::Fail(reason) => return Err(Fault::Failed(reason.to_string())),
         _ => {
             return Err(Fault::OutOfTurn {
@@ -247,14 +267,16 @@ fn converse(
     let sampler = ResourceSampler::start_child(pid);
     let clock = handshake(&mut stdin, &mut lines)?;
     send(&mut stdin, "go")?;
+    let credits = handout::credits(session.credits, described.tickets_ahead, workload);
+    outstanding.reserve(credits);
     let dispatcher = Arc::new(Dispatcher::new(&workload.load));
     let handout = handout::start(
         stdin,
         Arc::clone(&dispatcher),
         Arc::clone(outstanding),
-        (!session.self_paced).then_some(session.credits),
+        (!session.self_paced).then_some(credits),
     );
-    let mut replay = Replay::new(clock, outstanding, &dispatcher, workload.on_error);
+    let mut replay = Replay::new(clock, outstanding, &dispatcher, workload);
     if session.self_paced {
         replay = replay.self_paced(&workload.load);
     }
@@ -353,4 +375,43 @@ fn handshake(stdin: &mut ChildStdin, lines: &mut Lines) -> Result<ClientClock, F
         }
     }
     Ok(ClientClock::from_exchanges(&exchanges).expect("at least one exchange"))
+}
+
+/// A workload of `load` against a closed port, for the tests of this module's parts.
+#[cfg(test)]
+fn workload(load: waitbench_core::LoadModel, on_error: waitbench_core::ErrorPolicy) -> Workload {
+    Workload {
+        target: "http://127.0.0.1:9".into(),
+        paths: waitbench_core::PathPlan::DistinctItems { count: 1 },
+        query: None,
+        load,
+        on_error,
+        request: Default::default(),
+        timeouts: Default::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ready_takes_tickets_ahead_ignores_unknown_fields_and_bounds_what_it_takes() {
+        let described = Described::parse(r#"{"client":"x","tickets_ahead":8,"later":true}"#);
+        assert_eq!(described.unwrap().tickets_ahead, 8);
+        assert_eq!(
+            Described::parse("{}").unwrap().tickets_ahead,
+            0,
+            "today's behaviour"
+        );
+        let error = Described::parse(r#"{"tickets_ahead":100000}"#).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("tickets_ahead is 100000, above the 1024"),
+            "{error}"
+        );
+        let error = Described::parse(r#"{"tickets_ahead":-1}"#).unwrap_err();
+        assert!(matches!(error, Fault::Ready(_)), "{error}");
+    }
 }

@@ -41,6 +41,14 @@ impl Outstanding {
         }
     }
 
+    /// Makes room for `credits` tickets (C and the tickets a client takes ahead), so
+    /// that handing them out never allocates.
+    pub(crate) fn reserve(&self, credits: usize) {
+        let mut state = self.lock();
+        let more = credits.saturating_sub(state.tickets.len());
+        state.tickets.reserve(more);
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

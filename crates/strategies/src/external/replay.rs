@@ -4,12 +4,20 @@
 //! applies the same rules as to a Rust worker's request (warm-up, latency origin, send
 //! lag, busy time, a cancelled request has no latency). A failure is settled with the
 //! dispatcher, which stops the hand-out under `--on-error cancel`.
+//!
+//! A closed loop measures the requests whose tickets were handed out after the warm-up
+//! (a self-paced client's: sent after it) and that were sent before the window's end: a
+//! ticket a client held ahead (`tickets_ahead`) and sent after the end is recorded but
+//! left out of the window. The end goes by the client's send time, the start by the
+//! hand-out's, so a client whose clock is off is still measured (and fails only
+//! `client-check`'s row about times).
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use waitbench_core::{
-    Dispatcher, ErrorPolicy, ErrorSamples, LoadModel, Outcome, Recorder, Ticket, Timeline,
+    Dispatcher, ErrorPolicy, ErrorSamples, LoadModel, Outcome, Recorder, Ticket, Timeline, Window,
+    Workload,
 };
 
 use super::clock::ClientClock;
@@ -40,6 +48,8 @@ pub(crate) struct Replay<'a> {
     pub(crate) extras: BTreeMap<String, f64>,
     /// The run second by second, warm-up included (`--hlog`, the worst second).
     timeline: Timeline,
+    /// A closed loop's window, which the send times are measured against.
+    closed_loop: Option<Window>,
     /// A self-paced client's numbering; `None` when waitbench hands out the tickets.
     self_paced: Option<SelfPaced>,
 }
@@ -49,8 +59,6 @@ pub(crate) struct Replay<'a> {
 struct SelfPaced {
     /// A batch's size; `None` for a closed loop.
     requests: Option<u64>,
-    /// Whether a closed loop left out requests sent before the window.
-    warmup: bool,
     /// One bit per index reported (grows by doubling: rarely, never per request).
     reported: Vec<u64>,
 }
@@ -72,22 +80,25 @@ impl SelfPaced {
 }
 
 impl<'a> Replay<'a> {
-    /// A replay of a run whose tickets `dispatcher` decides and `outstanding` holds.
+    /// A replay of a run of `workload` whose tickets `dispatcher` decides and
+    /// `outstanding` holds.
     pub(crate) fn new(
         clock: ClientClock,
         outstanding: &'a Outstanding,
         dispatcher: &'a Dispatcher,
-        policy: ErrorPolicy,
+        workload: &Workload,
     ) -> Self {
+        let window = dispatcher.measured_window();
         Replay {
             clock,
             outstanding,
             dispatcher,
-            policy,
-            recorder: Recorder::with_window(dispatcher.measured_window()),
+            policy: workload.on_error,
+            recorder: Recorder::with_window(window),
             samples: ErrorSamples::default(),
             extras: BTreeMap::new(),
             timeline: Timeline::default(),
+            closed_loop: matches!(workload.load, LoadModel::ClosedLoop { .. }).then_some(window),
             self_paced: None,
         }
     }
@@ -102,7 +113,6 @@ impl<'a> Replay<'a> {
         Replay {
             self_paced: Some(SelfPaced {
                 requests,
-                warmup: requests.is_none(),
                 reported: Vec::with_capacity(1024),
             }),
             ..self
@@ -110,17 +120,22 @@ impl<'a> Replay<'a> {
     }
 
     /// The ticket an `r` line answers: the one handed out, or, for a self-paced client,
-    /// the one the dispatcher's rules give it (a closed loop records what was sent inside
-    /// the window).
+    /// one of its own numbering (sent after a closed loop's warm-up); a closed loop
+    /// leaves out what was sent after its window.
     fn ticket(&mut self, index: u64, sent: std::time::Instant) -> Option<Ticket> {
-        let Some(paced) = &mut self.self_paced else {
-            return self.outstanding.report(index);
+        let ticket = match &mut self.self_paced {
+            None => self.outstanding.report(index)?,
+            Some(paced) => paced.first_report(index).then(|| {
+                let warmup_over = self.closed_loop.is_none_or(|window| sent >= window.start);
+                Ticket::unpaced(index, warmup_over)
+            })?,
         };
-        paced.first_report(index).then(|| {
-            Ticket::unpaced(
-                index,
-                !paced.warmup || sent >= self.dispatcher.window_start(),
-            )
+        Some(match self.closed_loop {
+            Some(window) => Ticket {
+                recorded: ticket.recorded && window.end.is_none_or(|end| sent < end),
+                ..ticket
+            },
+            None => ticket,
         })
     }
 
@@ -192,6 +207,7 @@ mod tests {
     use waitbench_core::ErrorKind;
 
     use super::super::clock::Exchange;
+    use super::super::workload;
     use super::*;
 
     fn same_clock() -> ClientClock {
@@ -204,21 +220,50 @@ mod tests {
         .unwrap()
     }
 
+    /// What a replay of one run needs: its dispatcher, its outstanding tickets, its
+    /// workload.
+    struct Run {
+        dispatcher: Dispatcher,
+        outstanding: Outstanding,
+        workload: Workload,
+    }
+
+    impl Run {
+        /// A run of `load` under `policy`, with room for `credits` tickets.
+        fn new(load: LoadModel, policy: ErrorPolicy, credits: usize) -> Self {
+            Run {
+                dispatcher: Dispatcher::new(&load),
+                outstanding: Outstanding::new(credits),
+                workload: workload(load, policy),
+            }
+        }
+
+        fn replay(&self) -> Replay<'_> {
+            Replay::new(
+                same_clock(),
+                &self.outstanding,
+                &self.dispatcher,
+                &self.workload,
+            )
+        }
+
+        /// Hands out `n` tickets, as the hand-out does with `n` credits.
+        fn hand(&self, n: usize) {
+            for _ in 0..n {
+                assert!(self.outstanding.hand(self.dispatcher.next().unwrap()));
+            }
+        }
+    }
+
     #[test]
     fn a_self_paced_client_numbers_its_requests_once_each_and_inside_the_batch() {
         let load = LoadModel::Batch {
             requests: 3,
             concurrency: 2,
         };
-        let dispatcher = Dispatcher::new(&load);
-        let outstanding = Outstanding::new(2);
-        let mut replay = Replay::new(
-            same_clock(),
-            &outstanding,
-            &dispatcher,
-            ErrorPolicy::WaitAll,
-        )
-        .self_paced(&load);
+        let run = Run::new(load.clone(), ErrorPolicy::WaitAll, 2);
+        let dispatcher = &run.dispatcher;
+        let mut replay = run.replay().self_paced(&load);
         replay.line("r 1 10 20 http 200").unwrap();
         replay.line("r 0 10 30 http 500").unwrap();
         assert!(!dispatcher.is_stopped(), "no hand-out to stop");
@@ -238,16 +283,14 @@ mod tests {
 
     #[test]
     fn records_replay_against_their_tickets_and_a_failure_cancels_the_hand_out() {
-        let dispatcher = Dispatcher::new(&LoadModel::Batch {
+        let load = LoadModel::Batch {
             requests: 10,
             concurrency: 2,
-        });
-        let outstanding = Outstanding::new(2);
-        let mut replay = Replay::new(same_clock(), &outstanding, &dispatcher, ErrorPolicy::Cancel);
-        for _ in 0..2 {
-            let ticket: Ticket = dispatcher.next().unwrap();
-            assert!(outstanding.hand(ticket));
-        }
+        };
+        let run = Run::new(load, ErrorPolicy::Cancel, 2);
+        let dispatcher = &run.dispatcher;
+        let mut replay = run.replay();
+        run.hand(2);
         assert_eq!(
             replay.line("r 0 1000 5001000 http 200\n").unwrap(),
             Step::More
@@ -286,5 +329,59 @@ mod tests {
         let timeline = replay.timeline();
         assert_eq!(timeline.seconds.len(), 1);
         assert_eq!(timeline.seconds[0].len(), 2);
+    }
+
+    #[test]
+    fn a_closed_loop_measures_what_was_sent_in_its_window_and_a_ticket_held_past_its_end_is_left_out()
+     {
+        // C = 1 with 2 tickets ahead: 3 handed out before the window closes.
+        let load = LoadModel::ClosedLoop {
+            duration: Duration::from_secs(60),
+            warmup: Duration::ZERO,
+            concurrency: 1,
+        };
+        let run = Run::new(load, ErrorPolicy::WaitAll, 3);
+        let mut replay = run.replay();
+        run.hand(3);
+        let ms: u64 = 1_000_000;
+        replay
+            .line(&format!("r 0 {} {} http 200", ms, 2 * ms))
+            .unwrap();
+        replay
+            .line(&format!("r 1 {} {} http 200", 2 * ms, 3 * ms))
+            .unwrap();
+        // Sent 61 s in, after the window's end: its ticket was held ahead.
+        let late = 61_000 * ms;
+        replay
+            .line(&format!("r 2 {} {} http 200", late, late + ms))
+            .unwrap();
+        let counters = &replay.recorder.counters;
+        assert_eq!((counters.sent, counters.warmup_sent), (2, 1));
+        assert_eq!(counters.ok, 2, "the late one is in no measured count");
+        counters.check_accounting().unwrap();
+        assert_eq!(replay.recorder.latency.len(), 2);
+    }
+
+    #[test]
+    fn a_ticket_held_ahead_and_dropped_at_stop_is_never_counted_as_sent() {
+        let load = LoadModel::Batch {
+            requests: 100,
+            concurrency: 1,
+        };
+        let run = Run::new(load, ErrorPolicy::WaitAll, 3);
+        let mut replay = run.replay();
+        run.hand(3);
+        // `stop`: the one in flight is reported, the two held ahead are dropped.
+        replay.line("r 0 1000 2000 http 200").unwrap();
+        assert_eq!(replay.line("done").unwrap(), Step::Done);
+        let counters = &replay.recorder.counters;
+        assert_eq!(
+            (counters.sent, counters.warmup_sent, counters.ok),
+            (1, 0, 1)
+        );
+        counters.check_accounting().unwrap();
+        assert_eq!(run.dispatcher.issued(), 3, "handed out, never sent");
+        // A held ticket reported after all is a request like any other.
+        assert!(run.outstanding.report(1).is_some());
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! Execution: whatever the program does; it speaks client protocol 1
 //! (`docs/client-protocol.md`) and [`crate::external`] drives it: it is handed the job
-//! and options `{}`, tickets at their intended times with at most C outstanding, and
-//! every request it reports is recorded by waitbench. What the program says of itself in
+//! and options `{}`, tickets at their intended times with at most C outstanding (C + N
+//! in a batch or closed loop when its `ready` line takes N tickets ahead), and every
+//! request it reports is recorded by waitbench. What the program says of itself in
 //! its `ready` line (library, runtime, the requests it can really have in flight, further
 //! lines) is reported with the result, beside the command that ran it.
 //!

@@ -14,6 +14,20 @@ No thread reads stdin for the others: a blocking worker that needs a ticket read
 itself, and an event loop reads its tickets when stdin is readable, so a ticket costs no
 thread hand-off (no extra wake-up, no GIL switch).
 
+Blocking workers take tickets ahead (``tickets_ahead`` in ``ready``): in a batch or a
+closed loop that waits for every request, waitbench keeps TICKETS_AHEAD more tickets
+outstanding than the workers can send, so the next one is already read when a request
+ends, where one request at a time would otherwise wait a pipe round trip (a sleep and a
+wake-up) for each. The workers' ``r`` lines are then held and written together, every
+HOLD_RECORDS records or HOLD_NS after the first, and always before a worker waits for a
+ticket (the credits they return are what brings more); each such write also looks for
+waitbench's ``stop`` (and a closed loop's ``end``), so the tickets held are dropped at
+once. So a request costs a share of a read and of a write, not one of each, and wakes
+waitbench a share of a time. The times in the held lines were read around each
+request: holding them changes none. A self-paced worker holds its records the same
+way, and looks for ``end`` and ``stop`` only when it writes them. An open loop, and a
+batch that stops at its first failure, keep one line per request and no ticket ahead.
+
 Answering the first ``clock`` only once the pools are started keeps their start out of
 both the memory baseline (taken at ``ready``, so that threads count as the run's, as a
 Rust strategy's do) and the timed run (which starts at ``go``); waitbench relates the
@@ -46,6 +60,13 @@ RESPONSE, CONNECT, TLS, TIMEOUT, RESET, BODY, CANCELLED, OTHER = (
     "http", "connect", "tls", "timeout", "reset", "body", "cancelled", "other")
 # Bytes asked of stdin per read: a few hundred tickets.
 READ_BYTES = 4096
+# Tickets blocking workers take ahead of the requests they can send, records they hold
+# before writing them (no more than the tickets ahead, so that a worker never runs out
+# while its records travel), and how long they hold the first (a bound on how late a
+# ``stop`` is seen, and on how long a credit waits).
+TICKETS_AHEAD = 16
+HOLD_RECORDS = 8
+HOLD_NS = 10_000_000
 # How stdin is read; a pattern whose workers share one OS thread (py-gevent's greenlets)
 # swaps in a read that waits on its hub instead of holding that thread.
 read_stdin = os.read
@@ -136,13 +157,28 @@ class Run:
         self.waiters = collections.deque()
         self.ended = False
         self.out = []
+        # Blocking workers' records, held (see the module's doc); ``holds`` is set by
+        # ``ready(blocking=True)`` where waitbench grants tickets ahead.
+        self.holds = False
+        self.held = []
+        self.held_since = 0
+        self.held_lock = threading.Lock()
+        # A closed loop drops the tickets it holds at ``end``; a batch's are its requests.
+        self.drops_at_end = self.load["kind"] == "closed_loop"
 
     def url(self, index):
         return self.urls[index % len(self.urls)]
 
-    def ready(self):
-        """The client exists: waitbench takes its baseline now."""
-        say("ready " + json.dumps({"runtime": f"CPython {platform.python_version()}"}) + "\n")
+    def ready(self, blocking=False):
+        """The client exists: waitbench takes its baseline now. ``blocking``: its workers
+        take tickets with ``next()``, and take them ahead where waitbench grants it."""
+        described = {"runtime": f"CPython {platform.python_version()}"}
+        if blocking:
+            described["tickets_ahead"] = TICKETS_AHEAD
+            # As waitbench grants them: never in an open loop, nor under cancel-on-error
+            # (a self-paced run, a batch or closed loop that waits for all, holds too).
+            self.holds = self.load["kind"] != "open_loop" and not self.cancel_on_error
+        say("ready " + json.dumps(described) + "\n")
 
     def start(self):
         """The pools are started: answers the clock handshake, and returns at ``go``.
@@ -206,7 +242,8 @@ class Run:
     def numbered(self):
         """A self-paced client's next request, numbered here: None once a batch's size is
         reached or waitbench said ``end`` or ``stop``."""
-        if self.loop is None:
+        # A worker that holds its records looks when it writes them.
+        if self.loop is None and not self.holds:
             self.poll()
         if self.stopped or self.ended:
             return None
@@ -217,7 +254,7 @@ class Run:
 
     def poll(self):
         """Takes what waitbench wrote, if anything, without waiting for it (a blocking
-        self-paced worker; an event loop is told by its reader)."""
+        worker that is self-paced or holds tickets; an event loop is told by its reader)."""
         if not self.read_lock.acquire(blocking=False):
             return
         try:
@@ -225,25 +262,41 @@ class Run:
                 if not self.inbox.read():
                     self.ended = True
                     break
-            while self.inbox.lines:
-                self.hear(self.inbox.lines.popleft())
+            self.heard()
         finally:
             self.read_lock.release()
+
+    def heard(self):
+        """Acts on what was read, under the read lock: a self-paced worker has no tickets
+        to keep, and a ``stop`` (or a closed loop's ``end``) drops the tickets before it."""
+        lines = self.inbox.lines
+        if self.self_paced or b"stop" in lines or (self.drops_at_end and b"end" in lines):
+            while lines:
+                self.hear(lines.popleft())
 
     def next(self):
         """The next ticket's index, or None when the run is over (blocking workers): the
         worker that needs a ticket reads it, so no other thread is woken to pass it on."""
         if self.self_paced:
             return self.numbered()
-        with self.read_lock:
+        if not self.read_lock.acquire(blocking=False):
+            # Another worker is reading: what this one holds must not wait with it.
+            self.write_held()
+            self.read_lock.acquire()
+        try:
             while not self.stopped and not self.ended:
                 if self.inbox.lines:
                     index = self.hear(self.inbox.lines.popleft())
                     if index is not None:
                         return index
-                elif not self.inbox.read():
-                    self.ended = True
+                else:
+                    self.write_held()
+                    if not self.inbox.read():
+                        self.ended = True
+                    self.heard()
             return None
+        finally:
+            self.read_lock.release()
 
     async def next_async(self):
         """The next ticket's index, or None when the run is over, awaited on the event
@@ -268,9 +321,31 @@ class Run:
         return index
 
     def record(self, index, sent_ns, ended_ns, kind, status):
-        """Reports one request: at once from a thread; from the event loop, with the
-        other lines of the same loop iteration, in one write."""
-        self.write(f"r {index} {sent_ns} {ended_ns} {kind} {status}\n")
+        """Reports one request: from the event loop, with the other lines of the same
+        loop iteration, in one write; from a blocking worker that holds its records,
+        with the others held (see the module's doc); else at once."""
+        line = f"r {index} {sent_ns} {ended_ns} {kind} {status}\n"
+        if not self.holds or self.loop is not None:
+            self.write(line)
+            return
+        with self.held_lock:
+            if not self.held:
+                self.held_since = ended_ns
+            self.held.append(line)
+            due = len(self.held) >= HOLD_RECORDS or ended_ns - self.held_since >= HOLD_NS
+        if due:
+            self.write_held()
+            self.poll()
+
+    def write_held(self):
+        """Writes the records held, in one write."""
+        with self.held_lock:
+            if not self.held:
+                return
+            data = "".join(self.held).encode()
+            self.held.clear()
+            while data:
+                data = data[os.write(STDOUT, data):]
 
     def write(self, line):
         if self.loop is None:
@@ -322,6 +397,7 @@ class Run:
         waitbench reads this process's last CPU and memory figures while it lives)."""
         self.loop = None
         self.flush()
+        self.write_held()
         for report in self.reporters:
             report(self.extras)
         if self.counts_issued and self.issued_at_first_failure is not None:

@@ -28,7 +28,7 @@ harness.read_stdin = gevent.os.nb_read
 
 def main(run):
     fetch = session_fetch(run)
-    run.ready()
+    run.ready(blocking=True)
     # The greenlets are made after the clock handshake: a greenlet that asked for a
     # ticket before ``go`` would read the handshake's lines as the run's. Making one
     # costs microseconds and starts no OS thread, so nothing of a pool's start is timed.

@@ -15,7 +15,7 @@ def main(run):
         return session.request(run.method, url, headers=run.headers, data=run.body,
                                timeout=timeout).status_code
 
-    run.ready()
+    run.ready(blocking=True)
     run.start()
     blocking_worker(run, fetch, classify)
     run.finish()

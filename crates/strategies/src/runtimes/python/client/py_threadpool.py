@@ -47,7 +47,7 @@ def started_pool(threads):
 def pool_workers(run, fetch, classify):
     """The client is built: C blocking workers on the pool of ``threads`` threads, from
     the clock handshake until the run is over (py-httpx runs its client this way too)."""
-    run.ready()
+    run.ready(blocking=True)
     with started_pool(run.options["threads"]) as pool:
         run.start()
         workers = [pool.submit(blocking_worker, run, fetch, classify)
