@@ -166,7 +166,9 @@ impl H2Worker {
 impl Link {
     async fn exchange(&mut self, target: &RequestTarget) -> Result<u16, ErrorKind> {
         if self.connection.as_ref().is_none_or(Connection::is_closed) {
-            self.connection = Some(self.open(target).await?);
+            // Boxed: opening (TCP, TLS, the h2 handshake) is a large future that a
+            // request rarely needs, and inline it would be moved with every request's.
+            self.connection = Some(Box::pin(self.open(target)).await?);
         }
         let log = &self.connections.log;
         let Connection { sender, closed } = self.connection.as_mut().expect("opened above");

@@ -103,13 +103,15 @@ async fn exchange(
 ) -> Result<u16, ErrorKind> {
     let reused = sender.as_ref().is_some_and(|s| !s.is_closed());
     if !reused {
-        *sender = Some(connect(dialer, target).await?);
+        // Boxed: opening (TCP, TLS, the handshake) is a large future that a request
+        // rarely needs, and inline it would be moved with every request's.
+        *sender = Some(Box::pin(connect(dialer, target)).await?);
     }
     let open = sender.as_mut().expect("connected above");
     let mut sent = send(open, target).await;
     if reused && let Err(Unsent::NotSent) = sent {
         // The idle connection closed before the request left: no server saw it.
-        let open = sender.insert(connect(dialer, target).await?);
+        let open = sender.insert(Box::pin(connect(dialer, target)).await?);
         sent = send(open, target).await;
     }
     let response = sent.map_err(|unsent| match unsent {
