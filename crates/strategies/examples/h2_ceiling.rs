@@ -8,9 +8,9 @@
 //! ```
 //! C tasks on one current-thread runtime (as `h2load -t 1` runs on one thread) share K
 //! connections, assigned in turn, and send REQUESTS GETs between them. Over https://
-//! the client trusts the CAs `waitbench serve --tls` generated and offers ALPN `h2`;
-//! over http:// it speaks h2c with prior knowledge. It prints requests per second and
-//! the client's CPU per request.
+//! the client handshakes as the strategies do (trusting the CAs `waitbench serve --tls`
+//! generated) and offers ALPN `h2`; over http:// it speaks h2c with prior knowledge. It
+//! prints requests per second and the client's CPU per request.
 //!
 //! Set beside `h2load -c K -m C/K -t 1` and `waitbench run -s hyper-tokio-h2
 //! --connections K -c C --runtime current-thread` on the same server, it splits a gap
@@ -25,8 +25,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -48,28 +47,14 @@ fn process_cpu_s() -> f64 {
     (user + system).as_secs_f64()
 }
 
-/// A TLS connector trusting every CA waitbench generated, offering ALPN `h2`.
+/// A TLS connector configured as the strategies' (trusting waitbench's generated CAs),
+/// offering ALPN `h2`.
 fn connector() -> Result<tokio_rustls::TlsConnector, Error> {
-    let mut roots = rustls::RootCertStore::empty();
-    let folder = waitbench_core::setup::cache_folder("tls");
-    for entry in std::fs::read_dir(&folder)?.flatten() {
-        let file = entry.path().join("ca.pem");
-        if file.is_file() {
-            for cert in CertificateDer::pem_file_iter(&file)? {
-                roots.add(cert?)?;
-            }
-        }
-    }
-    // ring, as waitbench's client and server (rustls deprecates it for its lack of
-    // post-quantum key exchange).
-    #[allow(deprecated)]
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec()];
-    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
+    let config = waitbench_strategies::rustls_like_strategies(
+        &waitbench_strategies::StrategyOptions::default(),
+        &[b"h2"],
+    )?;
+    Ok(tokio_rustls::TlsConnector::from(config))
 }
 
 /// Opens one connection to `uri`'s host, over TLS for https://.

@@ -95,6 +95,19 @@ pub fn agent_like_strategies(
     ))
 }
 
+/// The rustls client configuration the Rust strategies handshake with over https://
+/// (the same trust, provider, versions and session cache), offering `alpn`: for a bare
+/// client that must connect exactly as the measured ones do (the ceiling examples).
+pub fn rustls_like_strategies(
+    options: &StrategyOptions,
+    alpn: &[&[u8]],
+) -> Result<std::sync::Arc<rustls::ClientConfig>, RunError> {
+    let transport = transport::Transport::for_scheme(true, options)?;
+    Ok(transport
+        .rustls(alpn)?
+        .expect("an https:// transport always has TLS"))
+}
+
 /// Builds the strategy `kind` with `options` (options a strategy does not use are ignored
 /// and not reported).
 pub fn build(kind: StrategyKind, options: &StrategyOptions) -> Box<dyn Strategy> {
