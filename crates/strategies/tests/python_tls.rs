@@ -7,8 +7,11 @@
 
 mod common;
 
-use common::{assert_accounted, batch, errors, handshakes, stranger_ca, trusting, unavailable};
-use waitbench_core::{ErrorKind, HttpVersion, ServerKeyType, ServerStats, TlsVersion};
+use common::{
+    assert_accounted, assert_resumption_off_then_on, assert_untrusted_certificate_fails, batch,
+    handshakes, stranger_ca, trusting, unavailable,
+};
+use waitbench_core::{HttpVersion, ServerKeyType, ServerStats, TlsVersion};
 use waitbench_mockserver::{Conditions, MockServer, ProtocolConfig, ServerConfig};
 use waitbench_strategies::{StrategyKind, StrategyOptions, TlsResume, build};
 
@@ -95,28 +98,7 @@ fn a_python_client_that_does_not_trust_the_certificate_fails_with_counted_tls_er
         ..StrategyOptions::default()
     };
     for kind in kinds {
-        let measurement = build(kind, &options)
-            .run(&batch(&server.url(), 4, 2, None))
-            .unwrap_or_else(|err| panic!("{kind}: {err}"));
-        assert_accounted(kind, &measurement.recorder);
-        assert_eq!(measurement.recorder.counters.ok, 0, "{kind}");
-        assert_eq!(
-            errors(&measurement.recorder, ErrorKind::Tls),
-            4,
-            "{kind}: {:?}",
-            measurement.error_samples
-        );
-        let tls = measurement.connections.unwrap().tls.unwrap();
-        assert_eq!((tls.full, tls.resumed), (0, 0), "{kind}: nothing accepted");
-        assert!(tls.failed >= 1, "{kind}: {tls:?}");
-        assert!(
-            measurement
-                .error_samples
-                .iter()
-                .any(|m| m.to_lowercase().contains("certificate")),
-            "{kind}: the message says why: {:?}",
-            measurement.error_samples
-        );
+        assert_untrusted_certificate_fails(&server, kind, &options, 4);
     }
     std::fs::remove_file(stranger).unwrap();
 }
@@ -128,30 +110,8 @@ fn resumption_off_and_on_shows_in_the_servers_counts_for_a_connection_per_reques
         return;
     }
     let server = server(ProtocolConfig::tls(), None);
-    let workload = batch(&server.url(), 10, 1, None);
     for kind in kinds {
-        let (full0, resumed0, _) = handshakes(&server, 0);
-        let off = build(kind, &trusting(&server, TlsResume::Off))
-            .run(&workload)
-            .unwrap();
-        assert_eq!(off.recorder.counters.ok, 10, "{kind}");
-        let (full1, resumed1, _) = handshakes(&server, full0 + resumed0 + 10);
-        assert_eq!((full1 - full0, resumed1 - resumed0), (10, 0), "{kind}");
-        let client = off.connections.unwrap().tls.unwrap();
-        assert_eq!((client.full, client.resumed), (10, 0), "{kind}");
-
-        let on = build(kind, &trusting(&server, TlsResume::On))
-            .run(&workload)
-            .unwrap();
-        assert_eq!(on.recorder.counters.ok, 10, "{kind}");
-        let (full2, resumed2, _) = handshakes(&server, full1 + resumed1 + 10);
-        assert_eq!(
-            (full2 - full1, resumed2 - resumed1),
-            (1, 9),
-            "{kind}: one request at a time, each connection resumes the last session"
-        );
-        let client = on.connections.unwrap().tls.unwrap();
-        assert_eq!((client.full, client.resumed), (1, 9), "{kind}");
+        assert_resumption_off_then_on(&server, kind, 10);
     }
 }
 

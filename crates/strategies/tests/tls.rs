@@ -4,8 +4,11 @@
 
 mod common;
 
-use common::{assert_accounted, batch, errors, handshakes, stranger_ca, trusting};
-use waitbench_core::{ErrorKind, HttpVersion, ServerKeyType, TlsVersion};
+use common::{
+    assert_accounted, assert_resumption_off_then_on, assert_untrusted_certificate_fails, batch,
+    handshakes, stranger_ca, trusting,
+};
+use waitbench_core::{HttpVersion, ServerKeyType, TlsVersion};
 use waitbench_mockserver::{MockServer, ProtocolConfig, ServerConfig};
 use waitbench_strategies::{Stack, StrategyKind, StrategyOptions, TlsResume, build};
 
@@ -99,28 +102,7 @@ fn a_client_that_does_not_trust_the_certificate_fails_with_counted_tls_errors() 
         StrategyKind::ReqwestTokio,
         StrategyKind::HyperTokio,
     ] {
-        let workload = batch(&server.url(), 6, 2, None);
-        let measurement = build(kind, &options).run(&workload).unwrap();
-        assert_accounted(kind, &measurement.recorder);
-        assert_eq!(measurement.recorder.counters.ok, 0, "{kind}");
-        assert_eq!(
-            errors(&measurement.recorder, ErrorKind::Tls),
-            6,
-            "{kind}: {:?}",
-            measurement.error_samples
-        );
-        let connections = measurement.connections.unwrap();
-        let tls = connections.tls.unwrap();
-        assert_eq!(tls.full, 0, "{kind}: no certificate was accepted");
-        assert!(tls.failed >= 1, "{kind}: {tls:?}");
-        assert!(
-            measurement
-                .error_samples
-                .iter()
-                .any(|m| m.contains("certificate") || m.contains("Certificate")),
-            "{kind}: the message says why: {:?}",
-            measurement.error_samples
-        );
+        assert_untrusted_certificate_fails(&server, kind, &options, 6);
     }
     let (_, _, failed) = handshakes(&server, 3);
     assert!(failed >= 3, "the server saw the handshakes fail too");
@@ -130,42 +112,11 @@ fn a_client_that_does_not_trust_the_certificate_fails_with_counted_tls_errors() 
 #[test]
 fn resumption_off_and_on_shows_in_the_servers_handshake_counts() {
     let server = tls_server(ProtocolConfig::tls());
-    let workload = batch(&server.url(), 20, 1, None);
     for kind in [
         StrategyKind::UreqPerRequest,
         StrategyKind::ReqwestPerRequest,
     ] {
-        let (full0, resumed0, _) = handshakes(&server, 0);
-        let off = build(kind, &trusting(&server, TlsResume::Off))
-            .run(&workload)
-            .unwrap();
-        assert_eq!(off.recorder.counters.ok, 20, "{kind}");
-        let (full1, resumed1, _) = handshakes(&server, full0 + resumed0 + 20);
-        assert_eq!(
-            (full1 - full0, resumed1 - resumed0),
-            (20, 0),
-            "{kind}: every connection a full handshake"
-        );
-        let client = off.connections.unwrap().tls.unwrap();
-        assert_eq!(
-            (client.full, client.resumed),
-            (20, 0),
-            "{kind}: the client counts the same"
-        );
-
-        let on = build(kind, &trusting(&server, TlsResume::On))
-            .run(&workload)
-            .unwrap();
-        assert_eq!(on.recorder.counters.ok, 20, "{kind}");
-        let (full2, resumed2, _) = handshakes(&server, full1 + resumed1 + 20);
-        assert_eq!(
-            full2 - full1,
-            1,
-            "{kind}: only the first connection is a full handshake"
-        );
-        assert_eq!(resumed2 - resumed1, 19, "{kind}");
-        let client = on.connections.unwrap().tls.unwrap();
-        assert_eq!((client.full, client.resumed), (1, 19), "{kind}");
+        assert_resumption_off_then_on(&server, kind, 20);
     }
 }
 

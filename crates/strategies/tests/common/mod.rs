@@ -305,3 +305,72 @@ pub fn stranger_ca(name: &str) -> std::path::PathBuf {
     std::fs::write(&file, cert.cert.pem()).expect("temp file is writable");
     file
 }
+
+/// Runs `requests` requests of `kind` one at a time against the TLS `server`, each on a
+/// new connection, with resumption off and then on, and checks the handshakes the
+/// server and the client count: every connection a full handshake, then only the first.
+pub fn assert_resumption_off_then_on(server: &MockServer, kind: StrategyKind, requests: u64) {
+    use waitbench_strategies::TlsResume;
+    let workload = batch(&server.url(), requests, 1, None);
+    let (full0, resumed0, _) = handshakes(server, 0);
+    let off = run_with(kind, &trusting(server, TlsResume::Off), &workload);
+    assert_eq!(off.recorder.counters.ok, requests, "{kind}");
+    let (full1, resumed1, _) = handshakes(server, full0 + resumed0 + requests);
+    assert_eq!(
+        (full1 - full0, resumed1 - resumed0),
+        (requests, 0),
+        "{kind}: every connection a full handshake"
+    );
+    let client = off.connections.unwrap().tls.unwrap();
+    assert_eq!(
+        (client.full, client.resumed),
+        (requests, 0),
+        "{kind}: the client counts the same"
+    );
+
+    let on = run_with(kind, &trusting(server, TlsResume::On), &workload);
+    assert_eq!(on.recorder.counters.ok, requests, "{kind}");
+    let (full2, resumed2, _) = handshakes(server, full1 + resumed1 + requests);
+    assert_eq!(
+        (full2 - full1, resumed2 - resumed1),
+        (1, requests - 1),
+        "{kind}: one request at a time, each connection resumes the last session"
+    );
+    let client = on.connections.unwrap().tls.unwrap();
+    assert_eq!((client.full, client.resumed), (1, requests - 1), "{kind}");
+}
+
+/// Runs `requests` requests of `kind` (two at a time) against the TLS `server` with
+/// `options` that trust another CA, and checks that every one fails as a counted TLS
+/// error, no certificate accepted, with a message that says why.
+pub fn assert_untrusted_certificate_fails(
+    server: &MockServer,
+    kind: StrategyKind,
+    options: &StrategyOptions,
+    requests: u64,
+) {
+    let measurement = run_with(kind, options, &batch(&server.url(), requests, 2, None));
+    assert_accounted(kind, &measurement.recorder);
+    assert_eq!(measurement.recorder.counters.ok, 0, "{kind}");
+    assert_eq!(
+        errors(&measurement.recorder, ErrorKind::Tls),
+        requests,
+        "{kind}: {:?}",
+        measurement.error_samples
+    );
+    let tls = measurement.connections.unwrap().tls.unwrap();
+    assert_eq!(
+        (tls.full, tls.resumed),
+        (0, 0),
+        "{kind}: no certificate was accepted"
+    );
+    assert!(tls.failed >= 1, "{kind}: {tls:?}");
+    assert!(
+        measurement
+            .error_samples
+            .iter()
+            .any(|m| m.contains("certificate") || m.contains("Certificate")),
+        "{kind}: the message says why: {:?}",
+        measurement.error_samples
+    );
+}
