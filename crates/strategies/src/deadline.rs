@@ -21,6 +21,9 @@ use std::task::Poll;
 use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
+use waitbench_core::ErrorKind;
+
+use crate::target::RequestTarget;
 
 /// One worker's request timeout.
 #[derive(Debug)]
@@ -42,6 +45,13 @@ impl RequestDeadline {
     /// The timeout each request gets.
     pub(crate) fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// A request to `target` that ran out of time: notes why, and is a timeout.
+    pub(crate) fn expired(&self, target: &RequestTarget) -> ErrorKind {
+        let timeout = self.timeout;
+        target.note_error(|| format!("no whole answer within the request timeout ({timeout:?})"));
+        ErrorKind::Timeout
     }
 
     /// Runs `request` until it ends (`Some`) or the timeout passes (`None`, and the

@@ -152,13 +152,7 @@ impl H2Worker {
         match self.deadline.within(self.link.exchange(target)).await {
             Some(Ok(status)) => Outcome::from_status(status),
             Some(Err(kind)) => Outcome::Error(kind),
-            None => {
-                let timeout = self.deadline.timeout();
-                target.note_error(|| {
-                    format!("no whole answer within the request timeout ({timeout:?})")
-                });
-                Outcome::Error(ErrorKind::Timeout)
-            }
+            None => Outcome::Error(self.deadline.expired(target)),
         }
     }
 }

@@ -79,15 +79,7 @@ impl HyperConnection {
         let outcome = match deadline.within(exchange(dialer, sender, target)).await {
             Some(Ok(status)) => return Outcome::from_status(status),
             Some(Err(kind)) => Outcome::Error(kind),
-            None => {
-                target.note_error(|| {
-                    format!(
-                        "no whole answer within the request timeout ({:?})",
-                        deadline.timeout()
-                    )
-                });
-                Outcome::Error(ErrorKind::Timeout)
-            }
+            None => Outcome::Error(deadline.expired(target)),
         };
         self.sender = None;
         outcome
