@@ -200,7 +200,10 @@ fn a_reset_over_http2_fails_the_connections_streams_as_counted_connection_errors
 fn cancel_over_http2_drops_the_streams_in_flight_and_accounts_for_them() {
     let server = MockServer::start(ServerConfig {
         worker_threads: 2,
-        conditions: Conditions::from_query("latency=50ms&fail=0.3:503").unwrap(),
+        // Latencies spread out, so that streams are still in flight when the first
+        // failure arrives (with one fixed latency the 20 answers can all arrive in one
+        // read, leaving nothing to drop).
+        conditions: Conditions::from_query("latency=uniform(20ms,100ms)&fail=0.3:503").unwrap(),
         protocol: ProtocolConfig {
             http2: true,
             ..ProtocolConfig::default()
