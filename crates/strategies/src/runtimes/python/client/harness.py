@@ -80,6 +80,14 @@ def say(line):
     os.write(STDOUT, line.encode())
 
 
+def say_all(lines):
+    """Writes ``lines`` together, in as few writes as the pipe takes (one while they stay
+    under PIPE_BUF bytes; past it, the caller keeps other writers out meanwhile)."""
+    data = "".join(lines).encode()
+    while data:
+        data = data[os.write(STDOUT, data):]
+
+
 def failed(kind, status):
     return kind != RESPONSE or not 200 <= status < 300
 
@@ -340,12 +348,9 @@ class Run:
     def write_held(self):
         """Writes the records held, in one write."""
         with self.held_lock:
-            if not self.held:
-                return
-            data = "".join(self.held).encode()
-            self.held.clear()
-            while data:
-                data = data[os.write(STDOUT, data):]
+            if self.held:
+                say_all(self.held)
+                self.held.clear()
 
     def write(self, line):
         if self.loop is None:
@@ -357,12 +362,9 @@ class Run:
 
     def flush(self):
         if self.out:
-            text = "".join(self.out)
-            self.out.clear()
             # Several lines may pass PIPE_BUF; only the loop's thread writes meanwhile.
-            data = text.encode()
-            while data:
-                data = data[os.write(STDOUT, data):]
+            say_all(self.out)
+            self.out.clear()
 
     def work(self, index):
         """The CPU work after response ``index``, on the calling thread."""
